@@ -1,0 +1,121 @@
+"""``python -m grader``: grade one submission, grade a class, generate student files, export, run the demo."""
+import argparse
+import json
+import sys
+from pathlib import Path
+
+MESSAGES = {
+    "error": "grader: error: {detail}",
+    "sync_clean": "assignments/ is up to date with solutions/ and the catalogues",
+    "sync_drift": "assignments/ is out of date; run `python -m grader sync`. Differing files:",
+    "sync_wrote": "wrote {path}",
+    "part_row": "  {title:<44} {score:>6g} / {points:<4g}",
+    "total_row": "  {title:<44} {score:>6g} / {points:<4g}",
+}
+
+
+def _grade(args):
+    from . import engine, results
+    report = engine.grade(args.assignment, args.submission)
+    document = results.to_results(report)
+    if args.out:
+        results.write_json_atomic(document, args.out)
+    else:
+        json.dump(document, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    for part in report.parts:
+        print(MESSAGES["part_row"].format(title=part.title, score=part.score, points=part.points), file=sys.stderr)
+    print(MESSAGES["total_row"].format(title="Total", score=report.score, points=report.max_score), file=sys.stderr)
+    if args.plots:
+        from . import plots
+        plots.write_run_plots(report, args.plots)
+    return 0
+
+
+def _grade_all(args):
+    from . import batch
+    return batch.main(args.assignment, Path(args.submitted), jobs=args.jobs, csv_path=args.csv,
+                      results_dir=args.results_dir)
+
+
+def _sync(args):
+    from . import sync
+    if args.check:
+        drift = sync.differences()
+        if drift:
+            print(MESSAGES["sync_drift"])
+            print("\n".join(f"  {path}" for path in drift))
+            return 1
+        print(MESSAGES["sync_clean"])
+        return 0
+    for path in sync.write():
+        print(MESSAGES["sync_wrote"].format(path=path))
+    return 0
+
+
+def _gradescope(args):
+    from . import gradescope
+    gradescope.build_autograder(args.assignment, Path(args.out))
+    return 0
+
+
+def _report(args):
+    from . import class_report
+    class_report.main(args.assignment, Path(args.results_dir), Path(args.out))
+    return 0
+
+
+def _demo(args):
+    from . import demo
+    return demo.main(Path(args.course_dir))
+
+
+def parser():
+    top = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
+    commands = top.add_subparsers(dest="command", required=True)
+
+    grade = commands.add_parser("grade", help="grade one submission folder, writing Gradescope results.json")
+    grade.add_argument("--assignment", required=True)
+    grade.add_argument("--out", help="where to write results.json (default: standard output)")
+    grade.add_argument("--plots", help="folder for PNG plots of the training runs (student against reference)")
+    grade.add_argument("submission", help="the folder holding the student's module files")
+    grade.set_defaults(handler=_grade)
+
+    grade_all = commands.add_parser("grade-all", help="grade SUBMITTED/<student>/<assignment>/ for every student")
+    grade_all.add_argument("--assignment", required=True)
+    grade_all.add_argument("--jobs", type=int, default=2)
+    grade_all.add_argument("--csv", default="grades.csv", help="per-part scores, one row per student")
+    grade_all.add_argument("--results-dir", default=None,
+                           help="one results JSON per student (default: graded/<assignment>/ beside the CSV)")
+    grade_all.add_argument("submitted", help="nbgrader's submitted/ folder")
+    grade_all.set_defaults(handler=_grade_all)
+
+    sync = commands.add_parser("sync", help="generate assignments/ from solutions/ and the catalogues")
+    sync.add_argument("--check", action="store_true", help="only list what is out of date; exit 1 if anything is")
+    sync.set_defaults(handler=_sync)
+
+    gradescope = commands.add_parser("gradescope", help="build a Gradescope autograder zip")
+    gradescope.add_argument("--assignment", required=True)
+    gradescope.add_argument("--out", default="autograder.zip")
+    gradescope.set_defaults(handler=_gradescope)
+
+    report = commands.add_parser("report", help="write the class report HTML from a folder of results JSON")
+    report.add_argument("--assignment", required=True)
+    report.add_argument("--out", default="class_report.html")
+    report.add_argument("results_dir")
+    report.set_defaults(handler=_report)
+
+    demo = commands.add_parser("demo", help="run the instructor's round trip on the embedded example class")
+    demo.add_argument("--course-dir", default="demo-course", help="where to build the demo course folder")
+    demo.set_defaults(handler=_demo)
+    return top
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    from .engine import SubmissionError
+    try:
+        return args.handler(args)
+    except (SubmissionError, FileNotFoundError, NotADirectoryError) as exc:
+        print(MESSAGES["error"].format(detail=exc), file=sys.stderr)
+        return 2

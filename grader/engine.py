@@ -1,0 +1,127 @@
+"""Grading one submission: stage its module files, call each case in the sandbox, judge in this process, score.
+
+The student's process only ever computes outputs. Expected values, comparisons, diagnoses and scores are all made
+here, from the reference solutions and the catalogue.
+"""
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from . import catalogues, evaluation, paths, references
+from .evaluation import Outcome
+from .sandbox.runner import Sandbox
+
+
+class SubmissionError(Exception):
+    """The grader cannot run on this input at all (as opposed to a submission that scores low)."""
+
+
+@dataclass
+class CaseResult:
+    part: str
+    function: str
+    check: str
+    index: int
+    public: bool
+    passed: bool
+    message: str
+    misconception: str = ""
+
+
+@dataclass
+class PartResult:
+    key: str
+    title: str
+    points: float
+    score: float
+    cases: list
+
+    @property
+    def misconceptions(self):
+        return sorted({case.misconception for case in self.cases if case.misconception})
+
+
+@dataclass
+class Report:
+    assignment: str
+    title: str
+    parts: list
+    seconds: float
+    runs: dict = field(default_factory=dict)
+
+    @property
+    def score(self):
+        return round(sum(part.score for part in self.parts), 4)
+
+    @property
+    def max_score(self):
+        return sum(part.points for part in self.parts)
+
+
+@lru_cache(maxsize=None)
+def _expected(assignment_name, part_key, check_index, case_index):
+    assignment = catalogues.load(assignment_name)
+    check = assignment.part(part_key).checks[check_index]
+    case = check.cases[case_index]
+    return (references.expected(assignment, check, case),
+            tuple(references.variant_outputs(assignment, check, case)))
+
+
+def staged_files(assignment, submission):
+    """The files the sandbox gets: the graded modules from the submission, the provided ones from the kit."""
+    files = {}
+    for module in assignment.modules:
+        path = submission / f"{module}.py"
+        if path.is_file() and not path.is_symlink():
+            files[path.name] = path
+    for module in assignment.provided:
+        files[f"{module}.py"] = paths.ASSIGNMENTS / assignment.name / f"{module}.py"
+    return files
+
+
+def grade(assignment_name, submission_dir, *, budget_seconds=120.0):
+    """Grade the submission folder ``submission_dir`` and return a Report. Raises SubmissionError on bad input."""
+    try:
+        assignment = catalogues.load(assignment_name)
+    except catalogues.UnknownAssignment as exc:
+        raise SubmissionError(str(exc)) from None
+    submission = Path(submission_dir)
+    if not submission.is_dir():
+        raise SubmissionError(f"submission folder {submission} does not exist")
+    started = time.monotonic()
+    ref = references.modules(assignment)
+    parts, runs = [], {}
+    with Sandbox(staged_files(assignment, submission), budget_seconds=budget_seconds) as sandbox:
+        timed_out = set()
+        for part in assignment.parts:
+            cases = []
+            for check_index, check in enumerate(part.checks):
+                for case_index, case in enumerate(check.cases):
+                    if check.function in timed_out:
+                        outcome = Outcome(False, error="SkippedAfterTimeout")
+                    else:
+                        outcome = sandbox.call(check.module, check.name, case.args, case.kwargs, check.timeout)
+                        if outcome.error == "Timeout":
+                            timed_out.add(check.function)
+                    expected, variants = _expected(assignment.name, part.key, check_index, case_index)
+                    predict = _resolve(ref, check.options.get("predict"))
+                    verdict = evaluation.judge(check.kind, outcome, expected, variants, check.options, predict,
+                                               function=f"{check.function}()")
+                    cases.append(CaseResult(part.key, check.function, check.title or check.kind, case_index,
+                                            case.public, verdict.passed, verdict.message, verdict.misconception))
+                    if check.kind == "converge":
+                        runs[f"{part.key}/{case.label or case_index}"] = {
+                            "student": outcome.value if outcome.ok else None, "reference": expected,
+                            "options": check.options, "function": check.function}
+            passed = sum(case.passed for case in cases)
+            score = round(part.points * passed / len(cases), 4) if cases else 0.0
+            parts.append(PartResult(part.key, part.title, part.points, score, cases))
+    return Report(assignment.name, assignment.title, parts, time.monotonic() - started, runs)
+
+
+def _resolve(ref, dotted):
+    if not dotted:
+        return None
+    module, name = dotted.split(".", 1)
+    return getattr(getattr(ref, module), name)

@@ -1,0 +1,69 @@
+"""Loading the reference solutions into the grader's process, and computing expected values from them.
+
+Solution modules import their neighbours by plain name (``from activations import sigmoid``), so each assignment's
+folder is put on ``sys.path`` while it loads, and the plain names are taken out of ``sys.modules`` afterwards so two
+assignments' ``activations`` never collide.
+"""
+import copy
+import importlib
+import sys
+import threading
+from functools import lru_cache
+from types import SimpleNamespace
+
+import numpy as np
+
+from . import paths
+
+_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=None)
+def modules(assignment):
+    """A namespace of the assignment's solution modules by name, provided ones from their origin's solutions."""
+    origins = [assignment.name] + sorted(set(assignment.provided.values()))
+    folders = [str(paths.SOLUTIONS / origin) for origin in origins]
+    names = tuple(assignment.provided) + tuple(assignment.modules)
+    with _LOCK:
+        saved = {name: sys.modules.pop(name) for name in names if name in sys.modules}
+        sys.path[:0] = folders
+        try:
+            loaded = {name: importlib.import_module(name) for name in names}
+        finally:
+            for folder in folders:
+                sys.path.remove(folder)
+            for name in names:
+                sys.modules.pop(name, None)
+            sys.modules.update(saved)
+    return SimpleNamespace(**loaded)
+
+
+def call(ref, function, case):
+    module, name = function.split(".", 1)
+    return getattr(getattr(ref, module), name)(*_copy(case.args), **_copy(case.kwargs))
+
+
+def _copy(value):
+    """A deep copy, so a reference call can never alter (or advance the generator of) a case's arguments."""
+    return copy.deepcopy(value)
+
+
+def expected(assignment, check, case):
+    ref = modules(assignment)
+    if check.expected is not None:
+        return check.expected(ref, case)
+    return call(ref, check.function, case)
+
+
+def variant_outputs(assignment, check, case):
+    """(key, message, output) of each misconception on this case; output is None where the variant itself fails."""
+    ref = modules(assignment)
+    outputs = []
+    for misconception in check.misconceptions:
+        try:
+            with np.errstate(all="ignore"):
+                output = misconception.variant(ref, *_copy(case.args), **_copy(case.kwargs))
+        except Exception:
+            output = None
+        outputs.append((misconception.key, misconception.message, output))
+    return outputs

@@ -1,0 +1,88 @@
+"""One artificial neuron, and the logic gates it can and cannot compute.
+
+A neuron computes z = x @ w + b and squashes it with the sigmoid. With large weights the sigmoid is almost a step,
+so one neuron can act as an AND, OR or NAND gate. XOR is not linearly separable, so it takes a small network of
+gates: XOR(a, b) = AND(OR(a, b), NAND(a, b)).
+"""
+import numpy as np
+
+
+def sigmoid(z):
+    """Numerically stable logistic function, 1 / (1 + exp(-z)), element by element.
+
+    Inputs:
+    - z: numpy array of any shape (D1, ..., Dk), or a float.
+
+    Returns:
+    - out: numpy float64 array of the same shape as z, with values in [0, 1]. It must not overflow or warn, even
+      for z = +-1000.
+    """
+    ### BEGIN SOLUTION: avoid np.exp of a large positive number; exp(-|z|) never overflows
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    ### END SOLUTION
+
+
+def neuron(x, w, b):
+    """The output of one sigmoid neuron for a batch of inputs.
+
+    Inputs:
+    - x: numpy array of shape (N, D), one sample per row.
+    - w: numpy array of shape (D,), the weights.
+    - b: float, the bias.
+
+    Returns:
+    - a: numpy float64 array of shape (N,), sigmoid(x @ w + b).
+    """
+    ### BEGIN SOLUTION: one matrix-vector product, then the sigmoid
+    return sigmoid(np.asarray(x, dtype=np.float64) @ np.asarray(w, dtype=np.float64) + b)
+    ### END SOLUTION
+
+
+def gate_weights(name):
+    """Weights that make one neuron compute a logic gate on inputs in {0, 1}.
+
+    Inputs:
+    - name: one of "and", "or", "nand".
+
+    Returns:
+    - (w, b): w is a numpy float64 array of shape (2,) and b a float, chosen so that neuron(x, w, b) is within 0.01
+      of the gate's truth value for each of the four rows x in {0, 1}^2.
+    """
+    ### BEGIN SOLUTION: pick weights large enough that the sigmoid saturates on every row of the truth table
+    table = {"and": ([20.0, 20.0], -30.0), "or": ([20.0, 20.0], -10.0), "nand": ([-20.0, -20.0], 30.0)}
+    if name not in table:
+        raise ValueError(f"unknown gate {name!r}; use 'and', 'or' or 'nand'")
+    w, b = table[name]
+    return np.array(w), b
+    ### END SOLUTION
+
+
+def logic_gate(name, x):
+    """Apply the gate ``name`` to a batch of input pairs with one neuron.
+
+    Inputs:
+    - name: one of "and", "or", "nand".
+    - x: numpy array of shape (N, 2) with entries in {0, 1}.
+
+    Returns:
+    - a: numpy float64 array of shape (N,), the neuron's outputs, each close to 0 or 1.
+    """
+    w, b = gate_weights(name)
+    return neuron(x, w, b)
+
+
+def xor_gate(x):
+    """XOR of each input pair, built from the one-neuron gates: AND(OR(a, b), NAND(a, b)).
+
+    Inputs:
+    - x: numpy array of shape (N, 2) with entries in {0, 1}.
+
+    Returns:
+    - a: numpy float64 array of shape (N,), close to 1 where exactly one input is 1 and close to 0 elsewhere.
+    """
+    ### BEGIN SOLUTION: feed the outputs of OR and NAND, side by side, into AND
+    hidden = np.column_stack([logic_gate("or", x), logic_gate("nand", x)])
+    return logic_gate("and", hidden)
+    ### END SOLUTION
