@@ -1,0 +1,69 @@
+"""assignments/ is exactly what the generator makes from solutions/, and holds no solution line."""
+import re
+
+import pytest
+
+from grader import catalogues, paths, sync
+
+
+def test_assignments_folder_matches_the_generator():
+    assert sync.differences() == [], "run `python -m grader sync` and commit the result"
+
+
+def test_generated_folders_hold_nothing_else():
+    for name in catalogues.names():
+        expected = set(sync.build(catalogues.load(name)))
+        folder = paths.ASSIGNMENTS / name
+        present = {str(p.relative_to(folder)) for p in folder.rglob("*")
+                   if p.is_file() and "__pycache__" not in p.parts}
+        assert present == expected, f"stray or missing files in assignments/{name}"
+
+
+@pytest.mark.parametrize("name", catalogues.names())
+def test_no_solution_line_reaches_the_assignment_folder(name):
+    spec = catalogues.load(name)
+    secret = set()
+    for module in spec.modules:
+        path = paths.SOLUTIONS / name / f"{module}.py"
+        secret.update(sync.solution_lines(path.read_text(encoding="utf-8"), path))
+    assert secret, f"{name} has no solution lines at all"
+    for file in (paths.ASSIGNMENTS / name).rglob("*"):
+        if file.is_file() and "__pycache__" not in file.parts:
+            text = file.read_text(encoding="utf-8")
+            leaked = [line for line in secret if line in text]
+            assert not leaked, f"{file} holds solution lines: {leaked[:3]}"
+
+
+def test_stub_generator_replaces_each_region_and_keeps_the_rest():
+    source = (
+        "def f(x):\n"
+        '    """Doc."""\n'
+        "    ### BEGIN SOLUTION: square it\n"
+        "    return x * x\n"
+        "    ### END SOLUTION\n"
+        "\n"
+        "def g():\n"
+        "    return 1\n"
+    )
+    stub = sync.stub_source(source)
+    assert stub == (
+        "def f(x):\n"
+        '    """Doc."""\n'
+        "    # TODO: square it\n"
+        "    raise NotImplementedError\n"
+        "\n"
+        "def g():\n"
+        "    return 1\n"
+    )
+    assert sync.finished_source(source) == "def f(x):\n    \"\"\"Doc.\"\"\"\n    return x * x\n\ndef g():\n    return 1\n"
+
+
+@pytest.mark.parametrize("source, problem", [
+    ("def f():\n    ### BEGIN SOLUTION\n    return 1\n", "without a matching END"),
+    ("def f():\n    return 1\n    ### END SOLUTION\n", "without a BEGIN"),
+    ("### BEGIN SOLUTION\nX = 1\n### END SOLUTION\n", "inside a function body"),
+    ("def f():\n    return 1\n", "at least one solution region"),
+])
+def test_bad_markers_give_a_one_line_error(source, problem):
+    with pytest.raises(sync.MarkerError, match=re.escape(problem)):
+        sync.stub_source(source, "m.py")
