@@ -40,15 +40,16 @@ def _grade_all(args):
 
 def _sync(args):
     from . import sync
+    names = args.names or None
     if args.check:
-        drift = sync.differences()
+        drift = sync.differences(names)
         if drift:
             print(MESSAGES["sync_drift"])
             print("\n".join(f"  {path}" for path in drift))
             return 1
         print(MESSAGES["sync_clean"])
         return 0
-    for path in sync.write():
+    for path in sync.write(names):
         print(MESSAGES["sync_wrote"].format(path=path))
     return 0
 
@@ -92,6 +93,7 @@ def parser():
 
     sync = commands.add_parser("sync", help="generate assignments/ from solutions/ and the catalogues")
     sync.add_argument("--check", action="store_true", help="only list what is out of date; exit 1 if anything is")
+    sync.add_argument("names", nargs="*", help="assignments to generate (default: all)")
     sync.set_defaults(handler=_sync)
 
     gradescope = commands.add_parser("gradescope", help="build a Gradescope autograder zip")
