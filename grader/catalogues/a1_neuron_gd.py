@@ -1,13 +1,46 @@
-"""Assignment 1: one neuron, logic gates, and gradient descent for linear and logistic regression."""
+"""Assignment 1: one neuron, logic gates, and gradient descent for linear and logistic regression.
+
+The regression cases use the lecture's linear data, y = 1.5 + 2 x1 + 5 x2 + noise, with x1 and x2 uniform on
+[0, 10], N(0, 0.5) noise and a column of ones in the design matrix, so theta[0] is the intercept. The classification
+cases use two Gaussian blobs in the plane, again with a column of ones.
+"""
 import numpy as np
 
-from ..inputs import normal, uniform
+from ..inputs import normal, numerical_gradient, uniform
 from ..spec import Assignment, Case, Check, Misconception, Part
 
 TRUTH_TABLE = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 GATE_TRUTH = {"and": np.array([0.0, 0.0, 0.0, 1.0]), "or": np.array([0.0, 1.0, 1.0, 1.0]),
               "nand": np.array([1.0, 1.0, 1.0, 0.0]), "xor": np.array([0.0, 1.0, 1.0, 0.0])}
 EXTREMES = np.array([-1000.0, -40.0, -1.0, 0.0, 1.0, 40.0, 1000.0])
+LECTURE_THETA0 = np.array([3.0, 3.0, 3.0])  # the lecture's starting point
+LECTURE_NAND = (np.array([-10.0, -10.0]), 14.0)  # the lecture's NAND weights: right after rounding, 0.98 before
+
+
+def linear_data(seed, m):
+    """The lecture's regression data: X of shape (m, 3) with columns (1, x1, x2), and y of shape (m,)."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0.0, 10.0, size=(m, 2))
+    noise = rng.normal(0.0, 0.5, size=m)
+    X = np.column_stack([np.ones(m), x])
+    return X, 1.5 + 2.0 * x[:, 0] + 5.0 * x[:, 1] + noise
+
+
+def blobs(seed, m):
+    """Two classes of m / 2 points each, N((-1, -1), I) for label 0 and N((1, 1), I) for label 1, shuffled.
+
+    Returns X of shape (m, 3) with columns (1, x1, x2), and y of shape (m,) in {0.0, 1.0}.
+    """
+    rng = np.random.default_rng(seed)
+    y = rng.permutation(np.arange(m) % 2).astype(np.float64)
+    points = (2.0 * y[:, None] - 1.0) + rng.normal(size=(m, 2))
+    return np.column_stack([np.ones(m), points]), y
+
+
+def order(seed, m, epochs=1):
+    """A visiting order for SGD: ``epochs`` shuffles of range(m), one after the other, from a fixed Generator."""
+    rng = np.random.default_rng(seed)
+    return np.concatenate([rng.permutation(m) for _ in range(epochs)])
 
 
 def _truth(ref, case):
@@ -15,6 +48,13 @@ def _truth(ref, case):
     return GATE_TRUTH[name]
 
 
+def _lecture_nand(ref, name, x):
+    if name != "nand":
+        return None
+    return ref.neuron.neuron(x, *LECTURE_NAND)
+
+
+# -- the worked example: the neuron and the gates -------------------------------------------------------------------
 SIGMOID = Part("sigmoid", "A stable sigmoid", 2, (
     Check("match", "neuron.sigmoid", title="values", cases=(
         Case((normal(1, 4, 3),), public=True),
@@ -37,19 +77,247 @@ NEURON = Part("neuron", "One neuron on a batch", 1, (
     ), misconceptions=(
         Misconception("bias_missing", "the bias b is not added to x @ w",
                       lambda ref, x, w, b: ref.neuron.sigmoid(x @ w)),
+        Misconception("activation_missing", "the sigmoid is not applied: the neuron returns sigmoid(x @ w + b)",
+                      lambda ref, x, w, b: x @ w + b),
     )),
 ))
 
 GATES = Part("gates", "AND, OR, NAND and XOR from neurons", 3, (
     Check("match", "neuron.logic_gate", title="truth table", expected=_truth, options={"atol": 0.01, "rtol": 0.0},
-          cases=tuple(Case((name, TRUTH_TABLE), public=name == "and") for name in ("and", "or", "nand"))),
+          cases=tuple(Case((name, TRUTH_TABLE), public=name == "and") for name in ("and", "or", "nand")),
+          misconceptions=(
+              Misconception("gate_not_saturated",
+                            "the lecture's NAND weights (-10, -10, 14) are right only after rounding: sigmoid(4) "
+                            "is 0.982. Scale w and b up until every output is within 0.01 of 0 or 1",
+                            _lecture_nand),
+          )),
     Check("match", "neuron.xor_gate", title="truth table", expected=_truth, options={"atol": 0.01, "rtol": 0.0},
           cases=(Case((TRUTH_TABLE,), public=True),)),
+))
+
+
+# -- linear regression ----------------------------------------------------------------------------------------------
+def _numerical_mse_gradient(ref, case):
+    X, y, theta = case.args
+    return numerical_gradient(lambda t: ref.gradient_descent.mse_loss(X, y, t), theta, h=1e-5)
+
+
+MSE_LOSS = Part("mse_loss", "The mean squared error", 1, (
+    Check("match", "gradient_descent.mse_loss", title="values", cases=(
+        Case((*linear_data(11, 12), LECTURE_THETA0), public=True),
+        Case((*linear_data(12, 30), normal(13, 3, scale=2.0))),
+        Case((normal(14, 9, 4), normal(15, 9), normal(16, 4))),
+    ), misconceptions=(
+        Misconception("loss_summed",
+                      "the squared errors are summed, not averaged: divide by the number of samples m",
+                      lambda ref, X, y, theta: len(y) * ref.gradient_descent.mse_loss(X, y, theta)),
+        Misconception("loss_halved", "the loss is halved: here the MSE is the plain mean of the squared errors, "
+                                     "with no 1/2 in front",
+                      lambda ref, X, y, theta: 0.5 * ref.gradient_descent.mse_loss(X, y, theta)),
+    )),
+))
+
+_MSE_GRADIENT_BUGS = (
+    Misconception("gradient_factor_2", "the factor 2 from differentiating the square is missing: the gradient is "
+                                       "(2 / m) X^T (X theta - y)",
+                  lambda ref, X, y, theta: 0.5 * ref.gradient_descent.mse_gradient(X, y, theta)),
+    Misconception("gradient_not_averaged", "the 1/m is missing: the loss is a mean over the m samples, so its "
+                                           "gradient is (2 / m) X^T (X theta - y)",
+                  lambda ref, X, y, theta: len(y) * ref.gradient_descent.mse_gradient(X, y, theta)),
+    Misconception("gradient_sign", "the sign is flipped: X^T (y - X theta) points downhill, but the gradient "
+                                   "itself is X^T (X theta - y), which points uphill",
+                  lambda ref, X, y, theta: -ref.gradient_descent.mse_gradient(X, y, theta)),
+)
+
+MSE_GRADIENT = Part("mse_gradient", "The gradient of the MSE", 2, (
+    Check("match", "gradient_descent.mse_gradient", title="values", cases=(
+        Case((*linear_data(21, 12), LECTURE_THETA0), public=True),
+        Case((*linear_data(22, 30), normal(23, 3, scale=2.0))),
+        Case((normal(24, 9, 4), normal(25, 9), normal(26, 4))),
+    ), misconceptions=_MSE_GRADIENT_BUGS),
+    Check("gradient", "gradient_descent.mse_gradient", title="numerical gradient",
+          expected=_numerical_mse_gradient, cases=(
+              Case((*linear_data(27, 20), uniform(28, 3, low=-2.0, high=8.0)), public=True),
+              Case((normal(29, 11, 5), normal(30, 11), normal(31, 5))),
+          ), misconceptions=_MSE_GRADIENT_BUGS),
+))
+
+
+def _bgd(ref, X, y, theta0, learning_rate, num_iter):
+    return ref.gradient_descent.batch_gradient_descent(X, y, theta0, learning_rate, num_iter)
+
+
+def _bgd_losses_after_step(ref, X, y, theta0, learning_rate, num_iter):
+    path, _ = _bgd(ref, X, y, theta0, learning_rate, num_iter)
+    return path, np.array([ref.gradient_descent.mse_loss(X, y, theta) for theta in path[1:]])
+
+
+def _bgd_losses_summed(ref, X, y, theta0, learning_rate, num_iter):
+    path, losses = _bgd(ref, X, y, theta0, learning_rate, num_iter)
+    return path, len(y) * losses
+
+
+def _least_squares_fit(ref, case):
+    """Measured on the training data against the least-squares fit; the reference losses are kept for the plots."""
+    X, y, theta0, learning_rate, num_iter = case.args
+    theta = np.linalg.lstsq(X, y, rcond=None)[0]
+    _, losses = _bgd(ref, X, y, theta0, learning_rate, num_iter)
+    return {"X": X, "y": X @ theta, "params_like": np.zeros((num_iter + 1, X.shape[1])), "history": losses}
+
+
+BATCH_GD = Part("batch_gd", "Batch gradient descent", 3, (
+    Check("match", "gradient_descent.batch_gradient_descent", title="path and losses", cases=(
+        Case((*linear_data(41, 12), LECTURE_THETA0, 1e-3, 20), public=True),
+        Case((*linear_data(42, 30), normal(43, 3), 5e-3, 25)),
+        Case((normal(44, 9, 4), normal(45, 9), normal(46, 4), 0.1, 15)),
+    ), misconceptions=(
+        Misconception("update_sign", "the update goes uphill: the step is theta - learning_rate * gradient",
+                      lambda ref, X, y, theta0, lr, n: _bgd(ref, X, y, theta0, -lr, n)),
+        Misconception("loss_after_step", "the path is off by one: loss_history[i] is the loss at theta_path[i], "
+                                         "recorded before step i, not after it", _bgd_losses_after_step),
+        Misconception("loss_summed", "loss_history holds summed squared errors: record the mean, mse_loss",
+                      _bgd_losses_summed),
+        Misconception("gradient_factor_2", "every step is half as long as it should be: is the factor 2 missing "
+                                           "from mse_gradient?",
+                      lambda ref, X, y, theta0, lr, n: _bgd(ref, X, y, theta0, lr / 2, n)),
+    )),
+    Check("converge", "gradient_descent.batch_gradient_descent", title="reaches least squares",
+          expected=_least_squares_fit, timeout=10.0,
+          options={"params_at": (0,), "history_at": (1,), "predict": "gradient_descent.predict",
+                   "metric": "max_error", "threshold": 0.01, "label": "gap to the least-squares fit"},
+          cases=(
+              Case((*linear_data(47, 100), LECTURE_THETA0, 0.01, 4000), public=True, label="lecture-data-100"),
+              Case((*linear_data(48, 40), normal(49, 3), 0.01, 4000), label="lecture-data-40"),
+          )),
+))
+
+SGD = Part("sgd", "Stochastic gradient descent", 2, (
+    Check("match", "gradient_descent.sgd", title="path", cases=(
+        Case((*linear_data(51, 10), LECTURE_THETA0, 1e-3, order(52, 10)), public=True),
+        Case((*linear_data(53, 15), normal(54, 3), 2e-3, order(55, 15, epochs=2))),
+        Case((normal(56, 7, 4), normal(57, 7), normal(58, 4), 0.05, order(59, 7, epochs=3))),
+    ), misconceptions=(
+        Misconception("sgd_order_ignored", "the samples are visited as 0, 1, ..., m-1: step t must use sample "
+                                           "order[t]",
+                      lambda ref, X, y, theta0, lr, visit: ref.gradient_descent.sgd(
+                          X, y, theta0, lr, np.arange(len(visit)) % len(y))),
+        Misconception("update_sign", "the update goes uphill: the step is theta - learning_rate * gradient",
+                      lambda ref, X, y, theta0, lr, visit: ref.gradient_descent.sgd(X, y, theta0, -lr, visit)),
+        Misconception("gradient_factor_2", "every step is half as long as it should be: the per-sample gradient "
+                                           "is 2 (x . theta - y) x, with the factor 2",
+                      lambda ref, X, y, theta0, lr, visit: ref.gradient_descent.sgd(X, y, theta0, lr / 2, visit)),
+    )),
+))
+
+
+# -- logistic regression --------------------------------------------------------------------------------------------
+def _extreme_logits():
+    """Logits of +-1000 and +-40, with labels that make some samples confidently right and some confidently wrong."""
+    z = np.array([1000.0, -1000.0, 1000.0, -1000.0, 40.0, -40.0, 0.5, -2.0])
+    X = np.column_stack([z, np.ones(8), np.zeros(8)])
+    k = np.array([1.0, 0.0, 3.0])
+    y = np.array([1.0, 0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0])
+    return X, y, k
+
+
+def _numerical_logistic_gradient(ref, case):
+    X, y, k = case.args
+    return numerical_gradient(lambda v: len(y) * ref.gradient_descent.log_loss(X, y, v), k, h=1e-5)
+
+
+LOG_LOSS = Part("log_loss", "A stable log loss", 2, (
+    Check("match", "gradient_descent.log_loss", title="values", cases=(
+        Case((*blobs(61, 8), normal(62, 3)), public=True),
+        Case((*blobs(63, 30), normal(64, 3, scale=3.0))),
+    ), misconceptions=(
+        Misconception("loss_summed", "the losses are summed, not averaged: divide by the number of samples m",
+                      lambda ref, X, y, k: len(y) * ref.gradient_descent.log_loss(X, y, k)),
+        Misconception("log_loss_negated", "the minus sign is missing: the loss is -[y log p + (1 - y) log(1 - p)], "
+                                          "which is never negative",
+                      lambda ref, X, y, k: -ref.gradient_descent.log_loss(X, y, k)),
+    )),
+    Check("robust", "gradient_descent.log_loss", title="logits of +-1000", cases=(
+        Case(_extreme_logits(), public=True),
+        Case((_extreme_logits()[0][::-1].copy(), 1.0 - _extreme_logits()[1][::-1], np.array([0.5, 2.0, 1.0]))),
+    )),
+))
+
+_LOGISTIC_GRADIENT_BUGS = (
+    Misconception("logistic_gradient_sign",
+                  "the sign is flipped: the lecture's g = X^T (y - sigmoid(X k)) is the direction to step in "
+                  "(k + alpha g); the gradient of the loss is X^T (sigmoid(X k) - y)",
+                  lambda ref, X, y, k: -ref.gradient_descent.logistic_gradient(X, y, k)),
+    Misconception("gradient_averaged", "the gradient is averaged over the samples: this function returns the SUM "
+                                       "X^T (sigmoid(X k) - y), as in the lecture's derivation",
+                  lambda ref, X, y, k: ref.gradient_descent.logistic_gradient(X, y, k) / len(y)),
+)
+
+LOGISTIC_GRADIENT = Part("logistic_gradient", "The gradient of the log loss", 2, (
+    Check("match", "gradient_descent.logistic_gradient", title="values", cases=(
+        Case((*blobs(71, 8), normal(72, 3)), public=True),
+        Case((*blobs(73, 30), normal(74, 3, scale=2.0))),
+    ), misconceptions=_LOGISTIC_GRADIENT_BUGS),
+    Check("gradient", "gradient_descent.logistic_gradient", title="numerical gradient",
+          expected=_numerical_logistic_gradient, cases=(
+              Case((*blobs(75, 12), normal(76, 3)), public=True),
+              Case((normal(77, 10, 4), np.random.default_rng(78).integers(0, 2, 10).astype(np.float64),
+                    normal(79, 4))),
+          ), misconceptions=_LOGISTIC_GRADIENT_BUGS),
+))
+
+
+def _logistic(ref, X, y, k0, learning_rate, num_iter):
+    return ref.gradient_descent.logistic_regression(X, y, k0, learning_rate, num_iter)
+
+
+def _logistic_losses_after_step(ref, X, y, k0, learning_rate, num_iter):
+    gd = ref.gradient_descent
+    k, losses = np.array(k0, dtype=np.float64), []
+    for _ in range(num_iter):
+        k = k - learning_rate * gd.logistic_gradient(X, y, k)
+        losses.append(gd.log_loss(X, y, k))
+    return k, np.array(losses)
+
+
+def _logistic_losses_summed(ref, X, y, k0, learning_rate, num_iter):
+    k, losses = _logistic(ref, X, y, k0, learning_rate, num_iter)
+    return k, len(y) * losses
+
+
+def _held_out_blobs(ref, case):
+    """400 new points from the same two blobs; the reference run is kept for the plots."""
+    X, y, k0, learning_rate, num_iter = case.args
+    X_test, y_test = blobs(900 + len(X), 400)
+    k, losses = _logistic(ref, X, y, k0, learning_rate, num_iter)
+    return {"X": X_test, "y": y_test, "params_like": np.zeros_like(k0), "params": k, "history": losses}
+
+
+LOGISTIC_REGRESSION = Part("logistic_regression", "Logistic regression by gradient descent", 2, (
+    Check("match", "gradient_descent.logistic_regression", title="parameters and losses", cases=(
+        Case((*blobs(81, 12), normal(82, 3, scale=0.1), 0.05, 20), public=True),
+        Case((*blobs(83, 30), normal(84, 3), 0.02, 30)),
+    ), misconceptions=(
+        Misconception("update_sign", "the update goes uphill: the step is k - learning_rate * gradient",
+                      lambda ref, X, y, k0, lr, n: _logistic(ref, X, y, k0, -lr, n)),
+        Misconception("loss_after_step", "the losses are off by one: loss_history[i] is the loss at the "
+                                         "parameters before step i, not after it", _logistic_losses_after_step),
+        Misconception("loss_summed", "loss_history holds summed losses: record the mean, log_loss",
+                      _logistic_losses_summed),
+    )),
+    Check("converge", "gradient_descent.logistic_regression", title="classifies new points",
+          expected=_held_out_blobs,
+          options={"params_at": (0,), "history_at": (1,), "predict": "gradient_descent.classify",
+                   "metric": "accuracy", "threshold": 0.85, "label": "400 new points"},
+          cases=(
+              Case((*blobs(85, 40), np.zeros(3), 0.05, 200), public=True, label="blobs-40"),
+              Case((*blobs(86, 60), normal(87, 3), 0.05, 200), label="blobs-60"),
+          )),
 ))
 
 ASSIGNMENT = Assignment(
     name="a1_neuron_gd",
     title="Assignment 1: one neuron and gradient descent",
-    modules=("neuron",),
-    parts=(SIGMOID, NEURON, GATES),
+    modules=("neuron", "gradient_descent"),
+    parts=(SIGMOID, NEURON, GATES, MSE_LOSS, MSE_GRADIENT, BATCH_GD, SGD, LOG_LOSS, LOGISTIC_GRADIENT,
+           LOGISTIC_REGRESSION),
 )

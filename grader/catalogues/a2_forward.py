@@ -1,0 +1,264 @@
+"""Assignment 2: activations and their derivatives, softmax and losses, and the forward pass."""
+import numpy as np
+
+from ..inputs import away_from_zero, binary_labels, normal, one_hot_labels, uniform
+from ..spec import Assignment, Case, Check, Misconception, Part
+
+EXTREMES = np.array([-1000.0, -40.0, -1.0, 0.0, 1.0, 40.0, 1000.0])
+# Exact zeros next to values on both sides: where the ReLU family's derivative conventions show.
+KINKS = np.array([[-2.0, -0.5, 0.0, 0.5, 2.0], [0.0, 1.5, -1.5, 0.0, 3.0]])
+# Anything finite passes; what is checked is the type, that the value is finite, and that nothing warned.
+ANY_FINITE = {"rtol": np.inf, "atol": np.inf}
+
+# Seed 001's worked example: a 3-4-4-3 network with sigmoid hidden layers, a softmax output and zero biases.
+SEED_W1 = np.array([[2, -1, 1, 4], [-1, 2, -3, 1], [3, -2, -1, 5]], dtype=np.float64)
+SEED_W2 = np.array([[3, 1, -2, 1], [-2, 4, 1, -4], [-1, -3, 2, -5], [3, 1, 1, 1]], dtype=np.float64)
+SEED_W3 = np.array([[-1, 3, -2], [1, -1, -3], [3, -2, 2], [1, 2, 1]], dtype=np.float64)
+SEED_PARAMS = [(SEED_W1, np.zeros(4)), (SEED_W2, np.zeros(4)), (SEED_W3, np.zeros(3))]
+SEED_ACTIVATIONS = ["sigmoid", "sigmoid", "softmax"]
+SEED_X = np.array([[0.5, 0.8, 0.2], [0.1, 0.9, 0.6], [0.2, 0.2, 0.3], [0.6, 0.1, 0.9], [0.5, 0.5, 0.4],
+                   [0.9, 0.1, 0.9], [0.1, 0.8, 0.7]])
+SEED_Y_OUT = np.array([[0.72780576, 0.26927918, 0.00291506],
+                       [0.62054212, 0.37682531, 0.00263257],
+                       [0.69267581, 0.30361576, 0.00370844],
+                       [0.36618794, 0.63016955, 0.00364252],
+                       [0.57199769, 0.42519820, 0.00280411],
+                       [0.38373781, 0.61163804, 0.00462415],
+                       [0.52510443, 0.47250110, 0.00239447]])
+# The printed numbers have 8 decimals, so they are within 5e-9 of the exact ones.
+SEED_TOLERANCE = {"rtol": 0.0, "atol": 1e-8}
+
+
+def _probs(seed, n, classes, scale=1.0):
+    """An (n, classes) matrix whose rows are probability distributions, from fixed-seed logits."""
+    z = normal(seed, n, classes, scale=scale)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _layers(seed, sizes, bias_scale=0.5):
+    """Fixed-seed parameters [(W_l, b_l)] for layer sizes [D_0, ..., D_L], with non-zero biases."""
+    return [(normal(seed + 10 * l, d_in, d_out), normal(seed + 10 * l + 1, d_out, scale=bias_scale))
+            for l, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:]))]
+
+
+def _seed_expected(ref, case):
+    """The printed y_out of seed 001 (its first rows, as many as the batch holds) and the reference cache."""
+    _, cache = ref.forward.forward_pass(*case.args)
+    return SEED_Y_OUT[:len(case.args[0])], cache
+
+
+def _forward_variant(ref, X, params, names, bias=True, last_activation=True):
+    """What forward_pass returns when the biases are skipped or the last layer's activation is left off."""
+    functions = ref.forward.layer_functions(params, names)
+    A = np.asarray(X, dtype=np.float64)
+    cache = {"A": [A], "Z": []}
+    for layer, ((W, b), f) in enumerate(zip(params, functions), start=1):
+        Z = A @ W + (b if bias else 0.0)
+        A = f(Z) if (last_activation or layer < len(params)) else Z
+        cache["Z"].append(Z)
+        cache["A"].append(A)
+    return A, cache
+
+
+def _naive_softmax(ref, z):
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _column_sum_softmax(ref, z):
+    """Each row's maximum subtracted, as it should be, but the sum taken down the columns."""
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+def _global_max_softmax(ref, z):
+    e = np.exp(z - z.max())
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+SOFTMAX_AXIS = "softmax normalised over the wrong axis: each row (one sample) must sum to 1"
+SIGMOID_SIGN = Misconception("sigmoid_sign", "the sign of z is flipped: sigmoid(z) = 1 / (1 + exp(-z))",
+                             lambda ref, z: ref.activations.sigmoid(-z))
+LEAKY_RETURNS_ONE = Misconception(
+    "leaky_relu_returns_one", "for z > 0 leaky ReLU returns z itself, not 1 (1 is its slope there, which belongs "
+    "in leaky_relu_prime)", lambda ref, z, alpha=0.01: np.where(z > 0, 1.0, alpha * z))
+
+
+def _alpha_ignored(function):
+    """A misconception of ``activations.<function>``: it uses the default slope whatever alpha it is given."""
+    return Misconception("alpha_ignored", "alpha is ignored: use the alpha argument instead of a fixed 0.01",
+                         lambda ref, z, alpha=0.01: getattr(ref.activations, function)(z))
+
+
+ACTIVATION_VALUES = Part("activations", "Activation functions", 2, (
+    Check("match", "activations.sigmoid", title="values", cases=(
+        Case((normal(1, 4, 3, scale=3.0),), public=True),
+        Case((normal(2, 2, 3, 5, scale=4.0),)),
+    ), misconceptions=(SIGMOID_SIGN,)),
+    Check("match", "activations.tanh", title="values", cases=(
+        Case((normal(3, 4, 3, scale=2.0),), public=True),
+        Case((normal(4, 9, scale=3.0),)),
+    )),
+    Check("robust", "activations.sigmoid", title="large inputs", cases=(
+        Case((EXTREMES,), public=True),
+        Case((EXTREMES.reshape(7, 1) * np.ones((1, 3)),)),
+    )),
+    Check("robust", "activations.tanh", title="large inputs", cases=(
+        Case((EXTREMES,), public=True),
+    )),
+    Check("match", "activations.relu", title="values", cases=(
+        Case((KINKS,), public=True),
+        Case((normal(5, 3, 4, 2),)),
+    )),
+    Check("match", "activations.leaky_relu", title="values", cases=(
+        Case((KINKS,), public=True),
+        Case((normal(6, 5, 3, scale=2.0),)),
+        Case((normal(7, 4, 6, scale=2.0),), {"alpha": 0.2}),
+    ), misconceptions=(LEAKY_RETURNS_ONE, _alpha_ignored("leaky_relu"))),
+))
+
+DERIVATIVES = Part("derivatives", "Derivatives, taken at z", 3, (
+    Check("match", "activations.sigmoid_prime", title="values", cases=(
+        Case((normal(11, 4, 3, scale=2.0),), public=True),
+        Case((normal(12, 2, 3, 4, scale=3.0),)),
+    ), misconceptions=(
+        Misconception("sigmoid_prime_of_a", "sigmoid_prime takes z, the pre-activation, not a = sigmoid(z): return "
+                      "sigmoid(z) * (1 - sigmoid(z)), not z * (1 - z)",
+                      lambda ref, z: z * (1.0 - z)),
+    )),
+    Check("robust", "activations.sigmoid_prime", title="large inputs", cases=(
+        Case((EXTREMES,), public=True),
+    )),
+    Check("match", "activations.tanh_prime", title="values", cases=(
+        Case((normal(13, 4, 3, scale=2.0),), public=True),
+        Case((normal(14, 11, scale=2.0),)),
+    ), misconceptions=(
+        Misconception("tanh_prime_of_a", "tanh_prime takes z, the pre-activation, not a = tanh(z): return "
+                      "1 - tanh(z)**2, not 1 - z**2", lambda ref, z: 1.0 - z ** 2),
+    )),
+    Check("robust", "activations.tanh_prime", title="large inputs", cases=(
+        Case((EXTREMES,), public=True),
+    )),
+    Check("match", "activations.relu_prime", title="values", cases=(
+        Case((KINKS,), public=True),
+        Case((away_from_zero(15, 3, 5),)),
+    ), misconceptions=(
+        Misconception("relu_prime_at_zero", "relu_prime(0) must be 0 in this kit: use z > 0, not z >= 0",
+                      lambda ref, z: (z >= 0).astype(np.float64)),
+    )),
+    Check("match", "activations.leaky_relu_prime", title="values", cases=(
+        Case((KINKS,), public=True),
+        Case((away_from_zero(16, 4, 3),), {"alpha": 0.2}),
+    ), misconceptions=(
+        Misconception("leaky_relu_prime_at_zero", "leaky_relu_prime(0) must be alpha in this kit: use z > 0, "
+                      "not z >= 0", lambda ref, z, alpha=0.01: np.where(z >= 0, 1.0, alpha)),
+        _alpha_ignored("leaky_relu_prime"),
+    )),
+))
+
+SOFTMAX = Part("softmax", "Softmax, stable and row-wise", 2, (
+    Check("match", "losses.softmax", title="batch", cases=(
+        Case((normal(21, 5, 3),), public=True),
+        Case((normal(22, 4, 6, scale=3.0),)),
+        Case((normal(23, 2, 7),)),
+    ), misconceptions=(
+        Misconception("softmax_axis", SOFTMAX_AXIS, lambda ref, z: np.exp(z) / np.exp(z).sum(axis=0, keepdims=True)),
+        Misconception("softmax_axis", SOFTMAX_AXIS, _column_sum_softmax),
+        Misconception("softmax_whole_array", "softmax normalised over the whole array: each row (one sample) must "
+                      "sum to 1 on its own", lambda ref, z: np.exp(z) / np.exp(z).sum()),
+        Misconception("softmax_max_axis", "the maximum is subtracted per column: subtract each row's own maximum "
+                      "(axis=-1, keepdims=True)",
+                      lambda ref, z: _naive_softmax(ref, z - z.max(axis=0, keepdims=True))),
+    )),
+    Check("match", "losses.softmax", title="one sample", cases=(
+        Case((normal(24, 6, scale=2.0),), public=True),
+    )),
+    Check("robust", "losses.softmax", title="large logits", cases=(
+        Case((np.array([1000.0, 1001.0, 999.0]),), public=True),
+        Case((np.array([[1000.0, 1001.0, 999.0, 1000.5], [-1000.0, -999.0, -1001.0, -1000.0],
+                        [0.0, 2.0, -1.0, 1.0]]),)),
+    ), misconceptions=(
+        Misconception("softmax_overflow", "exp overflows for large logits: subtract each row's maximum before "
+                      "taking exp, which leaves softmax unchanged", _naive_softmax),
+        Misconception("softmax_global_max", "one maximum is subtracted for the whole array, so rows far below it "
+                      "underflow to 0 / 0: subtract each row's own maximum (axis=-1, keepdims=True)",
+                      _global_max_softmax),
+    )),
+))
+
+LOSSES = Part("losses", "One-hot labels and losses", 3, (
+    Check("match", "losses.one_hot", title="values", cases=(
+        Case((np.array([2, 0, 1, 1, 3, 0]), 5), public=True),
+        Case((np.array([6, 0, 3, 3]), 7)),
+    ), misconceptions=(
+        Misconception("one_hot_classes_from_labels", "the number of columns comes from the labels: use num_classes, "
+                      "since a batch need not hold every class",
+                      lambda ref, labels, classes: np.eye(labels.max() + 1)[labels]),
+    )),
+    Check("match", "losses.cross_entropy", title="values", cases=(
+        Case((_probs(31, 5, 3), one_hot_labels(32, 5, 3)), public=True),
+        Case((_probs(33, 8, 4, scale=3.0), one_hot_labels(34, 8, 4))),
+    ), misconceptions=(
+        Misconception("cross_entropy_sum", "the loss is summed over the batch: divide by N, the number of samples",
+                      lambda ref, p, Y: -float(np.sum(Y * np.log(p)))),
+        Misconception("cross_entropy_mean_all", "the loss is averaged over all N * C entries: sum over the classes, "
+                      "then average over the N samples only", lambda ref, p, Y: -float(np.mean(Y * np.log(p)))),
+    )),
+    Check("robust", "losses.cross_entropy", title="probabilities of 0 and 1", cases=(
+        Case((np.array([[1.0, 0.0, 0.0], [0.0, 0.3, 0.7], [0.5, 0.5, 0.0], [0.0, 0.0, 1.0]]),
+              np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])), public=True),
+    )),
+    Check("robust", "losses.cross_entropy", title="true class at probability 0 (any finite value)",
+          options=ANY_FINITE, cases=(
+              Case((np.array([[0.0, 1.0, 0.0], [0.2, 0.8, 0.0]]), np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]))),
+          )),
+    Check("match", "losses.binary_cross_entropy", title="values", cases=(
+        Case((uniform(35, 6, low=0.05, high=0.95), binary_labels(36, 6)[:, 0]), public=True),
+        Case((uniform(37, 7, 1, low=0.01, high=0.99), binary_labels(38, 7))),
+    ), misconceptions=(
+        Misconception("bce_sum", "the loss is summed over the batch: take the mean over the N samples",
+                      lambda ref, a, y: -float(np.sum(y * np.log(a) + (1 - y) * np.log(1 - a)))),
+        Misconception("bce_sign", "the minus sign is missing: the loss is -(y log a + (1 - y) log(1 - a)), which is "
+                      "never negative", lambda ref, a, y: -ref.losses.binary_cross_entropy(a, y)),
+    )),
+    Check("robust", "losses.binary_cross_entropy", title="predictions of exactly 0 and 1", cases=(
+        Case((np.array([0.0, 1.0, 0.3, 1.0, 0.0]), np.array([0.0, 1.0, 1.0, 1.0, 0.0])), public=True),
+        Case((np.array([[1.0], [0.0], [0.9]]), np.array([[1.0], [0.0], [0.0]]))),
+    )),
+    Check("robust", "losses.binary_cross_entropy", title="confidently wrong (any finite value)", options=ANY_FINITE,
+          cases=(Case((np.array([0.0, 1.0, 0.5]), np.array([1.0, 0.0, 1.0]))),)),
+))
+
+FORWARD = Part("forward", "The forward pass", 4, (
+    Check("match", "forward.dense", title="values", cases=(
+        Case((normal(41, 5, 3), normal(42, 3, 4), normal(43, 4)), public=True),
+        Case((normal(44, 2, 6), normal(45, 6, 3), normal(46, 3))),
+    ), misconceptions=(
+        Misconception("bias_missing", "the bias b is not added to A_prev @ W", lambda ref, A, W, b: A @ W),
+        Misconception("dense_transposed", "Z is computed column by column and comes out as (D_out, N): rows are "
+                      "samples in this kit, so Z = A_prev @ W + b", lambda ref, A, W, b: (A @ W + b).T),
+    )),
+    Check("match", "forward.forward_pass", title="seed 001 worked example", expected=_seed_expected,
+          options=SEED_TOLERANCE, cases=(
+              Case((SEED_X[:1], SEED_PARAMS, SEED_ACTIVATIONS), public=True, label="x_in"),
+              Case((SEED_X, SEED_PARAMS, SEED_ACTIVATIONS), public=True, label="x_mat_in"),
+          )),
+    Check("match", "forward.forward_pass", title="output and cache", cases=(
+        Case((normal(51, 5, 3), _layers(52, [3, 4, 2]), ["tanh", "sigmoid"]), public=True),
+        Case((normal(53, 6, 4), _layers(54, [4, 5, 3, 2]), ["relu", "leaky_relu", "softmax"])),
+        Case((normal(55, 4, 3), _layers(56, [3, 5]), ["softmax"])),
+    ), misconceptions=(
+        Misconception("forward_bias_missing", "the biases are not added: Z_l = A_(l-1) @ W_l + b_l",
+                      lambda ref, X, params, names: _forward_variant(ref, X, params, names, bias=False)),
+        Misconception("last_activation_missing", "the last layer's activation is left off: A_L = f_L(Z_L) too",
+                      lambda ref, X, params, names: _forward_variant(ref, X, params, names, last_activation=False)),
+    )),
+))
+
+ASSIGNMENT = Assignment(
+    name="a2_forward",
+    title="Assignment 2: activations, softmax, losses and the forward pass",
+    modules=("activations", "losses", "forward"),
+    parts=(ACTIVATION_VALUES, DERIVATIVES, SOFTMAX, LOSSES, FORWARD),
+)

@@ -1,0 +1,293 @@
+"""The instructor's class report: one self-contained HTML page from a folder of Gradescope results JSON.
+
+``python -m grader report --assignment NAME --out class_report.html RESULTS_DIR`` reads every ``<student>.json``
+(as ``grader/results.py`` writes them) and shows the score distribution, each part's pass rate and mean score, and
+how many students hit each diagnosed misconception, with its catalogue message.
+
+The page holds only scores, part titles, misconception keys and messages, and student names. It never copies the
+tests' output text, which can quote expected values of hidden cases. Every piece of text that comes from a results
+file (student names, part keys, misconception keys) is escaped.
+"""
+import base64
+import html
+import io
+import json
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from . import catalogues
+
+FULL_MARKS_SLACK = 1e-6
+
+MESSAGES = {
+    "page_title": "Class report: {title}",
+    "summary": "{count} students graded. Mean {mean:.2f}, median {median:.2f}, out of {max_score:g} points.",
+    "nobody": "No results files were found in {folder}.",
+    "distribution": "Score distribution",
+    "histogram_x": "total score (out of {max_score:g})",
+    "histogram_y": "students",
+    "mean": "mean {value:.2f}",
+    "median": "median {value:.2f}",
+    "histogram_alt": "Histogram of the total scores of {count} students",
+    "parts": "Parts",
+    "part": "Part",
+    "points": "Points",
+    "full_marks": "Full marks",
+    "mean_score": "Mean score",
+    "misconceptions": "Diagnosed misconceptions",
+    "misconceptions_help": "A student counts once per misconception, however many cases reproduced it.",
+    "misconception": "Misconception",
+    "message": "What the student read",
+    "where": "Where",
+    "students": "Students",
+    "who": "Who",
+    "unknown_misconception": "(not in the current catalogue)",
+    "unknown_part": "(not in the current catalogue)",
+    "no_misconceptions": "The catalogue defines no misconceptions for this assignment.",
+    "per_student": "Scores by student",
+    "student": "Student",
+    "total": "Total",
+    "skipped": "Files not counted",
+    "file": "File",
+    "reason": "Reason",
+    "bad_json": "not valid JSON: {detail}",
+    "not_results": "not a Gradescope results document (no score or tests)",
+    "other_assignment": "results of {other}, not {assignment}",
+    "wrote": "wrote {path}",
+}
+
+STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto; max-width: 60em;
+       color: #222; line-height: 1.4; padding: 0 1em; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; margin: 0.5em 0; }
+th, td { border: 1px solid #ddd; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
+th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.none td { color: #999; }
+.bar { display: inline-block; height: 0.8em; background: #6a5acd; vertical-align: middle; margin-right: 0.4em; }
+code { background: #f4f4f4; padding: 0 0.2em; }
+img { max-width: 100%; }
+"""
+
+
+@dataclass
+class Student:
+    name: str
+    score: float
+    parts: dict                                 # part key -> score
+    misconceptions: set = field(default_factory=set)
+
+
+@dataclass
+class Summary:
+    assignment: object                          # the catalogue's Assignment
+    students: list
+    skipped: list                               # (file name, reason)
+    parts: list = field(default_factory=list)   # (key, title, points, full-marks share, mean score, known)
+    misconceptions: list = field(default_factory=list)  # (key, message, where, [student names], known)
+
+
+# -- reading -----------------------------------------------------------------------------------------------------
+def _number(value):
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def read_student(path, assignment):
+    """(Student, '') from one results file, or (None, reason) when it cannot be counted."""
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return None, MESSAGES["bad_json"].format(detail=str(exc)[:120])
+    if not isinstance(document, dict) or _number(document.get("score")) is None \
+            or not isinstance(document.get("tests"), list):
+        return None, MESSAGES["not_results"]
+    extra = document.get("extra_data") if isinstance(document.get("extra_data"), dict) else {}
+    other = extra.get("assignment")
+    if other is not None and other != assignment.name:
+        return None, MESSAGES["other_assignment"].format(other=other, assignment=assignment.name)
+    titles = {part.title: part.key for part in assignment.parts}
+    parts, misconceptions = {}, set()
+    for test in document["tests"]:
+        if not isinstance(test, dict):
+            continue
+        data = test.get("extra_data") if isinstance(test.get("extra_data"), dict) else {}
+        key = data.get("part")
+        if not isinstance(key, str):
+            key = titles.get(test.get("name"))
+        if not isinstance(key, str):
+            continue
+        parts[key] = parts.get(key, 0.0) + (_number(test.get("score")) or 0.0)
+        found = data.get("misconceptions")
+        if isinstance(found, list):
+            misconceptions.update(item for item in found if isinstance(item, str))
+    return Student(Path(path).stem, float(document["score"]), parts, misconceptions), ""
+
+
+def summarise(assignment_name, results_dir):
+    """Read every ``*.json`` of ``results_dir`` and compute the class figures."""
+    try:
+        assignment = catalogues.load(assignment_name)
+    except catalogues.UnknownAssignment as exc:
+        from .engine import SubmissionError  # the error the CLI reports in one line
+        raise SubmissionError(str(exc)) from None
+    students, skipped = [], []
+    for path in sorted(Path(results_dir).glob("*.json")):
+        student, reason = read_student(path, assignment)
+        if student is None:
+            skipped.append((path.name, reason))
+        else:
+            students.append(student)
+    summary = Summary(assignment, students, skipped)
+    count = len(students)
+    keys = [(part.key, part.title, part.points, True) for part in assignment.parts]
+    known = {part.key for part in assignment.parts}
+    extra = sorted({key for student in students for key in student.parts} - known)
+    keys += [(key, MESSAGES["unknown_part"], None, False) for key in extra]
+    for key, title, points, in_catalogue in keys:
+        scores = [student.parts.get(key, 0.0) for student in students]
+        full = sum(points is not None and score >= points - FULL_MARKS_SLACK for score in scores)
+        summary.parts.append((key, title, points, full / count if count else 0.0,
+                              sum(scores) / count if count else 0.0, in_catalogue))
+
+    hits = {}
+    for student in students:
+        for key in student.misconceptions:
+            hits.setdefault(key, []).append(student.name)
+    listed = set()
+    for part in assignment.parts:
+        for check in part.checks:
+            for misconception in check.misconceptions:
+                if misconception.key in listed:
+                    continue
+                listed.add(misconception.key)
+                summary.misconceptions.append((misconception.key, misconception.message,
+                                               f"{part.title}: {check.function}",
+                                               sorted(hits.get(misconception.key, [])), True))
+    for key in sorted(set(hits) - listed):
+        summary.misconceptions.append((key, MESSAGES["unknown_misconception"], "", sorted(hits[key]), False))
+    summary.misconceptions.sort(key=lambda row: -len(row[3]))  # stable: catalogue order among equal counts
+    return summary
+
+
+# -- drawing -----------------------------------------------------------------------------------------------------
+def histogram_png(scores, max_score):
+    """A PNG histogram of the total scores, as bytes."""
+    bins = int(min(20, max(5, round(max_score)))) if max_score > 0 else 5
+    edges = np.linspace(0.0, max(max_score, 1e-9), bins + 1)
+    fig = Figure(figsize=(7.0, 3.2), dpi=80)
+    ax = fig.subplots()
+    clipped = np.clip(np.asarray(scores, dtype=np.float64), 0.0, max_score)
+    ax.hist(clipped, bins=edges, color="#6a5acd", edgecolor="white")
+    if len(scores):
+        for value, style, label in ((statistics.mean(scores), "-", "mean"),
+                                    (statistics.median(scores), "--", "median")):
+            ax.axvline(value, color="black", linestyle=style, linewidth=1.2,
+                       label=MESSAGES[label].format(value=value))
+        ax.legend(loc="upper left", fontsize=8)
+    ax.set_xlim(0.0, max_score if max_score > 0 else 1.0)
+    ax.set_xlabel(MESSAGES["histogram_x"].format(max_score=max_score))
+    ax.set_ylabel(MESSAGES["histogram_y"])
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+# -- writing -----------------------------------------------------------------------------------------------------
+def _e(value):
+    return html.escape(str(value), quote=True)
+
+
+def _bar(share):
+    return f'<span class="bar" style="width:{max(0.0, min(1.0, share)) * 6:.2f}em"></span>'
+
+
+def _score(value):
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value == value else "nan"
+
+
+def render(summary, folder_label=""):
+    """The HTML page for a Summary."""
+    assignment = summary.assignment
+    students = summary.students
+    max_score = assignment.max_score
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           f"<title>{_e(MESSAGES['page_title'].format(title=assignment.title))}</title>",
+           f"<style>{STYLE}</style></head><body>",
+           f"<h1>{_e(MESSAGES['page_title'].format(title=assignment.title))}</h1>"]
+    scores = [student.score for student in students]
+    if students:
+        out.append(f"<p>{_e(MESSAGES['summary'].format(count=len(students), mean=statistics.mean(scores), median=statistics.median(scores), max_score=max_score))}</p>")
+    else:
+        out.append(f"<p>{_e(MESSAGES['nobody'].format(folder=folder_label))}</p>")
+
+    out.append(f"<h2>{_e(MESSAGES['distribution'])}</h2>")
+    image = base64.b64encode(histogram_png(scores, max_score)).decode("ascii")
+    alt = _e(MESSAGES["histogram_alt"].format(count=len(students)))
+    out.append(f'<img src="data:image/png;base64,{image}" alt="{alt}">')
+
+    out.append(f"<h2>{_e(MESSAGES['parts'])}</h2>")
+    out.append("<table><tr>" + "".join(f"<th>{_e(MESSAGES[h])}</th>" for h in
+                                       ("part", "points", "full_marks", "mean_score")) + "</tr>")
+    for key, title, points, share, mean, _known in summary.parts:
+        out.append(f'<tr data-part="{_e(key)}"><td>{_e(title)} <code>{_e(key)}</code></td>'
+                   f'<td class="num">{_e(_score(points) if points is not None else "")}</td>'
+                   f'<td class="num full">{_bar(share)}{share:.0%}</td>'
+                   f'<td class="num mean">{_e(_score(mean))}</td></tr>')
+    out.append("</table>")
+
+    out.append(f"<h2>{_e(MESSAGES['misconceptions'])}</h2>")
+    if summary.misconceptions:
+        out.append(f"<p>{_e(MESSAGES['misconceptions_help'])}</p>")
+        out.append("<table><tr>" + "".join(f"<th>{_e(MESSAGES[h])}</th>" for h in
+                                           ("misconception", "message", "where", "students", "who")) + "</tr>")
+        for key, message, where, names, _known in summary.misconceptions:
+            share = len(names) / len(students) if students else 0.0
+            row_class = "" if names else ' class="none"'
+            out.append(f'<tr{row_class} data-misconception="{_e(key)}"><td><code>{_e(key)}</code></td>'
+                       f"<td>{_e(message)}</td><td>{_e(where)}</td>"
+                       f'<td class="num count">{len(names)} ({share:.0%})</td>'
+                       f"<td>{_e(', '.join(names))}</td></tr>")
+        out.append("</table>")
+    else:
+        out.append(f"<p>{_e(MESSAGES['no_misconceptions'])}</p>")
+
+    if students:
+        out.append(f"<h2>{_e(MESSAGES['per_student'])}</h2><details><summary>{len(students)} "
+                   f"{_e(MESSAGES['students'].lower())}</summary><table><tr><th>{_e(MESSAGES['student'])}</th>"
+                   f"<th>{_e(MESSAGES['total'])}</th>"
+                   + "".join(f"<th>{_e(key)}</th>" for key, *_ in summary.parts)
+                   + f"<th>{_e(MESSAGES['misconceptions'])}</th></tr>")
+        for student in sorted(students, key=lambda s: s.name):
+            out.append(f"<tr><td>{_e(student.name)}</td><td class=\"num\">{_e(_score(student.score))}</td>"
+                       + "".join(f'<td class="num">{_e(_score(student.parts.get(key, 0.0)))}</td>'
+                                 for key, *_ in summary.parts)
+                       + f"<td>{_e(', '.join(sorted(student.misconceptions)))}</td></tr>")
+        out.append("</table></details>")
+
+    if summary.skipped:
+        out.append(f"<h2>{_e(MESSAGES['skipped'])}</h2><table><tr><th>{_e(MESSAGES['file'])}</th>"
+                   f"<th>{_e(MESSAGES['reason'])}</th></tr>")
+        for name, reason in summary.skipped:
+            out.append(f"<tr><td>{_e(name)}</td><td>{_e(reason)}</td></tr>")
+        out.append("</table>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+def main(assignment, results_dir, out_html):
+    """Write the class report of ``assignment`` from ``results_dir``'s results JSON to ``out_html``."""
+    results_dir = Path(results_dir)
+    if not results_dir.is_dir():
+        raise NotADirectoryError(f"results folder {results_dir} does not exist")
+    summary = summarise(assignment, results_dir)
+    out_html = Path(out_html)
+    out_html.parent.mkdir(parents=True, exist_ok=True)
+    out_html.write_text(render(summary, str(results_dir)), encoding="utf-8")
+    print(MESSAGES["wrote"].format(path=out_html))
+    return out_html

@@ -1,0 +1,349 @@
+"""The kit's side of nbgrader: grading in the kit's sandbox, safe LMS extraction, offline feedback pages.
+
+``nbgrader_config.py`` (the course folder's configuration) plugs these classes into nbgrader 0.9.6:
+
+- ``GradeWithKit`` replaces nbgrader's ``Execute`` preprocessor in ``Autograde.autograde_preprocessors``. The
+  notebook is never run in a kernel. Instead ``python -m grader grade`` grades the autograded submission folder
+  in a subprocess, and each grade cell (``grade_id`` == catalogue part key) gets the part's messages (a stdout
+  stream), the part's plots (``image/png``) and the part's score as a plain float ``execute_result``, which is
+  what nbgrader's ``determine_grade`` reads. Code a student adds to the notebook therefore cannot change a score,
+  and a submission that hangs or kills its process costs only the affected checks: the grade is always written.
+- ``SafeExtractor`` replaces nbgrader's archive extractor for ``nbgrader zip_collect``. It never calls
+  ``ZipFile.extract``: it reads the few files a submission needs and writes them under names it chooses.
+- ``FeedbackExporter`` is the HTML exporter of ``nbgrader generate_feedback``, with nbgrader's feedback template
+  made self-contained (no MathJax from a CDN), so a page opens offline with no console errors.
+
+The LMS layout that ``zip_collect`` expects, in ``downloaded/<assignment>/archive/``:
+
+- ``<student_id>.zip``, one archive per student, holding the notebook and the graded module files, at its top or
+  in sub-folders; or
+- ``<student_id>/``, one folder per student, holding the same files.
+
+A student id is letters, digits, ``.``, ``_`` and ``-``, starting with a letter or digit. For each expected file
+name (the assignment's notebooks and graded modules) the shallowest copy in the archive wins. ``SafeExtractor``
+writes it to ``extracted/<student_id>/<file>``, and ``NAMED_REGEXP`` turns that path into the student id and
+the file id. Loose files at the top of ``archive/`` and archives with unsafe entries (absolute paths, ``..``,
+links, or too large) are skipped with a warning, and nothing is written for them.
+"""
+import os
+import re
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import zipfile
+from base64 import b64encode
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+import nbformat
+from nbconvert.exporters import HTMLExporter
+from nbgrader.plugins import ExtractorPlugin
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Integer, List, Unicode
+
+from . import catalogues, paths
+
+MESSAGES = {
+    "grader_failed": "The grader could not run on this submission ({reason}), so every part scores 0 for now. "
+                     "Please tell your instructor.",
+    "reason_exit": "it stopped with exit code {code}",
+    "reason_timeout": "it ran longer than {seconds:g} s",
+    "reason_no_results": "it wrote no results",
+    "reason_bad_results": "its results could not be read",
+    "unknown_part": "This cell is not a part of {assignment}, so it scores 0.",
+    "plots_failed": "(The plots of the training runs could not be drawn.)",
+    "archive_skipped": "Skipped {path}: {reason}. Nothing was extracted from it.",
+    "loose_file": "Skipped {path}: put each student's files in <student_id>.zip or a <student_id>/ folder",
+    "bad_student_id": "Skipped {path}: {name!r} is not a valid student id (letters, digits, '.', '_', '-')",
+    "unsafe_entry": "unsafe entry {entry!r}",
+    "link_entry": "entry {entry!r} is a link",
+    "too_large": "it would unpack to more than {limit} bytes",
+    "too_many": "it holds more than {limit} entries",
+    "not_zip": "it is not a readable zip archive",
+    "nothing_found": "{path}: none of the expected files ({files}) found",
+    "extracted": "Extracted {files} for student {student}",
+}
+
+STUDENT_ID = r"[A-Za-z0-9][A-Za-z0-9._-]*"
+FILE_ID = r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.(?:ipynb|py)"
+#: matched with ``re.match`` against the absolute path of each file in ``extracted/``
+NAMED_REGEXP = rf".*/extracted/(?P<student_id>{STUDENT_ID})/(?P<file_id>{FILE_ID})$"
+STUDENT_ID_FULL = re.compile(rf"^{STUDENT_ID}$")
+
+
+# -- configuration values -----------------------------------------------------------------------------------------
+def graded_files(names=None):
+    """``{assignment: [graded module file, ...]}``: the files autograde must take from the student, not the source."""
+    return {name: [f"{module}.py" for module in catalogues.load(name).modules]
+            for name in (names or catalogues.names())}
+
+
+def expected_files(assignment):
+    """The file names a submission of ``assignment`` consists of: its notebook and its graded modules."""
+    return [f"{assignment}.ipynb"] + graded_files([assignment])[assignment]
+
+
+def autograde_preprocessors():
+    """nbgrader 0.9.6's default ``Autograde.autograde_preprocessors`` with ``Execute`` replaced by GradeWithKit."""
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import Execute
+    defaults = list(Autograde.class_traits()["autograde_preprocessors"].default())
+    if Execute not in defaults:
+        raise RuntimeError("nbgrader's default autograde preprocessors no longer hold Execute")
+    return [GradeWithKit if pp is Execute else pp for pp in defaults]
+
+
+# -- grading ------------------------------------------------------------------------------------------------------
+def grader_env():
+    """Environment for the grader subprocess: this interpreter's bin/ first on PATH, the kit importable."""
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(paths.ROOT), env.get("PYTHONPATH", "")]))
+    env["MPLBACKEND"] = "Agg"
+    return env
+
+
+def run_grader(assignment, folder, out_dir, timeout):
+    """Run ``python -m grader grade`` on ``folder``; return (results document or None, failure reason or "")."""
+    import json
+    results, plots = Path(out_dir) / "results.json", Path(out_dir) / "plots"
+    command = [sys.executable, "-m", "grader", "grade", "--assignment", assignment, "--out", str(results),
+               "--plots", str(plots), str(folder)]
+    proc = subprocess.Popen(command, cwd=out_dir, env=grader_env(), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        code = proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        return None, MESSAGES["reason_timeout"].format(seconds=timeout)
+    if not results.is_file():
+        return None, (MESSAGES["reason_exit"].format(code=code) if code else MESSAGES["reason_no_results"])
+    try:
+        document = json.loads(results.read_text(encoding="utf-8"))
+        parts = {test["extra_data"]["part"]: test for test in document["tests"]}
+        for test in parts.values():
+            float(test["score"])
+    except (ValueError, KeyError, TypeError):
+        return None, MESSAGES["reason_bad_results"]
+    document["_exit_code"] = code
+    return document, ""
+
+
+def part_plots(plot_dir, part):
+    """The PNG files of ``part``'s training runs (named ``<part-key>-<label>-*.png`` by grader.plots)."""
+    folder = Path(plot_dir)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.png") if p.name.startswith(f"{part}-"))
+
+
+def score_text(score):
+    """The ``text/plain`` nbgrader parses: a plain Python float repr, never ``np.float64(...)``."""
+    return repr(float(score))
+
+
+def grade_outputs(text, score, images=()):
+    outputs = [nbformat.v4.new_output("stream", name="stdout", text=text.rstrip("\n") + "\n")]
+    for image in images:
+        outputs.append(nbformat.v4.new_output(
+            "display_data", data={"image/png": b64encode(Path(image).read_bytes()).decode("ascii"),
+                                  "text/plain": f"<{Path(image).stem}>"}))
+    outputs.append(nbformat.v4.new_output("execute_result", data={"text/plain": score_text(score)},
+                                          execution_count=None))
+    return outputs
+
+
+class GradeWithKit(NbGraderPreprocessor):
+    """Fill each grade cell with the kit grader's verdict on the submission's module files. Runs no kernel."""
+
+    timeout = Integer(600, help="Seconds the grader subprocess may take for one submission before it is killed "
+                                "and every part scores 0.").tag(config=True)
+    folder = Unicode("", help="Grade this folder instead of the notebook's own (for tests).").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        assignment = resources["nbgrader"]["assignment"]
+        folder = self.folder or os.path.abspath(resources.get("metadata", {}).get("path") or ".")
+        with tempfile.TemporaryDirectory(prefix="nnkit-autograde-") as scratch:
+            document, reason = run_grader(assignment, folder, scratch, self.timeout)
+            parts = {test["extra_data"]["part"]: test for test in document["tests"]} if document else {}
+            for index, cell in enumerate(nb.cells):
+                meta = cell.get("metadata", {}).get("nbgrader", {})
+                if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+                    continue
+                part = parts.get(meta.get("grade_id"))
+                if document is None:
+                    outputs = grade_outputs(MESSAGES["grader_failed"].format(reason=reason), 0.0)
+                elif part is None:
+                    outputs = grade_outputs(MESSAGES["unknown_part"].format(assignment=assignment), 0.0)
+                else:
+                    text = part["output"]
+                    if document["_exit_code"]:
+                        text += "\n" + MESSAGES["plots_failed"]
+                    images = part_plots(Path(scratch) / "plots", meta["grade_id"])
+                    score = min(float(part["score"]), float(meta.get("points", part["score"])))
+                    outputs = grade_outputs(text, score, images)
+                cell.outputs = outputs
+                cell.execution_count = None
+                self.log.info("%s/%s: %s", assignment, meta.get("grade_id"), outputs[-1]["data"]["text/plain"])
+        return nb, resources
+
+
+# -- zip_collect ----------------------------------------------------------------------------------------------------
+def _unsafe(name):
+    """Why an archive entry name is unsafe, or ''."""
+    if "\x00" in name or PurePosixPath(name).is_absolute() or PureWindowsPath(name).is_absolute() \
+            or PureWindowsPath(name).drive or name.startswith(("/", "\\")):
+        return MESSAGES["unsafe_entry"].format(entry=name)
+    if ".." in re.split(r"[/\\]", name):
+        return MESSAGES["unsafe_entry"].format(entry=name)
+    return ""
+
+
+class SafeExtractor(ExtractorPlugin):
+    """``zip_collect``'s extractor: per-student zips or folders in, ``extracted/<student>/<file>`` out.
+
+    Only the expected files (the assignment's notebooks and graded modules) are taken, each under its own base
+    name, from the shallowest place it occurs. An archive with any unsafe entry is skipped whole.
+    """
+
+    max_bytes = Integer(50 * 1024 ** 2, help="Largest total unpacked size of one student's archive.").tag(config=True)
+    max_entries = Integer(2000, help="Most entries in one student's archive.").tag(config=True)
+    zip_ext = List([".zip"], help="Archive extensions; only zip is read.").tag(config=True)
+
+    def _wanted(self):
+        coursedir = getattr(self.parent, "coursedir", None)
+        assignment = coursedir.assignment_id if coursedir else ""
+        names = set(expected_files(assignment)) if assignment in catalogues.names() else set()
+        if coursedir is not None:
+            release = Path(coursedir.format_path(coursedir.release_directory, ".", assignment))
+            names.update(p.name for p in release.glob("*.ipynb"))
+        return names
+
+    @staticmethod
+    def _pick(candidates, wanted):
+        """{file name: source} choosing, per wanted name, the shallowest candidate path (then the first by name)."""
+        chosen = {}
+        for rel in sorted(candidates, key=lambda r: (len(PurePosixPath(r).parts), r)):
+            parts = PurePosixPath(rel).parts
+            name = parts[-1]
+            if name in wanted and name not in chosen and "__MACOSX" not in parts:
+                chosen[name] = candidates[rel]
+        return chosen
+
+    def _zip_members(self, archive):
+        """{relative name: ZipInfo} of a zip's files, or raise ValueError with the reason it is unsafe."""
+        try:
+            handle = zipfile.ZipFile(archive)
+        except (zipfile.BadZipFile, OSError):
+            raise ValueError(MESSAGES["not_zip"])
+        with handle:
+            infos = handle.infolist()
+        if len(infos) > self.max_entries:
+            raise ValueError(MESSAGES["too_many"].format(limit=self.max_entries))
+        if sum(info.file_size for info in infos) > self.max_bytes:
+            raise ValueError(MESSAGES["too_large"].format(limit=self.max_bytes))
+        members = {}
+        for info in infos:
+            reason = _unsafe(info.filename)
+            if reason:
+                raise ValueError(reason)
+            if stat.S_ISLNK(info.external_attr >> 16):
+                raise ValueError(MESSAGES["link_entry"].format(entry=info.filename))
+            if not info.is_dir():
+                members[info.filename.replace("\\", "/")] = info
+        return members
+
+    def _write(self, student_dir, name, data):
+        student_dir.mkdir(parents=True, exist_ok=True)
+        target = student_dir / name
+        if target.is_symlink() or target.exists():
+            target.unlink()
+        with open(target, "xb") as handle:
+            handle.write(data)
+
+    def extract(self, archive_path, extracted_path):
+        archive_path, extracted_path = Path(archive_path), Path(extracted_path)
+        wanted = self._wanted()
+        for entry in sorted(archive_path.iterdir()):
+            stem = entry.name[:-len(".zip")] if entry.name.lower().endswith(".zip") else entry.name
+            if entry.is_symlink() or not (entry.is_dir() or entry.name.lower().endswith(".zip")):
+                self.log.warning(MESSAGES["loose_file"].format(path=entry))
+                continue
+            if not STUDENT_ID_FULL.match(stem):
+                self.log.warning(MESSAGES["bad_student_id"].format(path=entry, name=stem))
+                continue
+            student_dir = extracted_path / stem
+            if entry.is_dir():
+                candidates = {}
+                for root, dirs, files in os.walk(entry):
+                    dirs[:] = [d for d in dirs if not Path(root, d).is_symlink()]
+                    for file in files:
+                        full = Path(root, file)
+                        if not full.is_symlink() and full.is_file():
+                            candidates[full.relative_to(entry).as_posix()] = full
+                chosen = self._pick(candidates, wanted)
+                for name, source in chosen.items():
+                    self._write(student_dir, name, source.read_bytes())
+            else:
+                try:
+                    members = self._zip_members(entry)
+                except ValueError as exc:
+                    self.log.warning(MESSAGES["archive_skipped"].format(path=entry, reason=exc))
+                    continue
+                chosen = self._pick(members, wanted)
+                with zipfile.ZipFile(entry) as handle:
+                    for name, info in chosen.items():
+                        self._write(student_dir, name, handle.read(info))
+            if chosen:
+                self.log.info(MESSAGES["extracted"].format(files=", ".join(sorted(chosen)), student=stem))
+            else:
+                self.log.warning(MESSAGES["nothing_found"].format(path=entry, files=", ".join(sorted(wanted))))
+
+
+# -- generate_feedback ----------------------------------------------------------------------------------------------
+class FeedbackExporter(HTMLExporter):
+    """nbgrader's feedback HTML with no script or style fetched from the network."""
+
+    def __init__(self, *args, **kwargs):
+        from jinja2 import DictLoader
+        super().__init__(*args, **kwargs)
+        offline = DictLoader({"mathjax.html.j2": "{%- macro mathjax(url='') -%}{%- endmacro %}"})
+        self.extra_loaders = [offline, *self.extra_loaders]
+
+
+# -- helpers for the demo and the tests -----------------------------------------------------------------------------
+def nbgrader_env(**extra):
+    """Environment for the nbgrader CLI: this interpreter's bin/ first on PATH (nbgrader runs `alembic` by name)."""
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["MPLBACKEND"] = "Agg"
+    env.update(extra)
+    return env
+
+
+def nbgrader(course, *args, env=None, timeout=900):
+    """Run ``nbgrader ARGS`` in the course folder; return the CompletedProcess (text output, never raises)."""
+    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env or nbgrader_env(),
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
+
+
+def gradebook_scores(course, assignment, db_name="gradebook.db"):
+    """``{student: {part: auto score or None}}`` from the course's gradebook."""
+    from nbgrader.api import Gradebook
+    scores = {}
+    with Gradebook(f"sqlite:///{Path(course) / db_name}") as gradebook:
+        for submission in gradebook.assignment_submissions(assignment):
+            row = scores.setdefault(submission.student.id, {})
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    row[grade.name] = grade.auto_score
+    return scores
+
+
+def copy_tree_without_links(source, target):
+    """Copy a folder, skipping symlinks and caches."""
+    shutil.copytree(source, target, symlinks=False,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints"))

@@ -1,0 +1,60 @@
+"""nbgrader 0.9.6 configuration: the folder holding this file is the course folder.
+
+The repository itself is a course: ``assignments/`` is nbgrader's source folder, and nbgrader writes
+``release/``, ``submitted/``, ``autograded/``, ``feedback/``, ``downloaded/``, ``gradebook.db`` and the
+default ``exchange/`` beside this file (all git-ignored). Copied into another folder (as ``python -m grader
+demo`` does), it makes that folder a course the same way, with paths taken relative to the copy. It needs the kit
+importable: run nbgrader with the kit's environment (``.venv/bin`` first on PATH), or set ``NNKIT_ROOT`` to the
+kit's checkout.
+
+Settings, and why:
+- The notebook is never executed. ``Execute`` is replaced by ``grader.nbgrader_bridge.GradeWithKit``, which grades
+  the submission's module files with ``python -m grader grade`` in a sandboxed subprocess and writes each part's
+  messages, plots and score into its grade cell. Code a student adds to the notebook cannot change a score, and a
+  hanging or crashing submission still gets a grade for every part.
+- ``Autograde.exclude_overwriting`` keeps each student's graded modules: without it autograde copies the source's
+  stubs over them.
+- Exchange (``nbgrader release_assignment`` / ``submit`` / ``collect``): ``$NNKIT_EXCHANGE``, default ``exchange/``
+  in this folder. The course id is ``$NNKIT_COURSE_ID``, default ``nnkit``.
+- LMS download (``nbgrader zip_collect NAME``): put ``<student_id>.zip`` files, or ``<student_id>/`` folders, in
+  ``downloaded/NAME/archive/``. Each holds the notebook and the graded modules; see grader/nbgrader_bridge.py.
+  ``SafeExtractor`` reads them without writing outside ``downloaded/NAME/extracted/``.
+- ``generate_feedback`` pages are self-contained HTML (no CDN scripts).
+"""
+import os
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+try:
+    from grader import nbgrader_bridge
+except ImportError:
+    for candidate in (os.environ.get("NNKIT_ROOT"), str(HERE)):
+        if candidate and (Path(candidate) / "grader" / "nbgrader_bridge.py").is_file():
+            sys.path.insert(0, candidate)
+            break
+    from grader import nbgrader_bridge
+
+c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
+
+# The course folder
+c.CourseDirectory.root = str(HERE)
+c.CourseDirectory.course_id = os.environ.get("NNKIT_COURSE_ID", "nnkit")
+c.CourseDirectory.source_directory = "assignments"
+c.Exchange.root = os.environ.get("NNKIT_EXCHANGE") or str(HERE / "exchange")
+
+# Autograde: keep the students' modules, grade them with the kit instead of running the notebook
+c.Autograde.exclude_overwriting = nbgrader_bridge.graded_files()
+c.Autograde.autograde_preprocessors = nbgrader_bridge.autograde_preprocessors()
+c.GradeWithKit.timeout = 600
+c.OverwriteCells.add_missing_cells = True
+c.ExecutePreprocessor.timeout = 120  # only for notebooks that nbgrader itself executes (e.g. validate)
+
+# zip_collect from an LMS download
+c.ZipCollectApp.extractor_plugin = nbgrader_bridge.SafeExtractor
+c.FileNameCollectorPlugin.valid_ext = [".ipynb", ".py"]
+c.FileNameCollectorPlugin.named_regexp = nbgrader_bridge.NAMED_REGEXP
+
+# Feedback pages that open offline
+c.GenerateFeedback.exporter_class = nbgrader_bridge.FeedbackExporter
