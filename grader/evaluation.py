@@ -264,18 +264,31 @@ def judge(kind, outcome, expected, variants=(), options=None, predict=None, func
     return Verdict(False, problem)
 
 
+def dig(value, path):
+    """Follow an index path into nested tuples, lists, dicts and arrays; None where the path leads nowhere."""
+    for step in path:
+        if isinstance(value, dict):
+            if step not in value:
+                return None
+        elif isinstance(value, (tuple, list)) or (type(value) is np.ndarray and value.ndim >= 1):
+            if type(step) is not int or not -len(value) <= step < len(value):
+                return None
+        else:
+            return None
+        value = value[step]
+    return value
+
+
 def _judge_converge(got, expected, options, predict):
     """Measure a training run with the reference ``predict(X, params, activations)``.
 
     ``got`` is whatever the training function returned; ``options['params_at']`` is the index path to its trained
-    parameters, and ``expected`` holds the evaluation set (``X``, ``y``) and ``params_like``, a value of the same
+    parameters (see ``dig``), and ``expected`` holds the evaluation set (``X``, ``y``) and ``params_like``, a value of the same
     structure, shapes and dtypes as the parameters should have.
     """
-    params = got
-    for step in options.get("params_at", ()):
-        if not isinstance(params, (tuple, list, dict)) or (isinstance(params, (tuple, list)) and step >= len(params)):
-            return Verdict(False, say("type", path="", got=describe(got), expected=options.get("returns", "")))
-        params = params[step]
+    params = dig(got, options.get("params_at", ()))
+    if params is None:
+        return Verdict(False, say("type", path="", got=describe(got), expected=options.get("returns", "")))
     problem = mismatch(params, expected["params_like"], rtol=np.inf, atol=np.inf)
     if problem:
         return Verdict(False, problem)

@@ -194,7 +194,7 @@ def curves_figure(key, run):
     axes = np.atleast_1d(fig.subplots(1, len(names)))
     notes = []
     for ax, name in zip(axes, names):
-        positive, drawn = True, 0
+        finite_values = []
         for who, series, side_reason, color, width in (
                 ("reference", reference_series, reference_reason, COLORS["reference"], 2.2),
                 ("student", student_series, student_reason, COLORS["student"], 1.4)):
@@ -207,13 +207,12 @@ def curves_figure(key, run):
                 notes.append(MESSAGES["non_finite"].format(who=MESSAGES[who], name=MESSAGES[name],
                                                            epoch=int(np.argmin(finite)) + 1))
             shown = np.where(finite, values, np.nan)
-            positive = positive and bool(np.all(shown[finite] > 0))
+            finite_values.append(values[finite])
             ax.plot(np.arange(1, values.size + 1), shown, color=color, linewidth=width, label=MESSAGES[who])
-            drawn += int(finite.any())
         ax.set_title(MESSAGES[name])
         ax.set_xlabel(MESSAGES["epoch"])
         ax.grid(True, alpha=0.3)
-        if name == "loss" and drawn and positive:
+        if name == "loss" and _spans_decades(np.concatenate(finite_values) if finite_values else np.empty(0)):
             ax.set_yscale("log")
         if name == "accuracy":
             ax.set_ylim(-0.03, 1.03)
@@ -222,6 +221,11 @@ def curves_figure(key, run):
     drop = _title(fig, MESSAGES["curves_title"].format(key=key))
     _footnotes(fig, notes, top=0.86 - drop)
     return fig
+
+
+def _spans_decades(values):
+    """Whether a loss curve reads better on a log scale: all positive, and over more than a factor of 20."""
+    return values.size > 0 and bool(np.all(values > 0)) and float(values.max() / values.min()) > 20.0
 
 
 # -- the decision regions --------------------------------------------------------------------------------------------
@@ -367,7 +371,7 @@ def _footnotes(fig, notes, top, legend_rows=0):
     lines = [_wrap(note, width) for note in notes]
     height = sum(line.count("\n") + 1 for line in lines)
     legend = 0.05 * legend_rows
-    fig.subplots_adjust(left=0.09, right=0.97, top=top, bottom=0.14 + legend + 0.045 * height, wspace=0.25)
+    fig.subplots_adjust(left=0.1, right=0.97, top=top, bottom=0.14 + legend + 0.045 * height, wspace=0.25)
     if lines:
         fig.text(0.01, 0.01 + legend, "\n".join(lines), fontsize=8, color=COLORS["note"], va="bottom")
 

@@ -162,7 +162,7 @@ def _least_squares_fit(ref, case):
     X, y, theta0, learning_rate, num_iter = case.args
     theta = np.linalg.lstsq(X, y, rcond=None)[0]
     _, losses = _bgd(ref, X, y, theta0, learning_rate, num_iter)
-    return {"X": X, "y": X @ theta, "params_like": np.zeros((num_iter + 1, X.shape[1])), "history": losses}
+    return {"X": X, "y": X @ theta, "params_like": np.zeros(X.shape[1]), "history": losses}
 
 
 BATCH_GD = Part("batch_gd", "Batch gradient descent", 3, (
@@ -183,7 +183,7 @@ BATCH_GD = Part("batch_gd", "Batch gradient descent", 3, (
     )),
     Check("converge", "gradient_descent.batch_gradient_descent", title="reaches least squares",
           expected=_least_squares_fit, timeout=10.0,
-          options={"params_at": (0,), "history_at": (1,), "predict": "gradient_descent.predict",
+          options={"params_at": (0, -1), "history_at": (1,), "predict": "gradient_descent.predict",
                    "metric": "max_error", "threshold": 0.01, "label": "gap to the least-squares fit"},
           cases=(
               Case((*linear_data(47, 100), LECTURE_THETA0, 0.01, 4000), public=True, label="lecture-data-100"),

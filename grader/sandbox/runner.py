@@ -1,10 +1,18 @@
 """The grader's side of the sandbox: stage a submission's module files and call into them in a separate process.
 
-Every call has a time limit and the worker has a memory limit. A worker that hangs, crashes, exits or floods is
-killed with its whole process group and replaced, so only the call that hit the trouble fails. A module whose
-import failed or hung is remembered, and every later call into it fails at once with the same reason.
+Every call has a time limit and the worker has a memory limit. A worker that hangs, crashes, exits, floods or
+garbles its channel is killed with its whole process group and replaced, so only the call that hit the trouble
+fails. A module whose import failed or hung is remembered, and every later call into it fails at once with the same
+reason. Nothing the worker sends can raise in the grader: a malformed answer is one failed call.
+
+The worker confines itself (``worker.py`` lists the layers); ``Sandbox.layers`` says which took hold. On close, any
+process that still carries this sandbox's token in its environment is killed as well, which catches descendants
+that left the process group where seccomp could not stop them from being made. docs/security.md has the threat
+model.
 """
+import errno
 import os
+import secrets
 import select
 import shutil
 import signal
@@ -21,11 +29,63 @@ from . import wire
 
 WORKER = Path(__file__).with_name("worker.py")
 SITE_DIR = str(Path(np.__file__).resolve().parents[1])
-START_TIMEOUT = 20.0
+START_TIMEOUT = 30.0
+# The confinement layers the worker is asked to apply. Tests switch some off to prove the fallbacks.
+LAYERS = ("parent-death", "capabilities", "landlock", "seccomp")
+TOKEN_VARIABLE = "NNKIT_SANDBOX"
+
+MESSAGES = {
+    "signal": "the process was killed by signal {name}",
+    "exit": "the process exited with code {code}",
+    "channel_closed": "it closed the grader's channel",
+    "garbled": "it wrote something the grader cannot read on the grader's channel",
+    "reimport": "importing {module} again after a restart failed",
+    "no_start": "the sandbox worker did not start ({detail}); this is a problem with the grader, not the submission",
+}
+
+
+class SandboxError(RuntimeError):
+    """The sandbox itself cannot run (as opposed to a submission that misbehaves in it)."""
 
 
 class _WorkerGone(Exception):
     """The worker closed its pipe: it exited, crashed, or was killed."""
+
+
+class _Garbled(Exception):
+    """The worker sent bytes that are not a well-formed answer."""
+
+
+def _sweep(token):
+    """SIGKILL every process whose environment carries ``token``; return how many were found."""
+    marker = f"{TOKEN_VARIABLE}={token}".encode()
+    found = 0
+    for _ in range(5):  # a process may fork while the sweep runs
+        hits = []
+        try:
+            entries = os.listdir("/proc")
+        except OSError:
+            return found
+        for entry in entries:
+            if not entry.isdigit() or int(entry) == os.getpid():
+                continue
+            try:
+                with open(f"/proc/{entry}/environ", "rb") as handle:
+                    environ = handle.read()
+            except OSError:
+                continue
+            if marker in environ.split(b"\0"):
+                hits.append(int(entry))
+        if not hits:
+            return found
+        for pid in hits:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        found += len(hits)
+        time.sleep(0.01)
+    return found
 
 
 class Sandbox:
@@ -34,10 +94,22 @@ class Sandbox:
     def __init__(self, files, *, memory_bytes=2 * 1024 ** 3, budget_seconds=120.0):
         self.memory_bytes = memory_bytes
         self.deadline = time.monotonic() + budget_seconds
+        self.token = secrets.token_hex(16)
+        self.layers = {}
+        self.swept = 0
         self.workdir = Path(tempfile.mkdtemp(prefix="nnkit-sandbox-")).resolve()
-        for name, source in files.items():
-            shutil.copyfile(source, self.workdir / name)
+        try:
+            for name, source in files.items():
+                target = (self.workdir / name).resolve()
+                if self.workdir not in target.parents:
+                    raise ValueError(f"staged file name {name!r} leaves the sandbox folder")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
+        except BaseException:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            raise
         self._proc = None
+        self._to_worker = self._from_worker = None
         self._loaded = []
         self._failed_imports = {}
 
@@ -48,47 +120,96 @@ class Sandbox:
         self.close()
 
     # -- process management -------------------------------------------------------------------------------------
-    def _start(self):
+    def _environment(self):
+        return {"PATH": "/usr/bin:/bin", "HOME": str(self.workdir), "TMPDIR": str(self.workdir),
+                "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
+                "PYTHONNOUSERSITE": "1", "PYTHONSAFEPATH": "1",
+                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                "NNKIT_MEMORY_BYTES": str(self.memory_bytes), "NNKIT_LAYERS": ",".join(LAYERS),
+                "NNKIT_PARENT": str(os.getpid()), TOKEN_VARIABLE: self.token}
+
+    def _start(self, timeout):
+        """Start a worker and re-import the modules loaded so far. Returns False if the budget ran out."""
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.workdir),
-               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-               "NNKIT_MEMORY_BYTES": str(self.memory_bytes), "LC_ALL": "C.UTF-8"}
-        cmd = [sys.executable, "-I", "-S", str(WORKER), SITE_DIR, str(self.workdir),
+        # No -I or -E: the environment above is built from nothing, and PYTHONHASHSEED must reach the worker.
+        cmd = [sys.executable, "-S", "-B", str(WORKER), SITE_DIR, str(self.workdir),
                str(to_worker_r), str(from_worker_w)]
-        self._proc = subprocess.Popen(cmd, pass_fds=(to_worker_r, from_worker_w), cwd=self.workdir, env=env,
-                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL, start_new_session=True)
-        os.close(to_worker_r)
-        os.close(from_worker_w)
+        try:
+            self._proc = subprocess.Popen(cmd, pass_fds=(to_worker_r, from_worker_w), cwd=self.workdir,
+                                          env=self._environment(), stdin=subprocess.DEVNULL,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                          start_new_session=True)
+        finally:
+            os.close(to_worker_r)
+            os.close(from_worker_w)
         self._to_worker, self._from_worker = to_worker_w, from_worker_r
-        self._receive(START_TIMEOUT)
-        for module in self._loaded:
-            answer = self._request({"op": "import", "module": module}, START_TIMEOUT)
-            if not answer.get("ok"):
-                raise _WorkerGone(f"re-importing {module} failed after a restart")
+        os.set_blocking(self._to_worker, False)
+        try:
+            ready = self._receive(time.monotonic() + max(timeout, 1.0))
+        except (TimeoutError, _WorkerGone, _Garbled) as exc:
+            detail = type(exc).__name__ if not isinstance(exc, _WorkerGone) else self._exit_description()
+            self._kill()
+            raise SandboxError(MESSAGES["no_start"].format(detail=detail)) from None
+        self.layers = dict(ready.get("layers") or {})
+
+    def _reimport(self, timeout):
+        """After a restart, import again every module that loaded before. A module that fails now stays failed."""
+        pending = list(self._loaded)
+        while pending:
+            module = pending.pop(0)
+            try:
+                ok = bool(self._request({"op": "import", "module": module}, timeout).get("ok"))
+            except (TimeoutError, _WorkerGone, _Garbled):
+                ok = False
+                self._kill()
+            if not ok:
+                self._loaded.remove(module)
+                self._failed_imports[module] = Outcome(False, error="ImportError",
+                                                       detail=MESSAGES["reimport"].format(module=module))
+            if self._proc is None:  # the failed import took the worker down: start afresh, import the rest again
+                self._start(timeout)
+                pending = list(self._loaded)
 
     def _kill(self):
         if self._proc is None:
             return
+        for kill in (lambda: os.killpg(self._proc.pid, signal.SIGKILL), self._proc.kill):
+            try:
+                kill()
+            except OSError:
+                pass
         try:
-            os.killpg(self._proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
+            self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
             pass
-        self._proc.wait()
         for fd in (self._to_worker, self._from_worker):
-            os.close(fd)
+            try:
+                os.close(fd)
+            except OSError:
+                pass
         self._proc = None
+        self._to_worker = self._from_worker = None
+        self.swept += _sweep(self.token)
 
     def close(self):
         self._kill()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     def _exit_description(self):
-        code = self._proc.wait(timeout=5) if self._proc else None
-        if code is not None and code < 0:
-            return f"the process was killed by signal {signal.Signals(-code).name}"
-        return f"the process exited with code {code}"
+        if self._proc is None:
+            return ""
+        try:
+            code = self._proc.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            return MESSAGES["channel_closed"]
+        if code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = str(-code)
+            return MESSAGES["signal"].format(name=name)
+        return MESSAGES["exit"].format(code=code)
 
     # -- framing ------------------------------------------------------------------------------------------------
     def _read_exact(self, count, deadline):
@@ -107,21 +228,44 @@ class Sandbox:
             count -= len(chunk)
         return b"".join(chunks)
 
-    def _receive(self, timeout):
-        deadline = time.monotonic() + timeout
-        length = wire.header_length(self._read_exact(wire.HEADER_SIZE, deadline))
-        return wire.json.loads(self._read_exact(length, deadline))
+    def _write_all(self, data, deadline):
+        """Write without ever blocking past ``deadline``: a worker that stops reading cannot hang the grader."""
+        view = memoryview(data)
+        while view:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            _, ready, _ = select.select([], [self._to_worker], [], remaining)
+            if not ready:
+                raise TimeoutError
+            try:
+                view = view[os.write(self._to_worker, view):]
+            except BlockingIOError:
+                continue
+            except OSError as exc:  # EPIPE: the worker closed its end
+                if exc.errno in (errno.EPIPE, errno.EBADF):
+                    raise _WorkerGone from None
+                raise
+
+    def _receive(self, deadline):
+        """One answer as a dict. Anything malformed raises _Garbled; nothing else escapes."""
+        try:
+            length = wire.header_length(self._read_exact(wire.HEADER_SIZE, deadline))
+            answer = wire.json.loads(self._read_exact(length, deadline))
+        except (TimeoutError, _WorkerGone):
+            raise
+        except Exception:  # bad length, bad UTF-8, bad JSON, JSON nested past the recursion limit
+            raise _Garbled from None
+        if type(answer) is not dict:
+            raise _Garbled
+        return answer
 
     def _request(self, message, timeout):
-        def write(data):
-            view = memoryview(data)
-            while view:
-                view = view[os.write(self._to_worker, view):]
-        try:
-            wire.write_message(write, message)
-        except (BrokenPipeError, OSError):
-            raise _WorkerGone
-        return self._receive(timeout)
+        deadline = time.monotonic() + timeout
+        payload = []
+        wire.write_message(payload.append, message)
+        self._write_all(payload[0], deadline)
+        return self._receive(deadline)
 
     # -- public API ---------------------------------------------------------------------------------------------
     def _exchange(self, message, timeout):
@@ -131,25 +275,46 @@ class Sandbox:
             return Outcome(False, error="BudgetExceeded")
         try:
             if self._proc is None:
-                self._start()
+                self._start(min(START_TIMEOUT, remaining))
+                self._reimport(min(START_TIMEOUT, remaining))
+                if message.get("module") in self._failed_imports:
+                    failed = self._failed_imports[message["module"]]
+                    return Outcome(False, error="ImportFailed", detail=f"{failed.error}: {failed.detail}")
+                remaining = self.deadline - time.monotonic()
+                if remaining <= 0:
+                    self._kill()
+                    return Outcome(False, error="BudgetExceeded")
             answer = self._request(message, min(timeout, remaining))
         except TimeoutError:
             self._kill()
             kind = "Timeout" if timeout <= remaining else "BudgetExceeded"
             return Outcome(False, error=kind, detail=f"{timeout:g}")
-        except (_WorkerGone, ValueError, wire.json.JSONDecodeError):
-            detail = self._exit_description() if self._proc else ""
+        except _WorkerGone:
+            detail = self._exit_description()
             self._kill()
             return Outcome(False, error="WorkerDied", detail=detail)
-        if not answer.get("ok"):
-            return Outcome(False, error=str(answer.get("error", "Error")), detail=str(answer.get("detail", "")),
-                           where=[str(line) for line in answer.get("where", [])][:3])
+        except _Garbled:
+            self._kill()
+            return Outcome(False, error="WorkerDied", detail=MESSAGES["garbled"])
+        return self._outcome(answer)
+
+    @staticmethod
+    def _outcome(answer):
+        """The Outcome for a well-framed answer, checking the type of every field the worker filled in."""
         try:
+            if not answer.get("ok"):
+                where = answer.get("where", [])
+                return Outcome(False, error=str(answer.get("error", "Error"))[:100],
+                               detail=str(answer.get("detail", ""))[:1000],
+                               where=[str(line)[:300] for line in (where if type(where) is list else [])][:3])
             value = wire.decode(answer.get("value"))
-        except (ValueError, TypeError, KeyError) as exc:
-            return Outcome(False, error="BadValue", detail=str(exc))
-        return Outcome(True, value=value, warnings=[str(w) for w in answer.get("warnings", [])][:5],
-                       seconds=float(answer.get("seconds", 0.0)))
+            warnings = answer.get("warnings", [])
+            seconds = answer.get("seconds", 0.0)
+            return Outcome(True, value=value,
+                           warnings=[str(w)[:300] for w in (warnings if type(warnings) is list else [])][:5],
+                           seconds=float(seconds) if type(seconds) in (int, float) else 0.0)
+        except Exception as exc:  # a hand-made answer: nested too deep, bad base64, a shape that does not fit
+            return Outcome(False, error="BadValue", detail=f"{type(exc).__name__}: {str(exc)[:200]}")
 
     def load(self, module, timeout=10.0):
         """Import ``module`` from the staged folder. A failure is remembered for every later call."""
