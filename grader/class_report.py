@@ -157,16 +157,17 @@ def summarise(assignment_name, results_dir):
     for student in students:
         for key in student.misconceptions:
             hits.setdefault(key, []).append(student.name)
-    listed = set()
+    defined = {}  # key -> (first message, [where it is checked]); one key can be diagnosed by several checks
     for part in assignment.parts:
         for check in part.checks:
             for misconception in check.misconceptions:
-                if misconception.key in listed:
-                    continue
-                listed.add(misconception.key)
-                summary.misconceptions.append((misconception.key, misconception.message,
-                                               f"{part.title}: {check.function}",
-                                               sorted(hits.get(misconception.key, [])), True))
+                message, places = defined.setdefault(misconception.key, (misconception.message, []))
+                place = f"{part.title}: {check.function}"
+                if place not in places:
+                    places.append(place)
+    listed = set(defined)
+    for key, (message, places) in defined.items():
+        summary.misconceptions.append((key, message, "; ".join(places), sorted(hits.get(key, [])), True))
     for key in sorted(set(hits) - listed):
         summary.misconceptions.append((key, MESSAGES["unknown_misconception"], "", sorted(hits[key]), False))
     summary.misconceptions.sort(key=lambda row: -len(row[3]))  # stable: catalogue order among equal counts
@@ -222,7 +223,9 @@ def render(summary, folder_label=""):
            f"<h1>{_e(MESSAGES['page_title'].format(title=assignment.title))}</h1>"]
     scores = [student.score for student in students]
     if students:
-        out.append(f"<p>{_e(MESSAGES['summary'].format(count=len(students), mean=statistics.mean(scores), median=statistics.median(scores), max_score=max_score))}</p>")
+        line = MESSAGES["summary"].format(count=len(students), mean=statistics.mean(scores),
+                                          median=statistics.median(scores), max_score=max_score)
+        out.append(f"<p>{_e(line)}</p>")
     else:
         out.append(f"<p>{_e(MESSAGES['nobody'].format(folder=folder_label))}</p>")
 

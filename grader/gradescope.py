@@ -43,8 +43,8 @@ MESSAGES = {
     "top": "the top of the submission",
     "ignored_copy": "also found {path}; it was not graded",
     "not_found": "{module}.py was not found in the submission",
-    "fallback": "The autograder could not grade this submission. Your instructor has been told: please let them "
-                "know too, and do not resubmit until they reply.",
+    "fallback": "The autograder itself failed on this submission, so this score of 0 is a placeholder, not a "
+                "grade. Please tell your instructor, who can regrade it once the autograder is fixed.",
     "usage": "usage: python -m grader.gradescope stage ASSIGNMENT SUBMISSION_DIR DEST_DIR",
 }
 
@@ -78,10 +78,10 @@ trap 'rm -rf "$STAGED"' EXIT
 
 mkdir -p "$ROOT/results"
 rm -f "$RESULTS"
-cd "$SOURCE" || exit 1
 export PYTHONPATH="$SOURCE"
 export MPLBACKEND=Agg
-"$PYTHON" -m grader.gradescope stage "$ASSIGNMENT" "$ROOT/submission" "$STAGED" \\
+cd "$SOURCE" \\
+    && "$PYTHON" -m grader.gradescope stage "$ASSIGNMENT" "$ROOT/submission" "$STAGED" \\
     && "$PYTHON" -m grader grade --assignment "$ASSIGNMENT" --out "$RESULTS" "$STAGED"
 status=$?
 if [ ! -s "$RESULTS" ]; then

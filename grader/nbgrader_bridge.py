@@ -53,6 +53,9 @@ MESSAGES = {
     "reason_no_results": "it wrote no results",
     "reason_bad_results": "its results could not be read",
     "unknown_part": "This cell is not a part of {assignment}, so it scores 0.",
+    "alt_curves": "Training run {run}: loss and accuracy per epoch, your run against the reference run",
+    "alt_boundary": "Training run {run}: decision regions of your network next to the reference network's",
+    "alt_other": "Plot of training run {run}",
     "plots_failed": "(The plots of the training runs could not be drawn.)",
     "archive_skipped": "Skipped {path}: {reason}. Nothing was extracted from it.",
     "loose_file": "Skipped {path}: put each student's files in <student_id>.zip or a <student_id>/ folder",
@@ -145,12 +148,21 @@ def score_text(score):
     return repr(float(score))
 
 
+def alt_text(image):
+    """A description of a plot for its ``alt`` attribute, from its file name ``<part>-<label>-<kind>.png``."""
+    stem = Path(image).stem
+    kind = stem.rsplit("-", 1)[-1]
+    run = stem[:-len(kind) - 1] if stem.endswith(f"-{kind}") else stem
+    return MESSAGES.get(f"alt_{kind}", MESSAGES["alt_other"]).format(run=run)
+
+
 def grade_outputs(text, score, images=()):
     outputs = [nbformat.v4.new_output("stream", name="stdout", text=text.rstrip("\n") + "\n")]
     for image in images:
         outputs.append(nbformat.v4.new_output(
             "display_data", data={"image/png": b64encode(Path(image).read_bytes()).decode("ascii"),
-                                  "text/plain": f"<{Path(image).stem}>"}))
+                                  "text/plain": alt_text(image)},
+            metadata={"image/png": {"alt": alt_text(image)}}))
     outputs.append(nbformat.v4.new_output("execute_result", data={"text/plain": score_text(score)},
                                           execution_count=None))
     return outputs

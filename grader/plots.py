@@ -64,7 +64,7 @@ MESSAGES = {
     "predict_shape": "predict returned {got} values for {expected} points",
     "predict_non_finite": "outputs nan or inf on part of the plane (blank there)",
     "predict_all_non_finite": "the outputs are nan or inf everywhere: do the parameters hold nan or inf?",
-    "held": "the other inputs are held at {values}",
+    "held": "constant inputs held at {values}",
     "class0": "class 0",
     "class1": "class 1",
     "region": "{name} region",
@@ -76,15 +76,11 @@ MESSAGES = {
 
 # -- reading a student's return value --------------------------------------------------------------------------------
 def _at(value, path):
-    """(item, '') at the index path ``path`` inside ``value``, or (None, reason)."""
-    for step in path or ():
-        if isinstance(value, dict) and isinstance(step, str) and step in value:
-            value = value[step]
-        elif isinstance(value, (tuple, list)) and isinstance(step, int) and -len(value) <= step < len(value):
-            value = value[step]
-        else:
-            return None, MESSAGES["bad_path"].format(path=list(path), got=evaluation.describe(value))
-    return value, ""
+    """(item, '') at the index path ``path`` inside ``value``, as the judge follows it, or (None, reason)."""
+    item = evaluation.dig(value, tuple(path or ()))
+    if item is None:
+        return None, MESSAGES["bad_path"].format(path=list(path or ()), got=evaluation.describe(value))
+    return item, ""
 
 
 def _numbers(raw, name):

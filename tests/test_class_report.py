@@ -11,7 +11,7 @@ from grader import catalogues, class_report, cli, engine, paths, results, sync
 A1 = "a1_neuron_gd"
 SIGN_FLIP = {"neuron.py": [("np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))",
                             "np.where(z >= 0, e / (1.0 + e), 1.0 / (1.0 + e))")]}
-HOSTILE = "<b>mallory</b>&<script>alert(1)</script>"
+HOSTILE = "<b>mallory<b>&<script>alert(1)<script>"  # no slash: it names a file
 
 
 @pytest.fixture

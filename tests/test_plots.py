@@ -1,7 +1,7 @@
 """grader.plots: the training-run PNGs, drawn from hand-built Reports (no assignment with training runs exists yet)."""
 import numpy as np
 
-from grader import engine, plots
+from grader import cli, engine, plots
 from grader.engine import Report
 from grader.sandbox import wire
 
@@ -168,6 +168,12 @@ def test_a_real_report_gets_a_boundary_for_each_two_feature_classification_run(s
     planar = [key for key, run in report_.runs.items() if run["options"].get("metric") == "accuracy"
               and run["reference"]["X"].shape[1] - len(plots._features(run["reference"]["X"])[1]) == 2]
     assert planar, "a1 has no two-feature classification run any more: pick another real report"
-    written = {path.name for path in plots.write_run_plots(report_, tmp_path)}
+    written = {path.name for path in plots.write_run_plots(report_, tmp_path / "direct")}
     assert {f"{plots._stem(key)}-boundary.png" for key in planar} <= written
-    assert capsys.readouterr().err == ""
+    assert "plots:" not in capsys.readouterr().err
+
+    folder = submission("a1_neuron_gd", name="via-cli")
+    assert cli.main(["grade", "--assignment", "a1_neuron_gd", "--out", str(tmp_path / "results.json"),
+                     "--plots", str(tmp_path / "cli"), str(folder)]) == 0
+    assert {path.name for path in (tmp_path / "cli").iterdir()} == written
+    assert "plots:" not in capsys.readouterr().err

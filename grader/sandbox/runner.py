@@ -30,6 +30,7 @@ from . import wire
 WORKER = Path(__file__).with_name("worker.py")
 SITE_DIR = str(Path(np.__file__).resolve().parents[1])
 START_TIMEOUT = 30.0
+MEMORY_BYTES = 2 * 1024 ** 3  # the worker's address-space limit, when Sandbox() is not given one
 # The confinement layers the worker is asked to apply. Tests switch some off to prove the fallbacks.
 LAYERS = ("parent-death", "capabilities", "landlock", "seccomp")
 TOKEN_VARIABLE = "NNKIT_SANDBOX"
@@ -91,8 +92,8 @@ def _sweep(token):
 class Sandbox:
     """One submission's worker. Use as a context manager; ``files`` maps a file name to the path to copy."""
 
-    def __init__(self, files, *, memory_bytes=2 * 1024 ** 3, budget_seconds=120.0):
-        self.memory_bytes = memory_bytes
+    def __init__(self, files, *, memory_bytes=None, budget_seconds=120.0):
+        self.memory_bytes = int(memory_bytes or MEMORY_BYTES)
         self.deadline = time.monotonic() + budget_seconds
         self.token = secrets.token_hex(16)
         self.layers = {}
@@ -151,7 +152,11 @@ class Sandbox:
             detail = type(exc).__name__ if not isinstance(exc, _WorkerGone) else self._exit_description()
             self._kill()
             raise SandboxError(MESSAGES["no_start"].format(detail=detail)) from None
-        self.layers = dict(ready.get("layers") or {})
+        if ready.get("ready") is not True:
+            self._kill()
+            raise SandboxError(MESSAGES["no_start"].format(detail="no ready message"))
+        layers = ready.get("layers")
+        self.layers = {str(key): str(value) for key, value in layers.items()} if type(layers) is dict else {}
 
     def _reimport(self, timeout):
         """After a restart, import again every module that loaded before. A module that fails now stays failed."""
@@ -261,11 +266,17 @@ class Sandbox:
         return answer
 
     def _request(self, message, timeout):
+        """Send ``message`` and return the answer to it. Each request carries a fresh random id that the answer
+        must echo, so bytes a student writes to the channel can never be taken for the answer to a later call."""
         deadline = time.monotonic() + timeout
+        request_id = secrets.token_hex(8)
         payload = []
-        wire.write_message(payload.append, message)
+        wire.write_message(payload.append, dict(message, id=request_id))
         self._write_all(payload[0], deadline)
-        return self._receive(deadline)
+        answer = self._receive(deadline)
+        if answer.get("id") != request_id:
+            raise _Garbled
+        return answer
 
     # -- public API ---------------------------------------------------------------------------------------------
     def _exchange(self, message, timeout):
@@ -274,6 +285,8 @@ class Sandbox:
         if remaining <= 0:
             return Outcome(False, error="BudgetExceeded")
         try:
+            if self._proc is not None and select.select([self._from_worker], [], [], 0)[0]:
+                self._kill()  # it wrote something between calls (or died): start a clean worker for this call
             if self._proc is None:
                 self._start(min(START_TIMEOUT, remaining))
                 self._reimport(min(START_TIMEOUT, remaining))
@@ -341,3 +354,10 @@ class Sandbox:
         message = {"op": "call", "module": module, "function": function,
                    "args": wire.encode(tuple(args)), "kwargs": wire.encode(dict(kwargs or {}))}
         return self._exchange(message, timeout)
+
+
+def probe_layers():
+    """The confinement a worker gets on this machine, as {layer: 'on ...' or 'off: reason'}. Starts one worker."""
+    with Sandbox({}) as sandbox:
+        sandbox._start(START_TIMEOUT)
+        return dict(sandbox.layers)

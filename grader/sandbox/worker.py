@@ -42,6 +42,7 @@ sys.path.insert(0, _HERE)
 import numpy as np  # noqa: E402
 import numpy.linalg  # noqa: E402,F401
 import numpy.random  # noqa: E402,F401
+import random  # noqa: E402  (loaded now so that it is seeded before every import and call)
 import wire  # noqa: E402
 
 try:
@@ -326,8 +327,7 @@ def _failure(exc):
 
 def _reset_random_state():
     np.random.seed(0)
-    if "random" in sys.modules:
-        sys.modules["random"].seed(0)
+    random.seed(0)
 
 
 def _import(module_name):
@@ -384,12 +384,12 @@ def main():
             answer = _import(request["module"])
         else:
             answer = _call(request)
+        answer["id"] = request["id"]
         try:
             _send(answer)
-        except ValueError as exc:
-            _send({"ok": False, "error": "OutputTooLarge", "detail": str(exc), "where": []})
-        except RecursionError as exc:
-            _send({"ok": False, "error": "RecursionError", "detail": str(exc), "where": []})
+        except (ValueError, RecursionError) as exc:  # over the size limit, or nested too deep for json
+            _send({"ok": False, "error": type(exc).__name__ if isinstance(exc, RecursionError) else "OutputTooLarge",
+                   "detail": str(exc), "where": [], "id": request["id"]})
 
 
 main()

@@ -1,0 +1,405 @@
+"""Assignment 3: backpropagation, gradient-descent updates, training loops, and the XOR and diamond tasks.
+
+Every backward piece has a fixed-seed comparison and a gradient check against centred finite differences (h = 1e-5,
+relative error < 1e-6). Shapes are non-square and batches hold several samples, so a wrong transpose, a wrong axis
+or a missing average cannot hide. Training is judged twice: exactly (one step at a large learning rate, short runs
+with and without mini-batches), and by what it achieves (XOR and the diamond task, from fixed initial parameters).
+
+The learning rates, epochs and thresholds of the training tasks come from ``benchmarks/convergence.py``; its table
+is recorded, with the command, in ``docs/thresholds.md``.
+"""
+import numpy as np
+
+from .. import paths, references
+from ..inputs import away_from_zero, binary_labels, normal, numerical_gradient, one_hot_labels, uniform
+from ..spec import Assignment, Case, Check, Misconception, Part
+
+NAME = "a3_backprop"
+PROVIDED = {"activations": "a2_forward", "losses": "a2_forward", "forward": "a2_forward", "datasets": NAME}
+DATA = ("xor.csv", "diamond_train.csv", "diamond_test.csv", "beans.csv")
+
+# Measured with benchmarks/convergence.py (docs/thresholds.md): the solution clears both with margin from every
+# initialisation below, and the sign-error, missing-derivative and seed-004 bugs stay on the wrong side.
+XOR = {"layers": (3, 4, 1), "activations": ["sigmoid", "sigmoid"], "learning_rate": 5.0, "epochs": 400,
+       "seeds": (1, 2, 3), "metric": "max_error", "threshold": 0.1}
+DIAMOND = {"layers": (2, 8, 1), "activations": ["tanh", "sigmoid"], "learning_rate": 1.0, "epochs": 1000,
+           "seeds": (4,), "metric": "accuracy", "threshold": 0.95}
+
+# The finished modules (forward pass, datasets) make the cases' caches and initial parameters.
+_HELPERS = Assignment(name=NAME, title="", modules=(), parts=(), provided=PROVIDED)
+
+
+def _helpers():
+    return references.modules(_HELPERS)
+
+
+def xor_data():
+    return _helpers().datasets.load_xor(paths.DATA / "xor.csv")
+
+
+def diamond_data(split):
+    return _helpers().datasets.load_csv(paths.DATA / f"diamond_{split}.csv")
+
+
+def initial_params(layers, seed):
+    return _helpers().datasets.init_params(layers, np.random.default_rng(seed))
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _network(seed, sizes, activations, n, labels):
+    """A (Y, params, cache, activations) case for backward: random inputs through the reference forward pass."""
+    X = normal(seed, n, sizes[0])
+    params = [(normal(seed + 1 + 2 * i, d_in, d_out), normal(seed + 2 + 2 * i, d_out, scale=0.5))
+              for i, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:]))]
+    _, cache = _helpers().forward.forward_pass(X, params, activations)
+    return labels, params, cache, list(activations)
+
+
+# -- misconception variants: what the classic bugs compute --------------------------------------------------------
+def _delta_no_derivative(ref, delta_next, W_next, Z, activation):
+    return delta_next @ W_next.T
+
+
+def _delta_derivative_of_a(ref, delta_next, W_next, Z, activation):
+    f, f_prime = ref.activations.get(activation)
+    return (delta_next @ W_next.T) * f_prime(f(Z))
+
+
+def _delta_sigmoid_twice(ref, delta_next, W_next, Z, activation):
+    """Seed 004: its network computes output = sigmoid(hidden_output), a second sigmoid where the output weights
+    belong. Backpropagating that network sends the error through sigmoid'(A) instead of through W_next."""
+    f, f_prime = ref.activations.get(activation)
+    return delta_next * ref.activations.sigmoid_prime(f(Z)) * f_prime(Z)
+
+
+def _grads_sum(ref, A_prev, delta):
+    return A_prev.T @ delta, delta.sum(axis=0)
+
+
+def _grads_transposed(ref, A_prev, delta):
+    return delta.T @ A_prev / A_prev.shape[0], delta.mean(axis=0)
+
+
+def _grads_bias_axis(ref, A_prev, delta):
+    return A_prev.T @ delta / A_prev.shape[0], delta.mean(axis=1)
+
+
+def _backward_with(ref, Y, params, cache, activations, hidden=None, gradients=None):
+    """The reference backward pass with one piece swapped for a buggy one."""
+    hidden = hidden or (lambda d, W, Z, name: ref.backprop.hidden_delta(d, W, Z, name))
+    gradients = gradients or (lambda A_prev, d: ref.backprop.layer_gradients(A_prev, d))
+    A, Z = cache["A"], cache["Z"]
+    delta = A[-1] - Y
+    grads = [None] * len(params)
+    for layer in range(len(params) - 1, -1, -1):
+        grads[layer] = gradients(A[layer], delta)
+        if layer > 0:
+            delta = hidden(delta, params[layer][0], Z[layer - 1], activations[layer - 1])
+    return grads
+
+
+def _hidden_bug(bug):
+    return lambda ref, *args: _backward_with(ref, *args, hidden=lambda *a: bug(ref, *a))
+
+
+def _gradient_bug(bug):
+    return lambda ref, *args: _backward_with(ref, *args, gradients=lambda *a: bug(ref, *a))
+
+
+def _step_early_update(ref, X, Y, params, activations, learning_rate):
+    """Each layer updated as soon as its gradient is known, so the layer below sees the NEW weights."""
+    A_out, cache = ref.forward.forward_pass(X, params, activations)
+    loss = ref.training.mean_loss(A_out, Y, activations[-1])
+    A, Z = cache["A"], cache["Z"]
+    params = list(params)
+    delta = A_out - Y
+    for layer in range(len(params) - 1, -1, -1):
+        dW, db = ref.backprop.layer_gradients(A[layer], delta)
+        W, b = params[layer]
+        params[layer] = (W - learning_rate * dW, b - learning_rate * db)
+        if layer > 0:
+            delta = ref.backprop.hidden_delta(delta, params[layer][0], Z[layer - 1], activations[layer - 1])
+    return params, loss
+
+
+def _step_sign(ref, X, Y, params, activations, learning_rate):
+    return ref.training.train_step(X, Y, params, activations, -learning_rate)
+
+
+def _step_loss_after(ref, X, Y, params, activations, learning_rate):
+    new_params, _ = ref.training.train_step(X, Y, params, activations, learning_rate)
+    A_out = ref.forward.predict(X, new_params, activations)
+    return new_params, ref.training.mean_loss(A_out, Y, activations[-1])
+
+
+def _train_variant(ref, X, Y, params, activations, learning_rate, epochs, batch_size=None, rng=None, *,
+                   order="shuffle", measure="after"):
+    """The reference train loop with a classic slip: ``order`` 'none' never shuffles, 'once' shuffles only before
+    the first epoch; ``measure`` 'before' records each epoch's loss and accuracy before its updates."""
+    n = X.shape[0]
+    history = {"loss": np.zeros(epochs), "accuracy": np.zeros(epochs)}
+    fixed = rng.permutation(n) if order == "once" else np.arange(n)
+    for epoch in range(epochs):
+        if measure == "before":
+            A_out = ref.forward.predict(X, params, activations)
+            history["loss"][epoch] = ref.training.mean_loss(A_out, Y, activations[-1])
+            history["accuracy"][epoch] = ref.training.accuracy(A_out, Y)
+        if batch_size is None:
+            params, _ = ref.training.train_step(X, Y, params, activations, learning_rate)
+        else:
+            permutation = rng.permutation(n) if order == "shuffle" else fixed
+            for start in range(0, n, batch_size):
+                batch = permutation[start:start + batch_size]
+                params, _ = ref.training.train_step(X[batch], Y[batch], params, activations, learning_rate)
+        if measure == "after":
+            A_out = ref.forward.predict(X, params, activations)
+            history["loss"][epoch] = ref.training.mean_loss(A_out, Y, activations[-1])
+            history["accuracy"][epoch] = ref.training.accuracy(A_out, Y)
+    return list(params), history
+
+
+MESSAGES = {
+    "delta_averaged": "output_delta divides by N: the deltas are per-sample; layer_gradients takes the one mean",
+    "delta_sign": "the output delta is Y - A_out; it is A_out - Y, the gradient of the loss, not of the error",
+    "delta_extra_slope": "the output delta is multiplied by the sigmoid's slope A(1 - A): with cross-entropy that "
+                         "slope cancels, and the delta is just A_out - Y",
+    "no_derivative": "the activation's derivative is left out: multiply by f'(Z) of the hidden layer",
+    "derivative_of_a": "the derivative is taken at A = f(Z) instead of at the pre-activation Z: "
+                       "use f_prime(Z), not f_prime(f(Z))",
+    "sigmoid_twice": "the error goes back through a second sigmoid instead of through the next layer's weights "
+                     "(the bug of the course notes' network: output = sigmoid(hidden_output) has no output "
+                     "weights): use delta_next @ W_next.T",
+    "no_average": "the gradients are summed over the batch, not averaged: divide by N, the number of rows",
+    "transpose": "dW is transposed: it must have W's shape (D_in, D_out), that is A_prev.T @ delta / N",
+    "bias_axis": "db is averaged over the wrong axis: average delta over the samples (axis 0), one entry per unit",
+    "update_sign": "the update has the wrong sign: step against the gradient, W - learning_rate * dW",
+    "bias_not_updated": "the biases are not updated: b - learning_rate * db as well",
+    "early_update": "a layer's weights are updated before the layer below has its delta, so that delta uses the new "
+                    "weights: compute every gradient from the old parameters first, then update them all",
+    "loss_after": "the loss is measured after the update: return the loss of this step's own forward pass",
+    "history_before": "each epoch's loss and accuracy are measured before its updates: measure after the epoch",
+    "no_shuffle": "the mini-batches never change: draw order = rng.permutation(N) at the start of every epoch",
+    "shuffle_once": "the samples are shuffled only once: draw a new rng.permutation(N) at the start of every epoch",
+}
+
+
+def _misconception(key, variant):
+    return Misconception(key, MESSAGES[key], variant)
+
+
+# -- expected values for the gradient checks ------------------------------------------------------------------------
+def _output_delta_numerical(ref, case):
+    """d(N * mean loss)/dZ_L, with Z_L recovered from A_out (logit for a sigmoid column, log for softmax rows)."""
+    A_out, Y = case.args
+    n = A_out.shape[0]
+    if A_out.shape[1] == 1:
+        Z = np.log(A_out) - np.log1p(-A_out)
+        return numerical_gradient(lambda z: n * ref.losses.binary_cross_entropy(ref.activations.sigmoid(z), Y), Z)
+    return numerical_gradient(lambda z: n * ref.losses.cross_entropy(ref.losses.softmax(z), Y), np.log(A_out))
+
+
+def _hidden_delta_numerical(ref, case):
+    """d/dZ of the surrogate sum(delta_next * (f(Z) @ W_next)), whose gradient is the hidden delta."""
+    delta_next, W_next, Z, activation = case.args
+    f, _ = ref.activations.get(activation)
+    return numerical_gradient(lambda z: np.sum(delta_next * (f(z) @ W_next)), Z)
+
+
+def _layer_gradients_numerical(ref, case):
+    """d/dW and d/db of the surrogate sum(delta * (A_prev @ W + b)) / N, at W = 0 and b = 0 (it is linear)."""
+    A_prev, delta = case.args
+    n = A_prev.shape[0]
+    W, b = np.zeros((A_prev.shape[1], delta.shape[1])), np.zeros(delta.shape[1])
+    return (numerical_gradient(lambda w: np.sum(delta * (A_prev @ w + b)) / n, W),
+            numerical_gradient(lambda v: np.sum(delta * (A_prev @ W + v)) / n, b))
+
+
+def _backward_numerical(ref, case):
+    """The gradient of the mean loss through the reference forward pass, for every W and b."""
+    Y, params, cache, activations = case.args
+    X = cache["A"][0]
+
+    def loss(layer, slot, value):
+        changed = [list(pair) for pair in params]
+        changed[layer][slot] = value
+        A_out = ref.forward.predict(X, [tuple(pair) for pair in changed], activations)
+        return ref.training.mean_loss(A_out, Y, activations[-1])
+
+    return [tuple(numerical_gradient(lambda v, l=layer, s=slot: loss(l, s, v), params[layer][slot])
+                  for slot in (0, 1)) for layer in range(len(params))]
+
+
+def _converge_expected(evaluation_set):
+    def expected(ref, case):
+        X, Y, params, activations, learning_rate, epochs = case.args
+        trained, history = references.call(ref, "training.train", case)
+        X_eval, y_eval = evaluation_set(X, Y)
+        return {"X": X_eval, "y": y_eval, "params_like": params, "history": history, "params": trained}
+    return expected
+
+
+def _converge_options(task, label):
+    return {"predict": "forward.predict", "activations": list(task["activations"]), "metric": task["metric"],
+            "threshold": task["threshold"], "params_at": (0,), "history_at": (1,), "label": label,
+            "returns": "a tuple (params, history)"}
+
+
+def _converge_cases(task, X, Y, name):
+    return tuple(Case((X, Y, initial_params(task["layers"], seed), list(task["activations"]), task["learning_rate"],
+                       task["epochs"]), public=index == 0, label=f"{name}, initialisation {seed}")
+                 for index, seed in enumerate(task["seeds"]))
+
+
+# -- the cases ------------------------------------------------------------------------------------------------------
+_Z_SIGMOID = normal(301, 6, 1, scale=1.5)
+_Z_SOFTMAX = normal(303, 5, 3)
+OUTPUT_CASES = (
+    Case((_sigmoid(_Z_SIGMOID), binary_labels(302, 6)), public=True, label="sigmoid output"),
+    Case((_softmax(_Z_SOFTMAX), one_hot_labels(304, 5, 3)), label="softmax output"),
+)
+HIDDEN_CASES = (
+    Case((normal(311, 6, 1), normal(312, 4, 1), normal(313, 6, 4, scale=2.0), "sigmoid"), public=True),
+    Case((normal(314, 5, 3), normal(315, 4, 3), normal(316, 5, 4), "tanh")),
+    Case((normal(317, 7, 2), normal(318, 3, 2), away_from_zero(319, 7, 3), "relu")),
+)
+GRADIENT_CASES = (
+    Case((normal(321, 6, 4), normal(322, 6, 3)), public=True),
+    Case((uniform(323, 9, 2), normal(324, 9, 5))),
+)
+BACKWARD_CASES = (
+    Case(_network(331, (3, 4, 1), ("sigmoid", "sigmoid"), 6, binary_labels(330, 6)), public=True,
+         label="3-4-1, sigmoid"),
+    Case(_network(341, (4, 5, 6, 3), ("tanh", "relu", "softmax"), 7, one_hot_labels(340, 7, 3)),
+         label="4-5-6-3, tanh, relu, softmax"),
+)
+
+
+def _param_list(seed, sizes, scale=1.0):
+    return [(normal(seed + 2 * i, d_in, d_out, scale=scale), normal(seed + 2 * i + 1, d_out, scale=scale))
+            for i, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:]))]
+
+
+GD_CASES = (
+    Case((_param_list(351, (3, 4, 2)), _param_list(361, (3, 4, 2), scale=0.1), 0.1), public=True),
+    Case((_param_list(371, (5, 3, 4, 2)), _param_list(381, (5, 3, 4, 2), scale=0.2), 0.5)),
+)
+STEP_CASES = (
+    Case((*xor_data(), initial_params((3, 4, 1), 11), ["sigmoid", "sigmoid"], 0.5), public=True,
+         label="XOR table, 3-4-1 sigmoid, learning rate 0.5"),
+    Case((normal(391, 9, 4), one_hot_labels(392, 9, 3), _param_list(393, (4, 6, 5, 3), scale=0.7),
+          ["tanh", "leaky_relu", "softmax"], 1.0), label="4-6-5-3, tanh, leaky ReLU, softmax, learning rate 1"),
+)
+TRAIN_CASES = (
+    Case((*xor_data(), initial_params((3, 4, 1), 12), ["sigmoid", "sigmoid"], 2.0, 5), public=True,
+         label="XOR table, full batch, 5 epochs"),
+    Case((uniform(401, 10, 2), binary_labels(402, 10), initial_params((2, 5, 1), 403), ["tanh", "sigmoid"], 0.5, 3),
+         {"batch_size": 4, "rng": np.random.default_rng(404)}, public=True,
+         label="10 samples, mini-batches of 4, 3 epochs"),
+    Case((normal(411, 12, 3), one_hot_labels(412, 12, 4), initial_params((3, 6, 4), 413), ["relu", "softmax"],
+          0.3, 4), {"batch_size": 5, "rng": np.random.default_rng(414)},
+         label="12 samples, 4 classes, mini-batches of 5, 4 epochs"),
+)
+
+# -- the parts ------------------------------------------------------------------------------------------------------
+OUTPUT_DELTA = Part("output_delta", "The output layer's delta", 2, (
+    Check("match", "backprop.output_delta", title="values", cases=OUTPUT_CASES, misconceptions=(
+        _misconception("delta_averaged", lambda ref, A, Y: (A - Y) / A.shape[0]),
+        _misconception("delta_sign", lambda ref, A, Y: Y - A),
+        _misconception("delta_extra_slope", lambda ref, A, Y: (A - Y) * A * (1 - A)),
+    )),
+    Check("gradient", "backprop.output_delta", title="gradient check", cases=OUTPUT_CASES,
+          expected=_output_delta_numerical, misconceptions=(
+              _misconception("delta_averaged", lambda ref, A, Y: (A - Y) / A.shape[0]),
+              _misconception("delta_sign", lambda ref, A, Y: Y - A),
+          )),
+))
+
+_HIDDEN_BUGS = (
+    _misconception("no_derivative", _delta_no_derivative),
+    _misconception("derivative_of_a", _delta_derivative_of_a),
+    _misconception("sigmoid_twice", _delta_sigmoid_twice),
+)
+HIDDEN_DELTA = Part("hidden_delta", "A hidden layer's delta", 2, (
+    Check("match", "backprop.hidden_delta", title="values", cases=HIDDEN_CASES, misconceptions=_HIDDEN_BUGS),
+    Check("gradient", "backprop.hidden_delta", title="gradient check", cases=HIDDEN_CASES,
+          expected=_hidden_delta_numerical, misconceptions=_HIDDEN_BUGS),
+))
+
+_GRADIENT_BUGS = (
+    _misconception("no_average", _grads_sum),
+    _misconception("transpose", _grads_transposed),
+    _misconception("bias_axis", _grads_bias_axis),
+)
+LAYER_GRADIENTS = Part("layer_gradients", "A layer's weight and bias gradients", 2, (
+    Check("match", "backprop.layer_gradients", title="values", cases=GRADIENT_CASES, misconceptions=_GRADIENT_BUGS),
+    Check("gradient", "backprop.layer_gradients", title="gradient check", cases=GRADIENT_CASES,
+          expected=_layer_gradients_numerical, misconceptions=_GRADIENT_BUGS),
+))
+
+_BACKWARD_BUGS = (
+    _misconception("no_derivative", _hidden_bug(_delta_no_derivative)),
+    _misconception("derivative_of_a", _hidden_bug(_delta_derivative_of_a)),
+    _misconception("sigmoid_twice", _hidden_bug(_delta_sigmoid_twice)),
+    _misconception("no_average", _gradient_bug(_grads_sum)),
+    _misconception("transpose", _gradient_bug(_grads_transposed)),
+)
+BACKWARD = Part("backward", "Backpropagation through a whole network", 3, (
+    Check("match", "backprop.backward", title="values", cases=BACKWARD_CASES, misconceptions=_BACKWARD_BUGS),
+    Check("gradient", "backprop.backward", title="gradient check", cases=BACKWARD_CASES,
+          expected=_backward_numerical, misconceptions=_BACKWARD_BUGS),
+))
+
+GD_STEP = Part("gd_step", "One gradient-descent update", 1, (
+    Check("match", "training.gd_step", title="values", cases=GD_CASES, misconceptions=(
+        _misconception("update_sign", lambda ref, params, grads, lr: ref.training.gd_step(params, grads, -lr)),
+        _misconception("bias_not_updated", lambda ref, params, grads, lr: [
+            (W - lr * dW, b) for (W, b), (dW, _) in zip(params, grads)]),
+    )),
+))
+
+TRAIN_STEP = Part("train_step", "One training step", 2, (
+    Check("match", "training.train_step", title="one step at a large learning rate", cases=STEP_CASES,
+          options={"rtol": 1e-7, "atol": 1e-12}, misconceptions=(
+              _misconception("early_update", _step_early_update),
+              _misconception("update_sign", _step_sign),
+              _misconception("loss_after", _step_loss_after),
+          )),
+))
+
+TRAIN = Part("train", "The training loop and its learning curves", 2, (
+    Check("match", "training.train", title="short runs", cases=TRAIN_CASES, misconceptions=(
+        _misconception("history_before", lambda ref, *a, **k: _train_variant(ref, *a, **k, measure="before")),
+        _misconception("no_shuffle", lambda ref, *a, **k: _train_variant(ref, *a, **k, order="none")),
+        _misconception("shuffle_once", lambda ref, *a, **k: _train_variant(ref, *a, **k, order="once")),
+    )),
+))
+
+XOR_TASK = Part("xor", "XOR: every row of the table right", 3, (
+    Check("converge", "training.train", title="training run", cases=_converge_cases(XOR, *xor_data(), "XOR"),
+          expected=_converge_expected(lambda X, Y: (X, Y)),
+          options=_converge_options(XOR, "XOR, 3-4-1 sigmoid network")),
+))
+
+DIAMOND_TASK = Part("diamond", "The diamond: held-out accuracy", 3, (
+    Check("converge", "training.train", title="training run",
+          cases=_converge_cases(DIAMOND, *diamond_data("train"), "diamond"),
+          expected=_converge_expected(lambda X, Y: diamond_data("test")),
+          options=_converge_options(DIAMOND, "diamond, 2-8-1 tanh network, held-out points")),
+))
+
+ASSIGNMENT = Assignment(
+    name=NAME,
+    title="Assignment 3: backpropagation and training",
+    modules=("backprop", "training"),
+    parts=(OUTPUT_DELTA, HIDDEN_DELTA, LAYER_GRADIENTS, BACKWARD, GD_STEP, TRAIN_STEP, TRAIN, XOR_TASK, DIAMOND_TASK),
+    provided=PROVIDED,
+    data=DATA,
+)

@@ -1,0 +1,614 @@
+"""The instructor's round trip through nbgrader 0.9.6, end to end, in a temporary course folder.
+
+One session-wide course (the ``roundtrip`` fixture, shared by every xdist worker through a lock) runs:
+1. ``python -m grader demo``: generate_assignment, an LMS download of the example class, zip_collect, autograde,
+   generate_feedback, export, grade-all and the class report;
+2. the exchange route for more students: release_assignment, one real ``nbgrader submit``, one submission placed
+   in the inbound folder by hand, collect, autograde;
+3. zip_collect --force again, with archives whose entries point outside their folder;
+4. a resubmission of the hanging student, and autograde --force for that student;
+5. generate_feedback --force and export, then ``python -m grader grade`` on every final submission.
+The tests only read what it recorded. The unit tests at the end run no nbgrader command.
+"""
+import csv
+import fcntl
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import zipfile
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from grader import catalogues, demo, nbgrader_bridge, paths, sync
+
+pytestmark = pytest.mark.xdist_group("nbgrader")
+
+TIMEOUT = 900
+
+
+def _tamper_recipe():
+    return {
+        "id": "tamper", "about": "the stubs, plus notebook cells that patch the checks and kill the kernel",
+        "base": "stub",
+        "notebook_cells": [
+            "import _selfcheck.local as local\nlocal.check_part = lambda part: print('all checks passed')\n"
+            "RESULT = 1e9",
+            "import numpy as np\nnp.allclose = lambda *args, **kwargs: True\nnp.isclose = np.allclose",
+            "import os\nos._exit(0)",
+        ],
+        "expect": {"all": "zero"},
+    }
+
+
+def _crash_recipe(assignment):
+    """The solution, except that the last part's last checked function kills its process."""
+    spec = catalogues.load(assignment)
+    last = spec.parts[-1]
+    return {"id": "crash", "about": "os._exit in a function", "base": "solution",
+            "prepend": {last.checks[-1].function: ["import os", "os._exit(3)"]},
+            "expect": {"below_full": [last.key]}}
+
+
+def _hanging(recipes):
+    return next(r for r in recipes if r.get("expect", {}).get("timeouts"))
+
+
+# -- the shared course ----------------------------------------------------------------------------------------------
+@contextmanager
+def _locked(path):
+    with open(path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _run(command, cwd, env, label):
+    proc = subprocess.run(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=TIMEOUT)
+    if proc.returncode != 0:
+        tail = (proc.stdout + proc.stderr)[-3000:]
+        raise RuntimeError(f"{label} failed with exit status {proc.returncode}:\n{tail}")
+    return proc
+
+
+def _files(root, skip=()):
+    """Every file and link under root, as relative paths, leaving out the folders in ``skip``."""
+    found = set()
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel = Path(dirpath).relative_to(root)
+        dirnames[:] = [d for d in dirnames if str(rel / d) not in skip]
+        found.update(str(rel / name) for name in filenames + [d for d in dirnames if Path(dirpath, d).is_symlink()])
+    return found
+
+
+def _evil_archives(archive, root):
+    """Archives that try to write outside their folder. Returns the paths they aim at."""
+    targets = [root / "abs-escape.py", archive.parent / "escaped.py", archive.parent.parent / "escaped2.py",
+               root.parent / "escaped3.py"]
+    with zipfile.ZipFile(archive / "mallory.zip", "w") as handle:
+        handle.writestr("a/neuron.py", "print('hello')\n")
+        handle.writestr("../escaped.py", "x = 1\n")
+        handle.writestr("../../escaped2.py", "x = 1\n")
+        handle.writestr("../" * 12 + str(root.parent / "escaped3.py").lstrip("/"), "x = 1\n")
+        handle.writestr(str(root / "abs-escape.py"), "x = 1\n")
+    with zipfile.ZipFile(archive / "zoe.zip", "w") as handle:
+        link = zipfile.ZipInfo("a/neuron.py")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        handle.writestr(link, str(root / "abs-escape.py"))
+    with zipfile.ZipFile(archive / "wendy.zip", "w") as handle:
+        handle.writestr("..\\..\\escaped.py", "x = 1\n")
+        handle.writestr("C:/escaped.py", "x = 1\n")
+    (archive / "loose_neuron.py").write_text("x = 1\n", encoding="utf-8")
+    return targets
+
+
+def _build(root):
+    assignment = demo.choose_assignment()
+    recipes = demo.load_class(assignment)
+    course, exchange, students = root / "course", root / "exchange", root / "students"
+    env = nbgrader_bridge.nbgrader_env(NNKIT_EXCHANGE=str(exchange))
+    env.pop("NNKIT_COURSE_ID", None)
+    nbgrader = [sys.executable, "-m", "nbgrader"]
+    outcome = {"assignment": assignment, "recipes": recipes, "routes": {r["id"]: "zip_collect" for r in recipes}}
+
+    # 1. the demo, exactly as the README runs it
+    proc = subprocess.run([sys.executable, "-m", "grader", "demo", "--course-dir", str(course)], cwd=root, env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=TIMEOUT)
+    outcome["demo"] = {"code": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr}
+    if not (course / "gradebook.db").is_file() or not (course / "autograded").is_dir():
+        raise RuntimeError(f"the demo did not get as far as autograde:\n{(proc.stdout + proc.stderr)[-3000:]}")
+    outcome["demo_gradebook"] = nbgrader_bridge.gradebook_scores(course, assignment)
+
+    # 2. the exchange: one real `nbgrader submit`, one submission placed in the inbound folder by hand
+    _run(nbgrader + ["release_assignment", assignment], course, env, "release_assignment")
+    extra = [_tamper_recipe(), _crash_recipe(assignment)]
+    release = course / "release" / assignment
+    tamper = demo.build_student(extra[0], assignment, release, students / "tamper" / assignment)
+    _run(nbgrader + ["submit", assignment, "--student", "tamper", "--course", "nnkit",
+                     f"--Exchange.root={exchange}", f"--Exchange.cache={root / 'cache'}"],
+         tamper.parent, env, "nbgrader submit")
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+    inbound = exchange / "nnkit" / "inbound" / f"crash+{assignment}+{stamp}"
+    demo.build_student(extra[1], assignment, release, inbound)
+    (inbound / "timestamp.txt").write_text(stamp, encoding="utf-8")
+    _run(nbgrader + ["collect", assignment], course, env, "collect")
+    _run(nbgrader + ["autograde", assignment], course, env, "autograde (exchange students)")
+    outcome["recipes"] += extra
+    outcome["routes"].update({"tamper": "collect", "crash": "collect"})
+    outcome["first_gradebook"] = nbgrader_bridge.gradebook_scores(course, assignment)
+    hanging = _hanging(recipes)
+    notebook = nbformat.read(course / "autograded" / hanging["id"] / assignment / f"{assignment}.ipynb", 4)
+    outcome["hung_cells"] = {c.metadata.nbgrader["grade_id"]: "".join(o.get("text", "") for o in c.outputs)
+                             for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")}
+
+    # 3. zip_collect again, now with archives that point outside their folder
+    archive = course / "downloaded" / assignment / "archive"
+    targets = _evil_archives(archive, root)
+    skip = {f"course/downloaded/{assignment}/extracted", "course/submitted"}
+    before = _files(root, skip)
+    proc = _run(nbgrader + ["zip_collect", "--force", assignment], course, env, "zip_collect with unsafe archives")
+    outcome["unsafe"] = {"targets": [str(t) for t in targets], "created": sorted(_files(root, skip) - before),
+                         "log": proc.stdout + proc.stderr,
+                         "submitted": sorted(p.name for p in (course / "submitted").iterdir())}
+
+    # 4. the hanging student resubmits working code; autograde must replace the old grade
+    fixed = dict(hanging, prepend={})
+    fixed_folder = demo.build_student(fixed, assignment, release, students / "fixed" / assignment)
+    for module in catalogues.load(assignment).modules:
+        shutil.copyfile(fixed_folder / f"{module}.py", course / "submitted" / hanging["id"] / assignment /
+                        f"{module}.py")
+    _run(nbgrader + ["autograde", assignment, "--student", hanging["id"], "--force"], course, env,
+         "autograde --force")
+    outcome["final_gradebook"] = nbgrader_bridge.gradebook_scores(course, assignment)
+
+    # 5. feedback for everyone, the CSV, and the kit's own grader on the same files
+    _run(nbgrader + ["generate_feedback", assignment, "--force"], course, env, "generate_feedback")
+    _run(nbgrader + ["export"], course, env, "export")
+    outcome["kit"] = {}
+    for recipe in outcome["recipes"]:
+        out = root / "kit" / f"{recipe['id']}.json"
+        _run([sys.executable, "-m", "grader", "grade", "--assignment", assignment, "--out", str(out),
+              str(course / "submitted" / recipe["id"] / assignment)], root, env, f"grader grade {recipe['id']}")
+        outcome["kit"][recipe["id"]] = demo.results_by_part(json.loads(out.read_text(encoding="utf-8")))
+    return outcome
+
+
+class RoundTrip:
+    def __init__(self, root, outcome):
+        self.root = Path(root)
+        self.course = self.root / "course"
+        self.__dict__.update(outcome)
+        self.spec = catalogues.load(self.assignment)
+        self.ids = [r["id"] for r in self.recipes]
+
+    def recipe(self, student):
+        return next(r for r in self.recipes if r["id"] == student)
+
+    def feedback_page(self, student):
+        return self.course / "feedback" / student / self.assignment / f"{self.assignment}.html"
+
+
+@pytest.fixture(scope="session")
+def roundtrip(tmp_path_factory):
+    """The course after the whole round trip. Built once per test run, whatever the number of xdist workers."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # shared by the workers of this run
+    root, record = base / "nbgrader-roundtrip", base / "nbgrader-roundtrip.json"
+    with _locked(base / "nbgrader-roundtrip.lock"):
+        if not record.is_file():
+            if root.exists():
+                shutil.rmtree(root)
+            root.mkdir()
+            try:
+                outcome = _build(root)
+            except Exception as exc:  # recorded, so that other workers fail fast instead of rebuilding
+                outcome = {"error": f"{type(exc).__name__}: {exc}"}
+            record.write_text(json.dumps(outcome), encoding="utf-8")
+    outcome = json.loads(record.read_text(encoding="utf-8"))
+    if "error" in outcome:
+        pytest.fail(f"the nbgrader round trip failed: {outcome['error']}", pytrace=False)
+    return RoundTrip(root, outcome)
+
+
+# -- the demo ------------------------------------------------------------------------------------------------------
+def test_demo_runs_every_step_and_prints_the_table(roundtrip):
+    out = roundtrip.demo["stdout"]
+    assert roundtrip.demo["code"] == 0, roundtrip.demo["stderr"][-2000:]
+    for step in ("generate_assignment", "zip_collect", "autograde", "generate_feedback", "export",
+                 "grade-all", "report"):
+        assert f"[ok] nbgrader {step}" in out or f"[ok] grader {step}" in out, step
+    for recipe in demo.load_class(roundtrip.assignment):
+        assert re.search(rf"^  {recipe['id']} ", out, re.M), f"{recipe['id']} missing from the grade table"
+    assert "Feedback pages:" in out and "Class report:" in out
+    assert (roundtrip.course / "class_report.html").is_file()
+    assert (roundtrip.course / "kit_grades.csv").is_file()
+
+
+def test_demo_refuses_a_folder_it_did_not_make(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    assert demo.main(tmp_path) == 1
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+# -- release -------------------------------------------------------------------------------------------------------
+def test_release_holds_the_generated_files_and_no_solution_line(roundtrip):
+    release = roundtrip.course / "release" / roundtrip.assignment
+    present = {str(p.relative_to(release)) for p in release.rglob("*") if p.is_file()}
+    assert present == set(sync.build(roundtrip.spec)), "release/ must hold exactly the generated student files"
+    assert {"test_selfcheck.py", "pytest.ini", "_selfcheck/cases.json", f"{roundtrip.assignment}.ipynb"} <= present
+    secret = set()
+    for module in sorted((paths.SOLUTIONS / roundtrip.assignment).glob("*.py")):
+        text = module.read_text(encoding="utf-8")
+        if "### BEGIN SOLUTION" in text:
+            secret.update(sync.solution_lines(text, module))
+    assert secret
+    for file in release.rglob("*"):
+        if file.is_file():
+            text = file.read_text(encoding="utf-8")
+            leaked = [line for line in secret if line in text]
+            assert not leaked, f"{file} holds solution lines: {leaked[:3]}"
+            assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+
+
+def test_release_stubs_equal_the_kit_stubs(roundtrip):
+    release = roundtrip.course / "release" / roundtrip.assignment
+    for module in roundtrip.spec.modules:
+        assert (release / f"{module}.py").read_bytes() == (paths.ASSIGNMENTS / roundtrip.assignment /
+                                                           f"{module}.py").read_bytes()
+
+
+# -- collection ----------------------------------------------------------------------------------------------------
+def test_both_routes_deliver_each_submission(roundtrip):
+    assert set(roundtrip.routes.values()) == {"zip_collect", "collect"}
+    expected = set(nbgrader_bridge.expected_files(roundtrip.assignment))
+    for student, route in roundtrip.routes.items():
+        folder = roundtrip.course / "submitted" / student / roundtrip.assignment
+        present = {p.name for p in folder.iterdir() if p.is_file()}
+        if route == "zip_collect":
+            assert present == expected, student  # only the notebook and the graded modules, from a whole folder
+        else:
+            assert expected | {"timestamp.txt"} <= present, student
+
+
+def test_unsafe_archives_write_nothing_outside(roundtrip):
+    unsafe = roundtrip.unsafe
+    for target in unsafe["targets"]:
+        assert not Path(target).exists(), f"an archive entry escaped to {target}"
+    assert unsafe["created"] == [], f"files appeared outside extracted/ and submitted/: {unsafe['created']}"
+    for student in ("mallory", "zoe", "wendy"):
+        assert student not in unsafe["submitted"]
+        assert not (roundtrip.course / "downloaded" / roundtrip.assignment / "extracted" / student).exists()
+    assert "mallory.zip: unsafe entry" in unsafe["log"] and "zoe.zip: entry" in unsafe["log"]
+    assert set(roundtrip.routes) <= set(unsafe["submitted"])
+
+
+# -- grades --------------------------------------------------------------------------------------------------------
+def test_every_student_gets_a_grade_for_every_part(roundtrip):
+    for snapshot in (roundtrip.first_gradebook, roundtrip.final_gradebook):
+        assert set(snapshot) == set(roundtrip.ids)
+        for student, scores in snapshot.items():
+            assert set(scores) == {part.key for part in roundtrip.spec.parts}, student
+            assert all(score is not None for score in scores.values()), (student, scores)
+
+
+def test_grades_follow_each_recipe(roundtrip):
+    hanging = _hanging(roundtrip.recipes)["id"]
+    for recipe in roundtrip.recipes:
+        # the hanging student's first grades; everyone else's are the same in both snapshots
+        problems = demo.check_expectations(recipe, roundtrip.assignment, roundtrip.first_gradebook[recipe["id"]],
+                                           None if recipe["id"] == hanging else roundtrip.kit[recipe["id"]])
+        assert problems == []
+
+
+def test_gradebook_equals_the_kits_grader_per_part(roundtrip):
+    for student in roundtrip.ids:
+        for part in roundtrip.spec.parts:
+            assert roundtrip.final_gradebook[student][part.key] == pytest.approx(
+                roundtrip.kit[student][part.key]["score"], abs=1e-9), (student, part.key)
+
+
+def test_demo_grades_equal_the_batch_grader(roundtrip):
+    graded = roundtrip.course / "graded" / roundtrip.assignment
+    for recipe in demo.load_class(roundtrip.assignment):
+        document = json.loads((graded / f"{recipe['id']}.json").read_text(encoding="utf-8"))
+        for part, result in demo.results_by_part(document).items():
+            assert roundtrip.demo_gradebook[recipe["id"]][part] == pytest.approx(result["score"], abs=1e-9)
+
+
+def test_notebook_code_added_by_a_student_changes_nothing(roundtrip):
+    scores = roundtrip.final_gradebook["tamper"]
+    assert all(score == 0 for score in scores.values()), scores
+    notebook = nbformat.read(roundtrip.course / "autograded" / "tamper" / roundtrip.assignment /
+                             f"{roundtrip.assignment}.ipynb", 4)
+    added = [cell for cell in notebook.cells if cell.source in _tamper_recipe()["notebook_cells"]]
+    assert len(added) == 3, "the added cells reached autograde"
+    assert all(cell.outputs == [] for cell in added), "notebook cells are never executed"
+
+
+def test_a_crashing_function_costs_only_its_checks(roundtrip):
+    recipe = _crash_recipe(roundtrip.assignment)
+    scores = roundtrip.final_gradebook["crash"]
+    last = roundtrip.spec.parts[-1].key
+    assert scores[last] < roundtrip.spec.parts[-1].points
+    assert "crashed the process" in roundtrip.kit["crash"][last]["output"]
+    assert (roundtrip.course / "autograded" / "crash" / roundtrip.assignment).is_dir()
+    assert recipe["prepend"]
+
+
+def test_hanging_code_scores_zero_on_hung_parts_and_a_resubmission_replaces_it(roundtrip):
+    hanging = _hanging(roundtrip.recipes)
+    first, final = roundtrip.first_gradebook[hanging["id"]], roundtrip.final_gradebook[hanging["id"]]
+    for part in hanging["expect"]["timeouts"]:
+        assert first[part] == 0
+        assert "longer than" in roundtrip.hung_cells[part], "the grade cell says why"
+    for part in roundtrip.spec.parts:
+        assert final[part.key] == pytest.approx(part.points), "autograde --force replaced the old grade"
+    for student in roundtrip.ids:
+        if student != hanging["id"]:
+            assert roundtrip.final_gradebook[student] == roundtrip.first_gradebook[student]
+
+
+def test_export_csv_matches_the_gradebook(roundtrip):
+    with open(roundtrip.course / "grades.csv", newline="", encoding="utf-8") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    assert set(rows) == set(roundtrip.ids)
+    for student, scores in roundtrip.final_gradebook.items():
+        assert float(rows[student]["score"]) == pytest.approx(sum(scores.values()), abs=1e-6)
+        assert float(rows[student]["max_score"]) == pytest.approx(roundtrip.spec.max_score)
+
+
+# -- feedback ------------------------------------------------------------------------------------------------------
+def _secrets(assignment):
+    lines = set()
+    for module in sorted((paths.SOLUTIONS / assignment).glob("*.py")):
+        text = module.read_text(encoding="utf-8")
+        if "### BEGIN SOLUTION" in text:
+            lines.update(sync.solution_lines(text, module))
+    return lines
+
+
+FORBIDDEN = ("Traceback (most recent call last)", "site-packages", "grader/engine.py", "grader/sandbox",
+             "grader.catalogues", "BEGIN HIDDEN TESTS", "BEGIN SOLUTION", "Misconception(", "Case((", "CellTimeoutError")
+
+
+def test_feedback_pages_show_scores_and_messages_and_nothing_hidden(roundtrip):
+    secret = _secrets(roundtrip.assignment)
+    for student in roundtrip.ids:
+        page = roundtrip.feedback_page(student).read_text(encoding="utf-8")
+        total = sum(roundtrip.final_gradebook[student].values())
+        shown = re.search(r"\(Score: ([0-9.]+) / ([0-9.]+)\)", page)
+        assert shown and float(shown[1]) == pytest.approx(total, abs=0.01), student
+        assert float(shown[2]) == pytest.approx(roundtrip.spec.max_score), student
+        for part in roundtrip.spec.parts:
+            first_line = roundtrip.kit[student][part.key]["output"].splitlines()[0]
+            assert first_line in page, (student, part.key)
+        leaked = [line for line in secret if line in page]
+        assert not leaked, f"{student}'s feedback shows solution lines: {leaked[:3]}"
+        for text in FORBIDDEN:
+            assert text not in page, (student, text)
+        assert "cdnjs" not in page and "<script src=" not in page, "the page must open offline"
+
+
+def test_feedback_folder_adds_no_file_beyond_the_students_own_and_the_release(roundtrip):
+    release = roundtrip.course / "release" / roundtrip.assignment
+    for student in roundtrip.ids:
+        submitted = roundtrip.course / "submitted" / student / roundtrip.assignment
+        feedback = roundtrip.course / "feedback" / student / roundtrip.assignment
+        for file in feedback.rglob("*"):
+            if not file.is_file() or file.suffix == ".html":
+                continue
+            rel = file.relative_to(feedback)
+            same = [p for p in (submitted / rel, release / rel) if p.is_file() and p.read_bytes() == file.read_bytes()]
+            assert same, f"{file} is neither the student's nor a released file"
+
+
+def test_feedback_embeds_the_training_plots_of_converge_parts(roundtrip):
+    converge = [part.key for part in roundtrip.spec.parts if any(c.kind == "converge" for c in part.checks)]
+    if not converge:
+        pytest.skip(f"{roundtrip.assignment} has no training runs")
+    complete = next(r["id"] for r in roundtrip.recipes if r.get("expect", {}).get("all") == "full")
+    notebook = nbformat.read(roundtrip.course / "autograded" / complete / roundtrip.assignment /
+                             f"{roundtrip.assignment}.ipynb", 4)
+    for cell in notebook.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade_id") in converge:
+            images = [o for o in cell.outputs if "image/png" in o.get("data", {})]
+            assert images, f"no plot in the grade cell of {meta['grade_id']}"
+            assert all(o.metadata["image/png"]["alt"] for o in images)
+    page = roundtrip.feedback_page(complete).read_text(encoding="utf-8")
+    assert page.count("data:image/png;base64,") >= len(converge)
+
+
+def test_grade_cells_hold_a_plain_float_and_no_error(roundtrip):
+    for student in roundtrip.ids:
+        notebook = nbformat.read(roundtrip.course / "autograded" / student / roundtrip.assignment /
+                                 f"{roundtrip.assignment}.ipynb", 4)
+        for cell in notebook.cells:
+            if not cell.metadata.get("nbgrader", {}).get("grade"):
+                continue
+            kinds = [o.output_type for o in cell.outputs]
+            assert "error" not in kinds and kinds[-1] == "execute_result", (student, kinds)
+            assert all(o.get("name") != "stderr" for o in cell.outputs)
+            text = cell.outputs[-1]["data"]["text/plain"]
+            assert re.fullmatch(r"\d+\.\d+(e-?\d+)?", text), text
+            assert float(text) == pytest.approx(roundtrip.final_gradebook[student][cell.metadata.nbgrader.grade_id])
+
+
+# -- units: no nbgrader command ------------------------------------------------------------------------------------
+def _load_config(folder, **env):
+    from traitlets.config.loader import PyFileConfigLoader
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        return PyFileConfigLoader("nbgrader_config.py", path=str(folder)).load_config()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def test_config_copied_elsewhere_takes_its_own_folder(tmp_path):
+    shutil.copyfile(paths.ROOT / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
+    config = _load_config(tmp_path, NNKIT_EXCHANGE="")
+    assert config.CourseDirectory.root == str(tmp_path.resolve())
+    assert config.CourseDirectory.source_directory == "assignments"
+    assert config.Exchange.root == str(tmp_path.resolve() / "exchange")
+    assert _load_config(tmp_path, NNKIT_EXCHANGE="/srv/x").Exchange.root == "/srv/x"
+    excluded = config.Autograde.exclude_overwriting
+    assert set(excluded) == set(catalogues.names())
+    for name in catalogues.names():
+        assert excluded[name] == [f"{module}.py" for module in catalogues.load(name).modules]
+    assert config.FileNameCollectorPlugin.valid_ext == [".ipynb", ".py"]
+    assert config.ZipCollectApp.extractor_plugin is nbgrader_bridge.SafeExtractor
+
+
+def test_autograde_runs_the_kit_instead_of_a_kernel():
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import Execute
+    defaults = list(Autograde.class_traits()["autograde_preprocessors"].default())
+    ours = nbgrader_bridge.autograde_preprocessors()
+    assert Execute not in ours and ours[0] is nbgrader_bridge.GradeWithKit
+    assert ours[1:] == defaults[1:]
+
+
+@pytest.mark.parametrize("path, match", [
+    ("/c/downloaded/a1/extracted/ada/neuron.py", ("ada", "neuron.py")),
+    ("/c/downloaded/a1/extracted/b.o-b_2/a1_neuron_gd.ipynb", ("b.o-b_2", "a1_neuron_gd.ipynb")),
+    ("/c/downloaded/a1/extracted/ada/sub/neuron.py", None),
+    ("/c/downloaded/a1/extracted/../neuron.py", None),
+    ("/c/downloaded/a1/extracted/ada/notes.txt", None),
+])
+def test_named_regexp_takes_the_student_and_file_from_the_absolute_path(path, match):
+    found = re.match(nbgrader_bridge.NAMED_REGEXP, path)
+    assert (found and (found["student_id"], found["file_id"])) == (match or None)
+
+
+def _extractor(tmp_path, assignment="a1_neuron_gd"):
+    from traitlets.config import Config
+    extractor = nbgrader_bridge.SafeExtractor(config=Config())
+    extractor.parent = None
+    extractor._wanted = lambda: set(nbgrader_bridge.expected_files(assignment))
+    return extractor
+
+
+def test_extractor_takes_the_shallowest_expected_files_only(tmp_path):
+    archive, out = tmp_path / "archive", tmp_path / "extracted"
+    archive.mkdir()
+    out.mkdir()
+    with zipfile.ZipFile(archive / "ada.zip", "w") as handle:
+        handle.writestr("a1_neuron_gd/neuron.py", "top\n")
+        handle.writestr("a1_neuron_gd/old/neuron.py", "deeper\n")
+        handle.writestr("a1_neuron_gd/_selfcheck/local.py", "not wanted\n")
+        handle.writestr("__MACOSX/a1_neuron_gd/neuron.py", "junk\n")
+        handle.writestr("a1_neuron_gd/a1_neuron_gd.ipynb", "{}\n")
+    (archive / "ben").mkdir()
+    (archive / "ben" / "gradient_descent.py").write_text("ben\n", encoding="utf-8")
+    (archive / "ben" / "evil.py").symlink_to("/etc/passwd")
+    (archive / "ben" / "neuron.py").symlink_to("/etc/passwd")
+    (archive / "Bad Name.zip").write_bytes((archive / "ada.zip").read_bytes())
+    (archive / "notes.py").write_text("loose\n", encoding="utf-8")
+    _extractor(tmp_path).extract(str(archive), str(out))
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == [
+        "ada/a1_neuron_gd.ipynb", "ada/neuron.py", "ben/gradient_descent.py"]
+    assert (out / "ada" / "neuron.py").read_text() == "top\n"
+
+
+@pytest.mark.parametrize("entry", ["../x.py", "a/../../x.py", "/abs/x.py", "..\\x.py", "C:\\x.py", "C:/x.py",
+                                   "\\\\server\\share\\x.py"])
+def test_extractor_skips_a_whole_archive_with_an_unsafe_entry(tmp_path, entry):
+    archive, out = tmp_path / "archive", tmp_path / "work" / "extracted"
+    archive.mkdir()
+    out.mkdir(parents=True)
+    with zipfile.ZipFile(archive / "eve.zip", "w") as handle:
+        handle.writestr("neuron.py", "fine\n")
+        handle.writestr(entry, "bad\n")
+    _extractor(tmp_path).extract(str(archive), str(out))
+    assert not any(out.rglob("*"))
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()) == ["archive/eve.zip"]
+
+
+def test_extractor_skips_links_and_bombs(tmp_path):
+    archive, out = tmp_path / "archive", tmp_path / "extracted"
+    archive.mkdir()
+    out.mkdir()
+    with zipfile.ZipFile(archive / "lin.zip", "w") as handle:
+        info = zipfile.ZipInfo("neuron.py")
+        info.external_attr = (stat.S_IFLNK | 0o777) << 16
+        handle.writestr(info, "/etc/passwd")
+    with zipfile.ZipFile(archive / "bomb.zip", "w", zipfile.ZIP_DEFLATED) as handle:
+        handle.writestr("neuron.py", "0" * (2 * 1024 ** 2))
+    (archive / "junk.zip").write_bytes(b"not a zip")
+    extractor = _extractor(tmp_path)
+    extractor.max_bytes = 1024 ** 2
+    extractor.extract(str(archive), str(out))
+    assert not any(out.rglob("*"))
+
+
+def _grade_cells(points):
+    cells = [nbformat.v4.new_code_cell("print('student code')")]
+    for key, value in points.items():
+        cell = nbformat.v4.new_code_cell(f"check_part({key!r})")
+        cell.metadata["nbgrader"] = {"grade": True, "grade_id": key, "points": value, "solution": False,
+                                     "locked": True, "schema_version": 3}
+        cells.append(cell)
+    return nbformat.v4.new_notebook(cells=cells)
+
+
+def test_a_grader_that_cannot_run_gives_zero_and_one_line_everywhere(tmp_path):
+    notebook = _grade_cells({"sigmoid": 2, "neuron": 1})
+    resources = {"nbgrader": {"assignment": "no_such_assignment", "student": "s", "notebook": "n"},
+                 "metadata": {"path": str(tmp_path)}}
+    notebook, _ = nbgrader_bridge.GradeWithKit().preprocess(notebook, resources)
+    from nbgrader.utils import determine_grade
+    for cell in notebook.cells[1:]:
+        assert [o.output_type for o in cell.outputs] == ["stream", "execute_result"]
+        assert cell.outputs[0].name == "stdout" and cell.outputs[0].text.count("\n") == 1
+        assert "could not run" in cell.outputs[0].text and "Traceback" not in cell.outputs[0].text
+        assert determine_grade(cell)[0] == 0.0
+    assert notebook.cells[0].outputs == []
+
+
+def test_grade_cells_get_the_graders_scores_on_a_submission(tmp_path, submission):
+    folder = submission("a1_neuron_gd", stub=True)
+    points = {part.key: part.points for part in catalogues.load("a1_neuron_gd").parts}
+    notebook = _grade_cells(dict(points, not_a_part=1))
+    resources = {"nbgrader": {"assignment": "a1_neuron_gd", "student": "s", "notebook": "n"},
+                 "metadata": {"path": str(folder)}}
+    notebook, _ = nbgrader_bridge.GradeWithKit().preprocess(notebook, resources)
+    from nbgrader.utils import determine_grade
+    for cell in notebook.cells[1:]:
+        assert determine_grade(cell)[0] == 0.0
+    assert "not a part of a1_neuron_gd" in notebook.cells[-1].outputs[0].text
+
+
+def test_score_text_is_a_plain_float():
+    assert nbgrader_bridge.score_text(np.float64(1.25)) == "1.25"
+    assert nbgrader_bridge.score_text(np.float32(0.0)) == "0.0"
+    assert nbgrader_bridge.score_text(2) == "2.0"
+
+
+def test_recipes_build_from_the_kit_not_from_copies():
+    for path in sorted(demo.EXAMPLES.glob("*.json")):
+        assignment = path.stem
+        assert assignment in catalogues.names(), path
+        secret = _secrets(assignment)
+        text = path.read_text(encoding="utf-8")
+        assert not [line for line in secret if line in text], f"{path} copies solution lines"
+        recipes = demo.load_class(assignment)
+        about = [r.get("expect", {}) for r in recipes]
+        assert {"all": "full"} in about and {"all": "zero"} in about
+        assert any("timeouts" in e for e in about) and any("misconceptions" in e for e in about)
