@@ -7,14 +7,22 @@ xor.csv is not generated: it is the course's 8-row table, D = A xor B over the i
 
 Numbers are written with 17 significant digits, so loading a file gives back exactly the generated float64 values.
 """
+import importlib.util
 import sys
 from pathlib import Path
 
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "solutions" / "a3_backprop"))
-import datasets  # noqa: E402
+DATASETS = HERE.parent / "solutions" / "a3_backprop" / "datasets.py"
+
+
+def _datasets():
+    """Assignment 3's datasets.py, loaded from its file under a private name (it needs only numpy)."""
+    spec = importlib.util.spec_from_file_location("nnkit_a3_datasets", DATASETS)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 SEEDS = {"diamond_train": 2024, "diamond_test": 2025, "beans": 3}
 SIZES = {"diamond_train": 1000, "diamond_test": 5000, "beans": 100}
@@ -29,6 +37,7 @@ def _csv(header, X, y):
 
 def build():
     """Every generated file as {file name: text}."""
+    datasets = _datasets()
     files = {}
     for name in ("diamond_train", "diamond_test"):
         X, y = datasets.make_diamond(SIZES[name], np.random.default_rng(SEEDS[name]))

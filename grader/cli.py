@@ -116,8 +116,9 @@ def parser():
 def main(argv=None):
     args = parser().parse_args(argv)
     from .engine import SubmissionError
+    from .sandbox.runner import SandboxError
     try:
         return args.handler(args)
-    except (SubmissionError, FileNotFoundError, NotADirectoryError) as exc:
+    except (SubmissionError, SandboxError, FileNotFoundError, NotADirectoryError) as exc:
         print(MESSAGES["error"].format(detail=exc), file=sys.stderr)
         return 2

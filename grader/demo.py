@@ -53,10 +53,12 @@ MESSAGES = {
     "expect_misconception": "expected the diagnosis {key!r} in the part's messages",
     "expect_timeout": "expected a time-limit message in the part's messages",
     "parity": "gradebook says {gradebook}, the kit's grader says {grader}",
+    "unexpected": "demo: stopped by an unexpected error: {error}",
     "problems": "demo: {count} grade check(s) failed; the first: {first}",
 }
 
-RECIPE_KEYS = {"id", "about", "base", "take", "edits", "append", "prepend", "notebook_cells", "expect"}
+RECIPE_KEYS = {"id", "about", "base", "take", "edits", "append", "prepend", "notebook_cells", "drop_grade_cells",
+               "expect"}
 STEP_TIMEOUT = 900
 
 
@@ -70,10 +72,10 @@ def recipe_path(assignment):
 
 
 def choose_assignment():
-    """a3_backprop when its catalogue and example class exist (it has the training plots), else a1_neuron_gd."""
+    """a3_backprop when its catalogue, notebook and example class exist (it has the training plots), else a1."""
     known = catalogues.names()
     for name in PREFERRED:
-        if name in known and recipe_path(name).is_file():
+        if name in known and recipe_path(name).is_file() and (paths.ASSIGNMENTS / name / f"{name}.ipynb").is_file():
             return name
     raise DemoError(MESSAGES["no_recipes"].format(names=", ".join(PREFERRED), folder=EXAMPLES))
 
@@ -136,7 +138,7 @@ def build_student(recipe, assignment, release, folder):
     student = recipe.get("id", "?")
     spec = catalogues.load(assignment)
     folder = Path(folder)
-    nbgrader_bridge.copy_tree_without_links(release, folder)
+    nbgrader_bridge.copy_folder(release, folder)
 
     def fail(detail):
         raise DemoError(MESSAGES["recipe"].format(student=student, detail=detail))
@@ -177,15 +179,18 @@ def build_student(recipe, assignment, release, folder):
         if changed is None:
             fail(MESSAGES["no_function"].format(module=module, function=function))
         write(module, changed)
-    if recipe.get("notebook_cells"):
-        add_notebook_cells(folder / f"{assignment}.ipynb", recipe["notebook_cells"])
+    if recipe.get("notebook_cells") or recipe.get("drop_grade_cells"):
+        edit_notebook(folder / f"{assignment}.ipynb", recipe.get("notebook_cells", []),
+                      recipe.get("drop_grade_cells", []))
     return folder
 
 
-def add_notebook_cells(path, sources):
-    """Insert code cells after the notebook's first code cell, as a student adding their own cells would."""
+def edit_notebook(path, sources, drop=()):
+    """Insert code cells after the notebook's first code cell and delete the grade cells of the parts in ``drop``,
+    as a student editing their notebook would."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
-    cells = notebook["cells"]
+    cells = [cell for cell in notebook["cells"]
+             if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") not in set(drop)]
     at = next((i + 1 for i, cell in enumerate(cells) if cell["cell_type"] == "code"), len(cells))
     new = [{"cell_type": "code", "execution_count": None, "id": f"student-added-{n}", "metadata": {},
             "outputs": [], "source": source} for n, source in enumerate(sources)]
@@ -293,7 +298,7 @@ def make_course(course, assignment):
     course.mkdir(parents=True, exist_ok=True)
     (course / MARKER).write_text("made by `python -m grader demo`; safe to delete\n", encoding="utf-8")
     shutil.copyfile(paths.ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
-    nbgrader_bridge.copy_tree_without_links(paths.ASSIGNMENTS / assignment, course / "assignments" / assignment)
+    nbgrader_bridge.copy_folder(paths.ASSIGNMENTS / assignment, course / "assignments" / assignment)
     return course
 
 
@@ -348,7 +353,7 @@ def verify(recipes, assignment, gradebook, results):
 
 def grade_table(recipes, assignment, gradebook):
     spec = catalogues.load(assignment)
-    width = max(len(r["id"]) for r in recipes)
+    width = max([len("student")] + [len(r["id"]) for r in recipes])
     head = " ".join(f"{n:>5}" for n in range(1, len(spec.parts) + 1))
     lines = [MESSAGES["table_title"].format(assignment=assignment, max_score=spec.max_score),
              f"  {'student':<{width}}  {head}  {'total':>6}  about",
@@ -388,4 +393,7 @@ def main(course_dir, assignment=None):
         return 0
     except DemoError as exc:
         print(str(exc), file=sys.stderr)
+        return 1
+    except Exception as exc:  # anything else still ends in one line, not a traceback
+        print(MESSAGES["unexpected"].format(error=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
         return 1

@@ -106,8 +106,12 @@ def grade(assignment_name, submission_dir, *, budget_seconds=120.0):
                             timed_out.add(check.function)
                     expected, variants = _expected(assignment.name, part.key, check_index, case_index)
                     predict = _resolve(ref, check.options.get("predict"))
-                    verdict = evaluation.judge(check.kind, outcome, expected, variants, check.options, predict,
-                                               function=f"{check.function}()")
+                    try:
+                        verdict = evaluation.judge(check.kind, outcome, expected, variants, check.options, predict,
+                                                   function=f"{check.function}()")
+                    except Exception as exc:  # a value no comparison foresaw: this case fails, grading goes on
+                        verdict = evaluation.Verdict(False, evaluation.say("bad_value",
+                                                                           detail=f"{type(exc).__name__}: {exc}"))
                     cases.append(CaseResult(part.key, check.function, check.title or check.kind, case_index,
                                             case.public, verdict.passed, verdict.message, verdict.misconception))
                     if check.kind == "converge":

@@ -41,7 +41,7 @@ import nbformat
 from nbconvert.exporters import HTMLExporter
 from nbgrader.plugins import ExtractorPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Integer, List, Unicode
+from traitlets import Integer
 
 from . import catalogues, paths
 
@@ -67,6 +67,8 @@ MESSAGES = {
     "not_zip": "it is not a readable zip archive",
     "nothing_found": "{path}: none of the expected files ({files}) found",
     "extracted": "Extracted {files} for student {student}",
+    "notebook_supplied": "{path} holds no {name}: the released notebook stands in for it (autograde needs a "
+                         "notebook; the grades come from the modules)",
 }
 
 STUDENT_ID = r"[A-Za-z0-9][A-Za-z0-9._-]*"
@@ -109,7 +111,11 @@ def grader_env():
 
 
 def run_grader(assignment, folder, out_dir, timeout):
-    """Run ``python -m grader grade`` on ``folder``; return (results document or None, failure reason or "")."""
+    """Run ``python -m grader grade`` on ``folder``.
+
+    Returns (results document or None, the reason there is none, exit status). The document is used whenever it was
+    written and reads back, even if the process then failed (it writes the results before drawing the plots).
+    """
     import json
     results, plots = Path(out_dir) / "results.json", Path(out_dir) / "plots"
     command = [sys.executable, "-m", "grader", "grade", "--assignment", assignment, "--out", str(results),
@@ -121,18 +127,16 @@ def run_grader(assignment, folder, out_dir, timeout):
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-        return None, MESSAGES["reason_timeout"].format(seconds=timeout)
+        return None, MESSAGES["reason_timeout"].format(seconds=timeout), None
     if not results.is_file():
-        return None, (MESSAGES["reason_exit"].format(code=code) if code else MESSAGES["reason_no_results"])
+        return None, (MESSAGES["reason_exit"].format(code=code) if code else MESSAGES["reason_no_results"]), code
     try:
         document = json.loads(results.read_text(encoding="utf-8"))
-        parts = {test["extra_data"]["part"]: test for test in document["tests"]}
-        for test in parts.values():
-            float(test["score"])
+        for test in document["tests"]:
+            test["extra_data"]["part"], float(test["score"]), str(test["output"])
     except (ValueError, KeyError, TypeError):
-        return None, MESSAGES["reason_bad_results"]
-    document["_exit_code"] = code
-    return document, ""
+        return None, MESSAGES["reason_bad_results"], code
+    return document, "", code
 
 
 def part_plots(plot_dir, part):
@@ -173,13 +177,12 @@ class GradeWithKit(NbGraderPreprocessor):
 
     timeout = Integer(600, help="Seconds the grader subprocess may take for one submission before it is killed "
                                 "and every part scores 0.").tag(config=True)
-    folder = Unicode("", help="Grade this folder instead of the notebook's own (for tests).").tag(config=True)
 
     def preprocess(self, nb, resources):
         assignment = resources["nbgrader"]["assignment"]
-        folder = self.folder or os.path.abspath(resources.get("metadata", {}).get("path") or ".")
+        folder = os.path.abspath(resources.get("metadata", {}).get("path") or ".")
         with tempfile.TemporaryDirectory(prefix="nnkit-autograde-") as scratch:
-            document, reason = run_grader(assignment, folder, scratch, self.timeout)
+            document, reason, code = run_grader(assignment, folder, scratch, self.timeout)
             parts = {test["extra_data"]["part"]: test for test in document["tests"]} if document else {}
             for index, cell in enumerate(nb.cells):
                 meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -192,7 +195,7 @@ class GradeWithKit(NbGraderPreprocessor):
                     outputs = grade_outputs(MESSAGES["unknown_part"].format(assignment=assignment), 0.0)
                 else:
                     text = part["output"]
-                    if document["_exit_code"]:
+                    if code:
                         text += "\n" + MESSAGES["plots_failed"]
                     images = part_plots(Path(scratch) / "plots", meta["grade_id"])
                     score = min(float(part["score"]), float(meta.get("points", part["score"])))
@@ -223,14 +226,20 @@ class SafeExtractor(ExtractorPlugin):
 
     max_bytes = Integer(50 * 1024 ** 2, help="Largest total unpacked size of one student's archive.").tag(config=True)
     max_entries = Integer(2000, help="Most entries in one student's archive.").tag(config=True)
-    zip_ext = List([".zip"], help="Archive extensions; only zip is read.").tag(config=True)
+
+    def _release(self):
+        """The released assignment folder, or None outside ``nbgrader zip_collect``."""
+        coursedir = getattr(self.parent, "coursedir", None)
+        if coursedir is None:
+            return None
+        return Path(coursedir.format_path(coursedir.release_directory, ".", coursedir.assignment_id))
 
     def _wanted(self):
         coursedir = getattr(self.parent, "coursedir", None)
         assignment = coursedir.assignment_id if coursedir else ""
         names = set(expected_files(assignment)) if assignment in catalogues.names() else set()
-        if coursedir is not None:
-            release = Path(coursedir.format_path(coursedir.release_directory, ".", assignment))
+        release = self._release()
+        if release is not None:
             names.update(p.name for p in release.glob("*.ipynb"))
         return names
 
@@ -279,6 +288,7 @@ class SafeExtractor(ExtractorPlugin):
     def extract(self, archive_path, extracted_path):
         archive_path, extracted_path = Path(archive_path), Path(extracted_path)
         wanted = self._wanted()
+        release = self._release()
         for entry in sorted(archive_path.iterdir()):
             stem = entry.name[:-len(".zip")] if entry.name.lower().endswith(".zip") else entry.name
             if entry.is_symlink() or not (entry.is_dir() or entry.name.lower().endswith(".zip")):
@@ -287,43 +297,65 @@ class SafeExtractor(ExtractorPlugin):
             if not STUDENT_ID_FULL.match(stem):
                 self.log.warning(MESSAGES["bad_student_id"].format(path=entry, name=stem))
                 continue
-            student_dir = extracted_path / stem
             if entry.is_dir():
-                candidates = {}
-                for root, dirs, files in os.walk(entry):
-                    dirs[:] = [d for d in dirs if not Path(root, d).is_symlink()]
-                    for file in files:
-                        full = Path(root, file)
-                        if not full.is_symlink() and full.is_file():
-                            candidates[full.relative_to(entry).as_posix()] = full
-                chosen = self._pick(candidates, wanted)
-                for name, source in chosen.items():
-                    self._write(student_dir, name, source.read_bytes())
+                files = {name: source.read_bytes() for name, source in self._pick(self._folder_files(entry),
+                                                                                  wanted).items()}
             else:
                 try:
                     members = self._zip_members(entry)
                 except ValueError as exc:
                     self.log.warning(MESSAGES["archive_skipped"].format(path=entry, reason=exc))
                     continue
-                chosen = self._pick(members, wanted)
                 with zipfile.ZipFile(entry) as handle:
-                    for name, info in chosen.items():
-                        self._write(student_dir, name, handle.read(info))
-            if chosen:
-                self.log.info(MESSAGES["extracted"].format(files=", ".join(sorted(chosen)), student=stem))
-            else:
+                    files = {name: handle.read(info) for name, info in self._pick(members, wanted).items()}
+            if not files:
                 self.log.warning(MESSAGES["nothing_found"].format(path=entry, files=", ".join(sorted(wanted))))
+                continue
+            for notebook in sorted(release.glob("*.ipynb")) if release is not None else []:
+                if notebook.name not in files:
+                    self.log.warning(MESSAGES["notebook_supplied"].format(path=entry, name=notebook.name))
+                    files[notebook.name] = notebook.read_bytes()
+            for name, data in files.items():
+                self._write(extracted_path / stem, name, data)
+            self.log.info(MESSAGES["extracted"].format(files=", ".join(sorted(files)), student=stem))
+
+    @staticmethod
+    def _folder_files(folder):
+        """{relative path: path} of the regular files under ``folder``, never following a link."""
+        found = {}
+        for root, dirs, files in os.walk(folder):
+            dirs[:] = [d for d in dirs if not Path(root, d).is_symlink()]
+            for file in files:
+                full = Path(root, file)
+                if not full.is_symlink() and full.is_file():
+                    found[full.relative_to(folder).as_posix()] = full
+        return found
 
 
 # -- generate_feedback ----------------------------------------------------------------------------------------------
+FEEDBACK_CSS = """<style type="text/css">
+div.output_area pre, div.output_subarea pre { white-space: pre-wrap; overflow-wrap: break-word; }
+div.output_png img { max-width: 100%; height: auto; }
+</style>
+"""
+
+
 class FeedbackExporter(HTMLExporter):
-    """nbgrader's feedback HTML with no script or style fetched from the network."""
+    """nbgrader's feedback HTML, with no script fetched from the network and with the grader's long lines wrapped.
+
+    nbgrader's feedback template loads MathJax from a CDN, which fails offline with a console error: the macro is
+    replaced by an empty one, so formulas in markdown show as their TeX source.
+    """
 
     def __init__(self, *args, **kwargs):
         from jinja2 import DictLoader
         super().__init__(*args, **kwargs)
         offline = DictLoader({"mathjax.html.j2": "{%- macro mathjax(url='') -%}{%- endmacro %}"})
         self.extra_loaders = [offline, *self.extra_loaders]
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        output, resources = super().from_notebook_node(nb, resources, **kw)
+        return output.replace("</head>", FEEDBACK_CSS + "</head>", 1), resources
 
 
 # -- helpers for the demo and the tests -----------------------------------------------------------------------------
@@ -334,12 +366,6 @@ def nbgrader_env(**extra):
     env["MPLBACKEND"] = "Agg"
     env.update(extra)
     return env
-
-
-def nbgrader(course, *args, env=None, timeout=900):
-    """Run ``nbgrader ARGS`` in the course folder; return the CompletedProcess (text output, never raises)."""
-    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env or nbgrader_env(),
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
 
 
 def gradebook_scores(course, assignment, db_name="gradebook.db"):
@@ -355,7 +381,7 @@ def gradebook_scores(course, assignment, db_name="gradebook.db"):
     return scores
 
 
-def copy_tree_without_links(source, target):
-    """Copy a folder, skipping symlinks and caches."""
+def copy_folder(source, target):
+    """Copy a folder's files (the content of any link, never the link), leaving out caches."""
     shutil.copytree(source, target, symlinks=False,
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints"))

@@ -22,7 +22,16 @@ from grader.sandbox import runner
 from grader.sandbox.runner import Sandbox
 
 A1 = "a1_neuron_gd"
-XOR_ANCHOR = "    ### BEGIN SOLUTION: feed the outputs of OR and NAND, side by side, into AND\n"
+
+
+def _solution_anchor(module, function):
+    """The ``### BEGIN SOLUTION`` line of ``function`` in the A1 solution: code inserted after it runs first."""
+    lines = (paths.SOLUTIONS / A1 / f"{module}.py").read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"def {function}("))
+    return next(line for line in lines[start:] if "### BEGIN SOLUTION" in line)
+
+
+XOR_ANCHOR = _solution_anchor("neuron", "xor_gate")
 XOR = "neuron.xor_gate"
 SHORT = 1.0  # seconds: the time limit of the one call (or import) that hangs
 
@@ -124,7 +133,8 @@ def test_an_endless_loop_costs_only_its_case(submission, short_limit):
 @pytest.mark.parametrize("hung, failed", [("gradient_descent", ("gradient_descent",)),
                                          ("neuron", ("neuron", "gradient_descent"))])
 def test_a_hang_at_import_fails_that_module_once(submission, short_limit, monkeypatch, hung, failed):
-    """gradient_descent imports neuron, so a hang in neuron fails both modules, each after one import attempt."""
+    """gradient_descent imports neuron, so a hang in neuron fails both modules after one import attempt, of neuron:
+    the grader sees the import statement and does not try gradient_descent."""
     short_limit(modules=failed)
     imports = []
     original = Sandbox._exchange
@@ -139,6 +149,7 @@ def test_a_hang_at_import_fails_that_module_once(submission, short_limit, monkey
     report = engine.grade(A1, folder)
     messages = assert_only_hit(report, set().union(*(functions_of(report, module) for module in failed)))
     assert sorted(imports) == sorted(set(imports)), "a module that hung must not be imported again for each call"
+    assert imports.count(hung) == 1 and (hung != "neuron" or imports == ["neuron"])
     assert all("could not import the module (importing it took too long)" in m for m in messages)
 
 

@@ -19,7 +19,9 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -50,16 +52,26 @@ def _tamper_recipe():
 
 
 def _crash_recipe(assignment):
-    """The solution, except that the last part's last checked function kills its process."""
+    """The solution, except that the last part's last checked function kills its process, and the first part's
+    grade cell is deleted from the notebook."""
     spec = catalogues.load(assignment)
-    last = spec.parts[-1]
-    return {"id": "crash", "about": "os._exit in a function", "base": "solution",
+    first, last = spec.parts[0], spec.parts[-1]
+    return {"id": "crash", "about": "os._exit in a function, a grade cell deleted", "base": "solution",
             "prepend": {last.checks[-1].function: ["import os", "os._exit(3)"]},
-            "expect": {"below_full": [last.key]}}
+            "drop_grade_cells": [first.key],
+            "expect": {"below_full": [last.key], "full": [first.key]}}
 
 
 def _hanging(recipes):
     return next(r for r in recipes if r.get("expect", {}).get("timeouts"))
+
+
+def _secrets(assignment):
+    """The solution lines of every module in solutions/<assignment>/."""
+    lines = set()
+    for module in sorted((paths.SOLUTIONS / assignment).glob("*.py")):
+        lines.update(sync.solution_lines(module.read_text(encoding="utf-8"), module))
+    return lines
 
 
 # -- the shared course ----------------------------------------------------------------------------------------------
@@ -73,9 +85,14 @@ def _locked(path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+STEP_SECONDS = {}
+
+
 def _run(command, cwd, env, label):
+    started = time.monotonic()
     proc = subprocess.run(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           timeout=TIMEOUT)
+    STEP_SECONDS[label] = round(time.monotonic() - started, 1)
     if proc.returncode != 0:
         tail = (proc.stdout + proc.stderr)[-3000:]
         raise RuntimeError(f"{label} failed with exit status {proc.returncode}:\n{tail}")
@@ -94,8 +111,9 @@ def _files(root, skip=()):
 
 def _evil_archives(archive, root):
     """Archives that try to write outside their folder. Returns the paths they aim at."""
-    targets = [root / "abs-escape.py", archive.parent / "escaped.py", archive.parent.parent / "escaped2.py",
-               root.parent / "escaped3.py"]
+    extracted = archive.parent / "extracted"
+    targets = [root / "abs-escape.py", extracted / "escaped.py", extracted.parent / "escaped2.py",
+               extracted / "mallory" / "escaped.py", root.parent / "escaped3.py"]
     with zipfile.ZipFile(archive / "mallory.zip", "w") as handle:
         handle.writestr("a/neuron.py", "print('hello')\n")
         handle.writestr("../escaped.py", "x = 1\n")
@@ -123,8 +141,10 @@ def _build(root):
     outcome = {"assignment": assignment, "recipes": recipes, "routes": {r["id"]: "zip_collect" for r in recipes}}
 
     # 1. the demo, exactly as the README runs it
+    started = time.monotonic()
     proc = subprocess.run([sys.executable, "-m", "grader", "demo", "--course-dir", str(course)], cwd=root, env=env,
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=TIMEOUT)
+    STEP_SECONDS["demo"] = round(time.monotonic() - started, 1)
     outcome["demo"] = {"code": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr}
     if not (course / "gradebook.db").is_file() or not (course / "autograded").is_dir():
         raise RuntimeError(f"the demo did not get as far as autograde:\n{(proc.stdout + proc.stderr)[-3000:]}")
@@ -172,15 +192,20 @@ def _build(root):
          "autograde --force")
     outcome["final_gradebook"] = nbgrader_bridge.gradebook_scores(course, assignment)
 
-    # 5. feedback for everyone, the CSV, and the kit's own grader on the same files
+    # 5. feedback for everyone, the CSV, and the kit's own grader on the same files, two students at a time
     _run(nbgrader + ["generate_feedback", assignment, "--force"], course, env, "generate_feedback")
     _run(nbgrader + ["export"], course, env, "export")
-    outcome["kit"] = {}
-    for recipe in outcome["recipes"]:
-        out = root / "kit" / f"{recipe['id']}.json"
-        _run([sys.executable, "-m", "grader", "grade", "--assignment", assignment, "--out", str(out),
-              str(course / "submitted" / recipe["id"] / assignment)], root, env, f"grader grade {recipe['id']}")
-        outcome["kit"][recipe["id"]] = demo.results_by_part(json.loads(out.read_text(encoding="utf-8")))
+    started = time.monotonic()
+    kit = root / "kit"
+    commands = {r["id"]: [sys.executable, "-m", "grader", "grade", "--assignment", assignment, "--out",
+                          str(kit / f"{r['id']}.json"), str(course / "submitted" / r["id"] / assignment)]
+                for r in outcome["recipes"]}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda item: _run(item[1], root, env, f"grader grade {item[0]}"), commands.items()))
+    outcome["kit"] = {student: demo.results_by_part(json.loads((kit / f"{student}.json").read_text(
+        encoding="utf-8"))) for student in commands}
+    STEP_SECONDS["grader grade, every student"] = round(time.monotonic() - started, 1)
+    outcome["seconds"] = dict(STEP_SECONDS)
     return outcome
 
 
@@ -248,15 +273,11 @@ def test_release_holds_the_generated_files_and_no_solution_line(roundtrip):
     present = {str(p.relative_to(release)) for p in release.rglob("*") if p.is_file()}
     assert present == set(sync.build(roundtrip.spec)), "release/ must hold exactly the generated student files"
     assert {"test_selfcheck.py", "pytest.ini", "_selfcheck/cases.json", f"{roundtrip.assignment}.ipynb"} <= present
-    secret = set()
-    for module in sorted((paths.SOLUTIONS / roundtrip.assignment).glob("*.py")):
-        text = module.read_text(encoding="utf-8")
-        if "### BEGIN SOLUTION" in text:
-            secret.update(sync.solution_lines(text, module))
+    secret = _secrets(roundtrip.assignment)
     assert secret
     for file in release.rglob("*"):
         if file.is_file():
-            text = file.read_text(encoding="utf-8")
+            text = file.read_bytes().decode("utf-8", errors="replace")
             leaked = [line for line in secret if line in text]
             assert not leaked, f"{file} holds solution lines: {leaked[:3]}"
             assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
@@ -287,9 +308,11 @@ def test_unsafe_archives_write_nothing_outside(roundtrip):
     for target in unsafe["targets"]:
         assert not Path(target).exists(), f"an archive entry escaped to {target}"
     assert unsafe["created"] == [], f"files appeared outside extracted/ and submitted/: {unsafe['created']}"
+    extracted = roundtrip.course / "downloaded" / roundtrip.assignment / "extracted"
+    assert all(entry.is_dir() and not entry.is_symlink() for entry in extracted.iterdir())
+    assert {p.name for p in extracted.iterdir()} == set(roundtrip.routes) - {"tamper", "crash"}
     for student in ("mallory", "zoe", "wendy"):
         assert student not in unsafe["submitted"]
-        assert not (roundtrip.course / "downloaded" / roundtrip.assignment / "extracted" / student).exists()
     assert "mallory.zip: unsafe entry" in unsafe["log"] and "zoe.zip: entry" in unsafe["log"]
     assert set(roundtrip.routes) <= set(unsafe["submitted"])
 
@@ -337,14 +360,16 @@ def test_notebook_code_added_by_a_student_changes_nothing(roundtrip):
     assert all(cell.outputs == [] for cell in added), "notebook cells are never executed"
 
 
-def test_a_crashing_function_costs_only_its_checks(roundtrip):
-    recipe = _crash_recipe(roundtrip.assignment)
+def test_a_crashing_function_or_a_deleted_grade_cell_costs_nothing_else(roundtrip):
     scores = roundtrip.final_gradebook["crash"]
-    last = roundtrip.spec.parts[-1].key
-    assert scores[last] < roundtrip.spec.parts[-1].points
-    assert "crashed the process" in roundtrip.kit["crash"][last]["output"]
+    first, last = roundtrip.spec.parts[0], roundtrip.spec.parts[-1]
+    assert scores[last.key] < last.points
+    assert "crashed the process" in roundtrip.kit["crash"][last.key]["output"]
+    assert scores[first.key] == pytest.approx(first.points), "the deleted grade cell was put back and graded"
+    submitted = nbformat.read(roundtrip.course / "submitted" / "crash" / roundtrip.assignment /
+                              f"{roundtrip.assignment}.ipynb", 4)
+    assert first.key not in [c.metadata.get("nbgrader", {}).get("grade_id") for c in submitted.cells]
     assert (roundtrip.course / "autograded" / "crash" / roundtrip.assignment).is_dir()
-    assert recipe["prepend"]
 
 
 def test_hanging_code_scores_zero_on_hung_parts_and_a_resubmission_replaces_it(roundtrip):
@@ -370,15 +395,6 @@ def test_export_csv_matches_the_gradebook(roundtrip):
 
 
 # -- feedback ------------------------------------------------------------------------------------------------------
-def _secrets(assignment):
-    lines = set()
-    for module in sorted((paths.SOLUTIONS / assignment).glob("*.py")):
-        text = module.read_text(encoding="utf-8")
-        if "### BEGIN SOLUTION" in text:
-            lines.update(sync.solution_lines(text, module))
-    return lines
-
-
 FORBIDDEN = ("Traceback (most recent call last)", "site-packages", "grader/engine.py", "grader/sandbox",
              "grader.catalogues", "BEGIN HIDDEN TESTS", "BEGIN SOLUTION", "Misconception(", "Case((", "CellTimeoutError")
 
@@ -500,9 +516,27 @@ def test_named_regexp_takes_the_student_and_file_from_the_absolute_path(path, ma
 def _extractor(tmp_path, assignment="a1_neuron_gd"):
     from traitlets.config import Config
     extractor = nbgrader_bridge.SafeExtractor(config=Config())
-    extractor.parent = None
+    extractor._release = lambda: None
     extractor._wanted = lambda: set(nbgrader_bridge.expected_files(assignment))
     return extractor
+
+
+def test_extractor_supplies_the_released_notebook_when_a_submission_lacks_it(tmp_path):
+    archive, out, release = tmp_path / "archive", tmp_path / "extracted", tmp_path / "release"
+    for folder in (archive, out, release):
+        folder.mkdir()
+    (release / "a1_neuron_gd.ipynb").write_text("released\n", encoding="utf-8")
+    with zipfile.ZipFile(archive / "ada.zip", "w") as handle:
+        handle.writestr("neuron.py", "mine\n")
+        handle.writestr("a1_neuron_gd-Copy1.ipynb", "renamed\n")
+    with zipfile.ZipFile(archive / "ben.zip", "w") as handle:
+        handle.writestr("notes.txt", "nothing to grade\n")
+    extractor = _extractor(tmp_path)
+    extractor._release = lambda: release
+    extractor.extract(str(archive), str(out))
+    assert (out / "ada" / "a1_neuron_gd.ipynb").read_text() == "released\n"
+    assert (out / "ada" / "neuron.py").read_text() == "mine\n"
+    assert not (out / "ben").exists(), "a submission with nothing to grade stays out"
 
 
 def test_extractor_takes_the_shallowest_expected_files_only(tmp_path):
@@ -612,3 +646,22 @@ def test_recipes_build_from_the_kit_not_from_copies():
         about = [r.get("expect", {}) for r in recipes]
         assert {"all": "full"} in about and {"all": "zero"} in about
         assert any("timeouts" in e for e in about) and any("misconceptions" in e for e in about)
+
+
+@pytest.mark.parametrize("assignment", sorted(
+    p.stem for p in demo.EXAMPLES.glob("*.json") if (paths.ASSIGNMENTS / p.stem / f"{p.stem}.ipynb").is_file()))
+def test_every_recipe_still_applies_to_the_kit(tmp_path, assignment):
+    spec = catalogues.load(assignment)
+    for recipe in demo.load_class(assignment) + [_tamper_recipe(), _crash_recipe(assignment)]:
+        folder = demo.build_student(recipe, assignment, paths.ASSIGNMENTS / assignment,
+                                    tmp_path / recipe["id"] / assignment)
+        for module in spec.modules:
+            text = (folder / f"{module}.py").read_text(encoding="utf-8")
+            compile(text, f"{recipe['id']}/{module}.py", "exec")
+            assert "### BEGIN SOLUTION" not in text
+        nbformat.validate(nbformat.read(folder / f"{assignment}.ipynb", 4))
+        keys = {part.key for part in spec.parts}
+        expect = recipe.get("expect", {})
+        named = set(expect.get("full", [])) | set(expect.get("zero", [])) | set(expect.get("below_full", [])) \
+            | set(expect.get("timeouts", [])) | set(expect.get("misconceptions", {}))
+        assert named <= keys, f"{assignment}/{recipe['id']} names unknown parts: {named - keys}"

@@ -10,6 +10,7 @@ process that still carries this sandbox's token in its environment is killed as 
 that left the process group where seccomp could not stop them from being made. docs/security.md has the threat
 model.
 """
+import ast
 import errno
 import os
 import secrets
@@ -20,6 +21,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -30,10 +33,12 @@ from . import wire
 WORKER = Path(__file__).with_name("worker.py")
 SITE_DIR = str(Path(np.__file__).resolve().parents[1])
 START_TIMEOUT = 30.0
+IMPORT_TIMEOUT = 10.0
 MEMORY_BYTES = 2 * 1024 ** 3  # the worker's address-space limit, when Sandbox() is not given one
 # The confinement layers the worker is asked to apply. Tests switch some off to prove the fallbacks.
 LAYERS = ("parent-death", "capabilities", "landlock", "seccomp")
 TOKEN_VARIABLE = "NNKIT_SANDBOX"
+_OPEN = weakref.WeakSet()  # the sandboxes of this process not yet closed, for close_all()
 
 MESSAGES = {
     "signal": "the process was killed by signal {name}",
@@ -42,7 +47,9 @@ MESSAGES = {
     "garbled": "it wrote something the grader cannot read on the grader's channel",
     "reimport": "importing {module} again after a restart failed",
     "no_start": "the sandbox worker did not start ({detail}); this is a problem with the grader, not the submission",
+    "weak": "nnkit sandbox: confinement is incomplete on this machine ({layers}); see docs/security.md",
 }
+_WARNED = set()  # the incomplete-confinement reports already warned about in this process
 
 
 class SandboxError(RuntimeError):
@@ -55,6 +62,27 @@ class _WorkerGone(Exception):
 
 class _Garbled(Exception):
     """The worker sent bytes that are not a well-formed answer."""
+
+
+def imported_at_import_time(source):
+    """The top-level names a module imports while it is being imported: the import statements of its body, and of
+    the if, try and with blocks there, but not those inside functions or classes. The grader only parses it."""
+    try:
+        body = list(ast.parse(source).body)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    names = set()
+    while body:
+        node = body.pop()
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+        elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
+            for field in ("body", "orelse", "finalbody"):
+                body.extend(getattr(node, field, []))
+            body.extend(statement for handler in getattr(node, "handlers", []) for statement in handler.body)
+    return names
 
 
 def _sweep(token):
@@ -113,6 +141,7 @@ class Sandbox:
         self._to_worker = self._from_worker = None
         self._loaded = []
         self._failed_imports = {}
+        _OPEN.add(self)
 
     def __enter__(self):
         return self
@@ -130,7 +159,8 @@ class Sandbox:
                 "NNKIT_PARENT": str(os.getpid()), TOKEN_VARIABLE: self.token}
 
     def _start(self, timeout):
-        """Start a worker and re-import the modules loaded so far. Returns False if the budget ran out."""
+        """Start a worker and wait for its ready message. Raises SandboxError if it does not come: no student code
+        has run in a fresh worker, so that is the grader's problem."""
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
         # No -I or -E: the environment above is built from nothing, and PYTHONHASHSEED must reach the worker.
@@ -147,7 +177,7 @@ class Sandbox:
         self._to_worker, self._from_worker = to_worker_w, from_worker_r
         os.set_blocking(self._to_worker, False)
         try:
-            ready = self._receive(time.monotonic() + max(timeout, 1.0))
+            ready = self._receive(time.monotonic() + timeout)
         except (TimeoutError, _WorkerGone, _Garbled) as exc:
             detail = type(exc).__name__ if not isinstance(exc, _WorkerGone) else self._exit_description()
             self._kill()
@@ -157,6 +187,10 @@ class Sandbox:
             raise SandboxError(MESSAGES["no_start"].format(detail="no ready message"))
         layers = ready.get("layers")
         self.layers = {str(key): str(value) for key, value in layers.items()} if type(layers) is dict else {}
+        off = "; ".join(f"{key} {value}" for key, value in sorted(self.layers.items()) if not value.startswith("on"))
+        if off and off not in _WARNED:
+            _WARNED.add(off)
+            warnings.warn(MESSAGES["weak"].format(layers=off), RuntimeWarning, stacklevel=2)
 
     def _reimport(self, timeout):
         """After a restart, import again every module that loaded before. A module that fails now stays failed."""
@@ -173,7 +207,7 @@ class Sandbox:
                 self._failed_imports[module] = Outcome(False, error="ImportError",
                                                        detail=MESSAGES["reimport"].format(module=module))
             if self._proc is None:  # the failed import took the worker down: start afresh, import the rest again
-                self._start(timeout)
+                self._start(START_TIMEOUT)
                 pending = list(self._loaded)
 
     def _kill(self):
@@ -200,6 +234,7 @@ class Sandbox:
     def close(self):
         self._kill()
         shutil.rmtree(self.workdir, ignore_errors=True)
+        _OPEN.discard(self)
 
     def _exit_description(self):
         if self._proc is None:
@@ -280,7 +315,8 @@ class Sandbox:
 
     # -- public API ---------------------------------------------------------------------------------------------
     def _exchange(self, message, timeout):
-        """Send one request, restarting the worker first if needed. Returns an Outcome, never raises."""
+        """Send one request, restarting the worker first if needed. Returns an Outcome whatever the student's code
+        does; raises SandboxError only when a fresh worker cannot start."""
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             return Outcome(False, error="BudgetExceeded")
@@ -288,8 +324,8 @@ class Sandbox:
             if self._proc is not None and select.select([self._from_worker], [], [], 0)[0]:
                 self._kill()  # it wrote something between calls (or died): start a clean worker for this call
             if self._proc is None:
-                self._start(min(START_TIMEOUT, remaining))
-                self._reimport(min(START_TIMEOUT, remaining))
+                self._start(START_TIMEOUT)  # trusted start-up: not charged to the submission's budget limit
+                self._reimport(min(IMPORT_TIMEOUT, max(remaining, 0.1)))
                 if message.get("module") in self._failed_imports:
                     failed = self._failed_imports[message["module"]]
                     return Outcome(False, error="ImportFailed", detail=f"{failed.error}: {failed.detail}")
@@ -329,21 +365,32 @@ class Sandbox:
         except Exception as exc:  # a hand-made answer: nested too deep, bad base64, a shape that does not fit
             return Outcome(False, error="BadValue", detail=f"{type(exc).__name__}: {str(exc)[:200]}")
 
-    def load(self, module, timeout=10.0):
+    def load(self, module, timeout=IMPORT_TIMEOUT):
         """Import ``module`` from the staged folder. A failure is remembered for every later call."""
         if module in self._failed_imports:
             return self._failed_imports[module]
         if module in self._loaded:
             return Outcome(True)
-        if not (self.workdir / f"{module}.py").is_file():
+        path = self.workdir / f"{module}.py"
+        if not path.is_file():
             outcome = Outcome(False, error="MissingFile", detail=f"{module}.py")
         else:
-            outcome = self._exchange({"op": "import", "module": module}, timeout)
+            outcome = self._imports_a_module_that_hung(path) or self._exchange({"op": "import", "module": module},
+                                                                              timeout)
         if outcome.ok:
             self._loaded.append(module)
         else:
             self._failed_imports[module] = outcome
         return outcome
+
+    def _imports_a_module_that_hung(self, path):
+        """The failure of a module that ``path`` imports at import time and whose own import hung or killed the
+        worker: importing ``path`` would do the same again, so it is not tried. None otherwise."""
+        for name in sorted(imported_at_import_time(path.read_bytes())):
+            failed = self._failed_imports.get(name)
+            if failed is not None and failed.error in ("Timeout", "WorkerDied"):
+                return failed
+        return None
 
     def call(self, module, function, args=(), kwargs=None, timeout=5.0):
         """Call ``module.function(*args, **kwargs)`` in the worker and return its decoded Outcome."""
@@ -354,6 +401,12 @@ class Sandbox:
         message = {"op": "call", "module": module, "function": function,
                    "args": wire.encode(tuple(args)), "kwargs": wire.encode(dict(kwargs or {}))}
         return self._exchange(message, timeout)
+
+
+def close_all():
+    """Close every open sandbox of this process: for a signal handler that is about to end the process."""
+    for sandbox in list(_OPEN):
+        sandbox.close()
 
 
 def probe_layers():

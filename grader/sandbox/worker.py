@@ -11,7 +11,7 @@ Before any student code runs it confines itself, as far as the platform allows (
 - Landlock: it may only read the stdlib, numpy and the submission folder, and write nowhere; it may not execute a
   file, connect or bind TCP, or signal any process outside itself;
 - seccomp: no new processes, no exec, no ptrace or cross-process memory access, no signals to other processes, no
-  sockets, and none of the administrative system calls.
+  sockets, no file opened for writing and no change to the file tree, and none of the administrative system calls.
 It reports which of these took hold in its first message.
 
 Requests arrive as length-prefixed JSON on file descriptor IN; answers leave on OUT. Student output goes to
@@ -61,6 +61,14 @@ sys.path.insert(0, WORK_DIR)
 os.chdir(WORK_DIR)
 
 
+MESSAGES = {
+    "not_loaded": "module {module} is not loaded",
+    "no_function": "{module}.py has no function {function}",
+    "denied": "{detail} (the grader runs your code with no new processes, no network, no signals to other processes,"
+              " and no files but your own, read-only)",
+}
+
+
 # -- confinement ----------------------------------------------------------------------------------------------------
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 1, 24, 28, 38, 47
 PR_CAP_AMBIENT_CLEAR_ALL = 4
@@ -94,6 +102,15 @@ SYS_DENIED = (
     272, 308, 155, 161, 165, 166, 428, 429, 430, 431, 432, 433, 442,  # namespaces, chroot and mounts
     169, 175, 176, 313, 246, 320, 321, 298, 323, 425, 426, 427,  # reboot, modules, kexec, bpf, perf, uffd, io_uring
     248, 249, 250, 163, 167, 168, 164, 227, 159, 305, 170, 171, 172, 173, 179, 212, 303, 304, 135,
+)
+# Read-only files, even where Landlock is missing: no opening for writing, and nothing that changes the file tree.
+SYS_OPEN, SYS_OPENAT, SYS_OPENAT2 = 2, 257, 437  # open's flags are argument 1, openat's argument 2
+OPEN_FOR_WRITING = 0o1 | 0o2 | 0o100 | 0o1000 | 0o2000 | 0o20000000  # WRONLY RDWR CREAT TRUNC APPEND TMPFILE
+EACCES = 13
+SYS_FILE_CHANGES = (
+    85, 87, 263, 84, 82, 264, 316, 86, 265, 88, 266, 83, 258, 133, 259,  # creat, unlink, rmdir, rename, link, mkdir..
+    90, 91, 268, 452, 92, 93, 94, 260, 76, 77, 132, 235, 280, 261, 285,  # chmod, chown, truncate, utime, fallocate
+    188, 189, 190, 197, 198, 199,  # extended attributes
 )
 
 
@@ -213,15 +230,20 @@ def _seccomp_program():
     program = [(ld, None, None, 4), (jeq, None, "kill", AUDIT_ARCH_X86_64), (ld, None, None, 0),
                (jge, "eperm", None, X32_SYSCALL_BIT)]
     program += [(jeq, "eperm", None, number) for number in SYS_DENIED]
-    program += [(jeq, "enosys", None, SYS_CLONE3), (jeq, "clone", None, SYS_CLONE)]
+    program += [(jeq, "eacces", None, number) for number in SYS_FILE_CHANGES]
+    program += [(jeq, "enosys", None, SYS_CLONE3), (jeq, "enosys", None, SYS_OPENAT2),
+                (jeq, "clone", None, SYS_CLONE), (jeq, "open", None, SYS_OPEN), (jeq, "openat", None, SYS_OPENAT)]
     program += [(jeq, "self", None, number) for number in SYS_TO_SELF_ONLY]
     program += [(ret, None, None, SECCOMP_RET_ALLOW)]
     labels = {}
     for label, body in (("clone", [(ld, None, None, 16), (jset, "allow", "eperm", CLONE_THREAD)]),
                         ("self", [(ld, None, None, 16), (jeq, "allow", "eperm", pid)]),
+                        ("open", [(ld, None, None, 24), (jset, "eacces", "allow", OPEN_FOR_WRITING)]),
+                        ("openat", [(ld, None, None, 32), (jset, "eacces", "allow", OPEN_FOR_WRITING)]),
                         ("allow", [(ret, None, None, SECCOMP_RET_ALLOW)]),
                         ("eperm", [(ret, None, None, SECCOMP_RET_ERRNO | EPERM)]),
                         ("enosys", [(ret, None, None, SECCOMP_RET_ERRNO | ENOSYS)]),
+                        ("eacces", [(ret, None, None, SECCOMP_RET_ERRNO | EACCES)]),
                         ("kill", [(ret, None, None, SECCOMP_RET_KILL_PROCESS)])):
         labels[label] = len(program)
         program += body
@@ -233,9 +255,9 @@ def _seccomp_program():
 
 
 def _seccomp(libc):
-    import platform
-    if platform.machine() != "x86_64":
-        return f"off: no system call table for {platform.machine()}"
+    machine = os.uname().machine
+    if machine != "x86_64":
+        return f"off: no system call table for {machine}"
     program = _seccomp_program()
     if any(not 0 <= jt < 256 or not 0 <= jf < 256 for _, jt, jf, _ in program):
         return "off: the filter is too long"
@@ -322,6 +344,8 @@ def _failure(exc):
         detail = str(exc)[:500]
     except BaseException:  # an exception whose __str__ raises
         detail = ""
+    if type(exc) is PermissionError:
+        detail = MESSAGES["denied"].format(detail=detail)
     return {"ok": False, "error": type(exc).__name__, "detail": detail, "where": _student_frames(exc.__traceback__)}
 
 
@@ -342,12 +366,12 @@ def _import(module_name):
 def _call(request):
     module = sys.modules.get(request["module"])
     if module is None:
-        return {"ok": False, "error": "ImportError", "detail": f"module {request['module']} is not loaded",
+        return {"ok": False, "error": "ImportError", "detail": MESSAGES["not_loaded"].format(module=request["module"]),
                 "where": []}
     func = getattr(module, request["function"], None)
     if not callable(func):
-        return {"ok": False, "error": "AttributeError",
-                "detail": f"{request['module']}.py has no function {request['function']}", "where": []}
+        return {"ok": False, "error": "AttributeError", "where": [],
+                "detail": MESSAGES["no_function"].format(module=request["module"], function=request["function"])}
     args = wire.decode(request["args"])
     kwargs = wire.decode(request["kwargs"])
     _reset_random_state()

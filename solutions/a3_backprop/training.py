@@ -73,7 +73,7 @@ def gd_step(params, grads, learning_rate):
     Returns:
     - new_params: list of L tuples (W, b), new float64 arrays of the same shapes as params.
     """
-    ### BEGIN SOLUTION: step AGAINST the gradient, layer by layer; W - learning_rate * dW makes a new array
+    ### BEGIN SOLUTION: step AGAINST the gradient, layer by layer, into new arrays (never change W in place)
     return [(W - learning_rate * dW, b - learning_rate * db) for (W, b), (dW, db) in zip(params, grads)]
     ### END SOLUTION
 

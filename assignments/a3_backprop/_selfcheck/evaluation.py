@@ -1,0 +1,314 @@
+"""Judging one output against its expected value: the comparisons, the diagnoses and every message a student reads.
+
+The grader and the students' self-check use this same file: ``python -m grader sync`` copies it verbatim into each
+assignment's ``_selfcheck/`` folder. It must import only numpy, the stdlib and ``wire``.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+try:
+    from .sandbox import wire
+except ImportError:  # the copy inside an assignment's _selfcheck/ package, where wire.py sits beside this file
+    from . import wire
+
+RTOL = 1e-6
+ATOL = 1e-9
+GRADIENT_RTOL = 1e-6
+
+MESSAGES = {
+    "not_implemented": "not implemented yet: fill in the TODO in {function}",
+    "missing_file": "{detail} is missing from the submission",
+    "missing_function": "{function} is missing: {detail}",
+    "import_failed": "could not import the module ({detail}){where}",
+    "raised": "raised {error}: {detail}{where}",
+    "timeout": "took longer than the {detail} s limit (an endless loop?)",
+    "skipped_after_timeout": "not run: an earlier call of {function} ran out of time",
+    "budget": "not run: the submission used up its total time allowance",
+    "died": "crashed the process running it ({detail}): no sys.exit, os._exit or signals, please",
+    "exited": "called sys.exit({detail}); return a value instead",
+    "bad_value": "returned something the grader cannot read ({detail})",
+    "opaque": "returned a {got}; expected {expected}",
+    "type": "{path}returned a {got}; expected {expected}",
+    "dtype": "{path}has dtype {got}; expected {expected} (everything in this kit is float64)",
+    "shape": "{path}has shape {got}; expected {expected}",
+    "shape_transposed": "{path}has shape {got}; expected {expected}: it looks transposed",
+    "length": "{path}has {got} items; expected {expected}",
+    "keys": "{path}has keys {got}; expected {expected}",
+    "values": "{path}values differ at {index}: expected {expected}, got {got} (largest difference {diff:.3g})",
+    "not_finite": "{path}contains nan or inf at {index} for finite input: make the computation numerically stable",
+    "warned": "printed a warning for finite input ({detail}): make the computation numerically stable",
+    "gradient": "{path}does not match the numerical gradient: relative error {error:.2g} (needs < {limit:g})",
+    "converge": "{label}: {metric} is {value:.4g}; needs {relation} {threshold:g}",
+    "diverged": "{label}: training diverged, the trained network outputs nan or inf (is the update's sign right? "
+                "is the learning rate applied?)",
+    "converged": "{label}: {metric} is {value:.4g} ({relation} {threshold:g})",
+    "diagnosis": "Likely cause: {message}",
+    "passed": "passed",
+}
+
+
+@dataclass
+class Outcome:
+    """What one import or call gave. ``error`` is an exception name, or one of the sandbox's own kinds."""
+    ok: bool
+    value: object = None
+    error: str = ""
+    detail: str = ""
+    where: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class Verdict:
+    """The judgement of one case. ``misconception`` is the key of a diagnosed classic bug, or ''."""
+    passed: bool
+    message: str
+    misconception: str = ""
+
+
+def say(key, **fields):
+    return MESSAGES[key].format(**fields)
+
+
+# -- describing values ----------------------------------------------------------------------------------------------
+def describe(value):
+    if isinstance(value, wire.Opaque):
+        return value.type_name
+    if type(value) is np.ndarray:
+        return f"numpy.ndarray of shape {value.shape}"
+    if isinstance(value, (tuple, list)):
+        return f"{type(value).__name__} of {len(value)}"
+    return type(value).__name__
+
+
+def _expected_kind(expected):
+    if type(expected) is np.ndarray:
+        return f"numpy.ndarray of shape {expected.shape}"
+    if isinstance(expected, (float, np.floating)):
+        return "float"
+    return describe(expected)
+
+
+def _fmt(value):
+    return np.format_float_positional(value, precision=6, trim="-") if np.isfinite(value) else str(value)
+
+
+def _index_text(index):
+    return "[" + ", ".join(str(int(i)) for i in index) + "]" if index else "the value"
+
+
+# -- structural comparison ------------------------------------------------------------------------------------------
+def mismatch(got, expected, rtol=RTOL, atol=ATOL, path=""):
+    """The first way ``got`` differs from ``expected`` as a student-facing sentence, or None when it matches.
+
+    Type, dtype and shape are checked before values, and each is named when it is what is wrong.
+    """
+    prefix = f"{path} " if path else ""
+    if isinstance(got, wire.Opaque):
+        return say("type", path=prefix, got=got.type_name, expected=_expected_kind(expected))
+    if type(expected) is np.ndarray:
+        if type(got) is not np.ndarray:
+            return say("type", path=prefix, got=describe(got), expected=_expected_kind(expected))
+        if got.dtype != expected.dtype:
+            return say("dtype", path=prefix, got=got.dtype, expected=expected.dtype)
+        if got.shape != expected.shape:
+            key = "shape_transposed" if got.ndim == 2 and got.shape == expected.shape[::-1] else "shape"
+            return say(key, path=prefix, got=got.shape, expected=expected.shape)
+        return _value_mismatch(got, expected, rtol, atol, prefix)
+    if isinstance(expected, (float, np.floating)):
+        if type(got) not in (float, int) and not isinstance(got, (np.floating, np.integer)):
+            if type(got) is np.ndarray and got.shape == ():
+                got = got[()]
+            else:
+                return say("type", path=prefix, got=describe(got), expected="float")
+        return _value_mismatch(np.array(float(got)), np.array(float(expected)), rtol, atol, prefix)
+    if isinstance(expected, (bool, np.bool_)) or isinstance(expected, (int, np.integer)):
+        if not isinstance(got, (bool, int, np.integer, np.bool_)) or got != expected:
+            return say("values", path=prefix, index="the value", expected=expected, got=got, diff=float("nan"))
+        return None
+    if isinstance(expected, (tuple, list)):
+        if not isinstance(got, (tuple, list)):
+            return say("type", path=prefix, got=describe(got), expected=describe(expected))
+        if len(got) != len(expected):
+            return say("length", path=prefix, got=len(got), expected=len(expected))
+        for i, (g, e) in enumerate(zip(got, expected)):
+            problem = mismatch(g, e, rtol, atol, f"{path}[{i}]")
+            if problem:
+                return problem
+        return None
+    if isinstance(expected, dict):
+        if not isinstance(got, dict):
+            return say("type", path=prefix, got=describe(got), expected="dict")
+        if sorted(got) != sorted(expected):
+            return say("keys", path=prefix, got=sorted(got), expected=sorted(expected))
+        for key in expected:
+            problem = mismatch(got[key], expected[key], rtol, atol, f"{path}[{key!r}]")
+            if problem:
+                return problem
+        return None
+    if got != expected:
+        return say("values", path=prefix, index="the value", expected=expected, got=got, diff=float("nan"))
+    return None
+
+
+def _value_mismatch(got, expected, rtol, atol, prefix):
+    if got.dtype.kind not in "fiub":
+        return say("dtype", path=prefix, got=got.dtype, expected=expected.dtype)
+    if np.isinf(rtol) and np.isinf(atol):  # structure-only comparison
+        return None
+    got_f = got.astype(np.float64)
+    exp_f = expected.astype(np.float64)
+    finite = np.isfinite(exp_f)
+    bad_finite = finite & ~np.isfinite(got_f)
+    if bad_finite.any():
+        index = tuple(np.argwhere(bad_finite)[0])
+        return say("not_finite", path=prefix, index=_index_text(index))
+    with np.errstate(invalid="ignore"):
+        diff = np.where(finite, np.abs(got_f - exp_f), 0.0)
+        wrong = (diff > atol + rtol * np.abs(exp_f)) | (~finite & ~((got_f == exp_f) | (np.isnan(got_f) & np.isnan(exp_f))))
+    if not wrong.any():
+        return None
+    index = tuple(np.argwhere(wrong)[0])
+    return say("values", path=prefix, index=_index_text(index), expected=_fmt(exp_f[index]),
+               got=_fmt(got_f[index]), diff=float(diff.max()))
+
+
+def rel_error(got, expected):
+    """CS231n's relative error: max |a - b| / max(1e-8, |a| + |b|), element by element."""
+    got = np.asarray(got, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    return float(np.max(np.abs(got - expected) / np.maximum(1e-8, np.abs(got) + np.abs(expected)), initial=0.0))
+
+
+def gradient_mismatch(got, expected, limit=GRADIENT_RTOL, path=""):
+    """Like ``mismatch``, but values are judged by relative error against a numerical gradient."""
+    problem = mismatch(got, expected, rtol=np.inf, atol=np.inf, path=path)
+    if problem:
+        return problem
+    if isinstance(expected, (tuple, list)):
+        for i, (g, e) in enumerate(zip(got, expected)):
+            problem = gradient_mismatch(g, e, limit, f"{path}[{i}]")
+            if problem:
+                return problem
+        return None
+    if isinstance(expected, dict):
+        for key in expected:
+            problem = gradient_mismatch(got[key], expected[key], limit, f"{path}[{key!r}]")
+            if problem:
+                return problem
+        return None
+    error = rel_error(got, expected)
+    if not error < limit:
+        return say("gradient", path=f"{path} " if path else "", error=error, limit=limit)
+    return None
+
+
+# -- judging a whole outcome ----------------------------------------------------------------------------------------
+def failure_message(outcome, function):
+    """The sentence for a call that raised, hung, crashed or was never run. ``outcome`` is a sandbox Outcome."""
+    where = f" at {outcome.where[-1]}" if outcome.where else ""
+    error, detail = outcome.error, outcome.detail
+    if error == "NotImplementedError":
+        return say("not_implemented", function=outcome.where[-1].split(": ", 1)[0] if outcome.where else function)
+    if error == "ImportFailed":
+        inner = detail.split(":", 1)[0]
+        if inner == "MissingFile":
+            return say("missing_file", detail=detail.split(": ", 1)[1])
+        if detail.startswith("NotImplementedError"):
+            return say("not_implemented", function=function)
+        if inner == "Timeout":
+            return say("import_failed", detail="importing it took too long", where="")
+        return say("import_failed", detail=detail, where=where)
+    if error == "AttributeError" and "has no function" in detail:
+        return say("missing_function", function=function, detail=detail)
+    if error == "Timeout":
+        return say("timeout", detail=detail)
+    if error == "SkippedAfterTimeout":
+        return say("skipped_after_timeout", function=function)
+    if error == "BudgetExceeded":
+        return say("budget")
+    if error == "WorkerDied":
+        return say("died", detail=detail)
+    if error == "SystemExit":
+        return say("exited", detail=detail)
+    if error == "BadValue":
+        return say("bad_value", detail=detail)
+    return say("raised", error=error, detail=detail, where=where)
+
+
+def diagnose(got, variants, rtol=RTOL, atol=ATOL):
+    """The first classic bug whose output ``got`` reproduces, as (key, message), or ('', '')."""
+    for key, message, output in variants:
+        if output is not None and mismatch(got, output, rtol, atol) is None:
+            return key, message
+    return "", ""
+
+
+def judge(kind, outcome, expected, variants=(), options=None, predict=None, function=""):
+    """Judge one case. ``kind`` is 'match', 'gradient', 'robust' or 'converge'."""
+    options = options or {}
+    if not outcome.ok:
+        return Verdict(False, failure_message(outcome, function))
+    got = outcome.value
+    if kind == "converge":
+        return _judge_converge(got, expected, options, predict)
+    if kind == "gradient":
+        problem = gradient_mismatch(got, expected, options.get("limit", GRADIENT_RTOL))
+    else:
+        problem = mismatch(got, expected, options.get("rtol", RTOL), options.get("atol", ATOL))
+    if problem is None and kind == "robust" and outcome.warnings:
+        problem = say("warned", detail="; ".join(outcome.warnings))
+    if problem is None:
+        return Verdict(True, say("passed"))
+    key, message = diagnose(got, variants)
+    if key:
+        return Verdict(False, f"{problem}. {say('diagnosis', message=message)}", key)
+    return Verdict(False, problem)
+
+
+def dig(value, path):
+    """Follow an index path into nested tuples, lists, dicts and arrays; None where the path leads nowhere."""
+    for step in path:
+        if isinstance(value, dict):
+            if step not in value:
+                return None
+        elif isinstance(value, (tuple, list)) or (type(value) is np.ndarray and value.ndim >= 1):
+            if type(step) is not int or not -len(value) <= step < len(value):
+                return None
+        else:
+            return None
+        value = value[step]
+    return value
+
+
+def _judge_converge(got, expected, options, predict):
+    """Measure a training run with the reference ``predict(X, params, activations)``.
+
+    ``got`` is whatever the training function returned; ``options['params_at']`` is the index path to its trained
+    parameters (see ``dig``), and ``expected`` holds the evaluation set (``X``, ``y``) and ``params_like``, a value of the same
+    structure, shapes and dtypes as the parameters should have.
+    """
+    params = dig(got, options.get("params_at", ()))
+    if params is None:
+        return Verdict(False, say("type", path="", got=describe(got), expected=options.get("returns", "")))
+    problem = mismatch(params, expected["params_like"], rtol=np.inf, atol=np.inf)
+    if problem:
+        return Verdict(False, problem)
+    X, y = expected["X"], expected["y"]
+    with np.errstate(all="ignore"):
+        scores = np.asarray(predict(X, params, options.get("activations")), dtype=np.float64).reshape(y.shape)
+    label = options.get("label", "training")
+    if not np.all(np.isfinite(scores)):
+        return Verdict(False, say("diverged", label=label))
+    metric = options["metric"]
+    if metric == "max_error":
+        value = float(np.max(np.abs(scores - y)))
+        passed, relation = value < options["threshold"], "<"
+    else:
+        value = float(np.mean((scores >= 0.5) == (y >= 0.5)))
+        passed, relation = value >= options["threshold"], ">="
+    key = "converged" if passed else "converge"
+    return Verdict(passed, say(key, label=label, metric=metric.replace("_", " "),
+                               value=value, relation=relation, threshold=options["threshold"]))

@@ -1,0 +1,95 @@
+"""Calling the student's own modules in this process, for the self-check. Copied into ``_selfcheck/``.
+
+The real grader calls the same functions in a sandboxed process; here the value takes the same trip through the
+wire codec, so what the self-check judges is exactly what the grader would judge.
+"""
+import importlib
+import json
+import sys
+import traceback
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from . import evaluation, wire
+
+FOLDER = Path(__file__).resolve().parents[1]
+
+
+def load_cases():
+    return json.loads((Path(__file__).with_name("cases.json")).read_text(encoding="utf-8"))
+
+
+def _student_frames(tb):
+    frames = [f for f in traceback.extract_tb(tb)
+              if Path(f.filename).parent == FOLDER and not Path(f.filename).name.startswith("test_")]
+    return [f"{Path(f.filename).name}:{f.lineno} in {f.name}: {f.line or ''}".strip() for f in frames[-3:]]
+
+
+def _failure(exc, error=None):
+    return evaluation.Outcome(False, error=error or type(exc).__name__, detail=str(exc)[:500],
+                              where=_student_frames(exc.__traceback__))
+
+
+def run(module_name, function_name, args, kwargs):
+    """Import and call the student's function; return an evaluation.Outcome like the sandbox's."""
+    if not (FOLDER / f"{module_name}.py").is_file():
+        return evaluation.Outcome(False, error="ImportFailed", detail=f"MissingFile: {module_name}.py")
+    if str(FOLDER) not in sys.path:
+        sys.path.insert(0, str(FOLDER))
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:
+        outcome = _failure(exc)
+        return evaluation.Outcome(False, error="ImportFailed", detail=f"{outcome.error}: {outcome.detail}",
+                                  where=outcome.where)
+    func = getattr(module, function_name, None)
+    if not callable(func):
+        return evaluation.Outcome(False, error="AttributeError",
+                                  detail=f"{module_name}.py has no function {function_name}")
+    np.random.seed(0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            value = func(*args, **kwargs)
+        except Exception as exc:
+            return _failure(exc)
+    messages = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
+    return evaluation.Outcome(True, value=wire.decode(wire.encode(value)), warnings=messages[:5])
+
+
+def judge_case(case):
+    """Run one public case from cases.json and return its evaluation.Verdict."""
+    outcome = run(case["module"], case["function"], wire.decode(case["args"]), wire.decode(case["kwargs"]))
+    variants = [(key, message, wire.decode(output)) for key, message, output in case["variants"]]
+    return evaluation.judge(case["kind"], outcome, wire.decode(case["expected"]), variants,
+                            wire.decode(case["options"]), resolve(case["predict"]),
+                            function=f"{case['module']}.{case['function']}()")
+
+
+def check_part(part):
+    """What a notebook's grade cell runs: the part's public checks, one line each. Raises if any fails.
+
+    The grader runs every check of the part, public and hidden, when the assignment is autograded.
+    """
+    cases = [case for case in load_cases() if case["part"] == part]
+    failed = 0
+    for case in cases:
+        verdict = judge_case(case)
+        failed += not verdict.passed
+        mark = "PASS" if verdict.passed else "FAIL"
+        print(f"{mark} {case['module']}.{case['function']}() [{case['check']}]: {verdict.message}")
+    if failed:
+        raise AssertionError(f"{failed} of {len(cases)} public checks of part {part!r} failed")
+    print(f"All {len(cases)} public checks of part {part!r} passed. The grader also runs hidden cases.")
+
+
+def resolve(dotted):
+    """The provided function named 'module.function' (for example the finished forward pass), or None."""
+    if not dotted:
+        return None
+    module, name = dotted.split(".", 1)
+    if str(FOLDER) not in sys.path:
+        sys.path.insert(0, str(FOLDER))
+    return getattr(importlib.import_module(module), name)

@@ -1,0 +1,141 @@
+"""Activation functions and their derivatives.
+
+A layer computes its pre-activation z = a_prev @ W + b, then its activation a = f(z). Backpropagation needs the
+slope f'(z) at the same z, so every derivative here takes z, the pre-activation, and never a. Each function works
+element by element on an array of any shape and returns a float64 array of that shape.
+"""
+import numpy as np
+
+MESSAGES = {
+    "unknown": "unknown activation {name!r}; use one of {known}",
+}
+
+
+def sigmoid(z):
+    """The logistic function 1 / (1 + exp(-z)), element by element, without overflow.
+
+    Inputs:
+    - z: numpy array of any shape (D1, ..., Dk), the pre-activation.
+
+    Returns:
+    - a: numpy float64 array of the same shape as z, with values in [0, 1]. No warning, even for z = +-1000.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    small = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + small), small / (1.0 + small))
+
+
+def sigmoid_prime(z):
+    """The derivative of the sigmoid, taken at the pre-activation z.
+
+    Inputs:
+    - z: numpy array of any shape, the pre-activation z (NOT the activation a = sigmoid(z)).
+
+    Returns:
+    - da_dz: numpy float64 array of the same shape as z, sigmoid(z) * (1 - sigmoid(z)). No warning for z = +-1000.
+    """
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def tanh(z):
+    """The hyperbolic tangent (e^z - e^-z) / (e^z + e^-z), element by element.
+
+    Inputs:
+    - z: numpy array of any shape, the pre-activation.
+
+    Returns:
+    - a: numpy float64 array of the same shape as z, with values in [-1, 1]. No warning, even for z = +-1000.
+    """
+    return np.tanh(np.asarray(z, dtype=np.float64))
+
+
+def tanh_prime(z):
+    """The derivative of tanh, taken at the pre-activation z.
+
+    Inputs:
+    - z: numpy array of any shape, the pre-activation z (NOT the activation a = tanh(z)).
+
+    Returns:
+    - da_dz: numpy float64 array of the same shape as z, 1 - tanh(z)**2. No warning for z = +-1000.
+    """
+    t = tanh(z)
+    return 1.0 - t * t
+
+
+def relu(z):
+    """The rectified linear unit max(0, z), element by element.
+
+    Inputs:
+    - z: numpy array of any shape, the pre-activation.
+
+    Returns:
+    - a: numpy float64 array of the same shape as z.
+    """
+    return np.maximum(np.asarray(z, dtype=np.float64), 0.0)
+
+
+def relu_prime(z):
+    """The derivative of ReLU, taken at the pre-activation z.
+
+    Inputs:
+    - z: numpy array of any shape, the pre-activation z (NOT the activation a = relu(z)).
+
+    Returns:
+    - da_dz: numpy float64 array of the same shape as z: 1.0 where z > 0 and 0.0 where z <= 0. ReLU has no slope
+      at z = 0; this kit uses 0 there.
+    """
+    return (np.asarray(z, dtype=np.float64) > 0).astype(np.float64)
+
+
+def leaky_relu(z, alpha=0.01):
+    """Leaky ReLU: z where z > 0, and alpha * z elsewhere.
+
+    Inputs:
+    - z: numpy array of any shape, the pre-activation.
+    - alpha: float, the slope for negative z.
+
+    Returns:
+    - a: numpy float64 array of the same shape as z.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    return np.where(z > 0, z, alpha * z)
+
+
+def leaky_relu_prime(z, alpha=0.01):
+    """The derivative of leaky ReLU, taken at the pre-activation z.
+
+    Inputs:
+    - z: numpy array of any shape, the pre-activation z (NOT the activation a = leaky_relu(z)).
+    - alpha: float, the slope for negative z.
+
+    Returns:
+    - da_dz: numpy float64 array of the same shape as z: 1.0 where z > 0 and alpha where z <= 0 (this kit uses
+      alpha at z = 0).
+    """
+    z = np.asarray(z, dtype=np.float64)
+    return np.where(z > 0, 1.0, float(alpha))
+
+
+ACTIVATIONS = {
+    "sigmoid": (sigmoid, sigmoid_prime),
+    "tanh": (tanh, tanh_prime),
+    "relu": (relu, relu_prime),
+    "leaky_relu": (leaky_relu, leaky_relu_prime),
+}
+
+
+def get(name):
+    """The activation called ``name`` and its derivative.
+
+    Inputs:
+    - name: str, a key of ACTIVATIONS: "sigmoid", "tanh", "relu" or "leaky_relu".
+
+    Returns:
+    - (f, f_prime): the activation function and its derivative; both take z.
+
+    Raises ValueError for an unknown name.
+    """
+    if name not in ACTIVATIONS:
+        raise ValueError(MESSAGES["unknown"].format(name=name, known=", ".join(ACTIVATIONS)))
+    return ACTIVATIONS[name]

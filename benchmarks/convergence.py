@@ -1,0 +1,281 @@
+"""Measure Assignment 3's training checks: the solution against each classic bug, over many initialisations.
+
+    .venv/bin/python benchmarks/convergence.py [--seeds N] [--only XOR|diamond]
+        [--xor-lr LR] [--xor-epochs E] [--diamond-lr LR] [--diamond-epochs E] [--diamond-batch B]
+
+The options override the catalogue's settings, to explore; without them it measures what the grader runs.
+
+Every bug is a textual edit of the solution modules (the same edits tests/test_a3_backprop.py grades), loaded in
+this process beside the finished Assignment 2 modules. For the XOR and diamond tasks it prints, per bug, how many
+runs clear the catalogue's threshold, and the metric's min / median / max, over the catalogue's graded
+initialisations and over those plus the seeds 100 .. 100 + N - 1. It also prints the one-step difference a premature
+update makes, the gradient-check errors, how much a 1e-12 nudge of the initial weights moves the graded runs, and
+how long the graded runs and a whole grade take. Record the output in docs/thresholds.md.
+"""
+import argparse
+import importlib
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from grader import evaluation, paths  # noqa: E402
+from grader.catalogues import a3_backprop as catalogue  # noqa: E402
+
+MODULES = {"activations": "a2_forward", "losses": "a2_forward", "forward": "a2_forward",
+           "datasets": "a3_backprop", "backprop": "a3_backprop", "training": "a3_backprop"}
+
+_HIDDEN_RETURN = ("    return (np.asarray(delta_next, dtype=np.float64) @ np.asarray(W_next, dtype=np.float64).T)"
+                  " * f_prime(Z)")
+_GRADS_RETURN = "    return A_prev.T @ delta / A_prev.shape[0], delta.mean(axis=0)"
+_STEP_BODY = """    A_out, cache = forward_pass(X, params, activations)
+    loss = mean_loss(A_out, Y, activations[-1])
+    grads = backward(Y, params, cache, activations)
+    return gd_step(params, grads, learning_rate), loss"""
+_STEP_EARLY = """    A_out, cache = forward_pass(X, params, activations)
+    loss = mean_loss(A_out, Y, activations[-1])
+    params = list(params)
+    delta = output_delta(A_out, Y)
+    for layer in range(len(params) - 1, -1, -1):
+        dW, db = layer_gradients(cache["A"][layer], delta)
+        W, b = params[layer]
+        params[layer] = (W - learning_rate * dW, b - learning_rate * db)
+        if layer > 0:
+            delta = hidden_delta(delta, params[layer][0], cache["Z"][layer - 1], activations[layer - 1])
+    return params, loss"""
+
+# {bug key: {module file: [(old, new), ...]}}: each old text occurs exactly once in the solution module.
+BUGS = {
+    "no_derivative": {"backprop.py": [(_HIDDEN_RETURN, _HIDDEN_RETURN.replace(" * f_prime(Z)", ""))]},
+    "derivative_of_a": {"backprop.py": [
+        ("    _, f_prime = get(activation)", "    f, f_prime = get(activation)"),
+        (_HIDDEN_RETURN, _HIDDEN_RETURN.replace("f_prime(Z)", "f_prime(f(Z))"))]},
+    "sigmoid_twice": {"backprop.py": [
+        ("from activations import get\n", "from activations import get, sigmoid_prime\n"),
+        ("    _, f_prime = get(activation)", "    f, f_prime = get(activation)"),
+        (_HIDDEN_RETURN, "    return delta_next * sigmoid_prime(f(Z)) * f_prime(Z)")]},
+    "no_average": {"backprop.py": [(_GRADS_RETURN, "    return A_prev.T @ delta, delta.sum(axis=0)")]},
+    "transpose": {"backprop.py": [(_GRADS_RETURN, _GRADS_RETURN.replace("A_prev.T @ delta", "delta.T @ A_prev"))]},
+    "early_update": {"training.py": [
+        ("from backprop import backward\n", "from backprop import hidden_delta, layer_gradients, output_delta\n"),
+        (_STEP_BODY, _STEP_EARLY)]},
+    "update_sign": {"training.py": [(
+        "    return [(W - learning_rate * dW, b - learning_rate * db)",
+        "    return [(W + learning_rate * dW, b + learning_rate * db)")]},
+}
+
+
+def edited_sources(edits=None):
+    """{module file: source} of the solution modules with ``edits`` applied."""
+    sources = {f"{name}.py": (paths.SOLUTIONS / origin / f"{name}.py").read_text(encoding="utf-8")
+               for name, origin in MODULES.items()}
+    for file, changes in (edits or {}).items():
+        for old, new in changes:
+            if sources[file].count(old) != 1:
+                raise ValueError(f"bug edit target occurs {sources[file].count(old)} times in {file}: {old!r}")
+            sources[file] = sources[file].replace(old, new)
+    return sources
+
+
+def load(edits=None):
+    """A namespace of the six modules, with ``edits`` applied, imported from a temporary folder."""
+    folder = Path(tempfile.mkdtemp(prefix="nnkit-bench-"))
+    try:
+        for file, text in edited_sources(edits).items():
+            (folder / file).write_text(text, encoding="utf-8")
+        saved = {name: sys.modules.pop(name) for name in MODULES if name in sys.modules}
+        sys.path.insert(0, str(folder))
+        try:
+            return SimpleNamespace(**{name: importlib.import_module(name) for name in MODULES})
+        finally:
+            sys.path.remove(str(folder))
+            for name in MODULES:
+                sys.modules.pop(name, None)
+            sys.modules.update(saved)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _metric(task, A_out, y):
+    if not np.all(np.isfinite(A_out)):
+        return float("nan")
+    if task["metric"] == "max_error":
+        return float(np.max(np.abs(A_out - y)))
+    return float(np.mean((A_out >= 0.5) == (y >= 0.5)))
+
+
+def _passes(task, value):
+    if not np.isfinite(value):
+        return False
+    return value < task["threshold"] if task["metric"] == "max_error" else value >= task["threshold"]
+
+
+def run_task(modules, task, X, Y, X_eval, y_eval, seed, batch_rng_seed=None):
+    """The metric of one training run, or nan when the run raises or diverges."""
+    params = modules.datasets.init_params(task["layers"], np.random.default_rng(seed))
+    kwargs = {}
+    if task.get("batch_size"):
+        kwargs = {"batch_size": task["batch_size"], "rng": np.random.default_rng(batch_rng_seed or seed)}
+    try:
+        with np.errstate(all="ignore"):
+            trained, _ = modules.training.train(X, Y, params, list(task["activations"]), task["learning_rate"],
+                                                task["epochs"], **kwargs)
+            A_out = modules.forward.predict(X_eval, trained, list(task["activations"]))
+    except Exception:  # a bug that breaks the shapes fails the run
+        return float("nan")
+    return _metric(task, A_out.reshape(y_eval.shape), y_eval)
+
+
+def task_table(name, task, data, variants, extra_seeds):
+    X, Y, X_eval, y_eval = data
+    graded = list(task["seeds"])
+    seeds = graded + [100 + i for i in range(extra_seeds)]
+    relation = "<" if task["metric"] == "max_error" else ">="
+    print(f"\n## {name}: {task['metric'].replace('_', ' ')} {relation} {task['threshold']}, "
+          f"learning rate {task['learning_rate']}, {task['epochs']} epochs"
+          + (f", mini-batches of {task['batch_size']}" if task.get("batch_size") else ", full batch"))
+    print(f"graded initialisations: {', '.join(map(str, graded))}; extra seeds: 100 .. {100 + extra_seeds - 1}\n")
+    print("| code | graded runs passing | graded values | all runs passing | min | median | max |")
+    print("|---|---|---|---|---|---|---|")
+    for label, modules in variants.items():
+        values = np.array([run_task(modules, task, X, Y, X_eval, y_eval, seed) for seed in seeds])
+        ok = np.array([_passes(task, v) for v in values])
+        finite = values[np.isfinite(values)]
+        stats = (f"{finite.min():.4f} | {np.median(finite):.4f} | {finite.max():.4f}" if finite.size
+                 else "n/a | n/a | n/a")
+        graded_values = ", ".join("fails" if not np.isfinite(v) else f"{v:.4f}" for v in values[:len(graded)])
+        print(f"| {label} | {ok[:len(graded)].sum()}/{len(graded)} | {graded_values} | {ok.sum()}/{len(seeds)} "
+              f"| {stats} |", flush=True)
+
+
+def one_step_table(solution, early):
+    print("\n## A premature update, one train_step: largest relative difference from the solution's parameters\n")
+    print("| learning rate | XOR table, 3-4-1 | 4-6-5-3, tanh, leaky ReLU, softmax |")
+    print("|---|---|---|")
+    for lr in (0.01, 0.1, 0.5, 1.0):
+        cells = []
+        for case in catalogue.STEP_CASES:
+            X, Y, params, activations, _ = case.args
+            good, _ = solution.training.train_step(X, Y, params, activations, lr)
+            bad, _ = early.training.train_step(X, Y, params, activations, lr)
+            cells.append(max(float(np.max(np.abs(g - b) / np.maximum(np.abs(g), 1e-12)))
+                             for pair_g, pair_b in zip(good, bad) for g, b in zip(pair_g, pair_b)))
+        print(f"| {lr:g} | " + " | ".join(f"{c:.2g}" for c in cells) + " |")
+
+
+def gradient_table(solution, variants):
+    print("\n## Gradient checks of backward: largest relative error against centred differences (h = 1e-5)\n")
+    print("| code | " + " | ".join(case.label for case in catalogue.BACKWARD_CASES) + " |")
+    print("|---|" + "---|" * len(catalogue.BACKWARD_CASES))
+    numerical = [catalogue._backward_numerical(solution, case) for case in catalogue.BACKWARD_CASES]
+    for label, modules in variants.items():
+        cells = []
+        for case, expected in zip(catalogue.BACKWARD_CASES, numerical):
+            try:
+                got = modules.backprop.backward(*case.args)
+            except Exception as exc:
+                cells.append(f"raises {type(exc).__name__}")
+                continue
+            problem = evaluation.mismatch(got, expected, rtol=np.inf, atol=np.inf)
+            if problem:
+                cells.append(problem.split(";")[0])
+                continue
+            error = max(evaluation.rel_error(g, e) for pair_g, pair_e in zip(got, expected)
+                        for g, e in zip(pair_g, pair_e))
+            cells.append(f"{error:.2g}")
+        print(f"| {label} | " + " | ".join(cells) + " |")
+
+
+def sensitivity_table(solution, tasks, data):
+    print("\n## Sensitivity of the graded runs: every initial weight scaled by (1 + 1e-12 * noise)\n")
+    print("| task | initialisation | metric | metric after the nudge |")
+    print("|---|---|---|---|")
+    for name, task in tasks.items():
+        X, Y, X_eval, y_eval = data[name]
+        for seed in task["seeds"]:
+            params = solution.datasets.init_params(task["layers"], np.random.default_rng(seed))
+            noise = np.random.default_rng(seed + 1000)
+            nudged = [(W * (1 + 1e-12 * noise.standard_normal(W.shape)), b) for W, b in params]
+            values = []
+            for start in (params, nudged):
+                trained, _ = solution.training.train(X, Y, start, list(task["activations"]), task["learning_rate"],
+                                                     task["epochs"])
+                A_out = solution.forward.predict(X_eval, trained, list(task["activations"]))
+                values.append(_metric(task, A_out, y_eval))
+            print(f"| {name} | {seed} | {values[0]:.6f} | {values[1]:.6f} |")
+
+
+def timing_table(solution, data, tasks):
+    print("\n## Time (solution, this machine, best of 3)\n")
+    print("| what | seconds |")
+    print("|---|---|")
+    for name, task in tasks.items():
+        X, Y = data[name][:2]
+        params = solution.datasets.init_params(task["layers"], np.random.default_rng(task["seeds"][0]))
+        best = np.inf
+        for _ in range(3):
+            started = time.perf_counter()
+            solution.training.train(X, Y, params, list(task["activations"]), task["learning_rate"], task["epochs"])
+            best = min(best, time.perf_counter() - started)
+        print(f"| one graded {name} run, in this process | {best:.3f} |")
+    from grader import engine
+    runs = []
+    for _ in range(3):
+        started = time.perf_counter()
+        report = engine.grade(catalogue.NAME, paths.SOLUTIONS / catalogue.NAME)
+        runs.append(time.perf_counter() - started)
+        assert report.score == report.max_score, "the solution lost points"
+    print(f"| whole grade of the solution, first in a process (reference runs included) | {runs[0]:.3f} |")
+    print(f"| whole grade of the solution, reference values cached | {min(runs[1:]):.3f} |")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=20, help="extra seeds per task (default 20)")
+    parser.add_argument("--xor-lr", type=float)
+    parser.add_argument("--xor-epochs", type=int)
+    parser.add_argument("--diamond-lr", type=float)
+    parser.add_argument("--diamond-epochs", type=int)
+    parser.add_argument("--diamond-batch", type=int)
+    parser.add_argument("--only", choices=("XOR", "diamond", "timing"), help="measure one task, or only the times")
+    args = parser.parse_args(argv)
+
+    xor = dict(catalogue.XOR)
+    diamond = dict(catalogue.DIAMOND)
+    for task, key, value in ((xor, "learning_rate", args.xor_lr), (xor, "epochs", args.xor_epochs),
+                             (diamond, "learning_rate", args.diamond_lr), (diamond, "epochs", args.diamond_epochs),
+                             (diamond, "batch_size", args.diamond_batch)):
+        if value is not None:
+            task[key] = value
+
+    solution = load()
+    variants = {"solution": solution, **{key: load(edits) for key, edits in BUGS.items()}}
+    tasks = {"XOR": xor, "diamond": diamond}
+    X, Y = catalogue.xor_data()
+    data = {"XOR": (X, Y, X, Y), "diamond": (*catalogue.diamond_data("train"), *catalogue.diamond_data("test"))}
+    print(f"numpy {np.__version__}, python {sys.version.split()[0]}, command: python benchmarks/convergence.py "
+          + " ".join(sys.argv[1:] if argv is None else argv))
+    if args.only in (None, "XOR"):
+        task_table("XOR", xor, data["XOR"], variants, args.seeds)
+    if args.only in (None, "diamond"):
+        task_table("diamond", diamond, data["diamond"], variants, args.seeds)
+    if args.only is None:
+        one_step_table(solution, variants["early_update"])
+        gradient_table(solution, variants)
+        sensitivity_table(solution, tasks, data)
+    if args.only in (None, "timing"):
+        load_1, load_5, _ = os.getloadavg()
+        print(f"\nload average when the timing started: {load_1:.2f} (1 min), {load_5:.2f} (5 min), "
+              f"on {os.cpu_count()} cores")
+        timing_table(solution, data, tasks)
+
+
+if __name__ == "__main__":
+    main()

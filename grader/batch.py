@@ -1,0 +1,285 @@
+"""``python -m grader grade-all``: grade every SUBMITTED/<student>/<assignment>/ folder of a class, in parallel.
+
+Each student's Gradescope results JSON is written atomically by the process that graded it, with a fingerprint in
+``extra_data``: a digest of the student's module files and of the kit that graded them. A student whose results
+file carries the current fingerprint is not graded again, so an interrupted run (Ctrl-C, a crash, a reboot) is
+finished by running the same command again, and nobody is lost or counted twice. The CSV is built at the end from
+the results files alone.
+"""
+import csv
+import hashlib
+import json
+import multiprocessing
+import os
+import signal
+import sys
+import tempfile
+import threading
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from . import catalogues, paths, results
+
+MESSAGES = {
+    "error": "grader: error: {detail}",
+    "no_folder": "the submitted folder {path} does not exist",
+    "bad_jobs": "--jobs must be at least 1, not {jobs}",
+    "missing_folder": "no {assignment}/ folder was submitted, so nothing could be graded",
+    "missing_summary": "{assignment}: nothing submitted",
+    "progress": "grading {assignment}",
+    "summary": "{graded} graded, {reused} unchanged since the last run, {failed} could not be graded; "
+               "{csv} and {results}",
+    "failed": "grader: could not grade {student}: {detail}",
+    "interrupted": "grader: interrupted; {done} of {total} students have results. Run the same command again to "
+                   "grade the other {left}.",
+    "no_students": "grader: {path} holds no student folders",
+    "no_results": "no results file",
+    "pool_died": "the grading process died ({detail})",
+}
+
+
+# -- fingerprints ---------------------------------------------------------------------------------------------------
+def _digest(items):
+    """sha256 over (label, bytes) pairs, unambiguous about where one item ends."""
+    sha = hashlib.sha256()
+    for label, data in items:
+        for part in (label.encode("utf-8"), data):
+            sha.update(len(part).to_bytes(8, "big"))
+            sha.update(part)
+    return sha.hexdigest()
+
+
+def kit_fingerprint(assignment):
+    """A digest of everything that decides a grade besides the submission: the grader, its catalogue, the solutions,
+    the provided modules and data. When any of these changes, every student is graded again."""
+    files = sorted(path for path in (paths.ROOT / "grader").rglob("*.py") if "__pycache__" not in path.parts)
+    files += sorted((paths.SOLUTIONS / assignment.name).glob("*.py"))
+    files += [paths.SOLUTIONS / origin / f"{module}.py" for module, origin in sorted(assignment.provided.items())]
+    files += [paths.DATA / name for name in assignment.data]
+    return _digest((str(path.relative_to(paths.ROOT)), path.read_bytes() if path.is_file() else b"<missing>")
+                   for path in files)
+
+
+def submission_fingerprint(assignment, folder, kit):
+    """A digest of the kit and of exactly the files the grader stages from ``folder`` (None: no folder)."""
+    items = [("kit", kit.encode("ascii"))]
+    if folder is None:
+        items.append(("folder", b"<missing>"))
+    else:
+        for module in assignment.modules:
+            path = folder / f"{module}.py"
+            staged = path.is_file() and not path.is_symlink()
+            items.append((f"{module}.py", path.read_bytes() if staged else b"<missing>"))
+    return _digest(items)
+
+
+# -- one student ----------------------------------------------------------------------------------------------------
+def _results_path(results_dir, student):
+    return results_dir / f"{student}.json"
+
+
+def _read_results(path):
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return document if type(document) is dict and type(document.get("extra_data")) is dict else None
+
+
+def _missing_document(assignment, student, fingerprint):
+    message = MESSAGES["missing_folder"].format(assignment=assignment.name)
+    tests = [{"name": part.title, "score": 0.0, "max_score": part.points, "status": "failed", "output": message,
+              "visibility": "visible", "extra_data": {"part": part.key, "misconceptions": []}}
+             for part in assignment.parts]
+    return {"score": 0.0, "execution_time": 0.0, "output": MESSAGES["missing_summary"].format(
+                assignment=assignment.title),
+            "visibility": "visible", "stdout_visibility": "hidden", "tests": tests,
+            "extra_data": {"assignment": assignment.name, "max_score": assignment.max_score,
+                           "student": student, "fingerprint": fingerprint}}
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _stop(signum, frame):
+    """Ctrl-C or SIGTERM in a pool worker: kill the sandbox under way, remove its folder, and end at once. The
+    student it was grading has no results file yet, so the next run grades them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    from .sandbox import runner
+    runner.close_all()
+    os._exit(1)
+
+
+def _warm(assignment_name):
+    """Pool initializer: load the catalogue and the reference solutions once per worker process. Ctrl-C (which the
+    terminal sends to every process of the run) or the parent's SIGTERM ends a worker at once."""
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    from . import engine, references
+    assignment = catalogues.load(assignment_name)
+    references.modules(assignment)
+    for part in assignment.parts:
+        for check_index, check in enumerate(part.checks):
+            for case_index in range(len(check.cases)):
+                engine._expected(assignment_name, part.key, check_index, case_index)
+
+
+def grade_one(assignment_name, student, folder, fingerprint, results_path):
+    """Grade one student and write their results file. Returns (student, error or '')."""
+    from . import engine
+    try:
+        report = engine.grade(assignment_name, folder)
+    except Exception as exc:  # a grader problem: report it, write nothing, so the next run tries again
+        return student, f"{type(exc).__name__}: {exc}"
+    document = results.to_results(report)
+    document["extra_data"].update(student=student, fingerprint=fingerprint)
+    results.write_json_atomic(document, results_path)
+    return student, ""
+
+
+# -- the class ------------------------------------------------------------------------------------------------------
+def _students(submitted):
+    return sorted(entry.name for entry in submitted.iterdir() if entry.is_dir() and not entry.name.startswith("."))
+
+
+def _pool(jobs, assignment_name):
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_warm,
+                               initargs=(assignment_name,))
+
+
+def write_csv(assignment, students, results_dir, fingerprints, csv_path):
+    """The class CSV from the results files: one row per student, a column per part, and the total. A student
+    without a current results file gets empty cells. Returns the students left empty."""
+    keys = [part.key for part in assignment.parts]
+    empty = []
+    rows = []
+    for student in students:
+        document = _read_results(_results_path(results_dir, student))
+        if document is None or document["extra_data"].get("fingerprint") != fingerprints[student]:
+            empty.append(student)
+            rows.append([student] + [""] * (len(keys) + 1))
+            continue
+        scores = {test.get("extra_data", {}).get("part"): test.get("score", 0.0) for test in document["tests"]}
+        rows.append([student] + [f"{float(scores.get(key, 0.0)):g}" for key in keys]
+                    + [f"{float(document['score']):g}"])
+    csv_path = Path(csv_path)
+    csv_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{csv_path.name}.", dir=csv_path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student"] + keys + ["total"])
+        writer.writerows(rows)
+    os.replace(tmp, csv_path)
+    return empty
+
+
+def main(assignment_name, submitted_path, *, jobs=2, csv_path="grades.csv", results_dir=None):
+    """Grade the class; return the exit code: 0 done, 1 some students could not be graded, 2 cannot run, 130
+    interrupted."""
+    def fail(key, **fields):
+        print(MESSAGES["error"].format(detail=MESSAGES[key].format(**fields) if key in MESSAGES else key),
+              file=sys.stderr)
+        return 2
+
+    try:
+        assignment = catalogues.load(assignment_name)
+    except catalogues.UnknownAssignment as exc:
+        return fail(str(exc))
+    submitted = Path(submitted_path)
+    if not submitted.is_dir():
+        return fail("no_folder", path=submitted)
+    if jobs is None or jobs < 1:
+        return fail("bad_jobs", jobs=jobs)
+    csv_path = Path(csv_path or "grades.csv")
+    results_dir = Path(results_dir) if results_dir else csv_path.parent / "graded" / assignment.name
+    results_dir.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(results_dir)
+
+    students = _students(submitted)
+    if not students:
+        print(MESSAGES["no_students"].format(path=submitted), file=sys.stderr)
+    kit = kit_fingerprint(assignment)
+    fingerprints, todo, reused = {}, [], 0
+    for student in students:
+        folder = submitted / student / assignment.name
+        folder = folder if folder.is_dir() else None
+        fingerprint = submission_fingerprint(assignment, folder, kit)
+        fingerprints[student] = fingerprint
+        existing = _read_results(_results_path(results_dir, student))
+        if existing is not None and existing["extra_data"].get("fingerprint") == fingerprint:
+            reused += 1
+        elif folder is None:
+            results.write_json_atomic(_missing_document(assignment, student, fingerprint),
+                                      _results_path(results_dir, student))
+        else:
+            todo.append((student, folder, fingerprint))
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        failures = _grade_all(assignment, todo, jobs, results_dir)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    if failures is None:
+        done = len(students) - len(write_csv(assignment, students, results_dir, fingerprints, csv_path))
+        print(MESSAGES["interrupted"].format(done=done, total=len(students), left=len(students) - done),
+              file=sys.stderr)
+        return 130
+    empty = write_csv(assignment, students, results_dir, fingerprints, csv_path)
+    for student in empty:
+        print(MESSAGES["failed"].format(student=student, detail=failures.get(student, MESSAGES["no_results"])),
+              file=sys.stderr)
+    print(MESSAGES["summary"].format(graded=len(students) - reused - len(empty), reused=reused, failed=len(empty),
+                                     csv=csv_path, results=results_dir), file=sys.stderr)
+    return 1 if empty else 0
+
+
+def _grade_all(assignment, todo, jobs, results_dir):
+    """Grade ``todo`` in a pool. Returns {student: error} for those that failed, or None when interrupted."""
+    from tqdm import tqdm
+    failures = {}
+    if not todo:
+        return failures
+    pool = _pool(min(jobs, len(todo)), assignment.name)
+    futures = {}
+    try:
+        for student, folder, fingerprint in todo:
+            future = pool.submit(grade_one, assignment.name, student, str(folder), fingerprint,
+                                 _results_path(results_dir, student))
+            futures[future] = student
+        with tqdm(total=len(todo), desc=MESSAGES["progress"].format(assignment=assignment.name), unit="student",
+                  file=sys.stderr, mininterval=0.5, smoothing=0.1) as bar:
+            for future in as_completed(futures):
+                try:
+                    student, error = future.result()
+                except BrokenProcessPool as exc:  # a pool process died (the OOM killer, say): the rest is retried
+                    student, error = futures[future], MESSAGES["pool_died"].format(detail=exc)
+                if error:
+                    failures[student] = error
+                bar.update(1)
+    except KeyboardInterrupt:
+        for future in futures:
+            future.cancel()
+        for process in list(getattr(pool, "_processes", {}).values()):
+            if process.is_alive():
+                process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+        return None
+    pool.shutdown(wait=True)
+    return failures
+
+
+def _remove_stale_temporaries(results_dir):
+    """Half-written results files of a run that was killed: write_json_atomic names them .<name>.json.<random>."""
+    for path in results_dir.glob(".*.json.*"):
+        try:
+            path.unlink()
+        except OSError:
+            pass

@@ -1,0 +1,227 @@
+"""``python -m grader grade-all``: a class graded in parallel, resumable, and in agreement with ``grade``."""
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, cli_env, make_submission
+from grader import batch, catalogues, paths
+
+A1 = "a1_neuron_gd"
+
+
+def _solution_anchor(module, function):
+    """The ``### BEGIN SOLUTION`` line of ``function`` in the A1 solution: code inserted after it runs first."""
+    lines = (paths.SOLUTIONS / A1 / f"{module}.py").read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"def {function}("))
+    return next(line for line in lines[start:] if "### BEGIN SOLUTION" in line)
+
+
+XOR_ANCHOR = _solution_anchor("neuron", "xor_gate")
+
+
+def build_class(submitted, students):
+    """``students`` maps a name to make_submission keywords, or to None for a student with no A1 folder."""
+    for name, spec in students.items():
+        if spec is None:
+            (submitted / name / "other_assignment").mkdir(parents=True)
+        else:
+            make_submission(submitted / name / A1, A1, **spec)
+    return submitted
+
+
+def grade_all(submitted, out, *extra, env=None, **popen):
+    command = [sys.executable, "-m", "grader", "grade-all", "--assignment", A1, "--jobs", "2",
+               "--csv", str(out / "grades.csv"), "--results-dir", str(out / "results"), *extra, str(submitted)]
+    return subprocess.run(command, cwd=ROOT, env=env or cli_env(), capture_output=True, text=True, timeout=300,
+                          **popen)
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))
+
+
+def comparable(document):
+    document = json.loads(json.dumps(document))
+    document.pop("execution_time")
+    for key in ("student", "fingerprint"):
+        document["extra_data"].pop(key, None)
+    return document
+
+
+@pytest.fixture(scope="module")
+def small_class(tmp_path_factory):
+    """Five students, graded once by grade-all for the tests below to inspect."""
+    root = tmp_path_factory.mktemp("class")
+    submitted = build_class(root / "submitted", {
+        "alice": {},
+        "bob": {"stub": True},
+        "carol": {"edits": {"neuron.py": [(XOR_ANCHOR, XOR_ANCHOR + "    return np.zeros(4)\n")]}},
+        "dave": None,
+        "erin": {"edits": {"gradient_descent.py": "raise SystemExit('unfinished')\n"}},
+    })
+    (submitted / "erin" / A1 / "gradient_descent.py").unlink()
+    (submitted / ".DS_Store").write_text("", encoding="utf-8")
+    done = grade_all(submitted, root / "out")
+    return root, submitted, done
+
+
+def test_every_student_gets_a_row_and_a_results_file(small_class):
+    root, submitted, done = small_class
+    assert done.returncode == 0, done.stderr
+    rows = read_csv(root / "out" / "grades.csv")
+    keys = [part.key for part in catalogues.load(A1).parts]
+    assert rows[0] == ["student"] + keys + ["total"]
+    by_student = {row[0]: row for row in rows[1:]}
+    assert sorted(by_student) == ["alice", "bob", "carol", "dave", "erin"]
+    maximum = catalogues.load(A1).max_score
+    assert float(by_student["alice"][-1]) == maximum
+    assert float(by_student["bob"][-1]) == 0.0
+    assert 0 < float(by_student["carol"][-1]) < maximum and 0 < float(by_student["erin"][-1]) < maximum
+    assert by_student["dave"][1:] == ["0"] * (len(keys) + 1)
+    dave = json.loads((root / "out" / "results" / "dave.json").read_text(encoding="utf-8"))
+    assert dave["score"] == 0 and "no a1_neuron_gd/ folder was submitted" in dave["tests"][0]["output"]
+    erin = json.loads((root / "out" / "results" / "erin.json").read_text(encoding="utf-8"))
+    assert "gradient_descent.py is missing from the submission" in json.dumps(erin)
+    assert "graded" in done.stderr and "%" in done.stderr  # the summary and the progress bar, on stderr
+    assert done.stdout == ""
+
+
+def test_the_csv_agrees_with_grade_for_each_student(small_class, tmp_path):
+    root, submitted, _ = small_class
+    rows = {row[0]: row for row in read_csv(root / "out" / "grades.csv")[1:]}
+    keys = [part.key for part in catalogues.load(A1).parts]
+    for student in ("alice", "bob", "carol", "erin"):
+        out = tmp_path / f"{student}.json"
+        single = subprocess.run([sys.executable, "-m", "grader", "grade", "--assignment", A1, "--out", str(out),
+                                 str(submitted / student / A1)], cwd=ROOT, env=cli_env(), capture_output=True,
+                                text=True, timeout=120)
+        assert single.returncode == 0, single.stderr
+        document = json.loads(out.read_text(encoding="utf-8"))
+        batch_document = json.loads((root / "out" / "results" / f"{student}.json").read_text(encoding="utf-8"))
+        assert comparable(document) == comparable(batch_document)
+        scores = {test["extra_data"]["part"]: test["score"] for test in document["tests"]}
+        assert [float(cell) for cell in rows[student][1:]] == [scores[key] for key in keys] + [document["score"]]
+
+
+def test_a_second_run_grades_only_what_changed(small_class, tmp_path):
+    root, submitted, _ = small_class
+    out = tmp_path / "out"
+    (out / "results").mkdir(parents=True)
+    for path in (root / "out" / "results").glob("*.json"):  # a copy of the finished run's results
+        (out / "results" / path.name).write_bytes(path.read_bytes())
+    (out / "results" / "bob.json").unlink()  # as if the run had stopped before bob
+    (out / "results" / ".carol.json.abc123").write_text('{"half": ', encoding="utf-8")  # a killed write
+    before = {path.name: path.stat().st_mtime_ns for path in (out / "results").glob("*.json")}
+    done = grade_all(submitted, out)
+    assert done.returncode == 0, done.stderr
+    assert "1 graded, 4 unchanged" in done.stderr
+    after = {path.name: path.stat().st_mtime_ns for path in (out / "results").glob("*.json")}
+    assert {name: after[name] for name in before} == before
+    assert read_csv(out / "grades.csv") == read_csv(root / "out" / "grades.csv")
+    assert not list((out / "results").glob(".*"))
+
+    fixed = submitted / "carol" / A1 / "neuron.py"
+    original = fixed.read_text(encoding="utf-8")
+    try:
+        fixed.write_text(original.replace("    return np.zeros(4)\n", ""), encoding="utf-8")
+        again = grade_all(submitted, out)
+    finally:
+        fixed.write_text(original, encoding="utf-8")
+    assert again.returncode == 0 and "1 graded, 4 unchanged" in again.stderr
+    carol = next(row for row in read_csv(out / "grades.csv") if row[0] == "carol")
+    assert float(carol[-1]) == catalogues.load(A1).max_score
+
+
+def test_an_interrupted_run_finishes_on_the_next_one(tmp_path):
+    """Ctrl-C midway: the graded students keep their results, the sandboxes are gone, and the next run grades only
+    the rest and gives the same CSV as a run that was never interrupted."""
+    slow = {"neuron.py": [(XOR_ANCHOR, XOR_ANCHOR + "    import time\n    time.sleep(3)\n")]}
+    students = {"a_slow": {"edits": slow}, **{f"s{i:02d}": {"stub": i % 3 == 0} for i in range(8)}}
+    submitted = build_class(tmp_path / "submitted", students)
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    env = cli_env(TMPDIR=str(private_tmp))
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "grader", "grade-all", "--assignment", A1, "--jobs", "2", "--csv",
+               str(out / "grades.csv"), "--results-dir", str(out / "results"), str(submitted)]
+    run = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           start_new_session=True)
+    try:
+        for _ in range(1200):
+            if list((out / "results").glob("s*.json")) or run.poll() is not None:
+                break
+            time.sleep(0.05)
+        os.killpg(run.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
+        _, stderr = run.communicate(timeout=60)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    assert run.returncode == 130, stderr
+    assert "interrupted" in stderr and "Run the same command again" in stderr
+    kept = sorted(path.name for path in (out / "results").glob("*.json"))
+    assert kept and "a_slow.json" not in kept and len(kept) < len(students)
+    assert list(private_tmp.iterdir()) == [], "an interrupted run must not leave sandbox folders behind"
+    assert not [pid for pid in os.listdir("/proc") if pid.isdigit() and _cmdline_mentions(pid, private_tmp)]
+
+    resumed = grade_all(submitted, out, env=env)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{len(students) - len(kept)} graded, {len(kept)} unchanged" in resumed.stderr
+    clean = grade_all(submitted, tmp_path / "clean", env=env)
+    assert read_csv(out / "grades.csv") == read_csv(tmp_path / "clean" / "grades.csv")
+    slow_row = next(row for row in read_csv(out / "grades.csv") if row[0] == "a_slow")
+    assert float(slow_row[-1]) == catalogues.load(A1).max_score
+    assert clean.returncode == 0
+
+
+def _cmdline_mentions(pid, text):
+    try:
+        return str(text).encode() in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("arguments, reason", [
+    (["--assignment", "no_such_assignment", "{submitted}"], "unknown assignment 'no_such_assignment'"),
+    (["--assignment", A1, "{missing}"], "does not exist"),
+    (["--assignment", A1, "--jobs", "0", "{submitted}"], "--jobs must be at least 1"),
+])
+def test_it_refuses_to_run_with_a_one_line_reason(tmp_path, arguments, reason):
+    (tmp_path / "submitted").mkdir()
+    arguments = [a.format(submitted=tmp_path / "submitted", missing=tmp_path / "missing") for a in arguments]
+    done = subprocess.run([sys.executable, "-m", "grader", "grade-all", "--csv", str(tmp_path / "g.csv"), *arguments],
+                          cwd=ROOT, env=cli_env(), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and reason in done.stderr
+    assert not (tmp_path / "g.csv").exists()
+
+
+def test_an_empty_class_gives_a_header_only_csv(tmp_path, capsys):
+    (tmp_path / "submitted").mkdir()
+    code = batch.main(A1, tmp_path / "submitted", jobs=2, csv_path=tmp_path / "g.csv", results_dir=None)
+    assert code == 0
+    assert read_csv(tmp_path / "g.csv") == [["student"] + [p.key for p in catalogues.load(A1).parts] + ["total"]]
+    assert (tmp_path / "graded" / A1).is_dir()
+
+
+def test_fingerprints_follow_the_staged_files_only(tmp_path):
+    assignment = catalogues.load(A1)
+    folder = make_submission(tmp_path / "s" / A1, A1)
+    kit = batch.kit_fingerprint(assignment)
+    first = batch.submission_fingerprint(assignment, folder, kit)
+    (folder / "notes.txt").write_text("not graded", encoding="utf-8")
+    (folder / "conftest.py").write_text("import os\n", encoding="utf-8")
+    assert batch.submission_fingerprint(assignment, folder, kit) == first
+    with open(folder / "neuron.py", "a", encoding="utf-8") as handle:
+        handle.write("\n# changed\n")
+    assert batch.submission_fingerprint(assignment, folder, kit) != first
+    assert batch.submission_fingerprint(assignment, folder, "another kit") != \
+        batch.submission_fingerprint(assignment, folder, kit)
+    assert batch.submission_fingerprint(assignment, None, kit) != first
