@@ -25,7 +25,7 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
 test: install browser
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 clean:
-	rm -rf $(VENV) release submitted autograded feedback downloaded gradebook.db demo-course
+	rm -rf $(VENV) release submitted autograded feedback downloaded exchange graded gradebook.db grades.csv kit_grades.csv demo-course

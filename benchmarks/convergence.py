@@ -193,6 +193,36 @@ def gradient_table(solution, variants):
         print(f"| {label} | " + " | ".join(cells) + " |")
 
 
+def gradient_checks_table():
+    """Every gradient check of the catalogue: the solution's error, and the closest classic bug's."""
+    from grader import references
+    spec = catalogue.ASSIGNMENT
+    ref = references.modules(spec)
+    print("\n## Every gradient check of the catalogue: relative error (must be < 1e-6)\n")
+    print("| part | case | solution | closest classic bug |")
+    print("|---|---|---|---|")
+    for part in spec.parts:
+        for check in part.checks:
+            if check.kind != "gradient":
+                continue
+            for index, case in enumerate(check.cases):
+                expected = references.expected(spec, check, case)
+                errors = {"solution": _error(references.call(ref, check.function, case), expected)}
+                for key, _, output in references.variant_outputs(spec, check, case):
+                    if output is not None and evaluation.mismatch(output, expected, np.inf, np.inf) is None:
+                        errors[key] = _error(output, expected)
+                bugs = {key: value for key, value in errors.items() if key != "solution"}
+                closest = min(bugs, key=bugs.get) if bugs else ""
+                print(f"| {part.key} | {case.label or index + 1} | {errors['solution']:.1e} | "
+                      + (f"{closest}: {bugs[closest]:.2g}" if closest else "(the bugs change the shape)") + " |")
+
+
+def _error(got, expected):
+    if isinstance(expected, (tuple, list)):
+        return max(_error(g, e) for g, e in zip(got, expected))
+    return evaluation.rel_error(got, expected)
+
+
 def sensitivity_table(solution, tasks, data):
     print("\n## Sensitivity of the graded runs: every initial weight scaled by (1 + 1e-12 * noise)\n")
     print("| task | initialisation | metric | metric after the nudge |")
@@ -269,6 +299,7 @@ def main(argv=None):
     if args.only is None:
         one_step_table(solution, variants["early_update"])
         gradient_table(solution, variants)
+        gradient_checks_table()
         sensitivity_table(solution, tasks, data)
     if args.only in (None, "timing"):
         load_1, load_5, _ = os.getloadavg()

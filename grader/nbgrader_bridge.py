@@ -25,6 +25,7 @@ writes it to ``extracted/<student_id>/<file>``, and ``NAMED_REGEXP`` turns that 
 the file id. Loose files at the top of ``archive/`` and archives with unsafe entries (absolute paths, ``..``,
 links, or too large) are skipped with a warning, and nothing is written for them.
 """
+import json
 import os
 import re
 import shutil
@@ -56,6 +57,7 @@ MESSAGES = {
     "alt_curves": "Training run {run}: loss and accuracy per epoch, your run against the reference run",
     "alt_boundary": "Training run {run}: decision regions of your network next to the reference network's",
     "alt_other": "Plot of training run {run}",
+    "log_failure": "The kit's grader had trouble with {folder} ({reason}). Its standard error ends with:\n{stderr}",
     "plots_failed": "(The plots of the training runs could not be drawn.)",
     "archive_skipped": "Skipped {path}: {reason}. Nothing was extracted from it.",
     "loose_file": "Skipped {path}: put each student's files in <student_id>.zip or a <student_id>/ folder",
@@ -66,6 +68,7 @@ MESSAGES = {
     "too_many": "it holds more than {limit} entries",
     "not_zip": "it is not a readable zip archive",
     "nothing_found": "{path}: none of the expected files ({files}) found",
+    "notebook_broken": "{path}: its {name} cannot be read as a notebook; the released notebook stands in for it",
     "extracted": "Extracted {files} for student {student}",
     "notebook_supplied": "{path} holds no {name}: the released notebook stands in for it (autograde needs a "
                          "notebook; the grades come from the modules)",
@@ -113,30 +116,38 @@ def grader_env():
 def run_grader(assignment, folder, out_dir, timeout):
     """Run ``python -m grader grade`` on ``folder``.
 
-    Returns (results document or None, the reason there is none, exit status). The document is used whenever it was
-    written and reads back, even if the process then failed (it writes the results before drawing the plots).
+    Returns (results document or None, the reason there is none, exit status, the end of its standard error). The
+    document is used whenever it was written and reads back, even if the process failed afterwards (it writes the
+    results before it draws the plots).
     """
-    import json
-    results, plots = Path(out_dir) / "results.json", Path(out_dir) / "plots"
+    out_dir = Path(out_dir)
+    results, plots, log = out_dir / "results.json", out_dir / "plots", out_dir / "grader.log"
     command = [sys.executable, "-m", "grader", "grade", "--assignment", assignment, "--out", str(results),
                "--plots", str(plots), str(folder)]
-    proc = subprocess.Popen(command, cwd=out_dir, env=grader_env(), stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        code = proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        return None, MESSAGES["reason_timeout"].format(seconds=timeout), None
+    with open(log, "wb") as errors:
+        proc = subprocess.Popen(command, cwd=out_dir, env=grader_env(), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
+        try:
+            code = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            code = None
+    stderr = log.read_bytes()[-4000:].decode("utf-8", errors="replace")
+    if code is None:
+        return None, MESSAGES["reason_timeout"].format(seconds=timeout), code, stderr
     if not results.is_file():
-        return None, (MESSAGES["reason_exit"].format(code=code) if code else MESSAGES["reason_no_results"]), code
+        return None, (MESSAGES["reason_exit"].format(code=code) if code else MESSAGES["reason_no_results"]), code, \
+            stderr
     try:
         document = json.loads(results.read_text(encoding="utf-8"))
         for test in document["tests"]:
-            test["extra_data"]["part"], float(test["score"]), str(test["output"])
+            if not isinstance(test["extra_data"]["part"], str) or not isinstance(test["output"], str):
+                raise TypeError("part and output must be strings")
+            float(test["score"])
     except (ValueError, KeyError, TypeError):
-        return None, MESSAGES["reason_bad_results"], code
-    return document, "", code
+        return None, MESSAGES["reason_bad_results"], code, stderr
+    return document, "", code, stderr
 
 
 def part_plots(plot_dir, part):
@@ -182,9 +193,12 @@ class GradeWithKit(NbGraderPreprocessor):
         assignment = resources["nbgrader"]["assignment"]
         folder = os.path.abspath(resources.get("metadata", {}).get("path") or ".")
         with tempfile.TemporaryDirectory(prefix="nnkit-autograde-") as scratch:
-            document, reason, code = run_grader(assignment, folder, scratch, self.timeout)
+            document, reason, code, stderr = run_grader(assignment, folder, scratch, self.timeout)
+            if document is None or code:  # for the instructor's log only; the student sees one line
+                self.log.warning(MESSAGES["log_failure"].format(folder=folder, reason=reason or code,
+                                                                stderr=stderr.strip()))
             parts = {test["extra_data"]["part"]: test for test in document["tests"]} if document else {}
-            for index, cell in enumerate(nb.cells):
+            for cell in nb.cells:
                 meta = cell.get("metadata", {}).get("nbgrader", {})
                 if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
                     continue
@@ -215,6 +229,15 @@ def _unsafe(name):
     if ".." in re.split(r"[/\\]", name):
         return MESSAGES["unsafe_entry"].format(entry=name)
     return ""
+
+
+def _readable_notebook(data):
+    """Whether nbgrader can read ``data`` as a notebook (a broken one would fail autograde and keep old grades)."""
+    try:
+        nbformat.validate(nbformat.reads(data.decode("utf-8"), as_version=4))
+    except Exception:  # any reason at all: JSON, encoding, schema
+        return False
+    return True
 
 
 class SafeExtractor(ExtractorPlugin):
@@ -314,6 +337,9 @@ class SafeExtractor(ExtractorPlugin):
             for notebook in sorted(release.glob("*.ipynb")) if release is not None else []:
                 if notebook.name not in files:
                     self.log.warning(MESSAGES["notebook_supplied"].format(path=entry, name=notebook.name))
+                    files[notebook.name] = notebook.read_bytes()
+                elif not _readable_notebook(files[notebook.name]):
+                    self.log.warning(MESSAGES["notebook_broken"].format(path=entry, name=notebook.name))
                     files[notebook.name] = notebook.read_bytes()
             for name, data in files.items():
                 self._write(extracted_path / stem, name, data)

@@ -396,7 +396,8 @@ def test_export_csv_matches_the_gradebook(roundtrip):
 
 # -- feedback ------------------------------------------------------------------------------------------------------
 FORBIDDEN = ("Traceback (most recent call last)", "site-packages", "grader/engine.py", "grader/sandbox",
-             "grader.catalogues", "BEGIN HIDDEN TESTS", "BEGIN SOLUTION", "Misconception(", "Case((", "CellTimeoutError")
+             "grader.catalogues", "BEGIN HIDDEN TESTS", "BEGIN SOLUTION", "Misconception(", "Case((",
+             "CellTimeoutError")
 
 
 def test_feedback_pages_show_scores_and_messages_and_nothing_hidden(roundtrip):
@@ -521,22 +522,30 @@ def _extractor(tmp_path, assignment="a1_neuron_gd"):
     return extractor
 
 
-def test_extractor_supplies_the_released_notebook_when_a_submission_lacks_it(tmp_path):
+def test_extractor_supplies_the_released_notebook_when_one_is_missing_or_broken(tmp_path):
     archive, out, release = tmp_path / "archive", tmp_path / "extracted", tmp_path / "release"
     for folder in (archive, out, release):
         folder.mkdir()
-    (release / "a1_neuron_gd.ipynb").write_text("released\n", encoding="utf-8")
+    released = nbformat.writes(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]))
+    (release / "a1_neuron_gd.ipynb").write_text(released, encoding="utf-8")
     with zipfile.ZipFile(archive / "ada.zip", "w") as handle:
         handle.writestr("neuron.py", "mine\n")
         handle.writestr("a1_neuron_gd-Copy1.ipynb", "renamed\n")
     with zipfile.ZipFile(archive / "ben.zip", "w") as handle:
         handle.writestr("notes.txt", "nothing to grade\n")
+    with zipfile.ZipFile(archive / "cleo.zip", "w") as handle:
+        handle.writestr("neuron.py", "cleo\n")
+        handle.writestr("a1_neuron_gd.ipynb", '{"cells": [')
+    with zipfile.ZipFile(archive / "dev.zip", "w") as handle:
+        handle.writestr("a1_neuron_gd.ipynb", released.replace("x = 1", "x = 2"))
     extractor = _extractor(tmp_path)
     extractor._release = lambda: release
     extractor.extract(str(archive), str(out))
-    assert (out / "ada" / "a1_neuron_gd.ipynb").read_text() == "released\n"
+    assert (out / "ada" / "a1_neuron_gd.ipynb").read_text() == released
     assert (out / "ada" / "neuron.py").read_text() == "mine\n"
     assert not (out / "ben").exists(), "a submission with nothing to grade stays out"
+    assert (out / "cleo" / "a1_neuron_gd.ipynb").read_text() == released, "a broken notebook is replaced"
+    assert "x = 2" in (out / "dev" / "a1_neuron_gd.ipynb").read_text(), "a readable notebook is kept"
 
 
 def test_extractor_takes_the_shallowest_expected_files_only(tmp_path):
