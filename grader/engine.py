@@ -108,7 +108,7 @@ def grade(assignment_name, submission_dir, *, budget_seconds=120.0):
                     predict = _resolve(ref, check.options.get("predict"))
                     try:
                         verdict = evaluation.judge(check.kind, outcome, expected, variants, check.options, predict,
-                                                   function=f"{check.function}()")
+                                                   function=f"{check.function}()", public=case.public)
                     except Exception as exc:  # a value no comparison foresaw: this case fails, grading goes on
                         verdict = evaluation.Verdict(False, evaluation.say("bad_value",
                                                                            detail=f"{type(exc).__name__}: {exc}"))
