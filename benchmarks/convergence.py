@@ -261,7 +261,9 @@ def timing_table(solution, data, tasks):
         started = time.perf_counter()
         report = engine.grade(catalogue.NAME, paths.SOLUTIONS / catalogue.NAME)
         runs.append(time.perf_counter() - started)
-        assert report.score == report.max_score, "the solution lost points"
+        if report.score != report.max_score:
+            lost = [f"{part.key}: {case.message}" for part in report.parts for case in part.cases if not case.passed]
+            raise SystemExit("the solution lost points:\n" + "\n".join(lost))
     print(f"| whole grade of the solution, first in a process (reference runs included) | {runs[0]:.3f} |")
     print(f"| whole grade of the solution, reference values cached | {min(runs[1:]):.3f} |")
 

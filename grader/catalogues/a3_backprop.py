@@ -26,6 +26,10 @@ XOR = {"layers": (3, 4, 1), "activations": ["sigmoid", "sigmoid"], "learning_rat
 DIAMOND = {"layers": (2, 8, 1), "activations": ["tanh", "sigmoid"], "learning_rate": 1.0, "epochs": 1000,
            "seeds": (4,), "metric": "accuracy", "threshold": 0.95}
 
+# Seconds one training run may take in the sandbox: the solution needs 0.03 s (XOR) and 0.2 s (diamond), so this
+# leaves room for a slower but vectorised student, and for a busy grading machine.
+TRAINING_TIMEOUT = 20.0
+
 # The finished modules (forward pass, datasets) make the cases' caches and initial parameters.
 _HELPERS = Assignment(name=NAME, title="", modules=(), parts=(), provided=PROVIDED)
 
@@ -374,14 +378,14 @@ TRAIN = Part("train", "The training loop and its learning curves", 2, (
 
 XOR_TASK = Part("xor", "XOR: every row of the table right", 3, (
     Check("converge", "training.train", title="training run", cases=_converge_cases(XOR, *xor_data(), "XOR"),
-          expected=_converge_expected(lambda X, Y: (X, Y)),
+          expected=_converge_expected(lambda X, Y: (X, Y)), timeout=TRAINING_TIMEOUT,
           options=_converge_options(XOR, "XOR, 3-4-1 sigmoid network")),
 ))
 
 DIAMOND_TASK = Part("diamond", "The diamond: held-out accuracy", 3, (
     Check("converge", "training.train", title="training run",
           cases=_converge_cases(DIAMOND, *diamond_data("train"), "diamond"),
-          expected=_converge_expected(lambda X, Y: diamond_data("test")),
+          expected=_converge_expected(lambda X, Y: diamond_data("test")), timeout=TRAINING_TIMEOUT,
           options=_converge_options(DIAMOND, "diamond, 2-8-1 tanh network, held-out points")),
 ))
 

@@ -36,6 +36,7 @@ MESSAGES = {
     "length": "{path}has {got} items; expected {expected}",
     "keys": "{path}has keys {got}; expected {expected}",
     "values": "{path}values differ at {index}: expected {expected}, got {got} (largest difference {diff:.3g})",
+    "values_hidden": "{path}values differ at {index}: you returned {got} (largest difference {diff:.3g})",
     "not_finite": "{path}contains nan or inf at {index} for finite input: make the computation numerically stable",
     "warned": "printed a warning for finite input ({detail}): make the computation numerically stable",
     "gradient": "{path}does not match the numerical gradient: relative error {error:.2g} (needs < {limit:g})",
@@ -100,10 +101,11 @@ def _index_text(index):
 
 
 # -- structural comparison ------------------------------------------------------------------------------------------
-def mismatch(got, expected, rtol=RTOL, atol=ATOL, path=""):
+def mismatch(got, expected, rtol=RTOL, atol=ATOL, path="", reveal=True):
     """The first way ``got`` differs from ``expected`` as a student-facing sentence, or None when it matches.
 
-    Type, dtype and shape are checked before values, and each is named when it is what is wrong.
+    Type, dtype and shape are checked before values, and each is named when it is what is wrong. With
+    ``reveal=False`` (hidden cases) the sentence never quotes an expected value.
     """
     prefix = f"{path} " if path else ""
     if isinstance(got, wire.Opaque):
@@ -116,17 +118,17 @@ def mismatch(got, expected, rtol=RTOL, atol=ATOL, path=""):
         if got.shape != expected.shape:
             key = "shape_transposed" if got.ndim == 2 and got.shape == expected.shape[::-1] else "shape"
             return say(key, path=prefix, got=got.shape, expected=expected.shape)
-        return _value_mismatch(got, expected, rtol, atol, prefix)
+        return _value_mismatch(got, expected, rtol, atol, prefix, reveal)
     if isinstance(expected, (float, np.floating)):
         if type(got) not in (float, int) and not isinstance(got, (np.floating, np.integer)):
             if type(got) is np.ndarray and got.shape == ():
                 got = got[()]
             else:
                 return say("type", path=prefix, got=describe(got), expected="float")
-        return _value_mismatch(np.array(float(got)), np.array(float(expected)), rtol, atol, prefix)
+        return _value_mismatch(np.array(float(got)), np.array(float(expected)), rtol, atol, prefix, reveal)
     if isinstance(expected, (bool, np.bool_)) or isinstance(expected, (int, np.integer)):
         if not isinstance(got, (bool, int, np.integer, np.bool_)) or got != expected:
-            return say("values", path=prefix, index="the value", expected=expected, got=got, diff=float("nan"))
+            return _say_values(prefix, "the value", expected, got, float("nan"), reveal)
         return None
     if isinstance(expected, (tuple, list)):
         if not isinstance(got, (tuple, list)):
@@ -134,7 +136,7 @@ def mismatch(got, expected, rtol=RTOL, atol=ATOL, path=""):
         if len(got) != len(expected):
             return say("length", path=prefix, got=len(got), expected=len(expected))
         for i, (g, e) in enumerate(zip(got, expected)):
-            problem = mismatch(g, e, rtol, atol, f"{path}[{i}]")
+            problem = mismatch(g, e, rtol, atol, f"{path}[{i}]", reveal)
             if problem:
                 return problem
         return None
@@ -144,16 +146,22 @@ def mismatch(got, expected, rtol=RTOL, atol=ATOL, path=""):
         if sorted(got) != sorted(expected):
             return say("keys", path=prefix, got=sorted(got), expected=sorted(expected))
         for key in expected:
-            problem = mismatch(got[key], expected[key], rtol, atol, f"{path}[{key!r}]")
+            problem = mismatch(got[key], expected[key], rtol, atol, f"{path}[{key!r}]", reveal)
             if problem:
                 return problem
         return None
     if got != expected:
-        return say("values", path=prefix, index="the value", expected=expected, got=got, diff=float("nan"))
+        return _say_values(prefix, "the value", expected, got, float("nan"), reveal)
     return None
 
 
-def _value_mismatch(got, expected, rtol, atol, prefix):
+def _say_values(prefix, index, expected, got, diff, reveal):
+    if reveal:
+        return say("values", path=prefix, index=index, expected=expected, got=got, diff=diff)
+    return say("values_hidden", path=prefix, index=index, got=got, diff=diff)
+
+
+def _value_mismatch(got, expected, rtol, atol, prefix, reveal=True):
     if got.dtype.kind not in "fiub":
         return say("dtype", path=prefix, got=got.dtype, expected=expected.dtype)
     if np.isinf(rtol) and np.isinf(atol):  # structure-only comparison
@@ -171,8 +179,7 @@ def _value_mismatch(got, expected, rtol, atol, prefix):
     if not wrong.any():
         return None
     index = tuple(np.argwhere(wrong)[0])
-    return say("values", path=prefix, index=_index_text(index), expected=_fmt(exp_f[index]),
-               got=_fmt(got_f[index]), diff=float(diff.max()))
+    return _say_values(prefix, _index_text(index), _fmt(exp_f[index]), _fmt(got_f[index]), float(diff.max()), reveal)
 
 
 def rel_error(got, expected):
@@ -246,8 +253,11 @@ def diagnose(got, variants, rtol=RTOL, atol=ATOL):
     return "", ""
 
 
-def judge(kind, outcome, expected, variants=(), options=None, predict=None, function=""):
-    """Judge one case. ``kind`` is 'match', 'gradient', 'robust' or 'converge'."""
+def judge(kind, outcome, expected, variants=(), options=None, predict=None, function="", public=True):
+    """Judge one case. ``kind`` is 'match', 'gradient', 'robust' or 'converge'.
+
+    A hidden case (``public=False``) is judged the same way, but its message never quotes an expected value.
+    """
     options = options or {}
     if not outcome.ok:
         return Verdict(False, failure_message(outcome, function))
@@ -257,7 +267,7 @@ def judge(kind, outcome, expected, variants=(), options=None, predict=None, func
     if kind == "gradient":
         problem = gradient_mismatch(got, expected, options.get("limit", GRADIENT_RTOL))
     else:
-        problem = mismatch(got, expected, options.get("rtol", RTOL), options.get("atol", ATOL))
+        problem = mismatch(got, expected, options.get("rtol", RTOL), options.get("atol", ATOL), reveal=public)
     if problem is None and kind == "robust" and outcome.warnings:
         problem = say("warned", detail="; ".join(outcome.warnings))
     if problem is None:
