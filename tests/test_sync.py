@@ -1,9 +1,12 @@
 """assignments/ is exactly what the generator makes from solutions/, and holds no solution line."""
+import json
 import re
 
+import numpy as np
 import pytest
 
 from grader import catalogues, paths, sync
+from grader.sandbox import wire
 
 
 def test_assignments_folder_matches_the_generator():
@@ -67,3 +70,34 @@ def test_stub_generator_replaces_each_region_and_keeps_the_rest():
 def test_bad_markers_give_a_one_line_error(source, problem):
     with pytest.raises(sync.MarkerError, match=re.escape(problem)):
         sync.stub_source(source, "m.py")
+
+
+def test_cases_json_drift_tolerates_last_bit_rounding_only():
+    name = catalogues.names()[0]
+    target = paths.ASSIGNMENTS / name / "_selfcheck" / "cases.json"
+    text = target.read_text(encoding="utf-8")
+    cases = json.loads(text)
+    first = cases[0]
+
+    def with_expected(value):
+        changed = json.loads(text)
+        changed[0]["expected"] = wire.encode(value)
+        return json.dumps(changed, indent=1) + "\n"
+
+    expected = wire.decode(first["expected"])
+    nudged = jitter(expected, 1 + 1e-13)
+    moved = jitter(expected, 1 + 1e-6)
+    assert sync._same_cases(text, with_expected(nudged))
+    assert not sync._same_cases(text, with_expected(moved))
+
+
+def jitter(value, factor):
+    if isinstance(value, np.ndarray):
+        return value * factor
+    if isinstance(value, (tuple, list)):
+        return type(value)(jitter(v, factor) for v in value)
+    if isinstance(value, dict):
+        return {k: jitter(v, factor) for k, v in value.items()}
+    if isinstance(value, float):
+        return value * factor
+    return value
