@@ -264,7 +264,7 @@ class Runner:
         started = time.monotonic()
         with open(log, "w", encoding="utf-8") as handle:
             try:
-                proc = subprocess.run(command, cwd=self.course, env=nbgrader_bridge.nbgrader_env(),
+                proc = subprocess.run(command, cwd=self.course, env=paths.tool_env(),
                                       stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT,
                                       timeout=timeout)
             except subprocess.TimeoutExpired:

@@ -104,15 +104,6 @@ def autograde_preprocessors():
 
 
 # -- grading ------------------------------------------------------------------------------------------------------
-def grader_env():
-    """Environment for the grader subprocess: this interpreter's bin/ first on PATH, the kit importable."""
-    env = dict(os.environ)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(paths.ROOT), env.get("PYTHONPATH", "")]))
-    env["MPLBACKEND"] = "Agg"
-    return env
-
-
 def run_grader(assignment, folder, out_dir, timeout):
     """Run ``python -m grader grade`` on ``folder``.
 
@@ -125,7 +116,7 @@ def run_grader(assignment, folder, out_dir, timeout):
     command = [sys.executable, "-m", "grader", "grade", "--assignment", assignment, "--out", str(results),
                "--plots", str(plots), str(folder)]
     with open(log, "wb") as errors:
-        proc = subprocess.Popen(command, cwd=out_dir, env=grader_env(), stdin=subprocess.DEVNULL,
+        proc = subprocess.Popen(command, cwd=out_dir, env=paths.tool_env(), stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
         try:
             code = proc.wait(timeout=timeout)
@@ -385,13 +376,6 @@ class FeedbackExporter(HTMLExporter):
 
 
 # -- helpers for the demo and the tests -----------------------------------------------------------------------------
-def nbgrader_env(**extra):
-    """Environment for the nbgrader CLI: this interpreter's bin/ first on PATH (nbgrader runs `alembic` by name)."""
-    env = dict(os.environ)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env["MPLBACKEND"] = "Agg"
-    env.update(extra)
-    return env
 
 
 def gradebook_scores(course, assignment, db_name="gradebook.db"):

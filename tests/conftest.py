@@ -1,7 +1,5 @@
 """Shared fixtures: real submissions built from the solutions, and an environment for the real CLIs."""
-import os
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -9,16 +7,21 @@ import pytest
 from grader import catalogues, paths
 
 ROOT = paths.ROOT
-VENV_BIN = Path(sys.executable).parent
 
 
-def cli_env(**extra):
-    """Environment for subprocesses: this interpreter's bin/ first on PATH (nbgrader runs `alembic` by name)."""
-    env = dict(os.environ)
-    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
-    env["MPLBACKEND"] = "Agg"
-    env.update(extra)
-    return env
+cli_env = paths.tool_env
+
+
+def solution_anchor(assignment, module, function):
+    """The ``### BEGIN SOLUTION`` line of ``function`` in a solution module: code inserted after it runs first."""
+    lines = (paths.SOLUTIONS / assignment / f"{module}.py").read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"def {function}("))
+    return next(line for line in lines[start:] if "### BEGIN SOLUTION" in line)
+
+
+def part_of(report, key):
+    """The PartResult with this key."""
+    return next(part for part in report.parts if part.key == key)
 
 
 def make_submission(folder, assignment, edits=None, stub=False, extra_files=None):

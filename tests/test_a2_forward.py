@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+from conftest import part_of
 from grader import catalogues, engine, references
 from grader.catalogues import a2_forward as catalogue
 
@@ -72,8 +73,6 @@ def _grade(submission, edits, name):
     return engine.grade(NAME, submission(NAME, edits, name=name))
 
 
-def _part(report, key):
-    return next(part for part in report.parts if part.key == key)
 
 
 def test_every_misconception_has_a_bug_here():
@@ -86,7 +85,7 @@ def test_misconception_is_diagnosed(submission, bug):
     part_key, edits = BUGS[bug]
     key = bug.split("/")[0]
     report = _grade(submission, edits, bug.replace("/", "-").replace(" ", "-"))
-    part = _part(report, part_key)
+    part = part_of(report, part_key)
     assert key in part.misconceptions, [c.message for c in part.cases if not c.passed]
     messages = {m.message for check in SPEC.part(part_key).checks for m in check.misconceptions if m.key == key}
     for case in part.cases:
@@ -98,18 +97,18 @@ def test_misconception_is_diagnosed(submission, bug):
 
 def test_naive_softmax_fails_the_large_logits_check_with_a_stability_message(submission):
     report = _grade(submission, BUGS["softmax_overflow"][1], "naive")
-    large = [c for c in _part(report, "softmax").cases if c.check == "large logits"]
+    large = [c for c in part_of(report, "softmax").cases if c.check == "large logits"]
     assert large and not any(c.passed for c in large)
     assert all("nan or inf" in c.message and "numerically stable" in c.message for c in large)
     # on small logits the naive formula is right, and keeps those points
-    assert all(c.passed for c in _part(report, "softmax").cases if c.check != "large logits")
+    assert all(c.passed for c in part_of(report, "softmax").cases if c.check != "large logits")
 
 
 def test_unclipped_losses_fail_the_extreme_checks_and_keep_the_rest(submission):
     edits = {"losses.py": [
         ("np.clip(np.asarray(probs, dtype=np.float64), EPS, 1.0)", "np.asarray(probs, dtype=np.float64)"),
         ("np.clip(np.asarray(a, dtype=np.float64), EPS, 1.0 - EPS)", "np.asarray(a, dtype=np.float64)")]}
-    cases = _part(_grade(submission, edits, "unclipped"), "losses").cases
+    cases = part_of(_grade(submission, edits, "unclipped"), "losses").cases
     extreme = [c for c in cases if "0" in c.check or "confidently" in c.check]
     assert len(extreme) == 5 and not any(c.passed for c in extreme)
     assert all("nan or inf" in c.message or "warning" in c.message for c in extreme), [c.message for c in extreme]
@@ -124,7 +123,7 @@ def test_naive_sigmoid_and_tanh_fail_only_the_large_input_checks(submission):
          "    return (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))\n")]}
     report = _grade(submission, edits, "naive")
     for key in ("activations", "derivatives"):
-        cases = [c for c in _part(report, key).cases if c.function in (
+        cases = [c for c in part_of(report, key).cases if c.function in (
             "activations.sigmoid", "activations.tanh", "activations.sigmoid_prime", "activations.tanh_prime")]
         assert all(c.passed == (c.check != "large inputs") for c in cases), [(c.check, c.message) for c in cases]
         assert all("numerically stable" in c.message for c in cases if not c.passed)
@@ -132,12 +131,12 @@ def test_naive_sigmoid_and_tanh_fail_only_the_large_input_checks(submission):
 
 def test_transposed_dense_breaks_the_forward_pass_with_a_shape_error(submission):
     report = _grade(submission, BUGS["dense_transposed"][1], "transposed")
-    cases = [c for c in _part(report, "forward").cases if c.function == "forward.forward_pass"]
+    cases = [c for c in part_of(report, "forward").cases if c.function == "forward.forward_pass"]
     hidden = [c for c in cases if c.check == "output and cache"]
     assert all(not c.passed for c in hidden)
     assert any("raised ValueError" in c.message and "in dense" in c.message for c in hidden), \
         [c.message for c in hidden]
-    assert any("it looks transposed" in c.message for c in _part(report, "forward").cases
+    assert any("it looks transposed" in c.message for c in part_of(report, "forward").cases
                if c.function == "forward.dense")
 
 

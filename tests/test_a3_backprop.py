@@ -8,6 +8,7 @@ import importlib.util
 import numpy as np
 import pytest
 
+from conftest import part_of
 from grader import catalogues, engine, paths, references
 from grader.catalogues import a3_backprop as catalogue
 
@@ -67,8 +68,6 @@ def _grade(submission, edits, name):
     return engine.grade(NAME, submission(NAME, edits, name=name))
 
 
-def _part(report, key):
-    return next(part for part in report.parts if part.key == key)
 
 
 def test_every_misconception_has_a_bug_here():
@@ -81,13 +80,13 @@ def test_misconception_is_diagnosed_or_caught(submission, bug):
     edits, diagnosed, failing_runs = BUGS[bug]
     report = _grade(submission, edits, bug)
     for key in diagnosed:
-        part = _part(report, key)
+        part = part_of(report, key)
         assert bug in part.misconceptions, [c.message for c in part.cases if not c.passed]
         message = catalogue.MESSAGES[bug]
         assert all(f"Likely cause: {message}" in c.message for c in part.cases if c.misconception == bug)
         assert part.score < part.points
     for key in failing_runs:
-        part = _part(report, key)
+        part = part_of(report, key)
         assert part.score == 0, [c.message for c in part.cases]
         if bug in ("update_sign", "no_derivative"):  # the runs finish, and are measured below the threshold
             assert all("needs" in c.message or "training diverged" in c.message for c in part.cases), \
@@ -95,7 +94,7 @@ def test_misconception_is_diagnosed_or_caught(submission, bug):
     # the parts upstream of the bug are untouched: a bug in training.py costs nothing in backprop.py
     if all(file == "training.py" for file in edits):
         for key in ("output_delta", "hidden_delta", "layer_gradients", "backward"):
-            assert _part(report, key).score == _part(report, key).points
+            assert part_of(report, key).score == part_of(report, key).points
 
 
 def test_a_premature_update_is_judged_by_one_large_step_with_a_tight_tolerance():

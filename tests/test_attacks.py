@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import ROOT, cli_env
+from conftest import ROOT, cli_env, solution_anchor
 from grader import engine, paths, results
 from grader.sandbox import runner
 from grader.sandbox.runner import Sandbox
@@ -25,14 +25,9 @@ from grader.sandbox.runner import Sandbox
 A1 = "a1_neuron_gd"
 
 
-def _solution_anchor(module, function):
-    """The ``### BEGIN SOLUTION`` line of ``function`` in the A1 solution: code inserted after it runs first."""
-    lines = (paths.SOLUTIONS / A1 / f"{module}.py").read_text(encoding="utf-8").splitlines(keepends=True)
-    start = next(i for i, line in enumerate(lines) if line.startswith(f"def {function}("))
-    return next(line for line in lines[start:] if "### BEGIN SOLUTION" in line)
 
 
-XOR_ANCHOR = _solution_anchor("neuron", "xor_gate")
+XOR_ANCHOR = solution_anchor(A1, "neuron", "xor_gate")
 XOR = "neuron.xor_gate"
 SHORT = 1.0  # seconds: the time limit of the one call (or import) that hangs
 

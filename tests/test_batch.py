@@ -10,20 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, cli_env, make_submission
-from grader import batch, catalogues, paths
+from conftest import ROOT, cli_env, make_submission, solution_anchor
+from grader import batch, catalogues
 
 A1 = "a1_neuron_gd"
 
 
-def _solution_anchor(module, function):
-    """The ``### BEGIN SOLUTION`` line of ``function`` in the A1 solution: code inserted after it runs first."""
-    lines = (paths.SOLUTIONS / A1 / f"{module}.py").read_text(encoding="utf-8").splitlines(keepends=True)
-    start = next(i for i, line in enumerate(lines) if line.startswith(f"def {function}("))
-    return next(line for line in lines[start:] if "### BEGIN SOLUTION" in line)
 
 
-XOR_ANCHOR = _solution_anchor("neuron", "xor_gate")
+XOR_ANCHOR = solution_anchor(A1, "neuron", "xor_gate")
 
 
 def build_class(submitted, students):

@@ -135,7 +135,7 @@ def _build(root):
     assignment = demo.choose_assignment()
     recipes = demo.load_class(assignment)
     course, exchange, students = root / "course", root / "exchange", root / "students"
-    env = nbgrader_bridge.nbgrader_env(NNKIT_EXCHANGE=str(exchange))
+    env = paths.tool_env(NNKIT_EXCHANGE=str(exchange))
     env.pop("NNKIT_COURSE_ID", None)
     nbgrader = [sys.executable, "-m", "nbgrader"]
     outcome = {"assignment": assignment, "recipes": recipes, "routes": {r["id"]: "zip_collect" for r in recipes}}
