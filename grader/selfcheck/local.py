@@ -27,8 +27,8 @@ def _student_frames(tb):
     return [f"{Path(f.filename).name}:{f.lineno} in {f.name}: {f.line or ''}".strip() for f in frames[-3:]]
 
 
-def _failure(exc, error=None):
-    return evaluation.Outcome(False, error=error or type(exc).__name__, detail=str(exc)[:500],
+def _failure(exc):
+    return evaluation.Outcome(False, error=type(exc).__name__, detail=str(exc)[:500],
                               where=_student_frames(exc.__traceback__))
 
 

@@ -103,14 +103,6 @@ def decode(data):
     raise ValueError("unknown wire value")
 
 
-def dumps(obj):
-    return json.dumps(encode(obj))
-
-
-def loads(text):
-    return decode(json.loads(text))
-
-
 def write_message(fd_write, message):
     """Write one length-prefixed JSON message (a dict of already-encoded data) to a binary writer."""
     payload = json.dumps(message).encode("utf-8")
