@@ -129,11 +129,7 @@ def read_student(path, assignment):
 
 def summarise(assignment_name, results_dir):
     """Read every ``*.json`` of ``results_dir`` and compute the class figures."""
-    try:
-        assignment = catalogues.load(assignment_name)
-    except catalogues.UnknownAssignment as exc:
-        from .engine import SubmissionError  # the error the CLI reports in one line
-        raise SubmissionError(str(exc)) from None
+    assignment = catalogues.load(assignment_name)
     students, skipped = [], []
     for path in sorted(Path(results_dir).glob("*.json")):
         student, reason = read_student(path, assignment)

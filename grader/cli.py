@@ -115,10 +115,11 @@ def parser():
 
 def main(argv=None):
     args = parser().parse_args(argv)
+    from .catalogues import UnknownAssignment
     from .engine import SubmissionError
     from .sandbox.runner import SandboxError
     try:
         return args.handler(args)
-    except (SubmissionError, SandboxError, FileNotFoundError, NotADirectoryError) as exc:
+    except (SubmissionError, UnknownAssignment, SandboxError, FileNotFoundError, NotADirectoryError) as exc:
         print(MESSAGES["error"].format(detail=exc), file=sys.stderr)
         return 2

@@ -95,14 +95,6 @@ exit 0
 
 
 # -- building the zip ----------------------------------------------------------------------------------------------
-def _load(name):
-    try:
-        return catalogues.load(name)
-    except catalogues.UnknownAssignment as exc:
-        from .engine import SubmissionError  # the error the CLI reports in one line
-        raise SubmissionError(str(exc)) from None
-
-
 def _tree(folder, prefix):
     """{arcname: path} of the files under ``folder``, without caches."""
     files = {}
@@ -159,7 +151,7 @@ def build_autograder(assignment, out_zip):
 
     The zip is byte-for-byte reproducible: fixed order, fixed timestamps, fixed modes.
     """
-    spec = _load(assignment)
+    spec = catalogues.load(assignment)
     files = kit_files(spec)
     if "README.md" not in files:
         readme = MESSAGES["readme"].encode("utf-8")  # pyproject.toml names a readme; keep the source tree whole
@@ -237,7 +229,7 @@ def locate(assignment, root):
 
 def stage(assignment, submission, dest):
     """Copy the graded module files found in ``submission`` into ``dest``; return the notes for the log."""
-    spec = _load(assignment)
+    spec = catalogues.load(assignment)
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     chosen, notes = locate(spec, submission)
