@@ -8,12 +8,12 @@ the results files alone.
 """
 import csv
 import hashlib
+import io
 import json
 import multiprocessing
 import os
 import signal
 import sys
-import tempfile
 import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -89,14 +89,10 @@ def _read_results(path):
 
 def _missing_document(assignment, student, fingerprint):
     message = MESSAGES["missing_folder"].format(assignment=assignment.name)
-    tests = [{"name": part.title, "score": 0.0, "max_score": part.points, "status": "failed", "output": message,
-              "visibility": "visible", "extra_data": {"part": part.key, "misconceptions": []}}
-             for part in assignment.parts]
-    return {"score": 0.0, "execution_time": 0.0, "output": MESSAGES["missing_summary"].format(
-                assignment=assignment.title),
-            "visibility": "visible", "stdout_visibility": "hidden", "tests": tests,
-            "extra_data": {"assignment": assignment.name, "max_score": assignment.max_score,
-                           "student": student, "fingerprint": fingerprint}}
+    tests = [results.test_entry(part.key, part.title, 0.0, part.points, message) for part in assignment.parts]
+    return results.document(assignment.name, assignment.max_score, tests,
+                            MESSAGES["missing_summary"].format(assignment=assignment.title),
+                            student=student, fingerprint=fingerprint)
 
 
 def _interrupt(signum, frame):
@@ -167,14 +163,11 @@ def write_csv(assignment, students, results_dir, fingerprints, csv_path):
         scores = {test.get("extra_data", {}).get("part"): test.get("score", 0.0) for test in document["tests"]}
         rows.append([student] + [f"{float(scores.get(key, 0.0)):g}" for key in keys]
                     + [f"{float(document['score']):g}"])
-    csv_path = Path(csv_path)
-    csv_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{csv_path.name}.", dir=csv_path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["student"] + keys + ["total"])
-        writer.writerows(rows)
-    os.replace(tmp, csv_path)
+    table = io.StringIO()
+    writer = csv.writer(table)
+    writer.writerow(["student"] + keys + ["total"])
+    writer.writerows(rows)
+    results.write_text_atomic(table.getvalue(), csv_path)
     return empty
 
 

@@ -26,7 +26,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from . import catalogues, paths
+from . import catalogues, paths, results
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 MAX_DEPTH = 3
@@ -134,9 +134,7 @@ def requirements():
 
 def fallback_results(assignment):
     """The results.json run_autograder writes when grading itself fails: zero, with a message, never silence."""
-    return {"score": 0.0, "execution_time": 0.0, "output": MESSAGES["fallback"], "visibility": "visible",
-            "stdout_visibility": "hidden", "tests": [],
-            "extra_data": {"assignment": assignment.name, "max_score": assignment.max_score, "failed": True}}
+    return results.document(assignment.name, assignment.max_score, [], MESSAGES["fallback"], failed=True)
 
 
 def _entry(zf, name, data, executable=False):

@@ -24,37 +24,38 @@ def part_output(part):
     return "\n".join(lines)
 
 
+def test_entry(part_key, title, score, max_score, output, misconceptions=()):
+    """One entry of ``tests``: a graded part."""
+    return {"name": title, "score": score, "max_score": max_score,
+            "status": "passed" if score >= max_score else "failed", "output": output, "visibility": "visible",
+            "extra_data": {"part": part_key, "misconceptions": list(misconceptions)}}
+
+
+def document(assignment, max_score, tests, output, seconds=0.0, **extra):
+    """A whole results.json; ``extra`` adds to its top-level ``extra_data``."""
+    return {"score": round(float(sum(test["score"] for test in tests)), 4), "execution_time": round(seconds, 3),
+            "output": output, "visibility": "visible", "stdout_visibility": "hidden", "tests": tests,
+            "extra_data": {"assignment": assignment, "max_score": max_score, **extra}}
+
+
 def to_results(report):
     """The Gradescope results.json document for a Report."""
-    tests = []
-    for part in report.parts:
-        tests.append({
-            "name": part.title,
-            "score": part.score,
-            "max_score": part.points,
-            "status": "passed" if part.score >= part.points else "failed",
-            "output": part_output(part),
-            "visibility": "visible",
-            "extra_data": {"part": part.key, "misconceptions": part.misconceptions},
-        })
-    return {
-        "score": report.score,
-        "execution_time": round(report.seconds, 3),
-        "output": MESSAGES["summary"].format(assignment=report.title, score=report.score,
-                                             max_score=report.max_score),
-        "visibility": "visible",
-        "stdout_visibility": "hidden",
-        "tests": tests,
-        "extra_data": {"assignment": report.assignment, "max_score": report.max_score},
-    }
+    tests = [test_entry(part.key, part.title, part.score, part.points, part_output(part), part.misconceptions)
+             for part in report.parts]
+    summary = MESSAGES["summary"].format(assignment=report.title, score=report.score, max_score=report.max_score)
+    return document(report.assignment, report.max_score, tests, summary, report.seconds)
 
 
-def write_json_atomic(document, path):
-    """Write JSON so that a reader never sees half a file, even if this process is killed midway."""
+def write_text_atomic(text, path):
+    """Write a file so that a reader never sees half of it, even if this process is killed midway."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(document, handle, indent=2, ensure_ascii=False)
-        handle.write("\n")
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
     os.replace(tmp, path)
+
+
+def write_json_atomic(content, path):
+    """Write a JSON document atomically (see write_text_atomic)."""
+    write_text_atomic(json.dumps(content, indent=2, ensure_ascii=False) + "\n", path)
