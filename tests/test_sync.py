@@ -101,3 +101,22 @@ def jitter(value, factor):
     if isinstance(value, float):
         return value * factor
     return value
+
+
+def test_a_stored_numerical_gradient_may_move_more_than_a_direct_value():
+    """Each stored value carries the tolerance of how it was computed: a finite difference divides rounding by h."""
+    name = "a3_backprop"
+    text = (paths.ASSIGNMENTS / name / "_selfcheck" / "cases.json").read_text(encoding="utf-8")
+    cases = json.loads(text)
+    index = next(i for i, case in enumerate(cases) if case["kind"] == "gradient")
+    direct = next(i for i, case in enumerate(cases) if case["kind"] == "match")
+    assert cases[index]["stored_rtol"]["expected"] > cases[direct]["stored_rtol"]["expected"]
+
+    def nudged(position, factor):
+        changed = json.loads(text)
+        changed[position]["expected"] = wire.encode(jitter(wire.decode(changed[position]["expected"]), factor))
+        return json.dumps(changed, indent=1) + "\n"
+
+    assert sync._same_cases(text, nudged(index, 1 + 1e-9))
+    assert not sync._same_cases(text, nudged(index, 1 + 1e-6))
+    assert not sync._same_cases(text, nudged(direct, 1 + 1e-9))

@@ -38,6 +38,9 @@ MEMORY_BYTES = 2 * 1024 ** 3  # the worker's address-space limit, when Sandbox()
 # The confinement layers the worker is asked to apply. Tests switch some off to prove the fallbacks.
 LAYERS = ("parent-death", "capabilities", "landlock", "seccomp")
 TOKEN_VARIABLE = "NNKIT_SANDBOX"
+# The host's numerical settings reach the worker, so student and reference run the same kernels: some hosts set
+# OPENBLAS_CORETYPE because older OpenBLAS builds compute wrong results on their CPU.
+NUMERIC_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "NPY_DISABLE_CPU_FEATURES", "NPY_ENABLE_CPU_FEATURES")
 _OPEN = weakref.WeakSet()  # the sandboxes of this process not yet closed, for close_all()
 
 MESSAGES = {
@@ -151,7 +154,8 @@ class Sandbox:
 
     # -- process management -------------------------------------------------------------------------------------
     def _environment(self):
-        return {"PATH": "/usr/bin:/bin", "HOME": str(self.workdir), "TMPDIR": str(self.workdir),
+        numeric = {name: os.environ[name] for name in NUMERIC_VARIABLES if name in os.environ}
+        return {**numeric, "PATH": "/usr/bin:/bin", "HOME": str(self.workdir), "TMPDIR": str(self.workdir),
                 "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
                 "PYTHONNOUSERSITE": "1", "PYTHONSAFEPATH": "1",
                 "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
