@@ -12,6 +12,7 @@ import io
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -79,7 +80,7 @@ def _results_path(results_dir, student):
     return results_dir / f"{student}.json"
 
 
-def _read_results(path):
+def read_results(path):
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -110,21 +111,37 @@ def _stop(signum, frame):
 
 
 def _warm(assignment_name):
-    """Pool initializer: load the catalogue and the reference solutions once per worker process. Ctrl-C (which the
-    terminal sends to every process of the run) or the parent's SIGTERM ends a worker at once."""
+    """Pool initializer: load the catalogue, the reference solutions and the reference cache (which the parent
+    built) once per worker process. Ctrl-C (which the terminal sends to every process of the run) or the parent's
+    SIGTERM ends a worker at once."""
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
-    from . import engine, references
+    from . import reference_cache, references
     assignment = catalogues.load(assignment_name)
     references.modules(assignment)
-    for part in assignment.parts:
-        for check_index, check in enumerate(part.checks):
-            for case_index in range(len(check.cases)):
-                engine._expected(assignment_name, part.key, check_index, case_index)
+    reference_cache.for_assignment(assignment_name).load()
 
 
-def grade_one(assignment_name, student, folder, fingerprint, results_path):
-    """Grade one student and write their results file. Returns (student, error or '')."""
+def plots_folder(results_dir, student):
+    """Where ``grade-all --plots`` puts a student's plots: ``<results_dir>/plots/<student>/``."""
+    return Path(results_dir) / "plots" / student
+
+
+def _draw_plots(report, folder):
+    """Draw the report's plots into a fresh folder and move it into place whole, so that a results file that says
+    it has plots never points at half of them."""
+    from . import plots
+    scratch = folder.parent / f".{folder.name}.drawing"
+    shutil.rmtree(scratch, ignore_errors=True)
+    plots.write_run_plots(report, scratch)
+    shutil.rmtree(folder, ignore_errors=True)
+    scratch.mkdir(parents=True, exist_ok=True)
+    os.replace(scratch, folder)
+
+
+def grade_one(assignment_name, student, folder, fingerprint, results_path, draw_plots=False):
+    """Grade one student and write their results file (after their plots, with ``draw_plots``). Returns
+    (student, error or '')."""
     from . import engine
     try:
         report = engine.grade(assignment_name, folder)
@@ -132,8 +149,18 @@ def grade_one(assignment_name, student, folder, fingerprint, results_path):
         return student, f"{type(exc).__name__}: {exc}"
     document = results.to_results(report)
     document["extra_data"].update(student=student, fingerprint=fingerprint)
+    if draw_plots:
+        _draw_plots(report, plots_folder(Path(results_path).parent, student))
+        document["extra_data"]["plots"] = True
     results.write_json_atomic(document, results_path)
     return student, ""
+
+
+def current(document, fingerprint, need_plots=False):
+    """Whether a results document is a current grade of the submission with this fingerprint (and has its plots
+    when they are needed)."""
+    return document is not None and document["extra_data"].get("fingerprint") == fingerprint \
+        and (not need_plots or document["extra_data"].get("plots") is True)
 
 
 # -- the class ------------------------------------------------------------------------------------------------------
@@ -155,8 +182,8 @@ def write_csv(assignment, students, results_dir, fingerprints, csv_path):
     empty = []
     rows = []
     for student in students:
-        document = _read_results(_results_path(results_dir, student))
-        if document is None or document["extra_data"].get("fingerprint") != fingerprints[student]:
+        document = read_results(_results_path(results_dir, student))
+        if not current(document, fingerprints[student]):
             empty.append(student)
             rows.append([student] + [""] * (len(keys) + 1))
             continue
@@ -171,7 +198,7 @@ def write_csv(assignment, students, results_dir, fingerprints, csv_path):
     return empty
 
 
-def main(assignment_name, submitted_path, *, jobs=2, csv_path="grades.csv", results_dir=None):
+def main(assignment_name, submitted_path, *, jobs=2, csv_path="grades.csv", results_dir=None, draw_plots=False):
     """Grade the class; return the exit code: 0 done, 1 some students could not be graded, 2 cannot run, 130
     interrupted."""
     def fail(key, **fields):
@@ -203,8 +230,8 @@ def main(assignment_name, submitted_path, *, jobs=2, csv_path="grades.csv", resu
         folder = folder if folder.is_dir() else None
         fingerprint = submission_fingerprint(assignment, folder, kit)
         fingerprints[student] = fingerprint
-        existing = _read_results(_results_path(results_dir, student))
-        if existing is not None and existing["extra_data"].get("fingerprint") == fingerprint:
+        existing = read_results(_results_path(results_dir, student))
+        if current(existing, fingerprint, need_plots=draw_plots and folder is not None):
             reused += 1
         elif folder is None:
             results.write_json_atomic(_missing_document(assignment, student, fingerprint),
@@ -216,7 +243,7 @@ def main(assignment_name, submitted_path, *, jobs=2, csv_path="grades.csv", resu
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        failures = _grade_all(assignment, todo, jobs, results_dir)
+        failures = _grade_all(assignment, todo, jobs, results_dir, draw_plots)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
@@ -234,18 +261,20 @@ def main(assignment_name, submitted_path, *, jobs=2, csv_path="grades.csv", resu
     return 1 if empty else 0
 
 
-def _grade_all(assignment, todo, jobs, results_dir):
+def _grade_all(assignment, todo, jobs, results_dir, draw_plots=False):
     """Grade ``todo`` in a pool. Returns {student: error} for those that failed, or None when interrupted."""
     from tqdm import tqdm
     failures = {}
     if not todo:
         return failures
+    from . import reference_cache
+    reference_cache.load_or_build(assignment)  # once, here, rather than in every pool process at once
     pool = _pool(min(jobs, len(todo)), assignment.name)
     futures = {}
     try:
         for student, folder, fingerprint in todo:
             future = pool.submit(grade_one, assignment.name, student, str(folder), fingerprint,
-                                 _results_path(results_dir, student))
+                                 _results_path(results_dir, student), draw_plots)
             futures[future] = student
         with tqdm(total=len(todo), desc=MESSAGES["progress"].format(assignment=assignment.name), unit="student",
                   file=sys.stderr, mininterval=0.5, smoothing=0.1) as bar:

@@ -5,10 +5,9 @@ here, from the reference solutions and the catalogue.
 """
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-from . import catalogues, evaluation, paths, references
+from . import catalogues, evaluation, paths, reference_cache, references
 from .evaluation import Outcome
 from .sandbox.runner import Sandbox
 
@@ -59,15 +58,6 @@ class Report:
         return sum(part.points for part in self.parts)
 
 
-@lru_cache(maxsize=None)
-def _expected(assignment_name, part_key, check_index, case_index):
-    assignment = catalogues.load(assignment_name)
-    check = assignment.part(part_key).checks[check_index]
-    case = check.cases[case_index]
-    return (references.expected(assignment, check, case),
-            tuple(references.variant_outputs(assignment, check, case)))
-
-
 def staged_files(assignment, submission):
     """The files the sandbox gets: the graded modules from the submission, the provided ones from the kit."""
     files = {}
@@ -91,6 +81,7 @@ def grade(assignment_name, submission_dir, *, budget_seconds=120.0):
         raise SubmissionError(f"submission folder {submission} does not exist")
     started = time.monotonic()
     ref = references.modules(assignment)
+    stored = reference_cache.for_assignment(assignment.name)
     parts, runs = [], {}
     with Sandbox(staged_files(assignment, submission), budget_seconds=budget_seconds) as sandbox:
         timed_out = set()
@@ -104,7 +95,9 @@ def grade(assignment_name, submission_dir, *, budget_seconds=120.0):
                         outcome = sandbox.call(check.module, check.name, case.args, case.kwargs, check.timeout)
                         if outcome.error == "Timeout":
                             timed_out.add(check.function)
-                    expected, variants = _expected(assignment.name, part.key, check_index, case_index)
+                    # A failed call is judged on its failure alone: it needs no reference output.
+                    expected, variants = (stored.outputs(part.key, check_index, case_index) if outcome.ok
+                                          else (None, ()))
                     predict = _resolve(ref, check.options.get("predict"))
                     try:
                         verdict = evaluation.judge(check.kind, outcome, expected, variants, check.options, predict,
@@ -114,7 +107,7 @@ def grade(assignment_name, submission_dir, *, budget_seconds=120.0):
                                                                            detail=f"{type(exc).__name__}: {exc}"))
                     cases.append(CaseResult(part.key, check.function, check.title or check.kind, case_index,
                                             case.public, verdict.passed, verdict.message, verdict.misconception))
-                    if check.kind == "converge":
+                    if check.kind == "converge" and outcome.ok:  # a failed call has no run to plot
                         runs[f"{part.key}/{case.label or case_index}"] = {
                             "student": outcome.value if outcome.ok else None, "reference": expected,
                             "options": check.options, "function": check.function}

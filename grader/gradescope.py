@@ -55,13 +55,16 @@ SETUP_SH = """#!/usr/bin/env bash
 # folder on PYTHONPATH instead.
 set -euo pipefail
 cd "$(dirname "$0")"
-PYTHON="${PYTHON:-python3}"
+PYTHON="${{PYTHON:-python3}}"
 if ! "$PYTHON" -m pip --version >/dev/null 2>&1; then
     apt-get update -qq
     apt-get install -y -qq python3-pip
 fi
 "$PYTHON" -m pip install --no-cache-dir -r requirements.txt \\
     || "$PYTHON" -m pip install --no-cache-dir --break-system-packages -r requirements.txt
+# The reference outputs, computed once into this image's grader-only cache instead of for every submission.
+PYTHONPATH="$PWD" "$PYTHON" -m grader references {assignment} \\
+    || echo "setup.sh: the reference cache was not built; each submission will compute it" >&2
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
@@ -156,7 +159,7 @@ def build_autograder(assignment, out_zip):
     else:
         readme = None
     scripts = {
-        "setup.sh": SETUP_SH,
+        "setup.sh": SETUP_SH.format(assignment=shlex.quote(spec.name)),
         "run_autograder": RUN_AUTOGRADER.format(assignment=shlex.quote(spec.name),
                                                 fallback=json.dumps(fallback_results(spec), indent=2)),
     }

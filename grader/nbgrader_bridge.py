@@ -42,7 +42,7 @@ import nbformat
 from nbconvert.exporters import HTMLExporter
 from nbgrader.plugins import ExtractorPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Integer
+from traitlets import Integer, Unicode
 
 from . import catalogues, paths
 
@@ -59,6 +59,7 @@ MESSAGES = {
     "alt_other": "Plot of training run {run}",
     "log_failure": "The kit's grader had trouble with {folder} ({reason}). Its standard error ends with:\n{stderr}",
     "plots_failed": "(The plots of the training runs could not be drawn.)",
+    "reused": "{student}: reusing the results grade-all wrote for these exact files (fingerprint {fingerprint})",
     "archive_skipped": "Skipped {path}: {reason}. Nothing was extracted from it.",
     "loose_file": "Skipped {path}: put each student's files in <student_id>.zip or a <student_id>/ folder",
     "bad_student_id": "Skipped {path}: {name!r} is not a valid student id (letters, digits, '.', '_', '-')",
@@ -174,20 +175,59 @@ def grade_outputs(text, score, images=()):
     return outputs
 
 
+def reusable_results(results_dir, assignment, student, folder):
+    """(results document, plots folder) that ``grade-all --plots`` wrote for this student, if they grade exactly
+    the module files in ``folder``; else None. Only the graded modules' bytes and the kit decide a grade, so such
+    a document is what ``python -m grader grade --plots`` would write again."""
+    from . import batch
+    if not results_dir or not STUDENT_ID_FULL.match(str(student or "")):
+        return None
+    try:
+        spec = catalogues.load(assignment)
+    except catalogues.UnknownAssignment:  # grading it here reports that to the student's cells
+        return None
+    path = Path(results_dir) / assignment / f"{student}.json"
+    document = batch.read_results(path)
+    fingerprint = batch.submission_fingerprint(spec, Path(folder), batch.kit_fingerprint(spec))
+    if not batch.current(document, fingerprint, need_plots=True):
+        return None
+    return document, batch.plots_folder(path.parent, student)
+
+
 class GradeWithKit(NbGraderPreprocessor):
-    """Fill each grade cell with the kit grader's verdict on the submission's module files. Runs no kernel."""
+    """Fill each grade cell with the kit grader's verdict on the submission's module files. Runs no kernel.
+
+    When ``python -m grader grade-all --plots`` has already graded the class into ``reuse_results`` (run it from
+    the course folder, in parallel), each student whose modules are unchanged since then gets those results and
+    plots, and is not graded again: the cells are exactly what grading here would write.
+    """
 
     timeout = Integer(600, help="Seconds the grader subprocess may take for one submission before it is killed "
                                 "and every part scores 0.").tag(config=True)
+    reuse_results = Unicode("graded", help="Folder (relative to the course folder) where `grade-all --plots` wrote "
+                                           "<assignment>/<student>.json; '' to always grade here.").tag(config=True)
+
+    def _results(self, assignment, student, folder, scratch):
+        """(document or None, plots folder, exit status, reason there is no document) for this submission:
+        reused from grade-all, or graded now."""
+        reused = reusable_results(self.reuse_results, assignment, student, folder)
+        if reused is not None:
+            document, plot_dir = reused
+            self.log.info(MESSAGES["reused"].format(student=student,
+                                                    fingerprint=document["extra_data"]["fingerprint"][:12]))
+            return document, plot_dir, 0, ""
+        document, reason, code, stderr = run_grader(assignment, folder, scratch, self.timeout)
+        if document is None or code:  # for the instructor's log only; the student sees one line
+            self.log.warning(MESSAGES["log_failure"].format(folder=folder, reason=reason or code,
+                                                            stderr=stderr.strip()))
+        return document, Path(scratch) / "plots", code, reason
 
     def preprocess(self, nb, resources):
         assignment = resources["nbgrader"]["assignment"]
+        student = resources["nbgrader"].get("student")
         folder = os.path.abspath(resources.get("metadata", {}).get("path") or ".")
         with tempfile.TemporaryDirectory(prefix="nnkit-autograde-") as scratch:
-            document, reason, code, stderr = run_grader(assignment, folder, scratch, self.timeout)
-            if document is None or code:  # for the instructor's log only; the student sees one line
-                self.log.warning(MESSAGES["log_failure"].format(folder=folder, reason=reason or code,
-                                                                stderr=stderr.strip()))
+            document, plot_dir, code, reason = self._results(assignment, student, folder, scratch)
             parts = {test["extra_data"]["part"]: test for test in document["tests"]} if document else {}
             for cell in nb.cells:
                 meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -202,7 +242,7 @@ class GradeWithKit(NbGraderPreprocessor):
                     text = part["output"]
                     if code:
                         text += "\n" + MESSAGES["plots_failed"]
-                    images = part_plots(Path(scratch) / "plots", meta["grade_id"])
+                    images = part_plots(plot_dir, meta["grade_id"])
                     score = min(float(part["score"]), float(meta.get("points", part["score"])))
                     outputs = grade_outputs(text, score, images)
                 cell.outputs = outputs
