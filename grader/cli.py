@@ -69,6 +69,12 @@ def _gradescope(args):
     return 0
 
 
+def _prairielearn(args):
+    from . import prairielearn
+    prairielearn.build_export(args.assignment, Path(args.out))
+    return 0
+
+
 def _report(args):
     from . import class_report
     class_report.main(args.assignment, Path(args.results_dir), Path(args.out))
@@ -117,6 +123,12 @@ def parser():
     gradescope.add_argument("--assignment", required=True)
     gradescope.add_argument("--out", default="autograder.zip")
     gradescope.set_defaults(handler=_gradescope)
+
+    prairielearn = commands.add_parser("prairielearn", help="write a PrairieLearn question and its external grader")
+    prairielearn.add_argument("--assignment", required=True)
+    prairielearn.add_argument("--out", default="pl-export",
+                              help="a folder laid out like a course: questions/ and serverFilesCourse/")
+    prairielearn.set_defaults(handler=_prairielearn)
 
     report = commands.add_parser("report", help="write the class report HTML from a folder of results JSON")
     report.add_argument("--assignment", required=True)

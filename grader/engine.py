@@ -70,8 +70,10 @@ def staged_files(assignment, submission):
     return files
 
 
-def grade(assignment_name, submission_dir, *, budget_seconds=120.0):
-    """Grade the submission folder ``submission_dir`` and return a Report. Raises SubmissionError on bad input."""
+def grade(assignment_name, submission_dir, *, budget_seconds=120.0, memory_bytes=None):
+    """Grade the submission folder ``submission_dir`` and return a Report. Raises SubmissionError on bad input.
+
+    ``memory_bytes`` is the worker's address-space limit (default: the sandbox's ``MEMORY_BYTES``)."""
     try:
         assignment = catalogues.load(assignment_name)
     except catalogues.UnknownAssignment as exc:
@@ -83,7 +85,8 @@ def grade(assignment_name, submission_dir, *, budget_seconds=120.0):
     ref = references.modules(assignment)
     stored = reference_cache.for_assignment(assignment.name)
     parts, runs = [], {}
-    with Sandbox(staged_files(assignment, submission), budget_seconds=budget_seconds) as sandbox:
+    with Sandbox(staged_files(assignment, submission), budget_seconds=budget_seconds,
+                 memory_bytes=memory_bytes) as sandbox:
         timed_out = set()
         for part in assignment.parts:
             cases = []

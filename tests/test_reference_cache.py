@@ -143,3 +143,16 @@ def _equal(a, b):
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
     return a == b or (a != a and b != b)
+
+
+def test_an_unwritable_cache_costs_speed_never_a_grade(tmp_path, monkeypatch, capsys):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv(reference_cache.VARIABLE, str(blocker / "cache"))
+    reference_cache.for_assignment.cache_clear()
+    try:
+        report = engine.grade("a1_neuron_gd", paths.SOLUTIONS / "a1_neuron_gd")
+    finally:
+        reference_cache.for_assignment.cache_clear()
+    assert report.score == report.max_score
+    assert "cannot be written" in capsys.readouterr().err
