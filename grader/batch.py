@@ -174,7 +174,9 @@ def grade_one(assignment_name, student, folder, kit, results_path):
 
 # -- the class ------------------------------------------------------------------------------------------------------
 def _students(submitted):
-    return sorted(entry.name for entry in submitted.iterdir() if entry.is_dir() and not entry.name.startswith("."))
+    """The student folders, and any link in their place (which is refused, not skipped in silence)."""
+    return sorted(entry.name for entry in submitted.iterdir()
+                  if (entry.is_dir() or entry.is_symlink()) and not entry.name.startswith("."))
 
 
 def _pool(jobs, assignment_name):

@@ -240,10 +240,11 @@ def test_a_fingerprint_is_the_same_whether_taken_from_the_folder_or_from_what_wa
 
 # -- links: no student grades another's work, or the solutions ---------------------------------------------------------
 def symlink_farm(submitted):
-    """alice and bob; eve, a link to alice; sneaky, whose A1 folder is a link to the solutions; mod, whose
-    gradient_descent.py is a link to the solution's."""
+    """alice and bob; eve, a link to alice; ghost, a link to nothing; sneaky, whose A1 folder is a link to the
+    solutions; mod, whose gradient_descent.py is a link to the solution's."""
     build_class(submitted, {"alice": {}, "bob": {"stub": True}, "mod": {}})
     (submitted / "eve").symlink_to("alice", target_is_directory=True)
+    (submitted / "ghost").symlink_to("nowhere", target_is_directory=True)
     (submitted / "sneaky").mkdir()
     (submitted / "sneaky" / A1).symlink_to(paths.SOLUTIONS / A1, target_is_directory=True)
     (submitted / "mod" / A1 / "gradient_descent.py").unlink()
@@ -263,12 +264,13 @@ def test_linked_student_and_assignment_folders_are_refused_and_the_rest_is_grade
     refusals = [line for line in done.stderr.splitlines() if line.startswith("grader: refused")]
     assert refusals == [
         f"grader: refused eve: {submitted / 'eve'} is a symbolic link, so nothing was graded from it",
+        f"grader: refused ghost: {submitted / 'ghost'} is a symbolic link, so nothing was graded from it",
         f"grader: refused sneaky: {submitted / 'sneaky' / A1} is a symbolic link, so nothing was graded from it"]
-    assert "3 graded, 0 unchanged since the last run, 2 refused, 0 could not be graded" in done.stderr
+    assert "3 graded, 0 unchanged since the last run, 3 refused, 0 could not be graded" in done.stderr
     maximum = catalogues.load(A1).max_score
     scores = totals(out / "grades.csv")
-    assert scores == {"alice": maximum, "bob": 0.0, "eve": 0.0, "mod": scores["mod"], "sneaky": 0.0}
-    for student, rel in (("eve", "eve/"), ("sneaky", f"sneaky/{A1}/")):
+    assert scores == {"alice": maximum, "bob": 0.0, "eve": 0.0, "ghost": 0.0, "mod": scores["mod"], "sneaky": 0.0}
+    for student, rel in (("eve", "eve/"), ("ghost", "ghost/"), ("sneaky", f"sneaky/{A1}/")):
         document = json.loads((out / "results" / f"{student}.json").read_text(encoding="utf-8"))
         assert document["score"] == 0 and document["extra_data"]["student"] == student
         assert {test["output"] for test in document["tests"]} == {
@@ -279,7 +281,7 @@ def test_linked_student_and_assignment_folders_are_refused_and_the_rest_is_grade
     before = {path.name: path.stat().st_mtime_ns for path in (out / "results").glob("*.json")}
     again = grade_all(submitted, out)
     assert again.returncode == 0, again.stderr
-    assert "0 graded, 3 unchanged since the last run, 2 refused" in again.stderr
+    assert "0 graded, 3 unchanged since the last run, 3 refused" in again.stderr
     assert [line for line in again.stderr.splitlines() if line.startswith("grader: refused")] == refusals
     assert {path.name: path.stat().st_mtime_ns for path in (out / "results").glob("*.json")} == before
 
