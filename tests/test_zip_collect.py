@@ -16,7 +16,7 @@ import zlib
 import pytest
 
 from conftest import cli_env
-from grader import demo, nbgrader_bridge
+from grader import demo
 
 pytestmark = pytest.mark.xdist_group("nbgrader")
 
