@@ -23,18 +23,23 @@ A student id is letters, digits, ``.``, ``_`` and ``-``, starting with a letter 
 name (the assignment's notebooks and graded modules) the shallowest copy in the archive wins. ``SafeExtractor``
 writes it to ``extracted/<student_id>/<file>``, and ``NAMED_REGEXP`` turns that path into the student id and
 the file id. Loose files at the top of ``archive/`` and archives with unsafe entries (absolute paths, ``..``,
-links, or too large) are skipped with a warning, and nothing is written for them.
+links, or too large) are skipped with a warning, and nothing is written for them. So is an archive with an entry
+that cannot be read to its end (a bad CRC, an encrypted entry, an unknown compression method, a damaged stream):
+every file entry is read before anything is written, and every other student is still collected.
 """
 import json
+import lzma
 import os
 import re
 import shutil
 import signal
 import stat
+import struct
 import subprocess
 import sys
 import tempfile
 import zipfile
+import zlib
 from base64 import b64encode
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
@@ -68,6 +73,7 @@ MESSAGES = {
     "too_large": "it would unpack to more than {limit} bytes",
     "too_many": "it holds more than {limit} entries",
     "not_zip": "it is not a readable zip archive",
+    "unreadable": "entry {entry!r} cannot be read ({error})",
     "nothing_found": "{path}: none of the expected files ({files}) found",
     "notebook_broken": "{path}: its {name} cannot be read as a notebook; the released notebook stands in for it",
     "extracted": "Extracted {files} for student {student}",
@@ -179,7 +185,7 @@ def reusable_results(results_dir, assignment, student, folder):
     """(results document, plots folder) that ``grade-all --plots`` wrote for this student, if they grade exactly
     the module files in ``folder``; else None. Only the graded modules' bytes and the kit decide a grade, so such
     a document is what ``python -m grader grade --plots`` would write again."""
-    from . import batch
+    from . import batch, engine
     if not results_dir or not STUDENT_ID_FULL.match(str(student or "")):
         return None
     try:
@@ -188,7 +194,10 @@ def reusable_results(results_dir, assignment, student, folder):
         return None
     path = Path(results_dir) / assignment / f"{student}.json"
     document = batch.read_results(path)
-    fingerprint = batch.submission_fingerprint(spec, Path(folder), batch.kit_fingerprint(spec))
+    try:
+        fingerprint = batch.submission_fingerprint(spec, Path(folder), batch.kit_fingerprint(spec))
+    except (OSError, engine.SubmissionError):  # a folder it cannot read as plain files: grade it here instead
+        return None
     if not batch.current(document, fingerprint, need_plots=True):
         return None
     return document, batch.plots_folder(path.parent, student)
@@ -252,6 +261,22 @@ class GradeWithKit(NbGraderPreprocessor):
 
 
 # -- zip_collect ----------------------------------------------------------------------------------------------------
+#: What reading a student's archive or folder can raise, besides the extractor's own refusals: a bad CRC or a cut
+#: file (BadZipFile, EOFError), an encrypted entry (RuntimeError), an unknown compression method
+#: (NotImplementedError), a damaged deflate, bzip2 or lzma stream (zlib.error, OSError, LZMAError), a malformed
+#: header (ValueError, struct.error), an unreadable file (OSError). Any of them skips that student's archive whole.
+UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, NotImplementedError, zlib.error,
+              lzma.LZMAError, EOFError, OSError, ValueError, struct.error)
+
+
+class _Skip(Exception):
+    """Why a student's archive or folder is skipped whole; nothing is written for it."""
+
+
+def _unreadable(entry, exc):
+    return _Skip(MESSAGES["unreadable"].format(entry=entry, error=f"{type(exc).__name__}: {exc}"))
+
+
 def _unsafe(name):
     """Why an archive entry name is unsafe, or ''."""
     if "\x00" in name or PurePosixPath(name).is_absolute() or PureWindowsPath(name).is_absolute() \
@@ -275,7 +300,7 @@ class SafeExtractor(ExtractorPlugin):
     """``zip_collect``'s extractor: per-student zips or folders in, ``extracted/<student>/<file>`` out.
 
     Only the expected files (the assignment's notebooks and graded modules) are taken, each under its own base
-    name, from the shallowest place it occurs. An archive with any unsafe entry is skipped whole.
+    name, from the shallowest place it occurs. An archive with any unsafe or unreadable entry is skipped whole.
     """
 
     max_bytes = Integer(50 * 1024 ** 2, help="Largest total unpacked size of one student's archive.").tag(config=True)
@@ -308,28 +333,61 @@ class SafeExtractor(ExtractorPlugin):
                 chosen[name] = candidates[rel]
         return chosen
 
-    def _zip_members(self, archive):
-        """{relative name: ZipInfo} of a zip's files, or raise ValueError with the reason it is unsafe."""
-        try:
-            handle = zipfile.ZipFile(archive)
-        except (zipfile.BadZipFile, OSError):
-            raise ValueError(MESSAGES["not_zip"])
-        with handle:
-            infos = handle.infolist()
+    def _zip_members(self, infos):
+        """{relative name: ZipInfo} of a zip's files, or raise _Skip with the reason it is unsafe."""
         if len(infos) > self.max_entries:
-            raise ValueError(MESSAGES["too_many"].format(limit=self.max_entries))
+            raise _Skip(MESSAGES["too_many"].format(limit=self.max_entries))
         if sum(info.file_size for info in infos) > self.max_bytes:
-            raise ValueError(MESSAGES["too_large"].format(limit=self.max_bytes))
+            raise _Skip(MESSAGES["too_large"].format(limit=self.max_bytes))
         members = {}
         for info in infos:
             reason = _unsafe(info.filename)
             if reason:
-                raise ValueError(reason)
+                raise _Skip(reason)
             if stat.S_ISLNK(info.external_attr >> 16):
-                raise ValueError(MESSAGES["link_entry"].format(entry=info.filename))
+                raise _Skip(MESSAGES["link_entry"].format(entry=info.filename))
             if not info.is_dir():
                 members[info.filename.replace("\\", "/")] = info
         return members
+
+    def _zip_files(self, archive, wanted):
+        """{file name: bytes} of the wanted files of a zip, or raise _Skip with the reason it is skipped whole.
+
+        Every file entry is read to its end, which checks its CRC, before any is taken, and no more than
+        ``max_bytes`` are read in all: an archive is collected whole or not at all.
+        """
+        try:
+            handle = zipfile.ZipFile(archive)
+        except UNREADABLE:
+            raise _Skip(MESSAGES["not_zip"]) from None
+        with handle:
+            members = self._zip_members(handle.infolist())
+            taken = {rel: name for name, rel in self._pick({rel: rel for rel in members}, wanted).items()}
+            files, left = {}, self.max_bytes
+            for rel, info in members.items():
+                try:
+                    with handle.open(info) as stream:
+                        data = stream.read(left + 1)
+                except UNREADABLE as exc:
+                    raise _unreadable(info.filename, exc) from None
+                if len(data) > left:
+                    raise _Skip(MESSAGES["too_large"].format(limit=self.max_bytes))
+                left -= len(data)
+                if rel in taken:
+                    files[taken[rel]] = data
+        return files
+
+    def _read_files(self, entry, wanted):
+        """{file name: bytes} of the wanted files of a student's zip or folder, or raise _Skip."""
+        if not entry.is_dir():
+            return self._zip_files(entry, wanted)
+        files = {}
+        for name, source in self._pick(self._folder_files(entry), wanted).items():
+            try:
+                files[name] = source.read_bytes()
+            except OSError as exc:
+                raise _unreadable(source.relative_to(entry).as_posix(), exc) from None
+        return files
 
     def _write(self, student_dir, name, data):
         student_dir.mkdir(parents=True, exist_ok=True)
@@ -351,17 +409,11 @@ class SafeExtractor(ExtractorPlugin):
             if not STUDENT_ID_FULL.match(stem):
                 self.log.warning(MESSAGES["bad_student_id"].format(path=entry, name=stem))
                 continue
-            if entry.is_dir():
-                files = {name: source.read_bytes() for name, source in self._pick(self._folder_files(entry),
-                                                                                  wanted).items()}
-            else:
-                try:
-                    members = self._zip_members(entry)
-                except ValueError as exc:
-                    self.log.warning(MESSAGES["archive_skipped"].format(path=entry, reason=exc))
-                    continue
-                with zipfile.ZipFile(entry) as handle:
-                    files = {name: handle.read(info) for name, info in self._pick(members, wanted).items()}
+            try:
+                files = self._read_files(entry, wanted)
+            except _Skip as exc:
+                self.log.warning(MESSAGES["archive_skipped"].format(path=entry, reason=exc))
+                continue
             if not files:
                 self.log.warning(MESSAGES["nothing_found"].format(path=entry, files=", ".join(sorted(wanted))))
                 continue

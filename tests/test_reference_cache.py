@@ -129,7 +129,8 @@ def test_the_student_process_cannot_read_the_cache(tmp_path, empty_cache):
     folder = make_submission(tmp_path / "probe", "a1_neuron_gd",
                              edits={"neuron.py": [("def xor_gate(", f"def peek():\n{probe}\n\ndef xor_gate(")]})
     from grader.sandbox.runner import Sandbox
-    with Sandbox(engine.staged_files(catalogues.load("a1_neuron_gd"), folder)) as sandbox:
+    spec = catalogues.load("a1_neuron_gd")
+    with Sandbox(engine.staged_files(spec, engine.read_modules(spec, folder))) as sandbox:
         outcome = sandbox.call("neuron", "peek")
     assert outcome.ok and outcome.value == "refused"
 

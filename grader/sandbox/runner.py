@@ -122,7 +122,8 @@ def _sweep(token):
 
 
 class Sandbox:
-    """One submission's worker. Use as a context manager; ``files`` maps a file name to the path to copy."""
+    """One submission's worker. Use as a context manager; ``files`` maps a file name to its bytes, or to the path
+    of a file to copy."""
 
     def __init__(self, files, *, memory_bytes=None, budget_seconds=120.0):
         self.memory_bytes = int(memory_bytes or MEMORY_BYTES)
@@ -137,7 +138,10 @@ class Sandbox:
                 if self.workdir not in target.parents:
                     raise ValueError(f"staged file name {name!r} leaves the sandbox folder")
                 target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, target)
+                if isinstance(source, bytes):
+                    target.write_bytes(source)
+                else:
+                    shutil.copyfile(source, target)
         except BaseException:
             shutil.rmtree(self.workdir, ignore_errors=True)
             raise
