@@ -1,19 +1,31 @@
-"""``python -m grader``: grade one submission, grade a class, generate student files, export, run the demo."""
+"""``python -m grader``: grade one submission, grade a class, generate student files or a course, export, run the demo.
+
+Every command takes ``--lang`` (``en`` or ``zh``): the language of everything it writes and says. Without it,
+``$NNKIT_LANG`` decides, else English. Scores never depend on it.
+"""
 import argparse
 import importlib
 import json
+import os
 import sys
 import threading
 from pathlib import Path
 
-MESSAGES = {
+from . import text
+
+MESSAGES = text.table("cli", {
     "error": "grader: error: {detail}",
     "sync_clean": "assignments/ is up to date with solutions/ and the catalogues",
     "sync_drift": "assignments/ is out of date; run `python -m grader sync`. Differing files:",
     "sync_wrote": "wrote {path}",
     "part_row": "  {title:<44} {score:>6g} / {points:<4g}",
     "total_row": "  {title:<44} {score:>6g} / {points:<4g}",
-}
+    "total": "Total",
+    "lang_help": "the language of everything this command writes and says: {known} (default: $NNKIT_LANG, else en)",
+    "course_help": "write a complete course folder (nbgrader_config.py and assignments/) in one language",
+    "course_dir_help": "the folder to write: a new or empty one, or a course folder this command made before",
+    "course_names_help": "assignments to include (default: all)",
+})
 
 
 def _grade(args):
@@ -29,7 +41,8 @@ def _grade(args):
         sys.stdout.write("\n")
     for part in report.parts:
         print(MESSAGES["part_row"].format(title=part.title, score=part.score, points=part.points), file=sys.stderr)
-    print(MESSAGES["total_row"].format(title="Total", score=report.score, points=report.max_score), file=sys.stderr)
+    print(MESSAGES["total_row"].format(title=MESSAGES["total"], score=report.score, points=report.max_score),
+          file=sys.stderr)
     if args.plots:
         from . import plots
         plots.write_run_plots(report, args.plots)
@@ -86,9 +99,27 @@ def _demo(args):
     return demo.main(Path(args.course_dir))
 
 
+def _course(args):
+    from . import course
+    return course.main(Path(args.course_dir), args.names or None)
+
+
 def parser():
-    top = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
-    commands = top.add_subparsers(dest="command", required=True)
+    from . import text
+    top = argparse.ArgumentParser(prog="python -m grader", description=__doc__,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    language = argparse.ArgumentParser(add_help=False)
+    language.add_argument("--lang", choices=text.LANGUAGES, default=None,
+                          help=MESSAGES["lang_help"].format(known=", ".join(text.LANGUAGES)))
+    subparsers = top.add_subparsers(dest="command", required=True)
+
+    class Commands:
+        """add_parser with --lang on every command."""
+        @staticmethod
+        def add_parser(name, **kwargs):
+            return subparsers.add_parser(name, parents=[language], **kwargs)
+
+    commands = Commands()
 
     grade = commands.add_parser("grade", help="grade one submission folder, writing Gradescope results.json")
     grade.add_argument("--assignment", required=True)
@@ -139,16 +170,26 @@ def parser():
     demo = commands.add_parser("demo", help="run the instructor's round trip on the embedded example class")
     demo.add_argument("--course-dir", default="demo-course", help="where to build the demo course folder")
     demo.set_defaults(handler=_demo)
+
+    course = commands.add_parser("course", help=MESSAGES["course_help"])
+    course.add_argument("course_dir", help=MESSAGES["course_dir_help"])
+    course.add_argument("--assignment", dest="names", action="append", help=MESSAGES["course_names_help"])
+    course.set_defaults(handler=_course)
     return top
 
 
 def main(argv=None):
+    from . import text
     args = parser().parse_args(argv)
     from .catalogues import UnknownAssignment
     from .engine import SubmissionError
     from .sandbox.runner import SandboxError
     try:
+        text.use(args.lang)
+        if args.lang:  # the kit's subprocesses (grade-all's pool, nbgrader's grader) speak it too
+            os.environ[text.VARIABLE] = args.lang
         return args.handler(args)
-    except (SubmissionError, UnknownAssignment, SandboxError, FileNotFoundError, NotADirectoryError) as exc:
+    except (SubmissionError, UnknownAssignment, SandboxError, FileNotFoundError, NotADirectoryError,
+            text.UnknownLanguage) as exc:
         print(MESSAGES["error"].format(detail=exc), file=sys.stderr)
         return 2

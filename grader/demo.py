@@ -23,13 +23,13 @@ import time
 import zipfile
 from pathlib import Path
 
-from . import catalogues, nbgrader_bridge, paths, sync
+from . import catalogues, nbgrader_bridge, paths, sync, text
 
 EXAMPLES = paths.ROOT / "examples"
 MARKER = ".nnkit-demo-course"
 PREFERRED = ("a3_backprop", "a1_neuron_gd")
 
-MESSAGES = {
+MESSAGES = text.table("demo", {
     "start": "nnkit demo: {assignment} with {count} example students, in {course}",
     "step_ok": "  [ok] {step} ({seconds:.1f} s)",
     "step_failed": "demo: {step} failed (exit status {code}); its output is in {log}",
@@ -56,7 +56,7 @@ MESSAGES = {
     "parity": "gradebook says {gradebook}, the kit's grader says {grader}",
     "unexpected": "demo: stopped by an unexpected error: {error}",
     "problems": "demo: {count} grade check(s) failed; the first: {first}",
-}
+})
 
 RECIPE_KEYS = {"id", "about", "base", "take", "edits", "append", "prepend", "notebook_cells", "drop_grade_cells",
                "expect"}

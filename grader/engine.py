@@ -11,14 +11,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import catalogues, evaluation, paths, reference_cache, references
+from . import catalogues, evaluation, paths, reference_cache, references, text
 from .evaluation import Outcome
 from .sandbox.runner import Sandbox
 
 
-MESSAGES = {
+MESSAGES = text.table("engine", {
     "linked_folder": "submission folder {path} is a symbolic link; grade the folder it points to, or a copy of it",
-}
+    "no_folder": "submission folder {path} does not exist",
+})
 
 #: How a submission folder is opened to read its modules: as a folder, and never through a symbolic link.
 FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
@@ -63,6 +64,7 @@ class Report:
     seconds: float
     runs: dict = field(default_factory=dict)
     staged_digest: str = ""  # modules_digest of the graded module files staged, as read_modules read them
+    lang: str = "en"  # the language of its titles and messages
 
     @property
     def score(self):
@@ -114,31 +116,43 @@ def modules_digest(modules):
     return sha.hexdigest()
 
 
-def staged_files(assignment, modules):
-    """The files the sandbox gets: the graded modules' bytes (from read_modules), the provided ones from the kit."""
+def staged_files(assignment, modules, lang=text.ENGLISH):
+    """The files the sandbox gets: the graded modules' bytes (from read_modules), the provided ones from the kit (in
+    ``lang``: their code is the same in every language, their docstrings and messages are not)."""
     files = dict(modules)
     for module in assignment.provided:
-        files[f"{module}.py"] = paths.ASSIGNMENTS / assignment.name / f"{module}.py"
+        if lang == text.ENGLISH:
+            files[f"{module}.py"] = paths.ASSIGNMENTS / assignment.name / f"{module}.py"
+        else:
+            from . import sync
+            files[f"{module}.py"] = sync.provided_source(assignment, module, lang).encode("utf-8")
     return files
 
 
-def grade(assignment_name, submission_dir, *, budget_seconds=120.0, memory_bytes=None):
+def grade(assignment_name, submission_dir, *, budget_seconds=120.0, memory_bytes=None, lang=None):
     """Grade the submission folder ``submission_dir`` and return a Report. Raises SubmissionError on bad input.
 
-    ``memory_bytes`` is the worker's address-space limit (default: the sandbox's ``MEMORY_BYTES``)."""
+    ``memory_bytes`` is the worker's address-space limit (default: the sandbox's ``MEMORY_BYTES``). ``lang`` is the
+    language of every message and title (default: ``text.current()``); the scores never depend on it."""
+    with text.language(lang or text.current()):
+        return _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, text.current())
+
+
+def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, lang):
     try:
         assignment = catalogues.load(assignment_name)
     except catalogues.UnknownAssignment as exc:
         raise SubmissionError(str(exc)) from None
     submission = Path(submission_dir)
     if not submission.is_dir():
-        raise SubmissionError(f"submission folder {submission} does not exist")
+        raise SubmissionError(MESSAGES["no_folder"].format(path=submission))
     modules = read_modules(assignment, submission)
     started = time.monotonic()
     ref = references.modules(assignment)
     stored = reference_cache.for_assignment(assignment.name)
     parts, runs = [], {}
-    with Sandbox(staged_files(assignment, modules), budget_seconds=budget_seconds,
+    name = assignment.name
+    with Sandbox(staged_files(assignment, modules, lang), budget_seconds=budget_seconds,
                  memory_bytes=memory_bytes) as sandbox:
         timed_out = set()
         for part in assignment.parts:
@@ -154,24 +168,31 @@ def grade(assignment_name, submission_dir, *, budget_seconds=120.0, memory_bytes
                     # A failed call is judged on its failure alone: it needs no reference output.
                     expected, variants = (stored.outputs(part.key, check_index, case_index) if outcome.ok
                                           else (None, ()))
+                    variants = [(key, text.misconception(name, part.key, key, message, lang), output)
+                                for key, message, output in variants]
                     predict = _resolve(ref, check.options.get("predict"))
                     try:
-                        verdict = evaluation.judge(check.kind, outcome, expected, variants, check.options, predict,
+                        verdict = evaluation.judge(check.kind, outcome, expected, variants,
+                                                   text.options(name, check.options, lang), predict,
                                                    function=f"{check.function}()", public=case.public)
                     except Exception as exc:  # a value no comparison foresaw: this case fails, grading goes on
                         verdict = evaluation.Verdict(False, evaluation.say("bad_value",
                                                                            detail=f"{type(exc).__name__}: {exc}"))
-                    cases.append(CaseResult(part.key, check.function, check.title or check.kind, case_index,
+                    cases.append(CaseResult(part.key, check.function,
+                                            text.check_title(name, check.title, lang) or check.kind, case_index,
                                             case.public, verdict.passed, verdict.message, verdict.misconception))
                     if check.kind == "converge" and outcome.ok:  # a failed call has no run to plot
+                        label = text.catalogue(name, f"label:{case.label}", case.label, lang) if case.label else ""
                         runs[f"{part.key}/{case.label or case_index}"] = {
                             "student": outcome.value if outcome.ok else None, "reference": expected,
-                            "options": check.options, "function": check.function}
+                            "options": check.options, "function": check.function,
+                            "caption": f"{part.key}/{label or case_index}"}
             passed = sum(case.passed for case in cases)
             score = round(part.points * passed / len(cases), 4) if cases else 0.0
-            parts.append(PartResult(part.key, part.title, part.points, score, cases))
-    return Report(assignment.name, assignment.title, parts, time.monotonic() - started, runs,
-                  staged_digest=modules_digest(modules))
+            parts.append(PartResult(part.key, text.catalogue(name, f"part:{part.key}", part.title, lang), part.points,
+                                    score, cases))
+    return Report(assignment.name, text.catalogue(name, "title", assignment.title, lang), parts,
+                  time.monotonic() - started, runs, staged_digest=modules_digest(modules), lang=lang)
 
 
 def _resolve(ref, dotted):

@@ -44,14 +44,15 @@ from base64 import b64encode
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import nbformat
+import nbgrader
 from nbconvert.exporters import HTMLExporter
 from nbgrader.plugins import ExtractorPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer, Unicode
 
-from . import catalogues, paths
+from . import catalogues, paths, text
 
-MESSAGES = {
+MESSAGES = text.table("nbgrader_bridge", {
     "grader_failed": "The grader could not run on this submission ({reason}), so every part scores 0 for now. "
                      "Please tell your instructor.",
     "reason_exit": "it stopped with exit code {code}",
@@ -79,7 +80,7 @@ MESSAGES = {
     "extracted": "Extracted {files} for student {student}",
     "notebook_supplied": "{path} holds no {name}: the released notebook stands in for it (autograde needs a "
                          "notebook; the grades come from the modules)",
-}
+})
 
 STUDENT_ID = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 FILE_ID = r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.(?:ipynb|py)"
@@ -111,8 +112,8 @@ def autograde_preprocessors():
 
 
 # -- grading ------------------------------------------------------------------------------------------------------
-def run_grader(assignment, folder, out_dir, timeout):
-    """Run ``python -m grader grade`` on ``folder``.
+def run_grader(assignment, folder, out_dir, timeout, lang=None):
+    """Run ``python -m grader grade`` on ``folder``, in ``lang`` (default: the current language).
 
     Returns (results document or None, the reason there is none, exit status, the end of its standard error). The
     document is used whenever it was written and reads back, even if the process failed afterwards (it writes the
@@ -121,7 +122,7 @@ def run_grader(assignment, folder, out_dir, timeout):
     out_dir = Path(out_dir)
     results, plots, log = out_dir / "results.json", out_dir / "plots", out_dir / "grader.log"
     command = [sys.executable, "-m", "grader", "grade", "--assignment", assignment, "--out", str(results),
-               "--plots", str(plots), str(folder)]
+               "--plots", str(plots), "--lang", lang or text.current(), str(folder)]
     with open(log, "wb") as errors:
         proc = subprocess.Popen(command, cwd=out_dir, env=paths.tool_env(), stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
@@ -181,10 +182,11 @@ def grade_outputs(text, score, images=()):
     return outputs
 
 
-def reusable_results(results_dir, assignment, student, folder):
+def reusable_results(results_dir, assignment, student, folder, lang=None):
     """(results document, plots folder) that ``grade-all --plots`` wrote for this student, if they grade exactly
-    the module files in ``folder``; else None. Only the graded modules' bytes and the kit decide a grade, so such
-    a document is what ``python -m grader grade --plots`` would write again."""
+    the module files in ``folder``, in ``lang`` (default: the current language); else None. Only the graded modules'
+    bytes, the kit and the language decide a results document, so such a one is what ``python -m grader grade
+    --plots`` would write again."""
     from . import batch, engine
     if not results_dir or not STUDENT_ID_FULL.match(str(student or "")):
         return None
@@ -195,7 +197,7 @@ def reusable_results(results_dir, assignment, student, folder):
     path = Path(results_dir) / assignment / f"{student}.json"
     document = batch.read_results(path)
     try:
-        fingerprint = batch.submission_fingerprint(spec, Path(folder), batch.kit_fingerprint(spec))
+        fingerprint = batch.submission_fingerprint(spec, Path(folder), batch.kit_fingerprint(spec, lang))
     except (OSError, engine.SubmissionError):  # a folder it cannot read as plain files: grade it here instead
         return None
     if not batch.current(document, fingerprint, need_plots=True):
@@ -215,23 +217,30 @@ class GradeWithKit(NbGraderPreprocessor):
                                 "and every part scores 0.").tag(config=True)
     reuse_results = Unicode("graded", help="Folder (relative to the course folder) where `grade-all --plots` wrote "
                                            "<assignment>/<student>.json; '' to always grade here.").tag(config=True)
+    lang = Unicode("", help="The language of the grade cells' messages and plots ('en', 'zh'); '' for $NNKIT_LANG, "
+                            "else English. Scores do not depend on it.").tag(config=True)
 
     def _results(self, assignment, student, folder, scratch):
         """(document or None, plots folder, exit status, reason there is no document) for this submission:
         reused from grade-all, or graded now."""
-        reused = reusable_results(self.reuse_results, assignment, student, folder)
+        lang = text.current()
+        reused = reusable_results(self.reuse_results, assignment, student, folder, lang)
         if reused is not None:
             document, plot_dir = reused
             self.log.info(MESSAGES["reused"].format(student=student,
                                                     fingerprint=document["extra_data"]["fingerprint"][:12]))
             return document, plot_dir, 0, ""
-        document, reason, code, stderr = run_grader(assignment, folder, scratch, self.timeout)
+        document, reason, code, stderr = run_grader(assignment, folder, scratch, self.timeout, lang)
         if document is None or code:  # for the instructor's log only; the student sees one line
             self.log.warning(MESSAGES["log_failure"].format(folder=folder, reason=reason or code,
                                                             stderr=stderr.strip()))
         return document, Path(scratch) / "plots", code, reason
 
     def preprocess(self, nb, resources):
+        with text.language(self.lang or text.current()):
+            return self._preprocess(nb, resources)
+
+    def _preprocess(self, nb, resources):
         assignment = resources["nbgrader"]["assignment"]
         student = resources["nbgrader"].get("student")
         folder = os.path.abspath(resources.get("metadata", {}).get("path") or ".")
@@ -449,18 +458,75 @@ div.output_png img { max-width: 100%; height: auto; }
 """
 
 
+#: The words of nbgrader's feedback template (``feedback/index.html.j2``), each as it stands there, in the order
+#: they are replaced; ``FEEDBACK[key]`` is their text in the page's language.
+FEEDBACK_FRAGMENTS = (
+    ("Late submission penalty", "late_penalty"),
+    ("(Score: ", "score_paren"),
+    ("Score: {{ cell", "score_cell"),
+    (">Test cell</a>", "test_cell"),
+    (">Coding free-response</a>", "free_response"),
+    (">Written response</a>", "written_response"),
+    (">Task</a>", "task"),
+    (">Comment</a>", "comment"),
+    ("(Top)", "top"),
+    ("Student's answer", "answer"),
+    ("Student's task", "student_task"),
+    ("Grade cell: ", "grade_cell"),
+    ("Task: <code>", "task_code"),
+    ("<b>Comments:</b>", "comments"),
+    ("<html>", "html"),
+)
+FEEDBACK = text.table("feedback", {
+    "late_penalty": "Late submission penalty",
+    "score_paren": "(Score: ",
+    "score_cell": "Score: {{ cell",
+    "test_cell": ">Test cell</a>",
+    "free_response": ">Coding free-response</a>",
+    "written_response": ">Written response</a>",
+    "task": ">Task</a>",
+    "comment": ">Comment</a>",
+    "top": "(Top)",
+    "answer": "Student's answer",
+    "student_task": "Student's task",
+    "grade_cell": "Grade cell: ",
+    "task_code": "Task: <code>",
+    "comments": "<b>Comments:</b>",
+    "html": "<html>",
+})
+FEEDBACK_TEMPLATE = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates" / "feedback" / \
+    "index.html.j2"
+
+
+def feedback_template(lang):
+    """nbgrader's feedback page template with its words in ``lang``; None for English (nbgrader's own is used)."""
+    if lang == text.ENGLISH:
+        return None
+    template = FEEDBACK_TEMPLATE.read_text(encoding="utf-8")
+    for fragment, key in FEEDBACK_FRAGMENTS:
+        template = template.replace(fragment, text.lookup("feedback", key, fragment, lang))
+    return template
+
+
 class FeedbackExporter(HTMLExporter):
     """nbgrader's feedback HTML, with no script fetched from the network and with the grader's long lines wrapped.
 
     nbgrader's feedback template loads MathJax from a CDN, which fails offline with a console error: the macro is
-    replaced by an empty one, so formulas in markdown show as their TeX source.
+    replaced by an empty one, so formulas in markdown show as their TeX source. In a language other than English
+    (``lang``), the template's own words (the score summary, the cell headings) are that language's.
     """
+
+    lang = Unicode("", help="The language of the page's own words ('en', 'zh'); '' for $NNKIT_LANG, else "
+                            "English.").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         from jinja2 import DictLoader
         super().__init__(*args, **kwargs)
-        offline = DictLoader({"mathjax.html.j2": "{%- macro mathjax(url='') -%}{%- endmacro %}"})
-        self.extra_loaders = [offline, *self.extra_loaders]
+        templates = {"mathjax.html.j2": "{%- macro mathjax(url='') -%}{%- endmacro %}"}
+        translated = feedback_template(text.check(self.lang) if self.lang else text.current())
+        if translated is not None:
+            templates["index.html.j2"] = translated
+        self.extra_loaders = [DictLoader(templates), *self.extra_loaders]
 
     def from_notebook_node(self, nb, resources=None, **kw):
         output, resources = super().from_notebook_node(nb, resources, **kw)

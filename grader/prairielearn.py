@@ -23,7 +23,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from . import bundle, catalogues, engine, results
+from . import bundle, catalogues, engine, results, text
 
 IMAGE = "prairielearn/grader-python"
 QID = "nnkit/{name}"
@@ -33,7 +33,7 @@ TIMEOUT_SECONDS = 180  # PrairieLearn kills the container after this: above the 
 MEMORY_BYTES = 1024 ** 3  # the worker's address space: under PrairieLearn's 2 GiB container, beside the grader
 UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "nnkit:prairielearn")  # stable question UUIDs across exports
 
-MESSAGES = {
+MESSAGES = text.table("prairielearn", {
     "wrote": "wrote {path}: questions/{qid}/ and serverFilesCourse/{kit}/ ({count} files)",
     "topic": "Neural networks",
     "usage": "usage: python -m grader.prairielearn grade ASSIGNMENT GRADE_ROOT",
@@ -43,7 +43,7 @@ MESSAGES = {
               "hidden cases, gradient checks and training runs.",
     "parts": "Parts:",
     "part": "{title} ({points:g} {unit})",
-}
+})
 
 RUN_COMMENT = """# PrairieLearn runs this, the question's entrypoint, for each submission, in the grading container.
 # It grades $ROOT/student into $ROOT/results/results.json. ROOT is $PL_GRADE_ROOT, or /grade on PrairieLearn.

@@ -8,13 +8,15 @@ import os
 import tempfile
 from pathlib import Path
 
-MESSAGES = {
+from . import text
+
+MESSAGES = text.table("results", {
     "summary": "{assignment}: {score:g} / {max_score:g} points",
     "part_header": "{passed} of {total} checks passed",
     "case_line": "{mark} {check} #{number}{hidden}: {message}",
     "hidden": " (hidden case)",
     "cut": "\n… [{count} more characters cut: the results must stay under PrairieLearn's 1 MB limit]",
-}
+})
 # PrairieLearn refuses a results.json over 1 MiB (1,048,576 bytes); stay under it with room to spare.
 PRAIRIELEARN_LIMIT_BYTES = 1_000_000
 

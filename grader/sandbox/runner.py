@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import text
 from ..evaluation import Outcome
 from . import wire
 
@@ -44,7 +45,7 @@ MAX_CHANGED, MAX_PATH = 5, 80  # what is kept of the worker's list of arguments 
 NUMERIC_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "NPY_DISABLE_CPU_FEATURES", "NPY_ENABLE_CPU_FEATURES")
 _OPEN = weakref.WeakSet()  # the sandboxes of this process not yet closed, for close_all()
 
-MESSAGES = {
+MESSAGES = text.table("runner", {
     "signal": "the process was killed by signal {name}",
     "exit": "the process exited with code {code}",
     "channel_closed": "it closed the grader's channel",
@@ -52,7 +53,7 @@ MESSAGES = {
     "reimport": "importing {module} again after a restart failed",
     "no_start": "the sandbox worker did not start ({detail}); this is a problem with the grader, not the submission",
     "weak": "nnkit sandbox: confinement is incomplete on this machine ({layers}); see docs/security.md",
-}
+})
 _WARNED = set()  # the incomplete-confinement reports already warned about in this process
 
 
