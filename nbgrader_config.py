@@ -20,6 +20,9 @@ Settings, and why:
   ``downloaded/NAME/archive/``. Each holds the notebook and the graded modules; see grader/nbgrader_bridge.py.
   ``SafeExtractor`` reads them without writing outside ``downloaded/NAME/extracted/``.
 - ``generate_feedback`` pages are self-contained HTML (no CDN scripts).
+- ``LANG``: the language of the grade cells' messages, the plots and the feedback pages' own words. ``""`` follows
+  ``$NNKIT_LANG`` (else English); ``python -m grader course --lang zh DIR`` writes this file with ``LANG = 'zh'``.
+  Scores never depend on it.
 """
 import os
 import sys
@@ -38,6 +41,9 @@ except ImportError:
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
+# The language students read ("en", "zh"); "" follows $NNKIT_LANG, else English
+LANG = ""
+
 # The course folder
 c.CourseDirectory.root = str(HERE)
 c.CourseDirectory.course_id = os.environ.get("NNKIT_COURSE_ID", "nnkit")
@@ -48,6 +54,7 @@ c.Exchange.root = os.environ.get("NNKIT_EXCHANGE") or str(HERE / "exchange")
 c.Autograde.exclude_overwriting = nbgrader_bridge.graded_files()
 c.Autograde.autograde_preprocessors = nbgrader_bridge.autograde_preprocessors()
 c.GradeWithKit.timeout = 600
+c.GradeWithKit.lang = LANG
 c.OverwriteCells.add_missing_cells = True
 c.ExecutePreprocessor.timeout = 120  # only for notebooks that nbgrader itself executes (e.g. validate)
 
@@ -58,3 +65,4 @@ c.FileNameCollectorPlugin.named_regexp = nbgrader_bridge.NAMED_REGEXP
 
 # Feedback pages that open offline
 c.GenerateFeedback.exporter_class = nbgrader_bridge.FeedbackExporter
+c.FeedbackExporter.lang = LANG

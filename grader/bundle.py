@@ -111,7 +111,10 @@ def fallback_results(assignment):
 def runner_script(*, name, comment, assignment, root_variable, root_default, source, commands, fallback, setup=""):
     """A bash runner: it grades into ``$ROOT/results/results.json`` with the kit at ``source`` on PYTHONPATH, and
     writes ``fallback`` (a JSON document) there when ``commands`` left no results file. It always exits 0, so the
-    platform reads the file rather than reporting a failed job."""
+    platform reads the file rather than reporting a failed job. In a language other than English (the current one
+    when the export is built), it grades in that language."""
+    if text.current() != text.ENGLISH:
+        setup = "\n".join(filter(None, [setup, f"export {text.VARIABLE}={text.current()}"]))
     return RUNNER.format(name=name, comment=comment, assignment=assignment, root_variable=root_variable,
                          root_default=root_default, source=source, setup=setup and f"{setup}\n", commands=commands,
                          fallback=results.json_text(fallback).rstrip("\n"))

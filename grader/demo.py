@@ -238,9 +238,15 @@ def check_expectations(recipe, assignment, scores, outputs=None):
         if outputs is not None and key not in outputs.get(part, {}).get("misconceptions", []):
             say(part, MESSAGES["expect_misconception"].format(key=key))
     for part in expect.get("timeouts", []):
-        if outputs is not None and "longer than" not in outputs.get(part, {}).get("output", ""):
+        if outputs is not None and timeout_phrase() not in outputs.get(part, {}).get("output", ""):
             say(part, MESSAGES["expect_timeout"])
     return problems
+
+
+def timeout_phrase():
+    """The words that start the grader's time-limit message, in the current language."""
+    from . import evaluation
+    return evaluation.say("timeout", detail="\0").split("\0")[0].strip()
 
 
 def results_by_part(document):
@@ -289,7 +295,8 @@ def _nbgrader_errors(log):
 
 
 def make_course(course, assignment):
-    """A fresh course folder: nbgrader_config.py and the assignment's source folder, copied from the kit."""
+    """A fresh course folder: nbgrader_config.py and the assignment's source folder, copied from the kit (in another
+    language than English, built by ``course.build``)."""
     course = Path(course).resolve()
     if course.exists():
         if (course / MARKER).is_file():
@@ -298,8 +305,15 @@ def make_course(course, assignment):
             raise DemoError(MESSAGES["refuse"].format(course=course))
     course.mkdir(parents=True, exist_ok=True)
     (course / MARKER).write_text("made by `python -m grader demo`; safe to delete\n", encoding="utf-8")
-    shutil.copyfile(paths.ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
-    nbgrader_bridge.copy_folder(paths.ASSIGNMENTS / assignment, course / "assignments" / assignment)
+    lang = text.current()
+    if lang == text.ENGLISH:
+        shutil.copyfile(paths.ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
+        nbgrader_bridge.copy_folder(paths.ASSIGNMENTS / assignment, course / "assignments" / assignment)
+        return course
+    from . import course as courses
+    for relative, content in courses.build(lang, [assignment]).items():
+        (course / relative).parent.mkdir(parents=True, exist_ok=True)
+        (course / relative).write_text(content, encoding="utf-8")
     return course
 
 

@@ -43,6 +43,8 @@ MESSAGES = text.table("prairielearn", {
               "hidden cases, gradient checks and training runs.",
     "parts": "Parts:",
     "part": "{title} ({points:g} {unit})",
+    "point": "point",
+    "points": "points",
 })
 
 RUN_COMMENT = """# PrairieLearn runs this, the question's entrypoint, for each submission, in the grading container.
@@ -77,7 +79,7 @@ def info_json(spec):
     """The question's info.json: an externally graded v3 question whose grading container runs the kit."""
     return {
         "uuid": str(uuid.uuid5(UUID_NAMESPACE, spec.name)),
-        "title": spec.title,
+        "title": text.catalogue(spec.name, "title", spec.title),
         "topic": MESSAGES["topic"],
         "tags": ["nnkit", spec.name],
         "type": "v3",
@@ -95,11 +97,13 @@ def info_json(spec):
 
 
 def question_html(spec):
-    items = [MESSAGES["part"].format(title=part.title, points=part.points,
-                                     unit="point" if part.points == 1 else "points") for part in spec.parts]
+    items = [MESSAGES["part"].format(title=text.catalogue(spec.name, f"part:{part.key}", part.title),
+                                     points=part.points, unit=MESSAGES["point" if part.points == 1 else "points"])
+             for part in spec.parts]
     files = [f"{module}.py" for module in spec.modules]
     return QUESTION_HTML.format(
-        title=html.escape(spec.title), parts_label=MESSAGES["parts"], file_names=", ".join(files),
+        title=html.escape(text.catalogue(spec.name, "title", spec.title)), parts_label=MESSAGES["parts"],
+        file_names=", ".join(files),
         parts="\n".join(f"    <li>{html.escape(item)}</li>" for item in items),
         upload=MESSAGES["upload"].format(files=", ".join(f"<code>{html.escape(name)}</code>" for name in files)))
 
