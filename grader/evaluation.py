@@ -68,6 +68,7 @@ MESSAGES = {
     "metric_max_error": "max error",
     "metric_accuracy": "accuracy",
     "training": "training",
+    "join": "{first}. {second}",
 }
 
 
@@ -324,7 +325,7 @@ def judge(kind, outcome, expected, variants=(), options=None, predict=None, func
     message = changed_message(outcome.changed)
     if verdict.passed:
         return Verdict(False, message)
-    return Verdict(False, f"{message}. {verdict.message}", verdict.misconception)
+    return Verdict(False, say("join", first=message, second=verdict.message), verdict.misconception)
 
 
 def _judge_value(kind, outcome, expected, variants, options, predict, public):
@@ -341,7 +342,7 @@ def _judge_value(kind, outcome, expected, variants, options, predict, public):
         return Verdict(True, say("passed"))
     key, message = diagnose(got, variants)
     if key:
-        return Verdict(False, f"{problem}. {say('diagnosis', message=message)}", key)
+        return Verdict(False, say("join", first=problem, second=say("diagnosis", message=message)), key)
     return Verdict(False, problem)
 
 

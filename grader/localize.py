@@ -20,7 +20,6 @@ import re
 from . import text
 
 BEGIN = re.compile(r"^(?P<head>[ \t]*### BEGIN SOLUTION:\s*)(?P<hint>.*)$")
-WRAP = 60  # characters per piece of a long translated message string in a student file
 
 
 def _functions(tree):
@@ -90,11 +89,9 @@ def _docstring_literal(doc, indent):
     return '"""' + "\n".join([lines[0], *rest]) + f'\n{pad}"""'
 
 
-def _string_literal(value, indent):
-    """A double-quoted literal of ``value``, cut into pieces of WRAP characters on lines at column ``indent``."""
-    pieces = [value[i:i + WRAP] for i in range(0, len(value), WRAP)] or [""]
-    literals = [json.dumps(piece, ensure_ascii=False) for piece in pieces]
-    return f"\n{' ' * indent}".join(literals)
+def _string_literal(value):
+    """A double-quoted literal of ``value``, whole on one line (a cut could split a placeholder in two)."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _offset(lines, lineno, col):
@@ -141,7 +138,7 @@ def translate_source(source, rel, lang):
             if isinstance(key, ast.Constant) and isinstance(value, ast.Constant) and isinstance(value.value, str):
                 translated = text.lookup(f"code:{rel}", key.value, value.value, lang)
                 if translated != value.value:
-                    replace(value, _string_literal(translated, value.col_offset))
+                    replace(value, _string_literal(translated))
     for start, end, replacement in sorted(edits, reverse=True):
         source = source[:start] + replacement + source[end:]
     return source

@@ -1,0 +1,156 @@
+"""Every piece of English a student or an instructor reads, by (table, key): what each other language must translate.
+
+``english()`` walks the kit's sources: each module's translatable ``MESSAGES`` (``text.table``), evaluation.py's and
+the self-check's messages, each catalogue's titles, labels and misconception messages, the docstrings, TODO hints
+and messages of every student file, and each notebook's markdown cells. ``tests/test_text.py`` compares it with each
+language's tables; ``python -m grader.text.inventory LANG`` lists what that language still lacks.
+"""
+import ast
+import importlib
+import pkgutil
+import sys
+from pathlib import Path
+
+from .. import catalogues, localize, notebooks, paths, text
+
+#: The modules whose MESSAGES are plain dicts on purpose: they speak to the kit's own developers, not to students or
+#: instructors (marker and notebook-source errors), or they run inside the sandbox, which reads no table.
+UNTRANSLATED = {
+    "grader.text": "MESSAGES: the one error said when the language itself is unknown",
+    "grader.sync": "MESSAGES: errors in solution markers, for the kit's developers",
+    "grader.notebooks": "MESSAGES: errors in notebook sources, for the kit's developers",
+    "grader.sandbox.worker": "MESSAGES: built inside the sandboxed student process, which can read no table",
+    "grader.catalogues.a3_backprop": "MESSAGES: misconception messages, translated as catalogue:a3_backprop",
+}
+#: Modules that run as scripts or inside students' folders, never imported by the grader.
+SCRIPTS = ("grader.__main__", "grader.sandbox.worker")
+SELFCHECK = Path(__file__).resolve().parents[1] / "selfcheck"
+
+
+def grader_modules():
+    """The names of every module of the grader package (imported, so each text.table is registered)."""
+    import grader
+    names = []
+    for info in pkgutil.walk_packages(grader.__path__, "grader."):
+        if info.name.startswith("grader.text.") and info.name != "grader.text.inventory":
+            continue
+        if info.name in SCRIPTS or info.name.startswith("grader.selfcheck"):
+            continue
+        names.append(info.name)
+    for name in names:
+        importlib.import_module(name)
+    return names
+
+
+def plain_tables():
+    """{module name: MESSAGES} of grader modules whose module-level MESSAGES is a plain dict."""
+    found = {}
+    for name in grader_modules():
+        value = getattr(sys.modules[name], "MESSAGES", None)
+        if isinstance(value, dict) and not isinstance(value, text.Table):
+            found[name] = value
+    return found
+
+
+def _local_messages():
+    tree = ast.parse((SELFCHECK / "local.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "MESSAGES":
+            return ast.literal_eval(node.value)
+    return {}
+
+
+def student_files():
+    """The repository paths of every English source a student file is made from."""
+    files = set()
+    for name in catalogues.names():
+        spec = catalogues.load(name)
+        files.update(paths.SOLUTIONS / name / f"{module}.py" for module in spec.modules)
+        files.update(paths.SOLUTIONS / origin / f"{module}.py" for module, origin in spec.provided.items())
+    files.add(SELFCHECK / "test_selfcheck.py")
+    return sorted(path.relative_to(paths.ROOT).as_posix() for path in files)
+
+
+def misconceptions(spec):
+    """[(part key, misconception key, English message)] of a catalogue, once per distinct triple, in order."""
+    found = []
+    for part in spec.parts:
+        for check in part.checks:
+            for item in check.misconceptions:
+                row = (part.key, item.key, item.message)
+                if row not in found:
+                    found.append(row)
+    return found
+
+
+def misconception_keys(spec):
+    """{table key: English message}: ``misconception:<key>`` for a key that always says the same, and
+    ``misconception:<key>@<part>`` for each part of a key whose message differs between parts."""
+    by_key = {}
+    for part, key, message in misconceptions(spec):
+        by_key.setdefault(key, []).append((part, message))
+    keys = {}
+    for key, uses in by_key.items():
+        if len({message for _, message in uses}) == 1:
+            keys[f"misconception:{key}"] = uses[0][1]
+        else:
+            keys.update({f"misconception:{key}@{part}": message for part, message in uses})
+    return keys
+
+
+def catalogue_entries(spec):
+    """{key: English} of one catalogue's table."""
+    entries = {"title": spec.title}
+    for part in spec.parts:
+        entries[f"part:{part.key}"] = part.title
+        for check in part.checks:
+            if check.title:
+                entries[f"check:{check.title}"] = check.title
+            for field in ("label", "returns"):
+                value = check.options.get(field)
+                if isinstance(value, str) and value:
+                    entries[f"{field}:{value}"] = value
+            if check.kind == "converge":
+                for case in check.cases:
+                    if case.label:
+                        entries[f"label:{case.label}"] = case.label
+    entries.update(misconception_keys(spec))
+    return entries
+
+
+def english():
+    """{table name: {key: English text}} of everything translatable."""
+    grader_modules()
+    from .. import evaluation
+    tables = {name: table.english() for name, table in sorted(text.TABLES.items())}
+    tables["evaluation"] = dict(evaluation.MESSAGES)
+    tables["local"] = _local_messages()
+    for name in catalogues.names():
+        tables[f"catalogue:{name}"] = catalogue_entries(catalogues.load(name))
+    for rel in student_files():
+        source = (paths.ROOT / rel).read_text(encoding="utf-8")
+        for prefix, found in (("doc", localize.docstrings(source)), ("hint", localize.hints(source)),
+                              ("code", localize.code_messages(source))):
+            if found:
+                tables[f"{prefix}:{rel}"] = found
+    for name in catalogues.names():
+        spec = catalogues.load(name)
+        if notebooks.source_path(spec).is_file():
+            tables[f"notebook:{name}"] = {key: body for key, body in notebooks.markdown_cells(spec)}
+    return tables
+
+
+def missing(lang):
+    """[(table, key, English)] that ``lang`` has no text for."""
+    have = text.tables(lang)
+    rows = []
+    for table_name, entries in english().items():
+        for key, value in entries.items():
+            if key not in have.get(table_name, {}):
+                rows.append((table_name, key, value))
+    return rows
+
+
+if __name__ == "__main__":
+    for table_name, key, value in missing(sys.argv[1] if len(sys.argv) > 1 else "zh"):
+        print(f"{table_name}\t{key}\t{value!r}")

@@ -1,0 +1,29 @@
+"""The kit in Chinese (简体中文): every table of grader/text, keyed as ``grader/text/__init__.py`` says.
+
+- ``messages.py``: each module's ``MESSAGES`` (and the self-check's);
+- ``catalogues.py``: each catalogue's titles, labels and misconception messages;
+- ``code.py``: the docstrings, TODO hints and messages of the students' files;
+- ``notebooks/<assignment>.md``: each notebook's markdown cells, under ``<!-- cell: <key> -->`` lines.
+"""
+import re
+from pathlib import Path
+
+from . import catalogues, code, messages
+
+CELL = re.compile(r"^<!-- cell: (?P<key>\S+) -->$", re.M)
+
+
+def notebook_cells(path):
+    """{cell key: markdown} of one notebook file."""
+    content = Path(path).read_text(encoding="utf-8")
+    marks = list(CELL.finditer(content))
+    cells = {}
+    for mark, after in zip(marks, marks[1:] + [None]):
+        body = content[mark.end():after.start() if after else len(content)]
+        cells[mark["key"]] = body.strip("\n")
+    return cells
+
+
+TABLES = {**messages.TABLES, **catalogues.TABLES, **code.TABLES}
+for _path in sorted((Path(__file__).parent / "notebooks").glob("*.md")):
+    TABLES[f"notebook:{_path.stem}"] = notebook_cells(_path)
