@@ -8,6 +8,7 @@ the grader sets it (``grader/text``), and the students' copy reads it from ``mes
 a course in another language ships. Without that file, everything is English.
 """
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,7 +70,9 @@ MESSAGES = {
     "metric_accuracy": "accuracy",
     "training": "training",
     "join": "{first}. {second}",
+    "frame": "{file}:{line} in {function}",
 }
+FRAME = re.compile(r"^(?P<file>[^:\s]+):(?P<line>\d+) in (?P<function>[^\s:]+)(?P<rest>: .*)?$", re.S)
 
 
 def _translation():
@@ -249,12 +252,21 @@ def gradient_mismatch(got, expected, limit=GRADIENT_RTOL, path=""):
 
 
 # -- judging a whole outcome ----------------------------------------------------------------------------------------
+def _frame(entry):
+    """A place in the student's code, ``file.py:12 in name: code``, in the message language."""
+    match = FRAME.match(entry)
+    if not match:
+        return entry
+    return say("frame", file=match["file"], line=match["line"], function=match["function"]) + (match["rest"] or "")
+
+
 def failure_message(outcome, function):
     """The sentence for a call that raised, hung, crashed or was never run. ``outcome`` is a sandbox Outcome."""
-    where = say("at", place=outcome.where[-1]) if outcome.where else ""
+    where = say("at", place=_frame(outcome.where[-1])) if outcome.where else ""
     error, detail = outcome.error, outcome.detail
     if error == "NotImplementedError":
-        return say("not_implemented", function=outcome.where[-1].split(": ", 1)[0] if outcome.where else function)
+        return say("not_implemented",
+                   function=_frame(outcome.where[-1].split(": ", 1)[0]) if outcome.where else function)
     if error == "ImportFailed":
         inner = detail.split(":", 1)[0]
         if inner == "MissingFile":

@@ -178,7 +178,24 @@ def placeholders(template):
 
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+WIDE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+STRUCTURE = re.compile(r"^\s*(?:[#|>]|[-*+] |\d+\. |\$\$|```)")
 
 
 def has_cjk(text):
     return bool(CJK.search(text))
+
+
+def join_wide_lines(markdown):
+    """Markdown whose paragraphs are wrapped in the source, with each line break between two CJK characters
+    removed: a renderer turns a line break into a space, which Chinese text must not have. Breaks next to Latin
+    text, and lines that start a heading, a list item, a table row, a quote or a formula, are kept."""
+    lines = markdown.split("\n")
+    out = []
+    for line in lines:
+        if out and out[-1].strip() and line.strip() and WIDE.match(line.lstrip()) and WIDE.search(out[-1][-1:]) \
+                and not STRUCTURE.match(line) and not out[-1].lstrip().startswith("|"):
+            out[-1] += line.lstrip()
+        else:
+            out.append(line)
+    return "\n".join(out)

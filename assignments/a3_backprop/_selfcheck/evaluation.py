@@ -8,6 +8,7 @@ the grader sets it (``grader/text``), and the students' copy reads it from ``mes
 a course in another language ships. Without that file, everything is English.
 """
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,7 +69,10 @@ MESSAGES = {
     "metric_max_error": "max error",
     "metric_accuracy": "accuracy",
     "training": "training",
+    "join": "{first}. {second}",
+    "frame": "{file}:{line} in {function}",
 }
+FRAME = re.compile(r"^(?P<file>[^:\s]+):(?P<line>\d+) in (?P<function>[^\s:]+)(?P<rest>: .*)?$", re.S)
 
 
 def _translation():
@@ -248,12 +252,21 @@ def gradient_mismatch(got, expected, limit=GRADIENT_RTOL, path=""):
 
 
 # -- judging a whole outcome ----------------------------------------------------------------------------------------
+def _frame(entry):
+    """A place in the student's code, ``file.py:12 in name: code``, in the message language."""
+    match = FRAME.match(entry)
+    if not match:
+        return entry
+    return say("frame", file=match["file"], line=match["line"], function=match["function"]) + (match["rest"] or "")
+
+
 def failure_message(outcome, function):
     """The sentence for a call that raised, hung, crashed or was never run. ``outcome`` is a sandbox Outcome."""
-    where = say("at", place=outcome.where[-1]) if outcome.where else ""
+    where = say("at", place=_frame(outcome.where[-1])) if outcome.where else ""
     error, detail = outcome.error, outcome.detail
     if error == "NotImplementedError":
-        return say("not_implemented", function=outcome.where[-1].split(": ", 1)[0] if outcome.where else function)
+        return say("not_implemented",
+                   function=_frame(outcome.where[-1].split(": ", 1)[0]) if outcome.where else function)
     if error == "ImportFailed":
         inner = detail.split(":", 1)[0]
         if inner == "MissingFile":
@@ -324,7 +337,7 @@ def judge(kind, outcome, expected, variants=(), options=None, predict=None, func
     message = changed_message(outcome.changed)
     if verdict.passed:
         return Verdict(False, message)
-    return Verdict(False, f"{message}. {verdict.message}", verdict.misconception)
+    return Verdict(False, say("join", first=message, second=verdict.message), verdict.misconception)
 
 
 def _judge_value(kind, outcome, expected, variants, options, predict, public):
@@ -341,7 +354,7 @@ def _judge_value(kind, outcome, expected, variants, options, predict, public):
         return Verdict(True, say("passed"))
     key, message = diagnose(got, variants)
     if key:
-        return Verdict(False, f"{problem}. {say('diagnosis', message=message)}", key)
+        return Verdict(False, say("join", first=problem, second=say("diagnosis", message=message)), key)
     return Verdict(False, problem)
 
 

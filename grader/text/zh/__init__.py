@@ -8,6 +8,7 @@
 import re
 from pathlib import Path
 
+from .. import join_wide_lines
 from . import catalogues, code, messages
 
 CELL = re.compile(r"^<!-- cell: (?P<key>\S+) -->$", re.M)
@@ -20,10 +21,11 @@ def notebook_cells(path):
     cells = {}
     for mark, after in zip(marks, marks[1:] + [None]):
         body = content[mark.end():after.start() if after else len(content)]
-        cells[mark["key"]] = body.strip("\n")
+        cells[mark["key"]] = join_wide_lines(body.strip("\n"))
     return cells
 
 
 TABLES = {**messages.TABLES, **catalogues.TABLES, **code.TABLES}
+TABLES["course"] = dict(TABLES["course"], readme=join_wide_lines(TABLES["course"]["readme"]))
 for _path in sorted((Path(__file__).parent / "notebooks").glob("*.md")):
     TABLES[f"notebook:{_path.stem}"] = notebook_cells(_path)

@@ -24,9 +24,9 @@ EVALUATION = {
     "not_finite": "{path}在 {index} 处出现了 nan 或 inf，而输入是有限的：请让计算在数值上保持稳定",
     "warned": "对有限的输入发出了警告（{detail}）：请让计算在数值上保持稳定",
     "gradient": "{path}与数值梯度不一致：相对误差为 {error:.2g}（要求 < {limit:g}）",
-    "converge": "{label}：{metric} 为 {value:.4g}；要求 {relation} {threshold:g}",
+    "converge": "{label}：{metric}为 {value:.4g}；要求 {relation} {threshold:g}",
     "diverged": "{label}：训练发散了，训练后的网络输出 nan 或 inf（更新的符号对吗？学习率用上了吗？）",
-    "converged": "{label}：{metric} 为 {value:.4g}（{relation} {threshold:g}）",
+    "converged": "{label}：{metric}为 {value:.4g}（{relation} {threshold:g}）",
     "diagnosis": "可能的原因：{message}",
     "changed_input": "原地修改了参数{plural} {names}{where}：调用者自己的数据被悄悄改掉了，之后再用到它的代码（例如从同一组"
                      "初始参数开始的下一次训练）会得到不同的数字。请改为创建新数组：写 x = x - ... 而不是 x -= ...，不要用 "
@@ -45,6 +45,7 @@ EVALUATION = {
     "metric_accuracy": "准确率",
     "training": "训练",
     "join": "{first}。{second}",
+    "frame": "{file}:{line}（{function}）",
 }
 
 LOCAL = {
