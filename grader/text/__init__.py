@@ -58,7 +58,6 @@ def use(lang):
     starts get it through ``$NNKIT_LANG`` (see ``paths.tool_env``)."""
     global _chosen
     _chosen = check(lang) if lang else None
-    _push()
     return current()
 
 
@@ -72,7 +71,6 @@ def language(lang):
         yield current()
     finally:
         _chosen = saved
-        _push()
 
 
 @lru_cache(maxsize=None)
@@ -126,14 +124,6 @@ def table(name, english):
     made = Table(name, english)
     TABLES[name] = made
     return made
-
-
-# -- the shared evaluation code ---------------------------------------------------------------------------------
-def _push():
-    """evaluation.py is copied verbatim into students' folders and imports nothing of the kit, so the grader hands
-    it the current language's table instead (the students' copy reads ``messages.json`` beside it)."""
-    from .. import evaluation
-    evaluation.TRANSLATION = translation("evaluation")
 
 
 # -- catalogue text -------------------------------------------------------------------------------------------------
@@ -199,3 +189,19 @@ def join_wide_lines(markdown):
         else:
             out.append(line)
     return "\n".join(out)
+
+
+# -- the shared evaluation code ---------------------------------------------------------------------------------
+def _evaluation_table():
+    lang = current()
+    return {} if lang == ENGLISH else tables(lang).get("evaluation", {})
+
+
+def _install():
+    """evaluation.py is copied verbatim into students' folders and imports nothing of the kit, so the grader gives it
+    a function that reads the current language's table (the students' copy reads ``messages.json`` instead)."""
+    from .. import evaluation
+    evaluation.CURRENT = _evaluation_table
+
+
+_install()

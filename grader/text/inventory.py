@@ -22,6 +22,8 @@ UNTRANSLATED = {
     "grader.sandbox.worker": "MESSAGES: built inside the sandboxed student process, which can read no table",
     "grader.catalogues.a3_backprop": "MESSAGES: misconception messages, translated as catalogue:a3_backprop",
 }
+#: Modules translated by a table of their own, which students' copies read from messages.json (see evaluation.py).
+OWN_TRANSLATION = {"grader.evaluation": "TRANSLATION, set by grader.text or read from _selfcheck/messages.json"}
 #: Modules that run as scripts or inside students' folders, never imported by the grader.
 SCRIPTS = ("grader.__main__", "grader.sandbox.worker")
 SELFCHECK = Path(__file__).resolve().parents[1] / "selfcheck"

@@ -3,9 +3,9 @@
 The grader and the students' self-check use this same file: ``python -m grader sync`` copies it verbatim into each
 assignment's ``_selfcheck/`` folder. It must import only numpy, the stdlib and ``wire``.
 
-``MESSAGES`` is the English text. In another language, ``TRANSLATION`` holds that language's text for the same keys:
-the grader sets it (``grader/text``), and the students' copy reads it from ``messages.json`` beside this file, which
-a course in another language ships. Without that file, everything is English.
+``MESSAGES`` is the English text. In another language, the students' copy reads that language's text for the same
+keys from ``messages.json`` beside this file (``TRANSLATION``), which a course in another language ships; without that
+file, everything is English. In the grader, ``CURRENT`` gives the current language's table (``grader/text`` sets it).
 """
 import json
 import re
@@ -85,6 +85,8 @@ def _translation():
 
 
 TRANSLATION = _translation()
+#: In the grader, a function that gives the current language's table, read at every message (grader.text sets it).
+CURRENT = None
 
 
 @dataclass
@@ -109,7 +111,8 @@ class Verdict:
 
 
 def say(key, **fields):
-    return TRANSLATION.get(key, MESSAGES[key]).format(**fields)
+    table = CURRENT() if CURRENT is not None else TRANSLATION
+    return table.get(key, MESSAGES[key]).format(**fields)
 
 
 # -- describing values ----------------------------------------------------------------------------------------------
