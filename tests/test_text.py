@@ -20,6 +20,8 @@ NO_WORDS = {
 }
 #: Tables whose entries are never str.format templates (prose, formulas with braces)
 NOT_TEMPLATES = ("doc:", "hint:", "notebook:", "catalogue:")
+#: An argument or return value at the start of a docstring's list line: "- X:", "- (w, b):", '- "A":'
+ARGUMENT = r"^\s*- (\([\w, ]+\)|\"?\w+\"?):"
 #: A shape in a docstring: (N, D), (D,), (num_iter + 1, D), (D1, ..., Dk)
 _DIM = r"(?:[A-Za-z_]\w*(?:\{[^{}]*\}|\([^()]*\))?(?: [+-] \d+)?|\d+|\.\.\.)"
 SHAPE = rf"\({_DIM}(?:, {_DIM})*,(?: {_DIM})?\)|\({_DIM}(?:, {_DIM})+\)"
@@ -101,8 +103,8 @@ def test_docstrings_keep_every_argument_name_and_shape(lang):
             continue
         for key, translated in entries.items():
             source = english[table][key]
-            names = set(re.findall(r"^\s*- ([^:]+):", source, re.M))
-            lost = names - set(re.findall(r"^\s*- ([^:]+):", translated, re.M))
+            names = set(re.findall(ARGUMENT, source, re.M)) if key != "module" else set()
+            lost = names - set(re.findall(ARGUMENT, translated, re.M))
             shapes = set(re.findall(SHAPE, source))
             dropped = {shape for shape in shapes if shape not in translated}
             if lost or dropped:
