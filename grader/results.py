@@ -49,10 +49,11 @@ def document(assignment, max_score, tests, output, seconds=0.0, **extra):
 
 
 def to_results(report):
-    """The Gradescope results.json document for a Report."""
-    tests = [test_entry(part.key, part.title, part.score, part.points, part_output(part), part.misconceptions)
-             for part in report.parts]
-    summary = MESSAGES["summary"].format(assignment=report.title, score=report.score, max_score=report.max_score)
+    """The Gradescope results.json document for a Report, in the language the report was graded in."""
+    with text.language(getattr(report, "lang", None) or text.current()):
+        tests = [test_entry(part.key, part.title, part.score, part.points, part_output(part), part.misconceptions)
+                 for part in report.parts]
+        summary = MESSAGES["summary"].format(assignment=report.title, score=report.score, max_score=report.max_score)
     return document(report.assignment, report.max_score, tests, summary, report.seconds)
 
 

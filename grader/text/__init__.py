@@ -84,11 +84,19 @@ def tables(lang):
 def lookup(table_name, key, english, lang=None):
     """The text of ``key`` in table ``table_name``, in ``lang`` (default: the current language); ``english`` when
     that language is English or has no such entry."""
-    lang = lang or current()
+    lang = lang or _spoken()
     if lang == ENGLISH:
         return english
     found = tables(lang).get(table_name, {}).get(key)
     return english if found is None else found
+
+
+def _spoken():
+    """current(), or English while $NNKIT_LANG names no language: the error that says so must still be said."""
+    try:
+        return current()
+    except UnknownLanguage:
+        return ENGLISH
 
 
 def translation(table_name, lang=None):
@@ -193,7 +201,7 @@ def join_wide_lines(markdown):
 
 # -- the shared evaluation code ---------------------------------------------------------------------------------
 def _evaluation_table():
-    lang = current()
+    lang = _spoken()
     return {} if lang == ENGLISH else tables(lang).get("evaluation", {})
 
 
