@@ -6,7 +6,6 @@ Every command takes ``--lang`` (``en`` or ``zh``): the language of everything it
 import argparse
 import importlib
 import json
-import os
 import sys
 import threading
 from pathlib import Path
@@ -185,9 +184,7 @@ def main(argv=None):
     from .engine import SubmissionError
     from .sandbox.runner import SandboxError
     try:
-        text.use(args.lang)
-        if args.lang:  # the kit's subprocesses (grade-all's pool, nbgrader's grader) speak it too
-            os.environ[text.VARIABLE] = args.lang
+        text.use(args.lang)  # the kit's subprocesses get it too: paths.tool_env passes it on
         return args.handler(args)
     except (SubmissionError, UnknownAssignment, SandboxError, FileNotFoundError, NotADirectoryError,
             text.UnknownLanguage) as exc:

@@ -463,6 +463,8 @@ div.output_png img { max-width: 100%; height: auto; }
 FEEDBACK_FRAGMENTS = (
     ("Late submission penalty", "late_penalty"),
     ("(Score: ", "score_paren"),
+    ("}})</h4>", "close_heading"),
+    ("}})</li>", "close_item"),
     ("Score: {{ cell", "score_cell"),
     (">Test cell</a>", "test_cell"),
     (">Coding free-response</a>", "free_response"),
@@ -480,6 +482,8 @@ FEEDBACK_FRAGMENTS = (
 FEEDBACK = text.table("feedback", {
     "late_penalty": "Late submission penalty",
     "score_paren": "(Score: ",
+    "close_heading": "}})</h4>",
+    "close_item": "}})</li>",
     "score_cell": "Score: {{ cell",
     "test_cell": ">Test cell</a>",
     "free_response": ">Coding free-response</a>",

@@ -274,3 +274,31 @@ def test_a_chinese_notebook_is_a_valid_notebook(zh_files):
         grade_cells = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")]
         assert len(grade_cells) == len(catalogues.load(name).parts)
         assert all(c.source.startswith("# 评分部分：") for c in grade_cells)
+
+
+def test_every_command_takes_lang():
+    from grader import cli
+    top = cli.parser()
+    commands = next(action for action in top._actions if action.dest == "command").choices
+    assert {"grade", "grade-all", "sync", "report", "demo", "course", "gradescope", "prairielearn"} <= set(commands)
+    for name, command in commands.items():
+        assert "--lang" in command._option_string_actions, name
+
+
+def test_exports_built_in_chinese_grade_in_chinese(tmp_path):
+    from grader import gradescope, prairielearn
+    spec = catalogues.load("a1_neuron_gd")
+    with text.language(ZH):
+        runner = gradescope.run_autograder(spec)
+        question = prairielearn.question_html(spec)
+    assert "export NNKIT_LANG=zh" in runner and "自动评分程序本身" in runner
+    assert "export NNKIT_LANG" not in gradescope.run_autograder(spec)
+    assert "作业 1：单个神经元与梯度下降" in question and "数值稳定的 sigmoid" in question
+
+
+def test_a_chosen_language_reaches_the_kits_subprocesses(monkeypatch):
+    from grader import paths as kit_paths
+    monkeypatch.delenv(text.VARIABLE, raising=False)
+    assert text.VARIABLE not in kit_paths.tool_env()
+    with text.language(ZH):
+        assert kit_paths.tool_env()[text.VARIABLE] == ZH

@@ -16,7 +16,8 @@ OTHER = [lang for lang in text.LANGUAGES if lang != text.ENGLISH]
 NO_WORDS = {
     ("cli", "part_row"), ("cli", "total_row"), ("course", "readme_module"), ("course", "readme_part"),
     ("local", "line"), ("results", "case_line"), ("evaluation", "frame"), ("evaluation", "plural"),
-    ("evaluation", "sequence"), ("evaluation", "join"), ("feedback", "html"), ("prairielearn", "part"),
+    ("evaluation", "sequence"), ("evaluation", "join"), ("feedback", "html"), ("feedback", "close_heading"),
+    ("feedback", "close_item"), ("prairielearn", "part"),
 }
 #: Tables whose entries are never str.format templates (prose, formulas with braces)
 NOT_TEMPLATES = ("doc:", "hint:", "notebook:", "catalogue:")
@@ -172,8 +173,8 @@ def test_english_is_what_it_was_without_a_language(monkeypatch):
 
 
 def test_join_wide_lines_removes_breaks_inside_chinese_only():
-    source = "第一行\n第二行\nsigmoid\n函数\n- 列表\n| 表 |\n| 格 |"
-    assert text.join_wide_lines(source) == "第一行第二行\nsigmoid\n函数\n- 列表\n| 表 |\n| 格 |"
+    source = "# 标题\n第一行\n第二行\nsigmoid\n函数\n- 列表\n  续行\n| 表 |\n| 格 |"
+    assert text.join_wide_lines(source) == "# 标题\n第一行第二行\nsigmoid\n函数\n- 列表续行\n| 表 |\n| 格 |"
 
 
 if __name__ == "__main__":

@@ -53,6 +53,11 @@ def current():
     return check(os.environ.get(VARIABLE) or ENGLISH)
 
 
+def chosen():
+    """The language ``use`` chose in this process, or None."""
+    return _chosen
+
+
 def use(lang):
     """Speak ``lang`` in this process from now on (None: back to ``$NNKIT_LANG`` or English). Subprocesses the kit
     starts get it through ``$NNKIT_LANG`` (see ``paths.tool_env``)."""
@@ -187,12 +192,13 @@ def has_cjk(text):
 def join_wide_lines(markdown):
     """Markdown whose paragraphs are wrapped in the source, with each line break between two CJK characters
     removed: a renderer turns a line break into a space, which Chinese text must not have. Breaks next to Latin
-    text, and lines that start a heading, a list item, a table row, a quote or a formula, are kept."""
+    text, after a heading or a table row, and before a heading, a list item, a table row, a quote or a formula, are
+    kept."""
     lines = markdown.split("\n")
     out = []
     for line in lines:
         if out and out[-1].strip() and line.strip() and WIDE.match(line.lstrip()) and WIDE.search(out[-1][-1:]) \
-                and not STRUCTURE.match(line) and not out[-1].lstrip().startswith("|"):
+                and not STRUCTURE.match(line) and not out[-1].lstrip().startswith(("#", "|", "$$")):
             out[-1] += line.lstrip()
         else:
             out.append(line)

@@ -172,6 +172,8 @@ NBGRADER_BRIDGE = {
 FEEDBACK = {
     "late_penalty": "迟交扣分",
     "score_paren": "（得分：",
+    "close_heading": "}}）</h4>",
+    "close_item": "}}）</li>",
     "score_cell": "得分：{{ cell",
     "test_cell": ">评分单元格</a>",
     "free_response": ">编程自由作答</a>",
