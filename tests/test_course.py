@@ -81,7 +81,8 @@ def test_course_command_writes_a_chinese_course_and_refuses_a_foreign_folder(tmp
 def test_the_config_line_that_sets_the_language_is_there_once():
     source = course.CONFIG.read_text(encoding="utf-8")
     assert source.count(f"\n{course.LANG_LINE}\n") == 1
-    assert "c.GradeWithKit.lang = LANG" in source and "c.FeedbackExporter.lang = LANG" in source
+    for setting in ("GradeWithKit", "FeedbackExporter", "WarnRevealedAnswers"):
+        assert f"c.{setting}.lang = LANG" in source, setting
 
 
 # -- the Chinese release -----------------------------------------------------------------------------------------

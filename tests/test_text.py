@@ -51,6 +51,13 @@ def test_every_english_entry_has_a_translation(lang):
 
 
 @pytest.mark.parametrize("lang", OTHER)
+def test_no_english_changed_since_it_was_translated(lang):
+    changed = inventory.stale(lang)
+    assert changed == [], f"{len(changed)} English entries changed since their {lang} text was written: update it, " \
+                          f"then run `python -m grader.text.inventory {lang} --accept`: {changed[:3]}"
+
+
+@pytest.mark.parametrize("lang", OTHER)
 def test_no_translation_outlives_its_english_key(lang):
     english = inventory.english()
     orphans = [(table, key) for table, entries in text.tables(lang).items() for key in entries

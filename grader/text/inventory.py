@@ -3,10 +3,15 @@
 ``english()`` walks the kit's sources: each module's translatable ``MESSAGES`` (``text.table``), evaluation.py's and
 the self-check's messages, each catalogue's titles, labels and misconception messages, the docstrings, TODO hints
 and messages of every student file, and each notebook's markdown cells. ``tests/test_text.py`` compares it with each
-language's tables; ``python -m grader.text.inventory LANG`` lists what that language still lacks.
+language's tables; ``python -m grader.text.inventory LANG`` lists what that language still lacks ("missing") and
+the entries whose English changed since they were translated ("changed": ``grader/text/<lang>/sources.json``
+holds a digest of the English each translation was made from). After updating a translation, record it with
+``python -m grader.text.inventory LANG --accept``.
 """
 import ast
+import hashlib
 import importlib
+import json
 import pkgutil
 import sys
 from pathlib import Path
@@ -142,6 +147,40 @@ def english():
     return tables
 
 
+def _digest(value):
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:12]
+
+
+def sources_path(lang):
+    """``grader/text/<lang>/sources.json``: a digest of the English each translation was made from."""
+    return Path(__file__).resolve().parent / lang / "sources.json"
+
+
+def recorded(lang):
+    try:
+        return json.loads(sources_path(lang).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def stale(lang):
+    """[(table, key, English)] whose English changed since ``lang``'s text was accepted as its translation."""
+    seen = recorded(lang)
+    return [(table, key, value) for table, entries in english().items() for key, value in entries.items()
+            if seen.get(table, {}).get(key) != _digest(value)]
+
+
+def accept(lang):
+    """Record the English every translation of ``lang`` now stands for; returns the path written."""
+    have = text.tables(lang)
+    digests = {table: {key: _digest(value) for key, value in sorted(entries.items()) if key in have.get(table, {})}
+               for table, entries in sorted(english().items())}
+    path = sources_path(lang)
+    path.write_text(json.dumps({table: keys for table, keys in digests.items() if keys}, indent=1, sort_keys=True)
+                    + "\n", encoding="utf-8")
+    return path
+
+
 def missing(lang):
     """[(table, key, English)] that ``lang`` has no text for."""
     have = text.tables(lang)
@@ -153,6 +192,19 @@ def missing(lang):
     return rows
 
 
+def main(argv):
+    """``python -m grader.text.inventory LANG``: what LANG lacks, and what changed in English since it was
+    translated; ``--accept`` records that LANG's translations are up to date with the English."""
+    lang = next((arg for arg in argv if not arg.startswith("-")), "zh")
+    if "--accept" in argv:
+        print(accept(lang))
+        return 0
+    rows = [("missing", *row) for row in missing(lang)]
+    rows += [("changed", *row) for row in stale(lang) if (row[0], row[1]) not in {(r[1], r[2]) for r in rows}]
+    for kind, table_name, key, value in rows:
+        print(f"{kind}\t{table_name}\t{key}\t{value!r}")
+    return 1 if rows else 0
+
+
 if __name__ == "__main__":
-    for table_name, key, value in missing(sys.argv[1] if len(sys.argv) > 1 else "zh"):
-        print(f"{table_name}\t{key}\t{value!r}")
+    sys.exit(main(sys.argv[1:]))

@@ -22,7 +22,8 @@ MESSAGES = {
     "fail": "FAIL",
     "line": "{mark} {function}() [{check}]: {message}",
     "part_failed": "{failed} of {total} public checks of part {part!r} failed",
-    "part_passed": "All {total} public checks of part {part!r} passed. The grader also runs hidden cases.",
+    "part_passed": "All {total} public checks of part {part!r} passed. The points come from their hidden twins: the "
+                   "same checks on fresh inputs.",
 }
 
 

@@ -20,10 +20,13 @@ EVALUATION = {
     "length": "{path}有 {got} 项；应有 {expected} 项",
     "keys": "{path}的键是 {got}；应为 {expected}",
     "values": "{path}在 {index} 处的值不对：应为 {expected}，实际为 {got}（最大差值 {diff:.3g}）",
-    "values_hidden": "{path}在 {index} 处的值不对：你返回的是 {got}（最大差值 {diff:.3g}）",
+    "values_hidden": "{path}在 {index} 处的值不对：你返回的是 {got}",
     "not_finite": "{path}在 {index} 处出现了 nan 或 inf，而输入是有限的：请让计算在数值上保持稳定",
+    "too_small": "返回了 {got}，但信心十足的错误预测必须付出很大的损失（至少 {at_least:g}）：请把概率裁剪在一个极小的"
+                 "值上，例如 1e-12，而不是一个较大的值",
     "warned": "对有限的输入发出了警告（{detail}）：请让计算在数值上保持稳定",
     "gradient": "{path}与数值梯度不一致：相对误差为 {error:.2g}（要求 < {limit:g}）",
+    "gradient_hidden": "{path}与数值梯度不一致：相对误差不低于 {limit:g}",
     "converge": "{label}：{metric}为 {value:.4g}；要求 {relation} {threshold:g}",
     "diverged": "{label}：训练发散了，训练后的网络输出 nan 或 inf（更新的符号对吗？学习率用上了吗？）",
     "converged": "{label}：{metric}为 {value:.4g}（{relation} {threshold:g}）",
@@ -53,12 +56,15 @@ LOCAL = {
     "fail": "未通过",
     "line": "{mark} {function}() [{check}]：{message}",
     "part_failed": "{part!r} 部分的 {total} 项公开检查中有 {failed} 项未通过",
-    "part_passed": "{part!r} 部分的全部 {total} 项公开检查都已通过。评分时还会运行隐藏用例。",
+    "part_passed": "{part!r} 部分的全部 {total} 项公开检查都已通过。分数来自它们的隐藏孪生用例：同样的检查，换用新的"
+                   "输入。",
 }
 
 RESULTS = {
     "summary": "{assignment}：{score:g} / {max_score:g} 分",
     "part_header": "{total} 项检查中通过了 {passed} 项",
+    "preview_header": "（另有 {total} 项公开预览检查，通过了 {passed} 项，它们不计分）",
+    "public": "（公开预览）",
     "case_line": "{mark} {check} #{number}{hidden}：{message}",
     "hidden": "（隐藏用例）",
     "cut": "\n… [另有 {count} 个字符被截去：结果必须小于 PrairieLearn 的 1 MB 上限]",
@@ -152,6 +158,10 @@ NBGRADER_BRIDGE = {
     "alt_other": "训练过程 {run} 的图",
     "log_failure": "本工具的评分程序处理 {folder} 时出了问题（{reason}）。它的标准错误输出末尾是：\n{stderr}",
     "plots_failed": "（无法绘制训练过程的图。）",
+    "reveals": "{assignment} 附带了 {origin} 的已完成模块 {modules}，所以发布它就会泄露 {origin} 的答案：{when}。请在 "
+               "{origin} 截止之后再发布。",
+    "due_unset": "成绩簿中没有它的截止日期",
+    "due_ahead": "它要到 UTC 时间 {due} 才截止",
     "reused": "{student}：沿用 grade-all 为这些文件写下的结果（指纹 {fingerprint}）",
     "archive_skipped": "已跳过 {path}：{reason}。没有从中解压任何文件。",
     "loose_file": "已跳过 {path}：请把每名学生的文件放进 <student_id>.zip 或 <student_id>/ 文件夹",
