@@ -225,7 +225,8 @@ def render(summary, folder_label=""):
     students = summary.students
     max_score = assignment.max_score
     title = text.catalogue(assignment.name, "title", assignment.title)
-    out = ["<!DOCTYPE html>", f'<html lang="{HTML_LANG.get(text.current(), text.current())}"><head><meta charset="utf-8">',
+    lang = HTML_LANG.get(text.current(), text.current())
+    out = ["<!DOCTYPE html>", f'<html lang="{lang}"><head><meta charset="utf-8">',
            f"<title>{_e(MESSAGES['page_title'].format(title=title))}</title>",
            f"<style>{STYLE}</style></head><body>",
            f"<h1>{_e(MESSAGES['page_title'].format(title=title))}</h1>"]

@@ -41,6 +41,10 @@ MESSAGES = text.table("demo", {
     "missing_grade": "student {student!r} has no grade for part {part!r} in the gradebook",
     "table_title": "Grades from nbgrader's gradebook ({assignment}, out of {max_score:g}):",
     "legend": "Parts: {legend}",
+    "table_student": "student",
+    "table_total": "total",
+    "table_about": "about",
+    "table_max": "(max)",
     "feedback": "Feedback pages:  {path}/<student>/{assignment}/{assignment}.html",
     "report": "Class report:    {path}",
     "csv": "Grades CSV:      {nbgrader} (nbgrader export), {kit} (grade-all, per part)",
@@ -369,11 +373,13 @@ def verify(recipes, assignment, gradebook, results):
 
 def grade_table(recipes, assignment, gradebook):
     spec = catalogues.load(assignment)
-    width = max([len("student")] + [len(r["id"]) for r in recipes])
+    student, total, about, most = (MESSAGES[key] for key in ("table_student", "table_total", "table_about",
+                                                              "table_max"))
+    width = max([len(student), len(most)] + [len(r["id"]) for r in recipes])
     head = " ".join(f"{n:>5}" for n in range(1, len(spec.parts) + 1))
     lines = [MESSAGES["table_title"].format(assignment=assignment, max_score=spec.max_score),
-             f"  {'student':<{width}}  {head}  {'total':>6}  about",
-             f"  {'(max)':<{width}}  " + " ".join(f"{p.points:>5g}" for p in spec.parts)
+             f"  {student:<{width}}  {head}  {total:>6}  {about}",
+             f"  {most:<{width}}  " + " ".join(f"{p.points:>5g}" for p in spec.parts)
              + f"  {spec.max_score:>6g}"]
     for recipe in recipes:
         scores = gradebook.get(recipe["id"], {})

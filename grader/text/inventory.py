@@ -200,7 +200,9 @@ def main(argv):
         print(accept(lang))
         return 0
     rows = [("missing", *row) for row in missing(lang)]
-    rows += [("changed", *row) for row in stale(lang) if (row[0], row[1]) not in {(r[1], r[2]) for r in rows}]
+    absent, seen = {(r[1], r[2]) for r in rows}, recorded(lang)
+    rows += [("changed" if key in seen.get(table, {}) else "unaccepted", table, key, value)
+             for table, key, value in stale(lang) if (table, key) not in absent]
     for kind, table_name, key, value in rows:
         print(f"{kind}\t{table_name}\t{key}\t{value!r}")
     return 1 if rows else 0
