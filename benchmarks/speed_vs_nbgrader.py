@@ -1,0 +1,561 @@
+"""How fast the kit grades Assignment 3, as ratios to plain nbgrader on the same machine, in one run.
+
+    .venv/bin/python benchmarks/speed_vs_nbgrader.py [--students 4] [--class-size 100] [--repeat 3]
+        [--only anchor cold plots autograde grade-all] [--quick]
+    .venv/bin/python benchmarks/speed_vs_nbgrader.py --profile [--profile-size 6]
+
+The anchor is plain nbgrader: a scratch course with a one-function notebook (one autograded answer cell, one
+assert grade cell), ``--students`` submissions, and one ``nbgrader autograde`` of the class. Its wall time per
+student is the unit every kit figure is divided by:
+
+- ``anchor``: the anchor itself;
+- ``cold``: a fresh ``python -m grader grade`` process on the complete a3_backprop solution, with the reference
+  cache (``$NNKIT_REFERENCE_CACHE``) warmed by ``python -m grader references a3_backprop``, and with an empty one;
+- ``plots``: the same with ``--plots DIR``, warm cache;
+- ``autograde``: ``nbgrader autograde a3_backprop`` in a course folder built as ``python -m grader demo`` builds
+  one, per student; and ``grade-all --jobs 2 --plots`` followed by that autograde (the reuse path);
+- ``grade-all``: ``python -m grader grade-all --jobs 2`` on a class of ``--class-size``, per student.
+
+Classes are mixed: a third complete, a third untouched stubs, a third with a real bug (the activation derivative
+left out of ``hidden_delta``). Each figure is the median of ``--repeat`` runs, wall-clock. It prints a markdown
+table and asserts nothing. ``--profile`` instead grades a few submissions in this process, as one grade-all worker
+does, and prints where the time goes. docs/speed.md records a run.
+"""
+import argparse
+import csv
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import nbformat  # noqa: E402
+
+from grader import catalogues, demo, nbgrader_bridge, paths  # noqa: E402
+
+ASSIGNMENT = "a3_backprop"
+FIGURES = ("anchor", "cold", "plots", "autograde", "grade-all")
+COMMAND_TIMEOUT = 3600
+CACHE_VARIABLE = "NNKIT_REFERENCE_CACHE"
+# A real bug, the one ``python -m grader demo``'s student "dev" has: hidden_delta without f'(Z).
+WRONG_NUMBERS = {"backprop.py": [[".T) * f_prime(Z)", ".T)"]]}
+KINDS = ("complete", "untouched", "wrong numbers")
+
+
+class BenchError(Exception):
+    """A command the benchmark runs failed; the message says which and why, in one line."""
+
+
+# -- running and timing ---------------------------------------------------------------------------------------------
+def environment(**extra):
+    """The kit's subprocess environment (its bin/ first on PATH, the kit importable), plus ``extra``."""
+    return paths.tool_env(**{key: str(value) for key, value in extra.items()})
+
+
+def run(command, cwd, env):
+    """Run ``command``; raise BenchError with the last line of its output when it fails or nbgrader logs an ERROR."""
+    done = subprocess.run(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=COMMAND_TIMEOUT)
+    output = (done.stderr + done.stdout).strip().splitlines()
+    errors = [line for line in output if "| ERROR]" in line]
+    if done.returncode != 0 or errors:
+        last = (errors or output or ["no output"])[-1]
+        raise BenchError(f"`python {' '.join(command[1:4])} ...` exit {done.returncode}: {last.strip()[:200]}")
+    return done
+
+
+def median_seconds(action, repeat, prepare=None):
+    """The median wall time of ``action()`` over ``repeat`` runs; ``prepare()`` runs untimed before each."""
+    seconds = []
+    for _ in range(repeat):
+        if prepare is not None:
+            prepare()
+        started = time.perf_counter()
+        action()
+        seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds)
+
+
+def say(text):
+    """Progress, on standard error, so standard output holds only the table."""
+    print(text, file=sys.stderr, flush=True)
+
+
+def python_m(*args):
+    return [sys.executable, "-m", *args]
+
+
+# -- the anchor: plain nbgrader on a one-function notebook ----------------------------------------------------
+ANCHOR_CONFIG = """c = get_config()  # noqa: F821
+c.CourseDirectory.root = {root!r}
+c.CourseDirectory.course_id = "anchor"
+c.CourseDirectory.db_url = {db_url!r}
+c.Exchange.root = {exchange!r}
+"""
+ANSWER = '''def squares(n):
+    """The squares of 1 to n, as a list."""
+    ### BEGIN SOLUTION
+    return [i * i for i in range(1, n + 1)]
+    ### END SOLUTION'''
+SOLVED = '''def squares(n):
+    """The squares of 1 to n, as a list."""
+    return [i * i for i in range(1, n + 1)]'''
+TEST = "assert squares(1) == [1]\nassert squares(3) == [1, 4, 9]"
+
+
+def nbgrader_cell(source, grade_id, *, solution=False, grade=False, locked=False, points=None):
+    """A code cell with nbgrader metadata, as nbgrader's own test helpers and "Create Assignment" make it."""
+    from nbgrader.nbgraderformat import SCHEMA_VERSION
+    cell = nbformat.v4.new_code_cell(source=source)
+    cell.metadata.nbgrader = {"grade": grade, "grade_id": grade_id, "locked": locked, "solution": solution,
+                              "task": False, "schema_version": SCHEMA_VERSION}
+    if points is not None:
+        cell.metadata.nbgrader["points"] = points
+    return cell
+
+
+def anchor_notebook():
+    """One autograded answer cell and one assert grade cell."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbgrader_cell(ANSWER, "squares", solution=True),
+                      nbgrader_cell(TEST, "correct_squares", grade=True, locked=True, points=1)]
+    return notebook
+
+
+def anchor_course(folder, students):
+    """A scratch course with its own config, exchange and gradebook; released, with ``students`` submissions
+    (alternately solved and untouched) in submitted/<student>/ps1/."""
+    folder.mkdir(parents=True)
+    (folder / "nbgrader_config.py").write_text(
+        ANCHOR_CONFIG.format(root=str(folder), db_url=f"sqlite:///{folder / 'gradebook.db'}",
+                             exchange=str(folder / "exchange")), encoding="utf-8")
+    nbformat.write(anchor_notebook(), str(_mkdir(folder / "source" / "ps1") / "squares.ipynb"))
+    run(python_m("nbgrader", "generate_assignment", "ps1"), folder, environment())
+    released = nbformat.read(str(folder / "release" / "ps1" / "squares.ipynb"), as_version=4)
+    for index in range(students):
+        notebook = nbformat.from_dict(released)
+        if index % 2 == 0:
+            notebook.cells[0].source = SOLVED
+        nbformat.write(notebook, str(_mkdir(folder / "submitted" / f"student{index:02d}" / "ps1") / "squares.ipynb"))
+    return folder
+
+
+def time_anchor(scratch, students, repeat):
+    """Per-student seconds of one ``nbgrader autograde ps1`` of the whole anchor class."""
+    course = anchor_course(scratch / "anchor", students)
+    wall = median_seconds(lambda: run(python_m("nbgrader", "autograde", "ps1"), course, environment()), repeat,
+                          prepare=lambda: _remove(course / "autograded"))
+    scores = nbgrader_bridge.gradebook_scores(course, "ps1")
+    totals = [sum(scores.get(f"student{i:02d}", {}).values() or [-1]) for i in range(students)]
+    if totals != [1.0 - i % 2 for i in range(students)]:
+        raise BenchError(f"the anchor graded wrongly: totals {totals}")
+    return wall / students
+
+
+# -- the kit's classes ----------------------------------------------------------------------------------------------
+def recipe(index):
+    """The demo-style recipe of student ``index``: complete, untouched or wrong numbers, in turn."""
+    kind = KINDS[index % len(KINDS)]
+    base = {"id": f"s{index:03d}", "about": kind, "base": "stub" if kind == "untouched" else "solution"}
+    return dict(base, edits=WRONG_NUMBERS) if kind == "wrong numbers" else base
+
+
+def build_class(submitted, size, release):
+    """``submitted/<student>/a3_backprop/`` for ``size`` mixed students, built by grader.demo from ``release``."""
+    for index in range(size):
+        student = recipe(index)
+        demo.build_student(student, ASSIGNMENT, release, submitted / student["id"] / ASSIGNMENT)
+    return submitted
+
+
+def kit_course(folder, students):
+    """A course folder as the demo makes it, generated, with ``students`` mixed submissions in submitted/."""
+    course = demo.make_course(folder, ASSIGNMENT)
+    run(python_m("nbgrader", "generate_assignment", ASSIGNMENT), course, environment())
+    build_class(course / "submitted", students, course / "release" / ASSIGNMENT)
+    return course
+
+
+# -- the reference cache --------------------------------------------------------------------------------------------
+def warm_cache(folder):
+    """Build the reference cache in ``folder`` with ``grader references``, then warm everything else with one
+    untimed grade. Returns '' or why the references command could not run (then the warm-up is only the grade)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    note = ""
+    try:
+        run(python_m("grader", "references", ASSIGNMENT), ROOT, environment(**{CACHE_VARIABLE: folder}))
+    except BenchError as exc:
+        note = str(exc)
+    grade_once(folder, folder.parent / "warm-up.json")
+    return note
+
+
+def grade_once(cache, out, plots=None):
+    command = python_m("grader", "grade", "--assignment", ASSIGNMENT, "--out", str(out))
+    command += ["--plots", str(plots)] if plots else []
+    run(command + [str(paths.SOLUTIONS / ASSIGNMENT)], ROOT, environment(**{CACHE_VARIABLE: cache}))
+
+
+def time_cold(scratch, cache, repeat):
+    """{row: seconds} for a fresh grade process with the warm cache, and with a fresh empty cache each time."""
+    warm = median_seconds(lambda: grade_once(cache, scratch / "cold.json"), repeat)
+    empty = lambda: tempfile.mkdtemp(prefix="empty-cache-", dir=scratch)  # noqa: E731 (a new one each run)
+    cold = median_seconds(lambda: grade_once(empty(), scratch / "cold.json"), repeat)
+    return {"cold-warm": warm, "cold-empty": cold}
+
+
+def time_plots(scratch, cache, repeat):
+    plots = scratch / "plots"
+    return {"plots": median_seconds(lambda: grade_once(cache, scratch / "plots.json", plots), repeat,
+                                    prepare=lambda: _remove(plots))}
+
+
+# -- nbgrader autograde with the kit --------------------------------------------------------------------------------
+def grade_all_takes_plots():
+    """Whether this checkout's grade-all accepts --plots (the reuse path), from its --help."""
+    done = subprocess.run(python_m("grader", "grade-all", "--help"), cwd=ROOT, env=environment(),
+                          capture_output=True, text=True)
+    return "--plots" in done.stdout
+
+
+def time_autograde(scratch, cache, students, repeat):
+    """{row: per-student seconds, or why it failed} for the kit's nbgrader autograde, alone and after grade-all."""
+    course = kit_course(scratch / "kit-course", students)
+    env = environment(**{CACHE_VARIABLE: cache})
+    autograde = python_m("nbgrader", "autograde", ASSIGNMENT)
+    grade_all = python_m("grader", "grade-all", "--assignment", ASSIGNMENT, "--jobs", "2", "submitted")
+    grade_all += ["--plots"] if grade_all_takes_plots() else []
+
+    def fresh():  # nothing graded yet: no autograded/, no grade-all results to reuse
+        for name in ("autograded", "graded", "grades.csv"):
+            _remove(course / name)
+    rows = {}
+    for key, commands in (("autograde", [autograde]), ("reuse", [grade_all, autograde])):
+        try:
+            wall = median_seconds(lambda: [run(command, course, env) for command in commands], repeat, prepare=fresh)
+            check_class(gradebook_totals(course, students), f"the {key} row")
+            rows[key] = wall / students
+        except BenchError as exc:
+            rows[key] = str(exc)
+    return rows
+
+
+def gradebook_totals(course, students):
+    """Each student's total in the course's gradebook, in class order (None: a part without a grade)."""
+    scores = nbgrader_bridge.gradebook_scores(course, ASSIGNMENT)
+    parts = [part.key for part in catalogues.load(ASSIGNMENT).parts]
+    totals = []
+    for index in range(students):
+        row = scores.get(recipe(index)["id"], {})
+        totals.append(None if any(row.get(key) is None for key in parts) else sum(row[key] for key in parts))
+    return totals
+
+
+# -- grade-all on a class -------------------------------------------------------------------------------------------
+def time_grade_all(scratch, cache, size, repeat):
+    submitted = build_class(scratch / "class" / "submitted", size, paths.ASSIGNMENTS / ASSIGNMENT)
+    out = scratch / "class" / "out"
+    command = python_m("grader", "grade-all", "--assignment", ASSIGNMENT, "--jobs", "2", "--csv",
+                       str(out / "grades.csv"), "--results-dir", str(out / "results"), str(submitted))
+    env = environment(**{CACHE_VARIABLE: cache})
+    wall = median_seconds(lambda: run(command, ROOT, env), repeat, prepare=lambda: _remove(out))
+    with open(out / "grades.csv", encoding="utf-8") as handle:
+        totals = {row["student"]: float(row["total"]) for row in csv.DictReader(handle)}
+    check_class([totals.get(recipe(index)["id"]) for index in range(size)], "grade-all")
+    return {"grade-all": wall / size}
+
+
+def check_class(totals, what):
+    """Raise BenchError unless the complete students got full marks, the untouched 0 and the buggy ones less than
+    full: a figure only counts when the grading behind it was right."""
+    full = catalogues.load(ASSIGNMENT).max_score
+    for index, total in enumerate(totals):
+        kind = recipe(index)["about"]
+        right = {"complete": total == full, "untouched": total == 0}.get(kind, total is not None and 0 < total < full)
+        if total is None or not right:
+            raise BenchError(f"{what} graded {recipe(index)['id']} ({kind}) {total} of {full:g}")
+
+
+# -- the table ------------------------------------------------------------------------------------------------------
+# key: (figure, what, goal as a ratio or None)
+ROWS = (
+    ("anchor", "anchor", "plain nbgrader autograde, one-function notebook, per student ({students} students)", None),
+    ("cold-warm", "cold", "`grade`, cold process, warm cache", 1 / 5),
+    ("cold-empty", "cold", "`grade`, cold process, empty cache", 1 / 5),
+    ("plots", "plots", "`grade --plots DIR`, cold process, warm cache", 1 / 2),
+    ("autograde", "autograde", "the kit's `nbgrader autograde`, per student ({students} students)", 1.0),
+    ("reuse", "autograde", "`grade-all --jobs 2{plots}`, then `nbgrader autograde`, per student", 1.0),
+    ("grade-all", "grade-all", "`grade-all --jobs 2`, per student ({size} students)", 1 / 10),
+)
+GOAL_TEXT = {1 / 5: "≤ 1/5", 1 / 2: "≤ 1/2", 1.0: "≤ 1", 1 / 10: "≤ 1/10"}
+
+
+def machine_line():
+    import nbgrader
+    import numpy
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"Machine: {model}, {os.cpu_count()} cores; Python {platform.python_version()}, "
+            f"numpy {numpy.__version__}, nbgrader {nbgrader.__version__}")
+
+
+def markdown_table(figures, selected, labels):
+    """The table: one row per selected figure; seconds or the reason it failed; ratio to the anchor's figure."""
+    anchor = figures.get("anchor")
+    lines = ["| what | goal | seconds | ratio to nbgrader | met? |", "| --- | --- | --- | --- | --- |"]
+    for key, figure, what, goal in ROWS:
+        if figure not in selected:
+            continue
+        value = figures.get(key)
+        if isinstance(value, float):
+            seconds = f"{value:.2f}"
+            ratio = f"{value / anchor:.2f}" if isinstance(anchor, float) else "-"
+            met = "-" if goal is None or ratio == "-" else ("yes" if value / anchor <= goal else "no")
+        else:
+            seconds, ratio, met = f"failed: {value}", "-", "-"
+        goal_text = "(the anchor)" if goal is None else GOAL_TEXT[goal]
+        ratio = "1" if goal is None and isinstance(value, float) else ratio
+        lines.append(f"| {what.format(**labels)} | {goal_text} | {seconds} | {ratio} | {met} |")
+    return "\n".join(lines)
+
+
+def measure(args, scratch):
+    """{row key: seconds, or the one-line reason it failed} for the selected figures; notes for below the table."""
+    figures, notes = {}, []
+    cache = scratch / "reference-cache"
+    needs_cache = set(args.only) - {"anchor"}
+    if needs_cache:
+        say("warming the reference cache ...")
+        note = warm_cache(cache)
+        if note:
+            notes.append(f"`grader references` could not run, so the warm cache had only one grade to warm it: {note}")
+    steps = (
+        ("anchor", lambda: {"anchor": time_anchor(scratch, args.students, args.repeat)}),
+        ("cold", lambda: time_cold(scratch, cache, args.repeat)),
+        ("plots", lambda: time_plots(scratch, cache, args.repeat)),
+        ("autograde", lambda: time_autograde(scratch, cache, args.students, args.repeat)),
+        ("grade-all", lambda: time_grade_all(scratch, cache, args.class_size, args.repeat)),
+    )
+    for name, step in steps:
+        if name not in args.only:
+            continue
+        say(f"measuring {name} ...")
+        started = time.perf_counter()
+        try:
+            figures.update(step())
+        except (BenchError, subprocess.TimeoutExpired, demo.DemoError) as exc:
+            figures.update({key: str(exc) for key, figure, _, _ in ROWS if figure == name})
+        say(f"  {name}: {time.perf_counter() - started:.0f} s")
+    return figures, notes
+
+
+# -- --profile: where grade-all's time per submission goes ----------------------------------------------------------
+class PhaseClock:
+    """Exclusive wall time per phase: a wrapped call's time, less that of the wrapped calls inside it. Everything
+    inside a worker start-up counts as start-up."""
+
+    def __init__(self):
+        self.totals = {}
+        self.calls = {}
+        self.stack = []
+        self.student = 0.0
+
+    def wrap(self, function, phase):
+        def timed(*args, **kwargs):
+            if self.stack and self.stack[-1][0] == "start-up":
+                return function(*args, **kwargs)
+            self.stack.append([phase, 0.0])
+            self.calls[phase] = self.calls.get(phase, 0) + 1
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                elapsed = time.perf_counter() - started
+                _, inner = self.stack.pop()
+                self.totals[phase] = self.totals.get(phase, 0.0) + elapsed - inner
+                if self.stack:
+                    self.stack[-1][1] += elapsed
+        return timed
+
+    def count_student_time(self, call):
+        """Wrap Sandbox.call to add up the seconds the worker measured around each student function."""
+        def counted(*args, **kwargs):
+            outcome = call(*args, **kwargs)
+            self.student += outcome.seconds if outcome.ok else 0.0
+            return outcome
+        return counted
+
+
+def instrument(clock):
+    """Wrap the grader's phases in ``clock``; return a function that undoes it."""
+    import types
+    from grader import evaluation, references
+    from grader.sandbox import runner, wire
+    proxy = types.ModuleType("wire")  # the runner's view of wire, so encode's own recursion stays unwrapped
+    proxy.__dict__.update(vars(wire))
+    for name in ("encode", "decode", "write_message", "header_length"):
+        setattr(proxy, name, clock.wrap(getattr(wire, name), "wire"))
+    saved = [(runner, "wire"), (runner.Sandbox, "_start"), (runner.Sandbox, "_read_exact"),
+             (runner.Sandbox, "_write_all"), (runner.Sandbox, "_receive"), (runner.Sandbox, "call"),
+             (evaluation, "judge"), (references, "expected"), (references, "variant_outputs"),
+             (references, "modules")]
+    saved = [(owner, name, owner.__dict__[name]) for owner, name in saved]
+    runner.wire = proxy
+    runner.Sandbox._start = clock.wrap(runner.Sandbox._start, "start-up")
+    runner.Sandbox._read_exact = clock.wrap(runner.Sandbox._read_exact, "waiting")
+    runner.Sandbox._write_all = clock.wrap(runner.Sandbox._write_all, "wire")
+    runner.Sandbox._receive = clock.wrap(runner.Sandbox._receive, "wire")  # less _read_exact: the JSON parse
+    runner.Sandbox.call = clock.count_student_time(runner.Sandbox.call)
+    evaluation.judge = clock.wrap(evaluation.judge, "judging")
+    for name in ("expected", "variant_outputs", "modules"):
+        setattr(references, name, clock.wrap(getattr(references, name), "references"))
+
+    def undo():
+        for owner, name, value in saved:
+            setattr(owner, name, value)
+    return undo
+
+
+def start_seconds(layers, count):
+    """The mean wall time of starting a sandbox worker (to its ready message) with these confinement layers."""
+    from grader.sandbox import runner
+    saved, runner.LAYERS = runner.LAYERS, tuple(layers)
+    seconds = []
+    try:
+        for _ in range(count):
+            with runner.Sandbox({}) as sandbox:
+                started = time.perf_counter()
+                sandbox._start(runner.START_TIMEOUT)
+                seconds.append(time.perf_counter() - started)
+    finally:
+        runner.LAYERS = saved
+    return statistics.median(seconds)
+
+
+def profile(size):
+    """Grade ``size`` mixed submissions in this process, as one grade-all worker does (references first), and
+    print each phase's seconds per submission and share."""
+    from grader import catalogues, engine
+    from grader.sandbox import runner
+    scratch = Path(tempfile.mkdtemp(prefix="nnkit-profile-"))
+    try:
+        folders = [scratch / recipe(i)["id"] / ASSIGNMENT for i in range(size)]
+        build_class(scratch, size, paths.ASSIGNMENTS / ASSIGNMENT)
+        assignment = catalogues.load(ASSIGNMENT)
+        clock = PhaseClock()
+        undo = instrument(clock)
+        started = time.perf_counter()
+        try:
+            warm_references(engine, assignment)  # what batch._warm does once per worker process
+            for folder in folders:
+                engine.grade(ASSIGNMENT, folder)
+        finally:
+            total = time.perf_counter() - started
+            undo()
+        confined, bare = start_seconds(runner.LAYERS, 5), start_seconds((), 5)
+        print(profile_table(clock, total, confined, bare, size))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def warm_references(engine, assignment):
+    for part in assignment.parts:
+        for check_index, check in enumerate(part.checks):
+            for case_index in range(len(check.cases)):
+                engine._expected(assignment.name, part.key, check_index, case_index)
+
+
+def profile_table(clock, total, confined, bare, size):
+    totals, starts = dict(clock.totals), clock.calls.get("start-up", 0)
+    confinement = min(totals.get("start-up", 0.0), starts * max(confined - bare, 0.0))
+    waiting = totals.get("waiting", 0.0)
+    rows = [
+        ("worker start-up (`Sandbox._start`, less confinement)", totals.get("start-up", 0.0) - confinement),
+        ("confinement (estimated: starts × (confined − unconfined start))", confinement),
+        ("wire encoding/decoding and pipe writes, grader side", totals.get("wire", 0.0)),
+        ("student code, as the worker timed each call", min(clock.student, waiting)),
+        ("rest of waiting for the worker (imports, its own encoding)", max(waiting - clock.student, 0.0)),
+        ("judging (`grader.evaluation.judge`)", totals.get("judging", 0.0)),
+        ("reference computation (`grader.references`, once per process)", totals.get("references", 0.0)),
+    ]
+    rows.append(("the rest (staging, the engine's loop, scoring)", total - sum(seconds for _, seconds in rows)))
+    lines = [f"Where grade-all's time goes: {size} mixed {ASSIGNMENT} submissions graded in one process "
+             f"({total:.2f} s, {total / size:.3f} s each; {starts} worker starts; a worker starts in "
+             f"{confined * 1000:.0f} ms confined, {bare * 1000:.0f} ms unconfined)", "",
+             "| phase | seconds per submission | share |", "| --- | --- | --- |"]
+    lines += [f"| {name} | {seconds / size:.3f} | {100 * seconds / total:.0f}% |" for name, seconds in rows]
+    return "\n".join(lines)
+
+
+# -- main -----------------------------------------------------------------------------------------------------------
+def _mkdir(folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _remove(path):
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--students", type=int, default=None, help="anchor and autograde class size (default 4)")
+    parser.add_argument("--class-size", type=int, default=None, help="grade-all class size (default 100)")
+    parser.add_argument("--repeat", type=int, default=None, help="runs per figure; the median is shown (default 3)")
+    parser.add_argument("--only", nargs="+", choices=FIGURES, default=list(FIGURES), metavar="NAME",
+                        help=f"measure only these: {', '.join(FIGURES)}")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 2 students, a class of 6, repeat 1")
+    parser.add_argument("--profile", action="store_true", help="print where grade-all's time goes instead")
+    parser.add_argument("--profile-size", type=int, default=6, help="submissions graded by --profile (default 6)")
+    args = parser.parse_args(argv)
+    quick = {"students": 2, "class_size": 6, "repeat": 1} if args.quick else {}
+    for name, default in (("students", 4), ("class_size", 100), ("repeat", 3)):
+        if getattr(args, name) is None:
+            setattr(args, name, quick.get(name, default))
+    return args
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse(argv)
+    if args.profile:
+        profile(args.profile_size)
+        return 0
+    scratch = Path(tempfile.mkdtemp(prefix="nnkit-speed-"))
+    started = time.perf_counter()
+    try:
+        figures, notes = measure(args, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    labels = {"students": args.students, "size": args.class_size,
+              "plots": " --plots" if "autograde" in args.only and grade_all_takes_plots() else ""}
+    print(machine_line())
+    print()
+    print(markdown_table(figures, args.only, labels))
+    for note in notes:
+        print(f"\nNote: {note}")
+    print(f"\nPrinted by `python benchmarks/speed_vs_nbgrader.py {shlex.join(argv)}`".rstrip() + f" in "
+          f"{time.perf_counter() - started:.0f} s; each figure the median of {args.repeat} run(s).")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
