@@ -17,9 +17,12 @@ student is the unit every kit figure is divided by:
 - ``grade-all``: ``python -m grader grade-all --jobs 2`` on a class of ``--class-size``, per student.
 
 Classes are mixed: a third complete, a third untouched stubs, a third with a real bug (the activation derivative
-left out of ``hidden_delta``). Each figure is the median of ``--repeat`` runs, wall-clock. It prints a markdown
-table and asserts nothing. ``--profile`` instead grades a few submissions in this process, as one grade-all worker
-does, and prints where the time goes. docs/speed.md records a run.
+left out of ``hidden_delta``). Every row is timed once per round, for ``--repeat`` rounds, so a change in the
+machine's load touches every row alike; each figure is the median, wall-clock, and counts only if the grades
+behind it are right. It prints a markdown table and asserts nothing.
+
+``--profile`` instead grades a few submissions in this process, as one grade-all worker does, and prints where
+the time goes. docs/speed.md records a run of each.
 """
 import argparse
 import csv
@@ -32,7 +35,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -72,16 +77,33 @@ def run(command, cwd, env):
     return done
 
 
-def median_seconds(action, repeat, prepare=None):
-    """The median wall time of ``action()`` over ``repeat`` runs; ``prepare()`` runs untimed before each."""
-    seconds = []
-    for _ in range(repeat):
-        if prepare is not None:
-            prepare()
-        started = time.perf_counter()
-        action()
-        seconds.append(time.perf_counter() - started)
-    return statistics.median(seconds)
+@dataclass
+class Timer:
+    """One row's measurement: ``action()`` timed once per round, after an untimed ``prepare()``, then checked by
+    an untimed ``check()`` that raises BenchError when the grading behind the figure was wrong."""
+    key: str
+    action: Callable
+    prepare: Callable = lambda: None
+    check: Callable = lambda: None
+    per: int = 1  # the figure is the wall time divided by this: the number of students
+    seconds: list = field(default_factory=list)
+    failure: str = ""
+
+    def once(self):
+        if self.failure:
+            return
+        try:
+            self.prepare()
+            started = time.perf_counter()
+            self.action()
+            self.seconds.append(time.perf_counter() - started)
+            self.check()
+        except (BenchError, subprocess.TimeoutExpired) as exc:
+            self.failure = str(exc)
+
+    def figure(self):
+        """The median seconds per student, or why there is none."""
+        return self.failure or statistics.median(self.seconds) / self.per
 
 
 def say(text):
@@ -149,16 +171,17 @@ def anchor_course(folder, students):
     return folder
 
 
-def time_anchor(scratch, students, repeat):
-    """Per-student seconds of one ``nbgrader autograde ps1`` of the whole anchor class."""
+def anchor_timers(scratch, students):
+    """The anchor: one ``nbgrader autograde ps1`` of the whole class, per student."""
     course = anchor_course(scratch / "anchor", students)
-    wall = median_seconds(lambda: run(python_m("nbgrader", "autograde", "ps1"), course, environment()), repeat,
-                          prepare=lambda: _remove(course / "autograded"))
-    scores = nbgrader_bridge.gradebook_scores(course, "ps1")
-    totals = [sum(scores.get(f"student{i:02d}", {}).values() or [-1]) for i in range(students)]
-    if totals != [1.0 - i % 2 for i in range(students)]:
-        raise BenchError(f"the anchor graded wrongly: totals {totals}")
-    return wall / students
+
+    def check():
+        scores = nbgrader_bridge.gradebook_scores(course, "ps1")
+        totals = [sum(scores.get(f"student{i:02d}", {}).values() or [-1]) for i in range(students)]
+        if totals != [1.0 - i % 2 for i in range(students)]:
+            raise BenchError(f"the anchor graded wrongly: totals {totals}")
+    return [Timer("anchor", lambda: run(python_m("nbgrader", "autograde", "ps1"), course, environment()),
+                  prepare=lambda: _remove(course / "autograded"), check=check, per=students)]
 
 
 # -- the kit's classes ----------------------------------------------------------------------------------------------
@@ -194,8 +217,11 @@ def warm_cache(folder):
     try:
         run(python_m("grader", "references", ASSIGNMENT), ROOT, environment(**{CACHE_VARIABLE: folder}))
     except BenchError as exc:
-        note = str(exc)
-    grade_once(folder, folder.parent / "warm-up.json")
+        note = f"`grader references` could not run, so only one grade warmed the warm cache: {exc}"
+    try:
+        grade_once(folder, folder.parent / "warm-up.json")
+    except BenchError as exc:
+        note = f"the warm-up grade failed: {exc}"
     return note
 
 
@@ -205,18 +231,16 @@ def grade_once(cache, out, plots=None):
     run(command + [str(paths.SOLUTIONS / ASSIGNMENT)], ROOT, environment(**{CACHE_VARIABLE: cache}))
 
 
-def time_cold(scratch, cache, repeat):
-    """{row: seconds} for a fresh grade process with the warm cache, and with a fresh empty cache each time."""
-    warm = median_seconds(lambda: grade_once(cache, scratch / "cold.json"), repeat)
-    empty = lambda: tempfile.mkdtemp(prefix="empty-cache-", dir=scratch)  # noqa: E731 (a new one each run)
-    cold = median_seconds(lambda: grade_once(empty(), scratch / "cold.json"), repeat)
-    return {"cold-warm": warm, "cold-empty": cold}
+def cold_timers(scratch, cache):
+    """A fresh grade process with the warm cache, and with a new empty cache each time."""
+    empty = lambda: tempfile.mkdtemp(prefix="empty-cache-", dir=scratch)  # noqa: E731
+    return [Timer("cold-warm", lambda: grade_once(cache, scratch / "cold.json")),
+            Timer("cold-empty", lambda: grade_once(empty(), scratch / "cold.json"))]
 
 
-def time_plots(scratch, cache, repeat):
+def plots_timers(scratch, cache):
     plots = scratch / "plots"
-    return {"plots": median_seconds(lambda: grade_once(cache, scratch / "plots.json", plots), repeat,
-                                    prepare=lambda: _remove(plots))}
+    return [Timer("plots", lambda: grade_once(cache, scratch / "plots.json", plots), prepare=lambda: _remove(plots))]
 
 
 # -- nbgrader autograde with the kit --------------------------------------------------------------------------------
@@ -227,8 +251,8 @@ def grade_all_takes_plots():
     return "--plots" in done.stdout
 
 
-def time_autograde(scratch, cache, students, repeat):
-    """{row: per-student seconds, or why it failed} for the kit's nbgrader autograde, alone and after grade-all."""
+def autograde_timers(scratch, cache, students):
+    """The kit's nbgrader autograde alone, and after grade-all (the reuse path), per student."""
     course = kit_course(scratch / "kit-course", students)
     env = environment(**{CACHE_VARIABLE: cache})
     autograde = python_m("nbgrader", "autograde", ASSIGNMENT)
@@ -238,15 +262,12 @@ def time_autograde(scratch, cache, students, repeat):
     def fresh():  # nothing graded yet: no autograded/, no grade-all results to reuse
         for name in ("autograded", "graded", "grades.csv"):
             _remove(course / name)
-    rows = {}
-    for key, commands in (("autograde", [autograde]), ("reuse", [grade_all, autograde])):
-        try:
-            wall = median_seconds(lambda: [run(command, course, env) for command in commands], repeat, prepare=fresh)
-            check_class(gradebook_totals(course, students), f"the {key} row")
-            rows[key] = wall / students
-        except BenchError as exc:
-            rows[key] = str(exc)
-    return rows
+
+    def check():
+        check_class(gradebook_totals(course, students), "nbgrader autograde")
+    return [Timer("autograde", lambda: run(autograde, course, env), prepare=fresh, check=check, per=students),
+            Timer("reuse", lambda: (run(grade_all, course, env), run(autograde, course, env)), prepare=fresh,
+                  check=check, per=students)]
 
 
 def gradebook_totals(course, students):
@@ -261,17 +282,19 @@ def gradebook_totals(course, students):
 
 
 # -- grade-all on a class -------------------------------------------------------------------------------------------
-def time_grade_all(scratch, cache, size, repeat):
+def grade_all_timers(scratch, cache, size):
+    """grade-all --jobs 2 on a mixed class, per student, into a fresh results folder each time."""
     submitted = build_class(scratch / "class" / "submitted", size, paths.ASSIGNMENTS / ASSIGNMENT)
     out = scratch / "class" / "out"
     command = python_m("grader", "grade-all", "--assignment", ASSIGNMENT, "--jobs", "2", "--csv",
                        str(out / "grades.csv"), "--results-dir", str(out / "results"), str(submitted))
     env = environment(**{CACHE_VARIABLE: cache})
-    wall = median_seconds(lambda: run(command, ROOT, env), repeat, prepare=lambda: _remove(out))
-    with open(out / "grades.csv", encoding="utf-8") as handle:
-        totals = {row["student"]: float(row["total"]) for row in csv.DictReader(handle)}
-    check_class([totals.get(recipe(index)["id"]) for index in range(size)], "grade-all")
-    return {"grade-all": wall / size}
+
+    def check():
+        with open(out / "grades.csv", encoding="utf-8") as handle:
+            totals = {row["student"]: float(row["total"]) for row in csv.DictReader(handle)}
+        check_class([totals.get(recipe(index)["id"]) for index in range(size)], "grade-all")
+    return [Timer("grade-all", lambda: run(command, ROOT, env), prepare=lambda: _remove(out), check=check, per=size)]
 
 
 def check_class(totals, what):
@@ -335,32 +358,34 @@ def markdown_table(figures, selected, labels):
 
 
 def measure(args, scratch):
-    """{row key: seconds, or the one-line reason it failed} for the selected figures; notes for below the table."""
-    figures, notes = {}, []
-    cache = scratch / "reference-cache"
-    needs_cache = set(args.only) - {"anchor"}
-    if needs_cache:
+    """{row key: seconds per student, or the one-line reason it failed}, and notes for below the table.
+
+    The figures are measured in rounds, each round timing every row once, so a change in the machine's load
+    during the run touches every row alike; each figure is the median over the rounds."""
+    cache, notes = scratch / "reference-cache", []
+    if set(args.only) - {"anchor"}:
         say("warming the reference cache ...")
         note = warm_cache(cache)
         if note:
-            notes.append(f"`grader references` could not run, so the warm cache had only one grade to warm it: {note}")
-    steps = (
-        ("anchor", lambda: {"anchor": time_anchor(scratch, args.students, args.repeat)}),
-        ("cold", lambda: time_cold(scratch, cache, args.repeat)),
-        ("plots", lambda: time_plots(scratch, cache, args.repeat)),
-        ("autograde", lambda: time_autograde(scratch, cache, args.students, args.repeat)),
-        ("grade-all", lambda: time_grade_all(scratch, cache, args.class_size, args.repeat)),
-    )
-    for name, step in steps:
-        if name not in args.only:
-            continue
-        say(f"measuring {name} ...")
-        started = time.perf_counter()
+            notes.append(note)
+    setups = {"anchor": lambda: anchor_timers(scratch, args.students),
+              "cold": lambda: cold_timers(scratch, cache),
+              "plots": lambda: plots_timers(scratch, cache),
+              "autograde": lambda: autograde_timers(scratch, cache, args.students),
+              "grade-all": lambda: grade_all_timers(scratch, cache, args.class_size)}
+    timers, figures = [], {}
+    for name in (name for name in FIGURES if name in args.only):
+        say(f"setting up {name} ...")
         try:
-            figures.update(step())
+            timers += setups[name]()
         except (BenchError, subprocess.TimeoutExpired, demo.DemoError) as exc:
             figures.update({key: str(exc) for key, figure, _, _ in ROWS if figure == name})
-        say(f"  {name}: {time.perf_counter() - started:.0f} s")
+    for round_number in range(1, args.repeat + 1):
+        for timer in timers:
+            timer.once()
+            done = f"{timer.seconds[-1]:.1f} s" if len(timer.seconds) == round_number else "failed"
+            say(f"  round {round_number}/{args.repeat}: {timer.key} {done}")
+    figures.update({timer.key: timer.figure() for timer in timers})
     return figures, notes
 
 
@@ -540,7 +565,7 @@ def main(argv=None):
         profile(args.profile_size)
         return 0
     scratch = Path(tempfile.mkdtemp(prefix="nnkit-speed-"))
-    started = time.perf_counter()
+    started, load_before = time.perf_counter(), os.getloadavg()[0]
     try:
         figures, notes = measure(args, scratch)
     finally:
@@ -552,8 +577,10 @@ def main(argv=None):
     print(markdown_table(figures, args.only, labels))
     for note in notes:
         print(f"\nNote: {note}")
-    print(f"\nPrinted by `python benchmarks/speed_vs_nbgrader.py {shlex.join(argv)}`".rstrip() + f" in "
-          f"{time.perf_counter() - started:.0f} s; each figure the median of {args.repeat} run(s).")
+    print(f"\nLoad average (1 min) {load_before:.2f} at the start, {os.getloadavg()[0]:.2f} at the end.")
+    command = " ".join(["python benchmarks/speed_vs_nbgrader.py", shlex.join(argv)]).rstrip()
+    print(f"\nPrinted by `{command}` in {time.perf_counter() - started:.0f} s; each figure is the median of "
+          f"{args.repeat} round(s).")
     return 0
 
 
