@@ -1,10 +1,14 @@
 """``python -m grader grade-all``: grade every SUBMITTED/<student>/<assignment>/ folder of a class, in parallel.
 
 Each student's Gradescope results JSON is written atomically by the process that graded it, with a fingerprint in
-``extra_data``: a digest of the student's module files and of the kit that graded them. A student whose results
-file carries the current fingerprint is not graded again, so an interrupted run (Ctrl-C, a crash, a reboot) is
-finished by running the same command again, and nobody is lost or counted twice. The CSV is built at the end from
-the results files alone.
+``extra_data``: a digest of the module bytes it actually graded (read once, staged, and hashed) and of the kit
+that graded them. A student whose results file carries the current fingerprint is not graded again, so an
+interrupted run (Ctrl-C, a crash, a reboot) is finished by running the same command again, and nobody is lost or
+counted twice; a file that changed while it was being graded is graded again on the next run. The CSV is built at
+the end from the results files alone.
+
+A student folder or an assignment folder that is a symbolic link (``eve -> alice``, ``eve/a1 -> solutions/a1``) is
+refused: one line on standard error, a results file at 0 that says why, and nothing graded from it.
 """
 import csv
 import hashlib
@@ -12,6 +16,7 @@ import io
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -28,14 +33,19 @@ MESSAGES = {
     "missing_folder": "no {assignment}/ folder was submitted, so nothing could be graded",
     "missing_summary": "{assignment}: nothing submitted",
     "progress": "grading {assignment}",
-    "summary": "{graded} graded, {reused} unchanged since the last run, {failed} could not be graded; "
-               "{csv} and {results}",
+    "summary": "{graded} graded, {reused} unchanged since the last run, {refused} refused, {failed} could not be "
+               "graded; {csv} and {results}",
     "failed": "grader: could not grade {student}: {detail}",
     "interrupted": "grader: interrupted; {done} of {total} students have results. Run the same command again to "
                    "grade the other {left}.",
     "no_students": "grader: {path} holds no student folders",
     "no_results": "no results file",
     "pool_died": "the grading process died ({detail})",
+    "refused": "grader: refused {student}: {path} is a symbolic link, so nothing was graded from it",
+    "linked_folder": "{path} was a symbolic link, so nothing was graded from it",
+    "linked_summary": "{assignment}: not graded",
+    "changed": "grader: {student}'s files changed while they were being graded; these grades are for the files "
+               "as they were read, and the next run grades them again",
 }
 
 
@@ -62,16 +72,32 @@ def kit_fingerprint(assignment):
 
 
 def submission_fingerprint(assignment, folder, kit):
-    """A digest of the kit and of exactly the files the grader stages from ``folder`` (None: no folder)."""
-    items = [("kit", kit.encode("ascii"))]
+    """A digest of the kit and of exactly the bytes the grader stages from ``folder`` (None: no folder).
+
+    It equals graded_fingerprint(kit, report) for a grading of the same bytes, so a results file is current exactly
+    when the folder still holds what was graded. Raises engine.SubmissionError if ``folder`` is a symbolic link.
+    """
+    from . import engine
     if folder is None:
-        items.append(("folder", b"<missing>"))
-    else:
-        for module in assignment.modules:
-            path = folder / f"{module}.py"
-            staged = path.is_file() and not path.is_symlink()
-            items.append((f"{module}.py", path.read_bytes() if staged else b"<missing>"))
-    return _digest(items)
+        return _digest([("kit", kit.encode("ascii")), ("folder", b"<missing>")])
+    return _staged_fingerprint(kit, engine.modules_digest(engine.read_modules(assignment, Path(folder))))
+
+
+def graded_fingerprint(kit, report):
+    """The fingerprint of the module bytes ``report`` (an engine.Report) graded: what grade-all stores."""
+    return _staged_fingerprint(kit, report.staged_digest)
+
+
+def _staged_fingerprint(kit, staged_digest):
+    return _digest([("kit", kit.encode("ascii")), ("staged", staged_digest.encode("ascii"))])
+
+
+def linked_folder(submitted, student, assignment_name):
+    """``student/`` or ``student/<assignment>/`` if that folder under ``submitted`` is a symbolic link, else ''."""
+    for rel in (f"{student}/", f"{student}/{assignment_name}/"):
+        if (submitted / rel).is_symlink():
+            return rel
+    return ""
 
 
 # -- one student ----------------------------------------------------------------------------------------------------
@@ -79,7 +105,7 @@ def _results_path(results_dir, student):
     return results_dir / f"{student}.json"
 
 
-def _read_results(path):
+def read_results(path):
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -87,12 +113,22 @@ def _read_results(path):
     return document if type(document) is dict and type(document.get("extra_data")) is dict else None
 
 
-def _missing_document(assignment, student, fingerprint):
-    message = MESSAGES["missing_folder"].format(assignment=assignment.name)
+def _zero_document(assignment, student, fingerprint, message, summary):
+    """A results document with 0 for every part, each saying ``message``: nothing of the student's was graded."""
     tests = [results.test_entry(part.key, part.title, 0.0, part.points, message) for part in assignment.parts]
-    return results.document(assignment.name, assignment.max_score, tests,
-                            MESSAGES["missing_summary"].format(assignment=assignment.title),
-                            student=student, fingerprint=fingerprint)
+    return results.document(assignment.name, assignment.max_score, tests, summary, student=student,
+                            fingerprint=fingerprint)
+
+
+def _missing_document(assignment, student, fingerprint):
+    return _zero_document(assignment, student, fingerprint,
+                          MESSAGES["missing_folder"].format(assignment=assignment.name),
+                          MESSAGES["missing_summary"].format(assignment=assignment.title))
+
+
+def _linked_document(assignment, student, fingerprint, rel):
+    return _zero_document(assignment, student, fingerprint, MESSAGES["linked_folder"].format(path=rel),
+                          MESSAGES["linked_summary"].format(assignment=assignment.title))
 
 
 def _interrupt(signum, frame):
@@ -110,35 +146,63 @@ def _stop(signum, frame):
 
 
 def _warm(assignment_name):
-    """Pool initializer: load the catalogue and the reference solutions once per worker process. Ctrl-C (which the
-    terminal sends to every process of the run) or the parent's SIGTERM ends a worker at once."""
+    """Pool initializer: load the catalogue, the reference solutions and the reference cache (which the parent
+    built) once per worker process. Ctrl-C (which the terminal sends to every process of the run) or the parent's
+    SIGTERM ends a worker at once."""
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
-    from . import engine, references
+    from . import reference_cache, references
     assignment = catalogues.load(assignment_name)
     references.modules(assignment)
-    for part in assignment.parts:
-        for check_index, check in enumerate(part.checks):
-            for case_index in range(len(check.cases)):
-                engine._expected(assignment_name, part.key, check_index, case_index)
+    reference_cache.for_assignment(assignment_name).load()
 
 
-def grade_one(assignment_name, student, folder, fingerprint, results_path):
-    """Grade one student and write their results file. Returns (student, error or '')."""
+def plots_folder(results_dir, student):
+    """Where ``grade-all --plots`` puts a student's plots: ``<results_dir>/plots/<student>/``."""
+    return Path(results_dir) / "plots" / student
+
+
+def _draw_plots(report, folder):
+    """Draw the report's plots into a fresh folder and move it into place whole, so that a results file that says
+    it has plots never points at half of them."""
+    from . import plots
+    scratch = folder.parent / f".{folder.name}.drawing"
+    shutil.rmtree(scratch, ignore_errors=True)
+    plots.write_run_plots(report, scratch)
+    shutil.rmtree(folder, ignore_errors=True)
+    scratch.mkdir(parents=True, exist_ok=True)
+    os.replace(scratch, folder)
+
+
+def grade_one(assignment_name, student, folder, kit, results_path, draw_plots=False):
+    """Grade one student and write their results file, fingerprinted with the bytes graded (after their plots,
+    with ``draw_plots``). Returns (student, error or '')."""
     from . import engine
     try:
         report = engine.grade(assignment_name, folder)
     except Exception as exc:  # a grader problem: report it, write nothing, so the next run tries again
         return student, f"{type(exc).__name__}: {exc}"
     document = results.to_results(report)
-    document["extra_data"].update(student=student, fingerprint=fingerprint)
+    document["extra_data"].update(student=student, fingerprint=graded_fingerprint(kit, report))
+    if draw_plots:
+        _draw_plots(report, plots_folder(Path(results_path).parent, student))
+        document["extra_data"]["plots"] = True
     results.write_json_atomic(document, results_path)
     return student, ""
 
 
+def current(document, fingerprint, need_plots=False):
+    """Whether a results document is a current grade of the submission with this fingerprint (and has its plots
+    when they are needed)."""
+    return document is not None and document["extra_data"].get("fingerprint") == fingerprint \
+        and (not need_plots or document["extra_data"].get("plots") is True)
+
+
 # -- the class ------------------------------------------------------------------------------------------------------
 def _students(submitted):
-    return sorted(entry.name for entry in submitted.iterdir() if entry.is_dir() and not entry.name.startswith("."))
+    """The student folders, and any link in their place (which is refused, not skipped in silence)."""
+    return sorted(entry.name for entry in submitted.iterdir()
+                  if (entry.is_dir() or entry.is_symlink()) and not entry.name.startswith("."))
 
 
 def _pool(jobs, assignment_name):
@@ -155,8 +219,8 @@ def write_csv(assignment, students, results_dir, fingerprints, csv_path):
     empty = []
     rows = []
     for student in students:
-        document = _read_results(_results_path(results_dir, student))
-        if document is None or document["extra_data"].get("fingerprint") != fingerprints[student]:
+        document = read_results(_results_path(results_dir, student))
+        if not current(document, fingerprints[student]):
             empty.append(student)
             rows.append([student] + [""] * (len(keys) + 1))
             continue
@@ -171,7 +235,7 @@ def write_csv(assignment, students, results_dir, fingerprints, csv_path):
     return empty
 
 
-def main(assignment_name, submitted_path, *, jobs=2, csv_path="grades.csv", results_dir=None):
+def main(assignment_name, submitted_path, *, jobs=2, csv_path="grades.csv", results_dir=None, draw_plots=False):
     """Grade the class; return the exit code: 0 done, 1 some students could not be graded, 2 cannot run, 130
     interrupted."""
     def fail(key, **fields):
@@ -197,26 +261,31 @@ def main(assignment_name, submitted_path, *, jobs=2, csv_path="grades.csv", resu
     if not students:
         print(MESSAGES["no_students"].format(path=submitted), file=sys.stderr)
     kit = kit_fingerprint(assignment)
-    fingerprints, todo, reused = {}, [], 0
+    fingerprints, todo, reused, refused = {}, [], 0, 0
     for student in students:
+        linked = linked_folder(submitted, student, assignment.name)
+        if linked:
+            refused += 1
+            fingerprints[student] = _refuse(assignment, student, linked, submitted, kit, results_dir)
+            continue
         folder = submitted / student / assignment.name
         folder = folder if folder.is_dir() else None
         fingerprint = submission_fingerprint(assignment, folder, kit)
         fingerprints[student] = fingerprint
-        existing = _read_results(_results_path(results_dir, student))
-        if existing is not None and existing["extra_data"].get("fingerprint") == fingerprint:
+        existing = read_results(_results_path(results_dir, student))
+        if current(existing, fingerprint, need_plots=draw_plots and folder is not None):
             reused += 1
         elif folder is None:
             results.write_json_atomic(_missing_document(assignment, student, fingerprint),
                                       _results_path(results_dir, student))
         else:
-            todo.append((student, folder, fingerprint))
+            todo.append((student, folder, kit))
 
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        failures = _grade_all(assignment, todo, jobs, results_dir)
+        failures = _grade_all(assignment, todo, jobs, results_dir, draw_plots)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
@@ -225,27 +294,55 @@ def main(assignment_name, submitted_path, *, jobs=2, csv_path="grades.csv", resu
         print(MESSAGES["interrupted"].format(done=done, total=len(students), left=len(students) - done),
               file=sys.stderr)
         return 130
+    _take_graded_fingerprints(todo, failures, results_dir, fingerprints)
     empty = write_csv(assignment, students, results_dir, fingerprints, csv_path)
     for student in empty:
         print(MESSAGES["failed"].format(student=student, detail=failures.get(student, MESSAGES["no_results"])),
               file=sys.stderr)
-    print(MESSAGES["summary"].format(graded=len(students) - reused - len(empty), reused=reused, failed=len(empty),
-                                     csv=csv_path, results=results_dir), file=sys.stderr)
+    print(MESSAGES["summary"].format(graded=len(students) - reused - refused - len(empty), reused=reused,
+                                     refused=refused, failed=len(empty), csv=csv_path, results=results_dir),
+          file=sys.stderr)
     return 1 if empty else 0
 
 
-def _grade_all(assignment, todo, jobs, results_dir):
+def _refuse(assignment, student, linked, submitted, kit, results_dir):
+    """Refuse a student whose folder ``linked`` is a symbolic link: say so, and give them a results file at 0 that
+    says why (unless a current one is there). Returns its fingerprint. Nothing under the link is read."""
+    print(MESSAGES["refused"].format(student=student, path=submitted / linked), file=sys.stderr)
+    fingerprint = _digest([("kit", kit.encode("ascii")), ("linked", linked.encode("utf-8"))])
+    path = _results_path(results_dir, student)
+    if not current(read_results(path), fingerprint):
+        results.write_json_atomic(_linked_document(assignment, student, fingerprint, linked), path)
+    return fingerprint
+
+
+def _take_graded_fingerprints(todo, failures, results_dir, fingerprints):
+    """The results of this run are current for its CSV: each graded student's fingerprint becomes the one of the
+    bytes graded. Where that differs from the one taken before grading, the files changed meanwhile: say so."""
+    for student, _, _ in todo:
+        document = None if student in failures else read_results(_results_path(results_dir, student))
+        if document is None:
+            continue
+        graded = document["extra_data"].get("fingerprint")
+        if graded != fingerprints[student]:
+            print(MESSAGES["changed"].format(student=student), file=sys.stderr)
+            fingerprints[student] = graded
+
+
+def _grade_all(assignment, todo, jobs, results_dir, draw_plots=False):
     """Grade ``todo`` in a pool. Returns {student: error} for those that failed, or None when interrupted."""
     from tqdm import tqdm
     failures = {}
     if not todo:
         return failures
+    from . import reference_cache
+    reference_cache.load_or_build(assignment)  # once, here, rather than in every pool process at once
     pool = _pool(min(jobs, len(todo)), assignment.name)
     futures = {}
     try:
-        for student, folder, fingerprint in todo:
-            future = pool.submit(grade_one, assignment.name, student, str(folder), fingerprint,
-                                 _results_path(results_dir, student))
+        for student, folder, kit in todo:
+            future = pool.submit(grade_one, assignment.name, student, str(folder), kit,
+                                 _results_path(results_dir, student), draw_plots)
             futures[future] = student
         with tqdm(total=len(todo), desc=MESSAGES["progress"].format(assignment=assignment.name), unit="student",
                   file=sys.stderr, mininterval=0.5, smoothing=0.1) as bar:

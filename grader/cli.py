@@ -1,7 +1,9 @@
 """``python -m grader``: grade one submission, grade a class, generate student files, export, run the demo."""
 import argparse
+import importlib
 import json
 import sys
+import threading
 from pathlib import Path
 
 MESSAGES = {
@@ -16,6 +18,8 @@ MESSAGES = {
 
 def _grade(args):
     from . import engine, results
+    if args.plots:  # matplotlib loads while the student's code runs, since the grader mostly waits on it
+        threading.Thread(target=importlib.import_module, args=("grader.plots",), daemon=True).start()
     report = engine.grade(args.assignment, args.submission)
     document = results.to_results(report)
     if args.out:
@@ -35,7 +39,7 @@ def _grade(args):
 def _grade_all(args):
     from . import batch
     return batch.main(args.assignment, Path(args.submitted), jobs=args.jobs, csv_path=args.csv,
-                      results_dir=args.results_dir)
+                      results_dir=args.results_dir, draw_plots=args.plots)
 
 
 def _sync(args):
@@ -54,9 +58,20 @@ def _sync(args):
     return 0
 
 
+def _references(args):
+    from . import reference_cache
+    return reference_cache.main(args.names)
+
+
 def _gradescope(args):
     from . import gradescope
     gradescope.build_autograder(args.assignment, Path(args.out))
+    return 0
+
+
+def _prairielearn(args):
+    from . import prairielearn
+    prairielearn.build_export(args.assignment, Path(args.out))
     return 0
 
 
@@ -88,6 +103,9 @@ def parser():
     grade_all.add_argument("--csv", default="grades.csv", help="per-part scores, one row per student")
     grade_all.add_argument("--results-dir", default=None,
                            help="one results JSON per student (default: graded/<assignment>/ beside the CSV)")
+    grade_all.add_argument("--plots", action="store_true",
+                           help="also draw each student's training plots (into RESULTS_DIR/plots/<student>/), so "
+                                "that `nbgrader autograde` reuses these results instead of grading again")
     grade_all.add_argument("submitted", help="nbgrader's submitted/ folder")
     grade_all.set_defaults(handler=_grade_all)
 
@@ -96,10 +114,21 @@ def parser():
     sync.add_argument("names", nargs="*", help="assignments to generate (default: all)")
     sync.set_defaults(handler=_sync)
 
+    refs = commands.add_parser("references", help="compute the reference outputs once and cache them "
+                                                  "(grading does this by itself when the cache is missing)")
+    refs.add_argument("names", nargs="*", help="assignments (default: all)")
+    refs.set_defaults(handler=_references)
+
     gradescope = commands.add_parser("gradescope", help="build a Gradescope autograder zip")
     gradescope.add_argument("--assignment", required=True)
     gradescope.add_argument("--out", default="autograder.zip")
     gradescope.set_defaults(handler=_gradescope)
+
+    prairielearn = commands.add_parser("prairielearn", help="write a PrairieLearn question and its external grader")
+    prairielearn.add_argument("--assignment", required=True)
+    prairielearn.add_argument("--out", default="pl-export",
+                              help="a folder laid out like a course: questions/ and serverFilesCourse/")
+    prairielearn.set_defaults(handler=_prairielearn)
 
     report = commands.add_parser("report", help="write the class report HTML from a folder of results JSON")
     report.add_argument("--assignment", required=True)

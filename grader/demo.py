@@ -6,8 +6,9 @@ from the solution or from the stubs, takes some functions or modules from the so
 built at run time from ``solutions/`` and the released stubs, so the class follows the kit when the kit changes.
 
 The demo builds a fresh course folder (``nbgrader_config.py`` and the assignment's source folder), makes an
-LMS-style download of per-student zips from the recipes, and runs ``nbgrader generate_assignment``, ``zip_collect``,
-``autograde``, ``generate_feedback`` and ``export``, then ``python -m grader grade-all`` and ``report``. It checks
+LMS-style download of per-student zips from the recipes, and runs ``nbgrader generate_assignment`` and
+``zip_collect``, then ``python -m grader grade-all --plots`` (the whole class in parallel), then ``nbgrader
+autograde`` (which reuses those results), ``generate_feedback`` and ``export``, and the kit's ``report``. It checks
 each student's grades against the recipe's expectations and against the kit's own grader, prints the grade table,
 and says where the feedback pages and the class report are. Any failed step ends it with exit status 1 and a
 one-line reason; the step's full output is in ``<course>/logs/``.
@@ -320,12 +321,13 @@ def run_round_trip(course, assignment, recipes, echo=True):
     run.nbgrader("generate_assignment", assignment)
     build_download(course, assignment, recipes)
     run.nbgrader("zip_collect", assignment)
+    # The fast path: grade the class in parallel first; autograde then reuses each current result and its plots.
+    graded = course / "graded" / assignment
+    run.grader("grade-all", "--assignment", assignment, "--jobs", "2", "--plots", "--csv",
+               str(course / "kit_grades.csv"), "--results-dir", str(graded), str(course / "submitted"))
     run.nbgrader("autograde", assignment)
     run.nbgrader("generate_feedback", assignment)
     run.nbgrader("export")
-    graded = course / "graded" / assignment
-    run.grader("grade-all", "--assignment", assignment, "--jobs", "2", "--csv", str(course / "kit_grades.csv"),
-               "--results-dir", str(graded), str(course / "submitted"))
     run.grader("report", "--assignment", assignment, "--out", str(course / "class_report.html"), str(graded))
     gradebook = nbgrader_bridge.gradebook_scores(course, assignment)
     results = {}

@@ -3,14 +3,27 @@
 The student's process only ever computes outputs. Expected values, comparisons, diagnoses and scores are all made
 here, from the reference solutions and the catalogue.
 """
+import errno
+import hashlib
+import os
+import stat
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-from . import catalogues, evaluation, paths, references
+from . import catalogues, evaluation, paths, reference_cache, references
 from .evaluation import Outcome
 from .sandbox.runner import Sandbox
+
+
+MESSAGES = {
+    "linked_folder": "submission folder {path} is a symbolic link; grade the folder it points to, or a copy of it",
+}
+
+#: How a submission folder is opened to read its modules: as a folder, and never through a symbolic link.
+FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+#: How each module file in it is opened: never through a link, and without waiting on a FIFO.
+MODULE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
 
 
 class SubmissionError(Exception):
@@ -49,6 +62,7 @@ class Report:
     parts: list
     seconds: float
     runs: dict = field(default_factory=dict)
+    staged_digest: str = ""  # modules_digest of the graded module files staged, as read_modules read them
 
     @property
     def score(self):
@@ -59,29 +73,59 @@ class Report:
         return sum(part.points for part in self.parts)
 
 
-@lru_cache(maxsize=None)
-def _expected(assignment_name, part_key, check_index, case_index):
-    assignment = catalogues.load(assignment_name)
-    check = assignment.part(part_key).checks[check_index]
-    case = check.cases[case_index]
-    return (references.expected(assignment, check, case),
-            tuple(references.variant_outputs(assignment, check, case)))
+def read_modules(assignment, submission):
+    """{file name: bytes} of the graded modules in the folder ``submission``, each file read once.
+
+    Nothing is read through a symbolic link. A folder that is a link raises SubmissionError; a module file that is
+    a link, or is not a regular file, is left out, and so graded as missing. These bytes are what the sandbox gets
+    (staged_files) and what grade-all fingerprints (modules_digest), so the two cannot disagree.
+    """
+    try:
+        folder = os.open(submission, FOLDER_FLAGS)
+    except OSError:
+        if os.path.islink(submission):
+            raise SubmissionError(MESSAGES["linked_folder"].format(path=submission)) from None
+        raise
+    try:
+        modules = {}
+        for module in assignment.modules:
+            name = f"{module}.py"
+            try:
+                fd = os.open(name, MODULE_FLAGS, dir_fd=folder)
+            except OSError as exc:
+                if exc.errno in (errno.ENOENT, errno.ELOOP, errno.EMLINK):  # missing, or a link (EMLINK: BSD)
+                    continue
+                raise
+            with os.fdopen(fd, "rb") as handle:
+                if stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    modules[name] = handle.read()
+        return modules
+    finally:
+        os.close(folder)
 
 
-def staged_files(assignment, submission):
-    """The files the sandbox gets: the graded modules from the submission, the provided ones from the kit."""
-    files = {}
-    for module in assignment.modules:
-        path = submission / f"{module}.py"
-        if path.is_file() and not path.is_symlink():
-            files[path.name] = path
+def modules_digest(modules):
+    """sha256 of graded module files as read_modules returns them: each file's name and bytes, unambiguously."""
+    sha = hashlib.sha256()
+    for name, data in sorted(modules.items()):
+        for part in (name.encode("utf-8"), data):
+            sha.update(len(part).to_bytes(8, "big"))
+            sha.update(part)
+    return sha.hexdigest()
+
+
+def staged_files(assignment, modules):
+    """The files the sandbox gets: the graded modules' bytes (from read_modules), the provided ones from the kit."""
+    files = dict(modules)
     for module in assignment.provided:
         files[f"{module}.py"] = paths.ASSIGNMENTS / assignment.name / f"{module}.py"
     return files
 
 
-def grade(assignment_name, submission_dir, *, budget_seconds=120.0):
-    """Grade the submission folder ``submission_dir`` and return a Report. Raises SubmissionError on bad input."""
+def grade(assignment_name, submission_dir, *, budget_seconds=120.0, memory_bytes=None):
+    """Grade the submission folder ``submission_dir`` and return a Report. Raises SubmissionError on bad input.
+
+    ``memory_bytes`` is the worker's address-space limit (default: the sandbox's ``MEMORY_BYTES``)."""
     try:
         assignment = catalogues.load(assignment_name)
     except catalogues.UnknownAssignment as exc:
@@ -89,10 +133,13 @@ def grade(assignment_name, submission_dir, *, budget_seconds=120.0):
     submission = Path(submission_dir)
     if not submission.is_dir():
         raise SubmissionError(f"submission folder {submission} does not exist")
+    modules = read_modules(assignment, submission)
     started = time.monotonic()
     ref = references.modules(assignment)
+    stored = reference_cache.for_assignment(assignment.name)
     parts, runs = [], {}
-    with Sandbox(staged_files(assignment, submission), budget_seconds=budget_seconds) as sandbox:
+    with Sandbox(staged_files(assignment, modules), budget_seconds=budget_seconds,
+                 memory_bytes=memory_bytes) as sandbox:
         timed_out = set()
         for part in assignment.parts:
             cases = []
@@ -104,7 +151,9 @@ def grade(assignment_name, submission_dir, *, budget_seconds=120.0):
                         outcome = sandbox.call(check.module, check.name, case.args, case.kwargs, check.timeout)
                         if outcome.error == "Timeout":
                             timed_out.add(check.function)
-                    expected, variants = _expected(assignment.name, part.key, check_index, case_index)
+                    # A failed call is judged on its failure alone: it needs no reference output.
+                    expected, variants = (stored.outputs(part.key, check_index, case_index) if outcome.ok
+                                          else (None, ()))
                     predict = _resolve(ref, check.options.get("predict"))
                     try:
                         verdict = evaluation.judge(check.kind, outcome, expected, variants, check.options, predict,
@@ -114,14 +163,15 @@ def grade(assignment_name, submission_dir, *, budget_seconds=120.0):
                                                                            detail=f"{type(exc).__name__}: {exc}"))
                     cases.append(CaseResult(part.key, check.function, check.title or check.kind, case_index,
                                             case.public, verdict.passed, verdict.message, verdict.misconception))
-                    if check.kind == "converge":
+                    if check.kind == "converge" and outcome.ok:  # a failed call has no run to plot
                         runs[f"{part.key}/{case.label or case_index}"] = {
                             "student": outcome.value if outcome.ok else None, "reference": expected,
                             "options": check.options, "function": check.function}
             passed = sum(case.passed for case in cases)
             score = round(part.points * passed / len(cases), 4) if cases else 0.0
             parts.append(PartResult(part.key, part.title, part.points, score, cases))
-    return Report(assignment.name, assignment.title, parts, time.monotonic() - started, runs)
+    return Report(assignment.name, assignment.title, parts, time.monotonic() - started, runs,
+                  staged_digest=modules_digest(modules))
 
 
 def _resolve(ref, dotted):

@@ -23,18 +23,23 @@ A student id is letters, digits, ``.``, ``_`` and ``-``, starting with a letter 
 name (the assignment's notebooks and graded modules) the shallowest copy in the archive wins. ``SafeExtractor``
 writes it to ``extracted/<student_id>/<file>``, and ``NAMED_REGEXP`` turns that path into the student id and
 the file id. Loose files at the top of ``archive/`` and archives with unsafe entries (absolute paths, ``..``,
-links, or too large) are skipped with a warning, and nothing is written for them.
+links, or too large) are skipped with a warning, and nothing is written for them. So is an archive with an entry
+that cannot be read to its end (a bad CRC, an encrypted entry, an unknown compression method, a damaged stream):
+every file entry is read before anything is written, and every other student is still collected.
 """
 import json
+import lzma
 import os
 import re
 import shutil
 import signal
 import stat
+import struct
 import subprocess
 import sys
 import tempfile
 import zipfile
+import zlib
 from base64 import b64encode
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
@@ -42,7 +47,7 @@ import nbformat
 from nbconvert.exporters import HTMLExporter
 from nbgrader.plugins import ExtractorPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Integer
+from traitlets import Integer, Unicode
 
 from . import catalogues, paths
 
@@ -59,6 +64,7 @@ MESSAGES = {
     "alt_other": "Plot of training run {run}",
     "log_failure": "The kit's grader had trouble with {folder} ({reason}). Its standard error ends with:\n{stderr}",
     "plots_failed": "(The plots of the training runs could not be drawn.)",
+    "reused": "{student}: reusing the results grade-all wrote for these exact files (fingerprint {fingerprint})",
     "archive_skipped": "Skipped {path}: {reason}. Nothing was extracted from it.",
     "loose_file": "Skipped {path}: put each student's files in <student_id>.zip or a <student_id>/ folder",
     "bad_student_id": "Skipped {path}: {name!r} is not a valid student id (letters, digits, '.', '_', '-')",
@@ -67,6 +73,7 @@ MESSAGES = {
     "too_large": "it would unpack to more than {limit} bytes",
     "too_many": "it holds more than {limit} entries",
     "not_zip": "it is not a readable zip archive",
+    "unreadable": "entry {entry!r} cannot be read ({error})",
     "nothing_found": "{path}: none of the expected files ({files}) found",
     "notebook_broken": "{path}: its {name} cannot be read as a notebook; the released notebook stands in for it",
     "extracted": "Extracted {files} for student {student}",
@@ -174,20 +181,62 @@ def grade_outputs(text, score, images=()):
     return outputs
 
 
+def reusable_results(results_dir, assignment, student, folder):
+    """(results document, plots folder) that ``grade-all --plots`` wrote for this student, if they grade exactly
+    the module files in ``folder``; else None. Only the graded modules' bytes and the kit decide a grade, so such
+    a document is what ``python -m grader grade --plots`` would write again."""
+    from . import batch, engine
+    if not results_dir or not STUDENT_ID_FULL.match(str(student or "")):
+        return None
+    try:
+        spec = catalogues.load(assignment)
+    except catalogues.UnknownAssignment:  # grading it here reports that to the student's cells
+        return None
+    path = Path(results_dir) / assignment / f"{student}.json"
+    document = batch.read_results(path)
+    try:
+        fingerprint = batch.submission_fingerprint(spec, Path(folder), batch.kit_fingerprint(spec))
+    except (OSError, engine.SubmissionError):  # a folder it cannot read as plain files: grade it here instead
+        return None
+    if not batch.current(document, fingerprint, need_plots=True):
+        return None
+    return document, batch.plots_folder(path.parent, student)
+
+
 class GradeWithKit(NbGraderPreprocessor):
-    """Fill each grade cell with the kit grader's verdict on the submission's module files. Runs no kernel."""
+    """Fill each grade cell with the kit grader's verdict on the submission's module files. Runs no kernel.
+
+    When ``python -m grader grade-all --plots`` has already graded the class into ``reuse_results`` (run it from
+    the course folder, in parallel), each student whose modules are unchanged since then gets those results and
+    plots, and is not graded again: the cells are exactly what grading here would write.
+    """
 
     timeout = Integer(600, help="Seconds the grader subprocess may take for one submission before it is killed "
                                 "and every part scores 0.").tag(config=True)
+    reuse_results = Unicode("graded", help="Folder (relative to the course folder) where `grade-all --plots` wrote "
+                                           "<assignment>/<student>.json; '' to always grade here.").tag(config=True)
+
+    def _results(self, assignment, student, folder, scratch):
+        """(document or None, plots folder, exit status, reason there is no document) for this submission:
+        reused from grade-all, or graded now."""
+        reused = reusable_results(self.reuse_results, assignment, student, folder)
+        if reused is not None:
+            document, plot_dir = reused
+            self.log.info(MESSAGES["reused"].format(student=student,
+                                                    fingerprint=document["extra_data"]["fingerprint"][:12]))
+            return document, plot_dir, 0, ""
+        document, reason, code, stderr = run_grader(assignment, folder, scratch, self.timeout)
+        if document is None or code:  # for the instructor's log only; the student sees one line
+            self.log.warning(MESSAGES["log_failure"].format(folder=folder, reason=reason or code,
+                                                            stderr=stderr.strip()))
+        return document, Path(scratch) / "plots", code, reason
 
     def preprocess(self, nb, resources):
         assignment = resources["nbgrader"]["assignment"]
+        student = resources["nbgrader"].get("student")
         folder = os.path.abspath(resources.get("metadata", {}).get("path") or ".")
         with tempfile.TemporaryDirectory(prefix="nnkit-autograde-") as scratch:
-            document, reason, code, stderr = run_grader(assignment, folder, scratch, self.timeout)
-            if document is None or code:  # for the instructor's log only; the student sees one line
-                self.log.warning(MESSAGES["log_failure"].format(folder=folder, reason=reason or code,
-                                                                stderr=stderr.strip()))
+            document, plot_dir, code, reason = self._results(assignment, student, folder, scratch)
             parts = {test["extra_data"]["part"]: test for test in document["tests"]} if document else {}
             for cell in nb.cells:
                 meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -202,7 +251,7 @@ class GradeWithKit(NbGraderPreprocessor):
                     text = part["output"]
                     if code:
                         text += "\n" + MESSAGES["plots_failed"]
-                    images = part_plots(Path(scratch) / "plots", meta["grade_id"])
+                    images = part_plots(plot_dir, meta["grade_id"])
                     score = min(float(part["score"]), float(meta.get("points", part["score"])))
                     outputs = grade_outputs(text, score, images)
                 cell.outputs = outputs
@@ -212,6 +261,22 @@ class GradeWithKit(NbGraderPreprocessor):
 
 
 # -- zip_collect ----------------------------------------------------------------------------------------------------
+#: What reading a student's archive or folder can raise, besides the extractor's own refusals: a bad CRC or a cut
+#: file (BadZipFile, EOFError), an encrypted entry (RuntimeError), an unknown compression method
+#: (NotImplementedError), a damaged deflate, bzip2 or lzma stream (zlib.error, OSError, LZMAError), a malformed
+#: header (ValueError, struct.error), an unreadable file (OSError). Any of them skips that student's archive whole.
+UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, NotImplementedError, zlib.error,
+              lzma.LZMAError, EOFError, OSError, ValueError, struct.error)
+
+
+class _Skip(Exception):
+    """Why a student's archive or folder is skipped whole; nothing is written for it."""
+
+
+def _unreadable(entry, exc):
+    return _Skip(MESSAGES["unreadable"].format(entry=entry, error=f"{type(exc).__name__}: {exc}"))
+
+
 def _unsafe(name):
     """Why an archive entry name is unsafe, or ''."""
     if "\x00" in name or PurePosixPath(name).is_absolute() or PureWindowsPath(name).is_absolute() \
@@ -235,7 +300,7 @@ class SafeExtractor(ExtractorPlugin):
     """``zip_collect``'s extractor: per-student zips or folders in, ``extracted/<student>/<file>`` out.
 
     Only the expected files (the assignment's notebooks and graded modules) are taken, each under its own base
-    name, from the shallowest place it occurs. An archive with any unsafe entry is skipped whole.
+    name, from the shallowest place it occurs. An archive with any unsafe or unreadable entry is skipped whole.
     """
 
     max_bytes = Integer(50 * 1024 ** 2, help="Largest total unpacked size of one student's archive.").tag(config=True)
@@ -268,28 +333,61 @@ class SafeExtractor(ExtractorPlugin):
                 chosen[name] = candidates[rel]
         return chosen
 
-    def _zip_members(self, archive):
-        """{relative name: ZipInfo} of a zip's files, or raise ValueError with the reason it is unsafe."""
-        try:
-            handle = zipfile.ZipFile(archive)
-        except (zipfile.BadZipFile, OSError):
-            raise ValueError(MESSAGES["not_zip"])
-        with handle:
-            infos = handle.infolist()
+    def _zip_members(self, infos):
+        """{relative name: ZipInfo} of a zip's files, or raise _Skip with the reason it is unsafe."""
         if len(infos) > self.max_entries:
-            raise ValueError(MESSAGES["too_many"].format(limit=self.max_entries))
+            raise _Skip(MESSAGES["too_many"].format(limit=self.max_entries))
         if sum(info.file_size for info in infos) > self.max_bytes:
-            raise ValueError(MESSAGES["too_large"].format(limit=self.max_bytes))
+            raise _Skip(MESSAGES["too_large"].format(limit=self.max_bytes))
         members = {}
         for info in infos:
             reason = _unsafe(info.filename)
             if reason:
-                raise ValueError(reason)
+                raise _Skip(reason)
             if stat.S_ISLNK(info.external_attr >> 16):
-                raise ValueError(MESSAGES["link_entry"].format(entry=info.filename))
+                raise _Skip(MESSAGES["link_entry"].format(entry=info.filename))
             if not info.is_dir():
                 members[info.filename.replace("\\", "/")] = info
         return members
+
+    def _zip_files(self, archive, wanted):
+        """{file name: bytes} of the wanted files of a zip, or raise _Skip with the reason it is skipped whole.
+
+        Every file entry is read to its end, which checks its CRC, before any is taken, and no more than
+        ``max_bytes`` are read in all: an archive is collected whole or not at all.
+        """
+        try:
+            handle = zipfile.ZipFile(archive)
+        except UNREADABLE:
+            raise _Skip(MESSAGES["not_zip"]) from None
+        with handle:
+            members = self._zip_members(handle.infolist())
+            taken = {rel: name for name, rel in self._pick({rel: rel for rel in members}, wanted).items()}
+            files, left = {}, self.max_bytes
+            for rel, info in members.items():
+                try:
+                    with handle.open(info) as stream:
+                        data = stream.read(left + 1)
+                except UNREADABLE as exc:
+                    raise _unreadable(info.filename, exc) from None
+                if len(data) > left:
+                    raise _Skip(MESSAGES["too_large"].format(limit=self.max_bytes))
+                left -= len(data)
+                if rel in taken:
+                    files[taken[rel]] = data
+        return files
+
+    def _read_files(self, entry, wanted):
+        """{file name: bytes} of the wanted files of a student's zip or folder, or raise _Skip."""
+        if not entry.is_dir():
+            return self._zip_files(entry, wanted)
+        files = {}
+        for name, source in self._pick(self._folder_files(entry), wanted).items():
+            try:
+                files[name] = source.read_bytes()
+            except OSError as exc:
+                raise _unreadable(source.relative_to(entry).as_posix(), exc) from None
+        return files
 
     def _write(self, student_dir, name, data):
         student_dir.mkdir(parents=True, exist_ok=True)
@@ -311,17 +409,11 @@ class SafeExtractor(ExtractorPlugin):
             if not STUDENT_ID_FULL.match(stem):
                 self.log.warning(MESSAGES["bad_student_id"].format(path=entry, name=stem))
                 continue
-            if entry.is_dir():
-                files = {name: source.read_bytes() for name, source in self._pick(self._folder_files(entry),
-                                                                                  wanted).items()}
-            else:
-                try:
-                    members = self._zip_members(entry)
-                except ValueError as exc:
-                    self.log.warning(MESSAGES["archive_skipped"].format(path=entry, reason=exc))
-                    continue
-                with zipfile.ZipFile(entry) as handle:
-                    files = {name: handle.read(info) for name, info in self._pick(members, wanted).items()}
+            try:
+                files = self._read_files(entry, wanted)
+            except _Skip as exc:
+                self.log.warning(MESSAGES["archive_skipped"].format(path=entry, reason=exc))
+                continue
             if not files:
                 self.log.warning(MESSAGES["nothing_found"].format(path=entry, files=", ".join(sorted(wanted))))
                 continue

@@ -205,7 +205,7 @@ def curves_figure(key, run):
             shown = np.where(finite, values, np.nan)
             finite_values.append(values[finite])
             ax.plot(np.arange(1, values.size + 1), shown, color=color, linewidth=width, label=MESSAGES[who])
-        ax.set_title(MESSAGES[name])
+        ax.set_title(MESSAGES[name], y=1.0)
         ax.set_xlabel(MESSAGES["epoch"])
         ax.grid(True, alpha=0.3)
         if name == "loss" and _spans_decades(np.concatenate(finite_values) if finite_values else np.empty(0)):
@@ -320,9 +320,9 @@ def boundary_figure(report, key, run):
                 notes.append(f"{name}: {MESSAGES['predict_non_finite']}")
             right = (on_X >= 0.5) == labels
             ax.set_title(MESSAGES["net_accuracy"].format(who=name, accuracy=float(right.mean()), count=right.size),
-                         fontsize=10)
+                         fontsize=10, y=1.0)
         else:
-            ax.set_title(MESSAGES["net_missing"].format(who=name), fontsize=10)
+            ax.set_title(MESSAGES["net_missing"].format(who=name), fontsize=10, y=1.0)
             ax.text(0.5, 0.5, _wrap(reason, 44), transform=ax.transAxes, ha="center", va="center", fontsize=9,
                     color=COLORS["note"], bbox={"facecolor": "white", "edgecolor": COLORS["note"], "alpha": 0.9})
         on = labels[shown]

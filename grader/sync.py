@@ -6,8 +6,8 @@ For each assignment it writes:
 - each provided module, the earlier assignment's solution with its markers dropped;
 - the data files it names from ``data/``;
 - the notebook, built from ``notebooks/<assignment>.py`` with one grade cell per catalogue part;
-- the self-check: ``test_selfcheck.py``, ``pytest.ini`` and ``_selfcheck/`` (the evaluation code and the public
-  cases with their expected values).
+- the self-check: ``test_selfcheck.py``, ``pytest.ini`` and ``_selfcheck/`` (the evaluation code, the codec, the
+  argument watch, and the public cases with their expected values).
 
 ``python -m grader sync`` writes them; ``python -m grader sync --check`` lists what differs, for CI and the tests.
 """
@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 from . import catalogues, evaluation, notebooks, paths, references, stored_tolerance
-from .sandbox import wire
+from .sandbox import mutation, wire
 
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION(?::\s*(?P<hint>.*))?$")
 END = re.compile(r"^[ \t]*### END SOLUTION\s*$")
@@ -130,6 +130,7 @@ def build(assignment):
     files["_selfcheck/local.py"] = (SELFCHECK / "local.py").read_text(encoding="utf-8")
     files["_selfcheck/evaluation.py"] = Path(evaluation.__file__).read_text(encoding="utf-8")
     files["_selfcheck/wire.py"] = Path(wire.__file__).read_text(encoding="utf-8")
+    files["_selfcheck/mutation.py"] = Path(mutation.__file__).read_text(encoding="utf-8")
     files["_selfcheck/cases.json"] = json.dumps(public_cases(assignment), indent=1) + "\n"
     if (paths.ROOT / "notebooks" / f"{assignment.name}.py").is_file():
         files[f"{assignment.name}.ipynb"] = notebooks.build(assignment)

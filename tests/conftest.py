@@ -1,10 +1,11 @@
 """Shared fixtures: real submissions built from the solutions, and an environment for the real CLIs."""
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from grader import catalogues, paths
+from grader import catalogues, paths, reference_cache
 
 ROOT = paths.ROOT
 
@@ -59,3 +60,10 @@ def submission(tmp_path):
     def build(assignment, edits=None, stub=False, extra_files=None, name="student"):
         return make_submission(tmp_path / name / assignment, assignment, edits, stub, extra_files)
     return build
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_reference_cache(tmp_path_factory):
+    """Every test session (each xdist worker) and the CLIs it starts use a reference cache of their own, never the
+    user's: the suite always builds its references from scratch once."""
+    os.environ[reference_cache.VARIABLE] = str(tmp_path_factory.mktemp("reference-cache"))

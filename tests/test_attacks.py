@@ -279,6 +279,15 @@ def test_objects_that_lie_score_nothing(submission, code, shown):
     assert shown in message
 
 
+def test_a_0d_array_crosses_the_sandbox_as_itself(submission):
+    """mse_loss returns its float as a 0-d array: it is judged as the float it holds, and scores in full (the codec
+    used to send it as shape (1,), a type mismatch; the control is test_evaluation's 0-d test)."""
+    folder = submission(A1, edits={"gradient_descent.py": [("return float(np.mean(residual ** 2))",
+                                                            "return np.asarray(np.mean(residual ** 2))")]})
+    report = engine.grade(A1, folder)
+    assert report.score == report.max_score, [c.message for p in report.parts for c in p.cases if not c.passed]
+
+
 # -- what gets staged -----------------------------------------------------------------------------------------------
 FORGED = {"score": 1000, "tests": [], "output": "forged"}
 EXTRAS = {
@@ -309,6 +318,24 @@ def test_an_extra_module_cannot_be_imported(submission):
     report = engine.grade(A1, folder)
     messages = assert_only_hit(report, functions_of(report, "gradient_descent"))
     assert all("No module named 'helpers'" in m for m in messages)
+
+
+def test_a_linked_submission_folder_is_refused(tmp_path, monkeypatch):
+    """``grade`` on a folder that is a symbolic link (here, to the solutions) exits 2 with one line and writes no
+    results. The control: with the engine's O_NOFOLLOW patched out, the same path gets full marks."""
+    link = tmp_path / "submission"
+    link.symlink_to(paths.SOLUTIONS / A1, target_is_directory=True)
+    out = tmp_path / "out" / "results.json"
+    done = subprocess.run([sys.executable, "-m", "grader", "grade", "--assignment", A1, "--out", str(out), str(link)],
+                          cwd=ROOT, env=cli_env(), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and f"submission folder {link} is a symbolic link" in done.stderr
+    assert not out.exists()
+    with pytest.raises(engine.SubmissionError, match="is a symbolic link"):
+        engine.grade(A1, link)
+    monkeypatch.setattr(engine, "FOLDER_FLAGS", os.O_RDONLY | os.O_DIRECTORY)
+    report = engine.grade(A1, link)
+    assert report.score == report.max_score
 
 
 def test_the_results_file_cannot_be_forged_at_run_time(submission, tmp_path, layers):

@@ -2,16 +2,18 @@
 import csv
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, cli_env, make_submission, solution_anchor
-from grader import batch, catalogues
+from grader import batch, catalogues, engine, paths
 
 A1 = "a1_neuron_gd"
 
@@ -220,3 +222,132 @@ def test_fingerprints_follow_the_staged_files_only(tmp_path):
     assert batch.submission_fingerprint(assignment, folder, "another kit") != \
         batch.submission_fingerprint(assignment, folder, kit)
     assert batch.submission_fingerprint(assignment, None, kit) != first
+
+
+def test_a_fingerprint_is_the_same_whether_taken_from_the_folder_or_from_what_was_graded(tmp_path):
+    assignment = catalogues.load(A1)
+    kit = batch.kit_fingerprint(assignment)
+    folder = make_submission(tmp_path / "s" / A1, A1)
+    assert batch.graded_fingerprint(kit, engine.grade(A1, folder)) == batch.submission_fingerprint(
+        assignment, folder, kit)
+    without = make_submission(tmp_path / "t" / A1, A1)
+    (without / "neuron.py").unlink()
+    (folder / "neuron.py").unlink()
+    (folder / "neuron.py").symlink_to(paths.SOLUTIONS / A1 / "neuron.py")  # a link is staged as missing
+    assert batch.submission_fingerprint(assignment, folder, kit) == batch.submission_fingerprint(
+        assignment, without, kit) == batch.graded_fingerprint(kit, engine.grade(A1, folder))
+
+
+# -- links: no student grades another's work, or the solutions ---------------------------------------------------------
+def symlink_farm(submitted):
+    """alice and bob; eve, a link to alice; ghost, a link to nothing; sneaky, whose A1 folder is a link to the
+    solutions; mod, whose gradient_descent.py is a link to the solution's."""
+    build_class(submitted, {"alice": {}, "bob": {"stub": True}, "mod": {}})
+    (submitted / "eve").symlink_to("alice", target_is_directory=True)
+    (submitted / "ghost").symlink_to("nowhere", target_is_directory=True)
+    (submitted / "sneaky").mkdir()
+    (submitted / "sneaky" / A1).symlink_to(paths.SOLUTIONS / A1, target_is_directory=True)
+    (submitted / "mod" / A1 / "gradient_descent.py").unlink()
+    (submitted / "mod" / A1 / "gradient_descent.py").symlink_to(paths.SOLUTIONS / A1 / "gradient_descent.py")
+    return submitted
+
+
+def totals(csv_path):
+    return {row[0]: float(row[-1]) for row in read_csv(csv_path)[1:]}
+
+
+def test_linked_student_and_assignment_folders_are_refused_and_the_rest_is_graded(tmp_path):
+    submitted = symlink_farm(tmp_path / "submitted")
+    out = tmp_path / "out"
+    done = grade_all(submitted, out)
+    assert done.returncode == 0, done.stderr
+    refusals = [line for line in done.stderr.splitlines() if line.startswith("grader: refused")]
+    assert refusals == [
+        f"grader: refused eve: {submitted / 'eve'} is a symbolic link, so nothing was graded from it",
+        f"grader: refused ghost: {submitted / 'ghost'} is a symbolic link, so nothing was graded from it",
+        f"grader: refused sneaky: {submitted / 'sneaky' / A1} is a symbolic link, so nothing was graded from it"]
+    assert "3 graded, 0 unchanged since the last run, 3 refused, 0 could not be graded" in done.stderr
+    maximum = catalogues.load(A1).max_score
+    scores = totals(out / "grades.csv")
+    assert scores == {"alice": maximum, "bob": 0.0, "eve": 0.0, "ghost": 0.0, "mod": scores["mod"], "sneaky": 0.0}
+    for student, rel in (("eve", "eve/"), ("ghost", "ghost/"), ("sneaky", f"sneaky/{A1}/")):
+        document = json.loads((out / "results" / f"{student}.json").read_text(encoding="utf-8"))
+        assert document["score"] == 0 and document["extra_data"]["student"] == student
+        assert {test["output"] for test in document["tests"]} == {
+            f"{rel} was a symbolic link, so nothing was graded from it"}
+    mod = json.loads((out / "results" / "mod.json").read_text(encoding="utf-8"))
+    assert "gradient_descent.py is missing from the submission" in json.dumps(mod) and 0 < scores["mod"] < maximum
+
+    before = {path.name: path.stat().st_mtime_ns for path in (out / "results").glob("*.json")}
+    again = grade_all(submitted, out)
+    assert again.returncode == 0, again.stderr
+    assert "0 graded, 3 unchanged since the last run, 3 refused" in again.stderr
+    assert [line for line in again.stderr.splitlines() if line.startswith("grader: refused")] == refusals
+    assert {path.name: path.stat().st_mtime_ns for path in (out / "results").glob("*.json")} == before
+
+
+def test_control_without_the_refusals_a_link_takes_another_students_grade_or_the_solutions(tmp_path, monkeypatch):
+    """The same farm, graded in this process with both refusals patched out (grade-all's check of the folders, and
+    the engine's O_NOFOLLOW), in a thread pool so that the patches hold: eve gets alice's grade, sneaky full marks."""
+    submitted = symlink_farm(tmp_path / "submitted")
+    monkeypatch.setattr(batch, "linked_folder", lambda *args: "")
+    monkeypatch.setattr(engine, "FOLDER_FLAGS", os.O_RDONLY | os.O_DIRECTORY)
+    monkeypatch.setattr(batch, "_pool", lambda jobs, name: ThreadPoolExecutor(max_workers=jobs))
+    assert batch.main(A1, submitted, jobs=2, csv_path=tmp_path / "g.csv", results_dir=tmp_path / "results") == 0
+    scores = totals(tmp_path / "g.csv")
+    maximum = catalogues.load(A1).max_score
+    assert scores["eve"] == scores["alice"] == maximum and scores["sneaky"] == maximum
+
+
+# -- a submission that changes while it is graded ------------------------------------------------------------------
+def test_a_file_changed_while_it_was_graded_is_graded_again_on_the_next_run(tmp_path):
+    """Student s's neuron.py is away while s is graded (as while a re-collect rewrites it) and back afterwards.
+    The results file carries the fingerprint of what was graded, so the next run sees the change and grades s
+    again. The control: with the fingerprint taken before staging, as grade-all used to store it, the next run
+    keeps the grade of the missing file, "unchanged"."""
+    assignment = catalogues.load(A1)
+    slow = {"neuron.py": [(XOR_ANCHOR, XOR_ANCHOR + "    import time\n    time.sleep(3)\n")]}
+    submitted = build_class(tmp_path / "submitted", {"a_slow": {"edits": slow}, "s": {}})
+    neuron = submitted / "s" / A1 / "neuron.py"
+    kit = batch.kit_fingerprint(assignment)
+    before = batch.submission_fingerprint(assignment, neuron.parent, kit)
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    env = cli_env(TMPDIR=str(private_tmp))
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "grader", "grade-all", "--assignment", A1, "--jobs", "1", "--csv",
+               str(out / "grades.csv"), "--results-dir", str(out / "results"), str(submitted)]
+    run = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    text = neuron.read_bytes()
+    try:
+        # a_slow's sandbox exists, so every fingerprint has been taken; s is graded after a_slow's 3 s sleep
+        while not list(private_tmp.glob("nnkit-sandbox-*")) and run.poll() is None:
+            time.sleep(0.02)
+        neuron.unlink()
+        while not (out / "results" / "s.json").exists() and run.poll() is None:
+            time.sleep(0.02)
+    finally:
+        neuron.write_bytes(text)
+        _, stderr = run.communicate(timeout=300)
+    assert run.returncode == 0, stderr
+    assert "grader: s's files changed while they were being graded" in stderr
+    maximum = catalogues.load(A1).max_score
+    stale = json.loads((out / "results" / "s.json").read_text(encoding="utf-8"))
+    assert "neuron.py is missing from the submission" in json.dumps(stale) and stale["score"] < maximum
+    assert totals(out / "grades.csv")["s"] == stale["score"], "this run's CSV shows what this run graded"
+    away = make_submission(tmp_path / "away" / A1, A1)
+    (away / "neuron.py").unlink()
+    assert stale["extra_data"]["fingerprint"] == batch.submission_fingerprint(assignment, away, kit)
+    assert batch.submission_fingerprint(assignment, neuron.parent, kit) == before != stale["extra_data"]["fingerprint"]
+
+    old = tmp_path / "old"  # the control: the same results, fingerprinted before staging
+    shutil.copytree(out, old)
+    stale["extra_data"]["fingerprint"] = before
+    (old / "results" / "s.json").write_text(json.dumps(stale), encoding="utf-8")
+    kept = grade_all(submitted, old)
+    assert kept.returncode == 0 and "0 graded, 2 unchanged" in kept.stderr, kept.stderr
+    assert totals(old / "grades.csv")["s"] == stale["score"] < maximum
+
+    fixed = grade_all(submitted, out)
+    assert fixed.returncode == 0 and "1 graded, 1 unchanged" in fixed.stderr, fixed.stderr
+    assert totals(out / "grades.csv") == {"a_slow": maximum, "s": maximum}

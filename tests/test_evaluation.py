@@ -21,6 +21,15 @@ def test_type_dtype_and_shape_are_named_before_values(got, words):
     assert words in mismatch(got, EXPECTED)
 
 
+def test_a_0d_array_is_judged_as_the_value_it_holds():
+    assert mismatch(np.array(0.25), 0.25) is None and mismatch(np.array(0.25), np.array(0.25)) is None
+    assert "expected 0.25, got 0.5" in mismatch(np.array(0.5), 0.25)
+    assert mismatch(0.25, np.array(0.25)) == "returned a float; expected numpy.ndarray of shape ()"
+    assert mismatch(np.array([0.25]), np.array(0.25)) == "has shape (1,); expected ()"
+    # what the codec used to make of a 0-d array: shape (1,), which is not a float
+    assert mismatch(np.array([0.25]), 0.25) == "returned a numpy.ndarray of shape (1,); expected float"
+
+
 def test_values_name_the_first_differing_index_and_the_largest_difference():
     got = EXPECTED.copy()
     got[1, 2] += 0.5

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import cli_env, make_submission
-from grader import catalogues, cli, engine, gradescope, paths, results, spec
+from grader import bundle, catalogues, cli, engine, gradescope, paths, results, spec
 
 A1 = "a1_neuron_gd"
 TOP_KEYS = {"score", "execution_time", "output", "tests"}
@@ -80,12 +80,12 @@ def test_the_zip_holds_the_scripts_and_the_kit_and_is_reproducible(autograder_zi
 def test_provided_modules_and_their_solutions_are_shipped():
     fake = spec.Assignment(name=A1, title="t", modules=("neuron",), parts=(),
                            provided={"gradient_descent": A1})
-    files = gradescope.kit_files(fake)
+    files = bundle.kit_files(fake)
     assert files[f"assignments/{A1}/gradient_descent.py"] == paths.ASSIGNMENTS / A1 / "gradient_descent.py"
     assert f"solutions/{A1}/neuron.py" in files
     missing = spec.Assignment(name=A1, title="t", modules=("neuron",), parts=(), provided={"nosuch": A1})
     with pytest.raises(FileNotFoundError, match="grader sync"):
-        gradescope.kit_files(missing)
+        bundle.kit_files(missing)
 
 
 def test_setup_installs_requirements_only_never_the_kit(autograder_zip, tmp_path):
@@ -147,15 +147,15 @@ def test_locate_prefers_the_folder_holding_most_modules():
     import tempfile
     with tempfile.TemporaryDirectory() as tmp:
         root = layout(Path(tmp), ["neuron.py", "b/neuron.py", "b/gradient_descent.py", "a/x/gradient_descent.py"])
-        chosen, _ = gradescope.locate(Fake, root)
+        chosen, _ = bundle.locate(Fake, root)
         assert chosen == {"neuron": root / "b" / "neuron.py", "gradient_descent": root / "b" / "gradient_descent.py"}
     with tempfile.TemporaryDirectory() as tmp:
         root = layout(Path(tmp), ["z/neuron.py", "a/deep/gradient_descent.py", ".hidden/neuron.py"])
-        chosen, notes = gradescope.locate(Fake, root)
+        chosen, notes = bundle.locate(Fake, root)
         assert chosen == {"neuron": root / "z" / "neuron.py", "gradient_descent": root / "a/deep/gradient_descent.py"}
         assert not any(".hidden" in note for note in notes)
     with tempfile.TemporaryDirectory() as tmp:
-        chosen, notes = gradescope.locate(Fake, Path(tmp) / "absent")
+        chosen, notes = bundle.locate(Fake, Path(tmp) / "absent")
         assert chosen == {} and notes == ["neuron.py was not found in the submission",
                                           "gradient_descent.py was not found in the submission"]
 

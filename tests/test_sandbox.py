@@ -173,9 +173,30 @@ def test_the_codec_turns_anything_else_into_an_opaque_marker():
         assert isinstance(back, wire.Opaque), obj
 
 
+def test_the_codec_keeps_every_shape_exact(probe):
+    """A 0-d array stays 0-d, both ways and through a real worker; so do empty, transposed and big-endian arrays.
+    The control: np.ascontiguousarray, which encode used to call, makes a 0-d array shape (1,)."""
+    values = (np.array(2.5), np.array(7, dtype=np.int8), np.array(True), np.zeros((0, 3)), np.ones(1),
+              np.arange(6.0).reshape(2, 3).T, np.arange(3.0, dtype=">f8"))
+    for value in values:
+        back = wire.decode(json.loads(json.dumps(wire.encode(value))))
+        assert type(back) is np.ndarray and back.shape == value.shape, value
+        assert back.dtype == value.dtype.newbyteorder("=")
+        np.testing.assert_array_equal(back, value)
+    with Sandbox(probe) as sandbox:
+        outcome = sandbox.call("probe", "echo", (np.array(2.5), np.array(1, dtype=np.int8)))
+    assert outcome.ok, outcome
+    (got, _) = outcome.value
+    assert [(a.shape, a.dtype, a[()]) for a in got] == [((), np.float64, 2.5), ((), np.int8, 1)]
+    assert np.ascontiguousarray(np.array(2.5)).shape == (1,)
+
+
 @pytest.mark.parametrize("data", [[1], {"__ndarray__": "AAAA", "dtype": "object", "shape": [1]},
                                   {"__npscalar__": "float64", "value": [1]}, {"__generator__": {"bit_generator": "MT"}},
-                                  {"__pickle__": "gASV"}, {"__ndarray__": "!!", "dtype": "float64", "shape": [1]}])
+                                  {"__pickle__": "gASV"}, {"__ndarray__": "!!", "dtype": "float64", "shape": [1]},
+                                  {"__ndarray__": "AAAAAAAAAAA=", "dtype": "float64", "shape": [-1]},
+                                  {"__ndarray__": "AAAAAAAAAAA=", "dtype": "float64", "shape": "1"},
+                                  {"__ndarray__": "AAAAAAAAAAA=", "dtype": "float64", "shape": [2]}])
 def test_the_codec_refuses_what_it_did_not_make(data):
     with pytest.raises((ValueError, TypeError, KeyError)):
         wire.decode(data)

@@ -38,6 +38,7 @@ MEMORY_BYTES = 2 * 1024 ** 3  # the worker's address-space limit, when Sandbox()
 # The confinement layers the worker is asked to apply. Tests switch some off to prove the fallbacks.
 LAYERS = ("parent-death", "capabilities", "landlock", "seccomp")
 TOKEN_VARIABLE = "NNKIT_SANDBOX"
+MAX_CHANGED, MAX_PATH = 5, 80  # what is kept of the worker's list of arguments changed in place
 # The host's numerical settings reach the worker, so student and reference run the same kernels: some hosts set
 # OPENBLAS_CORETYPE because older OpenBLAS builds compute wrong results on their CPU.
 NUMERIC_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "NPY_DISABLE_CPU_FEATURES", "NPY_ENABLE_CPU_FEATURES")
@@ -121,7 +122,8 @@ def _sweep(token):
 
 
 class Sandbox:
-    """One submission's worker. Use as a context manager; ``files`` maps a file name to the path to copy."""
+    """One submission's worker. Use as a context manager; ``files`` maps a file name to its bytes, or to the path
+    of a file to copy."""
 
     def __init__(self, files, *, memory_bytes=None, budget_seconds=120.0):
         self.memory_bytes = int(memory_bytes or MEMORY_BYTES)
@@ -136,7 +138,10 @@ class Sandbox:
                 if self.workdir not in target.parents:
                     raise ValueError(f"staged file name {name!r} leaves the sandbox folder")
                 target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, target)
+                if isinstance(source, bytes):
+                    target.write_bytes(source)
+                else:
+                    shutil.copyfile(source, target)
         except BaseException:
             shutil.rmtree(self.workdir, ignore_errors=True)
             raise
@@ -363,9 +368,12 @@ class Sandbox:
             value = wire.decode(answer.get("value"))
             warnings = answer.get("warnings", [])
             seconds = answer.get("seconds", 0.0)
+            changed = answer.get("changed", [])
             return Outcome(True, value=value,
                            warnings=[str(w)[:300] for w in (warnings if type(warnings) is list else [])][:5],
-                           seconds=float(seconds) if type(seconds) in (int, float) else 0.0)
+                           seconds=float(seconds) if type(seconds) in (int, float) else 0.0,
+                           changed=[path[:MAX_PATH] for path in (changed if type(changed) is list else [])[:MAX_CHANGED]
+                                    if type(path) is str])
         except Exception as exc:  # a hand-made answer: nested too deep, bad base64, a shape that does not fit
             return Outcome(False, error="BadValue", detail=f"{type(exc).__name__}: {str(exc)[:200]}")
 

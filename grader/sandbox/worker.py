@@ -16,7 +16,8 @@ It reports which of these took hold in its first message.
 
 Requests arrive as length-prefixed JSON on file descriptor IN; answers leave on OUT. Student output goes to
 /dev/null. Everything a student returns is encoded with ``wire.encode``, which carries exact arrays and plain data
-only.
+only. Each answer also lists the arguments the call changed in place (``mutation.py``), which the grader counts as a
+failed case.
 """
 import importlib
 import os
@@ -43,6 +44,7 @@ import numpy as np  # noqa: E402
 import numpy.linalg  # noqa: E402,F401
 import numpy.random  # noqa: E402,F401
 import random  # noqa: E402  (loaded now so that it is seeded before every import and call)
+import mutation  # noqa: E402
 import wire  # noqa: E402
 
 try:
@@ -374,6 +376,10 @@ def _call(request):
                 "detail": MESSAGES["no_function"].format(module=request["module"], function=request["function"])}
     args = wire.decode(request["args"])
     kwargs = wire.decode(request["kwargs"])
+    try:
+        watched = mutation.watch(func, args, kwargs)  # the arguments as they are before the call
+    except BaseException as exc:  # a hostile __signature__
+        return _failure(exc)
     _reset_random_state()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -385,10 +391,11 @@ def _call(request):
         elapsed = time.perf_counter() - started
     try:
         messages = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
+        changed = watched.changed()
         encoded = wire.encode(value)
     except BaseException as exc:  # a hostile __len__, __iter__ or __str__ while encoding
         return _failure(exc)
-    return {"ok": True, "value": encoded, "warnings": messages[:5], "seconds": elapsed}
+    return {"ok": True, "value": encoded, "warnings": messages[:5], "seconds": elapsed, "changed": changed}
 
 
 def main():

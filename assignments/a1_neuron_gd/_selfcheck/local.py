@@ -1,7 +1,8 @@
 """Calling the student's own modules in this process, for the self-check. Copied into ``_selfcheck/``.
 
 The real grader calls the same functions in a sandboxed process; here the value takes the same trip through the
-wire codec, so what the self-check judges is exactly what the grader would judge.
+wire codec, and the arguments are watched for changes by the same code (``mutation.py``), so what the self-check
+judges is exactly what the grader would judge.
 """
 import importlib
 import json
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import evaluation, wire
+from . import evaluation, mutation, wire
 
 FOLDER = Path(__file__).resolve().parents[1]
 
@@ -48,6 +49,7 @@ def run(module_name, function_name, args, kwargs):
     if not callable(func):
         return evaluation.Outcome(False, error="AttributeError",
                                   detail=f"{module_name}.py has no function {function_name}")
+    watched = mutation.watch(func, args, kwargs)
     np.random.seed(0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -56,7 +58,8 @@ def run(module_name, function_name, args, kwargs):
         except Exception as exc:
             return _failure(exc)
     messages = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
-    return evaluation.Outcome(True, value=wire.decode(wire.encode(value)), warnings=messages[:5])
+    return evaluation.Outcome(True, value=wire.decode(wire.encode(value)), warnings=messages[:5],
+                              changed=watched.changed())
 
 
 def judge_case(case):

@@ -44,8 +44,9 @@ def encode(obj):
     if cls is np.ndarray:
         if obj.dtype.name not in ALLOWED_DTYPES:
             return {"__opaque__": f"numpy.ndarray of dtype {obj.dtype}"}
-        data = np.ascontiguousarray(obj)
-        return {"__ndarray__": base64.b64encode(data.tobytes()).decode("ascii"),
+        # Not np.ascontiguousarray: it turns a 0-d array into shape (1,). Bytes go in native order, C layout.
+        data = obj.astype(obj.dtype.newbyteorder("="), order="C", copy=False)
+        return {"__ndarray__": base64.b64encode(data.tobytes(order="C")).decode("ascii"),
                 "dtype": data.dtype.name, "shape": list(data.shape)}
     if cls is bool or obj is None or cls is str:
         return obj
@@ -74,7 +75,9 @@ def decode(data):
         dtype = data["dtype"]
         if dtype not in ALLOWED_DTYPES:
             raise ValueError(f"dtype {dtype!r} is not allowed on the wire")
-        shape = tuple(int(n) for n in data["shape"])
+        if type(data["shape"]) is not list or any(type(n) is not int or n < 0 for n in data["shape"]):
+            raise ValueError("an array's shape must be a list of non-negative ints")
+        shape = tuple(data["shape"])
         raw = base64.b64decode(data["__ndarray__"], validate=True)
         return np.frombuffer(raw, dtype=np.dtype(dtype)).reshape(shape).copy()
     if "__int__" in data:

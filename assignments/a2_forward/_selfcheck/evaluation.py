@@ -45,6 +45,10 @@ MESSAGES = {
                 "is the learning rate applied?)",
     "converged": "{label}: {metric} is {value:.4g} ({relation} {threshold:g})",
     "diagnosis": "Likely cause: {message}",
+    "changed_input": "changed its argument{plural} {names} in place{where}: the caller's own data is silently "
+                     "altered, so whatever uses it next (the next run from the same initial parameters, say) gets "
+                     "different numbers. Build new arrays instead: x = x - ... rather than x -= ..., no out=x, and "
+                     "x = x.copy() before x[...] = ...",
     "passed": "passed",
 }
 
@@ -59,6 +63,7 @@ class Outcome:
     where: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     seconds: float = 0.0
+    changed: list = field(default_factory=list)  # the arguments the call changed in place, as paths: params[0][0]
 
 
 @dataclass
@@ -253,14 +258,44 @@ def diagnose(got, variants, rtol=RTOL, atol=ATOL):
     return "", ""
 
 
+def argument_name(path):
+    """The argument a path of ``Outcome.changed`` starts from: ``params`` for ``params[0][0]``, ``args[1]`` for
+    ``args[1][0]``."""
+    name, bracket, rest = path.partition("[")
+    if name == "args" and bracket:
+        return f"args[{rest.split(']', 1)[0]}]"
+    return name
+
+
+def changed_message(paths):
+    """The sentence for a call that changed arguments in place, naming each, and where when it is inside one."""
+    names = [argument_name(path) for path in paths]
+    inside = [path for path, name in zip(paths, names) if path != name]
+    quoted = [f"`{name}`" for name in names]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    return say("changed_input", plural="s" if len(names) > 1 else "", names=listed,
+               where=f" (at {', '.join(inside)})" if inside else "")
+
+
 def judge(kind, outcome, expected, variants=(), options=None, predict=None, function="", public=True):
     """Judge one case. ``kind`` is 'match', 'gradient', 'robust' or 'converge'.
 
-    A hidden case (``public=False``) is judged the same way, but its message never quotes an expected value.
+    A hidden case (``public=False``) is judged the same way, but its message never quotes an expected value. A call
+    that changed one of its arguments in place fails whatever it returned; when the value is wrong as well, the
+    message says both.
     """
-    options = options or {}
     if not outcome.ok:
         return Verdict(False, failure_message(outcome, function))
+    verdict = _judge_value(kind, outcome, expected, variants, options or {}, predict, public)
+    if not outcome.changed:
+        return verdict
+    message = changed_message(outcome.changed)
+    if verdict.passed:
+        return Verdict(False, message)
+    return Verdict(False, f"{message}. {verdict.message}", verdict.misconception)
+
+
+def _judge_value(kind, outcome, expected, variants, options, predict, public):
     got = outcome.value
     if kind == "converge":
         return _judge_converge(got, expected, options, predict)
