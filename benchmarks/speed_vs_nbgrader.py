@@ -53,6 +53,7 @@ CACHE_VARIABLE = "NNKIT_REFERENCE_CACHE"
 # A real bug, the one ``python -m grader demo``'s student "dev" has: hidden_delta without f'(Z).
 WRONG_NUMBERS = {"backprop.py": [[".T) * f_prime(Z)", ".T)"]]}
 KINDS = ("complete", "untouched", "wrong numbers")
+REUSED = "reusing the results"  # what the kit's autograde logs for each student whose grade-all results it reuses
 
 
 class BenchError(Exception):
@@ -88,6 +89,7 @@ class Timer:
     per: int = 1  # the figure is the wall time divided by this: the number of students
     seconds: list = field(default_factory=list)
     failure: str = ""
+    note: str = ""  # a line for below the table, which check() may set
 
     def once(self):
         if self.failure:
@@ -265,9 +267,16 @@ def autograde_timers(scratch, cache, students):
 
     def check():
         check_class(gradebook_totals(course, students), "nbgrader autograde")
-    return [Timer("autograde", lambda: run(autograde, course, env), prepare=fresh, check=check, per=students),
-            Timer("reuse", lambda: (run(grade_all, course, env), run(autograde, course, env)), prepare=fresh,
-                  check=check, per=students)]
+
+    def reuse():
+        run(grade_all, course, env)
+        log = run(autograde, course, env)
+        reused = sum(REUSED in line for line in (log.stdout + log.stderr).splitlines())
+        timers[1].note = f"In the reuse row, nbgrader autograde reused grade-all's results for {reused} of " \
+                         f"{students} students."
+    timers = [Timer("autograde", lambda: run(autograde, course, env), prepare=fresh, check=check, per=students),
+              Timer("reuse", reuse, prepare=fresh, check=check, per=students)]
+    return timers
 
 
 def gradebook_totals(course, students):
@@ -386,7 +395,7 @@ def measure(args, scratch):
             done = f"{timer.seconds[-1]:.1f} s" if len(timer.seconds) == round_number else "failed"
             say(f"  round {round_number}/{args.repeat}: {timer.key} {done}")
     figures.update({timer.key: timer.figure() for timer in timers})
-    return figures, notes
+    return figures, notes + [timer.note for timer in timers if timer.note]
 
 
 # -- --profile: where grade-all's time per submission goes ----------------------------------------------------------
@@ -429,7 +438,7 @@ class PhaseClock:
 def instrument(clock):
     """Wrap the grader's phases in ``clock``; return a function that undoes it."""
     import types
-    from grader import evaluation, references
+    from grader import evaluation, reference_cache, references
     from grader.sandbox import runner, wire
     proxy = types.ModuleType("wire")  # the runner's view of wire, so encode's own recursion stays unwrapped
     proxy.__dict__.update(vars(wire))
@@ -438,7 +447,7 @@ def instrument(clock):
     saved = [(runner, "wire"), (runner.Sandbox, "_start"), (runner.Sandbox, "_read_exact"),
              (runner.Sandbox, "_write_all"), (runner.Sandbox, "_receive"), (runner.Sandbox, "call"),
              (evaluation, "judge"), (references, "expected"), (references, "variant_outputs"),
-             (references, "modules")]
+             (references, "modules"), (reference_cache.References, "load"), (reference_cache.References, "outputs")]
     saved = [(owner, name, owner.__dict__[name]) for owner, name in saved]
     runner.wire = proxy
     runner.Sandbox._start = clock.wrap(runner.Sandbox._start, "start-up")
@@ -447,8 +456,9 @@ def instrument(clock):
     runner.Sandbox._receive = clock.wrap(runner.Sandbox._receive, "wire")  # less _read_exact: the JSON parse
     runner.Sandbox.call = clock.count_student_time(runner.Sandbox.call)
     evaluation.judge = clock.wrap(evaluation.judge, "judging")
-    for name in ("expected", "variant_outputs", "modules"):
-        setattr(references, name, clock.wrap(getattr(references, name), "references"))
+    for owner, name in ((references, "expected"), (references, "variant_outputs"), (references, "modules"),
+                        (reference_cache.References, "load"), (reference_cache.References, "outputs")):
+        setattr(owner, name, clock.wrap(getattr(owner, name), "references"))
 
     def undo():
         for owner, name, value in saved:
@@ -456,53 +466,55 @@ def instrument(clock):
     return undo
 
 
-def start_seconds(layers, count):
-    """The mean wall time of starting a sandbox worker (to its ready message) with these confinement layers."""
+def start_seconds(layers):
+    """The wall time of starting one sandbox worker (to its ready message) with these confinement layers."""
     from grader.sandbox import runner
     saved, runner.LAYERS = runner.LAYERS, tuple(layers)
-    seconds = []
     try:
-        for _ in range(count):
-            with runner.Sandbox({}) as sandbox:
-                started = time.perf_counter()
-                sandbox._start(runner.START_TIMEOUT)
-                seconds.append(time.perf_counter() - started)
+        with runner.Sandbox({}) as sandbox:
+            started = time.perf_counter()
+            sandbox._start(runner.START_TIMEOUT)
+            return time.perf_counter() - started
     finally:
         runner.LAYERS = saved
-    return statistics.median(seconds)
+
+
+def start_costs(count=15):
+    """Median worker start-up seconds (confined, unconfined), measured in alternation so load drift cancels."""
+    from grader.sandbox import runner
+    pairs = [(start_seconds(runner.LAYERS), start_seconds(())) for _ in range(count)]
+    return statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
 
 
 def profile(size):
-    """Grade ``size`` mixed submissions in this process, as one grade-all worker does (references first), and
-    print each phase's seconds per submission and share."""
-    from grader import catalogues, engine
+    """Grade ``size`` mixed submissions in this process, as one grade-all worker does, and print each phase's
+    seconds per submission and share. The reference cache is built first, untimed, as grade-all's parent does."""
+    from grader import catalogues, engine, reference_cache, references
     from grader.sandbox import runner
     scratch = Path(tempfile.mkdtemp(prefix="nnkit-profile-"))
+    os.environ[CACHE_VARIABLE] = str(scratch / "reference-cache")
     try:
-        folders = [scratch / recipe(i)["id"] / ASSIGNMENT for i in range(size)]
-        build_class(scratch, size, paths.ASSIGNMENTS / ASSIGNMENT)
+        build_class(scratch / "class", size, paths.ASSIGNMENTS / ASSIGNMENT)
+        folders = [scratch / "class" / recipe(i)["id"] / ASSIGNMENT for i in range(size)]
         assignment = catalogues.load(ASSIGNMENT)
+        reference_cache.load_or_build(assignment)
+        references.modules.cache_clear()  # a worker process imports the solutions itself
         clock = PhaseClock()
         undo = instrument(clock)
         started = time.perf_counter()
         try:
-            warm_references(engine, assignment)  # what batch._warm does once per worker process
+            references.modules(assignment)  # what batch._warm does once per worker process
+            reference_cache.for_assignment(ASSIGNMENT).load()
             for folder in folders:
                 engine.grade(ASSIGNMENT, folder)
         finally:
             total = time.perf_counter() - started
             undo()
-        confined, bare = start_seconds(runner.LAYERS, 5), start_seconds((), 5)
+        confined, bare = start_costs()
         print(profile_table(clock, total, confined, bare, size))
+        print("\nConfinement layers: " + ", ".join(f"{k} {v}" for k, v in sorted(runner.probe_layers().items())))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-
-
-def warm_references(engine, assignment):
-    for part in assignment.parts:
-        for check_index, check in enumerate(part.checks):
-            for case_index in range(len(check.cases)):
-                engine._expected(assignment.name, part.key, check_index, case_index)
 
 
 def profile_table(clock, total, confined, bare, size):
@@ -516,7 +528,7 @@ def profile_table(clock, total, confined, bare, size):
         ("student code, as the worker timed each call", min(clock.student, waiting)),
         ("rest of waiting for the worker (imports, its own encoding)", max(waiting - clock.student, 0.0)),
         ("judging (`grader.evaluation.judge`)", totals.get("judging", 0.0)),
-        ("reference computation (`grader.references`, once per process)", totals.get("references", 0.0)),
+        ("reference outputs (`grader.references`, the cache read and decoded)", totals.get("references", 0.0)),
     ]
     rows.append(("the rest (staging, the engine's loop, scoring)", total - sum(seconds for _, seconds in rows)))
     lines = [f"Where grade-all's time goes: {size} mixed {ASSIGNMENT} submissions graded in one process "
