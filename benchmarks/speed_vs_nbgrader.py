@@ -395,6 +395,10 @@ def measure(args, scratch):
             done = f"{timer.seconds[-1]:.1f} s" if len(timer.seconds) == round_number else "failed"
             say(f"  round {round_number}/{args.repeat}: {timer.key} {done}")
     figures.update({timer.key: timer.figure() for timer in timers})
+    spread = [f"{timer.key} {min(timer.seconds) / timer.per:.2f}–{max(timer.seconds) / timer.per:.2f}"
+              for timer in timers if len(timer.seconds) > 1 and not timer.failure]
+    if spread:
+        notes.append("The rounds ranged (seconds, per student where the row is): " + "; ".join(spread) + ".")
     return figures, notes + [timer.note for timer in timers if timer.note]
 
 
