@@ -560,10 +560,10 @@ def parse(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, default=None, help="anchor and autograde class size (default 4)")
     parser.add_argument("--class-size", type=int, default=None, help="grade-all class size (default 100)")
-    parser.add_argument("--repeat", type=int, default=None, help="runs per figure; the median is shown (default 3)")
+    parser.add_argument("--repeat", type=int, default=None, help="rounds; each figure is the median (default 3)")
     parser.add_argument("--only", nargs="+", choices=FIGURES, default=list(FIGURES), metavar="NAME",
                         help=f"measure only these: {', '.join(FIGURES)}")
-    parser.add_argument("--quick", action="store_true", help="a smoke run: 2 students, a class of 6, repeat 1")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 2 students, a class of 6, one round")
     parser.add_argument("--profile", action="store_true", help="print where grade-all's time goes instead")
     parser.add_argument("--profile-size", type=int, default=6, help="submissions graded by --profile (default 6)")
     args = parser.parse_args(argv)
@@ -571,6 +571,10 @@ def parse(argv):
     for name, default in (("students", 4), ("class_size", 100), ("repeat", 3)):
         if getattr(args, name) is None:
             setattr(args, name, quick.get(name, default))
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if args.profile_size < 1:
+        parser.error("--profile-size must be at least 1")
     return args
 
 
