@@ -89,7 +89,7 @@ class Timer:
     per: int = 1  # the figure is the wall time divided by this: the number of students
     seconds: list = field(default_factory=list)
     failure: str = ""
-    note: str = ""  # a line for below the table, which check() may set
+    note: str = ""  # a line for below the table, which the action may set
 
     def once(self):
         if self.failure:
@@ -392,7 +392,7 @@ def measure(args, scratch):
     for round_number in range(1, args.repeat + 1):
         for timer in timers:
             timer.once()
-            done = f"{timer.seconds[-1]:.1f} s" if len(timer.seconds) == round_number else "failed"
+            done = f"failed: {timer.failure}" if timer.failure else f"{timer.seconds[-1]:.1f} s"
             say(f"  round {round_number}/{args.repeat}: {timer.key} {done}")
     figures.update({timer.key: timer.figure() for timer in timers})
     spread = [f"{timer.key} {min(timer.seconds) / timer.per:.2f}–{max(timer.seconds) / timer.per:.2f}"
