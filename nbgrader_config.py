@@ -20,6 +20,10 @@ Settings, and why:
   ``downloaded/NAME/archive/``. Each holds the notebook and the graded modules; see grader/nbgrader_bridge.py.
   ``SafeExtractor`` reads them without writing outside ``downloaded/NAME/extracted/``.
 - ``generate_feedback`` pages are self-contained HTML (no CDN scripts).
+- ``nbgrader export`` writes nbgrader's grades.csv columns, then the autograded and the hand-graded written points
+  apart, and the written points still to grade (``GradesCsvExport``).
+- Written answers are graded by hand in the formgrader (``jupyter lab`` in this folder, then Nbgrader >
+  Formgrader > Manual Grading). Their rubrics are in ``docs/rubrics/``, which nbgrader never releases.
 """
 import os
 import sys
@@ -58,3 +62,6 @@ c.FileNameCollectorPlugin.named_regexp = nbgrader_bridge.NAMED_REGEXP
 
 # Feedback pages that open offline
 c.GenerateFeedback.exporter_class = nbgrader_bridge.FeedbackExporter
+
+# grades.csv with the autograded and the hand-graded points apart
+c.ExportApp.plugin_class = nbgrader_bridge.GradesCsvExport
