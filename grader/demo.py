@@ -44,8 +44,8 @@ MESSAGES = {
     "table_title": "Grades from nbgrader's gradebook ({assignment}, out of {max_score:g} autograded points):",
     "written_column": "written",
     "to_grade": "to grade",
-    "written_note": "Written answers ({points:g} points) are graded by hand: {waiting} wait for a grader. "
-                    "Rubrics: {rubrics}",
+    "written_note": "Written answers ({points:g} points) are graded by hand in nbgrader's formgrader; {waiting} of "
+                    "them wait for a grader. Rubrics: {rubrics}",
     "unknown_answers": "answers for questions that {assignment} does not ask: {keys}",
     "legend": "Parts: {legend}",
     "feedback": "Feedback pages:  {path}/<student>/{assignment}/{assignment}.html",

@@ -276,6 +276,15 @@ def test_rubrics_command_prints_each_question_prompt_and_rubric(capsys):
         assert all(text in out for _, text in question.rubric)
 
 
+def test_report_refuses_a_missing_gradebook_with_one_line(tmp_path, capsys):
+    (tmp_path / "graded").mkdir()
+    args = ["report", "--assignment", A1, "--out", str(tmp_path / "r.html"), "--gradebook",
+            str(tmp_path / "gradebook.db"), str(tmp_path / "graded")]
+    assert cli.main(args) == 2
+    assert "no nbgrader gradebook at" in capsys.readouterr().err
+    assert not (tmp_path / "gradebook.db").exists(), "nbgrader must not be left to create an empty gradebook"
+
+
 def test_every_written_text_has_a_stable_key():
     assignment = catalogues.load("a2_forward")
     table = written.strings(assignment)
