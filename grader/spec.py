@@ -75,11 +75,16 @@ class Check:
 
 @dataclass(frozen=True, eq=False)
 class Part:
-    """A graded part: ``points`` are shared evenly among the hidden cases of all its checks."""
+    """A graded part: ``points`` are shared evenly among the hidden cases of all its checks.
+
+    A unit part (the default) grades each function with the reference standing in for every graded function it
+    calls (``Assignment.calls``), so a bug costs only its own part. An ``integrated`` part (a task the whole network
+    must learn) runs the student's own code throughout."""
     key: str
     title: str
     points: float
     checks: tuple
+    integrated: bool = False
 
     def cases(self):
         return [(check, index, case) for check in self.checks for index, case in enumerate(check.cases)]
@@ -132,7 +137,9 @@ class Assignment:
     """``modules`` are the graded files a student edits. ``provided`` maps a finished module shipped alongside to
     the assignment whose ``solutions/`` folder holds it (an earlier one, or this one for helpers with no solution
     regions); ``data`` names files of the kit's ``data/`` folder to ship under ``data/``; ``written`` are the
-    questions graded by hand. Part and question keys share one namespace: each is a grade_id of the notebook."""
+    questions graded by hand. Part and question keys share one namespace: each is a grade_id of the notebook.
+    ``calls`` maps a graded function ('module.function') to the graded functions it calls: in unit parts, the
+    reference stands in for those, so that a student's function is judged on its own work."""
     name: str
     title: str
     modules: tuple
@@ -140,6 +147,7 @@ class Assignment:
     provided: dict = field(default_factory=dict)
     data: tuple = ()
     written: tuple = ()
+    calls: dict = field(default_factory=dict)
 
     def __post_init__(self):
         keys = [part.key for part in self.parts]
@@ -155,6 +163,14 @@ class Assignment:
             for check in part.checks:
                 if check.module not in self.modules:
                     raise ValueError(f"{self.name}/{part.key}: {check.function} is not in a graded module")
+        graded = {check.function for part in self.parts for check in part.checks}
+        for caller, callees in self.calls.items():
+            for name in (caller, *callees):
+                if name not in graded:
+                    raise ValueError(f"{self.name}: calls names {name}, which no part checks")
+            if caller in self.depends_on(caller):
+                raise ValueError(f"{self.name}: {caller} would stand in for itself")
+        for part in self.parts:
             for check, index, case in part.cases():
                 if case.public and not any(not other.public and twins(check, case, other_check, other)
                                            for other_check, _, other in part.cases()):
@@ -181,6 +197,15 @@ class Assignment:
             if question.key == key:
                 return question
         raise KeyError(f"{self.name} has no written question {key!r}")
+    def depends_on(self, function):
+        """Every graded function that ``function`` calls, directly or through others."""
+        found, pending = set(), list(self.calls.get(function, ()))
+        while pending:
+            name = pending.pop()
+            if name not in found:
+                found.add(name)
+                pending.extend(self.calls.get(name, ()))
+        return found
 
     def part(self, key):
         for part in self.parts:

@@ -385,4 +385,11 @@ ASSIGNMENT = Assignment(
     parts=(SIGMOID, NEURON, GATES, MSE_LOSS, MSE_GRADIENT, BATCH_GD, SGD, LOG_LOSS, LOGISTIC_GRADIENT,
            LOGISTIC_REGRESSION),
     written=WRITTEN,
+    # The reference stands in for these when their callers are graded, so a bug costs its own part only.
+    calls={"neuron.neuron": ("neuron.sigmoid",),
+           "neuron.logic_gate": ("neuron.neuron",),
+           "neuron.xor_gate": ("neuron.logic_gate",),
+           "gradient_descent.batch_gradient_descent": ("gradient_descent.mse_loss", "gradient_descent.mse_gradient"),
+           "gradient_descent.logistic_gradient": ("neuron.sigmoid",),
+           "gradient_descent.logistic_regression": ("gradient_descent.log_loss", "gradient_descent.logistic_gradient")},
 )

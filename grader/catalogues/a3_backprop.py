@@ -417,7 +417,7 @@ XOR_TASK = Part("xor", "XOR: every row of the table right", 3, (
         _converge_case(XOR, *relabelled_xor(XOR["seeds"][2], "a_xor_c"), XOR["seeds"][2], False, "hidden run 2"),
     ), expected=_converge_expected(lambda X, Y: (X, Y)), timeout=TRAINING_TIMEOUT,
           options=_converge_options(XOR, "XOR, 3-4-1 sigmoid network")),
-))
+), integrated=True)
 
 # The public run is the course's diamond; the hidden run draws its points afresh, labels them the other way round
 # and starts from hidden initial parameters, and is judged on held-out points drawn the same way.
@@ -432,7 +432,7 @@ DIAMOND_TASK = Part("diamond", "The diamond: held-out accuracy", 3, (
                                 "hidden run"),),
           expected=_converge_expected(lambda X, Y: relabelled_diamond(*HIDDEN_DIAMOND["test"])),
           timeout=TRAINING_TIMEOUT, options=_converge_options(DIAMOND, "a hidden 2-8-1 tanh task, held-out points")),
-))
+), integrated=True)
 
 
 # -- written questions, graded by hand (their prompts are in notebooks/a3_backprop.py) -----------------------------
@@ -472,4 +472,8 @@ ASSIGNMENT = Assignment(
     provided=PROVIDED,
     data=DATA,
     written=WRITTEN,
+    # In the unit parts, the reference stands in for these; the XOR and diamond tasks run the student's own code.
+    calls={"backprop.backward": ("backprop.output_delta", "backprop.hidden_delta", "backprop.layer_gradients"),
+           "training.train_step": ("backprop.backward", "training.gd_step"),
+           "training.train": ("training.train_step",)},
 )
