@@ -5,7 +5,9 @@ DIR gets
   line set to the course's language, so that autograde's grade cells, the plots and the feedback pages speak it;
 - ``assignments/<name>/`` for every assignment (or those named): the files ``python -m grader sync`` makes, built in
   that language from the same sources (``sync.build``), and a ``README.md`` for the students, which nbgrader releases
-  with the rest.
+  with the rest;
+- ``rubrics/<name>.md`` for an assignment with written questions: their rubrics, for the graders, in that language,
+  outside ``assignments/`` so that nbgrader never releases them.
 
 ``nbgrader generate_assignment``, ``zip_collect``, ``autograde``, ``generate_feedback`` and ``export`` then work in
 DIR as they do in the repository. DIR must be new, empty, or a course folder this command made before; in the
@@ -16,7 +18,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import catalogues, paths, sync, text
+from . import catalogues, paths, sync, text, written
 
 MARKER = ".nnkit-course"
 CONFIG = paths.ROOT / "nbgrader_config.py"
@@ -81,6 +83,9 @@ def build(lang, names=None):
         for relative, content in sync.build(assignment, lang).items():
             files[f"assignments/{name}/{relative}"] = content
         files[f"assignments/{name}/README.md"] = readme(assignment, lang)
+        sheet = written.rubric_sheet(assignment, lang)
+        if sheet:
+            files[f"rubrics/{name}.md"] = sheet
     return files
 
 
@@ -94,6 +99,7 @@ def write(course, lang, names=None):
     (course / MARKER).write_text(MESSAGES["marker"], encoding="utf-8")
     for folder in {Path(relative).parts[1] for relative in files if relative.startswith("assignments/")}:
         shutil.rmtree(course / "assignments" / folder, ignore_errors=True)
+        (course / "rubrics" / f"{folder}.md").unlink(missing_ok=True)
     for relative, content in sorted(files.items()):
         target = course / relative
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,16 @@ MESSAGES = text.table("results", {
     "public": " (public preview)",
     "case_line": "{mark} {check} #{number}{hidden}: {message}",
     "hidden": " (hidden case)",
+    "upstream": "Fix {functions} first: {it} fails its own checks (see {its} part), and this task runs your whole "
+                "network.",
+    "breaks": "Parts that call this function were graded with the reference standing in for it; with your own "
+              "code, {parts} would break as well.",
+    "it_one": "it",
+    "it_many": "each",
+    "its_one": "its",
+    "its_many": "their",
+    "quoted": "'{title}'",
+    "list_join": ", ",
     "cut": "\n… [{count} more characters cut: the results must stay under PrairieLearn's 1 MB limit]",
 })
 # PrairieLearn refuses a results.json over 1 MiB (1,048,576 bytes); stay under it with room to spare.
@@ -36,6 +46,15 @@ def part_output(part):
         lines.append(MESSAGES["case_line"].format(
             mark="✗", check=f"{case.function} ({case.check})", number=case.index + 1,
             hidden=MESSAGES["public"] if case.public else MESSAGES["hidden"], message=case.message))
+    upstream = getattr(part, "upstream", ())
+    if upstream:
+        many = len(upstream) > 1
+        lines.append(MESSAGES["upstream"].format(
+            functions=MESSAGES["list_join"].join(f"{name}()" for name in upstream),
+            it=MESSAGES["it_many" if many else "it_one"], its=MESSAGES["its_many" if many else "its_one"]))
+    if getattr(part, "breaks", ()):
+        lines.append(MESSAGES["breaks"].format(parts=MESSAGES["list_join"].join(
+            MESSAGES["quoted"].format(title=title) for title in part.breaks)))
     return "\n".join(lines)
 
 
@@ -59,6 +78,8 @@ def to_results(report):
         tests = [test_entry(part.key, part.title, part.score, part.points, part_output(part), part.misconceptions)
                  for part in report.parts]
         summary = MESSAGES["summary"].format(assignment=report.title, score=report.score, max_score=report.max_score)
+    for test, part in zip(tests, report.parts):
+        test["extra_data"].update(upstream=list(part.upstream), breaks=list(part.breaks))
     return document(report.assignment, report.max_score, tests, summary, report.seconds)
 
 

@@ -16,7 +16,7 @@ import pkgutil
 import sys
 from pathlib import Path
 
-from .. import catalogues, localize, notebooks, paths, text
+from .. import catalogues, localize, notebooks, paths, text, written
 
 #: The modules whose MESSAGES are plain dicts on purpose: they speak to the kit's own developers, not to students or
 #: instructors (marker and notebook-source errors), or they run inside the sandbox, which reads no table.
@@ -144,6 +144,8 @@ def english():
         spec = catalogues.load(name)
         if notebooks.source_path(spec).is_file():
             tables[f"notebook:{name}"] = {key: body for key, body in notebooks.markdown_cells(spec)}
+        if spec.written:
+            tables[f"written:{name}"] = written.strings(spec)
     return tables
 
 

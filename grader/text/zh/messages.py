@@ -67,6 +67,14 @@ RESULTS = {
     "public": "（公开预览）",
     "case_line": "{mark} {check} #{number}{hidden}：{message}",
     "hidden": "（隐藏用例）",
+    "upstream": "请先修好 {functions}：{it}没有通过自己的检查（见{its}部分），而这项任务会运行你的整个网络。",
+    "breaks": "调用这个函数的其他部分在评分时用参考实现替代了它；换成你自己的代码，{parts}也会出错。",
+    "it_one": "它",
+    "it_many": "它们各自都",
+    "its_one": "它所在的",
+    "its_many": "它们各自所在的",
+    "quoted": "“{title}”",
+    "list_join": "、",
     "cut": "\n… [另有 {count} 个字符被截去：结果必须小于 PrairieLearn 的 1 MB 上限]",
 }
 
@@ -144,6 +152,19 @@ CLASS_REPORT = {
     "not_results": "不是 Gradescope 结果文件（没有 score 或 tests）",
     "other_assignment": "这是 {other} 的结果，不是 {assignment} 的",
     "wrote": "已写入 {path}",
+    "summary_total": "共评阅 {count} 名学生。总分平均 {mean:.2f}，中位数 {median:.2f}，满分 {max_score:g} 分：其中自动评分 "
+                     "{auto:g} 分，人工评阅的书面回答 {written:g} 分。",
+    "written": "书面回答（人工评阅）",
+    "written_left_out": "这次作业还有 {count} 道书面问题，共 {points:g} 分，在 nbgrader 中人工评阅。它们不在本报告中：加上 "
+                        "--gradebook gradebook.db 再运行一次即可纳入。",
+    "written_pending": "还有 {count} 份书面回答等待评阅。",
+    "written_pending_one": "还有 1 份书面回答等待评阅。",
+    "written_done": "所有书面回答都已评阅。",
+    "question": "问题",
+    "graded": "已评阅",
+    "to_grade": "待评阅",
+    "to_grade_cell": "待评阅",
+    "autograded": "自动评分",
 }
 
 NBGRADER_BRIDGE = {
@@ -175,6 +196,7 @@ NBGRADER_BRIDGE = {
     "nothing_found": "{path}：没有找到任何应有的文件（{files}）",
     "notebook_broken": "{path}：其中的 {name} 无法作为 notebook 读取；改用发布的 notebook 代替",
     "extracted": "已为学生 {student} 解压 {files}",
+    "no_gradebook": "{path} 处没有 nbgrader 成绩簿",
     "notebook_supplied": "{path} 中没有 {name}：改用发布的 notebook 代替（autograde 需要一个 notebook；分数只取决于"
                          "模块文件）",
 }
@@ -201,8 +223,8 @@ FEEDBACK = {
 
 CLI = {
     "error": "grader：错误：{detail}",
-    "sync_clean": "assignments/ 与 solutions/ 和检查目录一致",
-    "sync_drift": "assignments/ 已过时；请运行 `python -m grader sync`。不一致的文件：",
+    "sync_clean": "assignments/ 和 docs/rubrics/ 与 solutions/、notebooks/ 和检查目录一致",
+    "sync_drift": "生成的文件已过时；请运行 `python -m grader sync`。不一致的文件：",
     "sync_wrote": "已写入 {path}",
     "part_row": "  {title:<44} {score:>6g} / {points:<4g}",
     "total_row": "  {title:<44} {score:>6g} / {points:<4g}",
@@ -211,6 +233,7 @@ CLI = {
     "course_help": "用一种语言写出完整的课程文件夹（nbgrader_config.py 和 assignments/）",
     "course_dir_help": "要写入的文件夹：新的或空的文件夹，或者这条命令以前写出的课程文件夹",
     "course_names_help": "要包含的作业（默认：全部）",
+    "no_written": "{assignment} 没有书面问题",
 }
 
 COURSE = {
@@ -311,6 +334,9 @@ RUNNER = {
     "reimport": "重启后再次导入 {module} 失败",
     "no_start": "沙箱工作进程没有启动（{detail}）；这是评分程序的问题，不是提交的问题",
     "weak": "nnkit 沙箱：这台机器上的隔离措施不完整（{layers}）；详见 docs/security.md",
+    "no_stand_in": "这次调用中没有 {name} 的替身",
+    "stand_in_calls": "一次调用中对替身的调用超过了 {limit} 次",
+    "stand_in_failed": "参考实现 {name} 无法接受这些参数（{detail}）",
 }
 
 CATALOGUES = {
@@ -328,6 +354,25 @@ NOTEBOOKS = {
                     "# 运行这个单元格会显示该部分的公开检查；评分时还会运行隐藏的检查。\n"
                     "from _selfcheck.local import check_part\n"
                     "check_part({key!r})",
+    "written_header": "**书面问题：{title}**（{points:g} {unit}，人工评阅）",
+    "written_footer": "请在下一个单元格中作答，替换掉 `{stub}`。写几句话就够了。",
+    "point": "分",
+    "points": "分",
+}
+
+WRITTEN = {
+    "title": "# 评分细则：{title}",
+    "intro": "仅供评阅者使用。由 `python -m grader sync` 根据 `grader/catalogues/{name}.py`（标题、分值、评分细则）和 "
+             "`notebooks/{name}.py`（题目）生成；请修改那两个文件，而不是这个文件。",
+    "totals": "书面回答共 {written:g} 分，另有自动评分 {auto:g} 分：nbgrader 成绩簿中合计 {total:g} 分。",
+    "how": "在 nbgrader 的 formgrader 中评阅：依次进入 Manual Grading、`{name}`、每一份提交。每个回答单元格以下面的键命名。"
+           "仍为 `YOUR ANSWER HERE` 的回答已由 autograde 记为 0 分。",
+    "question": "## `{key}`：{title}（{points:g} {unit}）",
+    "prompt": "学生看到的题目：",
+    "rubric": "评分细则：",
+    "criterion": "- **{points:g} {unit}。** {text}",
+    "point": "分",
+    "points": "分",
 }
 
 DEMO = {
@@ -340,7 +385,12 @@ DEMO = {
     "no_recipes": "演示：{folder} 中没有 {names} 中任何一个作业的示例班级",
     "mismatch": "学生 {student!r}，部分 {part!r}：{detail}",
     "missing_grade": "成绩簿中学生 {student!r} 没有部分 {part!r} 的成绩",
-    "table_title": "nbgrader 成绩簿中的成绩（{assignment}，满分 {max_score:g}）：",
+    "table_title": "nbgrader 成绩簿中的成绩（{assignment}，自动评分部分满分 {max_score:g}）：",
+    "written_column": "书面",
+    "to_grade": "待评阅",
+    "written_note": "书面回答（{points:g} 分）在 nbgrader 的 formgrader 中人工评阅；其中 {waiting} 份等待评阅。评分细则："
+                    "{rubrics}",
+    "unknown_answers": "{assignment} 并没有提出这些问题，却给出了回答：{keys}",
     "legend": "各部分：{legend}",
     "table_student": "学生",
     "table_total": "总分",
@@ -384,4 +434,5 @@ TABLES = {
     "sync": SYNC,
     "notebooks": NOTEBOOKS,
     "demo": DEMO,
+    "written": WRITTEN,
 }
