@@ -59,6 +59,7 @@ c.Exchange.root = os.environ.get("NNKIT_EXCHANGE") or str(HERE / "exchange")
 # generate_assignment: one line when a release ships an assignment's answers before that assignment is due
 c.GenerateAssignment.preprocessors = nbgrader_bridge.generate_preprocessors()
 c.WarnRevealedAnswers.lang = LANG
+c.ClearSolutions.text_stub = nbgrader_bridge.answer_stub(LANG)  # a written answer's stub, in the course's language
 
 # Autograde: keep the students' modules, grade them with the kit instead of running the notebook
 c.Autograde.exclude_overwriting = nbgrader_bridge.graded_files()

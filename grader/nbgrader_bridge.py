@@ -156,6 +156,13 @@ def generate_preprocessors():
     return [WarnRevealedAnswers] + list(GenerateAssignment.class_traits()["preprocessors"].default())
 
 
+def answer_stub(lang=None):
+    """What a released written-answer cell holds until the student writes there (nbgrader's
+    ``ClearSolutions.text_stub``), in ``lang``: the text the notebook's prompt tells the student to replace."""
+    from . import notebooks
+    return text.lookup("notebooks", "answer_stub", notebooks.ANSWER_STUB, lang or text.current())
+
+
 def autograde_preprocessors():
     """nbgrader 0.9.6's default ``Autograde.autograde_preprocessors`` with ``Execute`` replaced by GradeWithKit."""
     from nbgrader.converters.autograde import Autograde

@@ -39,6 +39,7 @@ TEXT = text.table("notebooks", {
     "grade_source": GRADE_SOURCE,
     "written_header": WRITTEN_HEADER,
     "written_footer": WRITTEN_FOOTER,
+    "answer_stub": ANSWER_STUB,
     "point": "point",
     "points": "points",
 })
@@ -120,15 +121,16 @@ def written_cells(question, prompt, lang=text.ENGLISH, title=None):
     def say(key):
         return text.lookup("notebooks", key, TEXT.english()[key], lang)
     unit = say("point") if question.points == 1 else say("points")
+    stub = say("answer_stub")
     body = "\n\n".join([say("written_header").format(title=title or question.title, points=question.points,
                                                       unit=unit),
-                         prompt, say("written_footer").format(stub=ANSWER_STUB)])
+                         prompt, say("written_footer").format(stub=stub)])
     return [
         {"cell_type": "markdown", "id": f"written-{question.key}-prompt",
          "metadata": _nbgrader(f"{question.key}-prompt", locked=True), "source": body},
         {"cell_type": "markdown", "id": f"written-{question.key}",
          "metadata": _nbgrader(question.key, grade=True, solution=True, points=question.points),
-         "source": ANSWER_STUB},
+         "source": stub},
     ]
 
 

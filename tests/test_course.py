@@ -83,6 +83,8 @@ def test_the_config_line_that_sets_the_language_is_there_once():
     assert source.count(f"\n{course.LANG_LINE}\n") == 1
     for setting in ("GradeWithKit", "FeedbackExporter", "WarnRevealedAnswers"):
         assert f"c.{setting}.lang = LANG" in source, setting
+    assert nbgrader_bridge.answer_stub("en") == "YOUR ANSWER HERE"
+    assert nbgrader_bridge.answer_stub("zh") == "在这里写下你的回答"
 
 
 # -- the Chinese release -----------------------------------------------------------------------------------------
@@ -272,7 +274,8 @@ def test_a_chinese_notebook_is_a_valid_notebook(zh_files):
     for name in NAMES:
         notebook = nbformat.reads(zh_files[name][f"{name}.ipynb"], as_version=4)
         nbformat.validate(notebook)
-        grade_cells = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")]
+        grade_cells = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")
+                       and not c.metadata["nbgrader"].get("solution")]
         assert len(grade_cells) == len(catalogues.load(name).parts)
         assert all(c.source.startswith("# 评分部分：") for c in grade_cells)
 
@@ -303,3 +306,15 @@ def test_a_chosen_language_reaches_the_kits_subprocesses(monkeypatch):
     assert text.VARIABLE not in kit_paths.tool_env()
     with text.language(ZH):
         assert kit_paths.tool_env()[text.VARIABLE] == ZH
+
+
+@pytest.mark.parametrize("name", [name for name in NAMES if catalogues.load(name).written])
+def test_a_chinese_release_holds_no_rubric_and_the_course_keeps_them_apart(name, zh_files):
+    rubrics = [value for key, value in text.tables(ZH)[f"written:{name}"].items() if ".rubric." in key]
+    assert rubrics
+    released = "\n".join(zh_files[name].values())
+    leaked = [piece for rubric in rubrics for piece in re.split(r"[。：；]", rubric)
+              if len(piece) >= 15 and (piece in released or json.dumps(piece)[1:-1] in released)]
+    assert leaked == []
+    sheet = course.build(ZH, [name])[f"rubrics/{name}.md"]
+    assert sheet.startswith("# 评分细则：") and all(rubric in sheet for rubric in rubrics)

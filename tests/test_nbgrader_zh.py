@@ -64,6 +64,8 @@ def test_the_release_is_chinese(course):
     assert "".join(notebook["cells"][0]["source"]).startswith("# 作业 3：反向传播与训练")
     assert "TODO: 一次减法，不要除以 N" in (release / "backprop.py").read_text(encoding="utf-8")
     assert (release / "README.md").is_file() and (release / "_selfcheck" / "messages.json").is_file()
+    answers = [cell for cell in notebook["cells"] if cell["metadata"].get("nbgrader", {}).get("solution")]
+    assert answers and all("".join(cell["source"]) == "在这里写下你的回答" for cell in answers)
 
 
 def test_autograde_reused_the_chinese_results_of_grade_all(course):

@@ -356,6 +356,7 @@ NOTEBOOKS = {
                     "check_part({key!r})",
     "written_header": "**书面问题：{title}**（{points:g} {unit}，人工评阅）",
     "written_footer": "请在下一个单元格中作答，替换掉 `{stub}`。写几句话就够了。",
+    "answer_stub": "在这里写下你的回答",
     "point": "分",
     "points": "分",
 }
@@ -366,7 +367,7 @@ WRITTEN = {
              "`notebooks/{name}.py`（题目）生成；请修改那两个文件，而不是这个文件。",
     "totals": "书面回答共 {written:g} 分，另有自动评分 {auto:g} 分：nbgrader 成绩簿中合计 {total:g} 分。",
     "how": "在 nbgrader 的 formgrader 中评阅：依次进入 Manual Grading、`{name}`、每一份提交。每个回答单元格以下面的键命名。"
-           "仍为 `YOUR ANSWER HERE` 的回答已由 autograde 记为 0 分。",
+           "仍为 `在这里写下你的回答` 的回答已由 autograde 记为 0 分。",
     "question": "## `{key}`：{title}（{points:g} {unit}）",
     "prompt": "学生看到的题目：",
     "rubric": "评分细则：",
