@@ -47,7 +47,7 @@ c.Exchange.root = os.environ.get("NNKIT_EXCHANGE") or str(HERE / "exchange")
 # Autograde: keep the students' modules, grade them with the kit instead of running the notebook
 c.Autograde.exclude_overwriting = nbgrader_bridge.graded_files()
 c.Autograde.autograde_preprocessors = nbgrader_bridge.autograde_preprocessors()
-c.GradeWithKit.timeout = 600
+c.GradeWithKit.budget = 30  # seconds of the submission's code in all; the subprocess gets this plus 90 s
 c.OverwriteCells.add_missing_cells = True
 c.ExecutePreprocessor.timeout = 120  # only for notebooks that nbgrader itself executes (e.g. validate)
 
