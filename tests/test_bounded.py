@@ -22,7 +22,7 @@ from conftest import ROOT, cli_env, make_submission, solution_anchor
 from grader import batch, catalogues, cli, engine, evaluation, nbgrader_bridge, paths, plots, prairielearn, results
 from grader.sandbox import runner, wire
 from grader.sandbox.runner import Sandbox
-from test_attacks import append_to, assert_only_hit, functions_of, short_limit  # noqa: F401 (a fixture)
+from test_attacks import XOR, append_to, assert_only_hit, functions_of, in_xor_gate, short_limit  # noqa: F401
 
 A1 = "a1_neuron_gd"
 SPEC = catalogues.load(A1)
@@ -105,7 +105,16 @@ def test_an_answer_too_large_or_with_too_many_values_is_refused_before_it_is_par
         wire.decode(json.loads(json.dumps(wire.encode(nested))))
 
 
-def test_control_json_builds_hundreds_of_bytes_per_byte_of_such_an_answer():
+@pytest.mark.parametrize("code, said", [("return np.zeros(10 ** 6)", "bytes, over the 4194304-byte limit"),
+                                        ("return [0.5] * 200_000", "values, over the limit of 100000")])
+def test_an_honest_answer_over_the_limits_is_told_so(submission, code, said):
+    """The worker checks the same limits before it sends, so an answer that is merely too big costs its case with a
+    message that says why, and the worker carries on."""
+    (message,) = assert_only_hit(engine.grade(A1, submission(A1, edits=in_xor_gate(code))), {XOR})
+    assert message.startswith("raised OutputTooLarge: the returned value") and said in message
+
+
+def test_control_json_builds_many_times_its_size_from_such_an_answer():
     """The control for the item limit: parsed, '[{},{},...]' takes about 20 times its own size."""
     payload = b"[" + b"{}," * 300_000 + b"{}]"
     tracemalloc.start()
@@ -392,9 +401,10 @@ def test_grade_all_and_autograde_take_the_budget(tmp_path):
     assert all(evaluation.say("budget") in test["output"] for test in document["tests"])
     assert nbgrader_bridge.GradeWithKit(budget=12).timeout == 12 + nbgrader_bridge.TIMEOUT_MARGIN_SECONDS
 
-    warm = subprocess.run([sys.executable, "-c", "import resource\nfrom grader import batch\nbatch._warm('a1_neuron_gd')"
-                           "\nprint(resource.getrlimit(resource.RLIMIT_AS)[0])"], cwd=ROOT, env=cli_env(),
-                          capture_output=True, text=True, timeout=120)
+    script = (f"import resource\nfrom grader import batch\nbatch._warm({A1!r})\n"
+              "print(resource.getrlimit(resource.RLIMIT_AS)[0])")
+    warm = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=cli_env(), capture_output=True, text=True,
+                          timeout=120)
     assert 0 < int(warm.stdout) < 8 * 1024 ** 3
 
 
