@@ -33,6 +33,9 @@ BUDGET_SECONDS = limits.BUDGET_SECONDS  # the kit's own limit on one submission'
 TIMEOUT_SECONDS = 75  # PrairieLearn kills the container after this: the budget, a worker start (30 s at most) and
 #                       start-up, so the kit, not PrairieLearn, ends a slow submission; at most 600
 MEMORY_BYTES = 1024 ** 3  # the worker's address space: under PrairieLearn's 2 GiB container, beside the grader
+# What the grading process may add to its own address space (limits.cap_address_space): grading A3 adds about 40 MB,
+# so the grader (about 150 MB to start with) and the worker together stay under the container's 2 GiB.
+HEADROOM_BYTES = 512 * 1024 ** 2
 UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "nnkit:prairielearn")  # stable question UUIDs across exports
 
 MESSAGES = {
@@ -184,7 +187,7 @@ def main(argv=None):
         print(MESSAGES["usage"], file=sys.stderr)
         return 2
     if own_process:  # run as a program: this process grades one submission and nothing else
-        limits.cap_address_space()
+        limits.cap_address_space(HEADROOM_BYTES)
     grade(argv[1], argv[2])
     return 0
 
