@@ -13,6 +13,8 @@ from pathlib import Path
 MESSAGES = {
     "summary": "{assignment}: {score:g} / {max_score:g} points",
     "part_header": "{passed} of {total} checks passed",
+    "preview_header": " (and {passed} of {total} public preview checks, which carry no points)",
+    "public": " (public preview)",
     "case_line": "{mark} {check} #{number}{hidden}: {message}",
     "hidden": " (hidden case)",
     "cut": "\n… [{count} more characters cut: a results file must stay under 1 MB]",
@@ -32,14 +34,18 @@ def part_output(part, limit=None):
     each cut to MAX_CASE_LINE_CHARS, for as many failed cases as fit in ``limit`` characters (default
     MAX_PART_OUTPUT_CHARS); then how many more."""
     limit = MAX_PART_OUTPUT_CHARS if limit is None else limit
-    passed = sum(case.passed for case in part.cases)
-    lines = [MESSAGES["part_header"].format(passed=passed, total=len(part.cases))]
+    graded = [case for case in part.cases if not case.public]
+    preview = [case for case in part.cases if case.public]
+    lines = [MESSAGES["part_header"].format(passed=sum(case.passed for case in graded), total=len(graded))
+             + (MESSAGES["preview_header"].format(passed=sum(case.passed for case in preview), total=len(preview))
+                if preview else "")]
     failed = [case for case in part.cases if not case.passed]
     size = len(lines[0])
     for shown, case in enumerate(failed):
         line = _cut(MESSAGES["case_line"].format(
             mark="✗", check=f"{case.function} ({case.check})", number=case.index + 1,
-            hidden="" if case.public else MESSAGES["hidden"], message=case.message), MAX_CASE_LINE_CHARS, "line_cut")
+            hidden=MESSAGES["public"] if case.public else MESSAGES["hidden"], message=case.message),
+            MAX_CASE_LINE_CHARS, "line_cut")
         if size + 1 + len(line) > limit:
             lines.append(MESSAGES["more_failures"].format(count=len(failed) - shown))
             break
