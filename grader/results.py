@@ -17,6 +17,10 @@ MESSAGES = {
     "public": " (public preview)",
     "case_line": "{mark} {check} #{number}{hidden}: {message}",
     "hidden": " (hidden case)",
+    "upstream": "Fix {functions} first: {it} fails its own checks (see {its} part), and this task runs your whole "
+                "network.",
+    "breaks": "Parts that call this function were graded with the reference standing in for it; with your own "
+              "code, {parts} would break as well.",
     "cut": "\n… [{count} more characters cut: a results file must stay under 1 MB]",
     "line_cut": "… [{count} more characters cut]",
     "more_failures": "… and {count} more failed checks, not shown",
@@ -51,6 +55,13 @@ def part_output(part, limit=None):
             break
         lines.append(line)
         size += 1 + len(line)
+    upstream = getattr(part, "upstream", ())
+    if upstream:
+        many = len(upstream) > 1
+        lines.append(MESSAGES["upstream"].format(functions=", ".join(f"{name}()" for name in upstream),
+                                                 it="each" if many else "it", its="their" if many else "its"))
+    if getattr(part, "breaks", ()):
+        lines.append(MESSAGES["breaks"].format(parts=", ".join(f"'{title}'" for title in part.breaks)))
     return "\n".join(lines)
 
 
@@ -72,6 +83,8 @@ def to_results(report):
     """The Gradescope results.json document for a Report."""
     tests = [test_entry(part.key, part.title, part.score, part.points, part_output(part), part.misconceptions)
              for part in report.parts]
+    for test, part in zip(tests, report.parts):
+        test["extra_data"].update(upstream=list(part.upstream), breaks=list(part.breaks))
     summary = MESSAGES["summary"].format(assignment=report.title, score=report.score, max_score=report.max_score)
     return document(report.assignment, report.max_score, tests, summary, report.seconds)
 
