@@ -16,10 +16,12 @@ import tracemalloc
 import uuid
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conftest import ROOT, cli_env, make_submission, solution_anchor
 from grader import batch, catalogues, cli, engine, evaluation, nbgrader_bridge, paths, plots, prairielearn, results
+from grader import references
 from grader.sandbox import runner, wire
 from grader.sandbox.runner import Sandbox
 from test_attacks import XOR, append_to, assert_only_hit, functions_of, in_xor_gate, short_limit  # noqa: F401
@@ -125,6 +127,32 @@ def test_control_json_builds_many_times_its_size_from_such_an_answer():
     finally:
         tracemalloc.stop()
     assert peak > 15 * len(payload)
+
+
+A3 = "a3_backprop"
+# backward with a wrong layer_gradients is graded with the reference standing in for it: this backward asks the
+# stand-in for the gradients of a 3000-wide layer on one sample, 72 MB of output for 48 KB of arguments.
+HUGE_STAND_IN = {"backprop.py": [
+    ("return A_prev.T @ delta / A_prev.shape[0], delta.mean(axis=0)", "return A_prev.T @ delta, delta.mean(axis=0)"),
+    (solution_anchor(A3, "backprop", "backward"), solution_anchor(A3, "backprop", "backward")
+     + "    if layer_gradients.__module__ != __name__:  # the grader's stand-in\n"
+       "        layer_gradients(np.ones((1, 3000)), np.ones((1, 3000)))\n")]}
+
+
+def test_a_stand_in_asked_for_a_huge_value_costs_its_case_not_the_grading(submission):
+    """The grader computes a stand-in on the student's arguments, in its own process. Its value goes back under an
+    answer's limits, refused before it is encoded: backward's cases fail saying so, and grading goes on (on the
+    landed stand-ins, the 96 MB reply raised in the grader and no part of the submission was graded)."""
+    report = engine.grade(A3, submission(A3, edits=HUGE_STAND_IN))
+    messages = [case.message for part in report.parts for case in part.cases if case.function == "backprop.backward"]
+    assert messages and all("over the 4194304-byte limit of what is sent back" in m for m in messages)
+    assert report.parts and any(part.score > 0 for part in report.parts)
+
+
+def test_control_that_stand_in_value_is_over_even_the_request_limit():
+    reference = references.modules(catalogues.load(A3)).backprop
+    value = reference.layer_gradients(np.ones((1, 3000)), np.ones((1, 3000)))
+    assert len(json.dumps(wire.encode(value))) > wire.MAX_MESSAGE_BYTES
 
 
 # -- module sources: capped, and never parsed by the grader ---------------------------------------------------------

@@ -59,6 +59,7 @@ MESSAGES = {
     "no_stand_in": "there is no stand-in for {name} in this call",
     "stand_in_calls": "more than {limit} calls of the stand-ins in one call",
     "stand_in_failed": "the reference {name} could not take these arguments ({detail})",
+    "stand_in_large": "its value holds {size} bytes of arrays, over the {limit}-byte limit of what is sent back",
     "weak": "nnkit sandbox: confinement is incomplete on this machine ({layers}); see docs/security.md",
 }
 _WARNED = set()  # the incomplete-confinement reports already warned about in this process
@@ -93,6 +94,17 @@ def _layers(layers):
         return {}
     return {wire.cut(str(key), wire.MAX_NAME_CHARS): _text(value, MAX_LINE)
             for key, value in list(layers.items())[:2 * len(LAYERS) + 8]}
+
+
+def _array_bytes(value, depth=0):
+    """The bytes of the arrays in a value the grader computed (a reference's), through tuples, lists and dicts."""
+    if type(value) is np.ndarray:
+        return value.nbytes
+    if depth < wire.MAX_DEPTH and isinstance(value, (tuple, list)):
+        return sum(_array_bytes(item, depth + 1) for item in value)
+    if depth < wire.MAX_DEPTH and isinstance(value, dict):
+        return sum(_array_bytes(item, depth + 1) for item in value.values())
+    return 0
 
 
 def _sweep(token):
@@ -314,9 +326,9 @@ class Sandbox:
             raise _Garbled
         return answer
 
-    def _send(self, message, deadline):
+    def _send(self, message, deadline, limit=wire.MAX_MESSAGE_BYTES, max_items=None):
         payload = []
-        wire.write_message(payload.append, message)
+        wire.write_message(payload.append, message, limit, max_items)
         self._write_all(payload[0], deadline)
 
     def _request(self, message, timeout, stand_ins=None):
@@ -337,7 +349,12 @@ class Sandbox:
             if "stand_in" not in answer:
                 return answer
             calls += 1
-            self._send(dict(self._stand_in(answer, stand_ins or {}, calls), id=request_id), deadline)
+            reply = dict(self._stand_in(answer, stand_ins or {}, calls), id=request_id)
+            try:  # the reference's value on the student's arguments travels under an answer's limits
+                self._send(reply, deadline, wire.MAX_ANSWER_BYTES, wire.MAX_ANSWER_ITEMS)
+            except ValueError as exc:
+                self._send({"ok": False, "id": request_id, "detail": MESSAGES["stand_in_failed"].format(
+                    name=wire.cut(str(answer.get("stand_in")), 80), detail=str(exc))}, deadline)
 
     @staticmethod
     def _stand_in(request, stand_ins, calls):
@@ -353,7 +370,11 @@ class Sandbox:
                 raise TypeError("arguments must be a tuple and a dict")
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
-                return {"ok": True, "value": wire.encode(stand_ins[name](*args, **kwargs))}
+                value = stand_ins[name](*args, **kwargs)
+            size = _array_bytes(value)
+            if size > wire.MAX_ANSWER_BYTES:  # refused before it is encoded: the grader's time is the budget's too
+                raise ValueError(MESSAGES["stand_in_large"].format(size=size, limit=wire.MAX_ANSWER_BYTES))
+            return {"ok": True, "value": wire.encode(value)}
         except Exception as exc:  # the student passed the reference something it cannot take
             return {"ok": False, "detail": MESSAGES["stand_in_failed"].format(
                 name=name, detail=f"{type(exc).__name__}: {str(exc)[:200]}")}
