@@ -394,8 +394,8 @@ def test_control_without_a_budget_the_stalls_add_up(tmp_path, monkeypatch):
     stalls and loses nothing for them. With a small budget, it is ended after that budget, and the calls it did
     not reach are not run."""
     original_call, original_load = Sandbox.call, Sandbox.load
-    monkeypatch.setattr(Sandbox, "call", lambda self, m, f, args=(), kwargs=None, timeout=5.0:
-                        original_call(self, m, f, args, kwargs, 2.0))
+    monkeypatch.setattr(Sandbox, "call", lambda self, m, f, args=(), kwargs=None, timeout=5.0, **more:
+                        original_call(self, m, f, args, kwargs, 2.0, **more))
     monkeypatch.setattr(Sandbox, "load", lambda self, m, timeout=3.0: original_load(self, m, 3.0))
     folder = stalling_submission(tmp_path / "staller", call_sleep=0.3, import_sleep=0.5)
     calls = sum(len(check.cases) for part in SPEC.parts for check in part.checks)

@@ -242,7 +242,8 @@ def test_a_module_that_imports_a_hung_module_fails_at_once(tmp_path, monkeypatch
     (tmp_path / "lazy.py").write_text("def f():\n    import hangs\n\ndef g():\n    return 1\n", encoding="utf-8")
     sent = []
     original = Sandbox._exchange
-    monkeypatch.setattr(Sandbox, "_exchange", lambda self, m, t: sent.append(m["module"]) or original(self, m, t))
+    monkeypatch.setattr(Sandbox, "_exchange",
+                        lambda self, m, *rest: sent.append(m["module"]) or original(self, m, *rest))
     with Sandbox({name: tmp_path / name for name in ("hangs.py", "user.py", "lazy.py")}) as sandbox:
         assert sandbox.load("hangs", timeout=0.5).error == "Timeout"
         assert sandbox.call("user", "f").detail == "Timeout: 0.5"
