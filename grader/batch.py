@@ -174,12 +174,13 @@ def _draw_plots(report, folder):
     os.replace(scratch, folder)
 
 
-def grade_one(assignment_name, student, folder, kit, results_path, draw_plots=False):
+def grade_one(assignment_name, student, folder, kit, results_path, draw_plots=False, waive=None):
     """Grade one student and write their results file, fingerprinted with the bytes graded (after their plots,
-    with ``draw_plots``). Returns (student, error or '')."""
+    with ``draw_plots``). ``waive`` lists the sandbox properties waived. Returns (student, error or '')."""
     from . import engine
+    from .sandbox import confinement
     try:
-        report = engine.grade(assignment_name, folder)
+        report = engine.grade(assignment_name, folder, policy=confinement.Policy(waive or ()))
     except Exception as exc:  # a grader problem: report it, write nothing, so the next run tries again
         return student, f"{type(exc).__name__}: {exc}"
     document = results.to_results(report)
@@ -235,9 +236,12 @@ def write_csv(assignment, students, results_dir, fingerprints, csv_path):
     return empty
 
 
-def main(assignment_name, submitted_path, *, jobs=2, csv_path="grades.csv", results_dir=None, draw_plots=False):
-    """Grade the class; return the exit code: 0 done, 1 some students could not be graded, 2 cannot run, 130
-    interrupted."""
+def main(assignment_name, submitted_path, *, jobs=2, csv_path="grades.csv", results_dir=None, draw_plots=False,
+         waive=None):
+    """Grade the class; return the exit code: 0 done, 1 some students could not be graded, 2 cannot run (the
+    sandbox refused among them), 130 interrupted. ``waive``: the sandbox properties waived (a comma-separated
+    string; None: $NNKIT_SANDBOX_WAIVE)."""
+    from .sandbox import confinement
     def fail(key, **fields):
         print(MESSAGES["error"].format(detail=MESSAGES[key].format(**fields) if key in MESSAGES else key),
               file=sys.stderr)
@@ -252,6 +256,10 @@ def main(assignment_name, submitted_path, *, jobs=2, csv_path="grades.csv", resu
         return fail("no_folder", path=submitted)
     if jobs is None or jobs < 1:
         return fail("bad_jobs", jobs=jobs)
+    try:
+        policy = confinement.Policy(waive)
+    except confinement.BadWaiver as exc:
+        return fail(str(exc))
     csv_path = Path(csv_path or "grades.csv")
     results_dir = Path(results_dir) if results_dir else csv_path.parent / "graded" / assignment.name
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -281,11 +289,17 @@ def main(assignment_name, submitted_path, *, jobs=2, csv_path="grades.csv", resu
         else:
             todo.append((student, folder, kit))
 
+    if todo:  # before any student code runs: one line, and nobody is graded
+        try:
+            _check_confinement(policy)
+        except confinement.Refused as exc:
+            print(exc, file=sys.stderr)
+            return 2
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        failures = _grade_all(assignment, todo, jobs, results_dir, draw_plots)
+        failures = _grade_all(assignment, todo, jobs, results_dir, draw_plots, sorted(policy.waived))
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
@@ -329,7 +343,14 @@ def _take_graded_fingerprints(todo, failures, results_dir, fingerprints):
             fingerprints[student] = graded
 
 
-def _grade_all(assignment, todo, jobs, results_dir, draw_plots=False):
+def _check_confinement(policy):
+    """Start one empty sandbox under ``policy``: raises confinement.Refused before anyone is graded."""
+    from .sandbox.runner import Sandbox
+    with Sandbox({}, policy=policy) as sandbox:
+        sandbox.start()
+
+
+def _grade_all(assignment, todo, jobs, results_dir, draw_plots=False, waive=()):
     """Grade ``todo`` in a pool. Returns {student: error} for those that failed, or None when interrupted."""
     from tqdm import tqdm
     failures = {}
@@ -342,7 +363,7 @@ def _grade_all(assignment, todo, jobs, results_dir, draw_plots=False):
     try:
         for student, folder, kit in todo:
             future = pool.submit(grade_one, assignment.name, student, str(folder), kit,
-                                 _results_path(results_dir, student), draw_plots)
+                                 _results_path(results_dir, student), draw_plots, list(waive))
             futures[future] = student
         with tqdm(total=len(todo), desc=MESSAGES["progress"].format(assignment=assignment.name), unit="student",
                   file=sys.stderr, mininterval=0.5, smoothing=0.1) as bar:

@@ -20,7 +20,7 @@ def _grade(args):
     from . import engine, results
     if args.plots:  # matplotlib loads while the student's code runs, since the grader mostly waits on it
         threading.Thread(target=importlib.import_module, args=("grader.plots",), daemon=True).start()
-    report = engine.grade(args.assignment, args.submission)
+    report = engine.grade(args.assignment, args.submission, policy=_policy(args))
     document = results.to_results(report)
     if args.out:
         results.write_json_atomic(document, args.out)
@@ -36,10 +36,24 @@ def _grade(args):
     return 0
 
 
+def _policy(args):
+    """The sandbox policy of --allow-weak-sandbox (or, without it, $NNKIT_SANDBOX_WAIVE)."""
+    from .sandbox import confinement
+    return confinement.Policy(args.allow_weak_sandbox)
+
+
 def _grade_all(args):
     from . import batch
     return batch.main(args.assignment, Path(args.submitted), jobs=args.jobs, csv_path=args.csv,
-                      results_dir=args.results_dir, draw_plots=args.plots)
+                      results_dir=args.results_dir, draw_plots=args.plots, waive=args.allow_weak_sandbox)
+
+
+def _add_waiver(command):
+    from .sandbox import confinement
+    command.add_argument(confinement.OPTION, metavar="PROPERTY[,PROPERTY]", dest="allow_weak_sandbox", default=None,
+                         help="grade even though no confinement layer holds these properties on this machine: "
+                              f"{', '.join(confinement.PROPERTIES)}, or 'all' (default: ${confinement.VARIABLE}; "
+                              "see docs/security.md)")
 
 
 def _sync(args):
@@ -95,6 +109,7 @@ def parser():
     grade.add_argument("--out", help="where to write results.json (default: standard output)")
     grade.add_argument("--plots", help="folder for PNG plots of the training runs (student against reference)")
     grade.add_argument("submission", help="the folder holding the student's module files")
+    _add_waiver(grade)
     grade.set_defaults(handler=_grade)
 
     grade_all = commands.add_parser("grade-all", help="grade SUBMITTED/<student>/<assignment>/ for every student")
@@ -107,6 +122,7 @@ def parser():
                            help="also draw each student's training plots (into RESULTS_DIR/plots/<student>/), so "
                                 "that `nbgrader autograde` reuses these results instead of grading again")
     grade_all.add_argument("submitted", help="nbgrader's submitted/ folder")
+    _add_waiver(grade_all)
     grade_all.set_defaults(handler=_grade_all)
 
     sync = commands.add_parser("sync", help="generate assignments/ from solutions/ and the catalogues")
@@ -146,9 +162,14 @@ def main(argv=None):
     args = parser().parse_args(argv)
     from .catalogues import UnknownAssignment
     from .engine import SubmissionError
+    from .sandbox.confinement import BadWaiver, Refused
     from .sandbox.runner import SandboxError
     try:
         return args.handler(args)
-    except (SubmissionError, UnknownAssignment, SandboxError, FileNotFoundError, NotADirectoryError) as exc:
+    except Refused as exc:  # one line, naming the property and the option that waives it
+        print(exc, file=sys.stderr)
+        return 2
+    except (SubmissionError, UnknownAssignment, SandboxError, FileNotFoundError, NotADirectoryError,
+            BadWaiver) as exc:
         print(MESSAGES["error"].format(detail=exc), file=sys.stderr)
         return 2

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import catalogues, evaluation, paths, reference_cache, references
 from .evaluation import Outcome
+from .sandbox import confinement
 from .sandbox.runner import Sandbox
 
 
@@ -63,6 +64,7 @@ class Report:
     seconds: float
     runs: dict = field(default_factory=dict)
     staged_digest: str = ""  # modules_digest of the graded module files staged, as read_modules read them
+    sandbox: dict = field(default_factory=dict)  # confinement.Policy.check's record: layers, properties, waiver
 
     @property
     def score(self):
@@ -122,10 +124,12 @@ def staged_files(assignment, modules):
     return files
 
 
-def grade(assignment_name, submission_dir, *, budget_seconds=120.0, memory_bytes=None):
-    """Grade the submission folder ``submission_dir`` and return a Report. Raises SubmissionError on bad input.
+def grade(assignment_name, submission_dir, *, budget_seconds=120.0, memory_bytes=None, policy=None):
+    """Grade the submission folder ``submission_dir`` and return a Report. Raises SubmissionError on bad input, and
+    confinement.Refused, before any student code runs, when the sandbox lacks a property ``policy`` requires.
 
-    ``memory_bytes`` is the worker's address-space limit (default: the sandbox's ``MEMORY_BYTES``)."""
+    ``memory_bytes`` is the worker's address-space limit (default: the sandbox's ``MEMORY_BYTES``). ``policy`` is a
+    confinement.Policy (default: every property required, except those waived in ``$NNKIT_SANDBOX_WAIVE``)."""
     try:
         assignment = catalogues.load(assignment_name)
     except catalogues.UnknownAssignment as exc:
@@ -138,8 +142,9 @@ def grade(assignment_name, submission_dir, *, budget_seconds=120.0, memory_bytes
     ref = references.modules(assignment)
     stored = reference_cache.for_assignment(assignment.name)
     parts, runs = [], {}
-    with Sandbox(staged_files(assignment, modules), budget_seconds=budget_seconds,
-                 memory_bytes=memory_bytes) as sandbox:
+    with Sandbox(staged_files(assignment, modules), budget_seconds=budget_seconds, memory_bytes=memory_bytes,
+                 policy=policy or confinement.Policy()) as sandbox:
+        sandbox.start()  # the confinement is checked before the first case, whatever the submission holds
         timed_out = set()
         for part in assignment.parts:
             cases = []
@@ -171,7 +176,7 @@ def grade(assignment_name, submission_dir, *, budget_seconds=120.0, memory_bytes
             score = round(part.points * passed / len(cases), 4) if cases else 0.0
             parts.append(PartResult(part.key, part.title, part.points, score, cases))
     return Report(assignment.name, assignment.title, parts, time.monotonic() - started, runs,
-                  staged_digest=modules_digest(modules))
+                  staged_digest=modules_digest(modules), sandbox=sandbox.record or {})
 
 
 def _resolve(ref, dotted):

@@ -47,7 +47,7 @@ import nbformat
 from nbconvert.exporters import HTMLExporter
 from nbgrader.plugins import ExtractorPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Integer, Unicode
+from traitlets import Integer, List, Unicode
 
 from . import catalogues, paths
 
@@ -111,8 +111,8 @@ def autograde_preprocessors():
 
 
 # -- grading ------------------------------------------------------------------------------------------------------
-def run_grader(assignment, folder, out_dir, timeout):
-    """Run ``python -m grader grade`` on ``folder``.
+def run_grader(assignment, folder, out_dir, timeout, waive=()):
+    """Run ``python -m grader grade`` on ``folder``, with the sandbox properties ``waive`` waived.
 
     Returns (results document or None, the reason there is none, exit status, the end of its standard error). The
     document is used whenever it was written and reads back, even if the process failed afterwards (it writes the
@@ -122,6 +122,8 @@ def run_grader(assignment, folder, out_dir, timeout):
     results, plots, log = out_dir / "results.json", out_dir / "plots", out_dir / "grader.log"
     command = [sys.executable, "-m", "grader", "grade", "--assignment", assignment, "--out", str(results),
                "--plots", str(plots), str(folder)]
+    if waive:
+        command[-1:-1] = ["--allow-weak-sandbox", ",".join(waive)]
     with open(log, "wb") as errors:
         proc = subprocess.Popen(command, cwd=out_dir, env=paths.tool_env(), stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
@@ -203,6 +205,10 @@ def reusable_results(results_dir, assignment, student, folder):
     return document, batch.plots_folder(path.parent, student)
 
 
+WAIVE_OPTION = "c.GradeWithKit.waive = {listed} in nbgrader_config.py (or NNKIT_SANDBOX_WAIVE={properties})"
+_CONFINEMENT_CHECKED = set()  # the waivers under which this process has seen the sandbox start
+
+
 class GradeWithKit(NbGraderPreprocessor):
     """Fill each grade cell with the kit grader's verdict on the submission's module files. Runs no kernel.
 
@@ -215,6 +221,21 @@ class GradeWithKit(NbGraderPreprocessor):
                                 "and every part scores 0.").tag(config=True)
     reuse_results = Unicode("graded", help="Folder (relative to the course folder) where `grade-all --plots` wrote "
                                            "<assignment>/<student>.json; '' to always grade here.").tag(config=True)
+    waive = List(Unicode(), help="Sandbox properties to grade without, where no confinement layer holds them on this "
+                                 "machine (read-the-kit, write, processes, signals, network, or 'all'). Empty: "
+                                 "$NNKIT_SANDBOX_WAIVE. See docs/security.md.").tag(config=True)
+
+    def _policy(self):
+        """The sandbox policy of ``waive``; raises confinement.Refused, once per autograde run and waiver, when
+        this machine cannot confine the student's code without a waiver it was not given."""
+        from .sandbox import confinement
+        policy = confinement.Policy(list(self.waive) or None, option=WAIVE_OPTION)
+        if policy.waived not in _CONFINEMENT_CHECKED:
+            from .sandbox.runner import Sandbox
+            with Sandbox({}, policy=policy) as sandbox:
+                sandbox.start()
+            _CONFINEMENT_CHECKED.add(policy.waived)
+        return policy
 
     def _results(self, assignment, student, folder, scratch):
         """(document or None, plots folder, exit status, reason there is no document) for this submission:
@@ -225,7 +246,8 @@ class GradeWithKit(NbGraderPreprocessor):
             self.log.info(MESSAGES["reused"].format(student=student,
                                                     fingerprint=document["extra_data"]["fingerprint"][:12]))
             return document, plot_dir, 0, ""
-        document, reason, code, stderr = run_grader(assignment, folder, scratch, self.timeout)
+        policy = self._policy()  # refuses before any student code runs; nbgrader then fails this submission
+        document, reason, code, stderr = run_grader(assignment, folder, scratch, self.timeout, sorted(policy.waived))
         if document is None or code:  # for the instructor's log only; the student sees one line
             self.log.warning(MESSAGES["log_failure"].format(folder=folder, reason=reason or code,
                                                             stderr=stderr.strip()))

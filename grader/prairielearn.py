@@ -180,7 +180,12 @@ def main(argv=None):
     if len(argv) != 3 or argv[0] != "grade":
         print(MESSAGES["usage"], file=sys.stderr)
         return 2
-    grade(argv[1], argv[2])
+    from .sandbox.confinement import Refused
+    try:
+        grade(argv[1], argv[2])
+    except Refused as exc:  # one line; `run` then writes the not-gradable fallback
+        print(exc, file=sys.stderr)
+        return 2
     return 0
 
 
