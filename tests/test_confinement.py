@@ -312,8 +312,9 @@ def test_stat_outside_the_sandbox_leaks_unless_a_mount_namespace_hides_it(probe,
 
 
 def test_the_mount_namespace_alone_lets_nothing_be_written(probe, layers, monkeypatch, tmp_path):
-    """Every path the worker sees is a read-only bind or bubblewrap's own read-only root. The control: with no
-    layer, the file is created on the host (RLIMIT_FSIZE stops only its bytes)."""
+    """Every path the worker sees is a read-only bind or bubblewrap's own read-only root, and /proc is read-only
+    (the worker is still uid 0 here, and sysctls check the uid, not capabilities). The control: with no layer, the
+    file is created on the host (RLIMIT_FSIZE stops only its bytes)."""
     needs(layers, "mount-namespace")
     outside = Path(tempfile.mkdtemp(prefix="nnkit-writable-", dir="/tmp"))
     try:
@@ -321,9 +322,10 @@ def test_the_mount_namespace_alone_lets_nothing_be_written(probe, layers, monkey
         only(monkeypatch, "mount-namespace")
         with Sandbox(probe) as sandbox:
             outcomes = [sandbox.call("probe", "write", (path,)) for path in
-                        (str(outside / "new.txt"), "inside.txt", "/new.txt", "/tmp/new.txt")]
+                        (str(outside / "new.txt"), "inside.txt", "/new.txt", "/tmp/new.txt",
+                         "/proc/sys/vm/swappiness")]
             staged = sandbox.workdir
-        assert [o.error for o in outcomes] == ["FileNotFoundError", "OSError", "OSError", "OSError"], outcomes
+        assert [o.error for o in outcomes] == ["FileNotFoundError"] + ["OSError"] * 4, outcomes
         assert all("Read-only file system" in o.detail for o in outcomes[1:])
         assert not (outside / "new.txt").exists() and not (staged / "inside.txt").exists()
         only(monkeypatch)

@@ -442,7 +442,10 @@ class Bwrap:
             cmd += ["--ro-bind", path, path]
         for path in self.masks:
             cmd += ["--remount-ro", path]
-        cmd += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/", "--chdir", str(workdir), "--"]
+        # /proc read-only too: a worker still uid 0 (as root, where the uid layer did not take hold) could otherwise
+        # write sysctls and /proc/sysrq-trigger, which check the uid, not capabilities.
+        cmd += ["--proc", "/proc", "--remount-ro", "/proc", "--dev", "/dev", "--remount-ro", "/",
+                "--chdir", str(workdir), "--"]
         return cmd + [self.python] + list(argv[1:])
 
 
