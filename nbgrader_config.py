@@ -20,6 +20,8 @@ Settings, and why:
   ``downloaded/NAME/archive/``. Each holds the notebook and the graded modules; see grader/nbgrader_bridge.py.
   ``SafeExtractor`` reads them without writing outside ``downloaded/NAME/extracted/``.
 - ``generate_feedback`` pages are self-contained HTML (no CDN scripts).
+- ``generate_assignment`` of an assignment that ships another's finished modules (a3 ships a2's) says in one line
+  which assignment's answers the release reveals, unless that assignment's due date in the gradebook has passed.
 """
 import os
 import sys
@@ -43,6 +45,9 @@ c.CourseDirectory.root = str(HERE)
 c.CourseDirectory.course_id = os.environ.get("NNKIT_COURSE_ID", "nnkit")
 c.CourseDirectory.source_directory = "assignments"
 c.Exchange.root = os.environ.get("NNKIT_EXCHANGE") or str(HERE / "exchange")
+
+# generate_assignment: one line when a release ships an assignment's answers before that assignment is due
+c.GenerateAssignment.preprocessors = nbgrader_bridge.generate_preprocessors()
 
 # Autograde: keep the students' modules, grade them with the kit instead of running the notebook
 c.Autograde.exclude_overwriting = nbgrader_bridge.graded_files()

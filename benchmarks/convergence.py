@@ -155,6 +155,18 @@ def task_table(name, task, data, variants, extra_seeds):
               f"| {stats} |", flush=True)
 
 
+def hidden_tasks(xor, diamond):
+    """The graded hidden runs: the XOR runs on relabelled tables, and the diamond drawn afresh with its labels
+    swapped, each from its hidden initialisation (the extra seeds then start the same data elsewhere)."""
+    rules = ("xnor", "a_xor_c")
+    for index, (seed, rule) in enumerate(zip(xor["seeds"][1:], rules), start=1):
+        X, Y = catalogue.relabelled_xor(seed, rule)
+        yield f"XOR hidden run {index} ({rule} labels)", dict(xor, seeds=(seed,)), (X, Y, X, Y)
+    hidden = catalogue.HIDDEN_DIAMOND
+    yield ("diamond hidden run (fresh points, labels swapped)", dict(diamond, seeds=(hidden["seed"],)),
+           (*catalogue.relabelled_diamond(*hidden["train"]), *catalogue.relabelled_diamond(*hidden["test"])))
+
+
 def one_step_table(solution, early):
     print("\n## A premature update, one train_step: largest relative difference from the solution's parameters\n")
     print("| learning rate | XOR table, 3-4-1 | 4-6-5-3, tanh, leaky ReLU, softmax |")
@@ -276,7 +288,8 @@ def main(argv=None):
     parser.add_argument("--diamond-lr", type=float)
     parser.add_argument("--diamond-epochs", type=int)
     parser.add_argument("--diamond-batch", type=int)
-    parser.add_argument("--only", choices=("XOR", "diamond", "timing"), help="measure one task, or only the times")
+    parser.add_argument("--only", choices=("XOR", "diamond", "hidden", "timing"),
+                        help="measure one task, the hidden runs, or only the times")
     args = parser.parse_args(argv)
 
     xor = dict(catalogue.XOR)
@@ -298,6 +311,9 @@ def main(argv=None):
         task_table("XOR", xor, data["XOR"], variants, args.seeds)
     if args.only in (None, "diamond"):
         task_table("diamond", diamond, data["diamond"], variants, args.seeds)
+    if args.only in (None, "hidden"):
+        for name, task, task_data in hidden_tasks(xor, diamond):
+            task_table(name, task, task_data, variants, args.seeds)
     if args.only is None:
         one_step_table(solution, variants["early_update"])
         gradient_table(solution, variants)

@@ -168,15 +168,24 @@ def grade(assignment_name, submission_dir, *, budget_seconds=120.0, memory_bytes
                                                                            detail=f"{type(exc).__name__}: {exc}"))
                     cases.append(CaseResult(part.key, check.function, check.title or check.kind, case_index,
                                             case.public, verdict.passed, verdict.message, verdict.misconception))
-                    if check.kind == "converge" and outcome.ok:  # a failed call has no run to plot
+                    # Plotted: public runs that returned. A hidden run's data stays hidden, and a failed call
+                    # has no run to plot.
+                    if check.kind == "converge" and outcome.ok and case.public:
                         runs[f"{part.key}/{case.label or case_index}"] = {
                             "student": outcome.value if outcome.ok else None, "reference": expected,
                             "options": check.options, "function": check.function}
-            passed = sum(case.passed for case in cases)
-            score = round(part.points * passed / len(cases), 4) if cases else 0.0
+            score = part_score(part.points, cases)
             parts.append(PartResult(part.key, part.title, part.points, score, cases))
     return Report(assignment.name, assignment.title, parts, time.monotonic() - started, runs,
                   staged_digest=modules_digest(modules), sandbox=sandbox.record or {})
+
+
+def part_score(points, cases):
+    """A part's points, shared evenly among its hidden cases: public cases are a preview of what is checked and how,
+    and each has a hidden twin of the same shape and kind that carries its points, so copying the public answers
+    earns nothing."""
+    graded = [case for case in cases if not case.public]
+    return round(points * sum(case.passed for case in graded) / len(graded), 4) if graded else 0.0
 
 
 def _resolve(ref, dotted):

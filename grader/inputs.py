@@ -43,3 +43,27 @@ def numerical_gradient(f, x, h=1e-5):
         x[index] = saved
         grad[index] = (plus - minus) / (2 * h)
     return grad
+
+
+def extremes(seed):
+    """Seven values, shuffled: an exact 0, and a positive and a negative value of each magnitude class, 750 to 1500,
+    20 to 60 and 0.5 to 2, where naive exp-based formulas overflow (exp passes float64's range at 709.8) or lose
+    all precision."""
+    rng = np.random.default_rng(seed)
+    magnitudes = np.array([1000.0, 40.0, 1.0]) * rng.uniform([0.75, 0.5, 0.5], [1.5, 1.5, 2.0])
+    return rng.permutation(np.concatenate([[0.0], magnitudes, -magnitudes]))
+
+
+def binary_rows(seed, n, columns=2):
+    """An (n, columns) float64 matrix of 0/1 entries that holds every row pattern at least once when n allows."""
+    rng = np.random.default_rng(seed)
+    patterns = np.array(list(np.ndindex(*(2,) * columns)), dtype=np.float64)
+    rows = np.concatenate([patterns, patterns[rng.integers(0, len(patterns), max(n - len(patterns), 0))]])[:n]
+    return rng.permutation(rows)
+
+
+def with_zeros(seed, *shape, scale=2.0):
+    """Normal values with about a quarter of the entries exactly 0, where ReLU-style functions have their kink."""
+    rng = np.random.default_rng(seed)
+    z = rng.normal(scale=scale, size=shape)
+    return np.where(rng.uniform(size=shape) < 0.25, 0.0, z)

@@ -64,6 +64,10 @@ MESSAGES = {
     "alt_other": "Plot of training run {run}",
     "log_failure": "The kit's grader had trouble with {folder} ({reason}). Its standard error ends with:\n{stderr}",
     "plots_failed": "(The plots of the training runs could not be drawn.)",
+    "reveals": "{assignment} ships the finished {modules} of {origin}, so releasing it reveals {origin}'s answers: "
+               "{when}. Release it after {origin} is due.",
+    "due_unset": "the gradebook has no due date for it",
+    "due_ahead": "it is due only on {due} UTC",
     "reused": "{student}: reusing the results grade-all wrote for these exact files (fingerprint {fingerprint})",
     "archive_skipped": "Skipped {path}: {reason}. Nothing was extracted from it.",
     "loose_file": "Skipped {path}: put each student's files in <student_id>.zip or a <student_id>/ folder",
@@ -98,6 +102,45 @@ def graded_files(names=None):
 def expected_files(assignment):
     """The file names a submission of ``assignment`` consists of: its notebook and its graded modules."""
     return [f"{assignment}.ipynb"] + graded_files([assignment])[assignment]
+
+
+def revealed_answers(assignment, db_url, now=None):
+    """One line for each earlier assignment whose finished modules ``assignment`` ships while that assignment is
+    not yet due (no due date in the gradebook, or one still ahead); an empty list when releasing reveals nothing."""
+    from datetime import datetime, timezone
+    from nbgrader.api import Gradebook, MissingEntry
+    try:
+        spec = catalogues.load(assignment)
+    except catalogues.UnknownAssignment:
+        return []
+    now = now or datetime.now(timezone.utc).replace(tzinfo=None)  # nbgrader keeps due dates as naive UTC
+    lines = []
+    for origin in sorted(set(spec.provided.values()) - {spec.name}):
+        modules = ", ".join(f"{m}.py" for m, o in sorted(spec.provided.items()) if o == origin)
+        with Gradebook(db_url) as gradebook:
+            try:
+                due = gradebook.find_assignment(origin).duedate
+            except MissingEntry:
+                due = None
+        if due is None or due > now:
+            when = MESSAGES["due_unset"] if due is None else MESSAGES["due_ahead"].format(due=due)
+            lines.append(MESSAGES["reveals"].format(assignment=assignment, origin=origin, modules=modules, when=when))
+    return lines
+
+
+class WarnRevealedAnswers(NbGraderPreprocessor):
+    """``generate_assignment``: say in one line which earlier assignment's answers a release gives away."""
+
+    def preprocess(self, nb, resources):
+        for line in revealed_answers(resources["nbgrader"]["assignment"], resources["nbgrader"]["db_url"]):
+            self.log.warning(line)
+        return nb, resources
+
+
+def generate_preprocessors():
+    """nbgrader 0.9.6's default ``GenerateAssignment.preprocessors``, after a check of what the release reveals."""
+    from nbgrader.converters.generate_assignment import GenerateAssignment
+    return [WarnRevealedAnswers] + list(GenerateAssignment.class_traits()["preprocessors"].default())
 
 
 def autograde_preprocessors():

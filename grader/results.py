@@ -11,6 +11,8 @@ from pathlib import Path
 MESSAGES = {
     "summary": "{assignment}: {score:g} / {max_score:g} points",
     "part_header": "{passed} of {total} checks passed",
+    "preview_header": " (and {passed} of {total} public preview checks, which carry no points)",
+    "public": " (public preview)",
     "case_line": "{mark} {check} #{number}{hidden}: {message}",
     "hidden": " (hidden case)",
     "cut": "\n… [{count} more characters cut: the results must stay under PrairieLearn's 1 MB limit]",
@@ -21,14 +23,17 @@ PRAIRIELEARN_LIMIT_BYTES = 1_000_000
 
 def part_output(part):
     """A part's feedback: its first line is the header (how many checks passed), then one line per failed case."""
-    passed = sum(case.passed for case in part.cases)
-    lines = [MESSAGES["part_header"].format(passed=passed, total=len(part.cases))]
+    graded = [case for case in part.cases if not case.public]
+    preview = [case for case in part.cases if case.public]
+    lines = [MESSAGES["part_header"].format(passed=sum(case.passed for case in graded), total=len(graded))
+             + (MESSAGES["preview_header"].format(passed=sum(case.passed for case in preview), total=len(preview))
+                if preview else "")]
     for number, case in enumerate(part.cases, 1):
         if case.passed:
             continue
         lines.append(MESSAGES["case_line"].format(
             mark="✗", check=f"{case.function} ({case.check})", number=case.index + 1,
-            hidden="" if case.public else MESSAGES["hidden"], message=case.message))
+            hidden=MESSAGES["public"] if case.public else MESSAGES["hidden"], message=case.message))
     return "\n".join(lines)
 
 

@@ -7,12 +7,16 @@ batch grader and the Gradescope export) is derived from these objects.
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
+import numpy as np
+
 KINDS = ("match", "gradient", "robust", "converge")
 
 
 @dataclass(frozen=True, eq=False)
 class Case:
-    """One call of the student's function. Public cases are the ones the self-check ships with their answers."""
+    """One call of the student's function. Public cases are the ones the self-check ships with their answers; they
+    earn no points. Each needs a hidden twin in the same check (the same argument types and shapes, fresh inputs),
+    and the hidden cases share the part's points."""
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
     public: bool = False
@@ -65,7 +69,7 @@ class Check:
 
 @dataclass(frozen=True, eq=False)
 class Part:
-    """A graded part: ``points`` are shared evenly among all the cases of all its checks."""
+    """A graded part: ``points`` are shared evenly among the hidden cases of all its checks."""
     key: str
     title: str
     points: float
@@ -73,6 +77,23 @@ class Part:
 
     def cases(self):
         return [(check, index, case) for check in self.checks for index, case in enumerate(check.cases)]
+
+
+def structure(value):
+    """What a twin must share with a case's value: types, dtypes and shapes, all the way down; not the numbers."""
+    if type(value) is np.ndarray:
+        return ("ndarray", value.dtype.str, value.shape)
+    if isinstance(value, (tuple, list)):
+        return (type(value).__name__, tuple(structure(item) for item in value))
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((key, structure(item)) for key, item in value.items())))
+    return type(value).__name__
+
+
+def twins(check, case, other_check, other):
+    """Whether ``other`` is a twin of ``case``: the same function and kind of check, and the same structure."""
+    return (other_check.function == check.function and other_check.kind == check.kind
+            and structure(other.args) == structure(case.args) and structure(other.kwargs) == structure(case.kwargs))
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,6 +116,11 @@ class Assignment:
             for check in part.checks:
                 if check.module not in self.modules:
                     raise ValueError(f"{self.name}/{part.key}: {check.function} is not in a graded module")
+            for check, index, case in part.cases():
+                if case.public and not any(not other.public and twins(check, case, other_check, other)
+                                           for other_check, _, other in part.cases()):
+                    raise ValueError(f"{self.name}/{part.key}: public case {index + 1} of {check.function} "
+                                     f"({check.title or check.kind}) has no hidden twin of the same shape and kind")
 
     @property
     def max_score(self):

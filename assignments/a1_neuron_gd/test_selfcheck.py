@@ -1,7 +1,8 @@
 """Public self-check for this assignment. Run `pytest` in this folder.
 
-These are the public cases of the grader's checks, with the same inputs, tolerances and messages. The grader runs
-them too, along with hidden cases, gradient checks and training runs on other seeds.
+These are the public cases of the grader's checks, with the same inputs, tolerances and messages. They carry no
+points: each has a hidden twin, the same check on fresh inputs (and, for training, hidden initial parameters and
+data), and the grade comes from the twins.
 """
 import pytest
 

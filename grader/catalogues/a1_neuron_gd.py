@@ -6,12 +6,10 @@ cases use two Gaussian blobs in the plane, again with a column of ones.
 """
 import numpy as np
 
-from ..inputs import normal, numerical_gradient, uniform
+from ..inputs import binary_rows, extremes, normal, numerical_gradient, uniform
 from ..spec import Assignment, Case, Check, Misconception, Part
 
 TRUTH_TABLE = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-GATE_TRUTH = {"and": np.array([0.0, 0.0, 0.0, 1.0]), "or": np.array([0.0, 1.0, 1.0, 1.0]),
-              "nand": np.array([1.0, 1.0, 1.0, 0.0]), "xor": np.array([0.0, 1.0, 1.0, 0.0])}
 EXTREMES = np.array([-1000.0, -40.0, -1.0, 0.0, 1.0, 40.0, 1000.0])
 LECTURE_THETA0 = np.array([3.0, 3.0, 3.0])  # the lecture's starting point
 LECTURE_NAND = (np.array([-10.0, -10.0]), 14.0)  # the lecture's NAND weights: right after rounding, 0.98 before
@@ -37,15 +35,32 @@ def blobs(seed, m):
     return np.column_stack([np.ones(m), points]), y
 
 
+def swapped_blobs(seed, m):
+    """``blobs`` with the labels swapped: label 1 is the blob around (-1, -1)."""
+    X, y = blobs(seed, m)
+    return X, 1.0 - y
+
+
+def _swapped(X, y):
+    """Whether the label-1 points of a blobs data set sit around (-1, -1)."""
+    return float(np.mean(X[y > 0.5, 1:])) < 0.0
+
+
 def order(seed, m, epochs=1):
     """A visiting order for SGD: ``epochs`` shuffles of range(m), one after the other, from a fixed Generator."""
     rng = np.random.default_rng(seed)
     return np.concatenate([rng.permutation(m) for _ in range(epochs)])
 
 
+GATES_OF = {"and": np.logical_and, "or": np.logical_or, "nand": lambda a, b: ~np.logical_and(a, b),
+            "xor": np.logical_xor}
+
+
 def _truth(ref, case):
+    """The gate's value on each row of the case's 0/1 inputs."""
     name = case.args[0] if len(case.args) == 2 else "xor"
-    return GATE_TRUTH[name]
+    x = case.args[-1] > 0.5
+    return GATES_OF[name](x[:, 0], x[:, 1]).astype(np.float64)
 
 
 def _lecture_nand(ref, name, x):
@@ -58,6 +73,7 @@ def _lecture_nand(ref, name, x):
 SIGMOID = Part("sigmoid", "A stable sigmoid", 2, (
     Check("match", "neuron.sigmoid", title="values", cases=(
         Case((normal(1, 4, 3),), public=True),
+        Case((normal(10001, 4, 3),)),
         Case((normal(2, 7, scale=5.0),)),
         Case((normal(3, 2, 3, 5, scale=3.0),)),
     ), misconceptions=(
@@ -66,6 +82,7 @@ SIGMOID = Part("sigmoid", "A stable sigmoid", 2, (
     )),
     Check("robust", "neuron.sigmoid", title="large inputs", cases=(
         Case((EXTREMES,), public=True),
+        Case((extremes(10068),)),
         Case((EXTREMES.reshape(7, 1) * np.ones((1, 3)),)),
     )),
 ))
@@ -73,6 +90,7 @@ SIGMOID = Part("sigmoid", "A stable sigmoid", 2, (
 NEURON = Part("neuron", "One neuron on a batch", 1, (
     Check("match", "neuron.neuron", title="values", cases=(
         Case((normal(4, 5, 3), normal(5, 3), 0.3), public=True),
+        Case((normal(10004, 5, 3), normal(10005, 3), -0.45)),
         Case((normal(6, 8, 2), normal(7, 2), -1.2)),
     ), misconceptions=(
         Misconception("bias_missing", "the bias b is not added to x @ w",
@@ -84,7 +102,8 @@ NEURON = Part("neuron", "One neuron on a batch", 1, (
 
 GATES = Part("gates", "AND, OR, NAND and XOR from neurons", 3, (
     Check("match", "neuron.logic_gate", title="truth table", expected=_truth, options={"atol": 0.01, "rtol": 0.0},
-          cases=tuple(Case((name, TRUTH_TABLE), public=name == "and") for name in ("and", "or", "nand")),
+          cases=tuple(Case((name, TRUTH_TABLE), public=name == "and") for name in ("and", "or", "nand"))
+          + (Case(("and", binary_rows(10091, 4)),),),
           misconceptions=(
               Misconception("gate_not_saturated",
                             "the lecture's NAND weights (-10, -10, 14) are right only after rounding: sigmoid(4) "
@@ -92,7 +111,7 @@ GATES = Part("gates", "AND, OR, NAND and XOR from neurons", 3, (
                             _lecture_nand),
           )),
     Check("match", "neuron.xor_gate", title="truth table", expected=_truth, options={"atol": 0.01, "rtol": 0.0},
-          cases=(Case((TRUTH_TABLE,), public=True),)),
+          cases=(Case((TRUTH_TABLE,), public=True), Case((binary_rows(10095, 4),)))),
 ))
 
 
@@ -105,6 +124,7 @@ def _numerical_mse_gradient(ref, case):
 MSE_LOSS = Part("mse_loss", "The mean squared error", 1, (
     Check("match", "gradient_descent.mse_loss", title="values", cases=(
         Case((*linear_data(11, 12), LECTURE_THETA0), public=True),
+        Case((*linear_data(10011, 12), uniform(10012, 3, low=0.0, high=6.0))),
         Case((*linear_data(12, 30), normal(13, 3, scale=2.0))),
         Case((normal(14, 9, 4), normal(15, 9), normal(16, 4))),
     ), misconceptions=(
@@ -132,12 +152,14 @@ _MSE_GRADIENT_BUGS = (
 MSE_GRADIENT = Part("mse_gradient", "The gradient of the MSE", 2, (
     Check("match", "gradient_descent.mse_gradient", title="values", cases=(
         Case((*linear_data(21, 12), LECTURE_THETA0), public=True),
+        Case((*linear_data(10021, 12), uniform(10022, 3, low=0.0, high=6.0))),
         Case((*linear_data(22, 30), normal(23, 3, scale=2.0))),
         Case((normal(24, 9, 4), normal(25, 9), normal(26, 4))),
     ), misconceptions=_MSE_GRADIENT_BUGS),
     Check("gradient", "gradient_descent.mse_gradient", title="numerical gradient",
           expected=_numerical_mse_gradient, cases=(
               Case((*linear_data(27, 20), uniform(28, 3, low=-2.0, high=8.0)), public=True),
+              Case((*linear_data(10027, 20), uniform(10028, 3, low=-2.0, high=8.0))),
               Case((normal(29, 11, 5), normal(30, 11), normal(31, 5))),
           ), misconceptions=_MSE_GRADIENT_BUGS),
 ))
@@ -168,6 +190,7 @@ def _least_squares_fit(ref, case):
 BATCH_GD = Part("batch_gd", "Batch gradient descent", 3, (
     Check("match", "gradient_descent.batch_gradient_descent", title="path and losses", cases=(
         Case((*linear_data(41, 12), LECTURE_THETA0, 1e-3, 20), public=True),
+        Case((*linear_data(10041, 12), uniform(10042, 3, low=0.0, high=6.0), 1e-3, 20)),
         Case((*linear_data(42, 30), normal(43, 3), 5e-3, 25)),
         Case((normal(44, 9, 4), normal(45, 9), normal(46, 4), 0.1, 15)),
     ), misconceptions=(
@@ -187,6 +210,8 @@ BATCH_GD = Part("batch_gd", "Batch gradient descent", 3, (
                    "metric": "max_error", "threshold": 0.01, "label": "gap to the least-squares fit"},
           cases=(
               Case((*linear_data(47, 100), LECTURE_THETA0, 0.01, 4000), public=True, label="lecture-data-100"),
+              Case((*linear_data(10047, 100), uniform(10048, 3, low=0.0, high=6.0), 0.01, 4000),
+                   label="hidden-data-100"),
               Case((*linear_data(48, 40), normal(49, 3), 0.01, 4000), label="lecture-data-40"),
           )),
 ))
@@ -194,6 +219,7 @@ BATCH_GD = Part("batch_gd", "Batch gradient descent", 3, (
 SGD = Part("sgd", "Stochastic gradient descent", 2, (
     Check("match", "gradient_descent.sgd", title="path", cases=(
         Case((*linear_data(51, 10), LECTURE_THETA0, 1e-3, order(52, 10)), public=True),
+        Case((*linear_data(10051, 10), uniform(10052, 3, low=0.0, high=6.0), 1e-3, order(10053, 10))),
         Case((*linear_data(53, 15), normal(54, 3), 2e-3, order(55, 15, epochs=2))),
         Case((normal(56, 7, 4), normal(57, 7), normal(58, 4), 0.05, order(59, 7, epochs=3))),
     ), misconceptions=(
@@ -211,12 +237,17 @@ SGD = Part("sgd", "Stochastic gradient descent", 2, (
 
 
 # -- logistic regression --------------------------------------------------------------------------------------------
-def _extreme_logits():
-    """Logits of +-1000 and +-40, with labels that make some samples confidently right and some confidently wrong."""
+def _extreme_logits(seed=None):
+    """Logits of +-1000 and +-40, with labels that make some samples confidently right and some confidently wrong;
+    with a seed, the same kinds of logits and labels shuffled and rescaled."""
     z = np.array([1000.0, -1000.0, 1000.0, -1000.0, 40.0, -40.0, 0.5, -2.0])
+    y = np.array([1.0, 0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0])
+    if seed is not None:
+        rng = np.random.default_rng(seed)
+        order = rng.permutation(8)
+        z, y = z[order] * rng.uniform(0.7, 1.5, 8), y[order]
     X = np.column_stack([z, np.ones(8), np.zeros(8)])
     k = np.array([1.0, 0.0, 3.0])
-    y = np.array([1.0, 0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0])
     return X, y, k
 
 
@@ -228,6 +259,7 @@ def _numerical_logistic_gradient(ref, case):
 LOG_LOSS = Part("log_loss", "A stable log loss", 2, (
     Check("match", "gradient_descent.log_loss", title="values", cases=(
         Case((*blobs(61, 8), normal(62, 3)), public=True),
+        Case((*blobs(10061, 8), normal(10062, 3))),
         Case((*blobs(63, 30), normal(64, 3, scale=3.0))),
     ), misconceptions=(
         Misconception("loss_summed", "the losses are summed, not averaged: divide by the number of samples m",
@@ -238,6 +270,7 @@ LOG_LOSS = Part("log_loss", "A stable log loss", 2, (
     )),
     Check("robust", "gradient_descent.log_loss", title="logits of +-1000", cases=(
         Case(_extreme_logits(), public=True),
+        Case(_extreme_logits(10065)),
         Case((_extreme_logits()[0][::-1].copy(), 1.0 - _extreme_logits()[1][::-1], np.array([0.5, 2.0, 1.0]))),
     )),
 ))
@@ -255,11 +288,13 @@ _LOGISTIC_GRADIENT_BUGS = (
 LOGISTIC_GRADIENT = Part("logistic_gradient", "The gradient of the log loss", 2, (
     Check("match", "gradient_descent.logistic_gradient", title="values", cases=(
         Case((*blobs(71, 8), normal(72, 3)), public=True),
+        Case((*blobs(10071, 8), normal(10072, 3))),
         Case((*blobs(73, 30), normal(74, 3, scale=2.0))),
     ), misconceptions=_LOGISTIC_GRADIENT_BUGS),
     Check("gradient", "gradient_descent.logistic_gradient", title="numerical gradient",
           expected=_numerical_logistic_gradient, cases=(
               Case((*blobs(75, 12), normal(76, 3)), public=True),
+              Case((*blobs(10075, 12), normal(10076, 3))),
               Case((normal(77, 10, 4), np.random.default_rng(78).integers(0, 2, 10).astype(np.float64),
                     normal(79, 4))),
           ), misconceptions=_LOGISTIC_GRADIENT_BUGS),
@@ -285,9 +320,12 @@ def _logistic_losses_summed(ref, X, y, k0, learning_rate, num_iter):
 
 
 def _held_out_blobs(ref, case):
-    """400 new points from the same two blobs; the reference run is kept for the plots."""
+    """400 new points from the same two blobs, labelled as the training data is (a hidden run swaps the labels, so
+    parameters made by hand for the usual blobs fail it); the reference run is kept for the plots."""
     X, y, k0, learning_rate, num_iter = case.args
     X_test, y_test = blobs(900 + len(X), 400)
+    if _swapped(X, y):
+        y_test = 1.0 - y_test
     k, losses = _logistic(ref, X, y, k0, learning_rate, num_iter)
     return {"X": X_test, "y": y_test, "params_like": np.zeros_like(k0), "params": k, "history": losses}
 
@@ -295,6 +333,7 @@ def _held_out_blobs(ref, case):
 LOGISTIC_REGRESSION = Part("logistic_regression", "Logistic regression by gradient descent", 2, (
     Check("match", "gradient_descent.logistic_regression", title="parameters and losses", cases=(
         Case((*blobs(81, 12), normal(82, 3, scale=0.1), 0.05, 20), public=True),
+        Case((*blobs(10081, 12), normal(10082, 3, scale=0.1), 0.05, 20)),
         Case((*blobs(83, 30), normal(84, 3), 0.02, 30)),
     ), misconceptions=(
         Misconception("update_sign", "the update goes uphill: the step is k - learning_rate * gradient",
@@ -310,6 +349,7 @@ LOGISTIC_REGRESSION = Part("logistic_regression", "Logistic regression by gradie
                    "metric": "accuracy", "threshold": 0.85, "label": "400 new points"},
           cases=(
               Case((*blobs(85, 40), np.zeros(3), 0.05, 200), public=True, label="blobs-40"),
+              Case((*swapped_blobs(10085, 40), normal(10086, 3, scale=0.1), 0.05, 200), label="hidden-blobs-40"),
               Case((*blobs(86, 60), normal(87, 3), 0.05, 200), label="blobs-60"),
           )),
 ))

@@ -1,14 +1,15 @@
 """Assignment 2: activations and their derivatives, softmax and losses, and the forward pass."""
 import numpy as np
 
-from ..inputs import away_from_zero, binary_labels, normal, one_hot_labels, uniform
+from ..inputs import away_from_zero, binary_labels, extremes, normal, one_hot_labels, uniform, with_zeros
 from ..spec import Assignment, Case, Check, Misconception, Part
 
 EXTREMES = np.array([-1000.0, -40.0, -1.0, 0.0, 1.0, 40.0, 1000.0])
 # Exact zeros next to values on both sides: where the ReLU family's derivative conventions show.
 KINKS = np.array([[-2.0, -0.5, 0.0, 0.5, 2.0], [0.0, 1.5, -1.5, 0.0, 3.0]])
-# Anything finite passes; what is checked is the type, that the value is finite, and that nothing warned.
-ANY_FINITE = {"rtol": np.inf, "atol": np.inf}
+# Any large finite loss passes: what is checked is the type, that the value is finite and at least 5 (a confident
+# mistake must cost a lot: -log of a clip at 1e-3 is 6.9; at machine epsilon, 36), and that nothing warned.
+ANY_FINITE = {"rtol": np.inf, "atol": np.inf, "at_least": 5.0}
 
 # Seed 001's worked example: a 3-4-4-3 network with sigmoid hidden layers, a softmax output and zero biases.
 SEED_W1 = np.array([[2, -1, 1, 4], [-1, 2, -3, 1], [3, -2, -1, 5]], dtype=np.float64)
@@ -43,9 +44,18 @@ def _layers(seed, sizes, bias_scale=0.5):
 
 
 def _seed_expected(ref, case):
-    """The printed y_out of seed 001 (its first rows, as many as the batch holds) and the reference cache."""
-    _, cache = ref.forward.forward_pass(*case.args)
-    return SEED_Y_OUT[:len(case.args[0])], cache
+    """On seed 001's network, its printed y_out (the first rows, as many as the batch holds) and the reference
+    cache; on the hidden twin's network of the same shapes, the reference's own output."""
+    A_out, cache = ref.forward.forward_pass(*case.args)
+    return (SEED_Y_OUT[:len(case.args[0])] if case.args[1] is SEED_PARAMS else A_out), cache
+
+
+def _seed_like_network(seed):
+    """A network of the worked example's shapes (3-4-4-3, sigmoid, sigmoid, softmax) with small integer weights, as
+    the course notes write them, and inputs in [0, 1)."""
+    rng = np.random.default_rng(seed)
+    params = [(rng.integers(-5, 6, size=W.shape).astype(np.float64), np.zeros(W.shape[1])) for W, _ in SEED_PARAMS]
+    return np.round(rng.uniform(0.0, 1.0, size=SEED_X.shape), 1), params
 
 
 def _forward_variant(ref, X, params, names, bias=True, last_activation=True):
@@ -94,25 +104,31 @@ def _alpha_ignored(function):
 ACTIVATION_VALUES = Part("activations", "Activation functions", 2, (
     Check("match", "activations.sigmoid", title="values", cases=(
         Case((normal(1, 4, 3, scale=3.0),), public=True),
+        Case((normal(10001, 4, 3, scale=3.0),)),
         Case((normal(2, 2, 3, 5, scale=4.0),)),
     ), misconceptions=(SIGMOID_SIGN,)),
     Check("match", "activations.tanh", title="values", cases=(
         Case((normal(3, 4, 3, scale=2.0),), public=True),
+        Case((normal(10003, 4, 3, scale=2.0),)),
         Case((normal(4, 9, scale=3.0),)),
     )),
     Check("robust", "activations.sigmoid", title="large inputs", cases=(
         Case((EXTREMES,), public=True),
+        Case((extremes(10061),)),
         Case((EXTREMES.reshape(7, 1) * np.ones((1, 3)),)),
     )),
     Check("robust", "activations.tanh", title="large inputs", cases=(
         Case((EXTREMES,), public=True),
+        Case((extremes(10062),)),
     )),
     Check("match", "activations.relu", title="values", cases=(
         Case((KINKS,), public=True),
+        Case((with_zeros(10005, 2, 5),)),
         Case((normal(5, 3, 4, 2),)),
     )),
     Check("match", "activations.leaky_relu", title="values", cases=(
         Case((KINKS,), public=True),
+        Case((with_zeros(10006, 2, 5),)),
         Case((normal(6, 5, 3, scale=2.0),)),
         Case((normal(7, 4, 6, scale=2.0),), {"alpha": 0.2}),
     ), misconceptions=(LEAKY_RETURNS_ONE, _alpha_ignored("leaky_relu"))),
@@ -121,6 +137,7 @@ ACTIVATION_VALUES = Part("activations", "Activation functions", 2, (
 DERIVATIVES = Part("derivatives", "Derivatives, taken at z", 3, (
     Check("match", "activations.sigmoid_prime", title="values", cases=(
         Case((normal(11, 4, 3, scale=2.0),), public=True),
+        Case((normal(10011, 4, 3, scale=2.0),)),
         Case((normal(12, 2, 3, 4, scale=3.0),)),
     ), misconceptions=(
         Misconception("sigmoid_prime_of_a", "sigmoid_prime takes z, the pre-activation, not a = sigmoid(z): return "
@@ -129,9 +146,11 @@ DERIVATIVES = Part("derivatives", "Derivatives, taken at z", 3, (
     )),
     Check("robust", "activations.sigmoid_prime", title="large inputs", cases=(
         Case((EXTREMES,), public=True),
+        Case((extremes(10063),)),
     )),
     Check("match", "activations.tanh_prime", title="values", cases=(
         Case((normal(13, 4, 3, scale=2.0),), public=True),
+        Case((normal(10013, 4, 3, scale=2.0),)),
         Case((normal(14, 11, scale=2.0),)),
     ), misconceptions=(
         Misconception("tanh_prime_of_a", "tanh_prime takes z, the pre-activation, not a = tanh(z): return "
@@ -139,9 +158,11 @@ DERIVATIVES = Part("derivatives", "Derivatives, taken at z", 3, (
     )),
     Check("robust", "activations.tanh_prime", title="large inputs", cases=(
         Case((EXTREMES,), public=True),
+        Case((extremes(10064),)),
     )),
     Check("match", "activations.relu_prime", title="values", cases=(
         Case((KINKS,), public=True),
+        Case((with_zeros(10015, 2, 5),)),
         Case((away_from_zero(15, 3, 5),)),
     ), misconceptions=(
         Misconception("relu_prime_at_zero", "relu_prime(0) must be 0 in this kit: use z > 0, not z >= 0",
@@ -149,6 +170,7 @@ DERIVATIVES = Part("derivatives", "Derivatives, taken at z", 3, (
     )),
     Check("match", "activations.leaky_relu_prime", title="values", cases=(
         Case((KINKS,), public=True),
+        Case((with_zeros(10016, 2, 5),)),
         Case((away_from_zero(16, 4, 3),), {"alpha": 0.2}),
     ), misconceptions=(
         Misconception("leaky_relu_prime_at_zero", "leaky_relu_prime(0) must be alpha in this kit: use z > 0, "
@@ -160,6 +182,7 @@ DERIVATIVES = Part("derivatives", "Derivatives, taken at z", 3, (
 SOFTMAX = Part("softmax", "Softmax, stable and row-wise", 2, (
     Check("match", "losses.softmax", title="batch", cases=(
         Case((normal(21, 5, 3),), public=True),
+        Case((normal(10021, 5, 3),)),
         Case((normal(22, 4, 6, scale=3.0),)),
         Case((normal(23, 2, 7),)),
     ), misconceptions=(
@@ -173,9 +196,11 @@ SOFTMAX = Part("softmax", "Softmax, stable and row-wise", 2, (
     )),
     Check("match", "losses.softmax", title="one sample", cases=(
         Case((normal(24, 6, scale=2.0),), public=True),
+        Case((normal(10024, 6, scale=2.0),)),
     )),
     Check("robust", "losses.softmax", title="large logits", cases=(
         Case((np.array([1000.0, 1001.0, 999.0]),), public=True),
+        Case((-800.0 + np.round(normal(10025, 3), 2),)),
         Case((np.array([[1000.0, 1001.0, 999.0, 1000.5], [-1000.0, -999.0, -1001.0, -1000.0],
                         [0.0, 2.0, -1.0, 1.0]]),)),
     ), misconceptions=(
@@ -190,6 +215,7 @@ SOFTMAX = Part("softmax", "Softmax, stable and row-wise", 2, (
 LOSSES = Part("losses", "One-hot labels and losses", 3, (
     Check("match", "losses.one_hot", title="values", cases=(
         Case((np.array([2, 0, 1, 1, 3, 0]), 5), public=True),
+        Case((np.random.default_rng(10026).integers(0, 4, size=6), 6)),  # like the public case: a class unused
         Case((np.array([6, 0, 3, 3]), 7)),
     ), misconceptions=(
         Misconception("one_hot_classes_from_labels", "the number of columns comes from the labels: use num_classes, "
@@ -198,6 +224,7 @@ LOSSES = Part("losses", "One-hot labels and losses", 3, (
     )),
     Check("match", "losses.cross_entropy", title="values", cases=(
         Case((_probs(31, 5, 3), one_hot_labels(32, 5, 3)), public=True),
+        Case((_probs(10031, 5, 3), one_hot_labels(10032, 5, 3))),
         Case((_probs(33, 8, 4, scale=3.0), one_hot_labels(34, 8, 4))),
     ), misconceptions=(
         Misconception("cross_entropy_sum", "the loss is summed over the batch: divide by N, the number of samples",
@@ -208,13 +235,16 @@ LOSSES = Part("losses", "One-hot labels and losses", 3, (
     Check("robust", "losses.cross_entropy", title="probabilities of 0 and 1", cases=(
         Case((np.array([[1.0, 0.0, 0.0], [0.0, 0.3, 0.7], [0.5, 0.5, 0.0], [0.0, 0.0, 1.0]]),
               np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])), public=True),
+        Case((np.array([[0.0, 0.0, 1.0], [0.6, 0.4, 0.0], [0.0, 1.0, 0.0], [0.1, 0.0, 0.9]]),
+              np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]))),
     )),
-    Check("robust", "losses.cross_entropy", title="true class at probability 0 (any finite value)",
+    Check("robust", "losses.cross_entropy", title="true class at probability 0 (any large finite value)",
           options=ANY_FINITE, cases=(
               Case((np.array([[0.0, 1.0, 0.0], [0.2, 0.8, 0.0]]), np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]))),
           )),
     Check("match", "losses.binary_cross_entropy", title="values", cases=(
         Case((uniform(35, 6, low=0.05, high=0.95), binary_labels(36, 6)[:, 0]), public=True),
+        Case((uniform(10035, 6, low=0.05, high=0.95), binary_labels(10036, 6)[:, 0])),
         Case((uniform(37, 7, 1, low=0.01, high=0.99), binary_labels(38, 7))),
     ), misconceptions=(
         Misconception("bce_sum", "the loss is summed over the batch: take the mean over the N samples",
@@ -224,15 +254,17 @@ LOSSES = Part("losses", "One-hot labels and losses", 3, (
     )),
     Check("robust", "losses.binary_cross_entropy", title="predictions of exactly 0 and 1", cases=(
         Case((np.array([0.0, 1.0, 0.3, 1.0, 0.0]), np.array([0.0, 1.0, 1.0, 1.0, 0.0])), public=True),
+        Case((np.array([1.0, 0.0, 0.0, 0.8, 1.0]), np.array([1.0, 0.0, 0.0, 0.0, 1.0]))),
         Case((np.array([[1.0], [0.0], [0.9]]), np.array([[1.0], [0.0], [0.0]]))),
     )),
-    Check("robust", "losses.binary_cross_entropy", title="confidently wrong (any finite value)", options=ANY_FINITE,
+    Check("robust", "losses.binary_cross_entropy", title="confidently wrong (any large finite value)", options=ANY_FINITE,
           cases=(Case((np.array([0.0, 1.0, 0.5]), np.array([1.0, 0.0, 1.0]))),)),
 ))
 
 FORWARD = Part("forward", "The forward pass", 4, (
     Check("match", "forward.dense", title="values", cases=(
         Case((normal(41, 5, 3), normal(42, 3, 4), normal(43, 4)), public=True),
+        Case((normal(10041, 5, 3), normal(10042, 3, 4), normal(10043, 4))),
         Case((normal(44, 2, 6), normal(45, 6, 3), normal(46, 3))),
     ), misconceptions=(
         Misconception("bias_missing", "the bias b is not added to A_prev @ W", lambda ref, A, W, b: A @ W),
@@ -243,9 +275,13 @@ FORWARD = Part("forward", "The forward pass", 4, (
           options=SEED_TOLERANCE, cases=(
               Case((SEED_X[:1], SEED_PARAMS, SEED_ACTIVATIONS), public=True, label="x_in"),
               Case((SEED_X, SEED_PARAMS, SEED_ACTIVATIONS), public=True, label="x_mat_in"),
+              Case((_seed_like_network(10044)[0][:1], _seed_like_network(10044)[1], SEED_ACTIVATIONS),
+                   label="hidden network, one sample"),
+              Case((*_seed_like_network(10045), SEED_ACTIVATIONS), label="hidden network, batch"),
           )),
     Check("match", "forward.forward_pass", title="output and cache", cases=(
         Case((normal(51, 5, 3), _layers(52, [3, 4, 2]), ["tanh", "sigmoid"]), public=True),
+        Case((normal(10051, 5, 3), _layers(10052, [3, 4, 2]), ["tanh", "sigmoid"])),
         Case((normal(53, 6, 4), _layers(54, [4, 5, 3, 2]), ["relu", "leaky_relu", "softmax"])),
         Case((normal(55, 4, 3), _layers(56, [3, 5]), ["softmax"])),
     ), misconceptions=(

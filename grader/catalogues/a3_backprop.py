@@ -50,6 +50,23 @@ def initial_params(layers, seed):
     return _helpers().datasets.init_params(layers, np.random.default_rng(seed))
 
 
+def relabelled_xor(seed, rule):
+    """The XOR table's inputs in a shuffled order, labelled by another rule of the same kind: 'xnor' (not A xor B)
+    or 'a_xor_c'. Hidden training runs use these, so weights made by hand for the public table fail them."""
+    X, Y = xor_data()
+    X = X[np.random.default_rng(seed).permutation(len(X))]
+    a, b, c = (X[:, i] > 0.5 for i in range(3))
+    labels = {"xnor": ~(a ^ b), "a_xor_c": a ^ c}[rule]
+    return X, labels.astype(np.float64).reshape(-1, 1)
+
+
+def relabelled_diamond(seed, n):
+    """n points drawn afresh and labelled the other way round (1 outside the diamond): a hidden task of the same
+    difficulty that no hand-made diamond network solves."""
+    X, y = _helpers().datasets.make_diamond(n, np.random.default_rng(seed))
+    return X, 1.0 - y
+
+
 def _network(seed, sizes, activations, n, labels):
     """A (Y, params, cache, activations) case for backward: random inputs through the reference forward pass."""
     X = normal(seed, n, sizes[0])
@@ -242,16 +259,18 @@ def _converge_expected(evaluation_set):
     return expected
 
 
+HIDDEN_DIAMOND = {"train": (5007, 1000), "test": (5008, 5000), "seed": 7}
+
+
 def _converge_options(task, label):
     return {"predict": "forward.predict", "activations": list(task["activations"]), "metric": task["metric"],
             "threshold": task["threshold"], "params_at": (0,), "history_at": (1,), "label": label,
             "returns": "a tuple (params, history)"}
 
 
-def _converge_cases(task, X, Y, name):
-    return tuple(Case((X, Y, initial_params(task["layers"], seed), list(task["activations"]), task["learning_rate"],
-                       task["epochs"]), public=index == 0, label=f"{name}, initialisation {seed}")
-                 for index, seed in enumerate(task["seeds"]))
+def _converge_case(task, X, Y, seed, public, label):
+    return Case((X, Y, initial_params(task["layers"], seed), list(task["activations"]), task["learning_rate"],
+                 task["epochs"]), public=public, label=label)
 
 
 # -- the cases ------------------------------------------------------------------------------------------------------
@@ -259,20 +278,25 @@ _Z_SIGMOID = normal(301, 6, 1, scale=1.5)
 _Z_SOFTMAX = normal(303, 5, 3)
 OUTPUT_CASES = (
     Case((_helpers().activations.sigmoid(_Z_SIGMOID), binary_labels(302, 6)), public=True, label="sigmoid output"),
+    Case((_helpers().activations.sigmoid(normal(10301, 6, 1, scale=1.5)), binary_labels(10302, 6)),
+         label="sigmoid output"),
     Case((_helpers().losses.softmax(_Z_SOFTMAX), one_hot_labels(304, 5, 3)), label="softmax output"),
 )
 HIDDEN_CASES = (
     Case((normal(311, 6, 1), normal(312, 4, 1), normal(313, 6, 4, scale=2.0), "sigmoid"), public=True),
+    Case((normal(10311, 6, 1), normal(10312, 4, 1), normal(10313, 6, 4, scale=2.0), "sigmoid")),
     Case((normal(314, 5, 3), normal(315, 4, 3), normal(316, 5, 4), "tanh")),
     Case((normal(317, 7, 2), normal(318, 3, 2), away_from_zero(319, 7, 3), "relu")),
 )
 GRADIENT_CASES = (
     Case((normal(321, 6, 4), normal(322, 6, 3)), public=True),
+    Case((normal(10321, 6, 4), normal(10322, 6, 3))),
     Case((uniform(323, 9, 2), normal(324, 9, 5))),
 )
 BACKWARD_CASES = (
     Case(_network(331, (3, 4, 1), ("sigmoid", "sigmoid"), 6, binary_labels(330, 6)), public=True,
          label="3-4-1, sigmoid"),
+    Case(_network(10331, (3, 4, 1), ("sigmoid", "sigmoid"), 6, binary_labels(10330, 6)), label="3-4-1, sigmoid"),
     Case(_network(381, (4, 5, 6, 3), ("tanh", "relu", "softmax"), 7, one_hot_labels(340, 7, 3)),
          label="4-5-6-3, tanh, relu, softmax"),
 )
@@ -285,19 +309,27 @@ def _param_list(seed, sizes, scale=1.0):
 
 GD_CASES = (
     Case((_param_list(351, (3, 4, 2)), _param_list(361, (3, 4, 2), scale=0.1), 0.1), public=True),
+    Case((_param_list(10351, (3, 4, 2)), _param_list(10361, (3, 4, 2), scale=0.1), 0.1)),
     Case((_param_list(371, (5, 3, 4, 2)), _param_list(381, (5, 3, 4, 2), scale=0.2), 0.5)),
 )
 STEP_CASES = (
     Case((*xor_data(), initial_params((3, 4, 1), 11), ["sigmoid", "sigmoid"], 0.5), public=True,
          label="XOR table, 3-4-1 sigmoid, learning rate 0.5"),
+    Case((*relabelled_xor(10011, "xnor"), initial_params((3, 4, 1), 10011), ["sigmoid", "sigmoid"], 0.5),
+         label="a hidden 8-row table, 3-4-1 sigmoid, learning rate 0.5"),
     Case((normal(391, 9, 4), one_hot_labels(392, 9, 3), _param_list(393, (4, 6, 5, 3), scale=0.7),
           ["tanh", "leaky_relu", "softmax"], 1.0), label="4-6-5-3, tanh, leaky ReLU, softmax, learning rate 1"),
 )
 TRAIN_CASES = (
     Case((*xor_data(), initial_params((3, 4, 1), 12), ["sigmoid", "sigmoid"], 2.0, 5), public=True,
          label="XOR table, full batch, 5 epochs"),
+    Case((*relabelled_xor(10012, "a_xor_c"), initial_params((3, 4, 1), 10012), ["sigmoid", "sigmoid"], 2.0, 5),
+         label="a hidden 8-row table, full batch, 5 epochs"),
     Case((uniform(401, 10, 2), binary_labels(402, 10), initial_params((2, 5, 1), 403), ["tanh", "sigmoid"], 0.5, 3),
          {"batch_size": 4, "rng": np.random.default_rng(404)}, public=True,
+         label="10 samples, mini-batches of 4, 3 epochs"),
+    Case((uniform(10401, 10, 2), binary_labels(10402, 10), initial_params((2, 5, 1), 10403), ["tanh", "sigmoid"],
+          0.5, 3), {"batch_size": 4, "rng": np.random.default_rng(10404)},
          label="10 samples, mini-batches of 4, 3 epochs"),
     Case((normal(411, 12, 3), one_hot_labels(412, 12, 4), initial_params((3, 6, 4), 413), ["relu", "softmax"],
           0.3, 4), {"batch_size": 5, "rng": np.random.default_rng(414)},
@@ -376,17 +408,30 @@ TRAIN = Part("train", "The training loop and its learning curves", 2, (
     )),
 ))
 
+# The public run trains on the course's own XOR table; the hidden runs start from hidden initial parameters on
+# tables relabelled by rules of the same kind, so a train() that returns hand-made weights scores nothing.
 XOR_TASK = Part("xor", "XOR: every row of the table right", 3, (
-    Check("converge", "training.train", title="training run", cases=_converge_cases(XOR, *xor_data(), "XOR"),
-          expected=_converge_expected(lambda X, Y: (X, Y)), timeout=TRAINING_TIMEOUT,
+    Check("converge", "training.train", title="training run", cases=(
+        _converge_case(XOR, *xor_data(), XOR["seeds"][0], True, f"XOR, initialisation {XOR['seeds'][0]}"),
+        _converge_case(XOR, *relabelled_xor(XOR["seeds"][1], "xnor"), XOR["seeds"][1], False, "hidden run 1"),
+        _converge_case(XOR, *relabelled_xor(XOR["seeds"][2], "a_xor_c"), XOR["seeds"][2], False, "hidden run 2"),
+    ), expected=_converge_expected(lambda X, Y: (X, Y)), timeout=TRAINING_TIMEOUT,
           options=_converge_options(XOR, "XOR, 3-4-1 sigmoid network")),
 ))
 
+# The public run is the course's diamond; the hidden run draws its points afresh, labels them the other way round
+# and starts from hidden initial parameters, and is judged on held-out points drawn the same way.
 DIAMOND_TASK = Part("diamond", "The diamond: held-out accuracy", 3, (
     Check("converge", "training.train", title="training run",
-          cases=_converge_cases(DIAMOND, *diamond_data("train"), "diamond"),
+          cases=(_converge_case(DIAMOND, *diamond_data("train"), DIAMOND["seeds"][0], True,
+                                f"diamond, initialisation {DIAMOND['seeds'][0]}"),),
           expected=_converge_expected(lambda X, Y: diamond_data("test")), timeout=TRAINING_TIMEOUT,
           options=_converge_options(DIAMOND, "diamond, 2-8-1 tanh network, held-out points")),
+    Check("converge", "training.train", title="training run",
+          cases=(_converge_case(DIAMOND, *relabelled_diamond(*HIDDEN_DIAMOND["train"]), HIDDEN_DIAMOND["seed"], False,
+                                "hidden run"),),
+          expected=_converge_expected(lambda X, Y: relabelled_diamond(*HIDDEN_DIAMOND["test"])),
+          timeout=TRAINING_TIMEOUT, options=_converge_options(DIAMOND, "a hidden 2-8-1 tanh task, held-out points")),
 ))
 
 ASSIGNMENT = Assignment(

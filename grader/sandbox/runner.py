@@ -134,7 +134,13 @@ class Sandbox:
         self.token = secrets.token_hex(16)
         self.layers = {}
         self.swept = 0
+        self._proc = None
+        self._under_bwrap = False
+        self._to_worker = self._from_worker = None
+        self._loaded = []
+        self._failed_imports = {}
         self.workdir = Path(tempfile.mkdtemp(prefix="nnkit-sandbox-")).resolve()
+        _OPEN.add(self)  # at once: a signal that closes every sandbox must find this folder even while it fills
         try:
             for name, source in files.items():
                 target = (self.workdir / name).resolve()
@@ -146,14 +152,8 @@ class Sandbox:
                 else:
                     shutil.copyfile(source, target)
         except BaseException:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.close()
             raise
-        self._proc = None
-        self._under_bwrap = False
-        self._to_worker = self._from_worker = None
-        self._loaded = []
-        self._failed_imports = {}
-        _OPEN.add(self)
 
     def __enter__(self):
         return self

@@ -85,7 +85,8 @@ def check_part(part):
         print(f"{mark} {case['module']}.{case['function']}() [{case['check']}]: {verdict.message}")
     if failed:
         raise AssertionError(f"{failed} of {len(cases)} public checks of part {part!r} failed")
-    print(f"All {len(cases)} public checks of part {part!r} passed. The grader also runs hidden cases.")
+    print(f"All {len(cases)} public checks of part {part!r} passed. The points come from their hidden twins: the "
+          f"same checks on fresh inputs.")
 
 
 def resolve(dotted):

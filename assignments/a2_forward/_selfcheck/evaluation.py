@@ -36,10 +36,13 @@ MESSAGES = {
     "length": "{path}has {got} items; expected {expected}",
     "keys": "{path}has keys {got}; expected {expected}",
     "values": "{path}values differ at {index}: expected {expected}, got {got} (largest difference {diff:.3g})",
-    "values_hidden": "{path}values differ at {index}: you returned {got} (largest difference {diff:.3g})",
+    "values_hidden": "{path}values differ at {index}: you returned {got}",
     "not_finite": "{path}contains nan or inf at {index} for finite input: make the computation numerically stable",
+    "too_small": "returned {got}, but a confidently wrong prediction must cost a large loss (at least "
+                 "{at_least:g}): clip the probabilities at a tiny value such as 1e-12, not at a large one",
     "warned": "printed a warning for finite input ({detail}): make the computation numerically stable",
     "gradient": "{path}does not match the numerical gradient: relative error {error:.2g} (needs < {limit:g})",
+    "gradient_hidden": "{path}does not match the numerical gradient: the relative error is not below {limit:g}",
     "converge": "{label}: {metric} is {value:.4g}; needs {relation} {threshold:g}",
     "diverged": "{label}: training diverged, the trained network outputs nan or inf (is the update's sign right? "
                 "is the learning rate applied?)",
@@ -163,7 +166,7 @@ def mismatch(got, expected, rtol=RTOL, atol=ATOL, path="", reveal=True):
 def _say_values(prefix, index, expected, got, diff, reveal):
     if reveal:
         return say("values", path=prefix, index=index, expected=expected, got=got, diff=diff)
-    return say("values_hidden", path=prefix, index=index, got=got, diff=diff)
+    return say("values_hidden", path=prefix, index=index, got=got)
 
 
 def _value_mismatch(got, expected, rtol, atol, prefix, reveal=True):
@@ -194,26 +197,31 @@ def rel_error(got, expected):
     return float(np.max(np.abs(got - expected) / np.maximum(1e-8, np.abs(got) + np.abs(expected)), initial=0.0))
 
 
-def gradient_mismatch(got, expected, limit=GRADIENT_RTOL, path=""):
-    """Like ``mismatch``, but values are judged by relative error against a numerical gradient."""
-    problem = mismatch(got, expected, rtol=np.inf, atol=np.inf, path=path)
+def gradient_mismatch(got, expected, limit=GRADIENT_RTOL, path="", reveal=True):
+    """Like ``mismatch``, but values are judged by relative error against a numerical gradient. With
+    ``reveal=False`` (hidden cases) the sentence does not quote the error, which is computed from the expected
+    value."""
+    problem = mismatch(got, expected, rtol=np.inf, atol=np.inf, path=path, reveal=reveal)
     if problem:
         return problem
     if isinstance(expected, (tuple, list)):
         for i, (g, e) in enumerate(zip(got, expected)):
-            problem = gradient_mismatch(g, e, limit, f"{path}[{i}]")
+            problem = gradient_mismatch(g, e, limit, f"{path}[{i}]", reveal)
             if problem:
                 return problem
         return None
     if isinstance(expected, dict):
         for key in expected:
-            problem = gradient_mismatch(got[key], expected[key], limit, f"{path}[{key!r}]")
+            problem = gradient_mismatch(got[key], expected[key], limit, f"{path}[{key!r}]", reveal)
             if problem:
                 return problem
         return None
     error = rel_error(got, expected)
     if not error < limit:
-        return say("gradient", path=f"{path} " if path else "", error=error, limit=limit)
+        prefix = f"{path} " if path else ""
+        if not reveal:
+            return say("gradient_hidden", path=prefix, limit=limit)
+        return say("gradient", path=prefix, error=error, limit=limit)
     return None
 
 
@@ -300,9 +308,15 @@ def _judge_value(kind, outcome, expected, variants, options, predict, public):
     if kind == "converge":
         return _judge_converge(got, expected, options, predict)
     if kind == "gradient":
-        problem = gradient_mismatch(got, expected, options.get("limit", GRADIENT_RTOL))
+        problem = gradient_mismatch(got, expected, options.get("limit", GRADIENT_RTOL), reveal=public)
     else:
         problem = mismatch(got, expected, options.get("rtol", RTOL), options.get("atol", ATOL), reveal=public)
+    if problem is None and "at_least" in options:
+        value = float(np.max(got))
+        if not np.isfinite(value):
+            problem = say("not_finite", path="", index=_index_text(()))
+        elif value < options["at_least"]:
+            problem = say("too_small", got=_fmt(value), at_least=options["at_least"])
     if problem is None and kind == "robust" and outcome.warnings:
         problem = say("warned", detail="; ".join(outcome.warnings))
     if problem is None:

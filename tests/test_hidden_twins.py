@@ -1,0 +1,175 @@
+"""Public cases are a preview, never the points: each has a hidden twin of the same shape and kind with fresh inputs,
+the twins carry the points, and a hidden case's message leaks nothing about its expected value."""
+import json
+
+import numpy as np
+import pytest
+
+from conftest import make_submission, part_of
+from grader import catalogues, engine, evaluation, paths, references
+from grader.spec import Assignment, Case, Check, Part, twins
+
+NAMES = catalogues.names()
+
+
+def _twins_of(part, check, case):
+    return [(other_check, other) for other_check, _, other in part.cases()
+            if not other.public and twins(check, case, other_check, other)]
+
+
+def test_a_catalogue_with_a_public_case_and_no_twin_is_refused():
+    lonely = Part("p", "P", 1, (Check("match", "m.f", cases=(Case((np.zeros(3),), public=True),
+                                                            Case((np.zeros((2, 2)),)))),))
+    with pytest.raises(ValueError, match="no hidden twin"):
+        Assignment("x", "X", modules=("m",), parts=(lonely,))
+    twinned = Part("p", "P", 1, (Check("match", "m.f", cases=(Case((np.zeros(3),), public=True),
+                                                             Case((np.ones(3),)))),))
+    Assignment("x", "X", modules=("m",), parts=(twinned,))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_twin_exposes_what_its_public_case_exposes(name):
+    """A classic bug the public case catches is caught by a twin as well, so the self-check predicts the grade."""
+    spec = catalogues.load(name)
+    ref = references.modules(spec)
+    for part in spec.parts:
+        for check, index, case in part.cases():
+            if not case.public or not check.misconceptions:
+                continue
+            expected = references.expected(spec, check, case)
+            for key, _, output in references.variant_outputs(spec, check, case):
+                if output is None or evaluation.mismatch(output, expected) is None:
+                    continue
+                caught = []
+                for twin_check, twin in _twins_of(part, check, case):
+                    twin_expected = references.expected(spec, twin_check, twin)
+                    twin_outputs = {k: o for k, _, o in references.variant_outputs(spec, twin_check, twin)}
+                    caught.append(twin_outputs.get(key) is None
+                                  or evaluation.mismatch(twin_outputs[key], twin_expected) is not None)
+                assert any(caught), f"{name}/{part.key}: {key} is caught on public case {index + 1} but no twin"
+    assert ref is not None
+
+
+def _lookup_module(spec, module):
+    """A module that answers every public case from the self-check's own file and returns zeros otherwise: a student
+    who copied the public answers into their code."""
+    cases = json.loads((paths.ASSIGNMENTS / spec.name / "_selfcheck" / "cases.json").read_text(encoding="utf-8"))
+    table = {}
+    for case in cases:
+        if case["module"] == module:
+            table.setdefault(case["function"], []).append([case["args"], case["expected"], case["kind"]])
+    lines = ["import base64, json", "import numpy as np", f"TABLE = json.loads({json.dumps(json.dumps(table))})", """
+
+def _decode(d):
+    if isinstance(d, dict):
+        if "__ndarray__" in d:
+            raw = base64.b64decode(d["__ndarray__"])
+            return np.frombuffer(raw, dtype=d["dtype"]).reshape(d["shape"]).copy()
+        if "__float__" in d:
+            return float(d["__float__"])
+        if "__int__" in d:
+            return int(d["__int__"])
+        if "__npscalar__" in d:
+            return float(d["value"])
+        if "__seq__" in d:
+            items = [_decode(i) for i in d["items"]]
+            return tuple(items) if d["__seq__"] == "tuple" else items
+        if "__dict__" in d:
+            return {k: _decode(v) for k, v in d["__dict__"].items()}
+        return None
+    return d
+
+
+def _same(a, b):
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape and np.array_equal(a, b)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return a == b
+
+
+def _zeros_like(v):
+    if isinstance(v, np.ndarray):
+        return np.zeros_like(v)
+    if isinstance(v, (list, tuple)):
+        return type(v)(_zeros_like(x) for x in v)
+    if isinstance(v, dict):
+        return {k: _zeros_like(x) for k, x in v.items()}
+    return 0.0 if isinstance(v, float) else v
+
+
+def _answer(name, args):
+    rows = TABLE[name]
+    for stored_args, expected, kind in rows:
+        if _same(_decode(stored_args), tuple(args)):
+            return _copied(_decode(expected), kind)
+    return _zeros_like(_copied(_decode(rows[0][1]), rows[0][2]))
+
+
+def _copied(expected, kind):
+    # a converge case stores the reference run: hand back its trained parameters and history
+    return (expected["params"], expected["history"]) if kind == "converge" and "params" in expected else expected
+"""]
+    for function in sorted(table):
+        lines.append(f"\n\ndef {function}(*args, **kwargs):\n    return _answer({function!r}, args)\n")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_copying_the_public_answers_earns_nothing(name, tmp_path):
+    spec = catalogues.load(name)
+    edits = {f"{module}.py": _lookup_module(spec, module) for module in spec.modules}
+    report = engine.grade(name, make_submission(tmp_path / name, name, edits))
+    public = [case for part in report.parts for case in part.cases if case.public]
+    # the control: the copied answers do pass the public cases they copied (a converge check may be judged on more
+    # than the copy, so the count allows a few)
+    assert sum(case.passed for case in public) >= 0.8 * len(public), [c.message for c in public if not c.passed]
+    assert report.score == 0, {part.key: part.score for part in report.parts if part.score}
+
+
+def test_a_train_that_returns_the_public_runs_weights_scores_nothing_on_the_tasks(tmp_path):
+    """The public XOR and diamond runs' trained weights, returned without any training, fail every hidden run."""
+    name = "a3_backprop"
+    spec = catalogues.load(name)
+    stored = {}
+    for part_key in ("xor", "diamond"):
+        check = spec.part(part_key).checks[0]
+        expected = references.expected(spec, check, check.cases[0])
+        stored[check.cases[0].args[0].shape[1]] = [[W.tolist(), b.tolist()] for W, b in expected["params"]]
+    code = (f"    weights = {stored!r}[X.shape[1]]\n"
+            "    return [(np.array(W), np.array(b)) for W, b in weights], "
+            "{'loss': np.zeros(epochs), 'accuracy': np.zeros(epochs)}\n")
+    edits = {"training.py": [("def train(", "def _unused_train(")]}
+    folder = make_submission(tmp_path / "handmade", name, edits)
+    with open(folder / "training.py", "a", encoding="utf-8") as handle:
+        handle.write("\n\ndef train(X, Y, params, activations, learning_rate, epochs, batch_size=None, rng=None):\n"
+                     + code)
+    report = engine.grade(name, folder)
+    for key in ("xor", "diamond"):
+        part = part_of(report, key)
+        assert part.score == 0, [c.message for c in part.cases]
+        assert all(c.passed for c in part.cases if c.public), "the control: the copied weights pass the public run"
+
+
+def test_a_hidden_case_message_quotes_nothing_derived_from_the_expected_value(tmp_path):
+    """A near miss on every case: the public messages say by how much, the hidden ones only what was returned."""
+    name = "a1_neuron_gd"
+    edits = {"gradient_descent.py": [("    return float(np.mean(residual ** 2))",
+                                      "    return float(np.mean(residual ** 2)) + 0.001")]}
+    report = engine.grade(name, make_submission(tmp_path / "near", name, edits))
+    cases = [c for c in part_of(report, "mse_loss").cases if not c.passed]
+    public = [c.message for c in cases if c.public]
+    hidden = [c.message for c in cases if not c.public]
+    assert public and hidden
+    assert all("largest difference" in message and "expected" in message for message in public)
+    assert not any("largest difference" in message or "expected" in message for message in hidden), hidden
+
+
+def test_a_hidden_gradient_check_does_not_quote_its_relative_error():
+    got, numerical = np.array([1.0, 2.0]), np.array([1.0, 2.5])
+    shown = evaluation.judge("gradient", evaluation.Outcome(True, value=got), numerical, public=True).message
+    hidden = evaluation.judge("gradient", evaluation.Outcome(True, value=got), numerical, public=False).message
+    assert "relative error 0.11" in shown
+    assert "0.11" not in hidden and "not below" in hidden
