@@ -24,6 +24,10 @@ Settings, and why:
 - ``generate_feedback`` pages are self-contained HTML (no CDN scripts).
 - ``generate_assignment`` of an assignment that ships another's finished modules (a3 ships a2's) says in one line
   which assignment's answers the release reveals, unless that assignment's due date in the gradebook has passed.
+- ``nbgrader export`` writes nbgrader's grades.csv columns, then the autograded and the hand-graded written points
+  apart, and the written points still to grade (``GradesCsvExport``).
+- Written answers are graded by hand in the formgrader (``jupyter lab`` in this folder, then Nbgrader >
+  Formgrader > Manual Grading). Their rubrics are in ``docs/rubrics/``, which nbgrader never releases.
 """
 import os
 import sys
@@ -66,3 +70,6 @@ c.FileNameCollectorPlugin.named_regexp = nbgrader_bridge.NAMED_REGEXP
 
 # Feedback pages that open offline
 c.GenerateFeedback.exporter_class = nbgrader_bridge.FeedbackExporter
+
+# grades.csv with the autograded and the hand-graded points apart
+c.ExportApp.plugin_class = nbgrader_bridge.GradesCsvExport

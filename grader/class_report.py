@@ -4,9 +4,15 @@
 (as ``grader/results.py`` writes them) and shows the score distribution, each part's pass rate and mean score, and
 how many students hit each diagnosed misconception, with its catalogue message.
 
-The page holds only scores, part titles, misconception keys and messages, and student names. It never copies the
-tests' output text, which can quote expected values of hidden cases. Every piece of text that comes from a results
-file (student names, part keys, misconception keys) is escaped.
+With ``--gradebook gradebook.db`` (nbgrader's gradebook) it also shows the written answers that are graded by hand:
+each question's graded count, how many still wait for a grader, and its mean, and each student's written scores and
+total (autograded points from the results files, written points from the gradebook). Without it, the page says that
+written points exist and are left out.
+
+The page holds only scores, part and question titles, misconception keys and messages, and student names. It never
+copies the tests' output text, which can quote expected values of hidden cases, nor an answer or a rubric. Every
+piece of text that comes from a results file or the gradebook (student names, part keys, misconception keys) is
+escaped.
 """
 import base64
 import html
@@ -26,6 +32,19 @@ FULL_MARKS_SLACK = 1e-6
 MESSAGES = {
     "page_title": "Class report: {title}",
     "summary": "{count} students graded. Mean {mean:.2f}, median {median:.2f}, out of {max_score:g} points.",
+    "summary_total": "{count} students graded. Mean total {mean:.2f}, median {median:.2f}, out of {max_score:g} "
+                     "points: {auto:g} autograded and {written:g} for written answers graded by hand.",
+    "written": "Written answers, graded by hand",
+    "written_left_out": "This assignment also has {count} written questions worth {points:g} points, graded by hand "
+                        "in nbgrader. They are not in this report: run it with --gradebook gradebook.db to add them.",
+    "written_pending": "{count} written answers still wait for a grader.",
+    "written_pending_one": "1 written answer still waits for a grader.",
+    "written_done": "Every written answer has been graded.",
+    "question": "Question",
+    "graded": "Graded",
+    "to_grade": "Still to grade",
+    "to_grade_cell": "to grade",
+    "autograded": "Autograded",
     "nobody": "No results files were found in {folder}.",
     "distribution": "Score distribution",
     "histogram_x": "total score (out of {max_score:g})",
@@ -77,9 +96,15 @@ img { max-width: 100%; }
 @dataclass
 class Student:
     name: str
-    score: float
+    score: float                                # the autograded score, from the results file
     parts: dict                                 # part key -> score
     misconceptions: set = field(default_factory=set)
+    written: dict = field(default_factory=dict)  # question key -> hand-given score, or None while ungraded
+
+    @property
+    def total(self):
+        """The autograded score plus every written score given so far."""
+        return self.score + sum(value for value in self.written.values() if value is not None)
 
 
 @dataclass
@@ -89,6 +114,15 @@ class Summary:
     skipped: list                               # (file name, reason)
     parts: list = field(default_factory=list)   # (key, title, points, full-marks share, mean score, known)
     misconceptions: list = field(default_factory=list)  # (key, message, where, [student names], known)
+    with_written: bool = False                  # written scores were read from a gradebook
+    written: list = field(default_factory=list)  # (key, title, points, graded, still to grade, mean of the graded)
+
+    @property
+    def max_score(self):
+        return self.assignment.total_points if self.with_written else self.assignment.max_score
+
+    def totals(self):
+        return [student.total if self.with_written else student.score for student in self.students]
 
 
 # -- reading -----------------------------------------------------------------------------------------------------
@@ -127,8 +161,10 @@ def read_student(path, assignment):
     return Student(Path(path).stem, float(document["score"]), parts, misconceptions), ""
 
 
-def summarise(assignment_name, results_dir):
-    """Read every ``*.json`` of ``results_dir`` and compute the class figures."""
+def summarise(assignment_name, results_dir, gradebook=None):
+    """Read every ``*.json`` of ``results_dir`` and compute the class figures; with ``gradebook`` (nbgrader's
+    gradebook.db, or its course folder), add each student's written scores. A student the gradebook does not have
+    counts as waiting for a grader on every written question."""
     assignment = catalogues.load(assignment_name)
     students, skipped = [], []
     for path in sorted(Path(results_dir).glob("*.json")):
@@ -138,6 +174,18 @@ def summarise(assignment_name, results_dir):
         else:
             students.append(student)
     summary = Summary(assignment, students, skipped)
+    if gradebook is not None:
+        from . import nbgrader_bridge  # nbgrader is needed only here
+        given = nbgrader_bridge.gradebook_written(gradebook, assignment.name)
+        summary.with_written = True
+        for student in students:
+            scores = given.get(student.name, {})
+            student.written = {question.key: scores.get(question.key) for question in assignment.written}
+        for question in assignment.written:
+            scores = [student.written[question.key] for student in students]
+            graded = [score for score in scores if score is not None]
+            summary.written.append((question.key, question.title, question.points, len(graded),
+                                    len(scores) - len(graded), sum(graded) / len(graded) if graded else None))
     count = len(students)
     keys = [(part.key, part.title, part.points, True) for part in assignment.parts]
     known = {part.key for part in assignment.parts}
@@ -208,19 +256,57 @@ def _score(value):
     return f"{value:.2f}".rstrip("0").rstrip(".") if value == value else "nan"
 
 
+def _written_section(summary):
+    assignment = summary.assignment
+    if not assignment.written:
+        return []
+    out = [f"<h2>{_e(MESSAGES['written'])}</h2>"]
+    if not summary.with_written:
+        line = MESSAGES["written_left_out"].format(count=len(assignment.written), points=assignment.written_points)
+        return out + [f"<p>{_e(line)}</p>"]
+    waiting = sum(row[4] for row in summary.written)
+    line = (MESSAGES["written_pending_one"] if waiting == 1 else MESSAGES["written_pending"].format(count=waiting)) \
+        if waiting else MESSAGES["written_done"]
+    out.append(f"<p>{_e(line)}</p>")
+    out.append("<table><tr>" + "".join(f"<th>{_e(MESSAGES[h])}</th>" for h in
+                                       ("question", "points", "graded", "to_grade", "mean_score")) + "</tr>")
+    for key, title, points, graded, to_grade, mean in summary.written:
+        out.append(f'<tr data-written="{_e(key)}"><td>{_e(title)} <code>{_e(key)}</code></td>'
+                   f'<td class="num">{_e(_score(points))}</td><td class="num graded">{graded}</td>'
+                   f'<td class="num to-grade">{to_grade}</td>'
+                   f'<td class="num mean">{_e(_score(mean) if mean is not None else "")}</td></tr>')
+    out.append("</table>")
+    return out
+
+
+def _student_row(summary, student):
+    cells = [f"<td>{_e(student.name)}</td>"]
+    if summary.with_written:
+        cells.append(f'<td class="num total">{_e(_score(student.total))}</td>')
+    cells.append(f'<td class="num auto">{_e(_score(student.score))}</td>')
+    cells += [f'<td class="num">{_e(_score(student.parts.get(key, 0.0)))}</td>' for key, *_ in summary.parts]
+    for key, *_ in summary.written:
+        value = student.written.get(key)
+        text = MESSAGES["to_grade_cell"] if value is None else _score(value)
+        cells.append(f'<td class="num" data-written="{_e(key)}">{_e(text)}</td>')
+    cells.append(f"<td>{_e(', '.join(sorted(student.misconceptions)))}</td>")
+    return "<tr>" + "".join(cells) + "</tr>"
+
+
 def render(summary, folder_label=""):
     """The HTML page for a Summary."""
     assignment = summary.assignment
     students = summary.students
-    max_score = assignment.max_score
+    max_score = summary.max_score
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            f"<title>{_e(MESSAGES['page_title'].format(title=assignment.title))}</title>",
            f"<style>{STYLE}</style></head><body>",
            f"<h1>{_e(MESSAGES['page_title'].format(title=assignment.title))}</h1>"]
-    scores = [student.score for student in students]
+    scores = summary.totals()
     if students:
-        line = MESSAGES["summary"].format(count=len(students), mean=statistics.mean(scores),
-                                          median=statistics.median(scores), max_score=max_score)
+        line = MESSAGES["summary_total" if summary.with_written else "summary"].format(
+            count=len(students), mean=statistics.mean(scores), median=statistics.median(scores), max_score=max_score,
+            auto=assignment.max_score, written=assignment.written_points)
         out.append(f"<p>{_e(line)}</p>")
     else:
         out.append(f"<p>{_e(MESSAGES['nobody'].format(folder=folder_label))}</p>")
@@ -240,6 +326,8 @@ def render(summary, folder_label=""):
                    f'<td class="num mean">{_e(_score(mean))}</td></tr>')
     out.append("</table>")
 
+    out += _written_section(summary)
+
     out.append(f"<h2>{_e(MESSAGES['misconceptions'])}</h2>")
     if summary.misconceptions:
         out.append(f"<p>{_e(MESSAGES['misconceptions_help'])}</p>")
@@ -257,16 +345,14 @@ def render(summary, folder_label=""):
         out.append(f"<p>{_e(MESSAGES['no_misconceptions'])}</p>")
 
     if students:
+        heads = [MESSAGES["student"]] + ([MESSAGES["total"], MESSAGES["autograded"]] if summary.with_written
+                                         else [MESSAGES["total"]])
+        heads += [key for key, *_ in summary.parts] + [key for key, *_ in summary.written]
         out.append(f"<h2>{_e(MESSAGES['per_student'])}</h2><details><summary>{len(students)} "
-                   f"{_e(MESSAGES['students'].lower())}</summary><table><tr><th>{_e(MESSAGES['student'])}</th>"
-                   f"<th>{_e(MESSAGES['total'])}</th>"
-                   + "".join(f"<th>{_e(key)}</th>" for key, *_ in summary.parts)
-                   + f"<th>{_e(MESSAGES['misconceptions'])}</th></tr>")
+                   f"{_e(MESSAGES['students'].lower())}</summary><table><tr>"
+                   + "".join(f"<th>{_e(head)}</th>" for head in heads + [MESSAGES["misconceptions"]]) + "</tr>")
         for student in sorted(students, key=lambda s: s.name):
-            out.append(f"<tr><td>{_e(student.name)}</td><td class=\"num\">{_e(_score(student.score))}</td>"
-                       + "".join(f'<td class="num">{_e(_score(student.parts.get(key, 0.0)))}</td>'
-                                 for key, *_ in summary.parts)
-                       + f"<td>{_e(', '.join(sorted(student.misconceptions)))}</td></tr>")
+            out.append(_student_row(summary, student))
         out.append("</table></details>")
 
     if summary.skipped:
@@ -279,12 +365,13 @@ def render(summary, folder_label=""):
     return "\n".join(out) + "\n"
 
 
-def main(assignment, results_dir, out_html):
-    """Write the class report of ``assignment`` from ``results_dir``'s results JSON to ``out_html``."""
+def main(assignment, results_dir, out_html, gradebook=None):
+    """Write the class report of ``assignment`` from ``results_dir``'s results JSON (and, with ``gradebook``, the
+    written scores of nbgrader's gradebook) to ``out_html``."""
     results_dir = Path(results_dir)
     if not results_dir.is_dir():
         raise NotADirectoryError(f"results folder {results_dir} does not exist")
-    summary = summarise(assignment, results_dir)
+    summary = summarise(assignment, results_dir, gradebook)
     out_html = Path(out_html)
     out_html.parent.mkdir(parents=True, exist_ok=True)
     out_html.write_text(render(summary, str(results_dir)), encoding="utf-8")

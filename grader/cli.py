@@ -8,11 +8,12 @@ from pathlib import Path
 
 MESSAGES = {
     "error": "grader: error: {detail}",
-    "sync_clean": "assignments/ is up to date with solutions/ and the catalogues",
-    "sync_drift": "assignments/ is out of date; run `python -m grader sync`. Differing files:",
+    "sync_clean": "assignments/ and docs/rubrics/ are up to date with solutions/, notebooks/ and the catalogues",
+    "sync_drift": "generated files are out of date; run `python -m grader sync`. Differing files:",
     "sync_wrote": "wrote {path}",
     "part_row": "  {title:<44} {score:>6g} / {points:<4g}",
     "total_row": "  {title:<44} {score:>6g} / {points:<4g}",
+    "no_written": "{assignment} has no written questions",
 }
 
 
@@ -91,7 +92,20 @@ def _prairielearn(args):
 
 def _report(args):
     from . import class_report
-    class_report.main(args.assignment, Path(args.results_dir), Path(args.out))
+    class_report.main(args.assignment, Path(args.results_dir), Path(args.out),
+                      gradebook=Path(args.gradebook) if args.gradebook else None)
+    return 0
+
+
+def _rubrics(args):
+    from . import catalogues, written
+    sheet = written.rubric_sheet(catalogues.load(args.assignment))
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(sheet, encoding="utf-8")
+        print(MESSAGES["sync_wrote"].format(path=args.out))
+    else:
+        sys.stdout.write(sheet or MESSAGES["no_written"].format(assignment=args.assignment) + "\n")
     return 0
 
 
@@ -125,7 +139,8 @@ def parser():
     _add_waiver(grade_all)
     grade_all.set_defaults(handler=_grade_all)
 
-    sync = commands.add_parser("sync", help="generate assignments/ from solutions/ and the catalogues")
+    sync = commands.add_parser("sync", help="generate assignments/ (and docs/rubrics/) from solutions/, notebooks/ "
+                                            "and the catalogues")
     sync.add_argument("--check", action="store_true", help="only list what is out of date; exit 1 if anything is")
     sync.add_argument("names", nargs="*", help="assignments to generate (default: all)")
     sync.set_defaults(handler=_sync)
@@ -149,8 +164,15 @@ def parser():
     report = commands.add_parser("report", help="write the class report HTML from a folder of results JSON")
     report.add_argument("--assignment", required=True)
     report.add_argument("--out", default="class_report.html")
+    report.add_argument("--gradebook", help="nbgrader's gradebook.db: add the hand-graded written answers and "
+                                            "each student's total")
     report.add_argument("results_dir")
     report.set_defaults(handler=_report)
+
+    rubrics = commands.add_parser("rubrics", help="print the written questions and their rubrics (for graders)")
+    rubrics.add_argument("--assignment", required=True)
+    rubrics.add_argument("--out", help="write the markdown to this file instead of standard output")
+    rubrics.set_defaults(handler=_rubrics)
 
     demo = commands.add_parser("demo", help="run the instructor's round trip on the embedded example class")
     demo.add_argument("--course-dir", default="demo-course", help="where to build the demo course folder")

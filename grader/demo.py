@@ -2,13 +2,15 @@
 
 The class lives in ``examples/<assignment>.json`` as recipes, not as copies of code: each synthetic student starts
 from the solution or from the stubs, takes some functions or modules from the solution, applies small textual edits
-(a classic bug), prepends lines to a function (an endless loop) and may add cells to the notebook. The files are
+(a classic bug), prepends lines to a function (an endless loop), may add cells to the notebook and may answer its
+written questions. The files are
 built at run time from ``solutions/`` and the released stubs, so the class follows the kit when the kit changes.
 
 The demo builds a fresh course folder (``nbgrader_config.py`` and the assignment's source folder), makes an
 LMS-style download of per-student zips from the recipes, and runs ``nbgrader generate_assignment`` and
 ``zip_collect``, then ``python -m grader grade-all --plots`` (the whole class in parallel), then ``nbgrader
-autograde`` (which reuses those results), ``generate_feedback`` and ``export``, and the kit's ``report``. It checks
+autograde`` (which reuses those results), ``generate_feedback`` and ``export``, and the kit's ``report`` (with the
+gradebook's written answers, which wait for a grader). It checks
 each student's grades against the recipe's expectations and against the kit's own grader, prints the grade table,
 and says where the feedback pages and the class report are. Any failed step ends it with exit status 1 and a
 one-line reason; the step's full output is in ``<course>/logs/``.
@@ -23,7 +25,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from . import catalogues, nbgrader_bridge, paths, sync
+from . import catalogues, nbgrader_bridge, paths, sync, written
 
 EXAMPLES = paths.ROOT / "examples"
 MARKER = ".nnkit-demo-course"
@@ -39,7 +41,12 @@ MESSAGES = {
     "no_recipes": "demo: no example class for any of {names} in {folder}",
     "mismatch": "student {student!r}, part {part!r}: {detail}",
     "missing_grade": "student {student!r} has no grade for part {part!r} in the gradebook",
-    "table_title": "Grades from nbgrader's gradebook ({assignment}, out of {max_score:g}):",
+    "table_title": "Grades from nbgrader's gradebook ({assignment}, out of {max_score:g} autograded points):",
+    "written_column": "written",
+    "to_grade": "to grade",
+    "written_note": "Written answers ({points:g} points) are graded by hand in nbgrader's formgrader; {waiting} of "
+                    "them wait for a grader. Rubrics: {rubrics}",
+    "unknown_answers": "answers for questions that {assignment} does not ask: {keys}",
     "legend": "Parts: {legend}",
     "feedback": "Feedback pages:  {path}/<student>/{assignment}/{assignment}.html",
     "report": "Class report:    {path}",
@@ -59,7 +66,7 @@ MESSAGES = {
 }
 
 RECIPE_KEYS = {"id", "about", "base", "take", "edits", "append", "prepend", "notebook_cells", "drop_grade_cells",
-               "expect"}
+               "answers", "expect"}
 STEP_TIMEOUT = 900
 
 
@@ -180,18 +187,27 @@ def build_student(recipe, assignment, release, folder):
         if changed is None:
             fail(MESSAGES["no_function"].format(module=module, function=function))
         write(module, changed)
-    if recipe.get("notebook_cells") or recipe.get("drop_grade_cells"):
+    answers = recipe.get("answers", {})
+    unknown = sorted(set(answers) - {question.key for question in spec.written})
+    if unknown:
+        fail(MESSAGES["unknown_answers"].format(assignment=assignment, keys=", ".join(unknown)))
+    if recipe.get("notebook_cells") or recipe.get("drop_grade_cells") or answers:
         edit_notebook(folder / f"{assignment}.ipynb", recipe.get("notebook_cells", []),
-                      recipe.get("drop_grade_cells", []))
+                      recipe.get("drop_grade_cells", []), answers)
     return folder
 
 
-def edit_notebook(path, sources, drop=()):
-    """Insert code cells after the notebook's first code cell and delete the grade cells of the parts in ``drop``,
-    as a student editing their notebook would."""
+def edit_notebook(path, sources, drop=(), answers=None):
+    """Insert code cells after the notebook's first code cell, delete the grade cells of the parts in ``drop`` and
+    write ``answers`` ({question key: markdown}) into the written questions' answer cells, as a student editing
+    their notebook would."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
     cells = [cell for cell in notebook["cells"]
              if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") not in set(drop)]
+    for cell in cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution") and meta.get("grade_id") in (answers or {}):
+            cell["source"] = answers[meta["grade_id"]]
     at = next((i + 1 for i, cell in enumerate(cells) if cell["cell_type"] == "code"), len(cells))
     new = [{"cell_type": "code", "execution_count": None, "id": f"student-added-{n}", "metadata": {},
             "outputs": [], "source": source} for n, source in enumerate(sources)]
@@ -328,13 +344,15 @@ def run_round_trip(course, assignment, recipes, echo=True):
     run.nbgrader("autograde", assignment)
     run.nbgrader("generate_feedback", assignment)
     run.nbgrader("export")
-    run.grader("report", "--assignment", assignment, "--out", str(course / "class_report.html"), str(graded))
+    run.grader("report", "--assignment", assignment, "--out", str(course / "class_report.html"),
+               "--gradebook", str(course / "gradebook.db"), str(graded))
     gradebook = nbgrader_bridge.gradebook_scores(course, assignment)
     results = {}
     for recipe in recipes:
         path = graded / f"{recipe['id']}.json"
         results[recipe["id"]] = results_by_part(json.loads(path.read_text(encoding="utf-8")))
-    return {"gradebook": gradebook, "results": results}
+    return {"gradebook": gradebook, "results": results,
+            "written": nbgrader_bridge.gradebook_written(course, assignment)}
 
 
 def verify(recipes, assignment, gradebook, results):
@@ -353,20 +371,31 @@ def verify(recipes, assignment, gradebook, results):
     return problems
 
 
-def grade_table(recipes, assignment, gradebook):
+def _written_cell(scores):
+    """The grade table's written column: the written points given so far, or 'to grade' while any wait."""
+    if any(value is None for value in scores.values()):
+        return MESSAGES["to_grade"]
+    return f"{sum(scores.values()):g}"
+
+
+def grade_table(recipes, assignment, gradebook, written=None):
     spec = catalogues.load(assignment)
     width = max([len("student")] + [len(r["id"]) for r in recipes])
     head = " ".join(f"{n:>5}" for n in range(1, len(spec.parts) + 1))
+    column = len(MESSAGES["to_grade"])
+    extra = written is not None and bool(spec.written)
     lines = [MESSAGES["table_title"].format(assignment=assignment, max_score=spec.max_score),
-             f"  {'student':<{width}}  {head}  {'total':>6}  about",
+             f"  {'student':<{width}}  {head}  {'total':>6}"
+             + (f"  {MESSAGES['written_column']:>{column}}" if extra else "") + "  about",
              f"  {'(max)':<{width}}  " + " ".join(f"{p.points:>5g}" for p in spec.parts)
-             + f"  {spec.max_score:>6g}"]
+             + f"  {spec.max_score:>6g}" + (f"  {spec.written_points:>{column}g}" if extra else "")]
     for recipe in recipes:
         scores = gradebook.get(recipe["id"], {})
         cells = " ".join(f"{scores[p.key]:>5.3g}" if scores.get(p.key) is not None else f"{'-':>5}"
                          for p in spec.parts)
         total = sum(scores.get(p.key) or 0.0 for p in spec.parts)
-        lines.append(f"  {recipe['id']:<{width}}  {cells}  {total:>6.4g}  {recipe.get('about', '')}")
+        answers = f"  {_written_cell(written.get(recipe['id'], {})):>{column}}" if extra else ""
+        lines.append(f"  {recipe['id']:<{width}}  {cells}  {total:>6.4g}{answers}  {recipe.get('about', '')}")
     legend = ", ".join(f"{n} {p.key}" for n, p in enumerate(spec.parts, 1))
     lines.append(MESSAGES["legend"].format(legend=legend))
     return "\n".join(lines)
@@ -383,8 +412,13 @@ def main(course_dir, assignment=None):
         outcome = run_round_trip(course, assignment, recipes)
         problems = verify(recipes, assignment, outcome["gradebook"], outcome["results"])
         print()
-        print(grade_table(recipes, assignment, outcome["gradebook"]))
+        print(grade_table(recipes, assignment, outcome["gradebook"], outcome["written"]))
         print()
+        spec = catalogues.load(assignment)
+        if spec.written:
+            waiting = sum(value is None for row in outcome["written"].values() for value in row.values())
+            print(MESSAGES["written_note"].format(points=spec.written_points, waiting=waiting,
+                                                  rubrics=paths.ROOT / written.path(spec)))
         print(MESSAGES["feedback"].format(path=course / "feedback", assignment=assignment))
         print(MESSAGES["report"].format(path=course / "class_report.html"))
         print(MESSAGES["csv"].format(nbgrader=course / "grades.csv", kit=course / "kit_grades.csv"))

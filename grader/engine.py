@@ -27,6 +27,10 @@ FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
 MODULE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
 
 
+# How much longer a call may take when stand-ins answer some of its calls: each is a round trip to the grader.
+STAND_IN_SLOWDOWN = 3.0
+
+
 class SubmissionError(Exception):
     """The grader cannot run on this input at all (as opposed to a submission that scores low)."""
 
@@ -45,11 +49,16 @@ class CaseResult:
 
 @dataclass
 class PartResult:
+    """``upstream``: for an integrated part, the graded functions it relies on that fail their own checks.
+    ``breaks``: for a unit part that lost points, the titles of the parts that call its functions, which the
+    student's own code would break (they were graded with the reference standing in)."""
     key: str
     title: str
     points: float
     score: float
     cases: list
+    upstream: list = field(default_factory=list)
+    breaks: list = field(default_factory=list)
 
     @property
     def misconceptions(self):
@@ -146,6 +155,7 @@ def grade(assignment_name, submission_dir, *, budget_seconds=120.0, memory_bytes
                  policy=policy or confinement.Policy()) as sandbox:
         sandbox.start()  # the confinement is checked before the first case, whatever the submission holds
         timed_out = set()
+        graded, failed = set(), set()  # functions with a judged case, and those with a failed one
         for part in assignment.parts:
             cases = []
             for check_index, check in enumerate(part.checks):
@@ -153,7 +163,11 @@ def grade(assignment_name, submission_dir, *, budget_seconds=120.0, memory_bytes
                     if check.function in timed_out:
                         outcome = Outcome(False, error="SkippedAfterTimeout")
                     else:
-                        outcome = sandbox.call(check.module, check.name, case.args, case.kwargs, check.timeout)
+                        trusted = _trusted(assignment, graded, failed)
+                        replaced = stand_ins(assignment, part, check, ref, trusted)
+                        timeout = check.timeout * (STAND_IN_SLOWDOWN if replaced else 1)
+                        outcome = sandbox.call(check.module, check.name, case.args, case.kwargs, timeout,
+                                               stand_ins=replaced)
                         if outcome.error == "Timeout":
                             timed_out.add(check.function)
                     # A failed call is judged on its failure alone: it needs no reference output.
@@ -168,6 +182,9 @@ def grade(assignment_name, submission_dir, *, budget_seconds=120.0, memory_bytes
                                                                            detail=f"{type(exc).__name__}: {exc}"))
                     cases.append(CaseResult(part.key, check.function, check.title or check.kind, case_index,
                                             case.public, verdict.passed, verdict.message, verdict.misconception))
+                    graded.add(check.function)
+                    if not verdict.passed:
+                        failed.add(check.function)
                     # Plotted: public runs that returned. A hidden run's data stays hidden, and a failed call
                     # has no run to plot.
                     if check.kind == "converge" and outcome.ok and case.public:
@@ -176,8 +193,42 @@ def grade(assignment_name, submission_dir, *, budget_seconds=120.0, memory_bytes
                             "options": check.options, "function": check.function}
             score = part_score(part.points, cases)
             parts.append(PartResult(part.key, part.title, part.points, score, cases))
+    _explain_dependencies(assignment, parts)
     return Report(assignment.name, assignment.title, parts, time.monotonic() - started, runs,
                   staged_digest=modules_digest(modules), sandbox=sandbox.record or {})
+
+
+def _trusted(assignment, graded, failed):
+    """The functions whose every case so far passed, and likewise every graded function they call: the student's
+    own code can serve its callers as it is."""
+    sound = graded - failed
+    return {name for name in sound if assignment.depends_on(name) <= sound}
+
+
+def stand_ins(assignment, part, check, ref, trusted=()):
+    """{name: reference function} for the graded functions ``check``'s function calls, in a unit part, except those
+    in ``trusted`` (functions that passed every case of their own so far: the student's code serves as it is). An
+    integrated part runs the student's own code throughout."""
+    if part.integrated:
+        return {}
+    return {name: _resolve(ref, name) for name in assignment.calls.get(check.function, ()) if name not in trusted}
+
+
+def _explain_dependencies(assignment, parts):
+    """Fill in each PartResult's ``upstream`` and ``breaks`` from the catalogue's call graph."""
+    failing = {case.function for result, part in zip(parts, assignment.parts) if not part.integrated
+               for case in result.cases if not case.passed}
+    for result, part in zip(parts, assignment.parts):
+        if result.score >= result.points:
+            continue
+        functions = {check.function for check in part.checks}
+        if part.integrated:
+            result.upstream = sorted({name for f in functions for name in assignment.depends_on(f)} & failing)
+        else:
+            mine = functions & failing
+            result.breaks = [other.title for other in assignment.parts
+                             if other is not part and not other.integrated
+                             and any(mine & assignment.depends_on(check.function) for check in other.checks)]
 
 
 def part_score(points, cases):

@@ -12,6 +12,12 @@
   ``ZipFile.extract``: it reads the few files a submission needs and writes them under names it chooses.
 - ``FeedbackExporter`` is the HTML exporter of ``nbgrader generate_feedback``, with nbgrader's feedback template
   made self-contained (no MathJax from a CDN), so a page opens offline with no console errors.
+- ``GradesCsvExport`` is ``nbgrader export``'s plugin: nbgrader's grades.csv with the autograded points and the
+  hand-graded written points in columns of their own, and the written points still waiting for a grader.
+
+Written answers (nbgrader "manually graded answer" cells: markdown, ``solution`` and ``grade`` set) are nbgrader's
+business, not the kit's. GradeWithKit never touches them, autograde scores an untouched one 0 and marks an answered
+one as needing a manual grade, and the formgrader (or ``nbgrader.api.Gradebook``) sets its score.
 
 The LMS layout that ``zip_collect`` expects, in ``downloaded/<assignment>/archive/``:
 
@@ -45,7 +51,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import nbformat
 from nbconvert.exporters import HTMLExporter
-from nbgrader.plugins import ExtractorPlugin
+from nbgrader.plugins import CsvExportPlugin, ExtractorPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer, List, Unicode
 
@@ -81,6 +87,7 @@ MESSAGES = {
     "nothing_found": "{path}: none of the expected files ({files}) found",
     "notebook_broken": "{path}: its {name} cannot be read as a notebook; the released notebook stands in for it",
     "extracted": "Extracted {files} for student {student}",
+    "no_gradebook": "no nbgrader gradebook at {path}",
     "notebook_supplied": "{path} holds no {name}: the released notebook stands in for it (autograde needs a "
                          "notebook; the grades come from the modules)",
 }
@@ -305,6 +312,7 @@ class GradeWithKit(NbGraderPreprocessor):
             parts = {test["extra_data"]["part"]: test for test in document["tests"]} if document else {}
             for cell in nb.cells:
                 meta = cell.get("metadata", {}).get("nbgrader", {})
+                # only the parts' grade cells: a written answer (a solution cell) stays as the student wrote it
                 if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
                     continue
                 part = parts.get(meta.get("grade_id"))
@@ -532,20 +540,103 @@ class FeedbackExporter(HTMLExporter):
         return output.replace("</head>", FEEDBACK_CSS + "</head>", 1), resources
 
 
-# -- helpers for the demo and the tests -----------------------------------------------------------------------------
+# -- the gradebook: autograded parts and hand-graded written answers ------------------------------------------------
+def gradebook_path(course, db_name="gradebook.db"):
+    """The gradebook file: ``course`` itself when it is a file, else ``course/db_name``. It must exist, because
+    nbgrader's ``Gradebook`` would quietly create an empty one."""
+    path = Path(course)
+    path = path if path.is_file() else path / db_name
+    if not path.is_file():
+        raise FileNotFoundError(MESSAGES["no_gradebook"].format(path=path))
+    return path
+
+
+def gradebook_grades(course, assignment, db_name="gradebook.db"):
+    """``{student: {grade_id: {...}}}`` from nbgrader's gradebook, one entry per grade cell of each submission:
+    ``auto``, ``manual``, ``extra_credit``, ``score`` (nbgrader's: the manual score when there is one, else the
+    auto score, plus extra credit), ``max``, ``needs_manual_grade``, and ``written``: True for a manually graded
+    answer (a grade cell that is also a solution cell), False for an autograded part. An assignment the gradebook
+    does not know has no submissions."""
+    from nbgrader.api import Gradebook, MissingEntry
+    grades = {}
+    with Gradebook(f"sqlite:///{gradebook_path(course, db_name)}") as gradebook:
+        try:
+            submissions = gradebook.assignment_submissions(assignment)
+        except MissingEntry:
+            return {}
+        for submission in submissions:
+            row = grades.setdefault(submission.student.id, {})
+            for notebook in submission.notebooks:
+                answers = {cell.name for cell in notebook.notebook.solution_cells}
+                for grade in notebook.grades:
+                    row[grade.name] = {"auto": grade.auto_score, "manual": grade.manual_score,
+                                       "extra_credit": grade.extra_credit, "score": grade.score,
+                                       "max": grade.max_score, "needs_manual_grade": grade.needs_manual_grade,
+                                       "written": grade.name in answers}
+    return grades
 
 
 def gradebook_scores(course, assignment, db_name="gradebook.db"):
-    """``{student: {part: auto score or None}}`` from the course's gradebook."""
-    from nbgrader.api import Gradebook
-    scores = {}
-    with Gradebook(f"sqlite:///{Path(course) / db_name}") as gradebook:
-        for submission in gradebook.assignment_submissions(assignment):
-            row = scores.setdefault(submission.student.id, {})
+    """``{student: {part: auto score or None}}`` of the autograded parts, from the course's gradebook."""
+    return {student: {key: grade["auto"] for key, grade in row.items() if not grade["written"]}
+            for student, row in gradebook_grades(course, assignment, db_name).items()}
+
+
+def written_score(grade):
+    """A written answer's score as nbgrader counts it, or None while no one has graded it. An answer the student
+    left as it was released is scored 0 by autograde itself."""
+    return None if grade["manual"] is None and grade["auto"] is None else float(grade["score"])
+
+
+def gradebook_written(course, assignment, db_name="gradebook.db"):
+    """``{student: {question: score, or None while it waits for a grader}}`` of the written answers."""
+    return {student: {key: written_score(grade) for key, grade in row.items() if grade["written"]}
+            for student, row in gradebook_grades(course, assignment, db_name).items()}
+
+
+class GradesCsvExport(CsvExportPlugin):
+    """``nbgrader export``'s grades.csv, its columns unchanged, and after them the two kinds of points apart:
+    ``auto_score`` / ``max_auto_score`` (the autograded parts), ``written_score`` / ``max_written_score`` (the
+    hand-graded written answers) and ``written_to_grade``, the points of written answers no one has graded yet.
+    nbgrader's ``score`` and ``max_score`` are the sum of both kinds."""
+
+    EXTRA = ("auto_score", "max_auto_score", "written_score", "max_written_score", "written_to_grade")
+
+    def export(self, gradebook):
+        super().export(gradebook)
+        dest = self.to or "grades.csv"
+        columns = {name: self._columns(gradebook, name) for name in {a.name for a in gradebook.assignments}}
+        lines = Path(dest).read_text(encoding="utf-8").splitlines()
+        out = [lines[0] + "," + ",".join(self.EXTRA)]
+        for line in lines[1:]:
+            fields = line.split(",")  # assignment and student_id come before the free-text name fields
+            out.append(line + "," + ",".join(columns[fields[0]].get(fields[3], columns[fields[0]][None])))
+        Path(dest).write_text("\n".join(out) + "\n", encoding="utf-8")
+
+    @staticmethod
+    def _columns(gradebook, name):
+        """{student id: extra column texts} for assignment ``name``; the None key holds a missing submission's."""
+        assignment = gradebook.find_assignment(name)
+        answers = {cell.name for notebook in assignment.notebooks for cell in notebook.solution_cells}
+        cells = [cell for notebook in assignment.notebooks for cell in notebook.grade_cells]
+        max_auto = sum(cell.max_score for cell in cells if cell.name not in answers)
+        max_written = sum(cell.max_score for cell in cells if cell.name in answers)
+        rows = {None: [str(0.0), str(max_auto), str(0.0), str(max_written), str(0.0)]}
+        for submission in assignment.submissions:
+            auto = written = waiting = 0.0
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
-                    row[grade.name] = grade.auto_score
-    return scores
+                    if grade.name not in answers:
+                        auto += grade.score
+                    elif grade.manual_score is None and grade.auto_score is None:
+                        waiting += grade.max_score
+                    else:
+                        written += grade.score
+            rows[submission.student.id] = [str(auto), str(max_auto), str(written), str(max_written), str(waiting)]
+        return rows
+
+
+# -- helpers for the demo and the tests -----------------------------------------------------------------------------
 
 
 def copy_folder(source, target):

@@ -3,25 +3,41 @@
 The source is plain Python with cell markers:
 - ``# %% [markdown]`` starts a markdown cell; its lines drop their leading ``# ``;
 - ``# %%`` starts a code cell;
-- ``# %% [grade] <part>`` is replaced by the nbgrader grade cell of that catalogue part, with its points.
+- ``# %% [grade] <part>`` is replaced by the nbgrader grade cell of that catalogue part, with its points;
+- ``# %% [written] <key>`` starts a written question of the catalogue (``Assignment.written``): its lines, in
+  markdown like a markdown cell's, are the prompt. It becomes two cells: the prompt, locked, headed by the
+  question's title and points, and an nbgrader "manually graded answer" cell (markdown, ``solution`` and ``grade``
+  set, the question's points) that holds ``YOUR ANSWER HERE`` until the student writes there. The rubric stays in
+  the catalogue: it is never written into the notebook.
 
-Every part of the catalogue must have exactly one grade cell. The output is deterministic, so ``sync --check``
-can compare it byte for byte.
+Every part of the catalogue must have exactly one grade cell, and every written question exactly one marker. The
+output is deterministic, so ``sync --check`` can compare it byte for byte.
 """
 import json
 import re
 
 from . import paths
 
-MARKER = re.compile(r"^# %%(?: \[(?P<kind>markdown|grade)\])?(?: (?P<part>\S+))?\s*$")
+MARKER = re.compile(r"^# %%(?: \[(?P<kind>markdown|grade|written)\])?(?: (?P<part>\S+))?\s*$")
 GRADE_SOURCE = (
     "# Graded part: {title} ({points:g} points).\n"
     "# Running this cell shows the part's public checks; the grader also runs hidden ones.\n"
     "from _selfcheck.local import check_part\n"
     "check_part({key!r})"
 )
+#: nbgrader's ``ClearSolutions.text_stub``: the released answer cell holds exactly what the source holds
+ANSWER_STUB = "YOUR ANSWER HERE"
+WRITTEN_HEADER = "**Written question: {title}** ({points:g} {unit}, graded by hand)"
+WRITTEN_FOOTER = "Write your answer in the next cell, in place of `{stub}`. A few sentences are enough."
 MESSAGES = {
+    "point": "point",
+    "points": "points",
     "unknown_part": "{path}: grade cell for unknown part {part!r}",
+    "unknown_question": "{path}: written question {key!r} is not in the catalogue's written=",
+    "missing_questions": "{path}: no '# %% [written]' marker for question(s) {keys}",
+    "duplicate_question": "{path}: more than one '# %% [written]' marker for question {key!r}",
+    "empty_prompt": "{path}: written question {key!r} has no prompt",
+    "duplicate_id": "{path}: grade_id {key!r} is used twice",
     "missing_parts": "{path}: no grade cell for part(s) {parts}",
     "duplicate_part": "{path}: more than one grade cell for part {part!r}",
     "before_marker": "{path}: text before the first '# %%' marker",
@@ -58,15 +74,64 @@ def _strip_blank_edges(lines):
     return lines
 
 
+def _markdown(lines):
+    return "\n".join(line[2:] if line.startswith("# ") else line.lstrip("#") for line in _strip_blank_edges(lines))
+
+
+def source_path(assignment):
+    return paths.ROOT / "notebooks" / f"{assignment.name}.py"
+
+
+def prompts(assignment):
+    """``{question key: prompt markdown}`` of the written questions in ``notebooks/<name>.py``, in notebook order."""
+    path = source_path(assignment)
+    return {key: _markdown(lines) for kind, key, lines in _cells(path.read_text(encoding="utf-8"), path)
+            if kind == "written"}
+
+
+def _nbgrader(grade_id, **flags):
+    meta = {"grade": False, "grade_id": grade_id, "locked": False, "schema_version": 3, "solution": False,
+            "task": False}
+    meta.update(flags)
+    return {"nbgrader": dict(sorted(meta.items()))}
+
+
+def written_cells(question, prompt):
+    """The two cells of a written question: its prompt (locked markdown) and its manually graded answer cell."""
+    unit = MESSAGES["point"] if question.points == 1 else MESSAGES["points"]
+    text = "\n\n".join([WRITTEN_HEADER.format(title=question.title, points=question.points, unit=unit), prompt,
+                         WRITTEN_FOOTER.format(stub=ANSWER_STUB)])
+    return [
+        {"cell_type": "markdown", "id": f"written-{question.key}-prompt",
+         "metadata": _nbgrader(f"{question.key}-prompt", locked=True), "source": text},
+        {"cell_type": "markdown", "id": f"written-{question.key}",
+         "metadata": _nbgrader(question.key, grade=True, solution=True, points=question.points),
+         "source": ANSWER_STUB},
+    ]
+
+
 def build(assignment):
     """The notebook JSON text for ``assignment``, from ``notebooks/<name>.py``."""
-    path = paths.ROOT / "notebooks" / f"{assignment.name}.py"
-    cells, seen = [], set()
-    for index, (kind, part_key, lines) in enumerate(_cells(path.read_text(encoding="utf-8"), path)):
+    path = source_path(assignment)
+    cells, seen, asked = [], set(), set()
+    index = -1  # written questions take no number, so adding one renames no other cell
+    for kind, part_key, lines in _cells(path.read_text(encoding="utf-8"), path):
+        index += kind != "written"
         cell_id = f"{assignment.name}-{index:03d}"
         if kind == "markdown":
-            body = [line[2:] if line.startswith("# ") else line.lstrip("#") for line in _strip_blank_edges(lines)]
-            cells.append({"cell_type": "markdown", "id": cell_id, "metadata": {}, "source": "\n".join(body)})
+            cells.append({"cell_type": "markdown", "id": cell_id, "metadata": {}, "source": _markdown(lines)})
+            continue
+        if kind == "written":
+            try:
+                question = assignment.question(part_key)
+            except KeyError:
+                raise NotebookSourceError(MESSAGES["unknown_question"].format(path=path, key=part_key)) from None
+            if part_key in asked:
+                raise NotebookSourceError(MESSAGES["duplicate_question"].format(path=path, key=part_key))
+            if not _markdown(lines).strip():
+                raise NotebookSourceError(MESSAGES["empty_prompt"].format(path=path, key=part_key))
+            asked.add(part_key)
+            cells.extend(written_cells(question, _markdown(lines)))
             continue
         if kind == "grade":
             try:
@@ -87,6 +152,13 @@ def build(assignment):
     missing = [part.key for part in assignment.parts if part.key not in seen]
     if missing:
         raise NotebookSourceError(MESSAGES["missing_parts"].format(path=path, parts=", ".join(missing)))
+    unasked = [question.key for question in assignment.written if question.key not in asked]
+    if unasked:
+        raise NotebookSourceError(MESSAGES["missing_questions"].format(path=path, keys=", ".join(unasked)))
+    ids = [cell["metadata"]["nbgrader"]["grade_id"] for cell in cells if "nbgrader" in cell["metadata"]]
+    for grade_id in ids:
+        if ids.count(grade_id) > 1:
+            raise NotebookSourceError(MESSAGES["duplicate_id"].format(path=path, key=grade_id))
     notebook = {"cells": cells, "metadata": {
         "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
         "language_info": {"name": "python"}}, "nbformat": 4, "nbformat_minor": 5}

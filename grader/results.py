@@ -15,6 +15,10 @@ MESSAGES = {
     "public": " (public preview)",
     "case_line": "{mark} {check} #{number}{hidden}: {message}",
     "hidden": " (hidden case)",
+    "upstream": "Fix {functions} first: {it} fails its own checks (see {its} part), and this task runs your whole "
+                "network.",
+    "breaks": "Parts that call this function were graded with the reference standing in for it; with your own "
+              "code, {parts} would break as well.",
     "cut": "\n… [{count} more characters cut: the results must stay under PrairieLearn's 1 MB limit]",
 }
 # PrairieLearn refuses a results.json over 1 MiB (1,048,576 bytes); stay under it with room to spare.
@@ -34,6 +38,13 @@ def part_output(part):
         lines.append(MESSAGES["case_line"].format(
             mark="✗", check=f"{case.function} ({case.check})", number=case.index + 1,
             hidden=MESSAGES["public"] if case.public else MESSAGES["hidden"], message=case.message))
+    upstream = getattr(part, "upstream", ())
+    if upstream:
+        many = len(upstream) > 1
+        lines.append(MESSAGES["upstream"].format(functions=", ".join(f"{name}()" for name in upstream),
+                                                 it="each" if many else "it", its="their" if many else "its"))
+    if getattr(part, "breaks", ()):
+        lines.append(MESSAGES["breaks"].format(parts=", ".join(f"'{title}'" for title in part.breaks)))
     return "\n".join(lines)
 
 
@@ -55,6 +66,8 @@ def to_results(report):
     """The Gradescope results.json document for a Report."""
     tests = [test_entry(part.key, part.title, part.score, part.points, part_output(part), part.misconceptions)
              for part in report.parts]
+    for test, part in zip(tests, report.parts):
+        test["extra_data"].update(upstream=list(part.upstream), breaks=list(part.breaks))
     summary = MESSAGES["summary"].format(assignment=report.title, score=report.score, max_score=report.max_score)
     sandbox = getattr(report, "sandbox", None)  # the layers that confined the student, and any waiver
     return document(report.assignment, report.max_score, tests, summary, report.seconds,

@@ -9,13 +9,17 @@ For each assignment it writes:
 - the self-check: ``test_selfcheck.py``, ``pytest.ini`` and ``_selfcheck/`` (the evaluation code, the codec, the
   argument watch, and the public cases with their expected values).
 
+Outside ``assignments/``, for the instructor only, it writes ``docs/rubrics/<assignment>.md``: the written
+questions with their rubrics (``grader.written``). nbgrader releases only what is in ``assignments/``, so these
+never reach a student.
+
 ``python -m grader sync`` writes them; ``python -m grader sync --check`` lists what differs, for CI and the tests.
 """
 import json
 import re
 from pathlib import Path
 
-from . import catalogues, evaluation, notebooks, paths, references, stored_tolerance
+from . import catalogues, evaluation, notebooks, paths, references, stored_tolerance, written
 from .sandbox import mutation, wire
 
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION(?::\s*(?P<hint>.*))?$")
@@ -137,6 +141,22 @@ def build(assignment):
     return files
 
 
+def instructor_files(assignment):
+    """The generated files of ``assignment`` that are not for students, as {path relative to the kit: text}."""
+    sheet = written.rubric_sheet(assignment)
+    return {written.path(assignment): sheet} if sheet else {}
+
+
+def _generated(name):
+    """(target path, relative name, text) of every file generated for assignment ``name``."""
+    spec = catalogues.load(name)
+    folder = paths.ASSIGNMENTS / name
+    for relative, text in build(spec).items():
+        yield folder / relative, relative, text
+    for relative, text in instructor_files(spec).items():
+        yield paths.ROOT / relative, relative, text
+
+
 def _same_cases(old_text, new_text):
     """cases.json holds reference outputs, which differ between CPUs in their last bits: each stored value must
     match a fresh computation within the tolerance that its case records (see ``stored_tolerance``)."""
@@ -181,15 +201,14 @@ def _up_to_date(target, relative, text):
 
 
 def differences(names=None):
-    """Generated files that are missing or differ on disk, as 'assignments/<name>/<file>' strings.
+    """Generated files that are missing or differ on disk, as paths relative to the kit ('assignments/<name>/<file>',
+    'docs/rubrics/<name>.md').
 
     Every file must match byte for byte, except that cases.json's numbers may differ within their recorded tolerance.
     """
     drift = []
     for name in names or catalogues.names():
-        folder = paths.ASSIGNMENTS / name
-        for relative, text in build(catalogues.load(name)).items():
-            target = folder / relative
+        for target, relative, text in _generated(name):
             if not _up_to_date(target, relative, text):
                 drift.append(str(target.relative_to(paths.ROOT)))
     return drift
@@ -199,9 +218,7 @@ def write(names=None):
     """Write every generated file; returns the paths it changed."""
     changed = []
     for name in names or catalogues.names():
-        folder = paths.ASSIGNMENTS / name
-        for relative, text in build(catalogues.load(name)).items():
-            target = folder / relative
+        for target, relative, text in _generated(name):
             if target.is_file() and target.read_text(encoding="utf-8") == text:
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)

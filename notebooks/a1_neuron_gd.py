@@ -149,6 +149,12 @@ for (x1, x2), (h1, h2), out in zip(inputs, hidden, neuron.xor_gate(inputs)):
 
 # %% [grade] gates
 
+
+# %% [written] xor_one_neuron
+# Section 3 showed that no single neuron computes XOR, and Section 4 built XOR out of three neurons. In two to four
+# sentences, explain **why** one neuron cannot do it, using the shape of its decision boundary, and **what** the first
+# layer (OR and NAND) does that makes the last neuron's job possible.
+
 # %% [markdown]
 # ## 5. Linear regression and the mean squared error
 #
@@ -246,6 +252,11 @@ ax_path.legend()
 plt.show()
 
 # %% [grade] batch_gd
+
+
+# %% [written] learning_rate
+# Look at the runs above, at learning rates 0.001, 0.01 and 0.025. Explain what goes wrong when the learning rate is
+# too small and when it is too large, and why the loss blows up at 0.025 but not at 0.01 on this data.
 
 # %% [markdown]
 # ## 7. Stochastic gradient descent

@@ -137,6 +137,12 @@ print(sorted(activations.ACTIVATIONS), "->", f.__name__, f_prime.__name__)
 
 # %% [grade] derivatives
 
+
+# %% [written] derivative_at_z
+# The sigmoid's slope is often written as `a (1 - a)`, with `a = sigmoid(z)`, yet every derivative function in this kit
+# takes z. Explain why backpropagation needs the slope at z, what goes wrong when a is passed instead (the cell in
+# Section 2 shows the numbers at z = 2), and why the same mistake goes unnoticed with ReLU.
+
 # %% [markdown]
 # ## 3. Softmax
 # For C classes, the last layer produces C scores per sample, the **logits** `o`. Softmax turns them into a
@@ -170,6 +176,11 @@ print(probs)
 print("row sums:", probs.sum(axis=1))
 
 # %% [grade] softmax
+
+
+# %% [written] softmax_shift
+# Your softmax subtracts each row's largest logit before it calls `np.exp`. Explain why this leaves the probabilities
+# unchanged, what it prevents, and why the maximum is taken row by row rather than over the whole batch.
 
 # %% [markdown]
 # ## 4. One-hot labels and the losses

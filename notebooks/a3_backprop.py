@@ -88,6 +88,12 @@ print("A_out - Y:\n", backprop.output_delta(A_out, Y))
 
 # %% [grade] output_delta
 
+
+# %% [written] cross_entropy_delta
+# With a sigmoid output and binary cross-entropy, the output layer's delta is simply `A - Y`: no derivative of the
+# activation appears in it. Use the chain rule on one sample to show where the sigmoid's derivative went. Then
+# explain why this pairing learns better than a sigmoid output trained with the squared error.
+
 # %% [markdown]
 # Your `hidden_delta` takes the **name** of the layer's activation, and `activations.get(name)` gives you the pair
 # (function, derivative). Take the derivative at `Z`, the pre-activation, never at `A = f(Z)` (see Assignment 2).
@@ -252,6 +258,12 @@ print(f"largest error: {np.max(np.abs(outputs - y_xor)):.4f}")
 
 # %% [grade] xor
 
+
+# %% [written] random_init
+# `datasets.init_params` draws the initial weights at random. Suppose instead that every weight of the XOR network,
+# in both layers, started at the same value, say 0.5, with zero biases. What would the four hidden units compute, what
+# gradients would they receive, and what would that mean for the trained network?
+
 # %% [markdown]
 # ## 6. The diamond
 # Points lie uniformly in the square [-1, 1]^2; a point is class 1 inside the diamond `|x1| + |x2| < 1`. The class
@@ -294,6 +306,12 @@ ax.legend(loc="lower left", fontsize=7)
 plt.show()
 
 # %% [grade] diamond
+
+
+# %% [written] diamond_hidden_units
+# Look at the decision regions of your trained 2-8-1 network above. Describe the shape of the boundary, and explain
+# what each of the 8 hidden tanh units contributes to it. Why can a network without a hidden layer (logistic
+# regression) not draw this boundary?
 
 # %% [markdown]
 # ## 7. Toxic beans

@@ -16,23 +16,24 @@ BGD_STEP = ("        loss_history[i] = mse_loss(X, y, theta)\n"
 LOGISTIC_STEP = ("        loss_history[i] = log_loss(X, y, k)\n"
                  "        k = k - learning_rate * logistic_gradient(X, y, k)\n")
 
-# name: (edits, {part: misconception key, or "" where the part must only lose points}, phrase of the message)
+# name: (edits, {part: misconception key, or "" where the part must only lose points}, phrase of the message). Every
+# other part keeps full marks: the parts that call the bugged function are graded with the reference standing in.
 BUGS = {
     "mse_gradient without the factor 2": (
         {GD: [("(2.0 / m) * (X.T", "(1.0 / m) * (X.T")]},
-        {"mse_gradient": "gradient_factor_2", "batch_gd": "gradient_factor_2"}, "factor 2"),
+        {"mse_gradient": "gradient_factor_2"}, "factor 2"),
     "mse_gradient without the 1/m": (
         {GD: [("(2.0 / m) * (X.T", "2.0 * (X.T")]},
-        {"mse_gradient": "gradient_not_averaged", "batch_gd": ""}, "1/m is missing"),
+        {"mse_gradient": "gradient_not_averaged"}, "1/m is missing"),
     "mse_gradient with the sign flipped, as in the lecture's loop": (
         {GD: [("(X.T @ (X @ theta - y))", "(X.T @ (y - X @ theta))")]},
-        {"mse_gradient": "gradient_sign", "batch_gd": "update_sign"}, "sign is flipped"),
+        {"mse_gradient": "gradient_sign"}, "sign is flipped"),
     "batch update going uphill": (
         {GD: [("theta = theta - learning_rate * mse_gradient", "theta = theta + learning_rate * mse_gradient")]},
         {"batch_gd": "update_sign"}, "goes uphill"),
     "mse summed instead of averaged": (
         {GD: [("float(np.mean(residual ** 2))", "float(np.sum(residual ** 2))")]},
-        {"mse_loss": "loss_summed", "batch_gd": "loss_summed"}, "summed, not averaged"),
+        {"mse_loss": "loss_summed"}, "summed, not averaged"),
     "batch loss recorded after the step": (
         {GD: [(BGD_STEP, BGD_STEP.splitlines(keepends=True)[1] + BGD_STEP.splitlines(keepends=True)[0])]},
         {"batch_gd": "loss_after_step"}, "off by one"),
@@ -44,13 +45,13 @@ BUGS = {
         {"sgd": "gradient_factor_2"}, "factor 2"),
     "logistic gradient with the sign flipped": (
         {GD: [("X.T @ (sigmoid(X @ k) - y)", "X.T @ (y - sigmoid(X @ k))")]},
-        {"logistic_gradient": "logistic_gradient_sign", "logistic_regression": "update_sign"}, "k + alpha g"),
+        {"logistic_gradient": "logistic_gradient_sign"}, "k + alpha g"),
     "logistic gradient averaged": (
         {GD: [("return X.T @ (sigmoid(X @ k) - y)", "return X.T @ (sigmoid(X @ k) - y) / len(y)")]},
-        {"logistic_gradient": "gradient_averaged", "logistic_regression": ""}, "SUM"),
+        {"logistic_gradient": "gradient_averaged"}, "SUM"),
     "log loss summed": (
         {GD: [("float(np.mean(softplus - y * z))", "float(np.sum(softplus - y * z))")]},
-        {"log_loss": "loss_summed", "logistic_regression": "loss_summed"}, "summed, not averaged"),
+        {"log_loss": "loss_summed"}, "summed, not averaged"),
     "logistic loss recorded after the step": (
         {GD: [(LOGISTIC_STEP, LOGISTIC_STEP.splitlines(keepends=True)[1]
                + LOGISTIC_STEP.splitlines(keepends=True)[0])]},

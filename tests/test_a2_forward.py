@@ -122,22 +122,21 @@ def test_naive_sigmoid_and_tanh_fail_only_the_large_input_checks(submission):
          "    z = np.asarray(z, dtype=np.float64)\n"
          "    return (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))\n")]}
     report = _grade(submission, edits, "naive")
-    for key in ("activations", "derivatives"):
-        cases = [c for c in part_of(report, key).cases if c.function in (
-            "activations.sigmoid", "activations.tanh", "activations.sigmoid_prime", "activations.tanh_prime")]
-        assert all(c.passed == (c.check != "large inputs") for c in cases), [(c.check, c.message) for c in cases]
-        assert all("numerically stable" in c.message for c in cases if not c.passed)
+    cases = [c for c in part_of(report, "activations").cases if c.function in ("activations.sigmoid",
+                                                                             "activations.tanh")]
+    assert all(c.passed == (c.check != "large inputs") for c in cases), [(c.check, c.message) for c in cases]
+    assert all("numerically stable" in c.message for c in cases if not c.passed)
+    # the derivatives call sigmoid and tanh: graded with the reference standing in, they keep full marks
+    assert part_of(report, "derivatives").score == part_of(report, "derivatives").points
 
 
-def test_transposed_dense_breaks_the_forward_pass_with_a_shape_error(submission):
+def test_a_transposed_dense_costs_dense_and_not_the_forward_pass_that_calls_it(submission):
     report = _grade(submission, BUGS["dense_transposed"][1], "transposed")
-    cases = [c for c in part_of(report, "forward").cases if c.function == "forward.forward_pass"]
-    hidden = [c for c in cases if c.check == "output and cache"]
-    assert all(not c.passed for c in hidden)
-    assert any("raised ValueError" in c.message and "in dense" in c.message for c in hidden), \
-        [c.message for c in hidden]
-    assert any("it looks transposed" in c.message for c in part_of(report, "forward").cases
-               if c.function == "forward.dense")
+    forward = part_of(report, "forward").cases
+    assert any("it looks transposed" in c.message for c in forward if c.function == "forward.dense")
+    # forward_pass is graded with the reference dense standing in for the student's, so it keeps its cases
+    assert all(c.passed for c in forward if c.function == "forward.forward_pass"), \
+        [c.message for c in forward if not c.passed]
 
 
 ALTERNATIVES = {

@@ -30,7 +30,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from grader import catalogues, demo, nbgrader_bridge, paths, sync
+from grader import catalogues, demo, nbgrader_bridge, paths, sync, written
+from grader.nbgrader_bridge import GradesCsvExport
 
 pytestmark = pytest.mark.xdist_group("nbgrader")
 
@@ -170,7 +171,8 @@ def _build(root):
     hanging = _hanging(recipes)
     notebook = nbformat.read(course / "autograded" / hanging["id"] / assignment / f"{assignment}.ipynb", 4)
     outcome["hung_cells"] = {c.metadata.nbgrader["grade_id"]: "".join(o.get("text", "") for o in c.outputs)
-                             for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")}
+                             for c in notebook.cells
+                             if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
 
     # 3. zip_collect again, now with archives that point outside their folder
     archive = course / "downloaded" / assignment / "archive"
@@ -191,6 +193,7 @@ def _build(root):
     _run(nbgrader + ["autograde", assignment, "--student", hanging["id"], "--force"], course, env,
          "autograde --force")
     outcome["final_gradebook"] = nbgrader_bridge.gradebook_scores(course, assignment)
+    outcome["final_written"] = nbgrader_bridge.gradebook_written(course, assignment)
 
     # 5. feedback for everyone, the CSV, and the kit's own grader on the same files, two students at a time
     _run(nbgrader + ["generate_feedback", assignment, "--force"], course, env, "generate_feedback")
@@ -281,6 +284,7 @@ def test_release_holds_the_generated_files_and_no_solution_line(roundtrip):
             leaked = [line for line in secret if line in text]
             assert not leaked, f"{file} holds solution lines: {leaked[:3]}"
             assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+            assert not [piece for piece in written.rubric_fragments(roundtrip.spec) if piece in text], file
 
 
 def test_release_stubs_equal_the_kit_stubs(roundtrip):
@@ -390,8 +394,21 @@ def test_export_csv_matches_the_gradebook(roundtrip):
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     assert set(rows) == set(roundtrip.ids)
     for student, scores in roundtrip.final_gradebook.items():
-        assert float(rows[student]["score"]) == pytest.approx(sum(scores.values()), abs=1e-6)
-        assert float(rows[student]["max_score"]) == pytest.approx(roundtrip.spec.max_score)
+        written = roundtrip.final_written[student]
+        given = sum(value for value in written.values() if value is not None)
+        waiting = sum(roundtrip.spec.question(key).points for key, value in written.items() if value is None)
+        row = {key: float(value) for key, value in rows[student].items() if key in GradesCsvExport.EXTRA
+               or key in ("score", "max_score")}
+        assert row["score"] == pytest.approx(sum(scores.values()) + given, abs=1e-6)
+        assert row["auto_score"] == pytest.approx(sum(scores.values()), abs=1e-6)
+        assert (row["written_score"], row["written_to_grade"]) == pytest.approx((given, waiting))
+        assert row["max_score"] == pytest.approx(roundtrip.spec.total_points)
+        assert row["max_auto_score"] == pytest.approx(roundtrip.spec.max_score)
+        assert row["max_written_score"] == pytest.approx(roundtrip.spec.written_points)
+    answered = [r["id"] for r in roundtrip.recipes if r.get("answers")]
+    assert answered, "the demo class should answer its written questions"
+    for student in answered:
+        assert all(roundtrip.final_written[student][key] is None for key in roundtrip.recipe(student)["answers"])
 
 
 # -- feedback ------------------------------------------------------------------------------------------------------
@@ -404,10 +421,10 @@ def test_feedback_pages_show_scores_and_messages_and_nothing_hidden(roundtrip):
     secret = _secrets(roundtrip.assignment)
     for student in roundtrip.ids:
         page = roundtrip.feedback_page(student).read_text(encoding="utf-8")
-        total = sum(roundtrip.final_gradebook[student].values())
+        total = sum(roundtrip.final_gradebook[student].values())  # nobody's written answers are graded yet
         shown = re.search(r"\(Score: ([0-9.]+) / ([0-9.]+)\)", page)
         assert shown and float(shown[1]) == pytest.approx(total, abs=0.01), student
-        assert float(shown[2]) == pytest.approx(roundtrip.spec.max_score), student
+        assert float(shown[2]) == pytest.approx(roundtrip.spec.total_points), student
         for part in roundtrip.spec.parts:
             first_line = roundtrip.kit[student][part.key]["output"].splitlines()[0]
             assert first_line in page, (student, part.key)
@@ -453,7 +470,7 @@ def test_grade_cells_hold_a_plain_float_and_no_error(roundtrip):
         notebook = nbformat.read(roundtrip.course / "autograded" / student / roundtrip.assignment /
                                  f"{roundtrip.assignment}.ipynb", 4)
         for cell in notebook.cells:
-            if not cell.metadata.get("nbgrader", {}).get("grade"):
+            if cell.cell_type != "code" or not cell.metadata.get("nbgrader", {}).get("grade"):
                 continue
             kinds = [o.output_type for o in cell.outputs]
             assert "error" not in kinds and kinds[-1] == "execute_result", (student, kinds)

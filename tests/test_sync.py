@@ -1,11 +1,11 @@
-"""assignments/ is exactly what the generator makes from solutions/, and holds no solution line."""
+"""assignments/ is exactly what the generator makes from solutions/, and holds no solution line and no rubric."""
 import json
 import re
 
 import numpy as np
 import pytest
 
-from grader import catalogues, paths, sync
+from grader import catalogues, paths, sync, written
 from grader.sandbox import wire
 
 
@@ -20,6 +20,9 @@ def test_generated_folders_hold_nothing_else():
         present = {str(p.relative_to(folder)) for p in folder.rglob("*")
                    if p.is_file() and "__pycache__" not in p.parts}
         assert present == expected, f"stray or missing files in assignments/{name}"
+    sheets = {relative for name in catalogues.names() for relative in sync.instructor_files(catalogues.load(name))}
+    folder = paths.ROOT / written.FOLDER
+    assert {f"{written.FOLDER}/{p.name}" for p in folder.iterdir()} == sheets, f"stray or missing files in {folder}"
 
 
 @pytest.mark.parametrize("name", catalogues.names())
@@ -35,6 +38,21 @@ def test_no_solution_line_reaches_the_assignment_folder(name):
             text = file.read_text(encoding="utf-8")
             leaked = [line for line in secret if line in text]
             assert not leaked, f"{file} holds solution lines: {leaked[:3]}"
+
+
+@pytest.mark.parametrize("name", catalogues.names())
+def test_no_rubric_reaches_the_assignment_folder(name):
+    """The rubrics live in the catalogue and docs/rubrics/; nbgrader releases assignments/, so none may be there."""
+    spec = catalogues.load(name)
+    rubrics = written.rubric_texts(spec)
+    assert rubrics, f"{name} has no written question with a rubric"
+    fragments = written.rubric_fragments(spec)
+    for file in (paths.ASSIGNMENTS / name).rglob("*"):
+        if file.is_file() and "__pycache__" not in file.parts:
+            text = file.read_text(encoding="utf-8")
+            leaked = [fragment for fragment in fragments if fragment in text]
+            assert not leaked, f"{file} holds rubric text: {leaked[:2]}"
+    assert all(text in (paths.ROOT / written.path(spec)).read_text(encoding="utf-8") for text in rubrics)
 
 
 def test_stub_generator_replaces_each_region_and_keeps_the_rest():

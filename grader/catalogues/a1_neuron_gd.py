@@ -7,7 +7,7 @@ cases use two Gaussian blobs in the plane, again with a column of ones.
 import numpy as np
 
 from ..inputs import binary_rows, extremes, normal, numerical_gradient, uniform
-from ..spec import Assignment, Case, Check, Misconception, Part
+from ..spec import Assignment, Case, Check, Misconception, Part, Written
 
 TRUTH_TABLE = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 EXTREMES = np.array([-1000.0, -40.0, -1.0, 0.0, 1.0, 40.0, 1000.0])
@@ -354,10 +354,42 @@ LOGISTIC_REGRESSION = Part("logistic_regression", "Logistic regression by gradie
           )),
 ))
 
+
+# -- written questions, graded by hand (their prompts are in notebooks/a1_neuron_gd.py) ---------------------------
+WRITTEN = (
+    Written("xor_one_neuron", "Why one neuron cannot compute XOR", 2, rubric=(
+        (1, "One neuron's output is above 0.5 exactly where w1 x1 + w2 x2 + b > 0, on one side of a straight line. "
+            "XOR's two 1s lie on one diagonal of the unit square and its two 0s on the other, so no line puts them "
+            "on different sides: XOR is not linearly separable. The inequality argument of Section 3 (b < 0, "
+            "w1 + w2 + b < 0, yet w1 + b > 0 and w2 + b > 0) also earns this point."),
+        (1, "What the extra layer adds: OR and NAND move the four corners to new points, and there a single line "
+            "does split the classes, so the AND neuron finishes the job. Composing neurons combines several "
+            "linear boundaries into one that is not a line. Half a point if the answer only restates "
+            "XOR = AND(OR, NAND) without saying why that helps."),
+    )),
+    Written("learning_rate", "Choosing the learning rate", 1, rubric=(
+        (0.5, "Too small: each step barely moves theta, so the loss falls slowly. After 2000 steps at 0.001 the "
+              "intercept is still far from least squares, because the loss is almost flat in that direction and "
+              "the gradient there is tiny."),
+        (0.5, "Too large: every step overshoots the minimum by more than the step before, so the loss grows "
+              "without bound. For this data that starts at 2 / lambda_max (about 0.0196, where lambda_max is the "
+              "largest eigenvalue of (2/m) X^T X), which 0.025 exceeds. Saying only \"it overshoots\" with no "
+              "reason earns nothing here."),
+    )),
+)
+
 ASSIGNMENT = Assignment(
     name="a1_neuron_gd",
     title="Assignment 1: one neuron and gradient descent",
     modules=("neuron", "gradient_descent"),
     parts=(SIGMOID, NEURON, GATES, MSE_LOSS, MSE_GRADIENT, BATCH_GD, SGD, LOG_LOSS, LOGISTIC_GRADIENT,
            LOGISTIC_REGRESSION),
+    written=WRITTEN,
+    # The reference stands in for these when their callers are graded, so a bug costs its own part only.
+    calls={"neuron.neuron": ("neuron.sigmoid",),
+           "neuron.logic_gate": ("neuron.neuron",),
+           "neuron.xor_gate": ("neuron.logic_gate",),
+           "gradient_descent.batch_gradient_descent": ("gradient_descent.mse_loss", "gradient_descent.mse_gradient"),
+           "gradient_descent.logistic_gradient": ("neuron.sigmoid",),
+           "gradient_descent.logistic_regression": ("gradient_descent.log_loss", "gradient_descent.logistic_gradient")},
 )

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..inputs import away_from_zero, binary_labels, extremes, normal, one_hot_labels, uniform, with_zeros
-from ..spec import Assignment, Case, Check, Misconception, Part
+from ..spec import Assignment, Case, Check, Misconception, Part, Written
 
 EXTREMES = np.array([-1000.0, -40.0, -1.0, 0.0, 1.0, 40.0, 1000.0])
 # Exact zeros next to values on both sides: where the ReLU family's derivative conventions show.
@@ -292,9 +292,39 @@ FORWARD = Part("forward", "The forward pass", 4, (
     )),
 ))
 
+
+# -- written questions, graded by hand (their prompts are in notebooks/a2_forward.py) ------------------------------
+WRITTEN = (
+    Written("derivative_at_z", "Why a derivative is taken at z", 2, rubric=(
+        (1, "The chain rule multiplies by the slope of a = f(z) at the point the layer computed, f'(z) at its own "
+            "pre-activation. Handing a to a function that expects z measures the slope somewhere else: "
+            "sigmoid_prime(sigmoid(2)) is about 0.207, while the true slope at z = 2 is about 0.105. Every "
+            "gradient through that layer is then wrong."),
+        (0.5, "a (1 - a) and 1 - a^2 are the same slopes written with the output, handy when a is already known. "
+              "The kit defines every derivative on z so that one rule holds for all activations and matches the Z "
+              "the forward pass keeps in its cache."),
+        (0.5, "ReLU hides the mistake: relu(z) > 0 exactly when z > 0, so relu_prime(relu(z)) equals "
+              "relu_prime(z). With sigmoid or tanh the same call gives different numbers."),
+    )),
+    Written("softmax_shift", "Why softmax subtracts the maximum", 1, rubric=(
+        (0.5, "It changes nothing: subtracting one constant c from every logit of a row multiplies each exp by "
+              "exp(-c), which cancels between the numerator and the sum below it."),
+        (0.5, "It prevents overflow: afterwards the largest number exp sees is 0, so exp returns at most 1. "
+              "Without it, logits near 1000 give exp(1000) = inf and inf / inf = nan, with a warning. Full marks "
+              "need the maximum taken per row (per sample); the whole array's maximum can make a low row "
+              "underflow to 0 / 0."),
+    )),
+)
+
 ASSIGNMENT = Assignment(
     name="a2_forward",
     title="Assignment 2: activations, softmax, losses and the forward pass",
     modules=("activations", "losses", "forward"),
     parts=(ACTIVATION_VALUES, DERIVATIVES, SOFTMAX, LOSSES, FORWARD),
+    written=WRITTEN,
+    # The reference stands in for these when their callers are graded, so a bug costs its own part only.
+    calls={"activations.sigmoid_prime": ("activations.sigmoid",),
+           "activations.tanh_prime": ("activations.tanh",),
+           "forward.forward_pass": ("forward.dense", "activations.sigmoid", "activations.tanh", "activations.relu",
+                                    "activations.leaky_relu", "losses.softmax")},
 )

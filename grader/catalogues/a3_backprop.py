@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import paths, references
 from ..inputs import away_from_zero, binary_labels, normal, numerical_gradient, one_hot_labels, uniform
-from ..spec import Assignment, Case, Check, Misconception, Part
+from ..spec import Assignment, Case, Check, Misconception, Part, Written
 
 NAME = "a3_backprop"
 PROVIDED = {"activations": "a2_forward", "losses": "a2_forward", "forward": "a2_forward", "datasets": NAME}
@@ -417,7 +417,7 @@ XOR_TASK = Part("xor", "XOR: every row of the table right", 3, (
         _converge_case(XOR, *relabelled_xor(XOR["seeds"][2], "a_xor_c"), XOR["seeds"][2], False, "hidden run 2"),
     ), expected=_converge_expected(lambda X, Y: (X, Y)), timeout=TRAINING_TIMEOUT,
           options=_converge_options(XOR, "XOR, 3-4-1 sigmoid network")),
-))
+), integrated=True)
 
 # The public run is the course's diamond; the hidden run draws its points afresh, labels them the other way round
 # and starts from hidden initial parameters, and is judged on held-out points drawn the same way.
@@ -432,7 +432,37 @@ DIAMOND_TASK = Part("diamond", "The diamond: held-out accuracy", 3, (
                                 "hidden run"),),
           expected=_converge_expected(lambda X, Y: relabelled_diamond(*HIDDEN_DIAMOND["test"])),
           timeout=TRAINING_TIMEOUT, options=_converge_options(DIAMOND, "a hidden 2-8-1 tanh task, held-out points")),
-))
+), integrated=True)
+
+
+# -- written questions, graded by hand (their prompts are in notebooks/a3_backprop.py) -----------------------------
+WRITTEN = (
+    Written("cross_entropy_delta", "Why the output delta is A - Y", 2, rubric=(
+        (1, "The chain rule for one sample: the loss's slope in a is (a - y) / (a (1 - a)), the sigmoid's slope in "
+            "z is a (1 - a), and their product cancels to a - y. A softmax output with cross-entropy cancels the "
+            "same way, row by row, to A - Y."),
+        (1, "Why it matters: with the squared error the factor a (1 - a) stays in the delta. Where the sigmoid "
+            "saturates (a near 0 or 1) that factor is almost 0, so a confidently wrong output gets almost no "
+            "gradient and learning stalls. With cross-entropy the delta is as large as the error itself."),
+    )),
+    Written("diamond_hidden_units", "What the diamond's boundary shows", 2, rubric=(
+        (1, "Each hidden unit is one neuron: where its pre-activation is 0 is a straight line in the plane, and "
+            "its output rises from towards -1 on one side to towards +1 on the other. So the hidden layer draws "
+            "several lines, each a candidate edge."),
+        (1, "The output neuron weighs those half-planes and keeps the region where enough of them agree. The "
+            "result is a closed shape made of nearly straight edges with rounded corners, close to the four edges "
+            "of |x1| + |x2| = 1. One neuron alone, as in logistic regression, has a single line for a boundary "
+            "and cannot enclose a region."),
+    )),
+    Written("random_init", "Why the initial weights are random", 1, rubric=(
+        (0.5, "With every weight equal (both layers), every hidden unit computes the same activation, receives "
+              "the same delta and so the same gradient. Each update keeps them equal, and the layer acts like a "
+              "single unit however many it has: the symmetry is never broken."),
+        (0.5, "Random starts make the units differ from the first step, so they can learn different features, "
+              "such as different edges of the diamond. Full marks need this consequence, not only \"they stay "
+              "the same\"."),
+    )),
+)
 
 ASSIGNMENT = Assignment(
     name=NAME,
@@ -441,4 +471,9 @@ ASSIGNMENT = Assignment(
     parts=(OUTPUT_DELTA, HIDDEN_DELTA, LAYER_GRADIENTS, BACKWARD, GD_STEP, TRAIN_STEP, TRAIN, XOR_TASK, DIAMOND_TASK),
     provided=PROVIDED,
     data=DATA,
+    written=WRITTEN,
+    # In the unit parts, the reference stands in for these; the XOR and diamond tasks run the student's own code.
+    calls={"backprop.backward": ("backprop.output_delta", "backprop.hidden_delta", "backprop.layer_gradients"),
+           "training.train_step": ("backprop.backward", "training.gd_step"),
+           "training.train": ("training.train_step",)},
 )

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 import weakref
 from pathlib import Path
 
@@ -41,6 +42,7 @@ MEMORY_BYTES = 2 * 1024 ** 3  # the worker's address-space limit, when Sandbox()
 LAYERS = ("mount-namespace", "pid-namespace", "network-namespace", "uid", "parent-death", "capabilities", "landlock",
           "seccomp")
 TOKEN_VARIABLE = "NNKIT_SANDBOX"
+STAND_IN_CALLS = 20_000  # stand-in requests one call may make: a training loop's steps, with room to spare
 MAX_CHANGED, MAX_PATH = 5, 80  # what is kept of the worker's list of arguments changed in place
 # The host's numerical settings reach the worker, so student and reference run the same kernels: some hosts set
 # OPENBLAS_CORETYPE because older OpenBLAS builds compute wrong results on their CPU.
@@ -54,6 +56,9 @@ MESSAGES = {
     "garbled": "it wrote something the grader cannot read on the grader's channel",
     "reimport": "importing {module} again after a restart failed",
     "no_start": "the sandbox worker did not start ({detail}); this is a problem with the grader, not the submission",
+    "no_stand_in": "there is no stand-in for {name} in this call",
+    "stand_in_calls": "more than {limit} calls of the stand-ins in one call",
+    "stand_in_failed": "the reference {name} could not take these arguments ({detail})",
 }
 
 
@@ -362,21 +367,52 @@ class Sandbox:
             raise _Garbled
         return answer
 
-    def _request(self, message, timeout):
+    def _send(self, message, deadline):
+        payload = []
+        wire.write_message(payload.append, message)
+        self._write_all(payload[0], deadline)
+
+    def _request(self, message, timeout, stand_ins=None):
         """Send ``message`` and return the answer to it. Each request carries a fresh random id that the answer
-        must echo, so bytes a student writes to the channel can never be taken for the answer to a later call."""
+        must echo, so bytes a student writes to the channel can never be taken for the answer to a later call.
+
+        While the call runs, the worker may ask for a stand-in: a reference function named in ``stand_ins``
+        ({'module.function': callable}), computed here, in the grader, on the arguments the student's code passed.
+        A request for any other name, or past STAND_IN_CALLS, is refused in the student's process."""
         deadline = time.monotonic() + timeout
         request_id = secrets.token_hex(8)
-        payload = []
-        wire.write_message(payload.append, dict(message, id=request_id))
-        self._write_all(payload[0], deadline)
-        answer = self._receive(deadline)
-        if answer.get("id") != request_id:
-            raise _Garbled
-        return answer
+        self._send(dict(message, id=request_id), deadline)
+        calls = 0
+        while True:
+            answer = self._receive(deadline)
+            if answer.get("id") != request_id:
+                raise _Garbled
+            if "stand_in" not in answer:
+                return answer
+            calls += 1
+            self._send(dict(self._stand_in(answer, stand_ins or {}, calls), id=request_id), deadline)
+
+    @staticmethod
+    def _stand_in(request, stand_ins, calls):
+        """The grader's answer to one stand-in request: the reference's value, or why there is none."""
+        name = request.get("stand_in")
+        if type(name) is not str or name not in stand_ins:
+            return {"ok": False, "detail": MESSAGES["no_stand_in"].format(name=str(name)[:80])}
+        if calls > STAND_IN_CALLS:
+            return {"ok": False, "detail": MESSAGES["stand_in_calls"].format(limit=STAND_IN_CALLS)}
+        try:
+            args, kwargs = wire.decode(request.get("args")), wire.decode(request.get("kwargs"))
+            if type(args) is not tuple or type(kwargs) is not dict:
+                raise TypeError("arguments must be a tuple and a dict")
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                return {"ok": True, "value": wire.encode(stand_ins[name](*args, **kwargs))}
+        except Exception as exc:  # the student passed the reference something it cannot take
+            return {"ok": False, "detail": MESSAGES["stand_in_failed"].format(
+                name=name, detail=f"{type(exc).__name__}: {str(exc)[:200]}")}
 
     # -- public API ---------------------------------------------------------------------------------------------
-    def _exchange(self, message, timeout):
+    def _exchange(self, message, timeout, stand_ins=None):
         """Send one request, restarting the worker first if needed. Returns an Outcome whatever the student's code
         does; raises SandboxError only when a fresh worker cannot start."""
         remaining = self.deadline - time.monotonic()
@@ -395,7 +431,7 @@ class Sandbox:
                 if remaining <= 0:
                     self._kill()
                     return Outcome(False, error="BudgetExceeded")
-            answer = self._request(message, min(timeout, remaining))
+            answer = self._request(message, min(timeout, remaining), stand_ins)
         except TimeoutError:
             self._kill()
             kind = "Timeout" if timeout <= remaining else "BudgetExceeded"
@@ -457,15 +493,18 @@ class Sandbox:
                 return failed
         return None
 
-    def call(self, module, function, args=(), kwargs=None, timeout=5.0):
-        """Call ``module.function(*args, **kwargs)`` in the worker and return its decoded Outcome."""
+    def call(self, module, function, args=(), kwargs=None, timeout=5.0, stand_ins=None):
+        """Call ``module.function(*args, **kwargs)`` in the worker and return its decoded Outcome.
+
+        ``stand_ins`` ({'module.function': callable}) replace those functions of the student's modules for this call
+        only: when the student's code calls one, the callable runs here, in the grader, and its value goes back."""
         loaded = self.load(module)
         if not loaded.ok:
             return Outcome(False, error="ImportFailed", detail=f"{loaded.error}: {loaded.detail}".strip(": "),
                            where=loaded.where)
-        message = {"op": "call", "module": module, "function": function,
+        message = {"op": "call", "module": module, "function": function, "stand_ins": sorted(stand_ins or {}),
                    "args": wire.encode(tuple(args)), "kwargs": wire.encode(dict(kwargs or {}))}
-        return self._exchange(message, timeout)
+        return self._exchange(message, timeout, stand_ins)
 
 
 def close_all():

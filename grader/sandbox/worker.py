@@ -367,6 +367,77 @@ def _import(module_name):
     return {"ok": True}
 
 
+class StandInError(RuntimeError):
+    """A stand-in the grader would not or could not compute."""
+
+
+def _receive():
+    length = wire.header_length(_read_exact(wire.HEADER_SIZE))
+    return wire.json.loads(_read_exact(length))
+
+
+def _stand_in(name, request_id):
+    """A function that asks the grader for the reference ``name`` ('module.function') on these arguments. The
+    reference itself never comes into this process: only the arguments go out, and only its value comes back."""
+    def stand_in(*args, **kwargs):
+        _send({"id": request_id, "stand_in": name, "args": wire.encode(args), "kwargs": wire.encode(kwargs)})
+        reply = _receive()
+        if reply.get("id") != request_id or not reply.get("ok"):
+            raise StandInError(str(reply.get("detail", ""))[:300])
+        return wire.decode(reply["value"])
+    stand_in.__name__ = name.rsplit(".", 1)[-1]
+    return stand_in
+
+
+def _student_modules():
+    return [module for module in list(sys.modules.values())
+            if os.path.dirname(os.path.abspath(getattr(module, "__file__", None) or "/")) == WORK_DIR]
+
+
+def _install(names, request_id):
+    """Put a stand-in in place of each named function, wherever the student's modules hold it: as a module global
+    (``from backprop import backward`` included), or inside a module-level dict, list or tuple (a table of
+    activations). Returns the undo list of (container, key, original)."""
+    originals = {}
+    for name in names:
+        module_name, _, function = name.rpartition(".")
+        original = getattr(sys.modules.get(module_name), function, None)
+        if callable(original):
+            originals[id(original)] = (original, _stand_in(name, request_id))
+    undo = []
+
+    def swap(container, key, value):
+        found = originals.get(id(value))
+        if found is not None and found[0] is value:
+            undo.append((container, key, value))
+            container[key] = found[1]
+            return True
+        if isinstance(value, tuple) and any(id(item) in originals for item in value):
+            undo.append((container, key, value))
+            container[key] = tuple(originals[id(item)][1] if id(item) in originals and originals[id(item)][0] is item
+                                   else item for item in value)
+            return True
+        return False
+
+    for module in _student_modules():
+        namespace = vars(module)
+        for key, value in list(namespace.items()):
+            if swap(namespace, key, value):
+                continue
+            if type(value) is dict:
+                for inner_key, inner in list(value.items()):
+                    swap(value, inner_key, inner)
+            elif type(value) is list:
+                for index, inner in enumerate(list(value)):
+                    swap(value, index, inner)
+    return undo
+
+
+def _uninstall(undo):
+    for container, key, original in reversed(undo):
+        container[key] = original
+
+
 def _call(request):
     module = sys.modules.get(request["module"])
     if module is None:
@@ -382,6 +453,8 @@ def _call(request):
         watched = mutation.watch(func, args, kwargs)  # the arguments as they are before the call
     except BaseException as exc:  # a hostile __signature__
         return _failure(exc)
+    names = request.get("stand_ins") or []
+    undo = _install([name for name in names if type(name) is str], request["id"]) if names else []
     _reset_random_state()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -390,6 +463,8 @@ def _call(request):
             value = func(*args, **kwargs)
         except BaseException as exc:
             return _failure(exc)
+        finally:
+            _uninstall(undo)
         elapsed = time.perf_counter() - started
     try:
         messages = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
@@ -409,8 +484,7 @@ def main():
     _send({"ok": True, "ready": True, "layers": layers})
     while True:
         try:
-            length = wire.header_length(_read_exact(wire.HEADER_SIZE))
-            request = wire.json.loads(_read_exact(length))
+            request = _receive()
         except EOFError:
             return
         if request["op"] == "import":
