@@ -179,12 +179,14 @@ def _draw_plots(report, folder):
 
 
 def grade_one(assignment_name, student, folder, kit, results_path, draw_plots=False,
-              budget_seconds=limits.BUDGET_SECONDS):
+              budget_seconds=limits.BUDGET_SECONDS, waive=None):
     """Grade one student and write their results file, fingerprinted with the bytes graded (after their plots,
-    with ``draw_plots``). Returns (student, error or '')."""
+    with ``draw_plots``). ``waive`` lists the sandbox properties waived. Returns (student, error or '')."""
     from . import engine
+    from .sandbox import confinement
     try:
-        report = engine.grade(assignment_name, folder, budget_seconds=budget_seconds)
+        report = engine.grade(assignment_name, folder, budget_seconds=budget_seconds,
+                              policy=confinement.Policy(waive or ()))
     except Exception as exc:  # a grader problem (MemoryError past the cap included): write nothing, retry next run
         return student, f"{type(exc).__name__}: {str(exc)[:300]}"
     document = results.to_results(report)
@@ -241,9 +243,11 @@ def write_csv(assignment, students, results_dir, fingerprints, csv_path):
 
 
 def main(assignment_name, submitted_path, *, jobs=2, csv_path="grades.csv", results_dir=None, draw_plots=False,
-         budget_seconds=None):
-    """Grade the class; return the exit code: 0 done, 1 some students could not be graded, 2 cannot run, 130
-    interrupted."""
+         budget_seconds=None, waive=None):
+    """Grade the class; return the exit code: 0 done, 1 some students could not be graded, 2 cannot run (the
+    sandbox refused among them), 130 interrupted. ``waive``: the sandbox properties waived (a comma-separated
+    string; None: $NNKIT_SANDBOX_WAIVE)."""
+    from .sandbox import confinement
     def fail(key, **fields):
         print(MESSAGES["error"].format(detail=MESSAGES[key].format(**fields) if key in MESSAGES else key),
               file=sys.stderr)
@@ -258,6 +262,10 @@ def main(assignment_name, submitted_path, *, jobs=2, csv_path="grades.csv", resu
         return fail("no_folder", path=submitted)
     if jobs is None or jobs < 1:
         return fail("bad_jobs", jobs=jobs)
+    try:
+        policy = confinement.Policy(waive)
+    except confinement.BadWaiver as exc:
+        return fail(str(exc))
     csv_path = Path(csv_path or "grades.csv")
     results_dir = Path(results_dir) if results_dir else csv_path.parent / "graded" / assignment.name
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -287,11 +295,18 @@ def main(assignment_name, submitted_path, *, jobs=2, csv_path="grades.csv", resu
         else:
             todo.append((student, folder, kit))
 
+    if todo:  # before any student code runs: one line, and nobody is graded
+        try:
+            _check_confinement(policy)
+        except confinement.Refused as exc:
+            print(exc, file=sys.stderr)
+            return 2
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        failures = _grade_all(assignment, todo, jobs, results_dir, draw_plots, budget_seconds or limits.BUDGET_SECONDS)
+        failures = _grade_all(assignment, todo, jobs, results_dir, draw_plots, budget_seconds or limits.BUDGET_SECONDS,
+                              sorted(policy.waived))
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
@@ -335,7 +350,15 @@ def _take_graded_fingerprints(todo, failures, results_dir, fingerprints):
             fingerprints[student] = graded
 
 
-def _grade_all(assignment, todo, jobs, results_dir, draw_plots=False, budget_seconds=limits.BUDGET_SECONDS):
+def _check_confinement(policy):
+    """Start one empty sandbox under ``policy``: raises confinement.Refused before anyone is graded."""
+    from .sandbox.runner import Sandbox
+    with Sandbox({}, policy=policy) as sandbox:
+        sandbox.start()
+
+
+def _grade_all(assignment, todo, jobs, results_dir, draw_plots=False, budget_seconds=limits.BUDGET_SECONDS,
+               waive=()):
     """Grade ``todo`` in a pool. Returns {student: error} for those that failed, or None when interrupted."""
     from tqdm import tqdm
     failures = {}
@@ -348,7 +371,7 @@ def _grade_all(assignment, todo, jobs, results_dir, draw_plots=False, budget_sec
     try:
         for student, folder, kit in todo:
             future = pool.submit(grade_one, assignment.name, student, str(folder), kit,
-                                 _results_path(results_dir, student), draw_plots, budget_seconds)
+                                 _results_path(results_dir, student), draw_plots, budget_seconds, list(waive))
             futures[future] = student
         with tqdm(total=len(todo), desc=MESSAGES["progress"].format(assignment=assignment.name), unit="student",
                   file=sys.stderr, mininterval=0.5, smoothing=0.1) as bar:

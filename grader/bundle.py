@@ -48,6 +48,8 @@ RESULTS="$ROOT/results/results.json"
 rm -f "$RESULTS"
 export PYTHONPATH="$SOURCE"
 export MPLBACKEND=Agg
+# As root, the sandbox runs the student's code as another uid, which must not be able to read the kit.
+if [ "$(id -u)" = 0 ]; then chmod -R go-rwx "$SOURCE"; fi
 cd "$SOURCE" \\
 {commands}
 status=$?

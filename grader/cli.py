@@ -26,7 +26,8 @@ def _grade(args):
     if args.plots:  # matplotlib loads while the student's code runs, since the grader mostly waits on it
         loading = threading.Thread(target=importlib.import_module, args=("grader.plots",), daemon=True)
         loading.start()
-    report = engine.grade(args.assignment, args.submission, budget_seconds=args.budget or limits.BUDGET_SECONDS)
+    report = engine.grade(args.assignment, args.submission, budget_seconds=args.budget or limits.BUDGET_SECONDS,
+                          policy=_policy(args))
     document = results.to_results(report)
     if args.out:  # the results are complete before any plot is drawn, and nothing after this can undo them
         results.write_results(document, args.out)
@@ -51,10 +52,25 @@ def _seconds(text):
     return value
 
 
+def _policy(args):
+    """The sandbox policy of --allow-weak-sandbox (or, without it, $NNKIT_SANDBOX_WAIVE)."""
+    from .sandbox import confinement
+    return confinement.Policy(args.allow_weak_sandbox)
+
+
 def _grade_all(args):
     from . import batch
     return batch.main(args.assignment, Path(args.submitted), jobs=args.jobs, csv_path=args.csv,
-                      results_dir=args.results_dir, draw_plots=args.plots, budget_seconds=args.budget)
+                      results_dir=args.results_dir, draw_plots=args.plots, budget_seconds=args.budget,
+                      waive=args.allow_weak_sandbox)
+
+
+def _add_waiver(command):
+    from .sandbox import confinement
+    command.add_argument(confinement.OPTION, metavar="PROPERTY[,PROPERTY]", dest="allow_weak_sandbox", default=None,
+                         help="grade even though no confinement layer holds these properties on this machine: "
+                              f"{', '.join(confinement.PROPERTIES)}, or 'all' (default: ${confinement.VARIABLE}; "
+                              "see docs/security.md)")
 
 
 def _sync(args):
@@ -129,6 +145,7 @@ def parser():
     grade.add_argument("--plots", help="folder for PNG plots of the training runs (student against reference)")
     grade.add_argument("--budget", type=_seconds, default=None, metavar="SECONDS", help=_budget_help())
     grade.add_argument("submission", help="the folder holding the student's module files")
+    _add_waiver(grade)
     grade.set_defaults(handler=_grade)
 
     grade_all = commands.add_parser("grade-all", help="grade SUBMITTED/<student>/<assignment>/ for every student")
@@ -143,6 +160,7 @@ def parser():
     grade_all.add_argument("--budget", type=_seconds, default=None, metavar="SECONDS",
                            help=_budget_help() + ", per student")
     grade_all.add_argument("submitted", help="nbgrader's submitted/ folder")
+    _add_waiver(grade_all)
     grade_all.set_defaults(handler=_grade_all)
 
     sync = commands.add_parser("sync", help="generate assignments/ (and docs/rubrics/) from solutions/, notebooks/ "
@@ -193,9 +211,14 @@ def main(argv=None):
     args.own_process = argv is None
     from .catalogues import UnknownAssignment
     from .engine import SubmissionError
+    from .sandbox.confinement import BadWaiver, Refused
     from .sandbox.runner import SandboxError
     try:
         return args.handler(args)
-    except (SubmissionError, UnknownAssignment, SandboxError, FileNotFoundError, NotADirectoryError) as exc:
+    except Refused as exc:  # one line, naming the property and the option that waives it
+        print(exc, file=sys.stderr)
+        return 2
+    except (SubmissionError, UnknownAssignment, SandboxError, FileNotFoundError, NotADirectoryError,
+            BadWaiver) as exc:
         print(MESSAGES["error"].format(detail=exc), file=sys.stderr)
         return 2

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import catalogues, evaluation, limits, paths, reference_cache, references
 from .evaluation import Outcome
+from .sandbox import confinement
 from .sandbox.runner import Sandbox
 
 
@@ -77,6 +78,7 @@ class Report:
     seconds: float
     runs: dict = field(default_factory=dict)
     staged_digest: str = ""  # modules_digest of the graded module files staged, as read_modules read them
+    sandbox: dict = field(default_factory=dict)  # confinement.Policy.check's record: layers, properties, waiver
 
     @property
     def score(self):
@@ -139,11 +141,13 @@ def staged_files(assignment, modules):
     return files
 
 
-def grade(assignment_name, submission_dir, *, budget_seconds=BUDGET_SECONDS, memory_bytes=None):
-    """Grade the submission folder ``submission_dir`` and return a Report. Raises SubmissionError on bad input.
+def grade(assignment_name, submission_dir, *, budget_seconds=BUDGET_SECONDS, memory_bytes=None, policy=None):
+    """Grade the submission folder ``submission_dir`` and return a Report. Raises SubmissionError on bad input, and
+    confinement.Refused, before any student code runs, when the sandbox lacks a property ``policy`` requires.
 
     ``budget_seconds`` is the time the submission's code may take in all; ``memory_bytes`` is the worker's
-    address-space limit (default: the sandbox's ``MEMORY_BYTES``)."""
+    address-space limit (default: the sandbox's ``MEMORY_BYTES``). ``policy`` is a confinement.Policy (default:
+    every property required, except those waived in ``$NNKIT_SANDBOX_WAIVE``)."""
     try:
         assignment = catalogues.load(assignment_name)
     except catalogues.UnknownAssignment as exc:
@@ -156,8 +160,9 @@ def grade(assignment_name, submission_dir, *, budget_seconds=BUDGET_SECONDS, mem
     ref = references.modules(assignment)
     stored = reference_cache.for_assignment(assignment.name)
     parts, runs = [], {}
-    with Sandbox(staged_files(assignment, modules), budget_seconds=budget_seconds,
-                 memory_bytes=memory_bytes) as sandbox:
+    with Sandbox(staged_files(assignment, modules), budget_seconds=budget_seconds, memory_bytes=memory_bytes,
+                 policy=policy or confinement.Policy()) as sandbox:
+        sandbox.start()  # the confinement is checked before the first case, whatever the submission holds
         for name in sorted(name for name, data in modules.items() if data is TOO_LARGE):
             sandbox.refuse(name[:-len(".py")], Outcome(False, error="TooLarge", detail=name))
         timed_out = set()
@@ -201,7 +206,7 @@ def grade(assignment_name, submission_dir, *, budget_seconds=BUDGET_SECONDS, mem
             parts.append(PartResult(part.key, part.title, part.points, score, cases))
     _explain_dependencies(assignment, parts)
     return Report(assignment.name, assignment.title, parts, time.monotonic() - started, runs,
-                  staged_digest=modules_digest(modules))
+                  staged_digest=modules_digest(modules), sandbox=sandbox.record or {})
 
 
 def _trusted(assignment, graded, failed):

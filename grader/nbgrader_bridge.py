@@ -53,7 +53,7 @@ import nbformat
 from nbconvert.exporters import HTMLExporter
 from nbgrader.plugins import CsvExportPlugin, ExtractorPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Float, Integer, Unicode, default
+from traitlets import Float, Integer, List, Unicode, default
 
 from . import catalogues, limits, paths
 
@@ -164,8 +164,9 @@ def autograde_preprocessors():
 
 
 # -- grading ------------------------------------------------------------------------------------------------------
-def run_grader(assignment, folder, out_dir, timeout, budget=limits.BUDGET_SECONDS):
-    """Run ``python -m grader grade --budget BUDGET`` on ``folder``, killed after ``timeout`` seconds.
+def run_grader(assignment, folder, out_dir, timeout, budget=limits.BUDGET_SECONDS, waive=()):
+    """Run ``python -m grader grade --budget BUDGET`` on ``folder``, with the sandbox properties ``waive`` waived,
+    killed after ``timeout`` seconds.
 
     Returns (results document or None, the reason there is none, exit status (None if it was killed), the end of
     its standard error). The document is used whenever it was written and reads back, even if the process failed
@@ -175,6 +176,8 @@ def run_grader(assignment, folder, out_dir, timeout, budget=limits.BUDGET_SECOND
     results, plots, log = out_dir / "results.json", out_dir / "plots", out_dir / "grader.log"
     command = [sys.executable, "-m", "grader", "grade", "--assignment", assignment, "--out", str(results),
                "--plots", str(plots), "--budget", repr(float(budget)), str(folder)]
+    if waive:
+        command[-1:-1] = ["--allow-weak-sandbox", ",".join(waive)]
     with open(log, "wb") as errors:
         proc = subprocess.Popen(command, cwd=out_dir, env=paths.tool_env(), stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
@@ -259,6 +262,10 @@ def reusable_results(results_dir, assignment, student, folder):
     return document, batch.plots_folder(path.parent, student)
 
 
+WAIVE_OPTION = "c.GradeWithKit.waive = {listed} in nbgrader_config.py (or NNKIT_SANDBOX_WAIVE={properties})"
+_CONFINEMENT_CHECKED = set()  # the waivers under which this process has seen the sandbox start
+
+
 class GradeWithKit(NbGraderPreprocessor):
     """Fill each grade cell with the kit grader's verdict on the submission's module files. Runs no kernel.
 
@@ -274,6 +281,21 @@ class GradeWithKit(NbGraderPreprocessor):
                            "with none, every part scores 0.").tag(config=True)
     reuse_results = Unicode("graded", help="Folder (relative to the course folder) where `grade-all --plots` wrote "
                                            "<assignment>/<student>.json; '' to always grade here.").tag(config=True)
+    waive = List(Unicode(), help="Sandbox properties to grade without, where no confinement layer holds them on this "
+                                 "machine (read-the-kit, write, processes, signals, network, or 'all'). Empty: "
+                                 "$NNKIT_SANDBOX_WAIVE. See docs/security.md.").tag(config=True)
+
+    def _policy(self):
+        """The sandbox policy of ``waive``; raises confinement.Refused, once per autograde run and waiver, when
+        this machine cannot confine the student's code without a waiver it was not given."""
+        from .sandbox import confinement
+        policy = confinement.Policy(list(self.waive) or None, option=WAIVE_OPTION)
+        if policy.waived not in _CONFINEMENT_CHECKED:
+            from .sandbox.runner import Sandbox
+            with Sandbox({}, policy=policy) as sandbox:
+                sandbox.start()
+            _CONFINEMENT_CHECKED.add(policy.waived)
+        return policy
 
     @default("timeout")
     def _timeout_default(self):
@@ -288,7 +310,9 @@ class GradeWithKit(NbGraderPreprocessor):
             self.log.info(MESSAGES["reused"].format(student=student,
                                                     fingerprint=document["extra_data"]["fingerprint"][:12]))
             return document, plot_dir, 0, ""
-        document, reason, code, stderr = run_grader(assignment, folder, scratch, self.timeout, self.budget)
+        policy = self._policy()  # refuses before any student code runs; nbgrader then fails this submission
+        document, reason, code, stderr = run_grader(assignment, folder, scratch, self.timeout, self.budget,
+                                                    sorted(policy.waived))
         if document is None or code != 0:  # for the instructor's log only; the student sees one line
             why = reason or (MESSAGES["reason_timeout"].format(seconds=self.timeout) if code is None
                              else MESSAGES["reason_exit"].format(code=code))

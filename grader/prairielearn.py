@@ -188,7 +188,12 @@ def main(argv=None):
         return 2
     if own_process:  # run as a program: this process grades one submission and nothing else
         limits.cap_address_space(HEADROOM_BYTES)
-    grade(argv[1], argv[2])
+    from .sandbox.confinement import Refused
+    try:
+        grade(argv[1], argv[2])
+    except Refused as exc:  # one line; `run` then writes the not-gradable fallback
+        print(exc, file=sys.stderr)
+        return 2
     return 0
 
 

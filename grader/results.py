@@ -86,7 +86,9 @@ def to_results(report):
     for test, part in zip(tests, report.parts):
         test["extra_data"].update(upstream=list(part.upstream), breaks=list(part.breaks))
     summary = MESSAGES["summary"].format(assignment=report.title, score=report.score, max_score=report.max_score)
-    return document(report.assignment, report.max_score, tests, summary, report.seconds)
+    sandbox = getattr(report, "sandbox", None)  # the layers that confined the student, and any waiver
+    return document(report.assignment, report.max_score, tests, summary, report.seconds,
+                    **({"sandbox": sandbox} if sandbox else {}))
 
 
 def to_prairielearn(document, notes=()):
@@ -108,6 +110,8 @@ def to_prairielearn(document, notes=()):
     failed = bool(extra.get("failed"))
     result = {"gradable": not failed, "score": fraction, "message": document["output"],
               "output": "\n".join(notes), "tests": tests}
+    if extra.get("sandbox"):
+        result["sandbox"] = extra["sandbox"]  # the layers that confined the student, and any waiver
     if failed:
         result["format_errors"] = [document["output"]]
     return result

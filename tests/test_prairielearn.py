@@ -242,7 +242,9 @@ def test_a_hostile_submission_stays_confined(export, tmp_path):
     same_scores(document, grade_cli(folder, tmp_path / "gradescope.json"))
     gates = next(test for test in document["tests"] if test["name"] == "AND, OR, NAND and XOR from neurons")
     found = json.JSONDecoder().raw_decode(gates["output"].split("snoop ", 1)[1])[0]
-    for label in (*targets, *writes):
+    for label in targets:  # in bubblewrap's mount namespace the paths do not exist; Landlock refuses them
+        assert found[label] in ("PermissionError", "FileNotFoundError"), (label, found[label])
+    for label in writes:  # seccomp refuses to open any file for writing, before the path is looked up
         assert found[label] == "PermissionError", (label, found[label])
     assert found["env"] == []
     assert gates["points"] == 0.75 * gates["max_points"]  # xor_gate's one case of the four

@@ -341,26 +341,44 @@ def test_a_closed_channel_costs_one_call(probe):
 
 
 def test_a_worker_dies_with_its_grader(probe, tmp_path):
-    """The grader process is killed mid-run: its worker must not outlive it (PR_SET_PDEATHSIG)."""
+    """The grader process is killed mid-run: its worker must not outlive it (PR_SET_PDEATHSIG, and bubblewrap's
+    --die-with-parent where it runs in namespaces). The worker is found by its sandbox token, because in a pid
+    namespace its own pid is not the host's."""
     if not sys.platform.startswith("linux"):
         pytest.skip("PR_SET_PDEATHSIG is Linux only")
     script = textwrap.dedent(f"""
         import os, sys
         from grader.sandbox.runner import Sandbox
         sandbox = Sandbox({{"probe.py": {str(probe["probe.py"])!r}}})
-        print(sandbox.call("probe", "pids").value[0], flush=True)
+        sandbox.call("probe", "pids")
+        print(sandbox.token, flush=True)
         os._exit(0)
     """)
     private_tmp = tmp_path / "tmp"  # the dead grader cannot remove its sandbox folder: keep it in tmp_path
     private_tmp.mkdir()
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
                           cwd=runner.Path(runner.__file__).parents[2], env=dict(os.environ, TMPDIR=str(private_tmp)))
-    worker = int(done.stdout.strip())
+    marker = f"{runner.TOKEN_VARIABLE}={done.stdout.strip()}".encode()
+    assert len(marker) > 40, done.stderr
     for _ in range(100):
-        if not Path(f"/proc/{worker}").exists() or "Z" in _state(worker):
+        if not _carrying(marker):
             break
         subprocess.run(["sleep", "0.05"])
-    assert not Path(f"/proc/{worker}").exists() or "Z" in _state(worker)
+    assert _carrying(marker) == []
+
+
+def _carrying(marker):
+    """The live (not zombie) processes whose environment holds ``marker``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                environ = Path(f"/proc/{entry}/environ").read_bytes()
+            except OSError:
+                continue
+            if marker in environ.split(b"\0") and "Z" not in _state(int(entry)):
+                found.append(int(entry))
+    return found
 
 
 def _state(pid):

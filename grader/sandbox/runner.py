@@ -7,7 +7,9 @@ reason, and so does any import of it by another module: the worker is told which
 grader never has to read, let alone parse, a student's source. Nothing the worker sends can raise in the grader: a
 malformed answer is one failed call, and every string in an answer is cut short as it is decoded (``wire``).
 
-The worker confines itself (``worker.py`` lists the layers); ``Sandbox.layers`` says which took hold. On close, any
+The worker runs under bubblewrap's namespaces where it can, and confines itself further (``worker.py`` lists the
+layers); ``Sandbox.layers`` says which took hold, and a ``confinement.Policy`` refuses to go on when some property has
+no layer (``confinement.py``). On close, any
 process that still carries this sandbox's token in its environment is killed as well, which catches descendants
 that left the process group where seccomp could not stop them from being made. docs/security.md has the threat
 model.
@@ -29,15 +31,17 @@ from pathlib import Path
 import numpy as np
 
 from ..evaluation import Outcome
-from . import wire
+from . import confinement, wire
 
 WORKER = Path(__file__).with_name("worker.py")
 SITE_DIR = str(Path(np.__file__).resolve().parents[1])
 START_TIMEOUT = 30.0
 IMPORT_TIMEOUT = 10.0
 MEMORY_BYTES = 2 * 1024 ** 3  # the worker's address-space limit, when Sandbox() is not given one
-# The confinement layers the worker is asked to apply. Tests switch some off to prove the fallbacks.
-LAYERS = ("parent-death", "capabilities", "landlock", "seccomp")
+# The confinement layers the worker is asked to apply. The namespaces come from bubblewrap, the rest from the worker
+# itself. Tests switch some off to prove the fallbacks.
+LAYERS = ("mount-namespace", "pid-namespace", "network-namespace", "uid", "parent-death", "capabilities", "landlock",
+          "seccomp")
 TOKEN_VARIABLE = "NNKIT_SANDBOX"
 STAND_IN_CALLS = 20_000  # stand-in requests one call may make: a training loop's steps, with room to spare
 MAX_CHANGED, MAX_PATH = 5, 80  # what is kept of the worker's list of arguments changed in place
@@ -60,9 +64,7 @@ MESSAGES = {
     "stand_in_calls": "more than {limit} calls of the stand-ins in one call",
     "stand_in_failed": "the reference {name} could not take these arguments ({detail})",
     "stand_in_large": "its value holds {size} bytes of arrays, over the {limit}-byte limit of what is sent back",
-    "weak": "nnkit sandbox: confinement is incomplete on this machine ({layers}); see docs/security.md",
 }
-_WARNED = set()  # the incomplete-confinement reports already warned about in this process
 
 
 class SandboxError(RuntimeError):
@@ -143,13 +145,16 @@ class Sandbox:
     """One submission's worker. Use as a context manager; ``files`` maps a file name to its bytes, or to the path
     of a file to copy."""
 
-    def __init__(self, files, *, memory_bytes=None, budget_seconds=120.0):
+    def __init__(self, files, *, memory_bytes=None, budget_seconds=120.0, policy=None):
         self.memory_bytes = int(memory_bytes or MEMORY_BYTES)
+        self.policy = policy  # a confinement.Policy: each worker start is checked against it
+        self.record = None  # what the policy recorded of the last worker's confinement
         self.deadline = time.monotonic() + budget_seconds
         self.token = secrets.token_hex(16)
         self.layers = {}
         self.swept = 0
         self._proc = None
+        self._under_bwrap = False
         self._to_worker = self._from_worker = None
         self._loaded = []
         self._failed_imports = {}
@@ -176,47 +181,94 @@ class Sandbox:
         self.close()
 
     # -- process management -------------------------------------------------------------------------------------
-    def _environment(self):
+    def _environment(self, plan=None):
+        plan = plan or confinement.plan(LAYERS)
         numeric = {name: os.environ[name] for name in NUMERIC_VARIABLES if name in os.environ}
-        return {**numeric, "PATH": "/usr/bin:/bin", "HOME": str(self.workdir), "TMPDIR": str(self.workdir),
-                "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
-                "PYTHONNOUSERSITE": "1", "PYTHONSAFEPATH": "1",
-                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                "NNKIT_MEMORY_BYTES": str(self.memory_bytes), "NNKIT_LAYERS": ",".join(LAYERS),
-                "NNKIT_PARENT": str(os.getpid()), TOKEN_VARIABLE: self.token}
+        env = {**numeric, "PATH": "/usr/bin:/bin", "HOME": str(self.workdir), "TMPDIR": str(self.workdir),
+               "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
+               "PYTHONNOUSERSITE": "1", "PYTHONSAFEPATH": "1",
+               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+               "NNKIT_MEMORY_BYTES": str(self.memory_bytes), "NNKIT_LAYERS": ",".join(LAYERS),
+               "NNKIT_PARENT": str(os.getpid()), TOKEN_VARIABLE: self.token,
+               "NNKIT_HOST_NAMESPACES": ",".join(f"{k}={v}" for k, v in confinement.namespaces().items())}
+        if plan["bwrap"] is not None:
+            del env["NNKIT_PARENT"]  # in its pid namespace the worker's parent is bubblewrap, which dies with us
+        elif plan["namespaces_off"]:
+            env["NNKIT_NAMESPACES_OFF"] = plan["namespaces_off"]
+        if plan["uid"] is not None:
+            env["NNKIT_UID"] = "{}:{}".format(*plan["uid"])
+        return env
+
+    def _command(self, plan, to_worker_r, from_worker_w):
+        """The worker's command line: under bubblewrap when the plan has it. With a separate uid planned, the staged
+        folder becomes readable by that uid (it holds only what the student may read)."""
+        # No -I or -E: the environment is built from nothing, and PYTHONHASHSEED must reach the worker.
+        cmd = [sys.executable, "-S", "-B", str(WORKER), SITE_DIR, str(self.workdir),
+               str(to_worker_r), str(from_worker_w)]
+        if plan["uid"] is not None:
+            for folder, _, names in os.walk(self.workdir):
+                os.chmod(folder, 0o755)
+                for name in names:
+                    os.chmod(os.path.join(folder, name), 0o644)
+        if plan["bwrap"] is not None:
+            cmd = plan["bwrap"].command(self.workdir, cmd, root=os.geteuid() == 0,
+                                        keep_uid_capabilities=plan["uid"] is not None)
+        return cmd
+
+    def start(self):
+        """Start the worker now if none is running (grading does, to check its confinement before anything else)."""
+        if self._proc is None:
+            self._start(START_TIMEOUT)
 
     def _start(self, timeout):
         """Start a worker and wait for its ready message. Raises SandboxError if it does not come: no student code
-        has run in a fresh worker, so that is the grader's problem."""
+        has run in a fresh worker, so that is the grader's problem. Raises confinement.Refused when the policy finds
+        a property that no layer holds."""
+        plan = confinement.plan(LAYERS)
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
-        # No -I or -E: the environment above is built from nothing, and PYTHONHASHSEED must reach the worker.
-        cmd = [sys.executable, "-S", "-B", str(WORKER), SITE_DIR, str(self.workdir),
-               str(to_worker_r), str(from_worker_w)]
+        errors = tempfile.TemporaryFile() if plan["bwrap"] is not None else None  # bubblewrap's own complaints
         try:
-            self._proc = subprocess.Popen(cmd, pass_fds=(to_worker_r, from_worker_w), cwd=self.workdir,
-                                          env=self._environment(), stdin=subprocess.DEVNULL,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            self._proc = subprocess.Popen(self._command(plan, to_worker_r, from_worker_w),
+                                          pass_fds=(to_worker_r, from_worker_w), cwd=self.workdir,
+                                          env=self._environment(plan), stdin=subprocess.DEVNULL,
+                                          stdout=subprocess.DEVNULL, stderr=errors or subprocess.DEVNULL,
                                           start_new_session=True)
+        except BaseException:
+            for fd in (to_worker_w, from_worker_r):
+                os.close(fd)
+            if errors is not None:
+                errors.close()
+            raise
         finally:
             os.close(to_worker_r)
             os.close(from_worker_w)
         self._to_worker, self._from_worker = to_worker_w, from_worker_r
+        self._under_bwrap = plan["bwrap"] is not None
         os.set_blocking(self._to_worker, False)
         try:
             ready = self._receive(time.monotonic() + timeout)
         except (TimeoutError, _WorkerGone, _Garbled) as exc:
             detail = type(exc).__name__ if not isinstance(exc, _WorkerGone) else self._exit_description()
+            if errors is not None:
+                errors.seek(0)
+                said = errors.read(2000).decode("utf-8", errors="replace").strip().splitlines()
+                detail = f"{detail}; bwrap: {said[-1]}" if said else detail
             self._kill()
             raise SandboxError(MESSAGES["no_start"].format(detail=detail)) from None
+        finally:
+            if errors is not None:
+                errors.close()
         if ready.get("ready") is not True:
             self._kill()
             raise SandboxError(MESSAGES["no_start"].format(detail="no ready message"))
         self.layers = _layers(ready.get("layers"))
-        off = "; ".join(f"{key} {value}" for key, value in sorted(self.layers.items()) if not value.startswith("on"))
-        if off and off not in _WARNED:
-            _WARNED.add(off)
-            warnings.warn(MESSAGES["weak"].format(layers=off), RuntimeWarning, stacklevel=2)
+        if self.policy is not None:
+            try:
+                self.record = self.policy.check(self.layers)
+            except confinement.Refused:
+                self._kill()
+                raise
 
     def _reimport(self, timeout):
         """After a restart, import again every module that loaded before. A module that fails now stays failed."""
@@ -269,6 +321,8 @@ class Sandbox:
             code = self._proc.wait(timeout=1.0)
         except subprocess.TimeoutExpired:
             return MESSAGES["channel_closed"]
+        if self._under_bwrap and 128 < code < 128 + 65:  # bubblewrap exits with 128 + the signal that killed it
+            code = 128 - code
         if code < 0:
             try:
                 name = signal.Signals(-code).name
