@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(abspath $(BIN)):$(PATH)
 export MPLBACKEND := Agg
 
-.PHONY: install demo test browser fonts clean
+.PHONY: install demo test browser sandbox fonts clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,19 +18,29 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) fonts
 
-# Chinese plots need a CJK font: Debian's Noto Sans CJK (fonts-noto-cjk), installed as root when missing. matplotlib's
-# font cache is then dropped, so that it finds the new font (grader/plots.py also adds it when the cache predates it).
+# Chinese plots need a CJK font: Debian's Noto Sans CJK (fonts-noto-cjk), installed with apt-get as root when missing;
+# without root, a note. matplotlib's font cache is then dropped, so that it finds the new font (grader/plots.py also
+# adds it when the cache predates it).
 fonts:
-	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null \
-		&& rm -f "$${MPLCONFIGDIR:-$$HOME/.cache/matplotlib}"/fontlist-*.json; }
+	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 \
+		|| { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null \
+			&& rm -f "$${MPLCONFIGDIR:-$$HOME/.cache/matplotlib}"/fontlist-*.json; } \
+		|| echo "make: fonts-noto-cjk is missing (apt-get install fonts-noto-cjk); plots in Chinese show boxes" >&2
 
-demo: install
+demo: install sandbox
 	$(BIN)/python -m grader demo
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-test: install browser
+# The sandbox's tools (docs/security.md): bubblewrap for the namespaces, libseccomp for the system-call filter.
+# Installed with apt-get as root when missing; without root, a note, and grading uses the layers there are.
+sandbox:
+	@{ command -v bwrap && { ldconfig -p 2>/dev/null || /sbin/ldconfig -p; } | grep 'libseccomp\.so\.2'; } >/dev/null 2>&1 \
+		|| { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq bubblewrap libseccomp2 >/dev/null; } \
+		|| echo "make: bubblewrap or libseccomp2 is missing (apt-get install bubblewrap libseccomp2); see docs/security.md" >&2
+
+test: install browser sandbox
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 clean:

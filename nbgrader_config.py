@@ -11,7 +11,9 @@ Settings, and why:
 - The notebook is never executed. ``Execute`` is replaced by ``grader.nbgrader_bridge.GradeWithKit``, which grades
   the submission's module files with ``python -m grader grade`` in a sandboxed subprocess and writes each part's
   messages, plots and score into its grade cell. Code a student adds to the notebook cannot change a score, and a
-  hanging or crashing submission still gets a grade for every part.
+  hanging or crashing submission still gets a grade for every part. Where this machine cannot confine the student's
+  code (docs/security.md: no layer holds one of its five properties), it refuses, and nbgrader fails the
+  submission; ``c.GradeWithKit.waive = ["read-the-kit"]`` (or ``"all"``) grades anyway, and the results record it.
 - ``Autograde.exclude_overwriting`` keeps each student's graded modules: without it autograde copies the source's
   stubs over them.
 - Exchange (``nbgrader release_assignment`` / ``submit`` / ``collect``): ``$NNKIT_EXCHANGE``, default ``exchange/``
@@ -64,7 +66,8 @@ c.ClearSolutions.text_stub = nbgrader_bridge.answer_stub(LANG)  # a written answ
 # Autograde: keep the students' modules, grade them with the kit instead of running the notebook
 c.Autograde.exclude_overwriting = nbgrader_bridge.graded_files()
 c.Autograde.autograde_preprocessors = nbgrader_bridge.autograde_preprocessors()
-c.GradeWithKit.timeout = 600
+c.GradeWithKit.budget = 30  # seconds of the submission's code in all; the subprocess gets this plus 90 s
+c.GradeWithKit.waive = []  # sandbox properties to grade without where no layer holds them; [] = $NNKIT_SANDBOX_WAIVE
 c.GradeWithKit.lang = LANG
 c.OverwriteCells.add_missing_cells = True
 c.ExecutePreprocessor.timeout = 120  # only for notebooks that nbgrader itself executes (e.g. validate)

@@ -48,6 +48,8 @@ RESULTS="$ROOT/results/results.json"
 rm -f "$RESULTS"
 export PYTHONPATH="$SOURCE"
 export MPLBACKEND=Agg
+# As root, the sandbox runs the student's code as another uid, which must not be able to read the kit.
+if [ "$(id -u)" = 0 ]; then chmod -R go-rwx "$SOURCE"; fi
 cd "$SOURCE" \\
 {commands}
 status=$?
@@ -117,7 +119,7 @@ def runner_script(*, name, comment, assignment, root_variable, root_default, sou
         setup = "\n".join(filter(None, [setup, f"export {text.VARIABLE}={text.current()}"]))
     return RUNNER.format(name=name, comment=comment, assignment=assignment, root_variable=root_variable,
                          root_default=root_default, source=source, setup=setup and f"{setup}\n", commands=commands,
-                         fallback=results.json_text(fallback).rstrip("\n"))
+                         fallback=results.json_text(results.fit(fallback)).rstrip("\n"))
 
 
 # -- finding the student's files -----------------------------------------------------------------------------------

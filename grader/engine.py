@@ -1,7 +1,8 @@
 """Grading one submission: stage its module files, call each case in the sandbox, judge in this process, score.
 
 The student's process only ever computes outputs. Expected values, comparisons, diagnoses and scores are all made
-here, from the reference solutions and the catalogue.
+here, from the reference solutions and the catalogue. This process never parses a student's source, and reads at
+most ``evaluation.MAX_MODULE_BYTES`` (and one byte more) of each module file: a larger one is not graded.
 """
 import errno
 import hashlib
@@ -11,8 +12,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import catalogues, evaluation, paths, reference_cache, references, text
+from . import catalogues, evaluation, limits, paths, reference_cache, references, text
 from .evaluation import Outcome
+from .sandbox import confinement
 from .sandbox.runner import Sandbox
 
 
@@ -25,6 +27,10 @@ MESSAGES = text.table("engine", {
 FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
 #: How each module file in it is opened: never through a link, and without waiting on a FIFO.
 MODULE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
+BUDGET_SECONDS = limits.BUDGET_SECONDS
+#: read_modules' value for a module file larger than evaluation.MAX_MODULE_BYTES: it is not staged, and every part
+#: that uses it fails with evaluation.MESSAGES["too_large"]. Every such file grades the same, so they share a digest.
+TOO_LARGE = None
 
 
 # How much longer a call may take when stand-ins answer some of its calls: each is a round trip to the grader.
@@ -73,6 +79,7 @@ class Report:
     seconds: float
     runs: dict = field(default_factory=dict)
     staged_digest: str = ""  # modules_digest of the graded module files staged, as read_modules read them
+    sandbox: dict = field(default_factory=dict)  # confinement.Policy.check's record: layers, properties, waiver
     lang: str = "en"  # the language of its titles and messages
 
     @property
@@ -88,8 +95,10 @@ def read_modules(assignment, submission):
     """{file name: bytes} of the graded modules in the folder ``submission``, each file read once.
 
     Nothing is read through a symbolic link. A folder that is a link raises SubmissionError; a module file that is
-    a link, or is not a regular file, is left out, and so graded as missing. These bytes are what the sandbox gets
-    (staged_files) and what grade-all fingerprints (modules_digest), so the two cannot disagree.
+    a link, or is not a regular file, is left out, and so graded as missing. A module file over
+    evaluation.MAX_MODULE_BYTES maps to TOO_LARGE, and no more than one byte past that limit is read. These bytes
+    are what the sandbox gets (staged_files) and what grade-all fingerprints (modules_digest), so the two cannot
+    disagree.
     """
     try:
         folder = os.open(submission, FOLDER_FLAGS)
@@ -109,7 +118,8 @@ def read_modules(assignment, submission):
                 raise
             with os.fdopen(fd, "rb") as handle:
                 if stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                    modules[name] = handle.read()
+                    data = handle.read(evaluation.MAX_MODULE_BYTES + 1)
+                    modules[name] = data if len(data) <= evaluation.MAX_MODULE_BYTES else TOO_LARGE
         return modules
     finally:
         os.close(folder)
@@ -119,7 +129,7 @@ def modules_digest(modules):
     """sha256 of graded module files as read_modules returns them: each file's name and bytes, unambiguously."""
     sha = hashlib.sha256()
     for name, data in sorted(modules.items()):
-        for part in (name.encode("utf-8"), data):
+        for part in (name.encode("utf-8"), b"\0too large" if data is TOO_LARGE else data):
             sha.update(len(part).to_bytes(8, "big"))
             sha.update(part)
     return sha.hexdigest()
@@ -128,7 +138,7 @@ def modules_digest(modules):
 def staged_files(assignment, modules, lang=text.ENGLISH):
     """The files the sandbox gets: the graded modules' bytes (from read_modules), the provided ones from the kit (in
     ``lang``: their code is the same in every language, their docstrings and messages are not)."""
-    files = dict(modules)
+    files = {name: data for name, data in modules.items() if data is not TOO_LARGE}
     for module in assignment.provided:
         if lang == text.ENGLISH:
             files[f"{module}.py"] = paths.ASSIGNMENTS / assignment.name / f"{module}.py"
@@ -138,16 +148,20 @@ def staged_files(assignment, modules, lang=text.ENGLISH):
     return files
 
 
-def grade(assignment_name, submission_dir, *, budget_seconds=120.0, memory_bytes=None, lang=None):
-    """Grade the submission folder ``submission_dir`` and return a Report. Raises SubmissionError on bad input.
+def grade(assignment_name, submission_dir, *, budget_seconds=BUDGET_SECONDS, memory_bytes=None, policy=None,
+          lang=None):
+    """Grade the submission folder ``submission_dir`` and return a Report. Raises SubmissionError on bad input, and
+    confinement.Refused, before any student code runs, when the sandbox lacks a property ``policy`` requires.
 
-    ``memory_bytes`` is the worker's address-space limit (default: the sandbox's ``MEMORY_BYTES``). ``lang`` is the
-    language of every message and title (default: ``text.current()``); the scores never depend on it."""
+    ``budget_seconds`` is the time the submission's code may take in all; ``memory_bytes`` is the worker's
+    address-space limit (default: the sandbox's ``MEMORY_BYTES``). ``policy`` is a confinement.Policy (default:
+    every property required, except those waived in ``$NNKIT_SANDBOX_WAIVE``). ``lang`` is the language of every
+    message and title (default: ``text.current()``); the scores never depend on it."""
     with text.language(lang or text.current()):
-        return _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, text.current())
+        return _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy, text.current())
 
 
-def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, lang):
+def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy, lang):
     try:
         assignment = catalogues.load(assignment_name)
     except catalogues.UnknownAssignment as exc:
@@ -160,9 +174,12 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, lang):
     ref = references.modules(assignment)
     stored = reference_cache.for_assignment(assignment.name)
     parts, runs = [], {}
-    name = assignment.name
-    with Sandbox(staged_files(assignment, modules, lang), budget_seconds=budget_seconds,
-                 memory_bytes=memory_bytes) as sandbox:
+    spec_name = assignment.name
+    with Sandbox(staged_files(assignment, modules, lang), budget_seconds=budget_seconds, memory_bytes=memory_bytes,
+                 policy=policy or confinement.Policy()) as sandbox:
+        sandbox.start()  # the confinement is checked before the first case, whatever the submission holds
+        for name in sorted(name for name, data in modules.items() if data is TOO_LARGE):
+            sandbox.refuse(name[:-len(".py")], Outcome(False, error="TooLarge", detail=name))
         timed_out = set()
         graded, failed = set(), set()  # functions with a judged case, and those with a failed one
         for part in assignment.parts:
@@ -182,18 +199,18 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, lang):
                     # A failed call is judged on its failure alone: it needs no reference output.
                     expected, variants = (stored.outputs(part.key, check_index, case_index) if outcome.ok
                                           else (None, ()))
-                    variants = [(key, text.misconception(name, part.key, key, message, lang), output)
+                    variants = [(key, text.misconception(spec_name, part.key, key, message, lang), output)
                                 for key, message, output in variants]
                     predict = _resolve(ref, check.options.get("predict"))
                     try:
                         verdict = evaluation.judge(check.kind, outcome, expected, variants,
-                                                   text.options(name, check.options, lang), predict,
+                                                   text.options(spec_name, check.options, lang), predict,
                                                    function=f"{check.function}()", public=case.public)
                     except Exception as exc:  # a value no comparison foresaw: this case fails, grading goes on
                         verdict = evaluation.Verdict(False, evaluation.say("bad_value",
                                                                            detail=f"{type(exc).__name__}: {exc}"))
                     cases.append(CaseResult(part.key, check.function,
-                                            text.check_title(name, check.title, lang) or check.kind, case_index,
+                                            text.check_title(spec_name, check.title, lang) or check.kind, case_index,
                                             case.public, verdict.passed, verdict.message, verdict.misconception))
                     graded.add(check.function)
                     if not verdict.passed:
@@ -201,17 +218,19 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, lang):
                     # Plotted: public runs that returned. A hidden run's data stays hidden, and a failed call
                     # has no run to plot.
                     if check.kind == "converge" and outcome.ok and case.public:
-                        label = text.catalogue(name, f"label:{case.label}", case.label, lang) if case.label else ""
+                        label = (text.catalogue(spec_name, f"label:{case.label}", case.label, lang) if case.label
+                                 else "")
                         runs[f"{part.key}/{case.label or case_index}"] = {
                             "student": outcome.value if outcome.ok else None, "reference": expected,
                             "options": check.options, "function": check.function,
                             "caption": f"{part.key}/{label or case_index}"}
             score = part_score(part.points, cases)
-            parts.append(PartResult(part.key, text.catalogue(name, f"part:{part.key}", part.title, lang), part.points,
-                                    score, cases))
+            title = text.catalogue(spec_name, f"part:{part.key}", part.title, lang)
+            parts.append(PartResult(part.key, title, part.points, score, cases))
     _explain_dependencies(assignment, parts)
-    return Report(assignment.name, text.catalogue(name, "title", assignment.title, lang), parts,
-                  time.monotonic() - started, runs, staged_digest=modules_digest(modules), lang=lang)
+    return Report(assignment.name, text.catalogue(spec_name, "title", assignment.title, lang), parts,
+                  time.monotonic() - started, runs, staged_digest=modules_digest(modules),
+                  sandbox=sandbox.record or {}, lang=lang)
 
 
 def _trusted(assignment, graded, failed):

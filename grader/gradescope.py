@@ -1,7 +1,8 @@
 """A Gradescope autograder zip for one assignment.
 
 ``python -m grader gradescope --assignment NAME --out autograder.zip`` writes a zip holding:
-- ``setup.sh``: installs what grading needs (numpy, from ``requirements.txt``) with pip;
+- ``setup.sh``: installs what grading needs: numpy (from ``requirements.txt``) with pip, and the sandbox's
+  ``bubblewrap`` and ``libseccomp2`` with apt;
 - ``run_autograder``: stages the graded module files out of ``$ROOT/submission``, then runs
   ``python3 -m grader grade --assignment NAME --out $ROOT/results/results.json STAGED``. ``$ROOT`` is
   ``$AUTOGRADER_ROOT``, or ``/autograder`` on Gradescope, which unzips this file into ``$ROOT/source``;
@@ -39,6 +40,12 @@ PYTHON="${{PYTHON:-python3}}"
 if ! "$PYTHON" -m pip --version >/dev/null 2>&1; then
     apt-get update -qq
     apt-get install -y -qq python3-pip
+fi
+# The sandbox's tools (docs/security.md): bubblewrap's namespaces, which Gradescope's Docker may refuse (then the
+# separate uid and seccomp hold), and libseccomp, which builds the system-call filter for this architecture.
+if ! {{ command -v bwrap && ldconfig -p | grep 'libseccomp\\.so\\.2'; }} >/dev/null 2>&1; then
+    {{ apt-get update -qq && apt-get install -y -qq bubblewrap libseccomp2 >/dev/null; }} \\
+        || echo "setup.sh: bubblewrap or libseccomp2 could not be installed; see docs/security.md" >&2
 fi
 "$PYTHON" -m pip install --no-cache-dir -r requirements.txt \\
     || "$PYTHON" -m pip install --no-cache-dir --break-system-packages -r requirements.txt

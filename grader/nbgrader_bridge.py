@@ -54,9 +54,9 @@ import nbgrader
 from nbconvert.exporters import HTMLExporter
 from nbgrader.plugins import CsvExportPlugin, ExtractorPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Integer, Unicode
+from traitlets import Float, Integer, List, Unicode, default
 
-from . import catalogues, paths, text
+from . import catalogues, limits, paths, text
 
 MESSAGES = text.table("nbgrader_bridge", {
     "grader_failed": "The grader could not run on this submission ({reason}), so every part scores 0 for now. "
@@ -93,6 +93,9 @@ MESSAGES = text.table("nbgrader_bridge", {
                          "notebook; the grades come from the modules)",
 })
 
+#: What GradeWithKit's default timeout adds to the budget: interpreter start-up, a worker start that the budget
+#: does not count (at most runner.START_TIMEOUT, 30 s), and the plots (plots.TIME_LIMIT_SECONDS, 20 s).
+TIMEOUT_MARGIN_SECONDS = 90
 STUDENT_ID = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 FILE_ID = r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.(?:ipynb|py)"
 #: matched with ``re.match`` against the absolute path of each file in ``extracted/``
@@ -174,30 +177,36 @@ def autograde_preprocessors():
 
 
 # -- grading ------------------------------------------------------------------------------------------------------
-def run_grader(assignment, folder, out_dir, timeout, lang=None):
-    """Run ``python -m grader grade`` on ``folder``, in ``lang`` (default: the current language).
+def run_grader(assignment, folder, out_dir, timeout, budget=limits.BUDGET_SECONDS, waive=(), lang=None):
+    """Run ``python -m grader grade --budget BUDGET`` on ``folder``, with the sandbox properties ``waive`` waived,
+    killed after ``timeout`` seconds, in ``lang`` (default: the current language).
 
-    Returns (results document or None, the reason there is none, exit status, the end of its standard error). The
-    document is used whenever it was written and reads back, even if the process failed afterwards (it writes the
-    results before it draws the plots).
+    Returns (results document or None, the reason there is none, exit status (None if it was killed), the end of
+    its standard error). The document is used whenever it was written and reads back, even if the process failed
+    or was killed afterwards: it writes the results before it draws the plots.
     """
     out_dir = Path(out_dir)
     results, plots, log = out_dir / "results.json", out_dir / "plots", out_dir / "grader.log"
     command = [sys.executable, "-m", "grader", "grade", "--assignment", assignment, "--out", str(results),
-               "--plots", str(plots), "--lang", lang or text.current(), str(folder)]
+               "--plots", str(plots), "--budget", repr(float(budget)), "--lang", lang or text.current(), str(folder)]
+    if waive:
+        command[-1:-1] = ["--allow-weak-sandbox", ",".join(waive)]
     with open(log, "wb") as errors:
         proc = subprocess.Popen(command, cwd=out_dir, env=paths.tool_env(), stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
         try:
             code = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:  # it ended just then, and every process of its session with it
+                pass
             proc.wait()
             code = None
     stderr = log.read_bytes()[-4000:].decode("utf-8", errors="replace")
-    if code is None:
-        return None, MESSAGES["reason_timeout"].format(seconds=timeout), code, stderr
     if not results.is_file():
+        if code is None:
+            return None, MESSAGES["reason_timeout"].format(seconds=timeout), code, stderr
         return None, (MESSAGES["reason_exit"].format(code=code) if code else MESSAGES["reason_no_results"]), code, \
             stderr
     try:
@@ -267,6 +276,10 @@ def reusable_results(results_dir, assignment, student, folder, lang=None):
     return document, batch.plots_folder(path.parent, student)
 
 
+WAIVE_OPTION = "c.GradeWithKit.waive = {listed} in nbgrader_config.py (or NNKIT_SANDBOX_WAIVE={properties})"
+_CONFINEMENT_CHECKED = set()  # the waivers under which this process has seen the sandbox start
+
+
 class GradeWithKit(NbGraderPreprocessor):
     """Fill each grade cell with the kit grader's verdict on the submission's module files. Runs no kernel.
 
@@ -275,12 +288,34 @@ class GradeWithKit(NbGraderPreprocessor):
     plots, and is not graded again: the cells are exactly what grading here would write.
     """
 
-    timeout = Integer(600, help="Seconds the grader subprocess may take for one submission before it is killed "
-                                "and every part scores 0.").tag(config=True)
+    budget = Float(limits.BUDGET_SECONDS, help="Seconds one submission's code may take in all (`python -m grader "
+                                                "grade --budget`); the calls past it are not run.").tag(config=True)
+    timeout = Integer(help="Seconds the grader subprocess may take for one submission before it is killed (default: "
+                           "the budget plus 90 s, for start-up and the plots). Results it wrote before are kept; "
+                           "with none, every part scores 0.").tag(config=True)
     reuse_results = Unicode("graded", help="Folder (relative to the course folder) where `grade-all --plots` wrote "
                                            "<assignment>/<student>.json; '' to always grade here.").tag(config=True)
     lang = Unicode("", help="The language of the grade cells' messages and plots ('en', 'zh'); '' for $NNKIT_LANG, "
                             "else English. Scores do not depend on it.").tag(config=True)
+    waive = List(Unicode(), help="Sandbox properties to grade without, where no confinement layer holds them on this "
+                                 "machine (read-the-kit, write, processes, signals, network, or 'all'). Empty: "
+                                 "$NNKIT_SANDBOX_WAIVE. See docs/security.md.").tag(config=True)
+
+    def _policy(self):
+        """The sandbox policy of ``waive``; raises confinement.Refused, once per autograde run and waiver, when
+        this machine cannot confine the student's code without a waiver it was not given."""
+        from .sandbox import confinement
+        policy = confinement.Policy(list(self.waive) or None, option=WAIVE_OPTION)
+        if policy.waived not in _CONFINEMENT_CHECKED:
+            from .sandbox.runner import Sandbox
+            with Sandbox({}, policy=policy) as sandbox:
+                sandbox.start()
+            _CONFINEMENT_CHECKED.add(policy.waived)
+        return policy
+
+    @default("timeout")
+    def _timeout_default(self):
+        return int(self.budget) + TIMEOUT_MARGIN_SECONDS
 
     def _results(self, assignment, student, folder, scratch):
         """(document or None, plots folder, exit status, reason there is no document) for this submission:
@@ -292,10 +327,13 @@ class GradeWithKit(NbGraderPreprocessor):
             self.log.info(MESSAGES["reused"].format(student=student,
                                                     fingerprint=document["extra_data"]["fingerprint"][:12]))
             return document, plot_dir, 0, ""
-        document, reason, code, stderr = run_grader(assignment, folder, scratch, self.timeout, lang)
-        if document is None or code:  # for the instructor's log only; the student sees one line
-            self.log.warning(MESSAGES["log_failure"].format(folder=folder, reason=reason or code,
-                                                            stderr=stderr.strip()))
+        policy = self._policy()  # refuses before any student code runs; nbgrader then fails this submission
+        document, reason, code, stderr = run_grader(assignment, folder, scratch, self.timeout, self.budget,
+                                                    sorted(policy.waived), lang)
+        if document is None or code != 0:  # for the instructor's log only; the student sees one line
+            why = reason or (MESSAGES["reason_timeout"].format(seconds=self.timeout) if code is None
+                             else MESSAGES["reason_exit"].format(code=code))
+            self.log.warning(MESSAGES["log_failure"].format(folder=folder, reason=why, stderr=stderr.strip()))
         return document, Path(scratch) / "plots", code, reason
 
     def preprocess(self, nb, resources):
@@ -321,7 +359,7 @@ class GradeWithKit(NbGraderPreprocessor):
                     outputs = grade_outputs(MESSAGES["unknown_part"].format(assignment=assignment), 0.0)
                 else:
                     text = part["output"]
-                    if code:
+                    if code != 0:  # it failed, or was killed, after it wrote the results
                         text += "\n" + MESSAGES["plots_failed"]
                     images = part_plots(plot_dir, meta["grade_id"])
                     score = min(float(part["score"]), float(meta.get("points", part["score"])))

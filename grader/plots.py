@@ -16,7 +16,13 @@ no plotting problem ever fails a grade. Figures are built without pyplot, so no 
 In Chinese (or any language whose text DejaVu Sans lacks), figures are drawn with ``font_settings``: a fallback list of
 CJK fonts, the first of which the machine has is used, with DejaVu Sans last for whatever the CJK font lacks. The
 kit's setup installs Debian's Noto Sans CJK (``make install``); Windows and macOS have Microsoft YaHei or PingFang SC.
+
+Plotting is bounded: every text drawn is cut to ``MAX_TEXT_CHARS`` (titles and notes quote catalogue strings and
+what the student returned), each PNG is written whole or not at all, and ``write_run_plots_within`` draws in a
+child process that is killed after ``TIME_LIMIT_SECONDS``. The grader writes its results before it draws, so a
+plot that fails or runs out of time costs only that plot.
 """
+import os
 import re
 import sys
 from contextlib import contextmanager
@@ -30,13 +36,16 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from . import catalogues, evaluation, references, text
+from . import catalogues, evaluation, limits, references, text
 from .sandbox import wire
 
 DPI = 80
 GRID_STEPS = 160
 MAX_POINTS = 400
 DIAMOND_AGREEMENT = 0.98
+MAX_TEXT_CHARS = 240  # of any one title or note, before it is wrapped (at most 4 lines of it are drawn)
+#: The a3 solution's five plots take 2.0 s to draw, and matplotlib 0.8 s to import (docs/security.md).
+TIME_LIMIT_SECONDS = 20.0
 METRICS = ("loss", "accuracy")
 
 #: The CJK fonts to draw Chinese with, best first: Noto Sans CJK (Debian's fonts-noto-cjk), WenQuanYi Micro Hei
@@ -89,6 +98,7 @@ MESSAGES = text.table("plots", {
     "diamond": "true boundary |x1| + |x2| = 1",
     "subsampled": "{shown} of {total} evaluation points shown",
     "plot_failed": "plots: could not draw {name}: {detail}",
+    "plot_timeout": "plots: stopped after {seconds:g} s; the plots drawn by then are kept, the results are complete",
 })
 
 
@@ -428,10 +438,13 @@ def _footnotes(fig, notes, top, legend_rows=0):
 
 
 def _wrap(text, width):
-    if _CJK.search(str(text)):
-        return _wrap_cjk(str(text), width)
+    """``text``, cut to MAX_TEXT_CHARS, in at most 4 lines of about ``width`` characters (a longer word is split)."""
+    text = wire.cut(str(text), MAX_TEXT_CHARS)
+    if _CJK.search(text):
+        return _wrap_cjk(text, width)
+    words = [word[i:i + width] for word in text.split() for i in range(0, len(word), max(width, 1))]
     lines, line = [], ""
-    for word in str(text).split():
+    for word in words:
         if line and len(line) + 1 + len(word) > width:
             lines.append(line)
             line = word
@@ -494,9 +507,24 @@ def write_run_plots(report, folder):
                 with fonts(getattr(report, "lang", None)):
                     fig = draw()
                     if fig is not None:
-                        fig.savefig(path, dpi=DPI)
+                        partial = path.with_name(f".{path.name}.part")
+                        fig.savefig(partial, dpi=DPI, format="png")
+                        os.replace(partial, path)  # a plot stopped midway leaves no half PNG behind
                         written.append(path)
             except Exception as exc:  # plots are a courtesy: they must never cost a student their grade
-                print(MESSAGES["plot_failed"].format(name=path.name, detail=f"{type(exc).__name__}: {exc}"),
+                print(MESSAGES["plot_failed"].format(name=path.name, detail=f"{type(exc).__name__}: {exc}"[:300]),
                       file=sys.stderr)
     return written
+
+
+def write_run_plots_within(report, folder, seconds=None):
+    """``write_run_plots`` in a child process, killed after ``seconds`` (default TIME_LIMIT_SECONDS): return the
+    PNGs in ``folder`` afterwards.
+
+    Never raises, and never takes longer than ``seconds`` (and a little): a plot still being drawn then is not
+    written, and the ones already written stay."""
+    folder = Path(folder)
+    seconds = TIME_LIMIT_SECONDS if seconds is None else seconds
+    if not limits.run_within(seconds, lambda: write_run_plots(report, folder)):
+        print(MESSAGES["plot_timeout"].format(seconds=seconds), file=sys.stderr)
+    return sorted(folder.glob("*.png")) if folder.is_dir() else []

@@ -19,7 +19,7 @@ import pytest
 
 from conftest import ROOT, cli_env, solution_anchor
 from grader import engine, paths, results
-from grader.sandbox import runner
+from grader.sandbox import confinement, runner
 from grader.sandbox.runner import Sandbox
 
 A1 = "a1_neuron_gd"
@@ -128,8 +128,9 @@ def test_an_endless_loop_costs_only_its_case(submission, short_limit):
 @pytest.mark.parametrize("hung, failed", [("gradient_descent", ("gradient_descent",)),
                                          ("neuron", ("neuron", "gradient_descent"))])
 def test_a_hang_at_import_fails_that_module_once(submission, short_limit, monkeypatch, hung, failed):
-    """gradient_descent imports neuron, so a hang in neuron fails both modules after one import attempt, of neuron:
-    the grader sees the import statement and does not try gradient_descent."""
+    """gradient_descent imports neuron, so a hang in neuron fails both modules after one import attempt of neuron:
+    gradient_descent's import is refused its `from neuron import ...` at once, in the worker, and fails with
+    neuron's own failure; neuron never runs again. The grader reads neither module's source."""
     short_limit(modules=failed)
     imports = []
     original = Sandbox._exchange
@@ -144,7 +145,7 @@ def test_a_hang_at_import_fails_that_module_once(submission, short_limit, monkey
     report = engine.grade(A1, folder)
     messages = assert_only_hit(report, set().union(*(functions_of(report, module) for module in failed)))
     assert sorted(imports) == sorted(set(imports)), "a module that hung must not be imported again for each call"
-    assert imports.count(hung) == 1 and (hung != "neuron" or imports == ["neuron"])
+    assert imports.count(hung) == 1 and (hung != "neuron" or imports == ["neuron", "gradient_descent"])
     assert all("could not import the module (importing it took too long)" in m for m in messages)
 
 
@@ -246,7 +247,7 @@ def test_escaped_descendants_are_killed_where_they_could_be_made(submission, mon
         return outcome
 
     monkeypatch.setattr(Sandbox, "call", call)
-    report = engine.grade(A1, folder)
+    report = engine.grade(A1, folder, policy=confinement.Policy("all"))  # every layer that stops it is off
     assert report.score == report.max_score  # leaving a process behind is not what is graded; it just cannot last
     assert seen, "the attack should have started processes while its sandbox was open"
     assert live_processes_with(marker) == []
@@ -390,9 +391,9 @@ raise RuntimeError("snoop " + json.dumps(found))
 """
 
 
-def snoop(submission, code):
+def snoop(submission, code, policy=None):
     folder = submission(A1, edits=in_xor_gate(code))
-    message, *_ = assert_only_hit(engine.grade(A1, folder), {XOR})
+    message, *_ = assert_only_hit(engine.grade(A1, folder, policy=policy), {XOR})
     return json.JSONDecoder().raw_decode(message.split("snoop ", 1)[1])[0]
 
 
@@ -404,15 +405,33 @@ def test_the_grader_and_solutions_cannot_be_imported(submission):
     assert found["cwd"] == ["gradient_descent.py", "neuron.py"]
 
 
-def test_files_outside_the_sandbox_cannot_be_read(submission, layers):
-    needs(layers, "landlock")
+@pytest.mark.parametrize("alone", ["landlock", "mount-namespace", None], ids=["landlock", "mount-namespace", "all"])
+def test_files_outside_the_sandbox_cannot_be_read(submission, layers, monkeypatch, alone):
+    """Landlock refuses every path outside; in bubblewrap's mount namespace they do not exist (the kit's folder
+    holds only the sandbox's own code, numpy's site-packages only numpy); with every layer, either."""
+    needs(layers, alone or "landlock")
+    if alone:
+        monkeypatch.setattr(runner, "LAYERS", (alone,))
     targets = {"solution": paths.SOLUTIONS / A1 / "neuron.py", "solutions": paths.SOLUTIONS, "kit": ROOT,
                "catalogue": Path(engine.__file__).parent / "catalogues" / f"{A1}.py", "tmp": "/tmp",
                "home": Path.home(), "site": Path(np.__file__).parents[1]}
-    found = snoop(submission, SNOOP_FILES.format(targets={k: str(v) for k, v in targets.items()}))
-    for label in targets:
-        assert found[label] == "PermissionError", (label, found[label])
-    assert found["finder"] == "PermissionError"
+    found = snoop(submission, SNOOP_FILES.format(targets={k: str(v) for k, v in targets.items()}),
+                  policy=confinement.Policy("all" if alone else None))
+    if alone == "landlock":
+        for label in targets:
+            assert found[label] == "PermissionError", (label, found[label])
+        assert found["finder"] == "PermissionError"
+    elif alone == "mount-namespace":
+        for label in ("solution", "solutions", "catalogue"):
+            assert found[label] == "FileNotFoundError", (label, found[label])
+        # grader/ (its sandbox/ only), and the interpreter's venv when it lives in the kit; numpy's two
+        in_kit = 1 + (ROOT in Path(sys.executable).parents)
+        assert found["kit"] == f"listed {in_kit}" and found["site"] == "listed 2", (found["kit"], found["site"])
+        assert found["finder"] == "ModuleNotFoundError"
+    else:
+        for label in targets:
+            assert found[label] in ("PermissionError", "FileNotFoundError"), (label, found[label])
+        assert found["finder"] in ("PermissionError", "ModuleNotFoundError")
 
 
 # -- determinism ----------------------------------------------------------------------------------------------------

@@ -3,14 +3,17 @@
 Every call has a time limit and the worker has a memory limit. A worker that hangs, crashes, exits, floods or
 garbles its channel is killed with its whole process group and replaced, so only the call that hit the trouble
 fails. A module whose import failed or hung is remembered, and every later call into it fails at once with the same
-reason. Nothing the worker sends can raise in the grader: a malformed answer is one failed call.
+reason, and so does any import of it by another module: the worker is told which modules not to import, so the
+grader never has to read, let alone parse, a student's source. Nothing the worker sends can raise in the grader: a
+malformed answer is one failed call, and every string in an answer is cut short as it is decoded (``wire``).
 
-The worker confines itself (``worker.py`` lists the layers); ``Sandbox.layers`` says which took hold. On close, any
+The worker runs under bubblewrap's namespaces where it can, and confines itself further (``worker.py`` lists the
+layers); ``Sandbox.layers`` says which took hold, and a ``confinement.Policy`` refuses to go on when some property has
+no layer (``confinement.py``). On close, any
 process that still carries this sandbox's token in its environment is killed as well, which catches descendants
 that left the process group where seccomp could not stop them from being made. docs/security.md has the threat
 model.
 """
-import ast
 import errno
 import os
 import secrets
@@ -29,18 +32,23 @@ import numpy as np
 
 from .. import text
 from ..evaluation import Outcome
-from . import wire
+from . import confinement, wire
 
 WORKER = Path(__file__).with_name("worker.py")
 SITE_DIR = str(Path(np.__file__).resolve().parents[1])
 START_TIMEOUT = 30.0
 IMPORT_TIMEOUT = 10.0
 MEMORY_BYTES = 2 * 1024 ** 3  # the worker's address-space limit, when Sandbox() is not given one
-# The confinement layers the worker is asked to apply. Tests switch some off to prove the fallbacks.
-LAYERS = ("parent-death", "capabilities", "landlock", "seccomp")
+# The confinement layers the worker is asked to apply. The namespaces come from bubblewrap, the rest from the worker
+# itself. Tests switch some off to prove the fallbacks.
+LAYERS = ("mount-namespace", "pid-namespace", "network-namespace", "uid", "parent-death", "capabilities", "landlock",
+          "seccomp")
 TOKEN_VARIABLE = "NNKIT_SANDBOX"
 STAND_IN_CALLS = 20_000  # stand-in requests one call may make: a training loop's steps, with room to spare
 MAX_CHANGED, MAX_PATH = 5, 80  # what is kept of the worker's list of arguments changed in place
+MAX_DETAIL, MAX_LINE, MAX_LINES = 1000, 300, 5  # an exception's text; a traceback line or a warning, and how many
+# A module whose import failed in one of these ways is not imported again, even by another module (see load).
+NOT_IMPORTED_AGAIN = ("Timeout", "WorkerDied", "TooLarge")
 # The host's numerical settings reach the worker, so student and reference run the same kernels: some hosts set
 # OPENBLAS_CORETYPE because older OpenBLAS builds compute wrong results on their CPU.
 NUMERIC_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "NPY_DISABLE_CPU_FEATURES", "NPY_ENABLE_CPU_FEATURES")
@@ -56,9 +64,8 @@ MESSAGES = text.table("runner", {
     "no_stand_in": "there is no stand-in for {name} in this call",
     "stand_in_calls": "more than {limit} calls of the stand-ins in one call",
     "stand_in_failed": "the reference {name} could not take these arguments ({detail})",
-    "weak": "nnkit sandbox: confinement is incomplete on this machine ({layers}); see docs/security.md",
+    "stand_in_large": "its value holds {size} bytes of arrays, over the {limit}-byte limit of what is sent back",
 })
-_WARNED = set()  # the incomplete-confinement reports already warned about in this process
 
 
 class SandboxError(RuntimeError):
@@ -73,25 +80,34 @@ class _Garbled(Exception):
     """The worker sent bytes that are not a well-formed answer."""
 
 
-def imported_at_import_time(source):
-    """The top-level names a module imports while it is being imported: the import statements of its body, and of
-    the if, try and with blocks there, but not those inside functions or classes. The grader only parses it."""
-    try:
-        body = list(ast.parse(source).body)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return set()
-    names = set()
-    while body:
-        node = body.pop()
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names.add(node.module.split(".")[0])
-        elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
-            for field in ("body", "orelse", "finalbody"):
-                body.extend(getattr(node, field, []))
-            body.extend(statement for handler in getattr(node, "handlers", []) for statement in handler.body)
-    return names
+def _text(value, limit):
+    """A string the worker sent, cut to ``limit`` characters (saying so); anything else is not text at all."""
+    return wire.cut(value, limit) if type(value) is str else ""
+
+
+def _texts(values, limit, count):
+    """The first ``count`` strings of a list the worker sent, each cut to ``limit`` characters."""
+    return [wire.cut(value, limit) for value in (values if type(values) is list else [])[:count]
+            if type(value) is str]
+
+
+def _layers(layers):
+    """The ready message's report of the confinement layers, {name: 'on ...' or 'off: reason'}, cut short."""
+    if type(layers) is not dict:
+        return {}
+    return {wire.cut(str(key), wire.MAX_NAME_CHARS): _text(value, MAX_LINE)
+            for key, value in list(layers.items())[:2 * len(LAYERS) + 8]}
+
+
+def _array_bytes(value, depth=0):
+    """The bytes of the arrays in a value the grader computed (a reference's), through tuples, lists and dicts."""
+    if type(value) is np.ndarray:
+        return value.nbytes
+    if depth < wire.MAX_DEPTH and isinstance(value, (tuple, list)):
+        return sum(_array_bytes(item, depth + 1) for item in value)
+    if depth < wire.MAX_DEPTH and isinstance(value, dict):
+        return sum(_array_bytes(item, depth + 1) for item in value.values())
+    return 0
 
 
 def _sweep(token):
@@ -130,13 +146,16 @@ class Sandbox:
     """One submission's worker. Use as a context manager; ``files`` maps a file name to its bytes, or to the path
     of a file to copy."""
 
-    def __init__(self, files, *, memory_bytes=None, budget_seconds=120.0):
+    def __init__(self, files, *, memory_bytes=None, budget_seconds=120.0, policy=None):
         self.memory_bytes = int(memory_bytes or MEMORY_BYTES)
+        self.policy = policy  # a confinement.Policy: each worker start is checked against it
+        self.record = None  # what the policy recorded of the last worker's confinement
         self.deadline = time.monotonic() + budget_seconds
         self.token = secrets.token_hex(16)
         self.layers = {}
         self.swept = 0
         self._proc = None
+        self._under_bwrap = False
         self._to_worker = self._from_worker = None
         self._loaded = []
         self._failed_imports = {}
@@ -163,48 +182,94 @@ class Sandbox:
         self.close()
 
     # -- process management -------------------------------------------------------------------------------------
-    def _environment(self):
+    def _environment(self, plan=None):
+        plan = plan or confinement.plan(LAYERS)
         numeric = {name: os.environ[name] for name in NUMERIC_VARIABLES if name in os.environ}
-        return {**numeric, "PATH": "/usr/bin:/bin", "HOME": str(self.workdir), "TMPDIR": str(self.workdir),
-                "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
-                "PYTHONNOUSERSITE": "1", "PYTHONSAFEPATH": "1",
-                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                "NNKIT_MEMORY_BYTES": str(self.memory_bytes), "NNKIT_LAYERS": ",".join(LAYERS),
-                "NNKIT_PARENT": str(os.getpid()), TOKEN_VARIABLE: self.token}
+        env = {**numeric, "PATH": "/usr/bin:/bin", "HOME": str(self.workdir), "TMPDIR": str(self.workdir),
+               "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
+               "PYTHONNOUSERSITE": "1", "PYTHONSAFEPATH": "1",
+               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+               "NNKIT_MEMORY_BYTES": str(self.memory_bytes), "NNKIT_LAYERS": ",".join(LAYERS),
+               "NNKIT_PARENT": str(os.getpid()), TOKEN_VARIABLE: self.token,
+               "NNKIT_HOST_NAMESPACES": ",".join(f"{k}={v}" for k, v in confinement.namespaces().items())}
+        if plan["bwrap"] is not None:
+            del env["NNKIT_PARENT"]  # in its pid namespace the worker's parent is bubblewrap, which dies with us
+        elif plan["namespaces_off"]:
+            env["NNKIT_NAMESPACES_OFF"] = plan["namespaces_off"]
+        if plan["uid"] is not None:
+            env["NNKIT_UID"] = "{}:{}".format(*plan["uid"])
+        return env
+
+    def _command(self, plan, to_worker_r, from_worker_w):
+        """The worker's command line: under bubblewrap when the plan has it. With a separate uid planned, the staged
+        folder becomes readable by that uid (it holds only what the student may read)."""
+        # No -I or -E: the environment is built from nothing, and PYTHONHASHSEED must reach the worker.
+        cmd = [sys.executable, "-S", "-B", str(WORKER), SITE_DIR, str(self.workdir),
+               str(to_worker_r), str(from_worker_w)]
+        if plan["uid"] is not None:
+            for folder, _, names in os.walk(self.workdir):
+                os.chmod(folder, 0o755)
+                for name in names:
+                    os.chmod(os.path.join(folder, name), 0o644)
+        if plan["bwrap"] is not None:
+            cmd = plan["bwrap"].command(self.workdir, cmd, root=os.geteuid() == 0,
+                                        keep_uid_capabilities=plan["uid"] is not None)
+        return cmd
+
+    def start(self):
+        """Start the worker now if none is running (grading does, to check its confinement before anything else)."""
+        if self._proc is None:
+            self._start(START_TIMEOUT)
 
     def _start(self, timeout):
         """Start a worker and wait for its ready message. Raises SandboxError if it does not come: no student code
-        has run in a fresh worker, so that is the grader's problem."""
+        has run in a fresh worker, so that is the grader's problem. Raises confinement.Refused when the policy finds
+        a property that no layer holds."""
+        plan = confinement.plan(LAYERS)
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
-        # No -I or -E: the environment above is built from nothing, and PYTHONHASHSEED must reach the worker.
-        cmd = [sys.executable, "-S", "-B", str(WORKER), SITE_DIR, str(self.workdir),
-               str(to_worker_r), str(from_worker_w)]
+        errors = tempfile.TemporaryFile() if plan["bwrap"] is not None else None  # bubblewrap's own complaints
         try:
-            self._proc = subprocess.Popen(cmd, pass_fds=(to_worker_r, from_worker_w), cwd=self.workdir,
-                                          env=self._environment(), stdin=subprocess.DEVNULL,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            self._proc = subprocess.Popen(self._command(plan, to_worker_r, from_worker_w),
+                                          pass_fds=(to_worker_r, from_worker_w), cwd=self.workdir,
+                                          env=self._environment(plan), stdin=subprocess.DEVNULL,
+                                          stdout=subprocess.DEVNULL, stderr=errors or subprocess.DEVNULL,
                                           start_new_session=True)
+        except BaseException:
+            for fd in (to_worker_w, from_worker_r):
+                os.close(fd)
+            if errors is not None:
+                errors.close()
+            raise
         finally:
             os.close(to_worker_r)
             os.close(from_worker_w)
         self._to_worker, self._from_worker = to_worker_w, from_worker_r
+        self._under_bwrap = plan["bwrap"] is not None
         os.set_blocking(self._to_worker, False)
         try:
             ready = self._receive(time.monotonic() + timeout)
         except (TimeoutError, _WorkerGone, _Garbled) as exc:
             detail = type(exc).__name__ if not isinstance(exc, _WorkerGone) else self._exit_description()
+            if errors is not None:
+                errors.seek(0)
+                said = errors.read(2000).decode("utf-8", errors="replace").strip().splitlines()
+                detail = f"{detail}; bwrap: {said[-1]}" if said else detail
             self._kill()
             raise SandboxError(MESSAGES["no_start"].format(detail=detail)) from None
+        finally:
+            if errors is not None:
+                errors.close()
         if ready.get("ready") is not True:
             self._kill()
             raise SandboxError(MESSAGES["no_start"].format(detail="no ready message"))
-        layers = ready.get("layers")
-        self.layers = {str(key): str(value) for key, value in layers.items()} if type(layers) is dict else {}
-        off = "; ".join(f"{key} {value}" for key, value in sorted(self.layers.items()) if not value.startswith("on"))
-        if off and off not in _WARNED:
-            _WARNED.add(off)
-            warnings.warn(MESSAGES["weak"].format(layers=off), RuntimeWarning, stacklevel=2)
+        self.layers = _layers(ready.get("layers"))
+        if self.policy is not None:
+            try:
+                self.record = self.policy.check(self.layers)
+            except confinement.Refused:
+                self._kill()
+                raise
 
     def _reimport(self, timeout):
         """After a restart, import again every module that loaded before. A module that fails now stays failed."""
@@ -212,7 +277,7 @@ class Sandbox:
         while pending:
             module = pending.pop(0)
             try:
-                ok = bool(self._request({"op": "import", "module": module}, timeout).get("ok"))
+                ok = bool(self._request(self._import_request(module), timeout).get("ok"))
             except (TimeoutError, _WorkerGone, _Garbled):
                 ok = False
                 self._kill()
@@ -257,6 +322,8 @@ class Sandbox:
             code = self._proc.wait(timeout=1.0)
         except subprocess.TimeoutExpired:
             return MESSAGES["channel_closed"]
+        if self._under_bwrap and 128 < code < 128 + 65:  # bubblewrap exits with 128 + the signal that killed it
+            code = 128 - code
         if code < 0:
             try:
                 name = signal.Signals(-code).name
@@ -304,19 +371,19 @@ class Sandbox:
     def _receive(self, deadline):
         """One answer as a dict. Anything malformed raises _Garbled; nothing else escapes."""
         try:
-            length = wire.header_length(self._read_exact(wire.HEADER_SIZE, deadline))
-            answer = wire.json.loads(self._read_exact(length, deadline))
+            length = wire.header_length(self._read_exact(wire.HEADER_SIZE, deadline), wire.MAX_ANSWER_BYTES)
+            answer = wire.load_answer(self._read_exact(length, deadline))
         except (TimeoutError, _WorkerGone):
             raise
-        except Exception:  # bad length, bad UTF-8, bad JSON, JSON nested past the recursion limit
+        except Exception:  # too long, too many values, bad UTF-8, bad JSON, JSON nested past the recursion limit
             raise _Garbled from None
         if type(answer) is not dict:
             raise _Garbled
         return answer
 
-    def _send(self, message, deadline):
+    def _send(self, message, deadline, limit=wire.MAX_MESSAGE_BYTES, max_items=None):
         payload = []
-        wire.write_message(payload.append, message)
+        wire.write_message(payload.append, message, limit, max_items)
         self._write_all(payload[0], deadline)
 
     def _request(self, message, timeout, stand_ins=None):
@@ -337,7 +404,12 @@ class Sandbox:
             if "stand_in" not in answer:
                 return answer
             calls += 1
-            self._send(dict(self._stand_in(answer, stand_ins or {}, calls), id=request_id), deadline)
+            reply = dict(self._stand_in(answer, stand_ins or {}, calls), id=request_id)
+            try:  # the reference's value on the student's arguments travels under an answer's limits
+                self._send(reply, deadline, wire.MAX_ANSWER_BYTES, wire.MAX_ANSWER_ITEMS)
+            except ValueError as exc:
+                self._send({"ok": False, "id": request_id, "detail": MESSAGES["stand_in_failed"].format(
+                    name=wire.cut(str(answer.get("stand_in")), 80), detail=str(exc))}, deadline)
 
     @staticmethod
     def _stand_in(request, stand_ins, calls):
@@ -353,7 +425,11 @@ class Sandbox:
                 raise TypeError("arguments must be a tuple and a dict")
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
-                return {"ok": True, "value": wire.encode(stand_ins[name](*args, **kwargs))}
+                value = stand_ins[name](*args, **kwargs)
+            size = _array_bytes(value)
+            if size > wire.MAX_ANSWER_BYTES:  # refused before it is encoded: the grader's time is the budget's too
+                raise ValueError(MESSAGES["stand_in_large"].format(size=size, limit=wire.MAX_ANSWER_BYTES))
+            return {"ok": True, "value": wire.encode(value)}
         except Exception as exc:  # the student passed the reference something it cannot take
             return {"ok": False, "detail": MESSAGES["stand_in_failed"].format(
                 name=name, detail=f"{type(exc).__name__}: {str(exc)[:200]}")}
@@ -394,27 +470,36 @@ class Sandbox:
 
     @staticmethod
     def _outcome(answer):
-        """The Outcome for a well-framed answer, checking the type of every field the worker filled in."""
+        """The Outcome for a well-framed answer, checking the type of every field the worker filled in and cutting
+        every string it holds."""
         try:
             if not answer.get("ok"):
-                where = answer.get("where", [])
-                return Outcome(False, error=str(answer.get("error", "Error"))[:100],
-                               detail=str(answer.get("detail", ""))[:1000],
-                               where=[str(line)[:300] for line in (where if type(where) is list else [])][:3])
+                return Outcome(False, error=_text(answer.get("error", "Error"), wire.MAX_NAME_CHARS) or "Error",
+                               detail=_text(answer.get("detail", ""), MAX_DETAIL),
+                               where=_texts(answer.get("where"), MAX_LINE, 3))
             value = wire.decode(answer.get("value"))
-            warnings = answer.get("warnings", [])
             seconds = answer.get("seconds", 0.0)
-            changed = answer.get("changed", [])
-            return Outcome(True, value=value,
-                           warnings=[str(w)[:300] for w in (warnings if type(warnings) is list else [])][:5],
+            return Outcome(True, value=value, warnings=_texts(answer.get("warnings"), MAX_LINE, MAX_LINES),
                            seconds=float(seconds) if type(seconds) in (int, float) else 0.0,
-                           changed=[path[:MAX_PATH] for path in (changed if type(changed) is list else [])[:MAX_CHANGED]
-                                    if type(path) is str])
+                           changed=_texts(answer.get("changed"), MAX_PATH, MAX_CHANGED))
         except Exception as exc:  # a hand-made answer: nested too deep, bad base64, a shape that does not fit
-            return Outcome(False, error="BadValue", detail=f"{type(exc).__name__}: {str(exc)[:200]}")
+            return Outcome(False, error="BadValue", detail=f"{type(exc).__name__}: {wire.cut(str(exc), 200)}")
+
+    def refuse(self, module, outcome):
+        """Never import ``module``: every call into it, and every import of it by another module, fails with
+        ``outcome`` (a failed Outcome; its error should be one of NOT_IMPORTED_AGAIN)."""
+        self._failed_imports[module] = outcome
+
+    def _import_request(self, module):
+        """The request to import ``module``. It names the modules whose import hung, crashed the worker or was
+        refused: the worker fails any import of them at once, and says so (``ImportBlocked``)."""
+        blocked = sorted(name for name, failed in self._failed_imports.items() if failed.error in NOT_IMPORTED_AGAIN)
+        return {"op": "import", "module": module, "blocked": blocked}
 
     def load(self, module, timeout=IMPORT_TIMEOUT):
-        """Import ``module`` from the staged folder. A failure is remembered for every later call."""
+        """Import ``module`` from the staged folder. A failure is remembered for every later call. A module that
+        imports one that hung (or crashed the worker, or was refused) fails with that module's failure, at once:
+        the worker refuses that import, so the grader never reads the module's source to find out."""
         if module in self._failed_imports:
             return self._failed_imports[module]
         if module in self._loaded:
@@ -423,22 +508,14 @@ class Sandbox:
         if not path.is_file():
             outcome = Outcome(False, error="MissingFile", detail=f"{module}.py")
         else:
-            outcome = self._imports_a_module_that_hung(path) or self._exchange({"op": "import", "module": module},
-                                                                              timeout)
+            outcome = self._exchange(self._import_request(module), timeout)
+            if outcome.error == "ImportBlocked":
+                outcome = self._failed_imports.get(outcome.detail, outcome)
         if outcome.ok:
             self._loaded.append(module)
         else:
             self._failed_imports[module] = outcome
         return outcome
-
-    def _imports_a_module_that_hung(self, path):
-        """The failure of a module that ``path`` imports at import time and whose own import hung or killed the
-        worker: importing ``path`` would do the same again, so it is not tried. None otherwise."""
-        for name in sorted(imported_at_import_time(path.read_bytes())):
-            failed = self._failed_imports.get(name)
-            if failed is not None and failed.error in ("Timeout", "WorkerDied"):
-                return failed
-        return None
 
     def call(self, module, function, args=(), kwargs=None, timeout=5.0, stand_ins=None):
         """Call ``module.function(*args, **kwargs)`` in the worker and return its decoded Outcome.

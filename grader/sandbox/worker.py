@@ -6,12 +6,17 @@ staged submission folder, and neither the grader, the solutions nor any other in
 
 Before any student code runs it confines itself, as far as the platform allows (see docs/security.md):
 - resource limits: address space, no core dumps, no bytes written to any file;
+- namespaces: when the runner started it under bubblewrap, it checks that its mount, pid and network namespaces are
+  not the grader's, and that numpy's site-packages shows it numpy alone;
+- a separate uid: when the grader runs as root, it drops to an unprivileged uid and gid (``NNKIT_UID``) with no
+  supplementary groups, and may then start no process at all (``RLIMIT_NPROC`` 0);
 - ``PR_SET_PDEATHSIG``: it dies with the grader;
 - ``no_new_privs`` and an empty capability set, so a grader run as root does not hand root to the student;
 - Landlock: it may only read the stdlib, numpy and the submission folder, and write nowhere; it may not execute a
   file, connect or bind TCP, or signal any process outside itself;
-- seccomp: no new processes, no exec, no ptrace or cross-process memory access, no signals to other processes, no
-  sockets, no file opened for writing and no change to the file tree, and none of the administrative system calls.
+- seccomp, built by libseccomp for this architecture (``syscalls.py``): no new processes, no exec, no ptrace or
+  cross-process memory access, no signals to other processes, no sockets, no file opened for writing and no change
+  to the file tree, and none of the administrative system calls.
 It reports which of these took hold in its first message.
 
 Requests arrive as length-prefixed JSON on file descriptor IN; answers leave on OUT. Student output goes to
@@ -34,6 +39,10 @@ SITE_DIR, WORK_DIR, FD_IN, FD_OUT = sys.argv[1], sys.argv[2], int(sys.argv[3]), 
 MEMORY_BYTES = int(os.environ.get("NNKIT_MEMORY_BYTES", str(2 * 1024 ** 3)))
 LAYERS = set(filter(None, os.environ.get("NNKIT_LAYERS", "").split(",")))
 PARENT = int(os.environ.get("NNKIT_PARENT", "0"))
+SEPARATE_UID = os.environ.get("NNKIT_UID", "")  # "uid:gid", set by a runner that runs as root
+HOST_NAMESPACES = dict(item.split("=", 1) for item in os.environ.get("NNKIT_HOST_NAMESPACES", "").split(",")
+                       if "=" in item)  # {"mnt": "mnt:[...]", ...}: the grader's own namespaces
+NAMESPACES_OFF = os.environ.get("NNKIT_NAMESPACES_OFF", "")  # why the runner could not use bubblewrap
 
 # The stdlib as this interpreter found it: what the student may import besides numpy.
 STDLIB_PATHS = [path for path in sys.path if path and path != _HERE and os.path.exists(path)]
@@ -44,13 +53,20 @@ import numpy as np  # noqa: E402
 import numpy.linalg  # noqa: E402,F401
 import numpy.random  # noqa: E402,F401
 import random  # noqa: E402  (loaded now so that it is seeded before every import and call)
+import access  # noqa: E402
 import mutation  # noqa: E402
+import syscalls  # noqa: E402
 import wire  # noqa: E402
 
 try:
     import ctypes
 except ImportError:  # an interpreter built without ctypes: the Linux layers are skipped
     ctypes = None
+try:  # loaded now, while every file is still visible and readable
+    syscalls.library()
+    SECCOMP_MISSING = ""
+except (OSError, AttributeError) as _exc:
+    SECCOMP_MISSING = f"off: libseccomp is missing ({_exc})"
 
 sys.path[:] = [path for path in sys.path if path not in (_HERE, SITE_DIR)]
 for _cached in [key for key in sys.path_importer_cache if key in (_HERE, SITE_DIR)]:
@@ -76,6 +92,7 @@ PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_SET_NO_NEW_PRIVS, PR_CA
 PR_CAP_AMBIENT_CLEAR_ALL = 4
 SECUREBITS_LOCKED_NOROOT = 0x2F  # NOROOT, NO_SETUID_FIXUP and KEEP_CAPS, each locked
 
+# Landlock came in Linux 5.13, after the system-call tables were unified: these numbers hold on every architecture.
 SYS_LANDLOCK_CREATE_RULESET, SYS_LANDLOCK_ADD_RULE, SYS_LANDLOCK_RESTRICT_SELF = 444, 445, 446
 LANDLOCK_CREATE_RULESET_VERSION = 1
 LANDLOCK_RULE_PATH_BENEATH = 1
@@ -86,34 +103,8 @@ NET_BIND_TCP, NET_CONNECT_TCP = 1 << 0, 1 << 1
 SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1
 NOT_READABLE_IN_STDLIB = ("site-packages", "dist-packages")
 
-# seccomp, x86_64 only: the system call numbers are architecture-specific.
-AUDIT_ARCH_X86_64 = 0xC000003E
-SYS_SECCOMP, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC = 317, 1, 1
-SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_ERRNO, SECCOMP_RET_ALLOW = 0x80000000, 0x00050000, 0x7FFF0000
-EPERM, ENOSYS = 1, 38
-X32_SYSCALL_BIT = 0x40000000
-CLONE_THREAD = 0x00010000
-SYS_CLONE, SYS_CLONE3 = 56, 435
-SYS_TO_SELF_ONLY = (62, 234, 129, 297)  # kill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo: own pid only
-SYS_DENIED = (
-    41, 53,  # socket, socketpair
-    57, 58, 59, 322,  # fork, vfork, execve, execveat
-    101, 310, 311, 312, 440, 448,  # ptrace, process_vm_readv/writev, kcmp, process_madvise, process_mrelease
-    200, 424, 434, 438,  # tkill, pidfd_send_signal, pidfd_open, pidfd_getfd
-    109, 112,  # setpgid, setsid: stay in the process group the runner kills
-    272, 308, 155, 161, 165, 166, 428, 429, 430, 431, 432, 433, 442,  # namespaces, chroot and mounts
-    169, 175, 176, 313, 246, 320, 321, 298, 323, 425, 426, 427,  # reboot, modules, kexec, bpf, perf, uffd, io_uring
-    248, 249, 250, 163, 167, 168, 164, 227, 159, 305, 170, 171, 172, 173, 179, 212, 303, 304, 135,
-)
-# Read-only files, even where Landlock is missing: no opening for writing, and nothing that changes the file tree.
-SYS_OPEN, SYS_OPENAT, SYS_OPENAT2 = 2, 257, 437  # open's flags are argument 1, openat's argument 2
-OPEN_FOR_WRITING = 0o1 | 0o2 | 0o100 | 0o1000 | 0o2000 | 0o20000000  # WRONLY RDWR CREAT TRUNC APPEND TMPFILE
-EACCES = 13
-SYS_FILE_CHANGES = (
-    85, 87, 263, 84, 82, 264, 316, 86, 265, 88, 266, 83, 258, 133, 259,  # creat, unlink, rmdir, rename, link, mkdir..
-    90, 91, 268, 452, 92, 93, 94, 260, 76, 77, 132, 235, 280, 261, 285,  # chmod, chown, truncate, utime, fallocate
-    188, 189, 190, 197, 198, 199,  # extended attributes
-)
+EPERM = 1
+NAMESPACES = {"mount-namespace": "mnt", "pid-namespace": "pid", "network-namespace": "net"}
 
 
 def _libc():
@@ -136,18 +127,22 @@ def _die_with_parent(libc):
     return "on"
 
 
-def _drop_capabilities(libc):
-    _prctl(libc, PR_SET_NO_NEW_PRIVS, 1)
-    try:
-        _prctl(libc, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
-    except OSError:
-        pass
+def _drop_bounding_set(libc):
     for cap in range(64):
         try:
             _prctl(libc, PR_CAPBSET_DROP, cap)
         except OSError as exc:
             if exc.errno != EPERM:  # EINVAL: past the last capability
                 break
+
+
+def _drop_capabilities(libc):
+    _prctl(libc, PR_SET_NO_NEW_PRIVS, 1)
+    try:
+        _prctl(libc, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
+    except OSError:
+        pass
+    _drop_bounding_set(libc)
     try:
         _prctl(libc, PR_SET_SECUREBITS, SECUREBITS_LOCKED_NOROOT)
     except OSError:
@@ -161,6 +156,51 @@ def _drop_capabilities(libc):
     if int(status["CapEff"], 16) or int(status["CapPrm"], 16):
         return "off: capabilities remain"
     return "on"
+
+
+def _namespace(layer):
+    """Whether bubblewrap put the worker in a namespace of its own for ``layer``."""
+    if NAMESPACES_OFF:
+        return f"off: {NAMESPACES_OFF}"
+    kind = NAMESPACES[layer]
+    if not HOST_NAMESPACES.get(kind):
+        return "off: the grader did not say which namespaces it is in"
+    if os.readlink(f"/proc/self/ns/{kind}") == HOST_NAMESPACES[kind]:
+        return f"off: the worker shares the grader's {kind} namespace"
+    if kind == "mnt":
+        shown = set(os.listdir(SITE_DIR)) - {os.path.basename(path) for path in NUMPY_PATHS}
+        if shown:
+            return f"off: numpy's site-packages shows {len(shown)} other entries"
+    return "on"
+
+
+def _drop_uid(libc):
+    """Become the unprivileged uid and gid in NNKIT_UID, with no other groups and no way to start a process."""
+    if not SEPARATE_UID:
+        return "off: the grader does not run as root, so there is no other uid to drop to"
+    uid, gid = (int(part) for part in SEPARATE_UID.split(":"))
+    if uid == 0 or gid == 0:
+        return "off: uid and gid 0 are not a separate user"
+    if os.geteuid() != 0:
+        return "off: the worker is not root, so it cannot change its uid"
+    needed = [WORK_DIR] + [os.path.join(WORK_DIR, name) for name in os.listdir(WORK_DIR)] + STDLIB_PATHS + NUMPY_PATHS
+    for path in needed:
+        if not access.can_read(path, uid, gid):
+            return f"off: uid {uid} could not read {path}"
+    _drop_bounding_set(libc)  # while CAP_SETPCAP is still there
+    os.setgroups([])
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)  # all three non-zero: the kernel clears every capability
+    if os.getresuid() != (uid, uid, uid) or os.getresgid() != (gid, gid, gid) or os.getgroups():
+        os._exit(1)
+    try:
+        os.setuid(0)
+    except PermissionError:
+        pass
+    else:
+        os._exit(1)
+    resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))  # this uid may run no more processes or threads than it has
+    return f"on (uid {uid}, gid {gid}, no processes)"
 
 
 def _single_threaded():
@@ -225,55 +265,14 @@ def _landlock(libc):
                                                                                      ", without TCP rules")
 
 
-def _seccomp_program():
-    """A classic BPF filter, as (code, jt, jf, k) tuples, from a small assembly with named jump targets."""
-    ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
-    pid = os.getpid()
-    program = [(ld, None, None, 4), (jeq, None, "kill", AUDIT_ARCH_X86_64), (ld, None, None, 0),
-               (jge, "eperm", None, X32_SYSCALL_BIT)]
-    program += [(jeq, "eperm", None, number) for number in SYS_DENIED]
-    program += [(jeq, "eacces", None, number) for number in SYS_FILE_CHANGES]
-    program += [(jeq, "enosys", None, SYS_CLONE3), (jeq, "enosys", None, SYS_OPENAT2),
-                (jeq, "clone", None, SYS_CLONE), (jeq, "open", None, SYS_OPEN), (jeq, "openat", None, SYS_OPENAT)]
-    program += [(jeq, "self", None, number) for number in SYS_TO_SELF_ONLY]
-    program += [(ret, None, None, SECCOMP_RET_ALLOW)]
-    labels = {}
-    for label, body in (("clone", [(ld, None, None, 16), (jset, "allow", "eperm", CLONE_THREAD)]),
-                        ("self", [(ld, None, None, 16), (jeq, "allow", "eperm", pid)]),
-                        ("open", [(ld, None, None, 24), (jset, "eacces", "allow", OPEN_FOR_WRITING)]),
-                        ("openat", [(ld, None, None, 32), (jset, "eacces", "allow", OPEN_FOR_WRITING)]),
-                        ("allow", [(ret, None, None, SECCOMP_RET_ALLOW)]),
-                        ("eperm", [(ret, None, None, SECCOMP_RET_ERRNO | EPERM)]),
-                        ("enosys", [(ret, None, None, SECCOMP_RET_ERRNO | ENOSYS)]),
-                        ("eacces", [(ret, None, None, SECCOMP_RET_ERRNO | EACCES)]),
-                        ("kill", [(ret, None, None, SECCOMP_RET_KILL_PROCESS)])):
-        labels[label] = len(program)
-        program += body
-
-    def offset(index, target):
-        return 0 if target is None else labels[target] - index - 1
-
-    return [(code, offset(i, jt), offset(i, jf), k) for i, (code, jt, jf, k) in enumerate(program)]
-
-
 def _seccomp(libc):
-    machine = os.uname().machine
-    if machine != "x86_64":
-        return f"off: no system call table for {machine}"
-    program = _seccomp_program()
-    if any(not 0 <= jt < 256 or not 0 <= jf < 256 for _, jt, jf, _ in program):
-        return "off: the filter is too long"
-    filters = (ctypes.c_ubyte * (8 * len(program)))()
-    ctypes.memmove(filters, b"".join(struct.pack("=HBBI", *insn) for insn in program), 8 * len(program))
-
-    class SockFprog(ctypes.Structure):
-        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
-
-    fprog = SockFprog(len(program), ctypes.cast(filters, ctypes.c_void_p))
-    _prctl(libc, PR_SET_NO_NEW_PRIVS, 1)
-    if libc.syscall(ctypes.c_long(SYS_SECCOMP), ctypes.c_uint(SECCOMP_SET_MODE_FILTER),
-                    ctypes.c_uint(SECCOMP_FILTER_FLAG_TSYNC), ctypes.byref(fprog)) != 0:
-        return f"off: seccomp failed ({os.strerror(ctypes.get_errno())})"
+    if SECCOMP_MISSING:
+        return SECCOMP_MISSING
+    rules = syscalls.worker_filter(os.getpid())
+    try:
+        rules.load()
+    finally:
+        rules.release()
     return "on"
 
 
@@ -286,8 +285,11 @@ def _confine():
         libc = _libc()
     except OSError as exc:
         return {layer: f"off: no libc ({exc})" for layer in sorted(LAYERS)}
-    steps = (("parent-death", _die_with_parent), ("capabilities", _drop_capabilities), ("landlock", _landlock),
-             ("seccomp", _seccomp))
+    # The uid comes before parent-death, because a change of uid clears PR_SET_PDEATHSIG, and before the
+    # capabilities, because changing it needs CAP_SETUID.
+    steps = [(name, lambda libc, name=name: _namespace(name)) for name in NAMESPACES]
+    steps += [("uid", _drop_uid), ("parent-death", _die_with_parent), ("capabilities", _drop_capabilities),
+              ("landlock", _landlock), ("seccomp", _seccomp)]
     for name, step in steps:
         if name not in LAYERS:
             continue
@@ -332,7 +334,7 @@ def _write_all(data):
 
 
 def _send(message):
-    wire.write_message(_write_all, message)
+    wire.write_message(_write_all, message, wire.MAX_ANSWER_BYTES, wire.MAX_ANSWER_ITEMS)
 
 
 def _student_frames(tb):
@@ -356,11 +358,18 @@ def _reset_random_state():
     random.seed(0)
 
 
-def _import(module_name):
+def _import(module_name, blocked=()):
+    """Import a staged module. Any import of a module in ``blocked`` (one whose import hung, crashed the worker or
+    was refused) fails at once, and an import that fails that way says which (``ImportBlocked``)."""
+    blocked = [name for name in blocked if type(name) is str and name != module_name]
+    for name in blocked:
+        sys.modules.setdefault(name, None)  # `import name` now raises ModuleNotFoundError at once
     _reset_random_state()
     try:
         importlib.import_module(module_name)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt from student code included
+        if isinstance(exc, ImportError) and exc.name in blocked:
+            return {"ok": False, "error": "ImportBlocked", "detail": exc.name, "where": []}
         return _failure(exc)
     return {"ok": True}
 
@@ -382,7 +391,7 @@ def _stand_in(name, request_id):
         reply = _receive()
         if reply.get("id") != request_id or not reply.get("ok"):
             raise StandInError(str(reply.get("detail", ""))[:300])
-        return wire.decode(reply["value"])
+        return wire.decode(reply["value"], whole=True)  # the grader's value, exactly as sent
     stand_in.__name__ = name.rsplit(".", 1)[-1]
     return stand_in
 
@@ -445,8 +454,8 @@ def _call(request):
     if not callable(func):
         return {"ok": False, "error": "AttributeError", "where": [],
                 "detail": MESSAGES["no_function"].format(module=request["module"], function=request["function"])}
-    args = wire.decode(request["args"])
-    kwargs = wire.decode(request["kwargs"])
+    args = wire.decode(request["args"], whole=True)  # the grader's own inputs, exactly as sent
+    kwargs = wire.decode(request["kwargs"], whole=True)
     try:
         watched = mutation.watch(func, args, kwargs)  # the arguments as they are before the call
     except BaseException as exc:  # a hostile __signature__
@@ -486,7 +495,7 @@ def main():
         except EOFError:
             return
         if request["op"] == "import":
-            answer = _import(request["module"])
+            answer = _import(request["module"], request.get("blocked", ()))
         else:
             answer = _call(request)
         answer["id"] = request["id"]

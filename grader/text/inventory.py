@@ -25,6 +25,8 @@ UNTRANSLATED = {
     "grader.sync": "MESSAGES: errors in solution markers, for the kit's developers",
     "grader.notebooks": "MESSAGES: errors in notebook sources, for the kit's developers",
     "grader.sandbox.worker": "MESSAGES: built inside the sandboxed student process, which can read no table",
+    "grader.sandbox.confinement": "MESSAGES: the sandbox's refusals and waivers, for whoever sets up the grading machine "
+                                  "with docs/security.md (English), before any student is graded",
     "grader.catalogues.a3_backprop": "MESSAGES: misconception messages, translated as catalogue:a3_backprop",
 }
 #: Modules translated by a table of their own, which students' copies read from messages.json (see evaluation.py).

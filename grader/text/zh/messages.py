@@ -24,6 +24,8 @@ EVALUATION = {
     "not_finite": "{path}在 {index} 处出现了 nan 或 inf，而输入是有限的：请让计算在数值上保持稳定",
     "too_small": "返回了 {got}，但信心十足的错误预测必须付出很大的损失（至少 {at_least:g}）：请把概率裁剪在一个极小的"
                  "值上，例如 1e-12，而不是一个较大的值",
+    "too_large": "{detail} 超过了评分程序对单个模块文件接受的 {limit} KB，因此没有被评阅（完整的参考模块只有几 KB："
+                 "是不是把数据集或生成的代码粘贴进去了？）",
     "warned": "对有限的输入发出了警告（{detail}）：请让计算在数值上保持稳定",
     "gradient": "{path}与数值梯度不一致：相对误差为 {error:.2g}（要求 < {limit:g}）",
     "gradient_hidden": "{path}与数值梯度不一致：相对误差不低于 {limit:g}",
@@ -75,7 +77,9 @@ RESULTS = {
     "its_many": "它们各自所在的",
     "quoted": "“{title}”",
     "list_join": "、",
-    "cut": "\n… [另有 {count} 个字符被截去：结果必须小于 PrairieLearn 的 1 MB 上限]",
+    "cut": "\n… [另有 {count} 个字符被截去：结果文件必须小于 1 MB]",
+    "line_cut": "… [另有 {count} 个字符被截去]",
+    "more_failures": "… 另有 {count} 项未通过的检查，未列出",
 }
 
 PLOTS = {
@@ -115,6 +119,7 @@ PLOTS = {
     "diamond": "真实边界 |x1| + |x2| = 1",
     "subsampled": "显示了 {total} 个评估点中的 {shown} 个",
     "plot_failed": "绘图：无法绘制 {name}：{detail}",
+    "plot_timeout": "绘图：{seconds:g} 秒后停止；已经画好的图保留，结果是完整的",
 }
 
 CLASS_REPORT = {
@@ -233,6 +238,8 @@ CLI = {
     "course_help": "用一种语言写出完整的课程文件夹（nbgrader_config.py 和 assignments/）",
     "course_dir_help": "要写入的文件夹：新的或空的文件夹，或者这条命令以前写出的课程文件夹",
     "course_names_help": "要包含的作业（默认：全部）",
+    "bad_seconds": "必须是正的秒数，而不是 {value!r}",
+    "budget_help": "提交的代码总共可以运行的秒数（默认：{default:g}）；超出之后的调用不再运行",
     "no_written": "{assignment} 没有书面问题",
 }
 
@@ -333,10 +340,10 @@ RUNNER = {
     "garbled": "它在与评分程序通信的通道上写入了无法读取的内容",
     "reimport": "重启后再次导入 {module} 失败",
     "no_start": "沙箱工作进程没有启动（{detail}）；这是评分程序的问题，不是提交的问题",
-    "weak": "nnkit 沙箱：这台机器上的隔离措施不完整（{layers}）；详见 docs/security.md",
     "no_stand_in": "这次调用中没有 {name} 的替身",
     "stand_in_calls": "一次调用中对替身的调用超过了 {limit} 次",
     "stand_in_failed": "参考实现 {name} 无法接受这些参数（{detail}）",
+    "stand_in_large": "它的值含有 {size} 字节的数组，超过了回传内容 {limit} 字节的上限",
 }
 
 CATALOGUES = {
