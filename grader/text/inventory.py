@@ -28,8 +28,6 @@ UNTRANSLATED = {
     "grader.sandbox.confinement": "MESSAGES: the sandbox's refusals and waivers, for whoever sets up the grading machine "
                                   "with docs/security.md (English), before any student is graded",
     "grader.catalogues.a3_backprop": "MESSAGES: misconception messages, translated as catalogue:a3_backprop",
-    "grader.sandbox.confinement": "MESSAGES: the instructor's one-line refusal naming a property and its waiver, "
-                                  "said before any student is graded",
 }
 #: Modules translated by a table of their own, which students' copies read from messages.json (see evaluation.py).
 OWN_TRANSLATION = {"grader.evaluation": "TRANSLATION, set by grader.text or read from _selfcheck/messages.json"}

@@ -1,7 +1,6 @@
 """每个模块的 MESSAGES 的中文：表名即模块名，键与英文表相同，占位符 {...} 也必须相同。"""
 
 EVALUATION = {
-    "too_large": "{detail} 超过了评分程序对单个模块文件接受的 {limit} KB，因此没有评分（完整的解答模块只有几 KB：是否把数据集或生成的代码粘贴进去了？）",
     "not_implemented": "尚未实现：请完成 {function} 中的 TODO",
     "missing_file": "提交中缺少 {detail}",
     "missing_function": "缺少 {function}：{detail}",
@@ -64,8 +63,6 @@ LOCAL = {
 }
 
 RESULTS = {
-    "line_cut": "… [另有 {count} 个字符被截去]",
-    "more_failures": "… 另有 {count} 项未通过的检查，未列出",
     "summary": "{assignment}：{score:g} / {max_score:g} 分",
     "part_header": "{total} 项检查中通过了 {passed} 项",
     "preview_header": "（另有 {total} 项公开预览检查，通过了 {passed} 项，它们不计分）",
@@ -86,7 +83,6 @@ RESULTS = {
 }
 
 PLOTS = {
-    "plot_timeout": "图表：{seconds:g} 秒后停止；已画好的图表保留，评分结果是完整的",
     "curves_title": "{key}：你的训练过程与参考训练过程对比",
     "boundary_title": "{key}：决策区域（输出 >= 0.5 即判为类别 1）",
     "loss": "损失",
@@ -231,8 +227,6 @@ FEEDBACK = {
 }
 
 CLI = {
-    "bad_seconds": "必须是一个正的秒数，而不是 {value!r}",
-    "budget_help": "提交的代码总共可以运行的秒数（默认 {default:g}）；超出之后的调用不再运行",
     "error": "grader：错误：{detail}",
     "sync_clean": "assignments/ 和 docs/rubrics/ 与 solutions/、notebooks/ 和检查目录一致",
     "sync_drift": "生成的文件已过时；请运行 `python -m grader sync`。不一致的文件：",
@@ -340,7 +334,6 @@ REFERENCE_CACHE = {
 }
 
 RUNNER = {
-    "stand_in_large": "它的返回值含有 {size} 字节的数组，超过了传回内容 {limit} 字节的上限",
     "signal": "进程被信号 {name} 终止",
     "exit": "进程以退出码 {code} 结束",
     "channel_closed": "它关闭了与评分程序通信的通道",
