@@ -6,6 +6,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -137,14 +138,21 @@ def test_a_second_run_grades_only_what_changed(small_class, tmp_path):
     assert float(carol[-1]) == catalogues.load(A1).max_score
 
 
+def short_tmp(tmp_path):
+    """A private TMPDIR with a short path: multiprocessing's forkserver puts its socket there, and an AF_UNIX path
+    may not pass 107 bytes (a pytest-xdist tmp_path nearly does by itself)."""
+    folder = Path(tempfile.mkdtemp(prefix="nk-", dir="/tmp"))
+    (tmp_path / "tmp-link").symlink_to(folder)  # where to look for it after a failure
+    return folder
+
+
 def test_an_interrupted_run_finishes_on_the_next_one(tmp_path):
     """Ctrl-C midway: the graded students keep their results, the sandboxes are gone, and the next run grades only
     the rest and gives the same CSV as a run that was never interrupted."""
     slow = {"neuron.py": [(XOR_ANCHOR, XOR_ANCHOR + "    import time\n    time.sleep(3)\n")]}
     students = {"a_slow": {"edits": slow}, **{f"s{i:02d}": {"stub": i % 3 == 0} for i in range(8)}}
     submitted = build_class(tmp_path / "submitted", students)
-    private_tmp = tmp_path / "tmp"
-    private_tmp.mkdir()
+    private_tmp = short_tmp(tmp_path)
     env = cli_env(TMPDIR=str(private_tmp))
     out = tmp_path / "out"
     command = [sys.executable, "-m", "grader", "grade-all", "--assignment", A1, "--jobs", "2", "--csv",
@@ -311,8 +319,7 @@ def test_a_file_changed_while_it_was_graded_is_graded_again_on_the_next_run(tmp_
     neuron = submitted / "s" / A1 / "neuron.py"
     kit = batch.kit_fingerprint(assignment)
     before = batch.submission_fingerprint(assignment, neuron.parent, kit)
-    private_tmp = tmp_path / "tmp"
-    private_tmp.mkdir()
+    private_tmp = short_tmp(tmp_path)
     env = cli_env(TMPDIR=str(private_tmp))
     out = tmp_path / "out"
     command = [sys.executable, "-m", "grader", "grade-all", "--assignment", A1, "--jobs", "1", "--csv",

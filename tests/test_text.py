@@ -156,6 +156,7 @@ def test_a_misconception_key_with_several_messages_is_translated_per_part():
 
 
 def test_the_language_comes_from_use_then_the_environment_then_english(monkeypatch):
+    from grader import results  # noqa: F401  (its MESSAGES table registers itself on import)
     monkeypatch.delenv(text.VARIABLE, raising=False)
     assert text.current() == "en"
     monkeypatch.setenv(text.VARIABLE, "zh")
