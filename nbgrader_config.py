@@ -58,7 +58,7 @@ c.GenerateAssignment.preprocessors = nbgrader_bridge.generate_preprocessors()
 # Autograde: keep the students' modules, grade them with the kit instead of running the notebook
 c.Autograde.exclude_overwriting = nbgrader_bridge.graded_files()
 c.Autograde.autograde_preprocessors = nbgrader_bridge.autograde_preprocessors()
-c.GradeWithKit.timeout = 600
+c.GradeWithKit.budget = 30  # seconds of the submission's code in all; the subprocess gets this plus 90 s
 c.GradeWithKit.waive = []  # sandbox properties to grade without where no layer holds them; [] = $NNKIT_SANDBOX_WAIVE
 c.OverwriteCells.add_missing_cells = True
 c.ExecutePreprocessor.timeout = 120  # only for notebooks that nbgrader itself executes (e.g. validate)

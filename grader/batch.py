@@ -9,6 +9,9 @@ the end from the results files alone.
 
 A student folder or an assignment folder that is a symbolic link (``eve -> alice``, ``eve/a1 -> solutions/a1``) is
 refused: one line on standard error, a results file at 0 that says why, and nothing graded from it.
+
+Each student costs at most the time budget (``--budget``), and the plots' own time limit; each pool process caps its
+own address space once it is warm (``limits.cap_address_space``), so one submission cannot take the host's memory.
 """
 import csv
 import hashlib
@@ -24,7 +27,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from . import catalogues, paths, results
+from . import catalogues, limits, paths, results
 
 MESSAGES = {
     "error": "grader: error: {detail}",
@@ -155,6 +158,7 @@ def _warm(assignment_name):
     assignment = catalogues.load(assignment_name)
     references.modules(assignment)
     reference_cache.for_assignment(assignment_name).load()
+    limits.cap_address_space()
 
 
 def plots_folder(results_dir, student):
@@ -168,27 +172,29 @@ def _draw_plots(report, folder):
     from . import plots
     scratch = folder.parent / f".{folder.name}.drawing"
     shutil.rmtree(scratch, ignore_errors=True)
-    plots.write_run_plots(report, scratch)
+    plots.write_run_plots_within(report, scratch)
     shutil.rmtree(folder, ignore_errors=True)
     scratch.mkdir(parents=True, exist_ok=True)
     os.replace(scratch, folder)
 
 
-def grade_one(assignment_name, student, folder, kit, results_path, draw_plots=False, waive=None):
+def grade_one(assignment_name, student, folder, kit, results_path, draw_plots=False,
+              budget_seconds=limits.BUDGET_SECONDS, waive=None):
     """Grade one student and write their results file, fingerprinted with the bytes graded (after their plots,
     with ``draw_plots``). ``waive`` lists the sandbox properties waived. Returns (student, error or '')."""
     from . import engine
     from .sandbox import confinement
     try:
-        report = engine.grade(assignment_name, folder, policy=confinement.Policy(waive or ()))
-    except Exception as exc:  # a grader problem: report it, write nothing, so the next run tries again
-        return student, f"{type(exc).__name__}: {exc}"
+        report = engine.grade(assignment_name, folder, budget_seconds=budget_seconds,
+                              policy=confinement.Policy(waive or ()))
+    except Exception as exc:  # a grader problem (MemoryError past the cap included): write nothing, retry next run
+        return student, f"{type(exc).__name__}: {str(exc)[:300]}"
     document = results.to_results(report)
     document["extra_data"].update(student=student, fingerprint=graded_fingerprint(kit, report))
     if draw_plots:
         _draw_plots(report, plots_folder(Path(results_path).parent, student))
         document["extra_data"]["plots"] = True
-    results.write_json_atomic(document, results_path)
+    results.write_results(document, results_path)
     return student, ""
 
 
@@ -237,7 +243,7 @@ def write_csv(assignment, students, results_dir, fingerprints, csv_path):
 
 
 def main(assignment_name, submitted_path, *, jobs=2, csv_path="grades.csv", results_dir=None, draw_plots=False,
-         waive=None):
+         budget_seconds=None, waive=None):
     """Grade the class; return the exit code: 0 done, 1 some students could not be graded, 2 cannot run (the
     sandbox refused among them), 130 interrupted. ``waive``: the sandbox properties waived (a comma-separated
     string; None: $NNKIT_SANDBOX_WAIVE)."""
@@ -284,8 +290,8 @@ def main(assignment_name, submitted_path, *, jobs=2, csv_path="grades.csv", resu
         if current(existing, fingerprint, need_plots=draw_plots and folder is not None):
             reused += 1
         elif folder is None:
-            results.write_json_atomic(_missing_document(assignment, student, fingerprint),
-                                      _results_path(results_dir, student))
+            results.write_results(_missing_document(assignment, student, fingerprint),
+                                  _results_path(results_dir, student))
         else:
             todo.append((student, folder, kit))
 
@@ -299,7 +305,8 @@ def main(assignment_name, submitted_path, *, jobs=2, csv_path="grades.csv", resu
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        failures = _grade_all(assignment, todo, jobs, results_dir, draw_plots, sorted(policy.waived))
+        failures = _grade_all(assignment, todo, jobs, results_dir, draw_plots, budget_seconds or limits.BUDGET_SECONDS,
+                              sorted(policy.waived))
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
@@ -326,7 +333,7 @@ def _refuse(assignment, student, linked, submitted, kit, results_dir):
     fingerprint = _digest([("kit", kit.encode("ascii")), ("linked", linked.encode("utf-8"))])
     path = _results_path(results_dir, student)
     if not current(read_results(path), fingerprint):
-        results.write_json_atomic(_linked_document(assignment, student, fingerprint, linked), path)
+        results.write_results(_linked_document(assignment, student, fingerprint, linked), path)
     return fingerprint
 
 
@@ -350,7 +357,8 @@ def _check_confinement(policy):
         sandbox.start()
 
 
-def _grade_all(assignment, todo, jobs, results_dir, draw_plots=False, waive=()):
+def _grade_all(assignment, todo, jobs, results_dir, draw_plots=False, budget_seconds=limits.BUDGET_SECONDS,
+               waive=()):
     """Grade ``todo`` in a pool. Returns {student: error} for those that failed, or None when interrupted."""
     from tqdm import tqdm
     failures = {}
@@ -363,7 +371,7 @@ def _grade_all(assignment, todo, jobs, results_dir, draw_plots=False, waive=()):
     try:
         for student, folder, kit in todo:
             future = pool.submit(grade_one, assignment.name, student, str(folder), kit,
-                                 _results_path(results_dir, student), draw_plots, list(waive))
+                                 _results_path(results_dir, student), draw_plots, budget_seconds, list(waive))
             futures[future] = student
         with tqdm(total=len(todo), desc=MESSAGES["progress"].format(assignment=assignment.name), unit="student",
                   file=sys.stderr, mininterval=0.5, smoothing=0.1) as bar:

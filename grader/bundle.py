@@ -116,7 +116,7 @@ def runner_script(*, name, comment, assignment, root_variable, root_default, sou
     platform reads the file rather than reporting a failed job."""
     return RUNNER.format(name=name, comment=comment, assignment=assignment, root_variable=root_variable,
                          root_default=root_default, source=source, setup=setup and f"{setup}\n", commands=commands,
-                         fallback=results.json_text(fallback).rstrip("\n"))
+                         fallback=results.json_text(results.fit(fallback)).rstrip("\n"))
 
 
 # -- finding the student's files -----------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 """``python -m grader``: grade one submission, grade a class, generate student files, export, run the demo."""
 import argparse
 import importlib
-import json
 import sys
 import threading
 from pathlib import Path
@@ -13,27 +12,35 @@ MESSAGES = {
     "sync_wrote": "wrote {path}",
     "part_row": "  {title:<44} {score:>6g} / {points:<4g}",
     "total_row": "  {title:<44} {score:>6g} / {points:<4g}",
+    "bad_seconds": "must be a positive number of seconds, not {value!r}",
+    "budget_help": "seconds the submission's code may take in all (default: {default:g}); calls past it are not run",
     "no_written": "{assignment} has no written questions",
 }
 
 
 def _grade(args):
-    from . import engine, results
+    from . import engine, limits, results
+    if args.own_process:  # the grader's own memory is bounded too, where this process grades and nothing else
+        limits.cap_address_space()
+    loading = None
     if args.plots:  # matplotlib loads while the student's code runs, since the grader mostly waits on it
-        threading.Thread(target=importlib.import_module, args=("grader.plots",), daemon=True).start()
-    report = engine.grade(args.assignment, args.submission, policy=_policy(args))
+        loading = threading.Thread(target=importlib.import_module, args=("grader.plots",), daemon=True)
+        loading.start()
+    report = engine.grade(args.assignment, args.submission, budget_seconds=args.budget or limits.BUDGET_SECONDS,
+                          policy=_policy(args))
     document = results.to_results(report)
-    if args.out:
-        results.write_json_atomic(document, args.out)
+    if args.out:  # the results are complete before any plot is drawn, and nothing after this can undo them
+        results.write_results(document, args.out)
     else:
-        json.dump(document, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        sys.stdout.write(results.json_text(results.fit(document)))
+        sys.stdout.flush()
     for part in report.parts:
         print(MESSAGES["part_row"].format(title=part.title, score=part.score, points=part.points), file=sys.stderr)
     print(MESSAGES["total_row"].format(title="Total", score=report.score, points=report.max_score), file=sys.stderr)
     if args.plots:
+        loading.join()
         from . import plots
-        plots.write_run_plots(report, args.plots)
+        plots.write_run_plots_within(report, args.plots)
     return 0
 
 
@@ -43,10 +50,19 @@ def _policy(args):
     return confinement.Policy(args.allow_weak_sandbox)
 
 
+def _seconds(text):
+    """An argparse type: a positive number of seconds."""
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(MESSAGES["bad_seconds"].format(value=text))
+    return value
+
+
 def _grade_all(args):
     from . import batch
     return batch.main(args.assignment, Path(args.submitted), jobs=args.jobs, csv_path=args.csv,
-                      results_dir=args.results_dir, draw_plots=args.plots, waive=args.allow_weak_sandbox)
+                      results_dir=args.results_dir, draw_plots=args.plots, budget_seconds=args.budget,
+                      waive=args.allow_weak_sandbox)
 
 
 def _add_waiver(command):
@@ -114,6 +130,11 @@ def _demo(args):
     return demo.main(Path(args.course_dir))
 
 
+def _budget_help():
+    from .limits import BUDGET_SECONDS
+    return MESSAGES["budget_help"].format(default=BUDGET_SECONDS)
+
+
 def parser():
     top = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True)
@@ -122,6 +143,7 @@ def parser():
     grade.add_argument("--assignment", required=True)
     grade.add_argument("--out", help="where to write results.json (default: standard output)")
     grade.add_argument("--plots", help="folder for PNG plots of the training runs (student against reference)")
+    grade.add_argument("--budget", type=_seconds, default=None, metavar="SECONDS", help=_budget_help())
     grade.add_argument("submission", help="the folder holding the student's module files")
     _add_waiver(grade)
     grade.set_defaults(handler=_grade)
@@ -135,6 +157,8 @@ def parser():
     grade_all.add_argument("--plots", action="store_true",
                            help="also draw each student's training plots (into RESULTS_DIR/plots/<student>/), so "
                                 "that `nbgrader autograde` reuses these results instead of grading again")
+    grade_all.add_argument("--budget", type=_seconds, default=None, metavar="SECONDS",
+                           help=_budget_help() + ", per student")
     grade_all.add_argument("submitted", help="nbgrader's submitted/ folder")
     _add_waiver(grade_all)
     grade_all.set_defaults(handler=_grade_all)
@@ -181,7 +205,10 @@ def parser():
 
 
 def main(argv=None):
+    """The command line. Run as a program (``argv`` None: ``python -m grader``, ``nnkit``), ``grade`` also caps
+    its own process's memory (``limits.cap_address_space``); called with ``argv`` from Python, it does not."""
     args = parser().parse_args(argv)
+    args.own_process = argv is None
     from .catalogues import UnknownAssignment
     from .engine import SubmissionError
     from .sandbox.confinement import BadWaiver, Refused

@@ -1,7 +1,8 @@
 """Grading one submission: stage its module files, call each case in the sandbox, judge in this process, score.
 
 The student's process only ever computes outputs. Expected values, comparisons, diagnoses and scores are all made
-here, from the reference solutions and the catalogue.
+here, from the reference solutions and the catalogue. This process never parses a student's source, and reads at
+most ``evaluation.MAX_MODULE_BYTES`` (and one byte more) of each module file: a larger one is not graded.
 """
 import errno
 import hashlib
@@ -11,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import catalogues, evaluation, paths, reference_cache, references
+from . import catalogues, evaluation, limits, paths, reference_cache, references
 from .evaluation import Outcome
 from .sandbox import confinement
 from .sandbox.runner import Sandbox
@@ -25,6 +26,10 @@ MESSAGES = {
 FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
 #: How each module file in it is opened: never through a link, and without waiting on a FIFO.
 MODULE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
+BUDGET_SECONDS = limits.BUDGET_SECONDS
+#: read_modules' value for a module file larger than evaluation.MAX_MODULE_BYTES: it is not staged, and every part
+#: that uses it fails with evaluation.MESSAGES["too_large"]. Every such file grades the same, so they share a digest.
+TOO_LARGE = None
 
 
 # How much longer a call may take when stand-ins answer some of its calls: each is a round trip to the grader.
@@ -88,8 +93,10 @@ def read_modules(assignment, submission):
     """{file name: bytes} of the graded modules in the folder ``submission``, each file read once.
 
     Nothing is read through a symbolic link. A folder that is a link raises SubmissionError; a module file that is
-    a link, or is not a regular file, is left out, and so graded as missing. These bytes are what the sandbox gets
-    (staged_files) and what grade-all fingerprints (modules_digest), so the two cannot disagree.
+    a link, or is not a regular file, is left out, and so graded as missing. A module file over
+    evaluation.MAX_MODULE_BYTES maps to TOO_LARGE, and no more than one byte past that limit is read. These bytes
+    are what the sandbox gets (staged_files) and what grade-all fingerprints (modules_digest), so the two cannot
+    disagree.
     """
     try:
         folder = os.open(submission, FOLDER_FLAGS)
@@ -109,7 +116,8 @@ def read_modules(assignment, submission):
                 raise
             with os.fdopen(fd, "rb") as handle:
                 if stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                    modules[name] = handle.read()
+                    data = handle.read(evaluation.MAX_MODULE_BYTES + 1)
+                    modules[name] = data if len(data) <= evaluation.MAX_MODULE_BYTES else TOO_LARGE
         return modules
     finally:
         os.close(folder)
@@ -119,7 +127,7 @@ def modules_digest(modules):
     """sha256 of graded module files as read_modules returns them: each file's name and bytes, unambiguously."""
     sha = hashlib.sha256()
     for name, data in sorted(modules.items()):
-        for part in (name.encode("utf-8"), data):
+        for part in (name.encode("utf-8"), b"\0too large" if data is TOO_LARGE else data):
             sha.update(len(part).to_bytes(8, "big"))
             sha.update(part)
     return sha.hexdigest()
@@ -127,18 +135,19 @@ def modules_digest(modules):
 
 def staged_files(assignment, modules):
     """The files the sandbox gets: the graded modules' bytes (from read_modules), the provided ones from the kit."""
-    files = dict(modules)
+    files = {name: data for name, data in modules.items() if data is not TOO_LARGE}
     for module in assignment.provided:
         files[f"{module}.py"] = paths.ASSIGNMENTS / assignment.name / f"{module}.py"
     return files
 
 
-def grade(assignment_name, submission_dir, *, budget_seconds=120.0, memory_bytes=None, policy=None):
+def grade(assignment_name, submission_dir, *, budget_seconds=BUDGET_SECONDS, memory_bytes=None, policy=None):
     """Grade the submission folder ``submission_dir`` and return a Report. Raises SubmissionError on bad input, and
     confinement.Refused, before any student code runs, when the sandbox lacks a property ``policy`` requires.
 
-    ``memory_bytes`` is the worker's address-space limit (default: the sandbox's ``MEMORY_BYTES``). ``policy`` is a
-    confinement.Policy (default: every property required, except those waived in ``$NNKIT_SANDBOX_WAIVE``)."""
+    ``budget_seconds`` is the time the submission's code may take in all; ``memory_bytes`` is the worker's
+    address-space limit (default: the sandbox's ``MEMORY_BYTES``). ``policy`` is a confinement.Policy (default:
+    every property required, except those waived in ``$NNKIT_SANDBOX_WAIVE``)."""
     try:
         assignment = catalogues.load(assignment_name)
     except catalogues.UnknownAssignment as exc:
@@ -154,6 +163,8 @@ def grade(assignment_name, submission_dir, *, budget_seconds=120.0, memory_bytes
     with Sandbox(staged_files(assignment, modules), budget_seconds=budget_seconds, memory_bytes=memory_bytes,
                  policy=policy or confinement.Policy()) as sandbox:
         sandbox.start()  # the confinement is checked before the first case, whatever the submission holds
+        for name in sorted(name for name, data in modules.items() if data is TOO_LARGE):
+            sandbox.refuse(name[:-len(".py")], Outcome(False, error="TooLarge", detail=name))
         timed_out = set()
         graded, failed = set(), set()  # functions with a judged case, and those with a failed one
         for part in assignment.parts:

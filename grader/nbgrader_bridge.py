@@ -53,9 +53,9 @@ import nbformat
 from nbconvert.exporters import HTMLExporter
 from nbgrader.plugins import CsvExportPlugin, ExtractorPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Integer, List, Unicode
+from traitlets import Float, Integer, List, Unicode, default
 
-from . import catalogues, paths
+from . import catalogues, limits, paths
 
 MESSAGES = {
     "grader_failed": "The grader could not run on this submission ({reason}), so every part scores 0 for now. "
@@ -92,6 +92,9 @@ MESSAGES = {
                          "notebook; the grades come from the modules)",
 }
 
+#: What GradeWithKit's default timeout adds to the budget: interpreter start-up, a worker start that the budget
+#: does not count (at most runner.START_TIMEOUT, 30 s), and the plots (plots.TIME_LIMIT_SECONDS, 20 s).
+TIMEOUT_MARGIN_SECONDS = 90
 STUDENT_ID = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 FILE_ID = r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.(?:ipynb|py)"
 #: matched with ``re.match`` against the absolute path of each file in ``extracted/``
@@ -161,17 +164,18 @@ def autograde_preprocessors():
 
 
 # -- grading ------------------------------------------------------------------------------------------------------
-def run_grader(assignment, folder, out_dir, timeout, waive=()):
-    """Run ``python -m grader grade`` on ``folder``, with the sandbox properties ``waive`` waived.
+def run_grader(assignment, folder, out_dir, timeout, budget=limits.BUDGET_SECONDS, waive=()):
+    """Run ``python -m grader grade --budget BUDGET`` on ``folder``, killed after ``timeout`` seconds, with the
+    sandbox properties ``waive`` waived.
 
-    Returns (results document or None, the reason there is none, exit status, the end of its standard error). The
-    document is used whenever it was written and reads back, even if the process failed afterwards (it writes the
-    results before it draws the plots).
+    Returns (results document or None, the reason there is none, exit status (None if it was killed), the end of
+    its standard error). The document is used whenever it was written and reads back, even if the process failed
+    or was killed afterwards: it writes the results before it draws the plots.
     """
     out_dir = Path(out_dir)
     results, plots, log = out_dir / "results.json", out_dir / "plots", out_dir / "grader.log"
     command = [sys.executable, "-m", "grader", "grade", "--assignment", assignment, "--out", str(results),
-               "--plots", str(plots), str(folder)]
+               "--plots", str(plots), "--budget", repr(float(budget)), str(folder)]
     if waive:
         command[-1:-1] = ["--allow-weak-sandbox", ",".join(waive)]
     with open(log, "wb") as errors:
@@ -180,13 +184,16 @@ def run_grader(assignment, folder, out_dir, timeout, waive=()):
         try:
             code = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:  # it ended just then, and every process of its session with it
+                pass
             proc.wait()
             code = None
     stderr = log.read_bytes()[-4000:].decode("utf-8", errors="replace")
-    if code is None:
-        return None, MESSAGES["reason_timeout"].format(seconds=timeout), code, stderr
     if not results.is_file():
+        if code is None:
+            return None, MESSAGES["reason_timeout"].format(seconds=timeout), code, stderr
         return None, (MESSAGES["reason_exit"].format(code=code) if code else MESSAGES["reason_no_results"]), code, \
             stderr
     try:
@@ -267,8 +274,11 @@ class GradeWithKit(NbGraderPreprocessor):
     plots, and is not graded again: the cells are exactly what grading here would write.
     """
 
-    timeout = Integer(600, help="Seconds the grader subprocess may take for one submission before it is killed "
-                                "and every part scores 0.").tag(config=True)
+    budget = Float(limits.BUDGET_SECONDS, help="Seconds one submission's code may take in all (`python -m grader "
+                                                "grade --budget`); the calls past it are not run.").tag(config=True)
+    timeout = Integer(help="Seconds the grader subprocess may take for one submission before it is killed (default: "
+                           "the budget plus 90 s, for start-up and the plots). Results it wrote before are kept; "
+                           "with none, every part scores 0.").tag(config=True)
     reuse_results = Unicode("graded", help="Folder (relative to the course folder) where `grade-all --plots` wrote "
                                            "<assignment>/<student>.json; '' to always grade here.").tag(config=True)
     waive = List(Unicode(), help="Sandbox properties to grade without, where no confinement layer holds them on this "
@@ -287,6 +297,10 @@ class GradeWithKit(NbGraderPreprocessor):
             _CONFINEMENT_CHECKED.add(policy.waived)
         return policy
 
+    @default("timeout")
+    def _timeout_default(self):
+        return int(self.budget) + TIMEOUT_MARGIN_SECONDS
+
     def _results(self, assignment, student, folder, scratch):
         """(document or None, plots folder, exit status, reason there is no document) for this submission:
         reused from grade-all, or graded now."""
@@ -297,10 +311,12 @@ class GradeWithKit(NbGraderPreprocessor):
                                                     fingerprint=document["extra_data"]["fingerprint"][:12]))
             return document, plot_dir, 0, ""
         policy = self._policy()  # refuses before any student code runs; nbgrader then fails this submission
-        document, reason, code, stderr = run_grader(assignment, folder, scratch, self.timeout, sorted(policy.waived))
-        if document is None or code:  # for the instructor's log only; the student sees one line
-            self.log.warning(MESSAGES["log_failure"].format(folder=folder, reason=reason or code,
-                                                            stderr=stderr.strip()))
+        document, reason, code, stderr = run_grader(assignment, folder, scratch, self.timeout, self.budget,
+                                                    sorted(policy.waived))
+        if document is None or code != 0:  # for the instructor's log only; the student sees one line
+            why = reason or (MESSAGES["reason_timeout"].format(seconds=self.timeout) if code is None
+                             else MESSAGES["reason_exit"].format(code=code))
+            self.log.warning(MESSAGES["log_failure"].format(folder=folder, reason=why, stderr=stderr.strip()))
         return document, Path(scratch) / "plots", code, reason
 
     def preprocess(self, nb, resources):
@@ -322,7 +338,7 @@ class GradeWithKit(NbGraderPreprocessor):
                     outputs = grade_outputs(MESSAGES["unknown_part"].format(assignment=assignment), 0.0)
                 else:
                     text = part["output"]
-                    if code:
+                    if code != 0:  # it failed, or was killed, after it wrote the results
                         text += "\n" + MESSAGES["plots_failed"]
                     images = part_plots(plot_dir, meta["grade_id"])
                     score = min(float(part["score"]), float(meta.get("points", part["score"])))

@@ -12,7 +12,13 @@ For each entry of ``Report.runs`` (key ``"<part-key>/<label>"``) this writes
 The nbgrader bridge embeds each PNG in the feedback of the part whose key starts its file name. A student's return
 value may be anything (None, the wrong structure, nan): whatever is valid is drawn, what is missing is labelled, and
 no plotting problem ever fails a grade. Figures are built without pyplot, so no global backend state is touched.
+
+Plotting is bounded: every text drawn is cut to ``MAX_TEXT_CHARS`` (titles and notes quote catalogue strings and
+what the student returned), each PNG is written whole or not at all, and ``write_run_plots_within`` draws in a
+child process that is killed after ``TIME_LIMIT_SECONDS``. The grader writes its results before it draws, so a
+plot that fails or runs out of time costs only that plot.
 """
+import os
 import re
 import sys
 from pathlib import Path
@@ -22,13 +28,16 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from . import catalogues, evaluation, references
+from . import catalogues, evaluation, limits, references
 from .sandbox import wire
 
 DPI = 80
 GRID_STEPS = 160
 MAX_POINTS = 400
 DIAMOND_AGREEMENT = 0.98
+MAX_TEXT_CHARS = 240  # of any one title or note, before it is wrapped (at most 4 lines of it are drawn)
+#: The a3 solution's five plots take 2.0 s to draw, and matplotlib 0.8 s to import (docs/security.md).
+TIME_LIMIT_SECONDS = 20.0
 METRICS = ("loss", "accuracy")
 
 COLORS = {"student": "tab:blue", "reference": "0.35", "class1": "darkslateblue", "class0": "chocolate",
@@ -71,6 +80,7 @@ MESSAGES = {
     "diamond": "true boundary |x1| + |x2| = 1",
     "subsampled": "{shown} of {total} evaluation points shown",
     "plot_failed": "plots: could not draw {name}: {detail}",
+    "plot_timeout": "plots: stopped after {seconds:g} s; the plots drawn by then are kept, the results are complete",
 }
 
 
@@ -373,8 +383,11 @@ def _footnotes(fig, notes, top, legend_rows=0):
 
 
 def _wrap(text, width):
+    """``text``, cut to MAX_TEXT_CHARS, in at most 4 lines of about ``width`` characters (a longer word is split)."""
+    text = wire.cut(str(text), MAX_TEXT_CHARS)
+    words = [word[i:i + width] for word in text.split() for i in range(0, len(word), max(width, 1))]
     lines, line = [], ""
-    for word in str(text).split():
+    for word in words:
         if line and len(line) + 1 + len(word) > width:
             lines.append(line)
             line = word
@@ -414,9 +427,24 @@ def write_run_plots(report, folder):
             try:
                 fig = draw()
                 if fig is not None:
-                    fig.savefig(path, dpi=DPI)
+                    partial = path.with_name(f".{path.name}.part")
+                    fig.savefig(partial, dpi=DPI, format="png")
+                    os.replace(partial, path)  # a plot stopped midway leaves no half PNG behind
                     written.append(path)
             except Exception as exc:  # plots are a courtesy: they must never cost a student their grade
-                print(MESSAGES["plot_failed"].format(name=path.name, detail=f"{type(exc).__name__}: {exc}"),
+                print(MESSAGES["plot_failed"].format(name=path.name, detail=f"{type(exc).__name__}: {exc}"[:300]),
                       file=sys.stderr)
     return written
+
+
+def write_run_plots_within(report, folder, seconds=None):
+    """``write_run_plots`` in a child process, killed after ``seconds`` (default TIME_LIMIT_SECONDS): return the
+    PNGs in ``folder`` afterwards.
+
+    Never raises, and never takes longer than ``seconds`` (and a little): a plot still being drawn then is not
+    written, and the ones already written stay."""
+    folder = Path(folder)
+    seconds = TIME_LIMIT_SECONDS if seconds is None else seconds
+    if not limits.run_within(seconds, lambda: write_run_plots(report, folder)):
+        print(MESSAGES["plot_timeout"].format(seconds=seconds), file=sys.stderr)
+    return sorted(folder.glob("*.png")) if folder.is_dir() else []

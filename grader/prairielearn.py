@@ -10,7 +10,8 @@
 PrairieLearn copies the kit folder to ``/grade/serverFilesCourse/nnkit/NAME/``, the uploaded files to
 ``/grade/student/``, and runs ``run``. It runs ``python3 -m grader.prairielearn grade NAME $ROOT``, which stages
 the graded module files out of ``$ROOT/student``, grades them with the engine, maps the results to PrairieLearn's
-schema (``results.to_prairielearn``), cuts them to fit its 1 MB limit, and writes ``$ROOT/results/results.json``.
+schema (``results.to_prairielearn``), cuts them to fit its 1 MB limit (``results.write_results``), and writes
+``$ROOT/results/results.json``.
 ``$ROOT`` is ``$PL_GRADE_ROOT``, or ``/grade``. When grading itself fails, ``run`` writes a not-gradable result
 instead. docs/prairielearn.md has the whole story, and what PrairieLearn's documentation it follows.
 """
@@ -23,14 +24,18 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from . import bundle, catalogues, engine, results
+from . import bundle, catalogues, engine, limits, results
 
 IMAGE = "prairielearn/grader-python"
 QID = "nnkit/{name}"
 KIT_FOLDER = "nnkit/{name}"  # inside serverFilesCourse/, and so inside /grade/serverFilesCourse/ when grading
-BUDGET_SECONDS = 120.0  # the kit's own limit on one submission's time in the sandbox (engine.grade's default)
-TIMEOUT_SECONDS = 180  # PrairieLearn kills the container after this: above the budget and start-up; at most 600
+BUDGET_SECONDS = limits.BUDGET_SECONDS  # the kit's own limit on one submission's time in the sandbox
+TIMEOUT_SECONDS = 75  # PrairieLearn kills the container after this: the budget, a worker start (30 s at most) and
+#                       start-up, so the kit, not PrairieLearn, ends a slow submission; at most 600
 MEMORY_BYTES = 1024 ** 3  # the worker's address space: under PrairieLearn's 2 GiB container, beside the grader
+# What the grading process may add to its own address space (limits.cap_address_space): grading A3 adds about 40 MB,
+# so the grader (about 150 MB to start with) and the worker together stay under the container's 2 GiB.
+HEADROOM_BYTES = 512 * 1024 ** 2
 UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "nnkit:prairielearn")  # stable question UUIDs across exports
 
 MESSAGES = {
@@ -169,17 +174,20 @@ def grade(assignment, root, *, budget_seconds=BUDGET_SECONDS, memory_bytes=MEMOR
         for note in notes:
             print(note)
         report = engine.grade(spec.name, staged, budget_seconds=budget_seconds, memory_bytes=memory_bytes)
-    document = results.fit_prairielearn(results.to_prairielearn(results.to_results(report), notes))
-    results.write_json_atomic(document, root / "results" / "results.json")
+    document = results.write_results(results.to_prairielearn(results.to_results(report), notes),
+                                     root / "results" / "results.json")
     print(document["message"])
     return document
 
 
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
+    own_process = argv is None
+    argv = sys.argv[1:] if own_process else argv
     if len(argv) != 3 or argv[0] != "grade":
         print(MESSAGES["usage"], file=sys.stderr)
         return 2
+    if own_process:  # run as a program: this process grades one submission and nothing else
+        limits.cap_address_space(HEADROOM_BYTES)
     from .sandbox.confinement import Refused
     try:
         grade(argv[1], argv[2])

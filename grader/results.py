@@ -1,7 +1,9 @@
 """Gradescope's results.json, the one format every path writes: CLI, grade-all, nbgrader cells, Gradescope.
 
-PrairieLearn's results.json is a mapping of that same document (``to_prairielearn``), cut to fit PrairieLearn's
-size limit (``fit_prairielearn``), so both platforms' scores come from one builder.
+PrairieLearn's results.json is a mapping of that same document (``to_prairielearn``), so both platforms' scores
+come from one builder. Every results file, whichever writes it, is cut to fit under ``LIMIT_BYTES`` (``fit``,
+which ``write_results`` applies): PrairieLearn refuses a larger one, and nothing a student's code says should make
+a results file, a notebook or a feedback page huge. Each part's output is bounded as it is built (``part_output``).
 """
 import json
 import os
@@ -19,25 +21,40 @@ MESSAGES = {
                 "network.",
     "breaks": "Parts that call this function were graded with the reference standing in for it; with your own "
               "code, {parts} would break as well.",
-    "cut": "\n… [{count} more characters cut: the results must stay under PrairieLearn's 1 MB limit]",
+    "cut": "\n… [{count} more characters cut: a results file must stay under 1 MB]",
+    "line_cut": "… [{count} more characters cut]",
+    "more_failures": "… and {count} more failed checks, not shown",
 }
 # PrairieLearn refuses a results.json over 1 MiB (1,048,576 bytes); stay under it with room to spare.
-PRAIRIELEARN_LIMIT_BYTES = 1_000_000
+LIMIT_BYTES = 1_000_000
+MAX_PART_OUTPUT_CHARS = 20_000  # one part's feedback: about 10 failed cases' full messages
+MAX_CASE_LINE_CHARS = 3_000  # one failed case's line
+# The text fields that fit() may cut: Gradescope's and PrairieLearn's, at the top level and in each test.
+TEXT_FIELDS = ("output", "message")
 
 
-def part_output(part):
-    """A part's feedback: its first line is the header (how many checks passed), then one line per failed case."""
+def part_output(part, limit=None):
+    """A part's feedback: its first line is the header (how many checks passed), then one line per failed case,
+    each cut to MAX_CASE_LINE_CHARS, for as many failed cases as fit in ``limit`` characters (default
+    MAX_PART_OUTPUT_CHARS); then how many more."""
+    limit = MAX_PART_OUTPUT_CHARS if limit is None else limit
     graded = [case for case in part.cases if not case.public]
     preview = [case for case in part.cases if case.public]
     lines = [MESSAGES["part_header"].format(passed=sum(case.passed for case in graded), total=len(graded))
              + (MESSAGES["preview_header"].format(passed=sum(case.passed for case in preview), total=len(preview))
                 if preview else "")]
-    for number, case in enumerate(part.cases, 1):
-        if case.passed:
-            continue
-        lines.append(MESSAGES["case_line"].format(
+    failed = [case for case in part.cases if not case.passed]
+    size = len(lines[0])
+    for shown, case in enumerate(failed):
+        line = _cut(MESSAGES["case_line"].format(
             mark="✗", check=f"{case.function} ({case.check})", number=case.index + 1,
-            hidden=MESSAGES["public"] if case.public else MESSAGES["hidden"], message=case.message))
+            hidden=MESSAGES["public"] if case.public else MESSAGES["hidden"], message=case.message),
+            MAX_CASE_LINE_CHARS, "line_cut")
+        if size + 1 + len(line) > limit:
+            lines.append(MESSAGES["more_failures"].format(count=len(failed) - shown))
+            break
+        lines.append(line)
+        size += 1 + len(line)
     upstream = getattr(part, "upstream", ())
     if upstream:
         many = len(upstream) > 1
@@ -100,27 +117,34 @@ def to_prairielearn(document, notes=()):
     return result
 
 
-def _cut(text, cap):
+def _cut(text, cap, note="cut"):
     if len(text) <= cap:
         return text
-    return text[:cap] + MESSAGES["cut"].format(count=len(text) - cap)
+    return text[:cap] + MESSAGES[note].format(count=len(text) - cap)
 
 
-def fit_prairielearn(document, limit=PRAIRIELEARN_LIMIT_BYTES):
-    """``document`` if its JSON text (as ``write_json_atomic`` writes it) fits in ``limit`` bytes; else a copy with
-    the top-level output and every test's message and output cut to one length, halved until it fits, each cut
-    saying so. The names and scores are never cut."""
-    if len(json_text(document).encode("utf-8")) <= limit:
+def _size(document):
+    return len(json_text(document).encode("utf-8"))
+
+
+def fit(document, limit=LIMIT_BYTES):
+    """``document`` (a Gradescope or a PrairieLearn results document) if its JSON text, as ``write_json_atomic``
+    writes it, fits in ``limit`` bytes; else a copy with every text field (TEXT_FIELDS, at the top level and in
+    each test) cut to one length, halved until it fits, each cut saying so. Names, scores and extra_data are never
+    cut. The original is not changed."""
+    if _size(document) <= limit:
         return document
-    fields = [document.get("output", "")] + [test.get(key, "") for test in document["tests"]
-                                            for key in ("message", "output")]
-    cap = max(len(text) for text in fields)
+
+    def cut_fields(entry, cap):
+        return dict(entry, **{key: _cut(entry[key], cap) for key in TEXT_FIELDS if type(entry.get(key)) is str})
+
+    tests = document.get("tests") or []
+    cap = max([len(entry[key]) for entry in [document, *tests] for key in TEXT_FIELDS
+               if type(entry.get(key)) is str] + [0])
     while True:
         cap //= 2
-        fitted = dict(document, output=_cut(document.get("output", ""), cap),
-                      tests=[dict(test, message=_cut(test.get("message", ""), cap),
-                                  output=_cut(test.get("output", ""), cap)) for test in document["tests"]])
-        if cap == 0 or len(json_text(fitted).encode("utf-8")) <= limit:
+        fitted = dict(cut_fields(document, cap), tests=[cut_fields(test, cap) for test in tests])
+        if cap == 0 or _size(fitted) <= limit:
             return fitted
 
 
@@ -142,3 +166,11 @@ def write_text_atomic(text, path):
 def write_json_atomic(content, path):
     """Write a JSON document atomically (see write_text_atomic)."""
     write_text_atomic(json_text(content), path)
+
+
+def write_results(document, path):
+    """Write a results document (Gradescope's or PrairieLearn's), fitted under LIMIT_BYTES, atomically. Returns
+    the document as written."""
+    document = fit(document)
+    write_json_atomic(document, path)
+    return document

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import cli_env, make_submission
 from grader import catalogues, engine, evaluation, paths
-from grader.sandbox import mutation, runner
+from grader.sandbox import mutation, runner, wire
 
 SIGMOID_START = "    z = np.asarray(z, dtype=np.float64)\n    e = np.exp(-np.abs(z))\n"
 BGD_START = "    theta = np.array(theta0, dtype=np.float64)\n    theta_path = np.empty((num_iter + 1"
@@ -229,7 +229,7 @@ def test_at_most_a_few_arguments_are_reported():
 # -- the grader's side ----------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("forged, kept", [
     (list(range(10 ** 6)), []),
-    (["x" * 10 ** 6] * 10 ** 6, ["x" * runner.MAX_PATH] * runner.MAX_CHANGED),
+    (["x" * 10 ** 6] * 10 ** 6, [wire.cut("x" * 10 ** 6, runner.MAX_PATH)] * runner.MAX_CHANGED),
     ([["params"], {"a": 1}, None, "theta0"], ["theta0"]),
     ("params", []),
     ({"params": 1}, []),

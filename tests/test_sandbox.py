@@ -233,41 +233,35 @@ def test_a_failed_import_is_remembered(tmp_path, monkeypatch):
     assert all(o.error == "ImportFailed" and o.detail == "ValueError: at import" for o in outcomes)
 
 
-def test_the_imports_run_at_import_time_are_found_without_running_anything():
-    source = textwrap.dedent("""
-        import os, numpy.linalg
-        from neuron import sigmoid
-        from . import relative
-        try:
-            import activations
-        except ImportError:
-            from losses import x
-        if True:
-            with open("f") as f:
-                import layers
-        def later():
-            import hidden_in_a_function
-        class Later:
-            import hidden_in_a_class
-    """)
-    assert runner.imported_at_import_time(source.encode()) == {"os", "numpy", "neuron", "activations", "losses",
-                                                               "layers"}
-    assert runner.imported_at_import_time(b"def broken(:\n") == set()
-    assert runner.imported_at_import_time(b"(" * 100000) == set()
-
-
-def test_a_module_that_imports_a_hung_module_is_not_tried(tmp_path, monkeypatch):
+def test_a_module_that_imports_a_hung_module_fails_at_once(tmp_path, monkeypatch):
+    """``user`` imports ``hangs``, whose import hung: the worker refuses that import at once, so ``user`` fails with
+    the hang's own outcome (its 0.5 s limit, not a wait of its own); ``lazy`` imports it only in a function, which
+    then fails at once too, and its other functions work. The grader never reads the sources to find this out."""
     (tmp_path / "hangs.py").write_text("while True:\n    pass\n", encoding="utf-8")
     (tmp_path / "user.py").write_text("from hangs import x\n", encoding="utf-8")
     (tmp_path / "lazy.py").write_text("def f():\n    import hangs\n\ndef g():\n    return 1\n", encoding="utf-8")
     sent = []
     original = Sandbox._exchange
-    monkeypatch.setattr(Sandbox, "_exchange", lambda self, m, t: sent.append(m["module"]) or original(self, m, t))
+    monkeypatch.setattr(Sandbox, "_exchange",
+                        lambda self, m, *rest: sent.append(m["module"]) or original(self, m, *rest))
     with Sandbox({name: tmp_path / name for name in ("hangs.py", "user.py", "lazy.py")}) as sandbox:
         assert sandbox.load("hangs", timeout=0.5).error == "Timeout"
-        assert sandbox.call("user", "f").detail.startswith("Timeout")
+        assert sandbox.call("user", "f").detail == "Timeout: 0.5"
         assert sandbox.call("lazy", "g").value == 1
-    assert sent == ["hangs", "lazy", "lazy"]
+        lazy = sandbox.call("lazy", "f", timeout=2.0)
+    assert lazy.error == "ModuleNotFoundError" and "hangs" in lazy.detail
+    assert sent == ["hangs", "user", "lazy", "lazy", "lazy"]
+
+
+def test_control_without_the_blocked_imports_a_hung_module_hangs_again(tmp_path, monkeypatch):
+    """The control: with no module named as blocked, importing ``user`` runs ``hangs`` again, and hangs again."""
+    monkeypatch.setattr(runner, "NOT_IMPORTED_AGAIN", ())
+    (tmp_path / "hangs.py").write_text("while True:\n    pass\n", encoding="utf-8")
+    (tmp_path / "user.py").write_text("from hangs import x\n", encoding="utf-8")
+    with Sandbox({name: tmp_path / name for name in ("hangs.py", "user.py")}) as sandbox:
+        assert sandbox.load("hangs", timeout=0.5).error == "Timeout"
+        again = sandbox.load("user", timeout=0.5)
+    assert again.error == "Timeout" and again.detail == "0.5"
 
 
 def test_a_missing_module_is_reported_without_a_worker(tmp_path):

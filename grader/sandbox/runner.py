@@ -3,7 +3,9 @@
 Every call has a time limit and the worker has a memory limit. A worker that hangs, crashes, exits, floods or
 garbles its channel is killed with its whole process group and replaced, so only the call that hit the trouble
 fails. A module whose import failed or hung is remembered, and every later call into it fails at once with the same
-reason. Nothing the worker sends can raise in the grader: a malformed answer is one failed call.
+reason, and so does any import of it by another module: the worker is told which modules not to import, so the
+grader never has to read, let alone parse, a student's source. Nothing the worker sends can raise in the grader: a
+malformed answer is one failed call, and every string in an answer is cut short as it is decoded (``wire``).
 
 The worker runs under bubblewrap's namespaces where it can, and confines itself further (``worker.py`` lists the
 layers); ``Sandbox.layers`` says which took hold, and a ``confinement.Policy`` refuses to go on when some property has
@@ -12,7 +14,6 @@ process that still carries this sandbox's token in its environment is killed as 
 that left the process group where seccomp could not stop them from being made. docs/security.md has the threat
 model.
 """
-import ast
 import errno
 import os
 import secrets
@@ -44,6 +45,9 @@ LAYERS = ("mount-namespace", "pid-namespace", "network-namespace", "uid", "paren
 TOKEN_VARIABLE = "NNKIT_SANDBOX"
 STAND_IN_CALLS = 20_000  # stand-in requests one call may make: a training loop's steps, with room to spare
 MAX_CHANGED, MAX_PATH = 5, 80  # what is kept of the worker's list of arguments changed in place
+MAX_DETAIL, MAX_LINE, MAX_LINES = 1000, 300, 5  # an exception's text; a traceback line or a warning, and how many
+# A module whose import failed in one of these ways is not imported again, even by another module (see load).
+NOT_IMPORTED_AGAIN = ("Timeout", "WorkerDied", "TooLarge")
 # The host's numerical settings reach the worker, so student and reference run the same kernels: some hosts set
 # OPENBLAS_CORETYPE because older OpenBLAS builds compute wrong results on their CPU.
 NUMERIC_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "NPY_DISABLE_CPU_FEATURES", "NPY_ENABLE_CPU_FEATURES")
@@ -59,6 +63,7 @@ MESSAGES = {
     "no_stand_in": "there is no stand-in for {name} in this call",
     "stand_in_calls": "more than {limit} calls of the stand-ins in one call",
     "stand_in_failed": "the reference {name} could not take these arguments ({detail})",
+    "stand_in_large": "its value holds {size} bytes of arrays, over the {limit}-byte limit of what is sent back",
 }
 
 
@@ -74,25 +79,34 @@ class _Garbled(Exception):
     """The worker sent bytes that are not a well-formed answer."""
 
 
-def imported_at_import_time(source):
-    """The top-level names a module imports while it is being imported: the import statements of its body, and of
-    the if, try and with blocks there, but not those inside functions or classes. The grader only parses it."""
-    try:
-        body = list(ast.parse(source).body)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return set()
-    names = set()
-    while body:
-        node = body.pop()
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names.add(node.module.split(".")[0])
-        elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
-            for field in ("body", "orelse", "finalbody"):
-                body.extend(getattr(node, field, []))
-            body.extend(statement for handler in getattr(node, "handlers", []) for statement in handler.body)
-    return names
+def _text(value, limit):
+    """A string the worker sent, cut to ``limit`` characters (saying so); anything else is not text at all."""
+    return wire.cut(value, limit) if type(value) is str else ""
+
+
+def _texts(values, limit, count):
+    """The first ``count`` strings of a list the worker sent, each cut to ``limit`` characters."""
+    return [wire.cut(value, limit) for value in (values if type(values) is list else [])[:count]
+            if type(value) is str]
+
+
+def _layers(layers):
+    """The ready message's report of the confinement layers, {name: 'on ...' or 'off: reason'}, cut short."""
+    if type(layers) is not dict:
+        return {}
+    return {wire.cut(str(key), wire.MAX_NAME_CHARS): _text(value, MAX_LINE)
+            for key, value in list(layers.items())[:2 * len(LAYERS) + 8]}
+
+
+def _array_bytes(value, depth=0):
+    """The bytes of the arrays in a value the grader computed (a reference's), through tuples, lists and dicts."""
+    if type(value) is np.ndarray:
+        return value.nbytes
+    if depth < wire.MAX_DEPTH and isinstance(value, (tuple, list)):
+        return sum(_array_bytes(item, depth + 1) for item in value)
+    if depth < wire.MAX_DEPTH and isinstance(value, dict):
+        return sum(_array_bytes(item, depth + 1) for item in value.values())
+    return 0
 
 
 def _sweep(token):
@@ -248,8 +262,7 @@ class Sandbox:
         if ready.get("ready") is not True:
             self._kill()
             raise SandboxError(MESSAGES["no_start"].format(detail="no ready message"))
-        layers = ready.get("layers")
-        self.layers = {str(key): str(value) for key, value in layers.items()} if type(layers) is dict else {}
+        self.layers = _layers(ready.get("layers"))
         if self.policy is not None:
             try:
                 self.record = self.policy.check(self.layers)
@@ -263,7 +276,7 @@ class Sandbox:
         while pending:
             module = pending.pop(0)
             try:
-                ok = bool(self._request({"op": "import", "module": module}, timeout).get("ok"))
+                ok = bool(self._request(self._import_request(module), timeout).get("ok"))
             except (TimeoutError, _WorkerGone, _Garbled):
                 ok = False
                 self._kill()
@@ -357,19 +370,19 @@ class Sandbox:
     def _receive(self, deadline):
         """One answer as a dict. Anything malformed raises _Garbled; nothing else escapes."""
         try:
-            length = wire.header_length(self._read_exact(wire.HEADER_SIZE, deadline))
-            answer = wire.json.loads(self._read_exact(length, deadline))
+            length = wire.header_length(self._read_exact(wire.HEADER_SIZE, deadline), wire.MAX_ANSWER_BYTES)
+            answer = wire.load_answer(self._read_exact(length, deadline))
         except (TimeoutError, _WorkerGone):
             raise
-        except Exception:  # bad length, bad UTF-8, bad JSON, JSON nested past the recursion limit
+        except Exception:  # too long, too many values, bad UTF-8, bad JSON, JSON nested past the recursion limit
             raise _Garbled from None
         if type(answer) is not dict:
             raise _Garbled
         return answer
 
-    def _send(self, message, deadline):
+    def _send(self, message, deadline, limit=wire.MAX_MESSAGE_BYTES, max_items=None):
         payload = []
-        wire.write_message(payload.append, message)
+        wire.write_message(payload.append, message, limit, max_items)
         self._write_all(payload[0], deadline)
 
     def _request(self, message, timeout, stand_ins=None):
@@ -390,7 +403,12 @@ class Sandbox:
             if "stand_in" not in answer:
                 return answer
             calls += 1
-            self._send(dict(self._stand_in(answer, stand_ins or {}, calls), id=request_id), deadline)
+            reply = dict(self._stand_in(answer, stand_ins or {}, calls), id=request_id)
+            try:  # the reference's value on the student's arguments travels under an answer's limits
+                self._send(reply, deadline, wire.MAX_ANSWER_BYTES, wire.MAX_ANSWER_ITEMS)
+            except ValueError as exc:
+                self._send({"ok": False, "id": request_id, "detail": MESSAGES["stand_in_failed"].format(
+                    name=wire.cut(str(answer.get("stand_in")), 80), detail=str(exc))}, deadline)
 
     @staticmethod
     def _stand_in(request, stand_ins, calls):
@@ -406,7 +424,11 @@ class Sandbox:
                 raise TypeError("arguments must be a tuple and a dict")
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
-                return {"ok": True, "value": wire.encode(stand_ins[name](*args, **kwargs))}
+                value = stand_ins[name](*args, **kwargs)
+            size = _array_bytes(value)
+            if size > wire.MAX_ANSWER_BYTES:  # refused before it is encoded: the grader's time is the budget's too
+                raise ValueError(MESSAGES["stand_in_large"].format(size=size, limit=wire.MAX_ANSWER_BYTES))
+            return {"ok": True, "value": wire.encode(value)}
         except Exception as exc:  # the student passed the reference something it cannot take
             return {"ok": False, "detail": MESSAGES["stand_in_failed"].format(
                 name=name, detail=f"{type(exc).__name__}: {str(exc)[:200]}")}
@@ -447,27 +469,36 @@ class Sandbox:
 
     @staticmethod
     def _outcome(answer):
-        """The Outcome for a well-framed answer, checking the type of every field the worker filled in."""
+        """The Outcome for a well-framed answer, checking the type of every field the worker filled in and cutting
+        every string it holds."""
         try:
             if not answer.get("ok"):
-                where = answer.get("where", [])
-                return Outcome(False, error=str(answer.get("error", "Error"))[:100],
-                               detail=str(answer.get("detail", ""))[:1000],
-                               where=[str(line)[:300] for line in (where if type(where) is list else [])][:3])
+                return Outcome(False, error=_text(answer.get("error", "Error"), wire.MAX_NAME_CHARS) or "Error",
+                               detail=_text(answer.get("detail", ""), MAX_DETAIL),
+                               where=_texts(answer.get("where"), MAX_LINE, 3))
             value = wire.decode(answer.get("value"))
-            warnings = answer.get("warnings", [])
             seconds = answer.get("seconds", 0.0)
-            changed = answer.get("changed", [])
-            return Outcome(True, value=value,
-                           warnings=[str(w)[:300] for w in (warnings if type(warnings) is list else [])][:5],
+            return Outcome(True, value=value, warnings=_texts(answer.get("warnings"), MAX_LINE, MAX_LINES),
                            seconds=float(seconds) if type(seconds) in (int, float) else 0.0,
-                           changed=[path[:MAX_PATH] for path in (changed if type(changed) is list else [])[:MAX_CHANGED]
-                                    if type(path) is str])
+                           changed=_texts(answer.get("changed"), MAX_PATH, MAX_CHANGED))
         except Exception as exc:  # a hand-made answer: nested too deep, bad base64, a shape that does not fit
-            return Outcome(False, error="BadValue", detail=f"{type(exc).__name__}: {str(exc)[:200]}")
+            return Outcome(False, error="BadValue", detail=f"{type(exc).__name__}: {wire.cut(str(exc), 200)}")
+
+    def refuse(self, module, outcome):
+        """Never import ``module``: every call into it, and every import of it by another module, fails with
+        ``outcome`` (a failed Outcome; its error should be one of NOT_IMPORTED_AGAIN)."""
+        self._failed_imports[module] = outcome
+
+    def _import_request(self, module):
+        """The request to import ``module``. It names the modules whose import hung, crashed the worker or was
+        refused: the worker fails any import of them at once, and says so (``ImportBlocked``)."""
+        blocked = sorted(name for name, failed in self._failed_imports.items() if failed.error in NOT_IMPORTED_AGAIN)
+        return {"op": "import", "module": module, "blocked": blocked}
 
     def load(self, module, timeout=IMPORT_TIMEOUT):
-        """Import ``module`` from the staged folder. A failure is remembered for every later call."""
+        """Import ``module`` from the staged folder. A failure is remembered for every later call. A module that
+        imports one that hung (or crashed the worker, or was refused) fails with that module's failure, at once:
+        the worker refuses that import, so the grader never reads the module's source to find out."""
         if module in self._failed_imports:
             return self._failed_imports[module]
         if module in self._loaded:
@@ -476,22 +507,14 @@ class Sandbox:
         if not path.is_file():
             outcome = Outcome(False, error="MissingFile", detail=f"{module}.py")
         else:
-            outcome = self._imports_a_module_that_hung(path) or self._exchange({"op": "import", "module": module},
-                                                                              timeout)
+            outcome = self._exchange(self._import_request(module), timeout)
+            if outcome.error == "ImportBlocked":
+                outcome = self._failed_imports.get(outcome.detail, outcome)
         if outcome.ok:
             self._loaded.append(module)
         else:
             self._failed_imports[module] = outcome
         return outcome
-
-    def _imports_a_module_that_hung(self, path):
-        """The failure of a module that ``path`` imports at import time and whose own import hung or killed the
-        worker: importing ``path`` would do the same again, so it is not tried. None otherwise."""
-        for name in sorted(imported_at_import_time(path.read_bytes())):
-            failed = self._failed_imports.get(name)
-            if failed is not None and failed.error in ("Timeout", "WorkerDied"):
-                return failed
-        return None
 
     def call(self, module, function, args=(), kwargs=None, timeout=5.0, stand_ins=None):
         """Call ``module.function(*args, **kwargs)`` in the worker and return its decoded Outcome.

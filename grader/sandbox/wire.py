@@ -5,6 +5,11 @@ Only JSON and raw array bytes cross; nothing is ever unpickled. Arrays are rebui
 state, so a function that takes one gets an identical copy. Anything else a student returns is encoded as an opaque marker that
 names its type, so the grader can say what came back without touching the object itself.
 
+What a student's process sends is bounded before the grader builds anything from it: an answer is at most
+``MAX_ANSWER_BYTES`` of JSON holding at most ``MAX_ANSWER_ITEMS`` values (``load_answer``), nested at most
+``MAX_DEPTH`` deep (``decode``), and every string is cut as it is decoded (``MAX_NAME_CHARS`` for names: dict keys
+and type names; ``MAX_TEXT_CHARS`` for string values), the cut text saying so (``cut``).
+
 This file is copied verbatim into each assignment's ``_selfcheck/`` folder; it must import only numpy and the stdlib.
 """
 import base64
@@ -15,15 +20,30 @@ import numpy as np
 
 ALLOWED_DTYPES = ("float64", "float32", "float16", "int64", "int32", "int16", "int8",
                   "uint64", "uint32", "uint16", "uint8", "bool")
-MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # a request: the grader's own arguments (the largest is about 33 KB)
+# An answer from the student's process. The largest a solution sends is 171 KB (A1's batch gradient descent path);
+# a trained network with a 1000-epoch history of Python floats is about 70 KB and 4,000 values.
+MAX_ANSWER_BYTES = 4 * 1024 * 1024
+MAX_ANSWER_ITEMS = 100_000  # values in an answer, counted as its commas, brackets and braces (solutions: <= 70)
+MAX_DEPTH = 32  # containers inside containers (solutions: 4)
+MAX_NAME_CHARS = 200  # a dict key, a type name, an exception's name
+MAX_TEXT_CHARS = 4000  # a string value
+CUT = "… [{count} more characters cut]"
 _HEADER = struct.Struct(">Q")
+
+
+def cut(text, limit):
+    """``text`` if it has at most ``limit`` characters, else its first ``limit`` and a note of how much was cut."""
+    if len(text) <= limit:
+        return text
+    return text[:limit] + CUT.format(count=len(text) - limit)
 
 
 class Opaque:
     """Stands for a returned object the codec refuses to carry, for example an ndarray subclass."""
 
     def __init__(self, type_name):
-        self.type_name = type_name
+        self.type_name = cut(str(type_name), MAX_NAME_CHARS)
 
     def __repr__(self):
         return f"<{self.type_name}>"
@@ -65,16 +85,26 @@ def encode(obj):
     return {"__opaque__": _type_name(obj)}
 
 
-def decode(data):
-    """Rebuild a value made by ``encode``, type-checking every piece."""
-    if data is None or type(data) in (bool, str):
+def decode(data, *, whole=False):
+    """Rebuild a value made by ``encode``, type-checking every piece, cutting every string (``MAX_TEXT_CHARS``, and
+    ``MAX_NAME_CHARS`` for dict keys and type names) and refusing nesting past ``MAX_DEPTH``. ``whole=True`` keeps
+    strings whole: for the grader's own requests, which the worker decodes."""
+    return _decode(data, 0, None if whole else MAX_TEXT_CHARS, None if whole else MAX_NAME_CHARS)
+
+
+def _decode(data, depth, text_chars, name_chars):
+    if type(data) is str:
+        return data if text_chars is None else cut(data, text_chars)
+    if data is None or type(data) is bool:
         return data
     if type(data) is not dict:
         raise ValueError(f"unexpected wire value of type {type(data).__name__}")
+    if depth > MAX_DEPTH:
+        raise ValueError(f"the value is nested more than {MAX_DEPTH} deep")
     if "__ndarray__" in data:
         dtype = data["dtype"]
-        if dtype not in ALLOWED_DTYPES:
-            raise ValueError(f"dtype {dtype!r} is not allowed on the wire")
+        if type(dtype) is not str or dtype not in ALLOWED_DTYPES:
+            raise ValueError(f"dtype {_quoted(dtype)} is not allowed on the wire")
         if type(data["shape"]) is not list or any(type(n) is not int or n < 0 for n in data["shape"]):
             raise ValueError("an array's shape must be a list of non-negative ints")
         shape = tuple(data["shape"])
@@ -86,14 +116,15 @@ def decode(data):
         return float(data["__float__"])
     if "__npscalar__" in data:
         dtype = data["__npscalar__"]
-        if dtype not in ALLOWED_DTYPES or type(data["value"]) not in (bool, int, float):
-            raise ValueError(f"bad numpy scalar on the wire: {dtype!r}")
+        if type(dtype) is not str or dtype not in ALLOWED_DTYPES or type(data["value"]) not in (bool, int, float):
+            raise ValueError(f"bad numpy scalar on the wire: {_quoted(dtype)}")
         return np.dtype(dtype).type(data["value"])
     if "__seq__" in data:
-        items = [decode(item) for item in data["items"]]
+        items = [_decode(item, depth + 1, text_chars, name_chars) for item in data["items"]]
         return tuple(items) if data["__seq__"] == "tuple" else items
     if "__dict__" in data:
-        return {str(key): decode(value) for key, value in data["__dict__"].items()}
+        return {str(key) if name_chars is None else cut(str(key), name_chars):
+                _decode(value, depth + 1, text_chars, name_chars) for key, value in data["__dict__"].items()}
     if "__generator__" in data:
         state = data["__generator__"]
         if type(state) is not dict or state.get("bit_generator") != "PCG64":
@@ -102,22 +133,44 @@ def decode(data):
         bit_generator.state = state
         return np.random.Generator(bit_generator)
     if "__opaque__" in data:
-        return Opaque(str(data["__opaque__"]))
+        return Opaque(data["__opaque__"] if type(data["__opaque__"]) is str else "object")
     raise ValueError("unknown wire value")
 
 
-def write_message(fd_write, message):
-    """Write one length-prefixed JSON message (a dict of already-encoded data) to a binary writer."""
+def _quoted(value):
+    return cut(repr(value), MAX_NAME_CHARS)
+
+
+def write_message(fd_write, message, limit=MAX_MESSAGE_BYTES, max_items=None):
+    """Write one length-prefixed JSON message (a dict of already-encoded data) to a binary writer. A message over
+    ``limit`` bytes, or over ``max_items`` values, raises ValueError and nothing is written."""
     payload = json.dumps(message).encode("utf-8")
-    if len(payload) > MAX_MESSAGE_BYTES:
-        raise ValueError(f"the returned value takes {len(payload)} bytes, over the {MAX_MESSAGE_BYTES}-byte limit")
+    check_size(payload, limit, max_items)
     fd_write(_HEADER.pack(len(payload)) + payload)
 
 
-def header_length(header_bytes):
+def check_size(payload, limit, max_items=None):
+    """Raise ValueError if the JSON ``payload`` is over ``limit`` bytes or (counted as its commas, brackets and
+    braces, which bounds the values it holds) over ``max_items`` values."""
+    if len(payload) > limit:
+        raise ValueError(f"the returned value takes {len(payload)} bytes, over the {limit}-byte limit")
+    if max_items is not None:
+        items = payload.count(b",") + payload.count(b"[") + payload.count(b"{")
+        if items > max_items:
+            raise ValueError(f"the returned value holds about {items} values, over the limit of {max_items}")
+
+
+def load_answer(payload):
+    """The JSON of an answer from the student's process, refused (ValueError) before it is parsed if it is over
+    ``MAX_ANSWER_BYTES`` or ``MAX_ANSWER_ITEMS``: what the grader builds from it stays small."""
+    check_size(payload, MAX_ANSWER_BYTES, MAX_ANSWER_ITEMS)
+    return json.loads(payload)
+
+
+def header_length(header_bytes, limit=MAX_MESSAGE_BYTES):
     (length,) = _HEADER.unpack(header_bytes)
-    if length > MAX_MESSAGE_BYTES:
-        raise ValueError(f"message of {length} bytes is over the {MAX_MESSAGE_BYTES}-byte limit")
+    if length > limit:
+        raise ValueError(f"message of {length} bytes is over the {limit}-byte limit")
     return length
 
 

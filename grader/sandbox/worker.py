@@ -334,7 +334,7 @@ def _write_all(data):
 
 
 def _send(message):
-    wire.write_message(_write_all, message)
+    wire.write_message(_write_all, message, wire.MAX_ANSWER_BYTES, wire.MAX_ANSWER_ITEMS)
 
 
 def _student_frames(tb):
@@ -358,11 +358,18 @@ def _reset_random_state():
     random.seed(0)
 
 
-def _import(module_name):
+def _import(module_name, blocked=()):
+    """Import a staged module. Any import of a module in ``blocked`` (one whose import hung, crashed the worker or
+    was refused) fails at once, and an import that fails that way says which (``ImportBlocked``)."""
+    blocked = [name for name in blocked if type(name) is str and name != module_name]
+    for name in blocked:
+        sys.modules.setdefault(name, None)  # `import name` now raises ModuleNotFoundError at once
     _reset_random_state()
     try:
         importlib.import_module(module_name)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt from student code included
+        if isinstance(exc, ImportError) and exc.name in blocked:
+            return {"ok": False, "error": "ImportBlocked", "detail": exc.name, "where": []}
         return _failure(exc)
     return {"ok": True}
 
@@ -384,7 +391,7 @@ def _stand_in(name, request_id):
         reply = _receive()
         if reply.get("id") != request_id or not reply.get("ok"):
             raise StandInError(str(reply.get("detail", ""))[:300])
-        return wire.decode(reply["value"])
+        return wire.decode(reply["value"], whole=True)  # the grader's value, exactly as sent
     stand_in.__name__ = name.rsplit(".", 1)[-1]
     return stand_in
 
@@ -447,8 +454,8 @@ def _call(request):
     if not callable(func):
         return {"ok": False, "error": "AttributeError", "where": [],
                 "detail": MESSAGES["no_function"].format(module=request["module"], function=request["function"])}
-    args = wire.decode(request["args"])
-    kwargs = wire.decode(request["kwargs"])
+    args = wire.decode(request["args"], whole=True)  # the grader's own inputs, exactly as sent
+    kwargs = wire.decode(request["kwargs"], whole=True)
     try:
         watched = mutation.watch(func, args, kwargs)  # the arguments as they are before the call
     except BaseException as exc:  # a hostile __signature__
@@ -488,7 +495,7 @@ def main():
         except EOFError:
             return
         if request["op"] == "import":
-            answer = _import(request["module"])
+            answer = _import(request["module"], request.get("blocked", ()))
         else:
             answer = _call(request)
         answer["id"] = request["id"]

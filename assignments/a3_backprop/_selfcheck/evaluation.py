@@ -15,10 +15,14 @@ except ImportError:  # the copy inside an assignment's _selfcheck/ package, wher
 RTOL = 1e-6
 ATOL = 1e-9
 GRADIENT_RTOL = 1e-6
+MAX_MODULE_BYTES = 256 * 1024  # the largest module file graded; the solutions' largest is about 8 KB
+MAX_KEYS_SHOWN = 8  # of a returned dict with the wrong keys
 
 MESSAGES = {
     "not_implemented": "not implemented yet: fill in the TODO in {function}",
     "missing_file": "{detail} is missing from the submission",
+    "too_large": "{detail} is larger than the {limit} KB the grader accepts for one module file, so it was not "
+                 "graded (the whole solution module is a few KB: is a dataset or generated code pasted into it?)",
     "missing_function": "{function} is missing: {detail}",
     "import_failed": "could not import the module ({detail}){where}",
     "raised": "raised {error}: {detail}{where}",
@@ -152,7 +156,7 @@ def mismatch(got, expected, rtol=RTOL, atol=ATOL, path="", reveal=True):
         if not isinstance(got, dict):
             return say("type", path=prefix, got=describe(got), expected="dict")
         if sorted(got) != sorted(expected):
-            return say("keys", path=prefix, got=sorted(got), expected=sorted(expected))
+            return say("keys", path=prefix, got=_keys(got), expected=_keys(expected))
         for key in expected:
             problem = mismatch(got[key], expected[key], rtol, atol, f"{path}[{key!r}]", reveal)
             if problem:
@@ -161,6 +165,14 @@ def mismatch(got, expected, rtol=RTOL, atol=ATOL, path="", reveal=True):
     if got != expected:
         return _say_values(prefix, "the value", expected, got, float("nan"), reveal)
     return None
+
+
+def _keys(mapping):
+    """A dict's keys, sorted, as a list; at most MAX_KEYS_SHOWN of them, then how many more."""
+    keys = sorted(mapping)
+    if len(keys) <= MAX_KEYS_SHOWN:
+        return str(keys)
+    return f"{str(keys[:MAX_KEYS_SHOWN])[:-1]}, … and {len(keys) - MAX_KEYS_SHOWN} more]"
 
 
 def _say_values(prefix, index, expected, got, diff, reveal):
@@ -236,10 +248,14 @@ def failure_message(outcome, function):
         inner = detail.split(":", 1)[0]
         if inner == "MissingFile":
             return say("missing_file", detail=detail.split(": ", 1)[1])
+        if inner == "TooLarge":
+            return say("too_large", detail=detail.split(": ", 1)[1], limit=MAX_MODULE_BYTES // 1024)
         if detail.startswith("NotImplementedError"):
             return say("not_implemented", function=function)
         if inner == "Timeout":
             return say("import_failed", detail="importing it took too long", where="")
+        if inner == "BudgetExceeded":
+            return say("budget")
         return say("import_failed", detail=detail, where=where)
     if error == "AttributeError" and "has no function" in detail:
         return say("missing_function", function=function, detail=detail)
