@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(abspath $(BIN)):$(PATH)
 export MPLBACKEND := Agg
 
-.PHONY: install demo test browser sandbox clean
+.PHONY: install demo test browser sandbox fonts clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) fonts
+
+# Chinese plots need a CJK font: Debian's Noto Sans CJK (fonts-noto-cjk), installed as root when missing. matplotlib's
+# font cache is then dropped, so that it finds the new font (grader/plots.py also adds it when the cache predates it).
+fonts:
+	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null \
+		&& rm -f "$${MPLCONFIGDIR:-$$HOME/.cache/matplotlib}"/fontlist-*.json; }
 
 demo: install sandbox
 	$(BIN)/python -m grader demo

@@ -28,6 +28,9 @@ Settings, and why:
   apart, and the written points still to grade (``GradesCsvExport``).
 - Written answers are graded by hand in the formgrader (``jupyter lab`` in this folder, then Nbgrader >
   Formgrader > Manual Grading). Their rubrics are in ``docs/rubrics/``, which nbgrader never releases.
+- ``LANG``: the language of the grade cells' messages, the plots and the feedback pages' own words. ``""`` follows
+  ``$NNKIT_LANG`` (else English); ``python -m grader course --lang zh DIR`` writes this file with ``LANG = 'zh'``.
+  Scores never depend on it.
 """
 import os
 import sys
@@ -46,6 +49,9 @@ except ImportError:
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
+# The language students read ("en", "zh"); "" follows $NNKIT_LANG, else English
+LANG = ""
+
 # The course folder
 c.CourseDirectory.root = str(HERE)
 c.CourseDirectory.course_id = os.environ.get("NNKIT_COURSE_ID", "nnkit")
@@ -54,12 +60,15 @@ c.Exchange.root = os.environ.get("NNKIT_EXCHANGE") or str(HERE / "exchange")
 
 # generate_assignment: one line when a release ships an assignment's answers before that assignment is due
 c.GenerateAssignment.preprocessors = nbgrader_bridge.generate_preprocessors()
+c.WarnRevealedAnswers.lang = LANG
+c.ClearSolutions.text_stub = nbgrader_bridge.answer_stub(LANG)  # a written answer's stub, in the course's language
 
 # Autograde: keep the students' modules, grade them with the kit instead of running the notebook
 c.Autograde.exclude_overwriting = nbgrader_bridge.graded_files()
 c.Autograde.autograde_preprocessors = nbgrader_bridge.autograde_preprocessors()
 c.GradeWithKit.budget = 30  # seconds of the submission's code in all; the subprocess gets this plus 90 s
 c.GradeWithKit.waive = []  # sandbox properties to grade without where no layer holds them; [] = $NNKIT_SANDBOX_WAIVE
+c.GradeWithKit.lang = LANG
 c.OverwriteCells.add_missing_cells = True
 c.ExecutePreprocessor.timeout = 120  # only for notebooks that nbgrader itself executes (e.g. validate)
 
@@ -70,6 +79,7 @@ c.FileNameCollectorPlugin.named_regexp = nbgrader_bridge.NAMED_REGEXP
 
 # Feedback pages that open offline
 c.GenerateFeedback.exporter_class = nbgrader_bridge.FeedbackExporter
+c.FeedbackExporter.lang = LANG
 
 # grades.csv with the autograded and the hand-graded points apart
 c.ExportApp.plugin_class = nbgrader_bridge.GradesCsvExport

@@ -27,9 +27,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from . import catalogues, limits, paths, results
+from . import catalogues, limits, paths, results, text
 
-MESSAGES = {
+MESSAGES = text.table("batch", {
     "error": "grader: error: {detail}",
     "no_folder": "the submitted folder {path} does not exist",
     "bad_jobs": "--jobs must be at least 1, not {jobs}",
@@ -49,7 +49,7 @@ MESSAGES = {
     "linked_summary": "{assignment}: not graded",
     "changed": "grader: {student}'s files changed while they were being graded; these grades are for the files "
                "as they were read, and the next run grades them again",
-}
+})
 
 
 # -- fingerprints ---------------------------------------------------------------------------------------------------
@@ -63,15 +63,20 @@ def _digest(items):
     return sha.hexdigest()
 
 
-def kit_fingerprint(assignment):
+def kit_fingerprint(assignment, lang=None):
     """A digest of everything that decides a grade besides the submission: the grader, its catalogue, the solutions,
-    the provided modules and data. When any of these changes, every student is graded again."""
+    the provided modules and data, and the language the results speak (default: the current one). When any of these
+    changes, every student is graded again."""
     files = sorted(path for path in (paths.ROOT / "grader").rglob("*.py") if "__pycache__" not in path.parts)
     files += sorted((paths.SOLUTIONS / assignment.name).glob("*.py"))
     files += [paths.SOLUTIONS / origin / f"{module}.py" for module, origin in sorted(assignment.provided.items())]
     files += [paths.DATA / name for name in assignment.data]
-    return _digest((str(path.relative_to(paths.ROOT)), path.read_bytes() if path.is_file() else b"<missing>")
-                   for path in files)
+    items = [(str(path.relative_to(paths.ROOT)), path.read_bytes() if path.is_file() else b"<missing>")
+             for path in files]
+    lang = lang or text.current()
+    if lang != text.ENGLISH:  # English results keep the fingerprint they always had
+        items.append(("lang", lang.encode("ascii")))
+    return _digest(items)
 
 
 def submission_fingerprint(assignment, folder, kit):
@@ -118,7 +123,8 @@ def read_results(path):
 
 def _zero_document(assignment, student, fingerprint, message, summary):
     """A results document with 0 for every part, each saying ``message``: nothing of the student's was graded."""
-    tests = [results.test_entry(part.key, part.title, 0.0, part.points, message) for part in assignment.parts]
+    tests = [results.test_entry(part.key, text.catalogue(assignment.name, f"part:{part.key}", part.title), 0.0,
+                                part.points, message) for part in assignment.parts]
     return results.document(assignment.name, assignment.max_score, tests, summary, student=student,
                             fingerprint=fingerprint)
 
@@ -126,12 +132,16 @@ def _zero_document(assignment, student, fingerprint, message, summary):
 def _missing_document(assignment, student, fingerprint):
     return _zero_document(assignment, student, fingerprint,
                           MESSAGES["missing_folder"].format(assignment=assignment.name),
-                          MESSAGES["missing_summary"].format(assignment=assignment.title))
+                          MESSAGES["missing_summary"].format(assignment=_title(assignment)))
 
 
 def _linked_document(assignment, student, fingerprint, rel):
     return _zero_document(assignment, student, fingerprint, MESSAGES["linked_folder"].format(path=rel),
-                          MESSAGES["linked_summary"].format(assignment=assignment.title))
+                          MESSAGES["linked_summary"].format(assignment=_title(assignment)))
+
+
+def _title(assignment):
+    return text.catalogue(assignment.name, "title", assignment.title)
 
 
 def _interrupt(signum, frame):
@@ -148,12 +158,13 @@ def _stop(signum, frame):
     os._exit(1)
 
 
-def _warm(assignment_name):
+def _warm(assignment_name, lang=None):
     """Pool initializer: load the catalogue, the reference solutions and the reference cache (which the parent
-    built) once per worker process. Ctrl-C (which the terminal sends to every process of the run) or the parent's
-    SIGTERM ends a worker at once."""
+    built) once per worker process, and speak the parent's language. Ctrl-C (which the terminal sends to every
+    process of the run) or the parent's SIGTERM ends a worker at once."""
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
+    text.use(lang)
     from . import reference_cache, references
     assignment = catalogues.load(assignment_name)
     references.modules(assignment)
@@ -216,7 +227,7 @@ def _pool(jobs, assignment_name):
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_warm,
-                               initargs=(assignment_name,))
+                               initargs=(assignment_name, text.current()))
 
 
 def write_csv(assignment, students, results_dir, fingerprints, csv_path):

@@ -17,14 +17,14 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import catalogues, paths, results
+from . import catalogues, paths, results, text
 
 MAX_DEPTH = 3
 MAX_FOLDERS = 2000
 IGNORED_DIRS = {"__MACOSX", "__pycache__", "node_modules", ".ipynb_checkpoints", ".git", "venv", ".venv"}
 SKIPPED_FILES = re.compile(r"(\.pyc|\.pyo|~|\.DS_Store)$")
 
-MESSAGES = {
+MESSAGES = text.table("bundle", {
     "readme": "nnkit: the grader and reference solutions for one {platform} assignment.\n",
     "not_synced": "{path} is missing: run `python -m grader sync {name}` before building the export",
     "found": "graded {module}.py from {where}",
@@ -34,7 +34,7 @@ MESSAGES = {
     "fallback": "The autograder itself failed on this submission, so this score of 0 is a placeholder, not a "
                 "grade. Please tell your instructor, who can regrade it once the autograder is fixed.",
     "usage": "usage: python -m grader.bundle stage ASSIGNMENT SUBMISSION_DIR DEST_DIR",
-}
+})
 
 RUNNER = """#!/usr/bin/env bash
 {comment}
@@ -113,7 +113,10 @@ def fallback_results(assignment):
 def runner_script(*, name, comment, assignment, root_variable, root_default, source, commands, fallback, setup=""):
     """A bash runner: it grades into ``$ROOT/results/results.json`` with the kit at ``source`` on PYTHONPATH, and
     writes ``fallback`` (a JSON document) there when ``commands`` left no results file. It always exits 0, so the
-    platform reads the file rather than reporting a failed job."""
+    platform reads the file rather than reporting a failed job. In a language other than English (the current one
+    when the export is built), it grades in that language."""
+    if text.current() != text.ENGLISH:
+        setup = "\n".join(filter(None, [setup, f"export {text.VARIABLE}={text.current()}"]))
     return RUNNER.format(name=name, comment=comment, assignment=assignment, root_variable=root_variable,
                          root_default=root_default, source=source, setup=setup and f"{setup}\n", commands=commands,
                          fallback=results.json_text(results.fit(fallback)).rstrip("\n"))

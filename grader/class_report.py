@@ -25,11 +25,12 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from . import catalogues
+from . import catalogues, text
 
 FULL_MARKS_SLACK = 1e-6
+HTML_LANG = {"zh": "zh-CN"}
 
-MESSAGES = {
+MESSAGES = text.table("class_report", {
     "page_title": "Class report: {title}",
     "summary": "{count} students graded. Mean {mean:.2f}, median {median:.2f}, out of {max_score:g} points.",
     "summary_total": "{count} students graded. Mean total {mean:.2f}, median {median:.2f}, out of {max_score:g} "
@@ -77,7 +78,7 @@ MESSAGES = {
     "not_results": "not a Gradescope results document (no score or tests)",
     "other_assignment": "results of {other}, not {assignment}",
     "wrote": "wrote {path}",
-}
+})
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto; max-width: 60em;
@@ -143,7 +144,8 @@ def read_student(path, assignment):
     other = extra.get("assignment")
     if other is not None and other != assignment.name:
         return None, MESSAGES["other_assignment"].format(other=other, assignment=assignment.name)
-    titles = {part.title: part.key for part in assignment.parts}
+    titles = {title: part.key for part in assignment.parts
+              for title in (part.title, text.catalogue(assignment.name, f"part:{part.key}", part.title))}
     parts, misconceptions = {}, set()
     for test in document["tests"]:
         if not isinstance(test, dict):
@@ -184,10 +186,13 @@ def summarise(assignment_name, results_dir, gradebook=None):
         for question in assignment.written:
             scores = [student.written[question.key] for student in students]
             graded = [score for score in scores if score is not None]
-            summary.written.append((question.key, question.title, question.points, len(graded),
+            title = text.lookup(f"written:{assignment.name}", f"{question.key}.title", question.title)
+            summary.written.append((question.key, title, question.points, len(graded),
                                     len(scores) - len(graded), sum(graded) / len(graded) if graded else None))
     count = len(students)
-    keys = [(part.key, part.title, part.points, True) for part in assignment.parts]
+    name = assignment.name
+    keys = [(part.key, text.catalogue(name, f"part:{part.key}", part.title), part.points, True)
+            for part in assignment.parts]
     known = {part.key for part in assignment.parts}
     extra = sorted({key for student in students for key in student.parts} - known)
     keys += [(key, MESSAGES["unknown_part"], None, False) for key in extra]
@@ -205,8 +210,9 @@ def summarise(assignment_name, results_dir, gradebook=None):
     for part in assignment.parts:
         for check in part.checks:
             for misconception in check.misconceptions:
-                message, places = defined.setdefault(misconception.key, (misconception.message, []))
-                place = f"{part.title}: {check.function}"
+                message, places = defined.setdefault(misconception.key, (text.misconception(
+                    name, part.key, misconception.key, misconception.message), []))
+                place = f"{text.catalogue(name, f'part:{part.key}', part.title)}: {check.function}"
                 if place not in places:
                     places.append(place)
     listed = set(defined)
@@ -241,6 +247,12 @@ def histogram_png(scores, max_score):
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def _histogram(scores, max_score):
+    from . import plots
+    with plots.fonts():
+        return histogram_png(scores, max_score)
 
 
 # -- writing -----------------------------------------------------------------------------------------------------
@@ -287,8 +299,8 @@ def _student_row(summary, student):
     cells += [f'<td class="num">{_e(_score(student.parts.get(key, 0.0)))}</td>' for key, *_ in summary.parts]
     for key, *_ in summary.written:
         value = student.written.get(key)
-        text = MESSAGES["to_grade_cell"] if value is None else _score(value)
-        cells.append(f'<td class="num" data-written="{_e(key)}">{_e(text)}</td>')
+        shown = MESSAGES["to_grade_cell"] if value is None else _score(value)
+        cells.append(f'<td class="num" data-written="{_e(key)}">{_e(shown)}</td>')
     cells.append(f"<td>{_e(', '.join(sorted(student.misconceptions)))}</td>")
     return "<tr>" + "".join(cells) + "</tr>"
 
@@ -298,10 +310,12 @@ def render(summary, folder_label=""):
     assignment = summary.assignment
     students = summary.students
     max_score = summary.max_score
-    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-           f"<title>{_e(MESSAGES['page_title'].format(title=assignment.title))}</title>",
+    title = text.catalogue(assignment.name, "title", assignment.title)
+    lang = HTML_LANG.get(text.current(), text.current())
+    out = ["<!DOCTYPE html>", f'<html lang="{lang}"><head><meta charset="utf-8">',
+           f"<title>{_e(MESSAGES['page_title'].format(title=title))}</title>",
            f"<style>{STYLE}</style></head><body>",
-           f"<h1>{_e(MESSAGES['page_title'].format(title=assignment.title))}</h1>"]
+           f"<h1>{_e(MESSAGES['page_title'].format(title=title))}</h1>"]
     scores = summary.totals()
     if students:
         line = MESSAGES["summary_total" if summary.with_written else "summary"].format(
@@ -312,7 +326,7 @@ def render(summary, folder_label=""):
         out.append(f"<p>{_e(MESSAGES['nobody'].format(folder=folder_label))}</p>")
 
     out.append(f"<h2>{_e(MESSAGES['distribution'])}</h2>")
-    image = base64.b64encode(histogram_png(scores, max_score)).decode("ascii")
+    image = base64.b64encode(_histogram(scores, max_score)).decode("ascii")
     alt = _e(MESSAGES["histogram_alt"].format(count=len(students)))
     out.append(f'<img src="data:image/png;base64,{image}" alt="{alt}">')
 

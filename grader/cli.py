@@ -1,11 +1,17 @@
-"""``python -m grader``: grade one submission, grade a class, generate student files, export, run the demo."""
+"""``python -m grader``: grade one submission, grade a class, generate student files or a course, export, run the demo.
+
+Every command takes ``--lang`` (``en`` or ``zh``): the language of everything it writes and says. Without it,
+``$NNKIT_LANG`` decides, else English. Scores never depend on it.
+"""
 import argparse
 import importlib
 import sys
 import threading
 from pathlib import Path
 
-MESSAGES = {
+from . import text
+
+MESSAGES = text.table("cli", {
     "error": "grader: error: {detail}",
     "sync_clean": "assignments/ and docs/rubrics/ are up to date with solutions/, notebooks/ and the catalogues",
     "sync_drift": "generated files are out of date; run `python -m grader sync`. Differing files:",
@@ -14,8 +20,13 @@ MESSAGES = {
     "total_row": "  {title:<44} {score:>6g} / {points:<4g}",
     "bad_seconds": "must be a positive number of seconds, not {value!r}",
     "budget_help": "seconds the submission's code may take in all (default: {default:g}); calls past it are not run",
+    "total": "Total",
+    "lang_help": "the language of everything this command writes and says: {known} (default: $NNKIT_LANG, else en)",
+    "course_help": "write a complete course folder (nbgrader_config.py and assignments/) in one language",
+    "course_dir_help": "the folder to write: a new or empty one, or a course folder this command made before",
+    "course_names_help": "assignments to include (default: all)",
     "no_written": "{assignment} has no written questions",
-}
+})
 
 
 def _grade(args):
@@ -36,18 +47,13 @@ def _grade(args):
         sys.stdout.flush()
     for part in report.parts:
         print(MESSAGES["part_row"].format(title=part.title, score=part.score, points=part.points), file=sys.stderr)
-    print(MESSAGES["total_row"].format(title="Total", score=report.score, points=report.max_score), file=sys.stderr)
+    print(MESSAGES["total_row"].format(title=MESSAGES["total"], score=report.score, points=report.max_score),
+          file=sys.stderr)
     if args.plots:
         loading.join()
         from . import plots
         plots.write_run_plots_within(report, args.plots)
     return 0
-
-
-def _policy(args):
-    """The sandbox policy of --allow-weak-sandbox (or, without it, $NNKIT_SANDBOX_WAIVE)."""
-    from .sandbox import confinement
-    return confinement.Policy(args.allow_weak_sandbox)
 
 
 def _seconds(text):
@@ -56,6 +62,12 @@ def _seconds(text):
     if not value > 0:
         raise argparse.ArgumentTypeError(MESSAGES["bad_seconds"].format(value=text))
     return value
+
+
+def _policy(args):
+    """The sandbox policy of --allow-weak-sandbox (or, without it, $NNKIT_SANDBOX_WAIVE)."""
+    from .sandbox import confinement
+    return confinement.Policy(args.allow_weak_sandbox)
 
 
 def _grade_all(args):
@@ -135,9 +147,27 @@ def _budget_help():
     return MESSAGES["budget_help"].format(default=BUDGET_SECONDS)
 
 
+def _course(args):
+    from . import course
+    return course.main(Path(args.course_dir), args.names or None)
+
+
 def parser():
-    top = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
-    commands = top.add_subparsers(dest="command", required=True)
+    from . import text
+    top = argparse.ArgumentParser(prog="python -m grader", description=__doc__,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    language = argparse.ArgumentParser(add_help=False)
+    language.add_argument("--lang", choices=text.LANGUAGES, default=None,
+                          help=MESSAGES["lang_help"].format(known=", ".join(text.LANGUAGES)))
+    subparsers = top.add_subparsers(dest="command", required=True)
+
+    class Commands:
+        """add_parser with --lang on every command."""
+        @staticmethod
+        def add_parser(name, **kwargs):
+            return subparsers.add_parser(name, parents=[language], **kwargs)
+
+    commands = Commands()
 
     grade = commands.add_parser("grade", help="grade one submission folder, writing Gradescope results.json")
     grade.add_argument("--assignment", required=True)
@@ -201,12 +231,18 @@ def parser():
     demo = commands.add_parser("demo", help="run the instructor's round trip on the embedded example class")
     demo.add_argument("--course-dir", default="demo-course", help="where to build the demo course folder")
     demo.set_defaults(handler=_demo)
+
+    course = commands.add_parser("course", help=MESSAGES["course_help"])
+    course.add_argument("course_dir", help=MESSAGES["course_dir_help"])
+    course.add_argument("--assignment", dest="names", action="append", help=MESSAGES["course_names_help"])
+    course.set_defaults(handler=_course)
     return top
 
 
 def main(argv=None):
     """The command line. Run as a program (``argv`` None: ``python -m grader``, ``nnkit``), ``grade`` also caps
     its own process's memory (``limits.cap_address_space``); called with ``argv`` from Python, it does not."""
+    from . import text
     args = parser().parse_args(argv)
     args.own_process = argv is None
     from .catalogues import UnknownAssignment
@@ -214,11 +250,12 @@ def main(argv=None):
     from .sandbox.confinement import BadWaiver, Refused
     from .sandbox.runner import SandboxError
     try:
+        text.use(args.lang)  # the kit's subprocesses get it too: paths.tool_env passes it on
         return args.handler(args)
     except Refused as exc:  # one line, naming the property and the option that waives it
         print(exc, file=sys.stderr)
         return 2
     except (SubmissionError, UnknownAssignment, SandboxError, FileNotFoundError, NotADirectoryError,
-            BadWaiver) as exc:
+            BadWaiver, text.UnknownLanguage) as exc:
         print(MESSAGES["error"].format(detail=exc), file=sys.stderr)
         return 2

@@ -25,13 +25,13 @@ import time
 import zipfile
 from pathlib import Path
 
-from . import catalogues, nbgrader_bridge, paths, sync, written
+from . import catalogues, nbgrader_bridge, paths, sync, text, written
 
 EXAMPLES = paths.ROOT / "examples"
 MARKER = ".nnkit-demo-course"
 PREFERRED = ("a3_backprop", "a1_neuron_gd")
 
-MESSAGES = {
+MESSAGES = text.table("demo", {
     "start": "nnkit demo: {assignment} with {count} example students, in {course}",
     "step_ok": "  [ok] {step} ({seconds:.1f} s)",
     "step_failed": "demo: {step} failed (exit status {code}); its output is in {log}",
@@ -48,6 +48,10 @@ MESSAGES = {
                     "them wait for a grader. Rubrics: {rubrics}",
     "unknown_answers": "answers for questions that {assignment} does not ask: {keys}",
     "legend": "Parts: {legend}",
+    "table_student": "student",
+    "table_total": "total",
+    "table_about": "about",
+    "table_max": "(max)",
     "feedback": "Feedback pages:  {path}/<student>/{assignment}/{assignment}.html",
     "report": "Class report:    {path}",
     "csv": "Grades CSV:      {nbgrader} (nbgrader export), {kit} (grade-all, per part)",
@@ -63,7 +67,7 @@ MESSAGES = {
     "parity": "gradebook says {gradebook}, the kit's grader says {grader}",
     "unexpected": "demo: stopped by an unexpected error: {error}",
     "problems": "demo: {count} grade check(s) failed; the first: {first}",
-}
+})
 
 RECIPE_KEYS = {"id", "about", "base", "take", "edits", "append", "prepend", "notebook_cells", "drop_grade_cells",
                "answers", "expect"}
@@ -254,9 +258,15 @@ def check_expectations(recipe, assignment, scores, outputs=None):
         if outputs is not None and key not in outputs.get(part, {}).get("misconceptions", []):
             say(part, MESSAGES["expect_misconception"].format(key=key))
     for part in expect.get("timeouts", []):
-        if outputs is not None and "longer than" not in outputs.get(part, {}).get("output", ""):
+        if outputs is not None and timeout_phrase() not in outputs.get(part, {}).get("output", ""):
             say(part, MESSAGES["expect_timeout"])
     return problems
+
+
+def timeout_phrase():
+    """The words that start the grader's time-limit message, in the current language."""
+    from . import evaluation
+    return evaluation.say("timeout", detail="\0").split("\0")[0].strip()
 
 
 def results_by_part(document):
@@ -305,7 +315,8 @@ def _nbgrader_errors(log):
 
 
 def make_course(course, assignment):
-    """A fresh course folder: nbgrader_config.py and the assignment's source folder, copied from the kit."""
+    """A fresh course folder: nbgrader_config.py and the assignment's source folder, copied from the kit (in another
+    language than English, built by ``course.build``)."""
     course = Path(course).resolve()
     if course.exists():
         if (course / MARKER).is_file():
@@ -314,8 +325,15 @@ def make_course(course, assignment):
             raise DemoError(MESSAGES["refuse"].format(course=course))
     course.mkdir(parents=True, exist_ok=True)
     (course / MARKER).write_text("made by `python -m grader demo`; safe to delete\n", encoding="utf-8")
-    shutil.copyfile(paths.ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
-    nbgrader_bridge.copy_folder(paths.ASSIGNMENTS / assignment, course / "assignments" / assignment)
+    lang = text.current()
+    if lang == text.ENGLISH:
+        shutil.copyfile(paths.ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
+        nbgrader_bridge.copy_folder(paths.ASSIGNMENTS / assignment, course / "assignments" / assignment)
+        return course
+    from . import course as courses
+    for relative, content in courses.build(lang, [assignment]).items():
+        (course / relative).parent.mkdir(parents=True, exist_ok=True)
+        (course / relative).write_text(content, encoding="utf-8")
     return course
 
 
@@ -380,14 +398,16 @@ def _written_cell(scores):
 
 def grade_table(recipes, assignment, gradebook, written=None):
     spec = catalogues.load(assignment)
-    width = max([len("student")] + [len(r["id"]) for r in recipes])
+    student, total, about, most = (MESSAGES[key] for key in ("table_student", "table_total", "table_about",
+                                                              "table_max"))
+    width = max([len(student), len(most)] + [len(r["id"]) for r in recipes])
     head = " ".join(f"{n:>5}" for n in range(1, len(spec.parts) + 1))
     column = len(MESSAGES["to_grade"])
     extra = written is not None and bool(spec.written)
     lines = [MESSAGES["table_title"].format(assignment=assignment, max_score=spec.max_score),
-             f"  {'student':<{width}}  {head}  {'total':>6}"
-             + (f"  {MESSAGES['written_column']:>{column}}" if extra else "") + "  about",
-             f"  {'(max)':<{width}}  " + " ".join(f"{p.points:>5g}" for p in spec.parts)
+             f"  {student:<{width}}  {head}  {total:>6}"
+             + (f"  {MESSAGES['written_column']:>{column}}" if extra else "") + f"  {about}",
+             f"  {most:<{width}}  " + " ".join(f"{p.points:>5g}" for p in spec.parts)
              + f"  {spec.max_score:>6g}" + (f"  {spec.written_points:>{column}g}" if extra else "")]
     for recipe in recipes:
         scores = gradebook.get(recipe["id"], {})

@@ -12,15 +12,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import catalogues, evaluation, limits, paths, reference_cache, references
+from . import catalogues, evaluation, limits, paths, reference_cache, references, text
 from .evaluation import Outcome
 from .sandbox import confinement
 from .sandbox.runner import Sandbox
 
 
-MESSAGES = {
+MESSAGES = text.table("engine", {
     "linked_folder": "submission folder {path} is a symbolic link; grade the folder it points to, or a copy of it",
-}
+    "no_folder": "submission folder {path} does not exist",
+})
 
 #: How a submission folder is opened to read its modules: as a folder, and never through a symbolic link.
 FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
@@ -79,6 +80,7 @@ class Report:
     runs: dict = field(default_factory=dict)
     staged_digest: str = ""  # modules_digest of the graded module files staged, as read_modules read them
     sandbox: dict = field(default_factory=dict)  # confinement.Policy.check's record: layers, properties, waiver
+    lang: str = "en"  # the language of its titles and messages
 
     @property
     def score(self):
@@ -133,38 +135,51 @@ def modules_digest(modules):
     return sha.hexdigest()
 
 
-def staged_files(assignment, modules):
-    """The files the sandbox gets: the graded modules' bytes (from read_modules), the provided ones from the kit."""
+def staged_files(assignment, modules, lang=text.ENGLISH):
+    """The files the sandbox gets: the graded modules' bytes (from read_modules), the provided ones from the kit (in
+    ``lang``: their code is the same in every language, their docstrings and messages are not)."""
     files = {name: data for name, data in modules.items() if data is not TOO_LARGE}
     for module in assignment.provided:
-        files[f"{module}.py"] = paths.ASSIGNMENTS / assignment.name / f"{module}.py"
+        if lang == text.ENGLISH:
+            files[f"{module}.py"] = paths.ASSIGNMENTS / assignment.name / f"{module}.py"
+        else:
+            from . import sync
+            files[f"{module}.py"] = sync.provided_source(assignment, module, lang).encode("utf-8")
     return files
 
 
-def grade(assignment_name, submission_dir, *, budget_seconds=BUDGET_SECONDS, memory_bytes=None, policy=None):
+def grade(assignment_name, submission_dir, *, budget_seconds=BUDGET_SECONDS, memory_bytes=None, policy=None,
+          lang=None):
     """Grade the submission folder ``submission_dir`` and return a Report. Raises SubmissionError on bad input, and
     confinement.Refused, before any student code runs, when the sandbox lacks a property ``policy`` requires.
 
     ``budget_seconds`` is the time the submission's code may take in all; ``memory_bytes`` is the worker's
     address-space limit (default: the sandbox's ``MEMORY_BYTES``). ``policy`` is a confinement.Policy (default:
-    every property required, except those waived in ``$NNKIT_SANDBOX_WAIVE``)."""
+    every property required, except those waived in ``$NNKIT_SANDBOX_WAIVE``). ``lang`` is the language of every
+    message and title (default: ``text.current()``); the scores never depend on it."""
+    with text.language(lang or text.current()):
+        return _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy, text.current())
+
+
+def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy, lang):
     try:
         assignment = catalogues.load(assignment_name)
     except catalogues.UnknownAssignment as exc:
         raise SubmissionError(str(exc)) from None
     submission = Path(submission_dir)
     if not submission.is_dir():
-        raise SubmissionError(f"submission folder {submission} does not exist")
+        raise SubmissionError(MESSAGES["no_folder"].format(path=submission))
     modules = read_modules(assignment, submission)
     started = time.monotonic()
     ref = references.modules(assignment)
     stored = reference_cache.for_assignment(assignment.name)
     parts, runs = [], {}
-    with Sandbox(staged_files(assignment, modules), budget_seconds=budget_seconds, memory_bytes=memory_bytes,
+    name = assignment.name
+    with Sandbox(staged_files(assignment, modules, lang), budget_seconds=budget_seconds, memory_bytes=memory_bytes,
                  policy=policy or confinement.Policy()) as sandbox:
         sandbox.start()  # the confinement is checked before the first case, whatever the submission holds
-        for name in sorted(name for name, data in modules.items() if data is TOO_LARGE):
-            sandbox.refuse(name[:-len(".py")], Outcome(False, error="TooLarge", detail=name))
+        for name_ in sorted(name_ for name_, data in modules.items() if data is TOO_LARGE):
+            sandbox.refuse(name_[:-len(".py")], Outcome(False, error="TooLarge", detail=name_))
         timed_out = set()
         graded, failed = set(), set()  # functions with a judged case, and those with a failed one
         for part in assignment.parts:
@@ -184,14 +199,18 @@ def grade(assignment_name, submission_dir, *, budget_seconds=BUDGET_SECONDS, mem
                     # A failed call is judged on its failure alone: it needs no reference output.
                     expected, variants = (stored.outputs(part.key, check_index, case_index) if outcome.ok
                                           else (None, ()))
+                    variants = [(key, text.misconception(name, part.key, key, message, lang), output)
+                                for key, message, output in variants]
                     predict = _resolve(ref, check.options.get("predict"))
                     try:
-                        verdict = evaluation.judge(check.kind, outcome, expected, variants, check.options, predict,
+                        verdict = evaluation.judge(check.kind, outcome, expected, variants,
+                                                   text.options(name, check.options, lang), predict,
                                                    function=f"{check.function}()", public=case.public)
                     except Exception as exc:  # a value no comparison foresaw: this case fails, grading goes on
                         verdict = evaluation.Verdict(False, evaluation.say("bad_value",
                                                                            detail=f"{type(exc).__name__}: {exc}"))
-                    cases.append(CaseResult(part.key, check.function, check.title or check.kind, case_index,
+                    cases.append(CaseResult(part.key, check.function,
+                                            text.check_title(name, check.title, lang) or check.kind, case_index,
                                             case.public, verdict.passed, verdict.message, verdict.misconception))
                     graded.add(check.function)
                     if not verdict.passed:
@@ -199,14 +218,18 @@ def grade(assignment_name, submission_dir, *, budget_seconds=BUDGET_SECONDS, mem
                     # Plotted: public runs that returned. A hidden run's data stays hidden, and a failed call
                     # has no run to plot.
                     if check.kind == "converge" and outcome.ok and case.public:
+                        label = text.catalogue(name, f"label:{case.label}", case.label, lang) if case.label else ""
                         runs[f"{part.key}/{case.label or case_index}"] = {
                             "student": outcome.value if outcome.ok else None, "reference": expected,
-                            "options": check.options, "function": check.function}
+                            "options": check.options, "function": check.function,
+                            "caption": f"{part.key}/{label or case_index}"}
             score = part_score(part.points, cases)
-            parts.append(PartResult(part.key, part.title, part.points, score, cases))
+            parts.append(PartResult(part.key, text.catalogue(name, f"part:{part.key}", part.title, lang), part.points,
+                                    score, cases))
     _explain_dependencies(assignment, parts)
-    return Report(assignment.name, assignment.title, parts, time.monotonic() - started, runs,
-                  staged_digest=modules_digest(modules), sandbox=sandbox.record or {})
+    return Report(assignment.name, text.catalogue(name, "title", assignment.title, lang), parts,
+                  time.monotonic() - started, runs, staged_digest=modules_digest(modules),
+                  sandbox=sandbox.record or {}, lang=lang)
 
 
 def _trusted(assignment, graded, failed):
@@ -237,8 +260,8 @@ def _explain_dependencies(assignment, parts):
             result.upstream = sorted({name for f in functions for name in assignment.depends_on(f)} & failing)
         else:
             mine = functions & failing
-            result.breaks = [other.title for other in assignment.parts
-                             if other is not part and not other.integrated
+            result.breaks = [text.catalogue(assignment.name, f"part:{other.key}", other.title)
+                             for other in assignment.parts if other is not part and not other.integrated
                              and any(mine & assignment.depends_on(check.function) for check in other.checks)]
 
 

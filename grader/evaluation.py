@@ -2,8 +2,15 @@
 
 The grader and the students' self-check use this same file: ``python -m grader sync`` copies it verbatim into each
 assignment's ``_selfcheck/`` folder. It must import only numpy, the stdlib and ``wire``.
+
+``MESSAGES`` is the English text. In another language, the students' copy reads that language's text for the same
+keys from ``messages.json`` beside this file (``TRANSLATION``), which a course in another language ships; without that
+file, everything is English. In the grader, ``CURRENT`` gives the current language's table (``grader/text`` sets it).
 """
+import json
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -57,7 +64,36 @@ MESSAGES = {
                      "different numbers. Build new arrays instead: x = x - ... rather than x -= ..., no out=x, and "
                      "x = x.copy() before x[...] = ...",
     "passed": "passed",
+    "no_function": "{module}.py has no function {name}",
+    "import_timeout": "importing it took too long",
+    "at": " at {place}",
+    "array": "numpy.ndarray of shape {shape}",
+    "sequence": "{type} of {count}",
+    "the_value": "the value",
+    "changed_at": " (at {places})",
+    "list_and": "{items} and {last}",
+    "plural": "s",
+    "metric_max_error": "max error",
+    "metric_accuracy": "accuracy",
+    "training": "training",
+    "join": "{first}. {second}",
+    "frame": "{file}:{line} in {function}",
 }
+FRAME = re.compile(r"^(?P<file>[^:\s]+):(?P<line>\d+) in (?P<function>[^\s:]+)(?P<rest>: .*)?$", re.S)
+
+
+def _translation():
+    """The other language's table that a course ships beside this file as messages.json, or {} (English)."""
+    path = Path(__file__).with_name("messages.json")
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("evaluation", {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+TRANSLATION = _translation()
+#: In the grader, a function that gives the current language's table, read at every message (grader.text sets it).
+CURRENT = None
 
 
 @dataclass
@@ -82,7 +118,8 @@ class Verdict:
 
 
 def say(key, **fields):
-    return MESSAGES[key].format(**fields)
+    table = CURRENT() if CURRENT is not None else TRANSLATION
+    return table.get(key, MESSAGES[key]).format(**fields)
 
 
 # -- describing values ----------------------------------------------------------------------------------------------
@@ -90,15 +127,15 @@ def describe(value):
     if isinstance(value, wire.Opaque):
         return value.type_name
     if type(value) is np.ndarray:
-        return f"numpy.ndarray of shape {value.shape}"
+        return say("array", shape=value.shape)
     if isinstance(value, (tuple, list)):
-        return f"{type(value).__name__} of {len(value)}"
+        return say("sequence", type=type(value).__name__, count=len(value))
     return type(value).__name__
 
 
 def _expected_kind(expected):
     if type(expected) is np.ndarray:
-        return f"numpy.ndarray of shape {expected.shape}"
+        return say("array", shape=expected.shape)
     if isinstance(expected, (float, np.floating)):
         return "float"
     return describe(expected)
@@ -109,7 +146,7 @@ def _fmt(value):
 
 
 def _index_text(index):
-    return "[" + ", ".join(str(int(i)) for i in index) + "]" if index else "the value"
+    return "[" + ", ".join(str(int(i)) for i in index) + "]" if index else say("the_value")
 
 
 # -- structural comparison ------------------------------------------------------------------------------------------
@@ -140,7 +177,7 @@ def mismatch(got, expected, rtol=RTOL, atol=ATOL, path="", reveal=True):
         return _value_mismatch(np.array(float(got)), np.array(float(expected)), rtol, atol, prefix, reveal)
     if isinstance(expected, (bool, np.bool_)) or isinstance(expected, (int, np.integer)):
         if not isinstance(got, (bool, int, np.integer, np.bool_)) or got != expected:
-            return _say_values(prefix, "the value", expected, got, float("nan"), reveal)
+            return _say_values(prefix, say("the_value"), expected, got, float("nan"), reveal)
         return None
     if isinstance(expected, (tuple, list)):
         if not isinstance(got, (tuple, list)):
@@ -163,7 +200,7 @@ def mismatch(got, expected, rtol=RTOL, atol=ATOL, path="", reveal=True):
                 return problem
         return None
     if got != expected:
-        return _say_values(prefix, "the value", expected, got, float("nan"), reveal)
+        return _say_values(prefix, say("the_value"), expected, got, float("nan"), reveal)
     return None
 
 
@@ -238,12 +275,21 @@ def gradient_mismatch(got, expected, limit=GRADIENT_RTOL, path="", reveal=True):
 
 
 # -- judging a whole outcome ----------------------------------------------------------------------------------------
+def _frame(entry):
+    """A place in the student's code, ``file.py:12 in name: code``, in the message language."""
+    match = FRAME.match(entry)
+    if not match:
+        return entry
+    return say("frame", file=match["file"], line=match["line"], function=match["function"]) + (match["rest"] or "")
+
+
 def failure_message(outcome, function):
     """The sentence for a call that raised, hung, crashed or was never run. ``outcome`` is a sandbox Outcome."""
-    where = f" at {outcome.where[-1]}" if outcome.where else ""
+    where = say("at", place=_frame(outcome.where[-1])) if outcome.where else ""
     error, detail = outcome.error, outcome.detail
     if error == "NotImplementedError":
-        return say("not_implemented", function=outcome.where[-1].split(": ", 1)[0] if outcome.where else function)
+        return say("not_implemented",
+                   function=_frame(outcome.where[-1].split(": ", 1)[0]) if outcome.where else function)
     if error == "ImportFailed":
         inner = detail.split(":", 1)[0]
         if inner == "MissingFile":
@@ -253,12 +299,14 @@ def failure_message(outcome, function):
         if detail.startswith("NotImplementedError"):
             return say("not_implemented", function=function)
         if inner == "Timeout":
-            return say("import_failed", detail="importing it took too long", where="")
+            return say("import_failed", detail=say("import_timeout"), where="")
         if inner == "BudgetExceeded":
             return say("budget")
         return say("import_failed", detail=detail, where=where)
     if error == "AttributeError" and "has no function" in detail:
-        return say("missing_function", function=function, detail=detail)
+        module, _, name = function.removesuffix("()").partition(".")
+        return say("missing_function", function=function,
+                   detail=say("no_function", module=module, name=name) if name else detail)
     if error == "Timeout":
         return say("timeout", detail=detail)
     if error == "SkippedAfterTimeout":
@@ -296,9 +344,9 @@ def changed_message(paths):
     names = [argument_name(path) for path in paths]
     inside = [path for path, name in zip(paths, names) if path != name]
     quoted = [f"`{name}`" for name in names]
-    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
-    return say("changed_input", plural="s" if len(names) > 1 else "", names=listed,
-               where=f" (at {', '.join(inside)})" if inside else "")
+    listed = quoted[0] if len(quoted) == 1 else say("list_and", items=", ".join(quoted[:-1]), last=quoted[-1])
+    return say("changed_input", plural=say("plural") if len(names) > 1 else "", names=listed,
+               where=say("changed_at", places=", ".join(inside)) if inside else "")
 
 
 def judge(kind, outcome, expected, variants=(), options=None, predict=None, function="", public=True):
@@ -316,7 +364,7 @@ def judge(kind, outcome, expected, variants=(), options=None, predict=None, func
     message = changed_message(outcome.changed)
     if verdict.passed:
         return Verdict(False, message)
-    return Verdict(False, f"{message}. {verdict.message}", verdict.misconception)
+    return Verdict(False, say("join", first=message, second=verdict.message), verdict.misconception)
 
 
 def _judge_value(kind, outcome, expected, variants, options, predict, public):
@@ -339,7 +387,7 @@ def _judge_value(kind, outcome, expected, variants, options, predict, public):
         return Verdict(True, say("passed"))
     key, message = diagnose(got, variants)
     if key:
-        return Verdict(False, f"{problem}. {say('diagnosis', message=message)}", key)
+        return Verdict(False, say("join", first=problem, second=say("diagnosis", message=message)), key)
     return Verdict(False, problem)
 
 
@@ -374,7 +422,7 @@ def _judge_converge(got, expected, options, predict):
     X, y = expected["X"], expected["y"]
     with np.errstate(all="ignore"):
         scores = np.asarray(predict(X, params, options.get("activations")), dtype=np.float64).reshape(y.shape)
-    label = options.get("label", "training")
+    label = options.get("label") or say("training")
     if not np.all(np.isfinite(scores)):
         return Verdict(False, say("diverged", label=label))
     metric = options["metric"]
@@ -385,5 +433,6 @@ def _judge_converge(got, expected, options, predict):
         value = float(np.mean((scores >= 0.5) == (y >= 0.5)))
         passed, relation = value >= options["threshold"], ">="
     key = "converged" if passed else "converge"
-    return Verdict(passed, say(key, label=label, metric=metric.replace("_", " "),
-                               value=value, relation=relation, threshold=options["threshold"]))
+    name = say(f"metric_{metric}") if f"metric_{metric}" in MESSAGES else metric.replace("_", " ")
+    return Verdict(passed, say(key, label=label, metric=name, value=value, relation=relation,
+                               threshold=options["threshold"]))

@@ -20,14 +20,14 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from . import bundle, catalogues, paths
+from . import bundle, catalogues, paths, text
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 GRADING_REQUIREMENTS = ("numpy",)  # what `python -m grader grade` imports; nbgrader, matplotlib etc. stay out
 
-MESSAGES = {
+MESSAGES = text.table("gradescope", {
     "wrote": "wrote {path} ({count} files)",
-}
+})
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, in the folder this zip was unpacked to ($AUTOGRADER_ROOT/source).

@@ -50,14 +50,15 @@ from base64 import b64encode
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import nbformat
+import nbgrader
 from nbconvert.exporters import HTMLExporter
 from nbgrader.plugins import CsvExportPlugin, ExtractorPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Integer, List, Unicode, default
 
-from . import catalogues, limits, paths
+from . import catalogues, limits, paths, text
 
-MESSAGES = {
+MESSAGES = text.table("nbgrader_bridge", {
     "grader_failed": "The grader could not run on this submission ({reason}), so every part scores 0 for now. "
                      "Please tell your instructor.",
     "reason_exit": "it stopped with exit code {code}",
@@ -90,7 +91,7 @@ MESSAGES = {
     "no_gradebook": "no nbgrader gradebook at {path}",
     "notebook_supplied": "{path} holds no {name}: the released notebook stands in for it (autograde needs a "
                          "notebook; the grades come from the modules)",
-}
+})
 
 #: What GradeWithKit's default timeout adds to the budget: interpreter start-up, a worker start that the budget
 #: does not count (at most runner.START_TIMEOUT, 30 s), and the plots (plots.TIME_LIMIT_SECONDS, 20 s).
@@ -141,8 +142,13 @@ def revealed_answers(assignment, db_url, now=None):
 class WarnRevealedAnswers(NbGraderPreprocessor):
     """``generate_assignment``: say in one line which earlier assignment's answers a release gives away."""
 
+    lang = Unicode("", help="The language of the warning ('en', 'zh'); '' for $NNKIT_LANG, else "
+                            "English.").tag(config=True)
+
     def preprocess(self, nb, resources):
-        for line in revealed_answers(resources["nbgrader"]["assignment"], resources["nbgrader"]["db_url"]):
+        with text.language(self.lang or text.current()):
+            lines = revealed_answers(resources["nbgrader"]["assignment"], resources["nbgrader"]["db_url"])
+        for line in lines:
             self.log.warning(line)
         return nb, resources
 
@@ -151,6 +157,13 @@ def generate_preprocessors():
     """nbgrader 0.9.6's default ``GenerateAssignment.preprocessors``, after a check of what the release reveals."""
     from nbgrader.converters.generate_assignment import GenerateAssignment
     return [WarnRevealedAnswers] + list(GenerateAssignment.class_traits()["preprocessors"].default())
+
+
+def answer_stub(lang=None):
+    """What a released written-answer cell holds until the student writes there (nbgrader's
+    ``ClearSolutions.text_stub``), in ``lang``: the text the notebook's prompt tells the student to replace."""
+    from . import notebooks
+    return text.lookup("notebooks", "answer_stub", notebooks.ANSWER_STUB, lang or text.current())
 
 
 def autograde_preprocessors():
@@ -164,9 +177,9 @@ def autograde_preprocessors():
 
 
 # -- grading ------------------------------------------------------------------------------------------------------
-def run_grader(assignment, folder, out_dir, timeout, budget=limits.BUDGET_SECONDS, waive=()):
-    """Run ``python -m grader grade --budget BUDGET`` on ``folder``, killed after ``timeout`` seconds, with the
-    sandbox properties ``waive`` waived.
+def run_grader(assignment, folder, out_dir, timeout, budget=limits.BUDGET_SECONDS, waive=(), lang=None):
+    """Run ``python -m grader grade --budget BUDGET`` on ``folder``, with the sandbox properties ``waive`` waived,
+    in ``lang`` (default: the current language), killed after ``timeout`` seconds.
 
     Returns (results document or None, the reason there is none, exit status (None if it was killed), the end of
     its standard error). The document is used whenever it was written and reads back, even if the process failed
@@ -175,7 +188,7 @@ def run_grader(assignment, folder, out_dir, timeout, budget=limits.BUDGET_SECOND
     out_dir = Path(out_dir)
     results, plots, log = out_dir / "results.json", out_dir / "plots", out_dir / "grader.log"
     command = [sys.executable, "-m", "grader", "grade", "--assignment", assignment, "--out", str(results),
-               "--plots", str(plots), "--budget", repr(float(budget)), str(folder)]
+               "--plots", str(plots), "--budget", repr(float(budget)), "--lang", lang or text.current(), str(folder)]
     if waive:
         command[-1:-1] = ["--allow-weak-sandbox", ",".join(waive)]
     with open(log, "wb") as errors:
@@ -240,10 +253,11 @@ def grade_outputs(text, score, images=()):
     return outputs
 
 
-def reusable_results(results_dir, assignment, student, folder):
+def reusable_results(results_dir, assignment, student, folder, lang=None):
     """(results document, plots folder) that ``grade-all --plots`` wrote for this student, if they grade exactly
-    the module files in ``folder``; else None. Only the graded modules' bytes and the kit decide a grade, so such
-    a document is what ``python -m grader grade --plots`` would write again."""
+    the module files in ``folder``, in ``lang`` (default: the current language); else None. Only the graded modules'
+    bytes, the kit and the language decide a results document, so such a one is what ``python -m grader grade
+    --plots`` would write again."""
     from . import batch, engine
     if not results_dir or not STUDENT_ID_FULL.match(str(student or "")):
         return None
@@ -254,7 +268,7 @@ def reusable_results(results_dir, assignment, student, folder):
     path = Path(results_dir) / assignment / f"{student}.json"
     document = batch.read_results(path)
     try:
-        fingerprint = batch.submission_fingerprint(spec, Path(folder), batch.kit_fingerprint(spec))
+        fingerprint = batch.submission_fingerprint(spec, Path(folder), batch.kit_fingerprint(spec, lang))
     except (OSError, engine.SubmissionError):  # a folder it cannot read as plain files: grade it here instead
         return None
     if not batch.current(document, fingerprint, need_plots=True):
@@ -300,11 +314,14 @@ class GradeWithKit(NbGraderPreprocessor):
     @default("timeout")
     def _timeout_default(self):
         return int(self.budget) + TIMEOUT_MARGIN_SECONDS
+    lang = Unicode("", help="The language of the grade cells' messages and plots ('en', 'zh'); '' for $NNKIT_LANG, "
+                            "else English. Scores do not depend on it.").tag(config=True)
 
     def _results(self, assignment, student, folder, scratch):
         """(document or None, plots folder, exit status, reason there is no document) for this submission:
         reused from grade-all, or graded now."""
-        reused = reusable_results(self.reuse_results, assignment, student, folder)
+        lang = text.current()
+        reused = reusable_results(self.reuse_results, assignment, student, folder, lang)
         if reused is not None:
             document, plot_dir = reused
             self.log.info(MESSAGES["reused"].format(student=student,
@@ -312,7 +329,7 @@ class GradeWithKit(NbGraderPreprocessor):
             return document, plot_dir, 0, ""
         policy = self._policy()  # refuses before any student code runs; nbgrader then fails this submission
         document, reason, code, stderr = run_grader(assignment, folder, scratch, self.timeout, self.budget,
-                                                    sorted(policy.waived))
+                                                    sorted(policy.waived), lang)
         if document is None or code != 0:  # for the instructor's log only; the student sees one line
             why = reason or (MESSAGES["reason_timeout"].format(seconds=self.timeout) if code is None
                              else MESSAGES["reason_exit"].format(code=code))
@@ -320,6 +337,10 @@ class GradeWithKit(NbGraderPreprocessor):
         return document, Path(scratch) / "plots", code, reason
 
     def preprocess(self, nb, resources):
+        with text.language(self.lang or text.current()):
+            return self._preprocess(nb, resources)
+
+    def _preprocess(self, nb, resources):
         assignment = resources["nbgrader"]["assignment"]
         student = resources["nbgrader"].get("student")
         folder = os.path.abspath(resources.get("metadata", {}).get("path") or ".")
@@ -538,18 +559,79 @@ div.output_png img { max-width: 100%; height: auto; }
 """
 
 
+#: The words of nbgrader's feedback template (``feedback/index.html.j2``), each as it stands there, in the order
+#: they are replaced; ``FEEDBACK[key]`` is their text in the page's language.
+FEEDBACK_FRAGMENTS = (
+    ("Late submission penalty", "late_penalty"),
+    ("(Score: ", "score_paren"),
+    ("}})</h4>", "close_heading"),
+    ("}})</li>", "close_item"),
+    ("Score: {{ cell", "score_cell"),
+    (">Test cell</a>", "test_cell"),
+    (">Coding free-response</a>", "free_response"),
+    (">Written response</a>", "written_response"),
+    (">Task</a>", "task"),
+    (">Comment</a>", "comment"),
+    ("(Top)", "top"),
+    ("Student's answer", "answer"),
+    ("Student's task", "student_task"),
+    ("Grade cell: ", "grade_cell"),
+    ("Task: <code>", "task_code"),
+    ("<b>Comments:</b>", "comments"),
+    ("<html>", "html"),
+)
+FEEDBACK = text.table("feedback", {
+    "late_penalty": "Late submission penalty",
+    "score_paren": "(Score: ",
+    "close_heading": "}})</h4>",
+    "close_item": "}})</li>",
+    "score_cell": "Score: {{ cell",
+    "test_cell": ">Test cell</a>",
+    "free_response": ">Coding free-response</a>",
+    "written_response": ">Written response</a>",
+    "task": ">Task</a>",
+    "comment": ">Comment</a>",
+    "top": "(Top)",
+    "answer": "Student's answer",
+    "student_task": "Student's task",
+    "grade_cell": "Grade cell: ",
+    "task_code": "Task: <code>",
+    "comments": "<b>Comments:</b>",
+    "html": "<html>",
+})
+FEEDBACK_TEMPLATE = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates" / "feedback" / \
+    "index.html.j2"
+
+
+def feedback_template(lang):
+    """nbgrader's feedback page template with its words in ``lang``; None for English (nbgrader's own is used)."""
+    if lang == text.ENGLISH:
+        return None
+    template = FEEDBACK_TEMPLATE.read_text(encoding="utf-8")
+    for fragment, key in FEEDBACK_FRAGMENTS:
+        template = template.replace(fragment, text.lookup("feedback", key, fragment, lang))
+    return template
+
+
 class FeedbackExporter(HTMLExporter):
     """nbgrader's feedback HTML, with no script fetched from the network and with the grader's long lines wrapped.
 
     nbgrader's feedback template loads MathJax from a CDN, which fails offline with a console error: the macro is
-    replaced by an empty one, so formulas in markdown show as their TeX source.
+    replaced by an empty one, so formulas in markdown show as their TeX source. In a language other than English
+    (``lang``), the template's own words (the score summary, the cell headings) are that language's.
     """
+
+    lang = Unicode("", help="The language of the page's own words ('en', 'zh'); '' for $NNKIT_LANG, else "
+                            "English.").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         from jinja2 import DictLoader
         super().__init__(*args, **kwargs)
-        offline = DictLoader({"mathjax.html.j2": "{%- macro mathjax(url='') -%}{%- endmacro %}"})
-        self.extra_loaders = [offline, *self.extra_loaders]
+        templates = {"mathjax.html.j2": "{%- macro mathjax(url='') -%}{%- endmacro %}"}
+        translated = feedback_template(text.check(self.lang) if self.lang else text.current())
+        if translated is not None:
+            templates["index.html.j2"] = translated
+        self.extra_loaders = [DictLoader(templates), *self.extra_loaders]
 
     def from_notebook_node(self, nb, resources=None, **kw):
         output, resources = super().from_notebook_node(nb, resources, **kw)

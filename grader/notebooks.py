@@ -1,7 +1,9 @@
 """Building an assignment's notebook from its percent-format source in ``notebooks/<assignment>.py``.
 
 The source is plain Python with cell markers:
-- ``# %% [markdown]`` starts a markdown cell; its lines drop their leading ``# ``;
+- ``# %% [markdown] <key>`` starts a markdown cell; its lines drop their leading ``# ``. The key names the cell for
+  its translations (``("notebook:<assignment>", "<key>")`` in ``grader/text/<lang>/``): a short, unique word that
+  says what the cell is about, never its position, so that inserting a cell changes no other cell's key;
 - ``# %%`` starts a code cell;
 - ``# %% [grade] <part>`` is replaced by the nbgrader grade cell of that catalogue part, with its points;
 - ``# %% [written] <key>`` starts a written question of the catalogue (``Assignment.written``): its lines, in
@@ -11,12 +13,15 @@ The source is plain Python with cell markers:
   the catalogue: it is never written into the notebook.
 
 Every part of the catalogue must have exactly one grade cell, and every written question exactly one marker. The
-output is deterministic, so ``sync --check`` can compare it byte for byte.
+output is deterministic, so ``sync --check`` can compare it byte for byte. In another language, each markdown cell
+is that language's text of its key, a written question's title and prompt are translated (``<key>.title`` and
+``<key>.prompt`` in ``("written:<assignment>", ...)``), so are the grade cells' comments, and the code cells are the
+same.
 """
 import json
 import re
 
-from . import paths
+from . import paths, text
 
 MARKER = re.compile(r"^# %%(?: \[(?P<kind>markdown|grade|written)\])?(?: (?P<part>\S+))?\s*$")
 GRADE_SOURCE = (
@@ -29,9 +34,16 @@ GRADE_SOURCE = (
 ANSWER_STUB = "YOUR ANSWER HERE"
 WRITTEN_HEADER = "**Written question: {title}** ({points:g} {unit}, graded by hand)"
 WRITTEN_FOOTER = "Write your answer in the next cell, in place of `{stub}`. A few sentences are enough."
-MESSAGES = {
+#: What students read around the cells, in every language
+TEXT = text.table("notebooks", {
+    "grade_source": GRADE_SOURCE,
+    "written_header": WRITTEN_HEADER,
+    "written_footer": WRITTEN_FOOTER,
+    "answer_stub": ANSWER_STUB,
     "point": "point",
     "points": "points",
+})
+MESSAGES = {
     "unknown_part": "{path}: grade cell for unknown part {part!r}",
     "unknown_question": "{path}: written question {key!r} is not in the catalogue's written=",
     "missing_questions": "{path}: no '# %% [written]' marker for question(s) {keys}",
@@ -41,6 +53,7 @@ MESSAGES = {
     "missing_parts": "{path}: no grade cell for part(s) {parts}",
     "duplicate_part": "{path}: more than one grade cell for part {part!r}",
     "before_marker": "{path}: text before the first '# %%' marker",
+    "duplicate_key": "{path}: more than one markdown cell with the key {key!r}",
 }
 
 
@@ -82,6 +95,13 @@ def source_path(assignment):
     return paths.ROOT / "notebooks" / f"{assignment.name}.py"
 
 
+def markdown_cells(assignment):
+    """[(key or None, English markdown)] of the notebook source's markdown cells, in order."""
+    path = source_path(assignment)
+    return [(key, _markdown(lines)) for kind, key, lines in _cells(path.read_text(encoding="utf-8"), path)
+            if kind == "markdown"]
+
+
 def prompts(assignment):
     """``{question key: prompt markdown}`` of the written questions in ``notebooks/<name>.py``, in notebook order."""
     path = source_path(assignment)
@@ -96,30 +116,42 @@ def _nbgrader(grade_id, **flags):
     return {"nbgrader": dict(sorted(meta.items()))}
 
 
-def written_cells(question, prompt):
+def written_cells(question, prompt, lang=text.ENGLISH, title=None):
     """The two cells of a written question: its prompt (locked markdown) and its manually graded answer cell."""
-    unit = MESSAGES["point"] if question.points == 1 else MESSAGES["points"]
-    text = "\n\n".join([WRITTEN_HEADER.format(title=question.title, points=question.points, unit=unit), prompt,
-                         WRITTEN_FOOTER.format(stub=ANSWER_STUB)])
+    def say(key):
+        return text.lookup("notebooks", key, TEXT.english()[key], lang)
+    unit = say("point") if question.points == 1 else say("points")
+    stub = say("answer_stub")
+    body = "\n\n".join([say("written_header").format(title=title or question.title, points=question.points,
+                                                      unit=unit),
+                         prompt, say("written_footer").format(stub=stub)])
     return [
         {"cell_type": "markdown", "id": f"written-{question.key}-prompt",
-         "metadata": _nbgrader(f"{question.key}-prompt", locked=True), "source": text},
+         "metadata": _nbgrader(f"{question.key}-prompt", locked=True), "source": body},
         {"cell_type": "markdown", "id": f"written-{question.key}",
          "metadata": _nbgrader(question.key, grade=True, solution=True, points=question.points),
-         "source": ANSWER_STUB},
+         "source": stub},
     ]
 
 
-def build(assignment):
-    """The notebook JSON text for ``assignment``, from ``notebooks/<name>.py``."""
+def build(assignment, lang=text.ENGLISH):
+    """The notebook JSON text for ``assignment``, from ``notebooks/<name>.py``, in ``lang``."""
     path = source_path(assignment)
-    cells, seen, asked = [], set(), set()
+    cells, seen, asked, keys = [], set(), set(), set()
+    grade_source = text.lookup("notebooks", "grade_source", GRADE_SOURCE, lang)
+    written = f"written:{assignment.name}"
     index = -1  # written questions take no number, so adding one renames no other cell
     for kind, part_key, lines in _cells(path.read_text(encoding="utf-8"), path):
         index += kind != "written"
         cell_id = f"{assignment.name}-{index:03d}"
         if kind == "markdown":
-            cells.append({"cell_type": "markdown", "id": cell_id, "metadata": {}, "source": _markdown(lines)})
+            if part_key is not None and part_key in keys:
+                raise NotebookSourceError(MESSAGES["duplicate_key"].format(path=path, key=part_key))
+            keys.add(part_key)
+            body = _markdown(lines)
+            if part_key:
+                body = text.lookup(f"notebook:{assignment.name}", part_key, body, lang)
+            cells.append({"cell_type": "markdown", "id": cell_id, "metadata": {}, "source": body})
             continue
         if kind == "written":
             try:
@@ -131,7 +163,9 @@ def build(assignment):
             if not _markdown(lines).strip():
                 raise NotebookSourceError(MESSAGES["empty_prompt"].format(path=path, key=part_key))
             asked.add(part_key)
-            cells.extend(written_cells(question, _markdown(lines)))
+            prompt = text.lookup(written, f"{part_key}.prompt", _markdown(lines), lang)
+            title = text.lookup(written, f"{part_key}.title", question.title, lang)
+            cells.extend(written_cells(question, prompt, lang, title))
             continue
         if kind == "grade":
             try:
@@ -141,7 +175,8 @@ def build(assignment):
             if part_key in seen:
                 raise NotebookSourceError(MESSAGES["duplicate_part"].format(path=path, part=part_key))
             seen.add(part_key)
-            source = GRADE_SOURCE.format(title=part.title, points=part.points, key=part.key)
+            title = text.catalogue(assignment.name, f"part:{part.key}", part.title, lang)
+            source = grade_source.format(title=title, points=part.points, key=part.key)
             metadata = {"nbgrader": {"grade": True, "grade_id": part.key, "locked": True, "points": part.points,
                                      "schema_version": 3, "solution": False, "task": False}}
             cell_id = f"grade-{part.key}"

@@ -17,18 +17,25 @@ Plotting is bounded: every text drawn is cut to ``MAX_TEXT_CHARS`` (titles and n
 what the student returned), each PNG is written whole or not at all, and ``write_run_plots_within`` draws in a
 child process that is killed after ``TIME_LIMIT_SECONDS``. The grader writes its results before it draws, so a
 plot that fails or runs out of time costs only that plot.
+In Chinese (or any language whose text DejaVu Sans lacks), figures are drawn with ``font_settings``: a fallback list of
+CJK fonts, the first of which the machine has is used, with DejaVu Sans last for whatever the CJK font lacks. The
+kit's setup installs Debian's Noto Sans CJK (``make install``); Windows and macOS have Microsoft YaHei or PingFang SC.
 """
 import os
 import re
 import sys
+from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
+import matplotlib
 import numpy as np
+from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from . import catalogues, evaluation, limits, references
+from . import catalogues, evaluation, limits, references, text
 from .sandbox import wire
 
 DPI = 80
@@ -40,10 +47,20 @@ MAX_TEXT_CHARS = 240  # of any one title or note, before it is wrapped (at most 
 TIME_LIMIT_SECONDS = 20.0
 METRICS = ("loss", "accuracy")
 
+#: The CJK fonts to draw Chinese with, best first: Noto Sans CJK (Debian's fonts-noto-cjk), WenQuanYi Micro Hei
+#: (fonts-wqy-microhei), Microsoft YaHei (Windows), PingFang SC and Heiti SC (macOS), SimHei (older Windows).
+CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC",
+             "Heiti SC", "SimHei", "Noto Sans CJK JP")
+#: Where those fonts live when matplotlib's font cache was built before they were installed.
+CJK_FONT_FILES = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+                  "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/System/Library/Fonts/PingFang.ttc",
+                  "C:/Windows/Fonts/msyh.ttc")
+LATIN_FONT = "DejaVu Sans"
+
 COLORS = {"student": "tab:blue", "reference": "0.35", "class1": "darkslateblue", "class0": "chocolate",
           "region1": "#c9c6ec", "region0": "#f6dcc4", "note": "firebrick"}
 
-MESSAGES = {
+MESSAGES = text.table("plots", {
     "curves_title": "{key}: your training run against the reference run",
     "boundary_title": "{key}: decision regions (output >= 0.5 is class 1)",
     "loss": "loss",
@@ -81,7 +98,44 @@ MESSAGES = {
     "subsampled": "{shown} of {total} evaluation points shown",
     "plot_failed": "plots: could not draw {name}: {detail}",
     "plot_timeout": "plots: stopped after {seconds:g} s; the plots drawn by then are kept, the results are complete",
-}
+})
+
+
+# -- fonts ---------------------------------------------------------------------------------------------------------
+@lru_cache(maxsize=None)
+def cjk_fonts():
+    """The families of CJK_FONTS this machine has, in that order. When matplotlib knows none of them (its font
+    cache predates the install), the known font files are added to it first."""
+    def known():
+        names = {entry.name for entry in font_manager.fontManager.ttflist}
+        return [name for name in CJK_FONTS if name in names]
+    if not known():
+        for path in CJK_FONT_FILES:
+            if Path(path).is_file():
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+    return tuple(known())
+
+
+def font_settings(lang=None):
+    """matplotlib rc settings that draw ``lang``'s text: {} for English; for Chinese, the CJK fonts the machine has,
+    then DejaVu Sans."""
+    if (lang or text.current()) == text.ENGLISH:
+        return {}
+    return {"font.family": "sans-serif", "font.sans-serif": [*cjk_fonts(), LATIN_FONT]}
+
+
+@contextmanager
+def fonts(lang=None):
+    """Build and save figures inside this block to draw ``lang``'s text."""
+    settings = font_settings(lang)
+    if not settings:
+        yield
+        return
+    with matplotlib.rc_context(settings):
+        yield
 
 
 # -- reading a student's return value --------------------------------------------------------------------------------
@@ -224,7 +278,7 @@ def curves_figure(key, run):
             ax.set_ylim(-0.03, 1.03)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(loc="best", fontsize=8)
-    drop = _title(fig, MESSAGES["curves_title"].format(key=key))
+    drop = _title(fig, MESSAGES["curves_title"].format(key=run.get("caption") or key))
     _footnotes(fig, notes, top=0.86 - drop)
     return fig
 
@@ -359,7 +413,7 @@ def boundary_figure(report, key, run):
                frameon=False, bbox_to_anchor=(0.5, 0.0))
     if shown.size < X.shape[0]:
         notes.append(MESSAGES["subsampled"].format(shown=shown.size, total=X.shape[0]))
-    drop = _title(fig, MESSAGES["boundary_title"].format(key=key))
+    drop = _title(fig, MESSAGES["boundary_title"].format(key=run.get("caption") or key))
     _footnotes(fig, notes, top=0.88 - drop, legend_rows=1 if len(panels) > 1 else 2)
     return fig
 
@@ -385,6 +439,8 @@ def _footnotes(fig, notes, top, legend_rows=0):
 def _wrap(text, width):
     """``text``, cut to MAX_TEXT_CHARS, in at most 4 lines of about ``width`` characters (a longer word is split)."""
     text = wire.cut(str(text), MAX_TEXT_CHARS)
+    if _CJK.search(text):
+        return _wrap_cjk(text, width)
     words = [word[i:i + width] for word in text.split() for i in range(0, len(word), max(width, 1))]
     lines, line = [], ""
     for word in words:
@@ -394,6 +450,28 @@ def _wrap(text, width):
         else:
             line = f"{line} {word}" if line else word
     lines.append(line)
+    return "\n".join(lines[:4])
+
+
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+
+
+def _wrap_cjk(value, width):
+    """_wrap for text with CJK characters: a line may break after any of them, or at a space; each counts as two
+    columns, as it is drawn about twice as wide as a Latin letter."""
+    pieces = re.findall(r"[\u3000-\u9fff\uff00-\uffef]|\S+?(?=[\u3000-\u9fff\uff00-\uffef]|\s|$)|\s+", value)
+    lines, line, used = [], "", 0
+    for piece in pieces:
+        size = 2 if _CJK.fullmatch(piece) else len(piece)
+        if piece.isspace():
+            if line:
+                line, used = line + " ", used + 1
+            continue
+        if line and used + size > width:
+            lines.append(line.rstrip())
+            line, used = "", 0
+        line, used = line + piece, used + size
+    lines.append(line.rstrip())
     return "\n".join(lines[:4])
 
 
@@ -425,12 +503,13 @@ def write_run_plots(report, folder):
                            ("boundary", lambda: boundary_figure(report, key, run))):
             path = folder / f"{_stem(key)}-{kind}.png"
             try:
-                fig = draw()
-                if fig is not None:
-                    partial = path.with_name(f".{path.name}.part")
-                    fig.savefig(partial, dpi=DPI, format="png")
-                    os.replace(partial, path)  # a plot stopped midway leaves no half PNG behind
-                    written.append(path)
+                with fonts(getattr(report, "lang", None)):
+                    fig = draw()
+                    if fig is not None:
+                        partial = path.with_name(f".{path.name}.part")
+                        fig.savefig(partial, dpi=DPI, format="png")
+                        os.replace(partial, path)  # a plot stopped midway leaves no half PNG behind
+                        written.append(path)
             except Exception as exc:  # plots are a courtesy: they must never cost a student their grade
                 print(MESSAGES["plot_failed"].format(name=path.name, detail=f"{type(exc).__name__}: {exc}"[:300]),
                       file=sys.stderr)

@@ -24,7 +24,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from . import bundle, catalogues, engine, limits, results
+from . import bundle, catalogues, engine, limits, results, text
 
 IMAGE = "prairielearn/grader-python"
 QID = "nnkit/{name}"
@@ -38,7 +38,7 @@ MEMORY_BYTES = 1024 ** 3  # the worker's address space: under PrairieLearn's 2 G
 HEADROOM_BYTES = 512 * 1024 ** 2
 UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "nnkit:prairielearn")  # stable question UUIDs across exports
 
-MESSAGES = {
+MESSAGES = text.table("prairielearn", {
     "wrote": "wrote {path}: questions/{qid}/ and serverFilesCourse/{kit}/ ({count} files)",
     "topic": "Neural networks",
     "usage": "usage: python -m grader.prairielearn grade ASSIGNMENT GRADE_ROOT",
@@ -48,7 +48,9 @@ MESSAGES = {
               "hidden cases, gradient checks and training runs.",
     "parts": "Parts:",
     "part": "{title} ({points:g} {unit})",
-}
+    "point": "point",
+    "points": "points",
+})
 
 RUN_COMMENT = """# PrairieLearn runs this, the question's entrypoint, for each submission, in the grading container.
 # It grades $ROOT/student into $ROOT/results/results.json. ROOT is $PL_GRADE_ROOT, or /grade on PrairieLearn.
@@ -82,7 +84,7 @@ def info_json(spec):
     """The question's info.json: an externally graded v3 question whose grading container runs the kit."""
     return {
         "uuid": str(uuid.uuid5(UUID_NAMESPACE, spec.name)),
-        "title": spec.title,
+        "title": text.catalogue(spec.name, "title", spec.title),
         "topic": MESSAGES["topic"],
         "tags": ["nnkit", spec.name],
         "type": "v3",
@@ -100,11 +102,13 @@ def info_json(spec):
 
 
 def question_html(spec):
-    items = [MESSAGES["part"].format(title=part.title, points=part.points,
-                                     unit="point" if part.points == 1 else "points") for part in spec.parts]
+    items = [MESSAGES["part"].format(title=text.catalogue(spec.name, f"part:{part.key}", part.title),
+                                     points=part.points, unit=MESSAGES["point" if part.points == 1 else "points"])
+             for part in spec.parts]
     files = [f"{module}.py" for module in spec.modules]
     return QUESTION_HTML.format(
-        title=html.escape(spec.title), parts_label=MESSAGES["parts"], file_names=", ".join(files),
+        title=html.escape(text.catalogue(spec.name, "title", spec.title)), parts_label=MESSAGES["parts"],
+        file_names=", ".join(files),
         parts="\n".join(f"    <li>{html.escape(item)}</li>" for item in items),
         upload=MESSAGES["upload"].format(files=", ".join(f"<code>{html.escape(name)}</code>" for name in files)))
 

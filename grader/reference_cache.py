@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import catalogues, paths, references
+from . import catalogues, paths, references, text
 from .sandbox import wire
 
 VARIABLE = "NNKIT_REFERENCE_CACHE"
@@ -36,11 +36,11 @@ FORMAT = 1
 # The grader modules whose code decides reference values, beside the catalogue itself.
 CORE_SOURCES = ("spec.py", "inputs.py", "references.py", "reference_cache.py", "sandbox/wire.py")
 
-MESSAGES = {
+MESSAGES = text.table("reference_cache", {
     "built": "{assignment}: reference outputs of {cases} cases cached in {path}",
     "unwritable": "nnkit: the reference cache {path} cannot be written ({detail}); computing the references in "
                   "this process only (set NNKIT_REFERENCE_CACHE to a writable folder)",
-}
+})
 
 
 def folder():

@@ -10,7 +10,9 @@ import os
 import tempfile
 from pathlib import Path
 
-MESSAGES = {
+from . import text
+
+MESSAGES = text.table("results", {
     "summary": "{assignment}: {score:g} / {max_score:g} points",
     "part_header": "{passed} of {total} checks passed",
     "preview_header": " (and {passed} of {total} public preview checks, which carry no points)",
@@ -21,10 +23,16 @@ MESSAGES = {
                 "network.",
     "breaks": "Parts that call this function were graded with the reference standing in for it; with your own "
               "code, {parts} would break as well.",
+    "it_one": "it",
+    "it_many": "each",
+    "its_one": "its",
+    "its_many": "their",
+    "quoted": "'{title}'",
+    "list_join": ", ",
     "cut": "\n… [{count} more characters cut: a results file must stay under 1 MB]",
     "line_cut": "… [{count} more characters cut]",
     "more_failures": "… and {count} more failed checks, not shown",
-}
+})
 # PrairieLearn refuses a results.json over 1 MiB (1,048,576 bytes); stay under it with room to spare.
 LIMIT_BYTES = 1_000_000
 MAX_PART_OUTPUT_CHARS = 20_000  # one part's feedback: about 10 failed cases' full messages
@@ -58,10 +66,12 @@ def part_output(part, limit=None):
     upstream = getattr(part, "upstream", ())
     if upstream:
         many = len(upstream) > 1
-        lines.append(MESSAGES["upstream"].format(functions=", ".join(f"{name}()" for name in upstream),
-                                                 it="each" if many else "it", its="their" if many else "its"))
+        lines.append(MESSAGES["upstream"].format(
+            functions=MESSAGES["list_join"].join(f"{name}()" for name in upstream),
+            it=MESSAGES["it_many" if many else "it_one"], its=MESSAGES["its_many" if many else "its_one"]))
     if getattr(part, "breaks", ()):
-        lines.append(MESSAGES["breaks"].format(parts=", ".join(f"'{title}'" for title in part.breaks)))
+        lines.append(MESSAGES["breaks"].format(parts=MESSAGES["list_join"].join(
+            MESSAGES["quoted"].format(title=title) for title in part.breaks)))
     return "\n".join(lines)
 
 
@@ -80,12 +90,13 @@ def document(assignment, max_score, tests, output, seconds=0.0, **extra):
 
 
 def to_results(report):
-    """The Gradescope results.json document for a Report."""
-    tests = [test_entry(part.key, part.title, part.score, part.points, part_output(part), part.misconceptions)
-             for part in report.parts]
+    """The Gradescope results.json document for a Report, in the language the report was graded in."""
+    with text.language(getattr(report, "lang", None) or text.current()):
+        tests = [test_entry(part.key, part.title, part.score, part.points, part_output(part), part.misconceptions)
+                 for part in report.parts]
+        summary = MESSAGES["summary"].format(assignment=report.title, score=report.score, max_score=report.max_score)
     for test, part in zip(tests, report.parts):
         test["extra_data"].update(upstream=list(part.upstream), breaks=list(part.breaks))
-    summary = MESSAGES["summary"].format(assignment=report.title, score=report.score, max_score=report.max_score)
     sandbox = getattr(report, "sandbox", None)  # the layers that confined the student, and any waiver
     return document(report.assignment, report.max_score, tests, summary, report.seconds,
                     **({"sandbox": sandbox} if sandbox else {}))

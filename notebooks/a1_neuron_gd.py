@@ -1,4 +1,4 @@
-# %% [markdown]
+# %% [markdown] intro
 # # Assignment 1: one neuron and gradient descent
 #
 # This assignment builds the smallest possible neural network, a single neuron, and the method that trains every
@@ -28,7 +28,7 @@ importlib.reload(neuron)
 importlib.reload(gradient_descent)
 np.set_printoptions(precision=4, suppress=True)
 
-# %% [markdown]
+# %% [markdown] one_neuron
 # ## 1. One neuron
 #
 # A neuron takes an input vector $x$, forms the weighted sum $z = x \cdot w + b$, and passes it through an
@@ -64,7 +64,7 @@ print("outputs of one neuron for three samples:", neuron.neuron(x_batch, w_examp
 
 # %% [grade] neuron
 
-# %% [markdown]
+# %% [markdown] logic_gates
 # ## 2. Logic gates from one neuron
 #
 # Feed a neuron the four input pairs $(x_1, x_2) \in \{0, 1\}^2$. If its weights are large, $z$ is far from 0 on
@@ -88,7 +88,7 @@ for name in ("and", "or", "nand"):
     print(f"weights {weights}, bias {bias}")
     show_truth_table(name, neuron.logic_gate(name, inputs))
 
-# %% [markdown]
+# %% [markdown] xor_impossible
 # ## 3. Why one neuron cannot compute XOR
 #
 # XOR is 1 when exactly one input is 1. Plot the four points: the two 1s sit on one diagonal of the square and the
@@ -113,7 +113,7 @@ ax.legend(loc="center")
 ax.set_title("XOR: no line separates the two classes")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] xor_grid_search
 # Now try every single neuron on a grid: 41 values from -10 to 10 for each of $w_1$, $w_2$ and $b$, which is
 # 68 921 neurons. For each one, count on how many of the four rows its output lands on the right side of 0.5. The
 # same search finds a perfect neuron for AND, but none for XOR.
@@ -131,7 +131,7 @@ for name, truth in (("AND", np.array([0.0, 0.0, 0.0, 1.0])), ("XOR", xor_truth))
           f"for example w1={grid[best[0]]:g}, w2={grid[best[1]]:g}, b={grid[best[2]]:g}; "
           f"{(correct == correct.max()).sum()} grid neurons tie")
 
-# %% [markdown]
+# %% [markdown] xor_network
 # ## 4. XOR as a network of gates
 #
 # Two layers do what one neuron cannot. The first layer computes OR and NAND side by side; the second feeds them
@@ -155,7 +155,7 @@ for (x1, x2), (h1, h2), out in zip(inputs, hidden, neuron.xor_gate(inputs)):
 # sentences, explain **why** one neuron cannot do it, using the shape of its decision boundary, and **what** the first
 # layer (OR and NAND) does that makes the last neuron's job possible.
 
-# %% [markdown]
+# %% [markdown] linear_regression
 # ## 5. Linear regression and the mean squared error
 #
 # The lecture's data: 100 samples of $y = 1.5 + 2 x_1 + 5 x_2 + \varepsilon$, with $x_1, x_2$ uniform on
@@ -176,7 +176,7 @@ theta_best = np.linalg.lstsq(X_lin, y_lin, rcond=None)[0]
 print("X has shape", X_lin.shape, "and y has shape", y_lin.shape)
 print("least-squares theta:", theta_best, "(the true one is [1.5, 2, 5])")
 
-# %% [markdown]
+# %% [markdown] mse_gradient
 # The loss is the mean squared error over the $m$ samples, and its gradient follows from the chain rule:
 #
 # $$\mathrm{MSE}(\theta) = \frac{1}{m} \sum_{i=1}^m (x_i \cdot \theta - y_i)^2, \qquad
@@ -201,7 +201,7 @@ print("numerical gradient:   ", numeric)
 
 # %% [grade] mse_gradient
 
-# %% [markdown]
+# %% [markdown] batch_gd
 # ## 6. Batch gradient descent
 #
 # Each step uses all $m$ samples: $\theta \leftarrow \theta - \eta \, \nabla_\theta \mathrm{MSE}(\theta)$.
@@ -258,7 +258,7 @@ plt.show()
 # Look at the runs above, at learning rates 0.001, 0.01 and 0.025. Explain what goes wrong when the learning rate is
 # too small and when it is too large, and why the loss blows up at 0.025 but not at 0.01 on this data.
 
-# %% [markdown]
+# %% [markdown] sgd
 # ## 7. Stochastic gradient descent
 #
 # SGD takes one sample per step and follows the gradient of that sample's squared error alone,
@@ -298,7 +298,7 @@ plt.show()
 
 # %% [grade] sgd
 
-# %% [markdown]
+# %% [markdown] logistic_regression
 # ## 8. Logistic regression
 #
 # For two classes, labelled $y \in \{0, 1\}$, logistic regression models the probability of class 1 as
@@ -358,7 +358,7 @@ plt.show()
 
 # %% [grade] logistic_regression
 
-# %% [markdown]
+# %% [markdown] before_submit
 # ## Before you submit
 #
 # - Run `pytest` in this folder: every public check should pass.

@@ -1,4 +1,4 @@
-# %% [markdown]
+# %% [markdown] intro
 # # Assignment 2: activations, softmax, losses and the forward pass
 # In Assignment 1 a single neuron computed `sigmoid(x @ w + b)`. A network stacks many of them in layers, and
 # this assignment builds everything one pass through such a network needs:
@@ -30,7 +30,7 @@ for module in (activations, losses, forward):
     importlib.reload(module)
 np.set_printoptions(precision=8, suppress=True)
 
-# %% [markdown]
+# %% [markdown] activations
 # ## 1. Activation functions
 # A layer first computes a weighted sum, its **pre-activation** `z = a_prev @ W + b`, and then passes each entry
 # through a non-linear function `a = f(z)`, its **activation**. Without the non-linearity, two layers would
@@ -69,7 +69,7 @@ print("tanh at -1000, 0, 1000:   ", activations.tanh(np.array([-1000.0, 0.0, 100
 
 # %% [grade] activations
 
-# %% [markdown]
+# %% [markdown] derivatives
 # ## 2. Derivatives, and why they take z
 # Backpropagation (Assignment 3) multiplies the gradient arriving at a layer's output by the slope of its
 # activation, `f'(z)`, at that layer's own pre-activation. The slopes are:
@@ -97,7 +97,7 @@ print(f"sigmoid_prime(z):                  {activations.sigmoid_prime(z0):.8f}  
 print(f"sigmoid_prime(a), a = sigmoid(z):  {activations.sigmoid_prime(a0):.8f}   <- the slope at the wrong point")
 print(f"z * (1 - z):                       {z0 * (1 - z0):.8f}   <- the formula fed with z as if it were a")
 
-# %% [markdown]
+# %% [markdown] relu_hides_the_mistake
 # With ReLU the mistake hides: `relu(z) > 0` exactly when `z > 0`, so `relu_prime(relu(z))` equals `relu_prime(z)`.
 # Swap ReLU for tanh and the same network silently learns wrong. Passing z always is the only habit that is safe for
 # every activation.
@@ -126,7 +126,7 @@ plt.show()
 print("relu_prime at -1, 0, 1:      ", activations.relu_prime(np.array([-1.0, 0.0, 1.0])))
 print("leaky_relu_prime at -1, 0, 1:", activations.leaky_relu_prime(np.array([-1.0, 0.0, 1.0])))
 
-# %% [markdown]
+# %% [markdown] activation_lookup
 # `activations.py` also gives you `ACTIVATIONS`, a dictionary from a name to the pair (function, derivative), and
 # `get(name)`, which looks a name up and rejects unknown ones. The forward pass uses it to turn the names of the
 # layers' activations into functions.
@@ -143,7 +143,7 @@ print(sorted(activations.ACTIVATIONS), "->", f.__name__, f_prime.__name__)
 # takes z. Explain why backpropagation needs the slope at z, what goes wrong when a is passed instead (the cell in
 # Section 2 shows the numbers at z = 2), and why the same mistake goes unnoticed with ReLU.
 
-# %% [markdown]
+# %% [markdown] softmax
 # ## 3. Softmax
 # For C classes, the last layer produces C scores per sample, the **logits** `o`. Softmax turns them into a
 # probability distribution:
@@ -182,7 +182,7 @@ print("row sums:", probs.sum(axis=1))
 # Your softmax subtracts each row's largest logit before it calls `np.exp`. Explain why this leaves the probabilities
 # unchanged, what it prevents, and why the maximum is taken row by row rather than over the whole batch.
 
-# %% [markdown]
+# %% [markdown] one_hot_losses
 # ## 4. One-hot labels and the losses
 # Class labels are integers 0 .. C - 1. To compare them with a softmax output, write each label as a **one-hot**
 # row: a 1 in the label's column and 0 elsewhere. The batch's labels become an (N, C) array `Y`.
@@ -219,7 +219,7 @@ print(f"binary cross-entropy: {losses.binary_cross_entropy(a, y):.4f}")
 
 # %% [grade] losses
 
-# %% [markdown]
+# %% [markdown] forward_pass
 # ## 5. The forward pass
 # Layer l takes the previous activations A_(l-1), of shape (N, D_(l-1)), and computes
 #
@@ -249,7 +249,7 @@ print("y_out:", y_out)
 print("Z_1:  ", cache["Z"][0], "  (lecture: 0.8, 0.7, -2.1, 3.8)")
 print("A_1:  ", cache["A"][1])
 
-# %% [markdown]
+# %% [markdown] lecture_batch
 # The same weights on a batch of 7 samples give one distribution per row. The lecture printed these rows:
 
 # %%
@@ -265,7 +265,7 @@ print("largest difference from the lecture:", np.abs(y_batch - lecture_y_out).ma
 print("cache shapes: A", [A.shape for A in cache["A"]], " Z", [Z.shape for Z in cache["Z"]])
 print("predicted classes:", forward.predict(x_mat_in, params, names).argmax(axis=1))
 
-# %% [markdown]
+# %% [markdown] lecture_biases
 # The lecture's biases are zero, so a forgotten bias would go unnoticed in this example. The grader's hidden cases
 # use non-zero biases, and layers of different sizes, where a transposed weight matrix cannot go unnoticed either.
 

@@ -1,4 +1,4 @@
-# %% [markdown]
+# %% [markdown] intro
 # # Assignment 3: backpropagation and training
 # Assignment 2 ran a batch *forward* through a network. This assignment runs the error *backward*, to find how the
 # loss changes with every weight, and then uses those gradients to train networks on three tasks:
@@ -35,7 +35,7 @@ for module in (activations, losses, forward, datasets, backprop, training):
     importlib.reload(module)
 np.set_printoptions(precision=6, suppress=True)
 
-# %% [markdown]
+# %% [markdown] gradients
 # ## 1. Where the gradients come from
 # Take a network of L layers and a batch of N samples. Layer l computes
 #
@@ -94,7 +94,7 @@ print("A_out - Y:\n", backprop.output_delta(A_out, Y))
 # activation appears in it. Use the chain rule on one sample to show where the sigmoid's derivative went. Then
 # explain why this pairing learns better than a sigmoid output trained with the squared error.
 
-# %% [markdown]
+# %% [markdown] hidden_delta_hint
 # Your `hidden_delta` takes the **name** of the layer's activation, and `activations.get(name)` gives you the pair
 # (function, derivative). Take the derivative at `Z`, the pre-activation, never at `A = f(Z)` (see Assignment 2).
 
@@ -115,7 +115,7 @@ print("db, shape (3,):", db)
 
 # %% [grade] layer_gradients
 
-# %% [markdown]
+# %% [markdown] backward_gradient_check
 # ## 2. The backward pass, and a gradient check
 # `backward` chains the three pieces: the output delta first, then, from the last layer to the first, the layer's
 # gradients followed by the delta of the layer before it. It reads every `A_l` and `Z_l` from the cache the forward
@@ -173,7 +173,7 @@ for layer, (dW, db) in enumerate(grads):
         numeric = numerical_gradient(lambda v: loss_with(layer, slot, v), params_check[layer][slot])
         print(f"layer {layer + 1} d{name}: relative error {relative_error(analytic, numeric):.1e}")
 
-# %% [markdown]
+# %% [markdown] bug_example
 # To see what a bug looks like, here is the first layer's weight gradient with the tanh derivative left out, a
 # common slip. The last layer's gradient would still be right, which is why a check must cover every layer.
 
@@ -187,7 +187,7 @@ print(f"layer 1 dW without f'(Z): relative error {relative_error(dW1_bug, dW1_nu
 
 # %% [grade] backward
 
-# %% [markdown]
+# %% [markdown] gradient_descent
 # ## 3. Gradient descent
 # One update moves every parameter a small step **against** its gradient:
 #
@@ -205,7 +205,7 @@ print(f"layer 1 dW without f'(Z): relative error {relative_error(dW1_bug, dW1_nu
 
 # %% [grade] train_step
 
-# %% [markdown]
+# %% [markdown] training_loop
 # ## 4. The training loop
 # An **epoch** shows the network every training sample once. `train` either takes one step on the whole set per
 # epoch (full-batch gradient descent, `batch_size=None`), or shuffles the samples with `rng.permutation(N)` and takes
@@ -233,7 +233,7 @@ def plot_loss_accuracy(history, title=""):
 
 # %% [grade] train
 
-# %% [markdown]
+# %% [markdown] xor
 # ## 5. XOR: who comes to the film?
 # Three friends A, B and C may come to the cinema; D comes exactly when one of A and B comes, and C makes no
 # difference: `D = A xor B`. No single neuron can learn this (Assignment 1). A hidden layer of four sigmoid units can.
@@ -264,7 +264,7 @@ print(f"largest error: {np.max(np.abs(outputs - y_xor)):.4f}")
 # in both layers, started at the same value, say 0.5, with zero biases. What would the four hidden units compute, what
 # gradients would they receive, and what would that mean for the trained network?
 
-# %% [markdown]
+# %% [markdown] diamond
 # ## 6. The diamond
 # Points lie uniformly in the square [-1, 1]^2; a point is class 1 inside the diamond `|x1| + |x2| < 1`. The class
 # boundary has four edges, so logistic regression (one straight line) gets about half the points right. A hidden
@@ -313,7 +313,7 @@ plt.show()
 # what each of the 8 hidden tanh units contributes to it. Why can a network without a hidden layer (logistic
 # regression) not draw this boundary?
 
-# %% [markdown]
+# %% [markdown] beans
 # ## 7. Toxic beans
 # The course notes' bean-toxicity data: a bean's size against whether it is toxic. Small beans are harmless, and so
 # are large ones; only middle-sized beans are toxic. One sigmoid neuron draws a single step up (or down), so it can

@@ -401,7 +401,8 @@ def test_control_without_a_budget_the_stalls_add_up(tmp_path, monkeypatch):
     calls = sum(len(check.cases) for part in SPEC.parts for check in part.checks)
     started = time.monotonic()
     report = engine.grade(A1, folder, budget_seconds=float("inf"))
-    assert report.score == report.max_score and time.monotonic() - started >= 2 * 0.5 + calls * 0.3
+    # about the sum of its stalls (a call whose function another one calls may be served without its own stall)
+    assert report.score == report.max_score and time.monotonic() - started >= 0.9 * (2 * 0.5 + calls * 0.3)
 
     started = time.monotonic()
     bounded = engine.grade(A1, folder, budget_seconds=2.0)

@@ -1,7 +1,9 @@
 """grader.plots: the training-run PNGs, drawn from hand-built Reports (no assignment with training runs exists yet)."""
+import warnings
+
 import numpy as np
 
-from grader import cli, engine, plots
+from grader import cli, engine, plots, text
 from grader.engine import Report
 from grader.sandbox import wire
 
@@ -177,3 +179,23 @@ def test_a_real_report_gets_a_boundary_for_each_two_feature_classification_run(s
                      "--plots", str(tmp_path / "cli"), str(folder)]) == 0
     assert {path.name for path in (tmp_path / "cli").iterdir()} == written
     assert "plots:" not in capsys.readouterr().err
+
+
+def test_chinese_plots_draw_every_glyph(tmp_path, submission):
+    """In Chinese, titles, axis labels, legends and notes are drawn with a CJK font: saving every figure of a real
+    report and of broken runs warns of no glyph "missing from font"."""
+    from grader import class_report
+    assert plots.font_settings("en") == {}
+    families = plots.font_settings("zh")["font.sans-serif"]
+    assert families[0] in plots.CJK_FONTS and families[-1] == plots.LATIN_FONT, families
+    graded = engine.grade("a1_neuron_gd", submission("a1_neuron_gd"), lang="zh")
+    X, y = diamond_set(n=60)
+    broken = Report("a1_neuron_gd", "合成", [], 0.0, {"xor/none": run(None, X, y), "xor/nan": run(
+        ({**good_student()[0], "W2": np.full((4, 1), np.nan)}, history(300)), X, y)}, lang="zh")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        written = plots.write_run_plots(graded, tmp_path / "real") + plots.write_run_plots(broken, tmp_path / "broken")
+        with text.language("zh"):
+            class_report._histogram([3.0, 10.5, 17.0], 20.0)
+    assert len(written) >= 6
+    assert [str(w.message) for w in caught if "missing from font" in str(w.message)] == []

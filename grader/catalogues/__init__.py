@@ -2,6 +2,13 @@
 import importlib
 import pkgutil
 
+from .. import text
+
+MESSAGES = text.table("catalogues", {
+    "unknown": "unknown assignment {name!r}; known: {known}",
+    "none": "none",
+})
+
 
 class UnknownAssignment(LookupError):
     pass
@@ -13,5 +20,5 @@ def names():
 
 def load(name):
     if name not in names():
-        raise UnknownAssignment(f"unknown assignment {name!r}; known: {', '.join(names()) or 'none'}")
+        raise UnknownAssignment(MESSAGES["unknown"].format(name=name, known=", ".join(names()) or MESSAGES["none"]))
     return importlib.import_module(f"{__name__}.{name}").ASSIGNMENT

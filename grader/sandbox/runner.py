@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import text
 from ..evaluation import Outcome
 from . import confinement, wire
 
@@ -53,7 +54,7 @@ NOT_IMPORTED_AGAIN = ("Timeout", "WorkerDied", "TooLarge")
 NUMERIC_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "NPY_DISABLE_CPU_FEATURES", "NPY_ENABLE_CPU_FEATURES")
 _OPEN = weakref.WeakSet()  # the sandboxes of this process not yet closed, for close_all()
 
-MESSAGES = {
+MESSAGES = text.table("runner", {
     "signal": "the process was killed by signal {name}",
     "exit": "the process exited with code {code}",
     "channel_closed": "it closed the grader's channel",
@@ -64,7 +65,7 @@ MESSAGES = {
     "stand_in_calls": "more than {limit} calls of the stand-ins in one call",
     "stand_in_failed": "the reference {name} could not take these arguments ({detail})",
     "stand_in_large": "its value holds {size} bytes of arrays, over the {limit}-byte limit of what is sent back",
-}
+})
 
 
 class SandboxError(RuntimeError):

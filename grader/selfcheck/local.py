@@ -17,6 +17,30 @@ from . import evaluation, mutation, wire
 
 FOLDER = Path(__file__).resolve().parents[1]
 
+MESSAGES = {
+    "pass": "PASS",
+    "fail": "FAIL",
+    "line": "{mark} {function}() [{check}]: {message}",
+    "part_failed": "{failed} of {total} public checks of part {part!r} failed",
+    "part_passed": "All {total} public checks of part {part!r} passed. The points come from their hidden twins: the "
+                   "same checks on fresh inputs.",
+}
+
+
+def _translation():
+    """This language's text for MESSAGES, from the messages.json a course in another language ships; else {}."""
+    try:
+        return json.loads(Path(__file__).with_name("messages.json").read_text(encoding="utf-8")).get("local", {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+TRANSLATION = _translation()
+
+
+def say(key, **fields):
+    return TRANSLATION.get(key, MESSAGES[key]).format(**fields)
+
 
 def load_cases():
     return json.loads((Path(__file__).with_name("cases.json")).read_text(encoding="utf-8"))
@@ -81,12 +105,11 @@ def check_part(part):
     for case in cases:
         verdict = judge_case(case)
         failed += not verdict.passed
-        mark = "PASS" if verdict.passed else "FAIL"
-        print(f"{mark} {case['module']}.{case['function']}() [{case['check']}]: {verdict.message}")
+        print(say("line", mark=say("pass" if verdict.passed else "fail"),
+                  function=f"{case['module']}.{case['function']}", check=case["check"], message=verdict.message))
     if failed:
-        raise AssertionError(f"{failed} of {len(cases)} public checks of part {part!r} failed")
-    print(f"All {len(cases)} public checks of part {part!r} passed. The points come from their hidden twins: the "
-          f"same checks on fresh inputs.")
+        raise AssertionError(say("part_failed", failed=failed, total=len(cases), part=part))
+    print(say("part_passed", total=len(cases), part=part))
 
 
 def resolve(dotted):

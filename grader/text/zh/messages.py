@@ -1,0 +1,445 @@
+"""每个模块的 MESSAGES 的中文：表名即模块名，键与英文表相同，占位符 {...} 也必须相同。"""
+
+EVALUATION = {
+    "too_large": "{detail} 超过了评分程序对单个模块文件接受的 {limit} KB，因此没有评分（完整的解答模块只有几 KB：是否把数据集或生成的代码粘贴进去了？）",
+    "not_implemented": "尚未实现：请完成 {function} 中的 TODO",
+    "missing_file": "提交中缺少 {detail}",
+    "missing_function": "缺少 {function}：{detail}",
+    "import_failed": "无法导入该模块（{detail}）{where}",
+    "raised": "抛出了 {error}：{detail}{where}",
+    "timeout": "运行超过了 {detail} 秒的时间限制（是否陷入了死循环？）",
+    "skipped_after_timeout": "未运行：之前对 {function} 的一次调用已经超时",
+    "budget": "未运行：这份提交已用完全部的运行时间额度",
+    "died": "运行它的进程崩溃了（{detail}）：请不要调用 sys.exit、os._exit，也不要发送信号",
+    "exited": "调用了 sys.exit({detail})；请改为返回一个值",
+    "bad_value": "返回了评分程序无法读取的值（{detail}）",
+    "opaque": "返回了 {got}；应返回 {expected}",
+    "type": "{path}返回了 {got}；应返回 {expected}",
+    "dtype": "{path}的 dtype 是 {got}；应为 {expected}（本套作业中的数组一律是 float64）",
+    "shape": "{path}的形状是 {got}；应为 {expected}",
+    "shape_transposed": "{path}的形状是 {got}；应为 {expected}：看起来是转置了",
+    "length": "{path}有 {got} 项；应有 {expected} 项",
+    "keys": "{path}的键是 {got}；应为 {expected}",
+    "values": "{path}在 {index} 处的值不对：应为 {expected}，实际为 {got}（最大差值 {diff:.3g}）",
+    "values_hidden": "{path}在 {index} 处的值不对：你返回的是 {got}",
+    "not_finite": "{path}在 {index} 处出现了 nan 或 inf，而输入是有限的：请让计算在数值上保持稳定",
+    "too_small": "返回了 {got}，但信心十足的错误预测必须付出很大的损失（至少 {at_least:g}）：请把概率裁剪在一个极小的"
+                 "值上，例如 1e-12，而不是一个较大的值",
+    "warned": "对有限的输入发出了警告（{detail}）：请让计算在数值上保持稳定",
+    "gradient": "{path}与数值梯度不一致：相对误差为 {error:.2g}（要求 < {limit:g}）",
+    "gradient_hidden": "{path}与数值梯度不一致：相对误差不低于 {limit:g}",
+    "converge": "{label}：{metric}为 {value:.4g}；要求 {relation} {threshold:g}",
+    "diverged": "{label}：训练发散了，训练后的网络输出 nan 或 inf（更新的符号对吗？学习率用上了吗？）",
+    "converged": "{label}：{metric}为 {value:.4g}（{relation} {threshold:g}）",
+    "diagnosis": "可能的原因：{message}",
+    "changed_input": "原地修改了参数{plural} {names}{where}：调用者自己的数据被悄悄改掉了，之后再用到它的代码（例如从同一组"
+                     "初始参数开始的下一次训练）会得到不同的数字。请改为创建新数组：写 x = x - ... 而不是 x -= ...，不要用 "
+                     "out=x，并且在 x[...] = ... 之前先写 x = x.copy()",
+    "passed": "通过",
+    "no_function": "{module}.py 中没有函数 {name}",
+    "import_timeout": "导入耗时过长",
+    "at": "，位置：{place}",
+    "array": "形状为 {shape} 的 numpy.ndarray",
+    "sequence": "长度为 {count} 的 {type}",
+    "the_value": "该值",
+    "changed_at": "（位置：{places}）",
+    "list_and": "{items} 和 {last}",
+    "plural": "",
+    "metric_max_error": "最大误差",
+    "metric_accuracy": "准确率",
+    "training": "训练",
+    "join": "{first}。{second}",
+    "frame": "{file}:{line}（{function}）",
+}
+
+LOCAL = {
+    "pass": "通过",
+    "fail": "未通过",
+    "line": "{mark} {function}() [{check}]：{message}",
+    "part_failed": "{part!r} 部分的 {total} 项公开检查中有 {failed} 项未通过",
+    "part_passed": "{part!r} 部分的全部 {total} 项公开检查都已通过。分数来自它们的隐藏孪生用例：同样的检查，换用新的"
+                   "输入。",
+}
+
+RESULTS = {
+    "line_cut": "… [另有 {count} 个字符被截去]",
+    "more_failures": "… 另有 {count} 项未通过的检查，未列出",
+    "summary": "{assignment}：{score:g} / {max_score:g} 分",
+    "part_header": "{total} 项检查中通过了 {passed} 项",
+    "preview_header": "（另有 {total} 项公开预览检查，通过了 {passed} 项，它们不计分）",
+    "public": "（公开预览）",
+    "case_line": "{mark} {check} #{number}{hidden}：{message}",
+    "hidden": "（隐藏用例）",
+    "upstream": "请先修好 {functions}：{it}没有通过自己的检查（见{its}部分），而这项任务会运行你的整个网络。",
+    "breaks": "调用这个函数的其他部分在评分时用参考实现替代了它；换成你自己的代码，{parts}也会出错。",
+    "it_one": "它",
+    "it_many": "它们各自都",
+    "its_one": "它所在的",
+    "its_many": "它们各自所在的",
+    "quoted": "“{title}”",
+    "list_join": "、",
+    "cut": "\n… [另有 {count} 个字符被截去：结果文件必须小于 1 MB]",
+}
+
+PLOTS = {
+    "plot_timeout": "图表：{seconds:g} 秒后停止；已画好的图表保留，评分结果是完整的",
+    "curves_title": "{key}：你的训练过程与参考训练过程对比",
+    "boundary_title": "{key}：决策区域（输出 >= 0.5 即判为类别 1）",
+    "loss": "损失",
+    "accuracy": "准确率",
+    "epoch": "轮次（epoch）",
+    "student": "你的训练",
+    "reference": "参考训练",
+    "student_net": "你的参数",
+    "reference_net": "参考参数",
+    "net_accuracy": "{who}：{count} 个点中判对 {accuracy:.1%}",
+    "net_missing": "{who}：无法绘制",
+    "call_failed": "训练函数调用失败，因此没有可画的内容",
+    "no_history_at": "这项检查不记录训练历史",
+    "no_reference_history": "这项检查没有记录参考训练的历史",
+    "not_history": "训练历史是 {got}，而不是字典或数值列表",
+    "no_series": "训练历史中没有 {name!r} 这一项",
+    "bad_series": "history[{name!r}] 不是数值列表（{got}）",
+    "empty_series": "history[{name!r}] 是空的",
+    "non_finite": "{who}：{name} 在第 {epoch} 轮变成了 nan 或 inf",
+    "missing_curve": "{who}：没有{name}曲线（{reason}）",
+    "bad_path": "返回值中没有第 {path} 项（它是 {got}）",
+    "no_params": "没有可绘制的训练后参数：{reason}",
+    "no_reference_params": "这项检查没有记录参考训练的参数",
+    "no_predict": "没有用来绘制区域的预测函数（{reason}）",
+    "no_predict_named": "这项检查没有指定预测函数",
+    "predict_failed": "预测函数在这组参数上出错：{detail}",
+    "predict_shape": "预测函数对 {expected} 个点返回了 {got} 个值",
+    "predict_non_finite": "在平面的一部分上输出 nan 或 inf（那里留白）",
+    "predict_all_non_finite": "所有输出都是 nan 或 inf：参数中是否含有 nan 或 inf？",
+    "held": "常数输入固定为 {values}",
+    "class0": "类别 0",
+    "class1": "类别 1",
+    "region": "{name}区域",
+    "diamond": "真实边界 |x1| + |x2| = 1",
+    "subsampled": "显示了 {total} 个评估点中的 {shown} 个",
+    "plot_failed": "绘图：无法绘制 {name}：{detail}",
+}
+
+CLASS_REPORT = {
+    "page_title": "班级报告：{title}",
+    "summary": "共评阅 {count} 名学生。平均分 {mean:.2f}，中位数 {median:.2f}，满分 {max_score:g} 分。",
+    "nobody": "在 {folder} 中没有找到结果文件。",
+    "distribution": "分数分布",
+    "histogram_x": "总分（满分 {max_score:g}）",
+    "histogram_y": "学生人数",
+    "mean": "平均分 {value:.2f}",
+    "median": "中位数 {value:.2f}",
+    "histogram_alt": "{count} 名学生总分的直方图",
+    "parts": "各部分",
+    "part": "部分",
+    "points": "分值",
+    "full_marks": "得满分",
+    "mean_score": "平均得分",
+    "misconceptions": "诊断出的典型错误",
+    "misconceptions_help": "无论有多少个用例复现了同一个典型错误，每名学生对它只计一次。",
+    "misconception": "典型错误",
+    "message": "学生看到的说明",
+    "where": "出现位置",
+    "students": "学生",
+    "who": "名单",
+    "unknown_misconception": "（不在当前的检查目录中）",
+    "unknown_part": "（不在当前的检查目录中）",
+    "no_misconceptions": "这次作业的检查目录没有定义典型错误。",
+    "per_student": "每名学生的得分",
+    "student": "学生",
+    "total": "总分",
+    "skipped": "未计入的文件",
+    "file": "文件",
+    "reason": "原因",
+    "bad_json": "不是合法的 JSON：{detail}",
+    "not_results": "不是 Gradescope 结果文件（没有 score 或 tests）",
+    "other_assignment": "这是 {other} 的结果，不是 {assignment} 的",
+    "wrote": "已写入 {path}",
+    "summary_total": "共评阅 {count} 名学生。总分平均 {mean:.2f}，中位数 {median:.2f}，满分 {max_score:g} 分：其中自动评分 "
+                     "{auto:g} 分，人工评阅的书面回答 {written:g} 分。",
+    "written": "书面回答（人工评阅）",
+    "written_left_out": "这次作业还有 {count} 道书面问题，共 {points:g} 分，在 nbgrader 中人工评阅。它们不在本报告中：加上 "
+                        "--gradebook gradebook.db 再运行一次即可纳入。",
+    "written_pending": "还有 {count} 份书面回答等待评阅。",
+    "written_pending_one": "还有 1 份书面回答等待评阅。",
+    "written_done": "所有书面回答都已评阅。",
+    "question": "问题",
+    "graded": "已评阅",
+    "to_grade": "待评阅",
+    "to_grade_cell": "待评阅",
+    "autograded": "自动评分",
+}
+
+NBGRADER_BRIDGE = {
+    "grader_failed": "评分程序无法处理这份提交（{reason}），因此目前每个部分都记 0 分。请告知你的老师。",
+    "reason_exit": "它以退出码 {code} 结束",
+    "reason_timeout": "它运行超过了 {seconds:g} 秒",
+    "reason_no_results": "它没有写出结果",
+    "reason_bad_results": "无法读取它的结果",
+    "unknown_part": "这个单元格不属于 {assignment} 的任何部分，因此记 0 分。",
+    "alt_curves": "训练过程 {run}：每一轮的损失和准确率，你的训练与参考训练对比",
+    "alt_boundary": "训练过程 {run}：你的网络与参考网络的决策区域并排对比",
+    "alt_other": "训练过程 {run} 的图",
+    "log_failure": "本工具的评分程序处理 {folder} 时出了问题（{reason}）。它的标准错误输出末尾是：\n{stderr}",
+    "plots_failed": "（无法绘制训练过程的图。）",
+    "reveals": "{assignment} 附带了 {origin} 的已完成模块 {modules}，所以发布它就会泄露 {origin} 的答案：{when}。请在 "
+               "{origin} 截止之后再发布。",
+    "due_unset": "成绩簿中没有它的截止日期",
+    "due_ahead": "它要到 UTC 时间 {due} 才截止",
+    "reused": "{student}：沿用 grade-all 为这些文件写下的结果（指纹 {fingerprint}）",
+    "archive_skipped": "已跳过 {path}：{reason}。没有从中解压任何文件。",
+    "loose_file": "已跳过 {path}：请把每名学生的文件放进 <student_id>.zip 或 <student_id>/ 文件夹",
+    "bad_student_id": "已跳过 {path}：{name!r} 不是合法的学号（只能包含字母、数字、'.'、'_'、'-'）",
+    "unsafe_entry": "不安全的条目 {entry!r}",
+    "link_entry": "条目 {entry!r} 是一个链接",
+    "too_large": "解压后会超过 {limit} 字节",
+    "too_many": "其中的条目超过 {limit} 个",
+    "not_zip": "它不是可读的 zip 压缩包",
+    "unreadable": "无法读取条目 {entry!r}（{error}）",
+    "nothing_found": "{path}：没有找到任何应有的文件（{files}）",
+    "notebook_broken": "{path}：其中的 {name} 无法作为 notebook 读取；改用发布的 notebook 代替",
+    "extracted": "已为学生 {student} 解压 {files}",
+    "no_gradebook": "{path} 处没有 nbgrader 成绩簿",
+    "notebook_supplied": "{path} 中没有 {name}：改用发布的 notebook 代替（autograde 需要一个 notebook；分数只取决于"
+                         "模块文件）",
+}
+
+FEEDBACK = {
+    "late_penalty": "迟交扣分",
+    "score_paren": "（得分：",
+    "close_heading": "}}）</h4>",
+    "close_item": "}}）</li>",
+    "score_cell": "得分：{{ cell",
+    "test_cell": ">评分单元格</a>",
+    "free_response": ">编程自由作答</a>",
+    "written_response": ">书面作答</a>",
+    "task": ">任务</a>",
+    "comment": ">评语</a>",
+    "top": "（回到顶部）",
+    "answer": "学生的答案",
+    "student_task": "学生的任务",
+    "grade_cell": "评分单元格：",
+    "task_code": "任务：<code>",
+    "comments": "<b>评语：</b>",
+    "html": '<html lang="zh-CN">',
+}
+
+CLI = {
+    "bad_seconds": "必须是一个正的秒数，而不是 {value!r}",
+    "budget_help": "提交的代码总共可以运行的秒数（默认 {default:g}）；超出之后的调用不再运行",
+    "error": "grader：错误：{detail}",
+    "sync_clean": "assignments/ 和 docs/rubrics/ 与 solutions/、notebooks/ 和检查目录一致",
+    "sync_drift": "生成的文件已过时；请运行 `python -m grader sync`。不一致的文件：",
+    "sync_wrote": "已写入 {path}",
+    "part_row": "  {title:<44} {score:>6g} / {points:<4g}",
+    "total_row": "  {title:<44} {score:>6g} / {points:<4g}",
+    "total": "总分",
+    "lang_help": "这条命令写出和显示的一切所用的语言：{known}（默认取 $NNKIT_LANG，否则为 en）",
+    "course_help": "用一种语言写出完整的课程文件夹（nbgrader_config.py 和 assignments/）",
+    "course_dir_help": "要写入的文件夹：新的或空的文件夹，或者这条命令以前写出的课程文件夹",
+    "course_names_help": "要包含的作业（默认：全部）",
+    "no_written": "{assignment} 没有书面问题",
+}
+
+COURSE = {
+    "refuse": "course：{course} 不是空文件夹，也不是课程文件夹；请换一个新的或空的文件夹",
+    "no_lang_line": "course：{path} 中没有用来设置课程语言的那一行 {line!r}",
+    "wrote": "已写出课程 {course}（{lang}）：nbgrader_config.py 和 assignments/（{names}）",
+    "marker": "由 `python -m grader course` 生成；每次运行都会重写 nbgrader_config.py 和 assignments/\n",
+    "readme": """# {title}
+
+这个文件夹就是你的作业。请在 {modules} 中写出你的答案：每个 `# TODO` 标出一处要填写的地方，它上方的文档字符串
+（docstring）给出了每个参数的形状。
+
+1. 在 Jupyter 中打开 `{notebook}`。它讲解每一个概念，运行你的代码并把结果画出来。其中的**评分部分**单元格会运行
+   对应部分的公开检查。
+2. 随时可以在这个文件夹中运行 `pytest`。它在几秒钟内跑完全部公开检查，并指出问题所在：期望值与你的结果的对比，
+   或者是形状、dtype、类型不对。如果你的错误与某个典型错误相符，它会说出是哪一个。文件还没有改动时，每项检查都会
+   显示“尚未实现”。
+3. 提交整个文件夹。评分程序除了运行公开检查，还会运行隐藏的检查（其他输入、梯度检验和训练过程），所以通过
+   `pytest` 是必要条件，而不是充分条件。
+
+你需要装有 numpy、matplotlib 和 pytest 的 Python 3（使用 notebook 还需要 Jupyter）。请不要改动 `_selfcheck/`、
+`test_selfcheck.py` 和 `pytest.ini`。
+
+| 部分 | 分值 |
+|---|---|
+{parts}
+""",
+    "readme_module": "`{module}.py`",
+    "readme_join": "、",
+    "readme_part": "| {title} | {points:g} |",
+}
+
+ENGINE = {
+    "linked_folder": "提交文件夹 {path} 是一个符号链接；请评阅它指向的文件夹，或者它的一份副本",
+    "no_folder": "提交文件夹 {path} 不存在",
+}
+
+BATCH = {
+    "error": "grader：错误：{detail}",
+    "no_folder": "提交文件夹 {path} 不存在",
+    "bad_jobs": "--jobs 至少为 1，而不是 {jobs}",
+    "missing_folder": "没有提交 {assignment}/ 文件夹，因此没有可评阅的内容",
+    "missing_summary": "{assignment}：未提交",
+    "progress": "正在评阅 {assignment}",
+    "summary": "已评阅 {graded} 名，{reused} 名自上次运行后未改动，{refused} 名被拒绝，{failed} 名无法评阅；{csv} 和 "
+               "{results}",
+    "failed": "grader：无法评阅 {student}：{detail}",
+    "interrupted": "grader：已中断；{total} 名学生中有 {done} 名已有结果。再次运行同一条命令即可评阅其余 {left} 名。",
+    "no_students": "grader：{path} 中没有学生文件夹",
+    "no_results": "没有结果文件",
+    "pool_died": "评阅进程意外终止（{detail}）",
+    "refused": "grader：拒绝评阅 {student}：{path} 是一个符号链接，因此没有从中评阅任何内容",
+    "linked_folder": "{path} 是一个符号链接，因此没有从中评阅任何内容",
+    "linked_summary": "{assignment}：未评阅",
+    "changed": "grader：{student} 的文件在评阅过程中发生了变化；这些分数对应读取时的文件，下次运行会重新评阅",
+}
+
+BUNDLE = {
+    "readme": "nnkit：一次 {platform} 作业的评分程序和参考答案。\n",
+    "not_synced": "缺少 {path}：请先运行 `python -m grader sync {name}`，再生成导出包",
+    "found": "评阅的是 {where} 中的 {module}.py",
+    "top": "提交的最上层",
+    "ignored_copy": "还找到了 {path}；它没有被评阅",
+    "not_found": "提交中没有找到 {module}.py",
+    "fallback": "自动评分程序本身在这份提交上出错了，所以这里的 0 分只是占位，并不是成绩。请告知你的老师，评分程序修好后"
+                "可以重新评分。",
+    "usage": "用法：python -m grader.bundle stage ASSIGNMENT SUBMISSION_DIR DEST_DIR",
+}
+
+GRADESCOPE = {
+    "wrote": "已写入 {path}（{count} 个文件）",
+}
+
+PRAIRIELEARN = {
+    "wrote": "已写入 {path}：questions/{qid}/ 和 serverFilesCourse/{kit}/（{count} 个文件）",
+    "topic": "神经网络",
+    "usage": "用法：python -m grader.prairielearn grade ASSIGNMENT GRADE_ROOT",
+    "upload": "请上传你的模块文件：{files}。只有这些文件会被评阅，本次作业所依赖的已完成模块由评分程序提供。请先在"
+              "作业文件夹中运行 <code>pytest</code>：它用同样的输入和容差运行公开检查；评分程序还会运行隐藏用例、梯度"
+              "检验和训练过程。",
+    "parts": "各部分：",
+    "part": "{title}（{points:g} {unit}）",
+    "point": "分",
+    "points": "分",
+}
+
+REFERENCE_CACHE = {
+    "built": "{assignment}：{cases} 个用例的参考输出已缓存到 {path}",
+    "unwritable": "nnkit：无法写入参考缓存 {path}（{detail}）；参考输出只在本进程中计算（可以把 NNKIT_REFERENCE_CACHE "
+                  "设为一个可写的文件夹）",
+}
+
+RUNNER = {
+    "stand_in_large": "它的返回值含有 {size} 字节的数组，超过了传回内容 {limit} 字节的上限",
+    "signal": "进程被信号 {name} 终止",
+    "exit": "进程以退出码 {code} 结束",
+    "channel_closed": "它关闭了与评分程序通信的通道",
+    "garbled": "它在与评分程序通信的通道上写入了无法读取的内容",
+    "reimport": "重启后再次导入 {module} 失败",
+    "no_start": "沙箱工作进程没有启动（{detail}）；这是评分程序的问题，不是提交的问题",
+    "no_stand_in": "这次调用中没有 {name} 的替身",
+    "stand_in_calls": "一次调用中对替身的调用超过了 {limit} 次",
+    "stand_in_failed": "参考实现 {name} 无法接受这些参数（{detail}）",
+}
+
+CATALOGUES = {
+    "unknown": "未知的作业 {name!r}；已知的作业：{known}",
+    "none": "无",
+}
+
+SYNC = {
+    "selfcheck_package": "test_selfcheck.py 的支持文件，由本工具生成。请勿修改。",
+    "todo_default": "在这里写你的代码",
+}
+
+NOTEBOOKS = {
+    "grade_source": "# 评分部分：{title}（{points:g} 分）。\n"
+                    "# 运行这个单元格会显示该部分的公开检查；评分时还会运行隐藏的检查。\n"
+                    "from _selfcheck.local import check_part\n"
+                    "check_part({key!r})",
+    "written_header": "**书面问题：{title}**（{points:g} {unit}，人工评阅）",
+    "written_footer": "请在下一个单元格中作答，替换掉 `{stub}`。写几句话就够了。",
+    "answer_stub": "在这里写下你的回答",
+    "point": "分",
+    "points": "分",
+}
+
+WRITTEN = {
+    "title": "# 评分细则：{title}",
+    "intro": "仅供评阅者使用。由 `python -m grader sync` 根据 `grader/catalogues/{name}.py`（标题、分值、评分细则）和 "
+             "`notebooks/{name}.py`（题目）生成；请修改那两个文件，而不是这个文件。",
+    "totals": "书面回答共 {written:g} 分，另有自动评分 {auto:g} 分：nbgrader 成绩簿中合计 {total:g} 分。",
+    "how": "在 nbgrader 的 formgrader 中评阅：依次进入 Manual Grading、`{name}`、每一份提交。每个回答单元格以下面的键命名。"
+           "仍为 `在这里写下你的回答` 的回答已由 autograde 记为 0 分。",
+    "question": "## `{key}`：{title}（{points:g} {unit}）",
+    "prompt": "学生看到的题目：",
+    "rubric": "评分细则：",
+    "criterion": "- **{points:g} {unit}。** {text}",
+    "point": "分",
+    "points": "分",
+}
+
+DEMO = {
+    "start": "nnkit 演示：{assignment}，{count} 名示例学生，位于 {course}",
+    "step_ok": "  [完成] {step}（{seconds:.1f} 秒）",
+    "step_failed": "演示：{step} 失败（退出码 {code}）；它的输出在 {log}",
+    "step_timeout": "演示：{step} 在 {seconds:g} 秒内没有完成；它的输出在 {log}",
+    "refuse": "演示：{course} 已存在，但不是演示课程文件夹；请换一个 --course-dir",
+    "recipe": "演示：学生 {student!r} 的配方有误：{detail}",
+    "no_recipes": "演示：{folder} 中没有 {names} 中任何一个作业的示例班级",
+    "mismatch": "学生 {student!r}，部分 {part!r}：{detail}",
+    "missing_grade": "成绩簿中学生 {student!r} 没有部分 {part!r} 的成绩",
+    "table_title": "nbgrader 成绩簿中的成绩（{assignment}，自动评分部分满分 {max_score:g}）：",
+    "written_column": "书面",
+    "to_grade": "待评阅",
+    "written_note": "书面回答（{points:g} 分）在 nbgrader 的 formgrader 中人工评阅；其中 {waiting} 份等待评阅。评分细则："
+                    "{rubrics}",
+    "unknown_answers": "{assignment} 并没有提出这些问题，却给出了回答：{keys}",
+    "legend": "各部分：{legend}",
+    "table_student": "学生",
+    "table_total": "总分",
+    "table_about": "说明",
+    "table_max": "（满分）",
+    "feedback": "反馈页面：  {path}/<student>/{assignment}/{assignment}.html",
+    "report": "班级报告：  {path}",
+    "csv": "成绩 CSV：   {nbgrader}（nbgrader export），{kit}（grade-all，按部分）",
+    "done": "用时 {seconds:.0f} 秒，已完成。",
+    "edit_count": "要修改的文本在 {file} 中出现了 {count} 次（必须恰好一次）：{old!r}",
+    "no_function": "{module}.py 中没有顶层函数 {function!r}",
+    "unknown_key": "未知的配方键 {keys}",
+    "expect_full": "应得满分（{points:g}），实际为 {score}",
+    "expect_zero": "应得 0 分，实际为 {score}",
+    "expect_below": "应低于满分（{points:g}），实际为 {score}",
+    "expect_misconception": "该部分的说明中应包含诊断 {key!r}",
+    "expect_timeout": "该部分的说明中应包含超时的提示",
+    "parity": "成绩簿中为 {gradebook}，本工具的评分程序给出 {grader}",
+    "unexpected": "演示：因意外错误而停止：{error}",
+    "problems": "演示：有 {count} 项成绩检查未通过；第一项：{first}",
+}
+
+TABLES = {
+    "evaluation": EVALUATION,
+    "local": LOCAL,
+    "results": RESULTS,
+    "plots": PLOTS,
+    "class_report": CLASS_REPORT,
+    "nbgrader_bridge": NBGRADER_BRIDGE,
+    "feedback": FEEDBACK,
+    "cli": CLI,
+    "course": COURSE,
+    "engine": ENGINE,
+    "batch": BATCH,
+    "bundle": BUNDLE,
+    "gradescope": GRADESCOPE,
+    "prairielearn": PRAIRIELEARN,
+    "reference_cache": REFERENCE_CACHE,
+    "runner": RUNNER,
+    "catalogues": CATALOGUES,
+    "sync": SYNC,
+    "notebooks": NOTEBOOKS,
+    "demo": DEMO,
+    "written": WRITTEN,
+}

@@ -1,0 +1,188 @@
+"""Every language but English is complete: each English key has its text, with the same placeholders, in the words
+of that language, and no translation is left over from a key that is gone. Run after adding any English text;
+``python -m grader.text.inventory zh`` lists what is missing."""
+import ast
+import re
+import sys
+
+import pytest
+
+from grader import catalogues, notebooks, paths, text
+from grader.text import inventory
+
+OTHER = [lang for lang in text.LANGUAGES if lang != text.ENGLISH]
+
+#: Entries whose translation may hold no CJK character: formats of numbers, markup and names only.
+NO_WORDS = {
+    ("cli", "part_row"), ("cli", "total_row"), ("course", "readme_module"), ("course", "readme_part"),
+    ("local", "line"), ("results", "case_line"), ("evaluation", "frame"), ("evaluation", "plural"),
+    ("evaluation", "sequence"), ("evaluation", "join"), ("feedback", "html"), ("feedback", "close_heading"),
+    ("feedback", "close_item"), ("prairielearn", "part"),
+}
+#: Tables whose entries are never str.format templates (prose, formulas with braces)
+NOT_TEMPLATES = ("doc:", "hint:", "notebook:", "catalogue:")
+#: An argument or return value at the start of a docstring's list line: "- X:", "- (w, b):", '- "A":'
+ARGUMENT = r"^\s*- (\([\w, ]+\)|\"?\w+\"?):"
+#: A shape in a docstring: (N, D), (D,), (num_iter + 1, D), (D1, ..., Dk)
+_DIM = r"(?:[A-Za-z_]\w*(?:\{[^{}]*\}|\([^()]*\))?(?: [+-] \d+)?|\d+|\.\.\.)"
+SHAPE = rf"\({_DIM}(?:, {_DIM})*,(?: {_DIM})?\)|\({_DIM}(?:, {_DIM})+\)"
+
+
+def english_words(value):
+    """Runs of four or more English words in ``value``, after taking out what is code, not prose: placeholders,
+    `code`, $formulas$, <tags>, identifiers (snake_case, dotted, called), file names and numbers."""
+    value = re.sub(r"```.*?```", " ", value, flags=re.S)
+    value = re.sub(r"\$\$.*?\$\$|\$[^$]*\$", " ", value, flags=re.S)
+    value = re.sub(r"`[^`]*`|<[^>]*>|\{[^{}]*\}", " ", value)
+    value = re.sub(r"\b\w+(?:[._]\w+)+\b(?:\([^()]*\))?|\b\w+\([^()]*\)", " ", value)
+    return re.findall(r"\b[A-Za-z]{2,}(?:[ \t]+[A-Za-z]{2,}){3,}\b", value)
+
+
+def test_english_prose_detector():
+    assert english_words("the loss is summed over the batch") == ["the loss is summed over the batch"]
+    assert english_words("损失函数（loss function）的梯度，`np.exp(-z)` 与 sigmoid_prime(z)") == []
+
+
+@pytest.mark.parametrize("lang", OTHER)
+def test_every_english_entry_has_a_translation(lang):
+    missing = inventory.missing(lang)
+    assert missing == [], f"{len(missing)} entries lack {lang}; run `python -m grader.text.inventory {lang}`: " \
+                          f"{missing[:5]}"
+
+
+@pytest.mark.parametrize("lang", OTHER)
+def test_no_english_changed_since_it_was_translated(lang):
+    changed = inventory.stale(lang)
+    assert changed == [], f"{len(changed)} English entries changed since their {lang} text was written: update it, " \
+                          f"then run `python -m grader.text.inventory {lang} --accept`: {changed[:3]}"
+
+
+@pytest.mark.parametrize("lang", OTHER)
+def test_no_translation_outlives_its_english_key(lang):
+    english = inventory.english()
+    orphans = [(table, key) for table, entries in text.tables(lang).items() for key in entries
+               if key not in english.get(table, {})]
+    assert orphans == []
+
+
+@pytest.mark.parametrize("lang", OTHER)
+def test_placeholders_match(lang):
+    english = inventory.english()
+    wrong = []
+    for table, entries in text.tables(lang).items():
+        if table.startswith(NOT_TEMPLATES):
+            continue
+        for key, translated in entries.items():
+            if text.placeholders(translated) != text.placeholders(english[table][key]):
+                wrong.append((table, key, text.placeholders(english[table][key]), text.placeholders(translated)))
+    assert wrong == []
+
+
+@pytest.mark.parametrize("lang", OTHER)
+def test_translations_are_in_the_language_and_hold_no_english_prose(lang):
+    english = inventory.english()
+    untranslated, prose = [], []
+    for table, entries in text.tables(lang).items():
+        for key, translated in entries.items():
+            if (table, key) in NO_WORDS:
+                continue
+            if re.search(r"[A-Za-z]", re.sub(r"\{[^{}]*\}", "", english[table][key])) and not text.has_cjk(translated):
+                untranslated.append((table, key, translated))
+            prose += [(table, key, run) for run in english_words(translated)]
+    assert untranslated == []
+    assert prose == []
+
+
+def test_every_messages_table_is_translatable_or_says_why_not():
+    plain = inventory.plain_tables()
+    known = set(inventory.UNTRANSLATED) | set(inventory.OWN_TRANSLATION)
+    assert set(plain) <= known, \
+        f"wrap these in text.table(...) or list them in inventory.UNTRANSLATED: {sorted(set(plain) - known)}"
+    worker = ast.parse((paths.ROOT / "grader" / "sandbox" / "worker.py").read_text(encoding="utf-8"))
+    assert any(isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "MESSAGES" for node in worker.body)
+
+
+@pytest.mark.parametrize("lang", OTHER)
+def test_docstrings_keep_every_argument_name_and_shape(lang):
+    english = inventory.english()
+    problems = []
+    for table, entries in text.tables(lang).items():
+        if not table.startswith("doc:"):
+            continue
+        for key, translated in entries.items():
+            source = english[table][key]
+            names = set(re.findall(ARGUMENT, source, re.M)) if key != "module" else set()
+            lost = names - set(re.findall(ARGUMENT, translated, re.M))
+            shapes = set(re.findall(SHAPE, source))
+            dropped = {shape for shape in shapes if shape not in translated}
+            if lost or dropped:
+                problems.append((table, key, sorted(lost), sorted(dropped)))
+    assert problems == []
+
+
+@pytest.mark.parametrize("lang", OTHER)
+def test_notebook_translations_keep_every_formula(lang):
+    english = inventory.english()
+    problems = []
+    for table, entries in text.tables(lang).items():
+        if not table.startswith("notebook:"):
+            continue
+        for key, translated in entries.items():
+            formulas = set(re.findall(r"\$\$.*?\$\$|\$[^$\n]+\$", english[table][key], re.S))
+            dropped = [formula for formula in formulas if formula not in translated]
+            if dropped:
+                problems.append((table, key, dropped))
+    assert problems == []
+
+
+@pytest.mark.parametrize("name", catalogues.names())
+def test_every_markdown_cell_has_its_own_key(name):
+    cells = notebooks.markdown_cells(catalogues.load(name))
+    keys = [key for key, _ in cells]
+    assert None not in keys, f"notebooks/{name}.py: give each `# %% [markdown]` a key, e.g. `# %% [markdown] intro`"
+    assert len(keys) == len(set(keys))
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", key) for key in keys)
+
+
+def test_a_misconception_key_with_several_messages_is_translated_per_part():
+    spec = catalogues.load("a1_neuron_gd")
+    keys = inventory.misconception_keys(spec)
+    assert "misconception:update_sign@logistic_regression" in keys and "misconception:update_sign" not in keys
+    assert "misconception:sigmoid_sign" in keys
+    with text.language("zh"):
+        batch = text.misconception("a1_neuron_gd", "batch_gd", "update_sign", "x")
+        logistic = text.misconception("a1_neuron_gd", "logistic_regression", "update_sign", "x")
+    assert "theta" in batch and "k - learning_rate" in logistic
+
+
+def test_the_language_comes_from_use_then_the_environment_then_english(monkeypatch):
+    monkeypatch.delenv(text.VARIABLE, raising=False)
+    assert text.current() == "en"
+    monkeypatch.setenv(text.VARIABLE, "zh")
+    assert text.current() == "zh"
+    with text.language("en"):
+        assert text.current() == "en"
+        assert text.TABLES["results"]["hidden"] == " (hidden case)"
+    assert text.TABLES["results"]["hidden"] == "（隐藏用例）"
+    monkeypatch.setenv(text.VARIABLE, "fr")
+    with pytest.raises(text.UnknownLanguage):
+        text.current()
+
+
+def test_english_is_what_it_was_without_a_language(monkeypatch):
+    monkeypatch.delenv(text.VARIABLE, raising=False)
+    from grader import evaluation
+    assert evaluation.say("not_implemented", function="f()") == "not implemented yet: fill in the TODO in f()"
+    assert evaluation.changed_message(["params[0][0]", "grads"]) == (
+        "changed its arguments `params` and `grads` in place (at params[0][0]): " +
+        evaluation.MESSAGES["changed_input"].split(": ", 1)[1])
+    assert evaluation.describe(__import__("numpy").zeros((2, 3))) == "numpy.ndarray of shape (2, 3)"
+
+
+def test_join_wide_lines_removes_breaks_inside_chinese_only():
+    source = "# 标题\n第一行\n第二行\nsigmoid\n函数\n- 列表\n  续行\n| 表 |\n| 格 |"
+    assert text.join_wide_lines(source) == "# 标题\n第一行第二行\nsigmoid\n函数\n- 列表续行\n| 表 |\n| 格 |"
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__]))
