@@ -14,7 +14,7 @@ READ, WRITE, SEARCH = 4, 2, 1
 def _has_acl(path):
     try:
         return ACL_ATTRIBUTE in os.listxattr(path, follow_symlinks=False)
-    except OSError:
+    except (OSError, AttributeError):  # no extended attributes here, or no os.listxattr (not Linux)
         return False
 
 

@@ -92,7 +92,7 @@ PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_SET_NO_NEW_PRIVS, PR_CA
 PR_CAP_AMBIENT_CLEAR_ALL = 4
 SECUREBITS_LOCKED_NOROOT = 0x2F  # NOROOT, NO_SETUID_FIXUP and KEEP_CAPS, each locked
 
-# Landlock came in Linux 5.13, after the system-call tables were unified: these numbers hold on every architecture.
+# Landlock came in Linux 5.13, after the tables were unified: these numbers hold on every architecture but alpha, mips.
 SYS_LANDLOCK_CREATE_RULESET, SYS_LANDLOCK_ADD_RULE, SYS_LANDLOCK_RESTRICT_SELF = 444, 445, 446
 LANDLOCK_CREATE_RULESET_VERSION = 1
 LANDLOCK_RULE_PATH_BENEATH = 1
