@@ -196,9 +196,10 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                                                stand_ins=replaced)
                         if outcome.error == "Timeout":
                             timed_out.add(check.function)
-                    # A failed call is judged on its failure alone: it needs no reference output.
-                    expected, variants = (stored.outputs(part.key, check_index, case_index) if outcome.ok
-                                          else (None, ()))
+                    # A failed call is judged on its failure alone: it needs no reference output, unless a
+                    # classic bug of this check raises what it raised.
+                    expected, variants = (stored.outputs(part.key, check_index, case_index)
+                                          if outcome.ok or _may_explain(check, outcome) else (None, ()))
                     variants = [(key, text.misconception(spec_name, part.key, key, message, lang), output)
                                 for key, message, output in variants]
                     predict = _resolve(ref, check.options.get("predict"))
@@ -231,6 +232,12 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
     return Report(assignment.name, text.catalogue(spec_name, "title", assignment.title, lang), parts,
                   time.monotonic() - started, runs, staged_digest=modules_digest(modules),
                   sandbox=sandbox.record or {}, lang=lang)
+
+
+def _may_explain(check, outcome):
+    """Whether one of ``check``'s misconceptions raises the exception that the failed ``outcome`` raised."""
+    return any(m.raises and evaluation.raised_alike(evaluation.Raised.declared(m.raises), outcome.error,
+                                                    outcome.detail) for m in check.misconceptions)
 
 
 def _trusted(assignment, graded, failed):

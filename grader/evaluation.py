@@ -50,7 +50,8 @@ MESSAGES = {
     "values_hidden": "{path}values differ at {index}: you returned {got}",
     "not_finite": "{path}contains nan or inf at {index} for finite input: make the computation numerically stable",
     "too_small": "returned {got}, but a confidently wrong prediction must cost a large loss (at least "
-                 "{at_least:g}): clip the probabilities at a tiny value such as 1e-12, not at a large one",
+                 "{at_least:g})",
+    "clipped_high": "the probabilities are clipped at a large value: clip at a tiny one such as 1e-12",
     "warned": "printed a warning for finite input ({detail}): make the computation numerically stable",
     "gradient": "{path}does not match the numerical gradient: relative error {error:.2g} (needs < {limit:g})",
     "gradient_hidden": "{path}does not match the numerical gradient: the relative error is not below {limit:g}",
@@ -61,8 +62,9 @@ MESSAGES = {
     "diagnosis": "Likely cause: {message}",
     "changed_input": "changed its argument{plural} {names} in place{where}: the caller's own data is silently "
                      "altered, so whatever uses it next (the next run from the same initial parameters, say) gets "
-                     "different numbers. Build new arrays instead: x = x - ... rather than x -= ..., no out=x, and "
-                     "x = x.copy() before x[...] = ...",
+                     "different numbers",
+    "in_place": "an in-place operation on an argument (x -= ..., out=x, or x[...] = ... on the array itself): build "
+                "new arrays instead, x = x - ..., or x = x.copy() before x[...] = ...",
     "passed": "passed",
     "no_function": "{module}.py has no function {name}",
     "import_timeout": "importing it took too long",
@@ -79,6 +81,10 @@ MESSAGES = {
     "join": "{first}. {second}",
     "frame": "{file}:{line} in {function}",
 }
+#: the misconception keys of the diagnoses made here rather than by a catalogue's variants
+IN_PLACE, CLIPPED_HIGH = "in_place", "clipped_high"
+#: what a call raises when the reference standing in for one of its callees fails on the arguments it was given
+STAND_IN_ERROR = "StandInError"
 FRAME = re.compile(r"^(?P<file>[^:\s]+):(?P<line>\d+) in (?P<function>[^\s:]+)(?P<rest>: .*)?$", re.S)
 
 
@@ -107,6 +113,34 @@ class Outcome:
     warnings: list = field(default_factory=list)
     seconds: float = 0.0
     changed: list = field(default_factory=list)  # the arguments the call changed in place, as paths: params[0][0]
+
+
+@dataclass(frozen=True)
+class Raised:
+    """What a misconception variant gives when the bug makes the call raise: the exception's name, and words its
+    message must hold ("" for any). A student's call that raised alike is diagnosed with that misconception."""
+    error: str
+    words: str = ""
+
+    @classmethod
+    def declared(cls, raises):
+        """From a catalogue's ``Misconception.raises``: ``"ValueError"``, or ``"ValueError: broadcast"``."""
+        error, _, words = raises.partition(":")
+        return cls(error.strip(), words.strip())
+
+
+def encode_variant(output):
+    """A variant's output for the wire: ``Raised`` as ``{"__raised__": name, "words": ...}``, anything else by the
+    codec (which never makes that key at the top level)."""
+    if isinstance(output, Raised):
+        return {"__raised__": output.error, "words": output.words}
+    return wire.encode(output)
+
+
+def decode_variant(data):
+    if type(data) is dict and type(data.get("__raised__")) is str:
+        return Raised(data["__raised__"], str(data.get("words", "")))
+    return wire.decode(data)
 
 
 @dataclass
@@ -325,7 +359,22 @@ def failure_message(outcome, function):
 def diagnose(got, variants, rtol=RTOL, atol=ATOL):
     """The first classic bug whose output ``got`` reproduces, as (key, message), or ('', '')."""
     for key, message, output in variants:
-        if output is not None and mismatch(got, output, rtol, atol) is None:
+        if output is not None and not isinstance(output, Raised) and mismatch(got, output, rtol, atol) is None:
+            return key, message
+    return "", ""
+
+
+def raised_alike(raised, error, detail=""):
+    """Whether a student's call that failed with ``error`` (and the message ``detail``) fails as the variant
+    ``raised`` (a Raised) does. A reference standing in for a callee (the sandbox worker's StandInError) fails the
+    same way the variant's reference call did."""
+    return error in (raised.error, STAND_IN_ERROR) and raised.words.lower() in detail.lower()
+
+
+def diagnose_failure(outcome, variants):
+    """The first classic bug that raises what the student's call raised, as (key, message), or ('', '')."""
+    for key, message, output in variants:
+        if isinstance(output, Raised) and raised_alike(output, outcome.error, outcome.detail):
             return key, message
     return "", ""
 
@@ -345,8 +394,9 @@ def changed_message(paths):
     inside = [path for path, name in zip(paths, names) if path != name]
     quoted = [f"`{name}`" for name in names]
     listed = quoted[0] if len(quoted) == 1 else say("list_and", items=", ".join(quoted[:-1]), last=quoted[-1])
-    return say("changed_input", plural=say("plural") if len(names) > 1 else "", names=listed,
-               where=say("changed_at", places=", ".join(inside)) if inside else "")
+    changed = say("changed_input", plural=say("plural") if len(names) > 1 else "", names=listed,
+                  where=say("changed_at", places=", ".join(inside)) if inside else "")
+    return say("join", first=changed, second=say("diagnosis", message=say("in_place")))
 
 
 def judge(kind, outcome, expected, variants=(), options=None, predict=None, function="", public=True):
@@ -357,13 +407,17 @@ def judge(kind, outcome, expected, variants=(), options=None, predict=None, func
     message says both.
     """
     if not outcome.ok:
-        return Verdict(False, failure_message(outcome, function))
+        message = failure_message(outcome, function)
+        key, cause = diagnose_failure(outcome, variants)
+        if key:
+            return Verdict(False, say("join", first=message, second=say("diagnosis", message=cause)), key)
+        return Verdict(False, message)
     verdict = _judge_value(kind, outcome, expected, variants, options or {}, predict, public)
     if not outcome.changed:
         return verdict
     message = changed_message(outcome.changed)
     if verdict.passed:
-        return Verdict(False, message)
+        return Verdict(False, message, IN_PLACE)
     return Verdict(False, say("join", first=message, second=verdict.message), verdict.misconception)
 
 
@@ -380,12 +434,14 @@ def _judge_value(kind, outcome, expected, variants, options, predict, public):
         if not np.isfinite(value):
             problem = say("not_finite", path="", index=_index_text(()))
         elif value < options["at_least"]:
-            problem = say("too_small", got=_fmt(value), at_least=options["at_least"])
+            return Verdict(False, say("join", first=say("too_small", got=_fmt(value), at_least=options["at_least"]),
+                                      second=say("diagnosis", message=say("clipped_high"))), CLIPPED_HIGH)
     if problem is None and kind == "robust" and outcome.warnings:
         problem = say("warned", detail="; ".join(outcome.warnings))
     if problem is None:
         return Verdict(True, say("passed"))
-    key, message = diagnose(got, variants)
+    # Each variant is compared as the expected value is: a structure-only check diagnoses by structure.
+    key, message = diagnose(got, variants, options.get("rtol", RTOL), options.get("atol", ATOL))
     if key:
         return Verdict(False, say("join", first=problem, second=say("diagnosis", message=message)), key)
     return Verdict(False, problem)

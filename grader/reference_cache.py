@@ -28,13 +28,13 @@ from pathlib import Path
 
 import numpy as np
 
-from . import catalogues, paths, references, text
+from . import catalogues, evaluation, paths, references, text
 from .sandbox import wire
 
 VARIABLE = "NNKIT_REFERENCE_CACHE"
-FORMAT = 1
+FORMAT = 2
 # The grader modules whose code decides reference values, beside the catalogue itself.
-CORE_SOURCES = ("spec.py", "inputs.py", "references.py", "reference_cache.py", "sandbox/wire.py")
+CORE_SOURCES = ("spec.py", "inputs.py", "references.py", "reference_cache.py", "evaluation.py", "sandbox/wire.py")
 
 MESSAGES = text.table("reference_cache", {
     "built": "{assignment}: reference outputs of {cases} cases cached in {path}",
@@ -81,7 +81,7 @@ def compute(assignment):
                 variants = references.variant_outputs(assignment, check, case)
                 cases[_case_id(part.key, check_index, case_index)] = {
                     "expected": wire.encode(references.expected(assignment, check, case)),
-                    "variants": [wire.encode(output) for _, _, output in variants]}
+                    "variants": [evaluation.encode_variant(output) for _, _, output in variants]}
     return cases
 
 
@@ -159,7 +159,7 @@ class References:
         if case_id not in self._decoded:
             stored = self.load()._cases[case_id]
             check = self.assignment.part(part_key).checks[check_index]
-            variants = [(m.key, m.message, wire.decode(output))
+            variants = [(m.key, m.message, evaluation.decode_variant(output))
                         for m, output in zip(check.misconceptions, stored["variants"])]
             self._decoded[case_id] = (wire.decode(stored["expected"]), variants)
         return self._decoded[case_id]

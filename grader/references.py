@@ -8,12 +8,13 @@ import copy
 import importlib
 import sys
 import threading
+import warnings
 from functools import lru_cache
 from types import SimpleNamespace
 
 import numpy as np
 
-from . import paths
+from . import evaluation, paths
 
 _LOCK = threading.Lock()
 
@@ -55,15 +56,21 @@ def expected(assignment, check, case):
     return call(ref, check.function, case)
 
 
+def variant_output(ref, misconception, case):
+    """What the bug gives on this case: its output; ``evaluation.Raised`` where it raises the exception it declares
+    (``Misconception.raises``); None where it has no output (the variant returns None or fails otherwise)."""
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return misconception.variant(ref, *_copy(case.args), **_copy(case.kwargs))
+    except Exception as exc:
+        raised = evaluation.Raised.declared(misconception.raises) if misconception.raises else None
+        if raised and type(exc).__name__ == raised.error and raised.words.lower() in str(exc).lower():
+            return raised
+        return None
+
+
 def variant_outputs(assignment, check, case):
-    """(key, message, output) of each misconception on this case; output is None where the variant itself fails."""
+    """(key, message, output) of each misconception on this case (see ``variant_output``)."""
     ref = modules(assignment)
-    outputs = []
-    for misconception in check.misconceptions:
-        try:
-            with np.errstate(all="ignore"):
-                output = misconception.variant(ref, *_copy(case.args), **_copy(case.kwargs))
-        except Exception:
-            output = None
-        outputs.append((misconception.key, misconception.message, output))
-    return outputs
+    return [(m.key, m.message, variant_output(ref, m, case)) for m in check.misconceptions]

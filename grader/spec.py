@@ -35,10 +35,16 @@ class Misconception:
 
     ``ref`` gives the reference modules by name (``ref.activations.sigmoid``). When a student's wrong output equals
     the variant's, the student reads ``message``, and the class report counts ``key``.
+
+    A bug that makes the call fail names in ``raises`` the exception it raises (``"ValueError"`` for a matmul of
+    mismatched shapes), and, after a colon, words its message holds (``"ValueError: broadcast"``): where the
+    variant raises that, a student's call that raised alike is diagnosed too. Any other exception from a variant
+    means it has no output on that case.
     """
     key: str
     message: str
     variant: Callable
+    raises: str = ""
 
 
 @dataclass(frozen=True, eq=False)

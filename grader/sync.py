@@ -121,10 +121,11 @@ def public_cases(assignment, lang=text.ENGLISH):
                     "check": text.check_title(name, check.title, lang) or check.kind, "kind": check.kind,
                     "args": wire.encode(tuple(case.args)), "kwargs": wire.encode(dict(case.kwargs)),
                     "expected": wire.encode(expected),
-                    "variants": [[key, text.misconception(name, part.key, key, message, lang), wire.encode(output)]
+                    "variants": [[key, text.misconception(name, part.key, key, message, lang), evaluation.encode_variant(output)]
                                  for key, message, output in variants],
                     "options": wire.encode(text.options(name, check.options, lang)),
                     "predict": check.options.get("predict", ""),
+                    "calls": sorted(assignment.depends_on(check.function)),
                     "stored_rtol": {"expected": stored_tolerance.for_expected(check),
                                     "inputs_and_variants": stored_tolerance.DIRECT},
                 })
@@ -212,7 +213,7 @@ def _same_cases(old_text, new_text):
                 if not _close(o[key], n[key], rtol):
                     return False
             elif key == "variants":
-                if any(a[:2] != b[:2] or not _close(a[2], b[2], tolerance["inputs_and_variants"])
+                if any(a[:2] != b[:2] or not _close(a[2], b[2], tolerance["inputs_and_variants"], variant=True)
                        for a, b in zip(o[key], n[key])):
                     return False
             elif o[key] != n[key]:
@@ -220,11 +221,15 @@ def _same_cases(old_text, new_text):
     return True
 
 
-def _close(old, new, rtol):
+def _close(old, new, rtol, variant=False):
+    decode = evaluation.decode_variant if variant else wire.decode
     try:
-        return stored_tolerance.same(wire.decode(old), wire.decode(new), rtol)
+        old, new = decode(old), decode(new)
     except ValueError:
         return False
+    if isinstance(old, evaluation.Raised) or isinstance(new, evaluation.Raised):
+        return old == new
+    return stored_tolerance.same(old, new, rtol)
 
 
 def _up_to_date(target, relative, text):

@@ -176,7 +176,7 @@ def test_english_is_what_it_was_without_a_language(monkeypatch):
     assert evaluation.say("not_implemented", function="f()") == "not implemented yet: fill in the TODO in f()"
     assert evaluation.changed_message(["params[0][0]", "grads"]) == (
         "changed its arguments `params` and `grads` in place (at params[0][0]): " +
-        evaluation.MESSAGES["changed_input"].split(": ", 1)[1])
+        evaluation.MESSAGES["changed_input"].split(": ", 1)[1] + ". Likely cause: " + evaluation.MESSAGES["in_place"])
     assert evaluation.describe(__import__("numpy").zeros((2, 3))) == "numpy.ndarray of shape (2, 3)"
 
 

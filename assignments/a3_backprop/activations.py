@@ -93,7 +93,8 @@ def leaky_relu(z, alpha=0.01):
 
     Inputs:
     - z: numpy array of any shape, the pre-activation.
-    - alpha: float, the slope for negative z.
+    - alpha: float, the slope for negative z, with 0 <= alpha <= 1 (a leak no steeper than the slope 1 of
+      positive z; the checks use only such values).
 
     Returns:
     - a: numpy float64 array of the same shape as z.
@@ -107,7 +108,8 @@ def leaky_relu_prime(z, alpha=0.01):
 
     Inputs:
     - z: numpy array of any shape, the pre-activation z (NOT the activation a = leaky_relu(z)).
-    - alpha: float, the slope for negative z.
+    - alpha: float, the slope for negative z, with 0 <= alpha <= 1 (a leak no steeper than the slope 1 of
+      positive z; the checks use only such values).
 
     Returns:
     - da_dz: numpy float64 array of the same shape as z: 1.0 where z > 0 and alpha where z <= 0 (this kit uses

@@ -69,6 +69,39 @@ def _lecture_nand(ref, name, x):
     return ref.neuron.neuron(x, *LECTURE_NAND)
 
 
+def _gate_truth(name, x):
+    x = x > 0.5
+    return GATES_OF[name](x[:, 0], x[:, 1]).astype(np.float64)
+
+
+def _bias_row_wrong(ref, name, x):
+    """The gate's truth table with the rows (0, 0) flipped: there z = b, so only the bias decides them."""
+    truth = _gate_truth(name, x)
+    zeros = ~(x > 0.5).any(axis=1)
+    return np.where(zeros, 1.0 - truth, truth)
+
+
+# The gate that a slip in its weights gives instead: AND and OR differ only in the bias, NAND is AND negated.
+OTHER_GATE = {"and": "or", "or": "and", "nand": "and"}
+
+
+def _xor_from(top, left, right):
+    """XOR composed as top(left(a, b), right(a, b)), with exact gates: what a student's composition computes."""
+    def variant(ref, x):
+        hidden = np.column_stack([_gate_truth(left, x), _gate_truth(right, x)])
+        return _gate_truth(top, hidden)
+    return variant
+
+
+def _naive_sigmoid(ref, z):
+    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
+
+
+SIGMOID_OVERFLOW = Misconception(
+    "sigmoid_overflow", "np.exp overflows for large |z|, and np.where evaluates both of its branches on every "
+    "element, so each branch must be safe on its own: compute with exp(-|z|), which never overflows", _naive_sigmoid)
+
+
 # -- the worked example: the neuron and the gates -------------------------------------------------------------------
 SIGMOID = Part("sigmoid", "A stable sigmoid", 2, (
     Check("match", "neuron.sigmoid", title="values", cases=(
@@ -84,7 +117,7 @@ SIGMOID = Part("sigmoid", "A stable sigmoid", 2, (
         Case((EXTREMES,), public=True),
         Case((extremes(10068),)),
         Case((EXTREMES.reshape(7, 1) * np.ones((1, 3)),)),
-    )),
+    ), misconceptions=(SIGMOID_OVERFLOW,)),
 ))
 
 NEURON = Part("neuron", "One neuron on a batch", 1, (
@@ -97,21 +130,54 @@ NEURON = Part("neuron", "One neuron on a batch", 1, (
                       lambda ref, x, w, b: ref.neuron.sigmoid(x @ w)),
         Misconception("activation_missing", "the sigmoid is not applied: the neuron returns sigmoid(x @ w + b)",
                       lambda ref, x, w, b: x @ w + b),
+        Misconception("bias_after_activation", "the bias is added after the sigmoid: it belongs inside, "
+                      "sigmoid(x @ w + b)", lambda ref, x, w, b: ref.neuron.sigmoid(x @ w) + b),
+        Misconception("weights_times_inputs", "x * w multiplies element by element and gives an (N, D) array: the "
+                      "neuron needs the weighted sum of each row, x @ w", lambda ref, x, w, b: ref.neuron.sigmoid(x * w + b)),
     )),
 ))
 
+GATE_NAMES = ("and", "or", "nand")
+XOR_TOP = "the gate on top must be AND: XOR(a, b) = AND(OR(a, b), NAND(a, b)) is 1 where both OR and NAND are"
+XOR_BELOW = ("the two gates below must be OR and NAND, side by side: XOR(a, b) = AND(OR(a, b), NAND(a, b)), so that "
+             "AND sees 1 twice exactly where one input is 1")
+# Every gate's whole truth table is public, so a gate wrong on a single row fails the self-check too; the hidden
+# twins are the same rows in other orders (binary_rows holds each pattern once in 4 rows).
 GATES = Part("gates", "AND, OR, NAND and XOR from neurons", 3, (
+    Check("match", "neuron.gate_weights", title="returns (w, b)", options={"rtol": np.inf, "atol": np.inf},
+          cases=tuple(Case((name,), public=name == "and") for name in GATE_NAMES),
+          misconceptions=(
+              Misconception("gate_weights_int", "w is an array of integers: write the weights as floats, "
+                            "np.array([20.0, 20.0]), since every array in this kit is float64",
+                            lambda ref, name: (ref.neuron.gate_weights(name)[0].astype(np.int64),
+                                               ref.neuron.gate_weights(name)[1])),
+          )),
     Check("match", "neuron.logic_gate", title="truth table", expected=_truth, options={"atol": 0.01, "rtol": 0.0},
-          cases=tuple(Case((name, TRUTH_TABLE), public=name == "and") for name in ("and", "or", "nand"))
-          + (Case(("and", binary_rows(10091, 4)),),),
+          cases=tuple(Case((name, TRUTH_TABLE), public=True) for name in GATE_NAMES)
+          + tuple(Case((name, binary_rows(10091 + i, 4))) for i, name in enumerate(GATE_NAMES)),
           misconceptions=(
               Misconception("gate_not_saturated",
                             "the lecture's NAND weights (-10, -10, 14) are right only after rounding: sigmoid(4) "
                             "is 0.982. Scale w and b up until every output is within 0.01 of 0 or 1",
                             _lecture_nand),
+              Misconception("gate_bias_row", "the output for the inputs (0, 0) is wrong: there z = b, so the bias "
+                            "alone decides that row. b must be far below 0 for AND and OR, far above 0 for NAND",
+                            _bias_row_wrong),
+              Misconception("gate_other", "the weights compute another gate: AND and OR differ only in the bias "
+                            "(AND needs both inputs to lift z above 0, OR either one), and NAND is AND with every "
+                            "sign flipped", lambda ref, name, x: _gate_truth(OTHER_GATE[name], x)),
+              Misconception("gate_inverted", "every output is inverted: the signs of w and b are flipped",
+                            lambda ref, name, x: 1.0 - _gate_truth(name, x)),
           )),
     Check("match", "neuron.xor_gate", title="truth table", expected=_truth, options={"atol": 0.01, "rtol": 0.0},
-          cases=(Case((TRUTH_TABLE,), public=True), Case((binary_rows(10095, 4),)))),
+          cases=(Case((TRUTH_TABLE,), public=True), Case((binary_rows(10095, 4),))),
+          misconceptions=(
+              Misconception("xor_top_gate", XOR_TOP, _xor_from("or", "or", "nand")),
+              Misconception("xor_top_gate", XOR_TOP, _xor_from("nand", "or", "nand")),
+              Misconception("xor_gates_below", XOR_BELOW, _xor_from("and", "and", "nand")),
+              Misconception("xor_gates_below", XOR_BELOW, _xor_from("and", "or", "and")),
+              Misconception("xor_gates_below", XOR_BELOW, _xor_from("and", "or", "or")),
+          )),
 ))
 
 
@@ -134,6 +200,15 @@ MSE_LOSS = Part("mse_loss", "The mean squared error", 1, (
         Misconception("loss_halved", "the loss is halved: here the MSE is the plain mean of the squared errors, "
                                      "with no 1/2 in front",
                       lambda ref, X, y, theta: 0.5 * ref.gradient_descent.mse_loss(X, y, theta)),
+        Misconception("loss_absolute", "this is the mean absolute error: square each residual, (X theta - y) ** 2, "
+                      "instead of taking its absolute value",
+                      lambda ref, X, y, theta: float(np.mean(np.abs(X @ theta - y)))),
+        Misconception("loss_root", "this is the root of the MSE: return the mean of the squared residuals itself, "
+                      "without the square root",
+                      lambda ref, X, y, theta: float(np.sqrt(ref.gradient_descent.mse_loss(X, y, theta)))),
+        Misconception("loss_not_squared", "the residuals are averaged without being squared, so errors of opposite "
+                      "signs cancel: square them first",
+                      lambda ref, X, y, theta: float(np.mean(X @ theta - y))),
     )),
 ))
 
@@ -147,6 +222,9 @@ _MSE_GRADIENT_BUGS = (
     Misconception("gradient_sign", "the sign is flipped: X^T (y - X theta) points downhill, but the gradient "
                                    "itself is X^T (X theta - y), which points uphill",
                   lambda ref, X, y, theta: -ref.gradient_descent.mse_gradient(X, y, theta)),
+    Misconception("gradient_no_transpose", "X @ residual multiplies an (m, D) matrix by m residuals: the gradient "
+                  "sums each column's share, X.T @ residual, which has D entries",
+                  lambda ref, X, y, theta: (2.0 / len(y)) * (X @ (X @ theta - y)), raises="ValueError"),
 )
 
 MSE_GRADIENT = Part("mse_gradient", "The gradient of the MSE", 2, (
@@ -179,6 +257,28 @@ def _bgd_losses_summed(ref, X, y, theta0, learning_rate, num_iter):
     return path, len(y) * losses
 
 
+def _bgd_path_without_theta0(ref, X, y, theta0, learning_rate, num_iter):
+    path, losses = _bgd(ref, X, y, theta0, learning_rate, num_iter)
+    return path[1:], losses
+
+
+def _bgd_path_without_last(ref, X, y, theta0, learning_rate, num_iter):
+    path, losses = _bgd(ref, X, y, theta0, learning_rate, num_iter)
+    return path[:-1], losses
+
+
+def _bgd_path_aliased(ref, X, y, theta0, learning_rate, num_iter):
+    """theta updated in place (theta -= ...) after it was put in a list: every row is the last theta."""
+    path, losses = _bgd(ref, X, y, theta0, learning_rate, num_iter)
+    return np.tile(path[-1], (len(path), 1)), losses
+
+
+PATH_WITHOUT_THETA0 = ("theta_path leaves out theta0: row 0 is the starting point, so the path has one row more "
+                       "than there are steps")
+PATH_ALIASED = ("every row of theta_path is the same array: theta -= ... changes in place the array that is already "
+                "in the path, so store theta.copy(), or write theta = theta - ...")
+
+
 def _least_squares_fit(ref, case):
     """Measured on the training data against the least-squares fit; the reference losses are kept for the plots."""
     X, y, theta0, learning_rate, num_iter = case.args
@@ -203,6 +303,10 @@ BATCH_GD = Part("batch_gd", "Batch gradient descent", 3, (
         Misconception("gradient_factor_2", "every step is half as long as it should be: is the factor 2 missing "
                                            "from mse_gradient?",
                       lambda ref, X, y, theta0, lr, n: _bgd(ref, X, y, theta0, lr / 2, n)),
+        Misconception("path_without_theta0", PATH_WITHOUT_THETA0, _bgd_path_without_theta0),
+        Misconception("path_without_last", "theta_path stops one step early: after num_iter steps it holds "
+                      "num_iter + 1 rows, theta0 first and the last step's result at the end", _bgd_path_without_last),
+        Misconception("path_aliased", PATH_ALIASED, _bgd_path_aliased),
     )),
     Check("converge", "gradient_descent.batch_gradient_descent", title="reaches least squares",
           expected=_least_squares_fit, timeout=10.0,
@@ -215,6 +319,15 @@ BATCH_GD = Part("batch_gd", "Batch gradient descent", 3, (
               Case((*linear_data(48, 40), normal(49, 3), 0.01, 4000), label="lecture-data-40"),
           )),
 ))
+
+def _sgd_full_batch(ref, X, y, theta0, learning_rate, visit):
+    theta = np.array(theta0, dtype=np.float64)
+    path = [theta]
+    for _ in visit:
+        theta = theta - learning_rate * ref.gradient_descent.mse_gradient(X, y, theta)
+        path.append(theta)
+    return np.array(path)
+
 
 SGD = Part("sgd", "Stochastic gradient descent", 2, (
     Check("match", "gradient_descent.sgd", title="path", cases=(
@@ -232,6 +345,15 @@ SGD = Part("sgd", "Stochastic gradient descent", 2, (
         Misconception("gradient_factor_2", "every step is half as long as it should be: the per-sample gradient "
                                            "is 2 (x . theta - y) x, with the factor 2",
                       lambda ref, X, y, theta0, lr, visit: ref.gradient_descent.sgd(X, y, theta0, lr / 2, visit)),
+        Misconception("sgd_full_batch", "each step uses the gradient of the whole data set: stochastic gradient "
+                      "descent steps on one sample's gradient, 2 (x_j . theta - y_j) x_j with j = order[t]", _sgd_full_batch),
+        Misconception("sgd_averaged", "each sample's gradient is divided by m: one sample's squared error has the "
+                      "gradient 2 (x_j . theta - y_j) x_j, with no 1/m",
+                      lambda ref, X, y, theta0, lr, visit: ref.gradient_descent.sgd(X, y, theta0, lr / len(y), visit)),
+        Misconception("path_without_theta0", PATH_WITHOUT_THETA0,
+                      lambda ref, X, y, theta0, lr, visit: ref.gradient_descent.sgd(X, y, theta0, lr, visit)[1:]),
+        Misconception("path_aliased", PATH_ALIASED, lambda ref, X, y, theta0, lr, visit: np.tile(
+            ref.gradient_descent.sgd(X, y, theta0, lr, visit)[-1], (len(visit) + 1, 1))),
     )),
 ))
 
@@ -256,6 +378,12 @@ def _numerical_logistic_gradient(ref, case):
     return numerical_gradient(lambda v: len(y) * ref.gradient_descent.log_loss(X, y, v), k, h=1e-5)
 
 
+def _naive_log_loss(ref, X, y, k):
+    """The log loss from the probabilities, with the kit's own (stable) sigmoid and no clipping."""
+    p = ref.neuron.sigmoid(X @ k)
+    return float(np.mean(-y * np.log(p) - (1.0 - y) * np.log(1.0 - p)))
+
+
 LOG_LOSS = Part("log_loss", "A stable log loss", 2, (
     Check("match", "gradient_descent.log_loss", title="values", cases=(
         Case((*blobs(61, 8), normal(62, 3)), public=True),
@@ -267,11 +395,17 @@ LOG_LOSS = Part("log_loss", "A stable log loss", 2, (
         Misconception("log_loss_negated", "the minus sign is missing: the loss is -[y log p + (1 - y) log(1 - p)], "
                                           "which is never negative",
                       lambda ref, X, y, k: -ref.gradient_descent.log_loss(X, y, k)),
+        Misconception("log_loss_labels_swapped", "the labels are swapped in the loss: y goes with log p and 1 - y "
+                      "with log(1 - p)", lambda ref, X, y, k: ref.gradient_descent.log_loss(X, 1.0 - y, k)),
     )),
     Check("robust", "gradient_descent.log_loss", title="logits of +-1000", cases=(
         Case(_extreme_logits(), public=True),
         Case(_extreme_logits(10065)),
         Case((_extreme_logits()[0][::-1].copy(), 1.0 - _extreme_logits()[1][::-1], np.array([0.5, 2.0, 1.0]))),
+    ), misconceptions=(
+        Misconception("log_of_zero", "log(0): for large |z| the sigmoid rounds to exactly 0 or 1, and log of it is "
+                      "-inf. Compute the loss from z itself: -log sigmoid(z) = log(1 + exp(-z)), with np.logaddexp "
+                      "or exp(-|z|)", _naive_log_loss),
     )),
 ))
 
@@ -283,6 +417,11 @@ _LOGISTIC_GRADIENT_BUGS = (
     Misconception("gradient_averaged", "the gradient is averaged over the samples: this function returns the SUM "
                                        "X^T (sigmoid(X k) - y), as in the lecture's derivation",
                   lambda ref, X, y, k: ref.gradient_descent.logistic_gradient(X, y, k) / len(y)),
+    Misconception("logistic_gradient_linear", "the sigmoid is missing: this is linear regression's residual X k - y; "
+                  "the prediction errors are sigmoid(X k) - y", lambda ref, X, y, k: X.T @ (X @ k - y)),
+    Misconception("gradient_no_transpose", "X @ errors multiplies an (m, D) matrix by m errors: the gradient sums "
+                  "each column's share, X.T @ errors, which has D entries",
+                  lambda ref, X, y, k: X @ (ref.neuron.sigmoid(X @ k) - y), raises="ValueError"),
 )
 
 LOGISTIC_GRADIENT = Part("logistic_gradient", "The gradient of the log loss", 2, (
@@ -342,6 +481,8 @@ LOGISTIC_REGRESSION = Part("logistic_regression", "Logistic regression by gradie
                                          "parameters before step i, not after it", _logistic_losses_after_step),
         Misconception("loss_summed", "loss_history holds summed losses: record the mean, log_loss",
                       _logistic_losses_summed),
+        Misconception("start_ignored", "the run does not start from k0: begin with a copy of the given k0",
+                      lambda ref, X, y, k0, lr, n: _logistic(ref, X, y, np.zeros_like(k0), lr, n)),
     )),
     Check("converge", "gradient_descent.logistic_regression", title="classifies new points",
           expected=_held_out_blobs,

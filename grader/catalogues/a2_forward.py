@@ -10,6 +10,8 @@ KINKS = np.array([[-2.0, -0.5, 0.0, 0.5, 2.0], [0.0, 1.5, -1.5, 0.0, 3.0]])
 # Any large finite loss passes: what is checked is the type, that the value is finite and at least 5 (a confident
 # mistake must cost a lot: -log of a clip at 1e-3 is 6.9; at machine epsilon, 36), and that nothing warned.
 ANY_FINITE = {"rtol": np.inf, "atol": np.inf, "at_least": 5.0}
+LOG_OF_ZERO = ("log(0): a probability of exactly 0 (or 1, for log(1 - a)) makes log return -inf, and 0 * -inf is "
+               "nan. Clip the probabilities to [eps, 1 - eps] with a tiny eps first, as np.clip(p, 1e-12, 1.0) does")
 
 # Seed 001's worked example: a 3-4-4-3 network with sigmoid hidden layers, a softmax output and zero biases.
 SEED_W1 = np.array([[2, -1, 1, 4], [-1, 2, -3, 1], [3, -2, -1, 5]], dtype=np.float64)
@@ -87,6 +89,35 @@ def _global_max_softmax(ref, z):
     return e / e.sum(axis=-1, keepdims=True)
 
 
+def _naive_sigmoid(ref, z):
+    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
+
+
+def _naive_tanh(ref, z):
+    z = np.asarray(z, dtype=np.float64)
+    return (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))
+
+
+def _forward_with(ref, X, params, names, *, cache_a_as_z=False, output_twice=False, names_used=None,
+                  keep_input=True, same_input=False):
+    """The reference forward pass with one classic slip: the cache's Z holds A; the output activation applied
+    once more to the output returned; other activations used (``names_used``); A_0 = X left out of the cache;
+    every layer fed X."""
+    functions = ref.forward.layer_functions(params, names_used or names)
+    X = np.asarray(X, dtype=np.float64)
+    A = X
+    cache = {"A": [A] if keep_input else [], "Z": []}
+    for layer, ((W, b), f) in enumerate(zip(params, functions), start=1):
+        Z = ref.forward.dense(X if same_input else A, W, b)
+        A = f(Z)
+        cache["Z"].append(A if cache_a_as_z else Z)
+        cache["A"].append(A)
+    return (functions[-1](A) if output_twice else A), cache
+
+
+SIGMOID_OVERFLOW = Misconception(
+    "sigmoid_overflow", "np.exp overflows for large |z|, and np.where evaluates both of its branches on every "
+    "element, so each branch must be safe on its own: compute with exp(-|z|), which never overflows", _naive_sigmoid)
 SOFTMAX_AXIS = "softmax normalised over the wrong axis: each row (one sample) must sum to 1"
 SIGMOID_SIGN = Misconception("sigmoid_sign", "the sign of z is flipped: sigmoid(z) = 1 / (1 + exp(-z))",
                              lambda ref, z: ref.activations.sigmoid(-z))
@@ -116,10 +147,13 @@ ACTIVATION_VALUES = Part("activations", "Activation functions", 2, (
         Case((EXTREMES,), public=True),
         Case((extremes(10061),)),
         Case((EXTREMES.reshape(7, 1) * np.ones((1, 3)),)),
-    )),
+    ), misconceptions=(SIGMOID_OVERFLOW,)),
     Check("robust", "activations.tanh", title="large inputs", cases=(
         Case((EXTREMES,), public=True),
         Case((extremes(10062),)),
+    ), misconceptions=(
+        Misconception("tanh_overflow", "(e^z - e^-z) / (e^z + e^-z) overflows to inf / inf = nan for large |z|: use "
+                      "np.tanh, or write it with exp(-2|z|), which never overflows", _naive_tanh),
     )),
     Check("match", "activations.relu", title="values", cases=(
         Case((KINKS,), public=True),
@@ -130,6 +164,7 @@ ACTIVATION_VALUES = Part("activations", "Activation functions", 2, (
         Case((KINKS,), public=True),
         Case((with_zeros(10006, 2, 5),)),
         Case((normal(6, 5, 3, scale=2.0),)),
+        Case((normal(8, 4, 6, scale=2.0),), {"alpha": 0.3}, public=True),
         Case((normal(7, 4, 6, scale=2.0),), {"alpha": 0.2}),
     ), misconceptions=(LEAKY_RETURNS_ONE, _alpha_ignored("leaky_relu"))),
 ))
@@ -143,6 +178,11 @@ DERIVATIVES = Part("derivatives", "Derivatives, taken at z", 3, (
         Misconception("sigmoid_prime_of_a", "sigmoid_prime takes z, the pre-activation, not a = sigmoid(z): return "
                       "sigmoid(z) * (1 - sigmoid(z)), not z * (1 - z)",
                       lambda ref, z: z * (1.0 - z)),
+        Misconception("sigmoid_prime_factor", "the factor (1 - sigmoid(z)) is missing: sigmoid'(z) = sigmoid(z) * "
+                      "(1 - sigmoid(z))", lambda ref, z: ref.activations.sigmoid(z)),
+        Misconception("sigmoid_prime_twice", "the sigmoid is applied twice: compute s = sigmoid(z) once, then return "
+                      "s * (1 - s), not sigmoid(s) * (1 - sigmoid(s))",
+                      lambda ref, z: ref.activations.sigmoid_prime(ref.activations.sigmoid(z))),
     )),
     Check("robust", "activations.sigmoid_prime", title="large inputs", cases=(
         Case((EXTREMES,), public=True),
@@ -155,6 +195,8 @@ DERIVATIVES = Part("derivatives", "Derivatives, taken at z", 3, (
     ), misconceptions=(
         Misconception("tanh_prime_of_a", "tanh_prime takes z, the pre-activation, not a = tanh(z): return "
                       "1 - tanh(z)**2, not 1 - z**2", lambda ref, z: 1.0 - z ** 2),
+        Misconception("tanh_prime_square", "tanh is not squared: tanh'(z) = 1 - tanh(z)**2",
+                      lambda ref, z: 1.0 - ref.activations.tanh(z)),
     )),
     Check("robust", "activations.tanh_prime", title="large inputs", cases=(
         Case((EXTREMES,), public=True),
@@ -167,10 +209,13 @@ DERIVATIVES = Part("derivatives", "Derivatives, taken at z", 3, (
     ), misconceptions=(
         Misconception("relu_prime_at_zero", "relu_prime(0) must be 0 in this kit: use z > 0, not z >= 0",
                       lambda ref, z: (z >= 0).astype(np.float64)),
+        Misconception("comparison_not_float", "a comparison such as z > 0 gives booleans: turn them into float64 "
+                      "with .astype(np.float64)", lambda ref, z: z > 0),
     )),
     Check("match", "activations.leaky_relu_prime", title="values", cases=(
         Case((KINKS,), public=True),
         Case((with_zeros(10016, 2, 5),)),
+        Case((away_from_zero(17, 4, 3),), {"alpha": 0.3}, public=True),
         Case((away_from_zero(16, 4, 3),), {"alpha": 0.2}),
     ), misconceptions=(
         Misconception("leaky_relu_prime_at_zero", "leaky_relu_prime(0) must be alpha in this kit: use z > 0, "
@@ -193,14 +238,23 @@ SOFTMAX = Part("softmax", "Softmax, stable and row-wise", 2, (
         Misconception("softmax_max_axis", "the maximum is subtracted per column: subtract each row's own maximum "
                       "(axis=-1, keepdims=True)",
                       lambda ref, z: _naive_softmax(ref, z - z.max(axis=0, keepdims=True))),
+        Misconception("softmax_keepdims", "the row sums have shape (N,), which does not broadcast against (N, C): "
+                      "sum with keepdims=True", lambda ref, z: np.exp(z) / np.exp(z).sum(axis=-1), raises="ValueError"),
     )),
     Check("match", "losses.softmax", title="one sample", cases=(
         Case((normal(24, 6, scale=2.0),), public=True),
         Case((normal(10024, 6, scale=2.0),)),
+    ), misconceptions=(
+        Misconception("softmax_axis_1", "axis=1 does not exist for one sample (a 1-D array): use axis=-1, the last "
+                      "axis, which works for a single sample and for a batch",
+                      lambda ref, z: np.exp(z) / np.exp(z).sum(axis=1, keepdims=True), raises="AxisError"),
     )),
     Check("robust", "losses.softmax", title="large logits", cases=(
         Case((np.array([1000.0, 1001.0, 999.0]),), public=True),
         Case((-800.0 + np.round(normal(10025, 3), 2),)),
+        # rows far apart: one maximum for the whole array underflows every row below it
+        Case((np.array([[900.0, 902.0, 901.0, 899.5], [-900.0, -901.0, -899.0, -902.0], [1.0, -1.0, 0.0, 2.0]]),),
+             public=True),
         Case((np.array([[1000.0, 1001.0, 999.0, 1000.5], [-1000.0, -999.0, -1001.0, -1000.0],
                         [0.0, 2.0, -1.0, 1.0]]),)),
     ), misconceptions=(
@@ -221,6 +275,8 @@ LOSSES = Part("losses", "One-hot labels and losses", 3, (
         Misconception("one_hot_classes_from_labels", "the number of columns comes from the labels: use num_classes, "
                       "since a batch need not hold every class",
                       lambda ref, labels, classes: np.eye(labels.max() + 1)[labels]),
+        Misconception("one_hot_int", "the one-hot rows are integers: make them float64, np.zeros((N, C)) with its "
+                      "default dtype", lambda ref, labels, classes: ref.losses.one_hot(labels, classes).astype(np.int64)),
     )),
     Check("match", "losses.cross_entropy", title="values", cases=(
         Case((_probs(31, 5, 3), one_hot_labels(32, 5, 3)), public=True),
@@ -231,15 +287,27 @@ LOSSES = Part("losses", "One-hot labels and losses", 3, (
                       lambda ref, p, Y: -float(np.sum(Y * np.log(p)))),
         Misconception("cross_entropy_mean_all", "the loss is averaged over all N * C entries: sum over the classes, "
                       "then average over the N samples only", lambda ref, p, Y: -float(np.mean(Y * np.log(p)))),
+        Misconception("cross_entropy_axis", "the sum runs over the wrong axis: sum over the classes (axis 1) for "
+                      "each sample, then average over the samples",
+                      lambda ref, p, Y: -float(np.mean(np.sum(Y * np.log(p), axis=0)))),
+        Misconception("cross_entropy_sign", "the minus sign is missing: the loss is -sum(Y log p) / N, which is never "
+                      "negative", lambda ref, p, Y: -ref.losses.cross_entropy(p, Y)),
+        Misconception("cross_entropy_binary_form", "this is the binary loss summed over the classes: with one-hot Y "
+                      "the cross-entropy is only -sum(Y log p), with no (1 - Y) log(1 - p) term",
+                      lambda ref, p, Y: -float(np.mean(np.sum(Y * np.log(p) + (1 - Y) * np.log(1 - p), axis=1)))),
     )),
     Check("robust", "losses.cross_entropy", title="probabilities of 0 and 1", cases=(
         Case((np.array([[1.0, 0.0, 0.0], [0.0, 0.3, 0.7], [0.5, 0.5, 0.0], [0.0, 0.0, 1.0]]),
               np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])), public=True),
         Case((np.array([[0.0, 0.0, 1.0], [0.6, 0.4, 0.0], [0.0, 1.0, 0.0], [0.1, 0.0, 0.9]]),
               np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]))),
+    ), misconceptions=(
+        Misconception("log_of_zero", LOG_OF_ZERO, lambda ref, p, Y: -float(np.sum(Y * np.log(p)) / p.shape[0])),
     )),
     Check("robust", "losses.cross_entropy", title="true class at probability 0 (any large finite value)",
           options=ANY_FINITE, cases=(
+              Case((np.array([[0.0, 0.0, 1.0], [0.7, 0.0, 0.3]]), np.array([[0.0, 1.0, 0.0], [0.0, 1.0, 0.0]])),
+                   public=True),
               Case((np.array([[0.0, 1.0, 0.0], [0.2, 0.8, 0.0]]), np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]))),
           )),
     Check("match", "losses.binary_cross_entropy", title="values", cases=(
@@ -251,15 +319,42 @@ LOSSES = Part("losses", "One-hot labels and losses", 3, (
                       lambda ref, a, y: -float(np.sum(y * np.log(a) + (1 - y) * np.log(1 - a)))),
         Misconception("bce_sign", "the minus sign is missing: the loss is -(y log a + (1 - y) log(1 - a)), which is "
                       "never negative", lambda ref, a, y: -ref.losses.binary_cross_entropy(a, y)),
+        Misconception("bce_labels_swapped", "the labels are swapped: y goes with log a and 1 - y with log(1 - a)",
+                      lambda ref, a, y: ref.losses.binary_cross_entropy(a, 1.0 - y)),
     )),
     Check("robust", "losses.binary_cross_entropy", title="predictions of exactly 0 and 1", cases=(
         Case((np.array([0.0, 1.0, 0.3, 1.0, 0.0]), np.array([0.0, 1.0, 1.0, 1.0, 0.0])), public=True),
         Case((np.array([1.0, 0.0, 0.0, 0.8, 1.0]), np.array([1.0, 0.0, 0.0, 0.0, 1.0]))),
         Case((np.array([[1.0], [0.0], [0.9]]), np.array([[1.0], [0.0], [0.0]]))),
+    ), misconceptions=(
+        Misconception("log_of_zero", LOG_OF_ZERO,
+                      lambda ref, a, y: -float(np.mean(y * np.log(a) + (1 - y) * np.log(1 - a)))),
     )),
     Check("robust", "losses.binary_cross_entropy", title="confidently wrong (any large finite value)", options=ANY_FINITE,
-          cases=(Case((np.array([0.0, 1.0, 0.5]), np.array([1.0, 0.0, 1.0]))),)),
+          cases=(Case((np.array([1.0, 0.2, 0.0]), np.array([0.0, 1.0, 1.0])), public=True),
+                 Case((np.array([0.0, 1.0, 0.5]), np.array([1.0, 0.0, 1.0]))))),
 ))
+
+FORWARD_BUGS = (
+    Misconception("forward_bias_missing", "the biases are not added: Z_l = A_(l-1) @ W_l + b_l",
+                  lambda ref, X, params, names: _forward_variant(ref, X, params, names, bias=False)),
+    Misconception("last_activation_missing", "the last layer's activation is left off: A_L = f_L(Z_L) too",
+                  lambda ref, X, params, names: _forward_variant(ref, X, params, names, last_activation=False)),
+    Misconception("cache_a_for_z", "the cache's Z list holds the activations: keep each layer's pre-activation Z_l "
+                  "= A_(l-1) @ W_l + b_l there, which backpropagation needs for f'(Z_l)",
+                  lambda ref, X, params, names: _forward_with(ref, X, params, names, cache_a_as_z=True)),
+    Misconception("output_activation_twice", "the output activation is applied twice: A_L = f_L(Z_L), once",
+                  lambda ref, X, params, names: _forward_with(ref, X, params, names, output_twice=True)),
+    Misconception("sigmoid_everywhere", "every layer uses the sigmoid: each layer l uses its own activation, "
+                  "activations[l]",
+                  lambda ref, X, params, names: _forward_with(ref, X, params, names, names_used=["sigmoid"] * len(names))),
+    Misconception("cache_without_input", "the cache's A list leaves out the input: it starts with A_0 = X, so it "
+                  "holds one entry more than Z",
+                  lambda ref, X, params, names: _forward_with(ref, X, params, names, keep_input=False)),
+    Misconception("forward_same_input", "every layer is fed X: layer l takes the previous layer's activation "
+                  "A_(l-1), so set A = f(Z) and feed it on",
+                  lambda ref, X, params, names: _forward_with(ref, X, params, names, same_input=True), raises="ValueError"),
+)
 
 FORWARD = Part("forward", "The forward pass", 4, (
     Check("match", "forward.dense", title="values", cases=(
@@ -270,9 +365,12 @@ FORWARD = Part("forward", "The forward pass", 4, (
         Misconception("bias_missing", "the bias b is not added to A_prev @ W", lambda ref, A, W, b: A @ W),
         Misconception("dense_transposed", "Z is computed column by column and comes out as (D_out, N): rows are "
                       "samples in this kit, so Z = A_prev @ W + b", lambda ref, A, W, b: (A @ W + b).T),
+        Misconception("dense_order", "W @ A_prev multiplies in the wrong order: rows are samples, so Z = A_prev @ W "
+                      "+ b, with A_prev (N, D_in) and W (D_in, D_out)", lambda ref, A, W, b: W @ A + b,
+                      raises="ValueError"),
     )),
     Check("match", "forward.forward_pass", title="seed 001 worked example", expected=_seed_expected,
-          options=SEED_TOLERANCE, cases=(
+          options=SEED_TOLERANCE, misconceptions=FORWARD_BUGS, cases=(
               Case((SEED_X[:1], SEED_PARAMS, SEED_ACTIVATIONS), public=True, label="x_in"),
               Case((SEED_X, SEED_PARAMS, SEED_ACTIVATIONS), public=True, label="x_mat_in"),
               Case((_seed_like_network(10044)[0][:1], _seed_like_network(10044)[1], SEED_ACTIVATIONS),
@@ -284,12 +382,7 @@ FORWARD = Part("forward", "The forward pass", 4, (
         Case((normal(10051, 5, 3), _layers(10052, [3, 4, 2]), ["tanh", "sigmoid"])),
         Case((normal(53, 6, 4), _layers(54, [4, 5, 3, 2]), ["relu", "leaky_relu", "softmax"])),
         Case((normal(55, 4, 3), _layers(56, [3, 5]), ["softmax"])),
-    ), misconceptions=(
-        Misconception("forward_bias_missing", "the biases are not added: Z_l = A_(l-1) @ W_l + b_l",
-                      lambda ref, X, params, names: _forward_variant(ref, X, params, names, bias=False)),
-        Misconception("last_activation_missing", "the last layer's activation is left off: A_L = f_L(Z_L) too",
-                      lambda ref, X, params, names: _forward_variant(ref, X, params, names, last_activation=False)),
-    )),
+    ), misconceptions=FORWARD_BUGS),
 ))
 
 

@@ -93,6 +93,21 @@ def _delta_sigmoid_twice(ref, delta_next, W_next, Z, activation):
     return delta_next * ref.activations.sigmoid_prime(f(Z)) * f_prime(Z)
 
 
+def _delta_w_not_transposed(ref, delta_next, W_next, Z, activation):
+    _, f_prime = ref.activations.get(activation)
+    return (delta_next @ W_next) * f_prime(Z)
+
+
+def _delta_slope_formula(ref, delta_next, W_next, Z, activation):
+    """The sigmoid's slope written for its output, a (1 - a), applied to Z whatever the activation."""
+    return (delta_next @ W_next.T) * Z * (1.0 - Z)
+
+
+def _delta_elementwise(ref, delta_next, W_next, Z, activation):
+    _, f_prime = ref.activations.get(activation)
+    return (delta_next * W_next.T) * f_prime(Z)
+
+
 def _grads_sum(ref, A_prev, delta):
     return A_prev.T @ delta, delta.sum(axis=0)
 
@@ -103,6 +118,18 @@ def _grads_transposed(ref, A_prev, delta):
 
 def _grads_bias_axis(ref, A_prev, delta):
     return A_prev.T @ delta / A_prev.shape[0], delta.mean(axis=1)
+
+
+def _grads_bias_averaged_twice(ref, A_prev, delta):
+    return A_prev.T @ delta / A_prev.shape[0], delta.mean(axis=0) / A_prev.shape[0]
+
+
+def _grads_bias_summed(ref, A_prev, delta):
+    return A_prev.T @ delta / A_prev.shape[0], delta.sum(axis=0)
+
+
+def _grads_no_transpose(ref, A_prev, delta):
+    return A_prev @ delta / A_prev.shape[0], delta.mean(axis=0)
 
 
 def _backward_with(ref, Y, params, cache, activations, hidden=None, gradients=None):
@@ -119,12 +146,32 @@ def _backward_with(ref, Y, params, cache, activations, hidden=None, gradients=No
     return grads
 
 
+def _backward_walk(ref, Y, params, cache, activations, *, weights_of=lambda layer: layer, inputs_of=lambda layer: layer,
+                   last=0, reverse=False):
+    """The reference backward pass with the layers mixed up: the W sent back with the delta of ``layer`` is that
+    of ``weights_of(layer)`` (correct: ``layer``), the A_prev of its gradients that of ``inputs_of(layer)``; it
+    stops before layer ``last``; ``reverse`` returns the gradients last layer first."""
+    A, Z = cache["A"], cache["Z"]
+    delta = ref.backprop.output_delta(A[-1], Y)
+    grads = [None] * len(params)
+    for layer in range(len(params) - 1, last - 1, -1):
+        grads[layer] = ref.backprop.layer_gradients(A[inputs_of(layer)], delta)
+        if layer > 0:
+            delta = ref.backprop.hidden_delta(delta, params[weights_of(layer)][0], Z[layer - 1], activations[layer - 1])
+    return grads[::-1] if reverse else grads
+
+
 def _hidden_bug(bug):
     return lambda ref, *args: _backward_with(ref, *args, hidden=lambda *a: bug(ref, *a))
 
 
 def _gradient_bug(bug):
     return lambda ref, *args: _backward_with(ref, *args, gradients=lambda *a: bug(ref, *a))
+
+
+def _step_discarded(ref, X, Y, params, activations, learning_rate):
+    _, loss = ref.training.train_step(X, Y, params, activations, learning_rate)
+    return list(params), loss
 
 
 def _step_early_update(ref, X, Y, params, activations, learning_rate):
@@ -154,27 +201,46 @@ def _step_loss_after(ref, X, Y, params, activations, learning_rate):
 
 
 def _train_variant(ref, X, Y, params, activations, learning_rate, epochs, batch_size=None, rng=None, *,
-                   order="shuffle", measure="after"):
-    """The reference train loop with a classic slip: ``order`` 'none' never shuffles, 'once' shuffles only before
-    the first epoch; ``measure`` 'before' records each epoch's loss and accuracy before its updates."""
+                   order="shuffle", measure="after", batches="all", update=True):
+    """The reference train loop with a classic slip.
+
+    ``order``: 'none' never shuffles; 'once' shuffles only before the first epoch; 'global' shuffles with np.random
+    (seeded 0 before every graded call, as the sandbox and the self-check do) instead of ``rng``; 'apart' shuffles X
+    and Y with two different permutations. ``measure``: 'before' records each epoch's loss and accuracy before its
+    updates; 'batch' records the last batch's loss from train_step. ``batches``: 'full' ignores batch_size;
+    'whole' drops the last partial batch. ``update=False`` never rebinds the parameters."""
     n = X.shape[0]
     history = {"loss": np.zeros(epochs), "accuracy": np.zeros(epochs)}
-    fixed = rng.permutation(n) if order == "once" else np.arange(n)
+    legacy = np.random.RandomState(0)
+    fixed = rng.permutation(n) if order == "once" and batch_size is not None else np.arange(n)
+    size = None if batches == "full" else batch_size
     for epoch in range(epochs):
         if measure == "before":
             A_out = ref.forward.predict(X, params, activations)
             history["loss"][epoch] = ref.training.mean_loss(A_out, Y, activations[-1])
             history["accuracy"][epoch] = ref.training.accuracy(A_out, Y)
-        if batch_size is None:
-            params, _ = ref.training.train_step(X, Y, params, activations, learning_rate)
+        if size is None:
+            pieces = [(X, Y)]
         else:
-            permutation = rng.permutation(n) if order == "shuffle" else fixed
-            for start in range(0, n, batch_size):
-                batch = permutation[start:start + batch_size]
-                params, _ = ref.training.train_step(X[batch], Y[batch], params, activations, learning_rate)
-        if measure == "after":
+            if order in ("shuffle", "apart"):
+                rows = rng.permutation(n)
+            elif order == "global":
+                rows = legacy.permutation(n)
+            else:
+                rows = fixed
+            targets = rng.permutation(n) if order == "apart" else rows
+            stop = n - n % size if batches == "whole" else n
+            pieces = [(X[rows[start:start + size]], Y[targets[start:start + size]]) for start in range(0, stop, size)]
+        for X_batch, Y_batch in pieces:
+            new_params, loss = ref.training.train_step(X_batch, Y_batch, params, activations, learning_rate)
+            if update:
+                params = new_params
+        if measure == "batch":
+            history["loss"][epoch] = loss
+        if measure in ("after", "batch"):
             A_out = ref.forward.predict(X, params, activations)
-            history["loss"][epoch] = ref.training.mean_loss(A_out, Y, activations[-1])
+            if measure == "after":
+                history["loss"][epoch] = ref.training.mean_loss(A_out, Y, activations[-1])
             history["accuracy"][epoch] = ref.training.accuracy(A_out, Y)
     return list(params), history
 
@@ -201,6 +267,38 @@ MESSAGES = {
     "history_before": "each epoch's loss and accuracy are measured before its updates: measure after the epoch",
     "no_shuffle": "the mini-batches never change: draw order = rng.permutation(N) at the start of every epoch",
     "shuffle_once": "the samples are shuffled only once: draw a new rng.permutation(N) at the start of every epoch",
+    "w_not_transposed": "delta_next @ W_next does not line up: W_next is (D_l, D_next), so the delta goes back "
+                        "through its transpose, delta_next @ W_next.T",
+    "slope_formula_on_z": "the slope is computed as Z * (1 - Z), the sigmoid's slope written for its OUTPUT a: at "
+                          "the pre-activation Z, use the layer's own f_prime(Z)",
+    "elementwise_not_matmul": "delta_next * W_next.T multiplies element by element: each unit's share of the error is "
+                              "a sum over the next layer's units, the matrix product delta_next @ W_next.T",
+    "bias_averaged_twice": "db is divided by N twice: delta.mean(axis=0) already averages over the samples",
+    "bias_not_averaged": "db is summed over the batch while dW is averaged: db = delta.mean(axis=0), the same 1/N",
+    "weights_no_transpose": "A_prev @ delta does not line up: dW pairs each input unit with each unit of the layer, "
+                            "A_prev.T @ delta / N, of shape (D_in, D_out)",
+    "wrong_layer_weights": "the delta is sent back through the wrong layer's weights: from layer l to layer l - 1 "
+                           "it goes through W_l, params[l][0], the weights between them",
+    "wrong_layer_inputs": "a layer's gradients use the wrong activations: layer l's dW needs its own input, "
+                          "A_(l-1), which is cache['A'][l] when A[0] = X",
+    "gradients_reversed": "the gradients come back last layer first: grads[l] belongs to params[l], so fill a list "
+                          "by index (or reverse it before returning)",
+    "first_layer_skipped": "the loop stops before the first layer: walk layer = L - 1 down to 0, so that every "
+                           "layer gets its gradients",
+    "bias_no_learning_rate": "the bias step leaves out the learning rate: b - learning_rate * db",
+    "update_discarded": "the update is thrown away: return what gd_step gives, the NEW parameters, with the loss",
+    "global_random": "the shuffles come from np.random, not from the rng argument: use rng.permutation(N), so that "
+                     "a run is reproducible from the Generator it is given",
+    "last_batch_dropped": "the last, smaller mini-batch is dropped: range(0, N, batch_size) keeps it, so every "
+                          "sample is used once per epoch",
+    "separate_permutations": "X and Y are shuffled with two different permutations, so the samples lose their "
+                             "labels: draw one order = rng.permutation(N) and index both with it",
+    "params_not_rebound": "the parameters never change: train_step returns NEW parameters, so write "
+                          "params, loss = train_step(...)",
+    "batch_size_ignored": "batch_size is ignored and every step uses the whole set: split each epoch's shuffled "
+                          "order into mini-batches of batch_size",
+    "history_last_batch": "the loss recorded is the last mini-batch's: after each epoch, measure the loss on the "
+                          "whole training set",
 }
 
 
@@ -285,6 +383,7 @@ OUTPUT_CASES = (
 HIDDEN_CASES = (
     Case((normal(311, 6, 1), normal(312, 4, 1), normal(313, 6, 4, scale=2.0), "sigmoid"), public=True),
     Case((normal(10311, 6, 1), normal(10312, 4, 1), normal(10313, 6, 4, scale=2.0), "sigmoid")),
+    Case((normal(320, 5, 3), normal(325, 4, 3), normal(326, 5, 4), "tanh"), public=True),
     Case((normal(314, 5, 3), normal(315, 4, 3), normal(316, 5, 4), "tanh")),
     Case((normal(317, 7, 2), normal(318, 3, 2), away_from_zero(319, 7, 3), "relu")),
 )
@@ -352,6 +451,11 @@ _HIDDEN_BUGS = (
     _misconception("no_derivative", _delta_no_derivative),
     _misconception("derivative_of_a", _delta_derivative_of_a),
     _misconception("sigmoid_twice", _delta_sigmoid_twice),
+    _misconception("slope_formula_on_z", _delta_slope_formula),
+    # numpy says "could not be broadcast" for *, and names a mismatch for @ or np.dot
+    Misconception("elementwise_not_matmul", MESSAGES["elementwise_not_matmul"], _delta_elementwise,
+                  raises="ValueError: broadcast"),
+    Misconception("w_not_transposed", MESSAGES["w_not_transposed"], _delta_w_not_transposed, raises="ValueError"),
 )
 HIDDEN_DELTA = Part("hidden_delta", "A hidden layer's delta", 2, (
     Check("match", "backprop.hidden_delta", title="values", cases=HIDDEN_CASES, misconceptions=_HIDDEN_BUGS),
@@ -363,6 +467,9 @@ _GRADIENT_BUGS = (
     _misconception("no_average", _grads_sum),
     _misconception("transpose", _grads_transposed),
     _misconception("bias_axis", _grads_bias_axis),
+    _misconception("bias_averaged_twice", _grads_bias_averaged_twice),
+    _misconception("bias_not_averaged", _grads_bias_summed),
+    Misconception("weights_no_transpose", MESSAGES["weights_no_transpose"], _grads_no_transpose, raises="ValueError"),
 )
 LAYER_GRADIENTS = Part("layer_gradients", "A layer's weight and bias gradients", 2, (
     Check("match", "backprop.layer_gradients", title="values", cases=GRADIENT_CASES, misconceptions=_GRADIENT_BUGS),
@@ -376,6 +483,11 @@ _BACKWARD_BUGS = (
     _misconception("sigmoid_twice", _hidden_bug(_delta_sigmoid_twice)),
     _misconception("no_average", _gradient_bug(_grads_sum)),
     _misconception("transpose", _gradient_bug(_grads_transposed)),
+    Misconception("wrong_layer_weights", MESSAGES["wrong_layer_weights"],
+                  lambda ref, *a: _backward_walk(ref, *a, weights_of=lambda layer: layer - 1), raises="ValueError"),
+    _misconception("wrong_layer_inputs", lambda ref, *a: _backward_walk(ref, *a, inputs_of=lambda layer: layer + 1)),
+    _misconception("gradients_reversed", lambda ref, *a: _backward_walk(ref, *a, reverse=True)),
+    _misconception("first_layer_skipped", lambda ref, *a: _backward_walk(ref, *a, last=1)),
 )
 BACKWARD = Part("backward", "Backpropagation through a whole network", 3, (
     Check("match", "backprop.backward", title="values", cases=BACKWARD_CASES, misconceptions=_BACKWARD_BUGS),
@@ -388,6 +500,8 @@ GD_STEP = Part("gd_step", "One gradient-descent update", 1, (
         _misconception("update_sign", lambda ref, params, grads, lr: ref.training.gd_step(params, grads, -lr)),
         _misconception("bias_not_updated", lambda ref, params, grads, lr: [
             (W - lr * dW, b) for (W, b), (dW, _) in zip(params, grads)]),
+        _misconception("bias_no_learning_rate", lambda ref, params, grads, lr: [
+            (W - lr * dW, b - db) for (W, b), (dW, db) in zip(params, grads)]),
     )),
 ))
 
@@ -397,6 +511,7 @@ TRAIN_STEP = Part("train_step", "One training step", 2, (
               _misconception("early_update", _step_early_update),
               _misconception("update_sign", _step_sign),
               _misconception("loss_after", _step_loss_after),
+              _misconception("update_discarded", _step_discarded),
           )),
 ))
 
@@ -405,6 +520,12 @@ TRAIN = Part("train", "The training loop and its learning curves", 2, (
         _misconception("history_before", lambda ref, *a, **k: _train_variant(ref, *a, **k, measure="before")),
         _misconception("no_shuffle", lambda ref, *a, **k: _train_variant(ref, *a, **k, order="none")),
         _misconception("shuffle_once", lambda ref, *a, **k: _train_variant(ref, *a, **k, order="once")),
+        _misconception("global_random", lambda ref, *a, **k: _train_variant(ref, *a, **k, order="global")),
+        _misconception("separate_permutations", lambda ref, *a, **k: _train_variant(ref, *a, **k, order="apart")),
+        _misconception("last_batch_dropped", lambda ref, *a, **k: _train_variant(ref, *a, **k, batches="whole")),
+        _misconception("batch_size_ignored", lambda ref, *a, **k: _train_variant(ref, *a, **k, batches="full")),
+        _misconception("params_not_rebound", lambda ref, *a, **k: _train_variant(ref, *a, **k, update=False)),
+        _misconception("history_last_batch", lambda ref, *a, **k: _train_variant(ref, *a, **k, measure="batch")),
     )),
 ))
 

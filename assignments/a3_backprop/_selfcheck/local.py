@@ -24,6 +24,7 @@ MESSAGES = {
     "part_failed": "{failed} of {total} public checks of part {part!r} failed",
     "part_passed": "All {total} public checks of part {part!r} passed. The points come from their hidden twins: the "
                    "same checks on fresh inputs.",
+    "upstream": "{functions} fails its own public checks, and this function calls it: fix that first",
 }
 
 
@@ -87,12 +88,34 @@ def run(module_name, function_name, args, kwargs):
 
 
 def judge_case(case):
-    """Run one public case from cases.json and return its evaluation.Verdict."""
+    """Run one public case from cases.json and return its evaluation.Verdict. A failure that no classic bug of its
+    own explains names the graded functions it calls that fail their own public checks: those come first."""
     outcome = run(case["module"], case["function"], wire.decode(case["args"]), wire.decode(case["kwargs"]))
-    variants = [(key, message, wire.decode(output)) for key, message, output in case["variants"]]
-    return evaluation.judge(case["kind"], outcome, wire.decode(case["expected"]), variants,
-                            wire.decode(case["options"]), resolve(case["predict"]),
-                            function=f"{case['module']}.{case['function']}()")
+    variants = [(key, message, evaluation.decode_variant(output)) for key, message, output in case["variants"]]
+    verdict = evaluation.judge(case["kind"], outcome, wire.decode(case["expected"]), variants,
+                               wire.decode(case["options"]), resolve(case["predict"]),
+                               function=f"{case['module']}.{case['function']}()")
+    if verdict.passed or verdict.misconception:
+        return verdict
+    failing = [name for name in case.get("calls", ()) if _fails(name)]
+    if not failing:
+        return verdict
+    cause = say("upstream", functions=", ".join(f"{name}()" for name in failing))
+    return evaluation.Verdict(False, evaluation.say("join", first=verdict.message,
+                                                    second=evaluation.say("diagnosis", message=cause)),
+                              "upstream")
+
+
+_FAILS = {}
+
+
+def _fails(function):
+    """Whether some public case of ``function`` ('module.function') fails; each function is run once."""
+    if function not in _FAILS:
+        _FAILS[function] = False  # a cycle in the catalogue's calls must not recurse
+        cases = [case for case in load_cases() if f"{case['module']}.{case['function']}" == function]
+        _FAILS[function] = any(not judge_case(case).passed for case in cases)
+    return _FAILS[function]
 
 
 def check_part(part):

@@ -62,6 +62,40 @@ A1 = {
                                             "损失的梯度是 X^T (sigmoid(X k) - y)",
     "misconception:gradient_averaged": "梯度对样本取了平均：这个函数返回的是总和 X^T (sigmoid(X k) - y)，与讲义中的推导"
                                        "一致",
+    "check:returns (w, b)": "返回 (w, b)",
+    "misconception:sigmoid_overflow": "|z| 很大时 np.exp 会溢出，而 np.where 会对每个元素计算两个分支，所以每个分支本身都必须安全："
+                                      "改用 exp(-|z|) 来计算，它永远不会溢出",
+    "misconception:bias_after_activation": "偏置加在了 sigmoid 之后：它应该放在里面，sigmoid(x @ w + b)",
+    "misconception:weights_times_inputs": "x * w 是逐元素相乘，得到的是 (N, D) 的数组：神经元需要每一行的加权和，x @ w",
+    "misconception:gate_weights_int": "w 是整数数组：请把权重写成浮点数，np.array([20.0, 20.0])，因为本套作业中的数组都是 float64",
+    "misconception:gate_bias_row": "输入 (0, 0) 的输出不对：此时 z = b，这一行只由偏置决定。与门和或门的 b 必须远小于 0，"
+                                   "与非门的 b 必须远大于 0",
+    "misconception:gate_other": "这组权重算出的是另一个门：与门和或门只差在偏置上（与门需要两个输入一起把 z 推到 0 以上，或门只需"
+                                "一个），而与非门是把与门的每个符号都取反",
+    "misconception:gate_inverted": "每个输出都反了：w 和 b 的符号取反了",
+    "misconception:xor_top_gate": "最上面的门必须是与门：XOR(a, b) = AND(OR(a, b), NAND(a, b))，在或门和与非门都为 1 的地方为 1",
+    "misconception:xor_gates_below": "下面并排的两个门必须是或门和与非门：XOR(a, b) = AND(OR(a, b), NAND(a, b))，这样恰好在只有一个"
+                                     "输入为 1 的地方，与门看到两个 1",
+    "misconception:loss_absolute": "这是平均绝对误差：请把每个残差平方，(X theta - y) ** 2，而不是取绝对值",
+    "misconception:loss_root": "这是均方误差的平方根：请直接返回残差平方的平均值，不要开方",
+    "misconception:loss_not_squared": "残差没有平方就求了平均，正负误差会相互抵消：请先平方",
+    "misconception:gradient_no_transpose@mse_gradient": "X @ residual 是用 (m, D) 的矩阵去乘 m 个残差：梯度要把每一列的份额加起来，"
+                                                        "即 X.T @ residual，它有 D 个分量",
+    "misconception:gradient_no_transpose@logistic_gradient": "X @ errors 是用 (m, D) 的矩阵去乘 m 个误差：梯度要把每一列的份额加"
+                                                             "起来，即 X.T @ errors，它有 D 个分量",
+    "misconception:path_without_theta0": "theta_path 漏掉了 theta0：第 0 行是起点，所以轨迹的行数比步数多一行",
+    "misconception:path_without_last": "theta_path 少了最后一步：走完 num_iter 步后它有 num_iter + 1 行，第一行是 theta0，"
+                                       "最后一行是最后一步的结果",
+    "misconception:path_aliased": "theta_path 的每一行都是同一个数组：theta -= ... 原地修改了已经放进轨迹的那个数组，所以请保存 "
+                                  "theta.copy()，或者写 theta = theta - ...",
+    "misconception:sgd_full_batch": "每一步用的都是整个数据集的梯度：随机梯度下降每一步只用一个样本的梯度，"
+                                    "2 (x_j . theta - y_j) x_j，其中 j = order[t]",
+    "misconception:sgd_averaged": "每个样本的梯度都除以了 m：单个样本平方误差的梯度是 2 (x_j . theta - y_j) x_j，没有 1/m",
+    "misconception:log_loss_labels_swapped": "损失里的标签弄反了：y 配 log p，1 - y 配 log(1 - p)",
+    "misconception:log_of_zero": "log(0)：|z| 很大时 sigmoid 会被舍入成恰好 0 或 1，对它取对数得到 -inf。请直接由 z 计算损失："
+                                 "-log sigmoid(z) = log(1 + exp(-z))，用 np.logaddexp 或 exp(-|z|)",
+    "misconception:logistic_gradient_linear": "少了 sigmoid：这是线性回归的残差 X k - y；预测误差应该是 sigmoid(X k) - y",
+    "misconception:start_ignored": "训练没有从 k0 开始：请从给定 k0 的副本开始",
 }
 
 A2 = {
@@ -110,6 +144,34 @@ A2 = {
                                       "Z = A_prev @ W + b",
     "misconception:forward_bias_missing": "没有加上偏置：Z_l = A_(l-1) @ W_l + b_l",
     "misconception:last_activation_missing": "最后一层漏掉了激活函数：A_L = f_L(Z_L) 同样要计算",
+    "misconception:sigmoid_overflow": "|z| 很大时 np.exp 会溢出，而 np.where 会对每个元素计算两个分支，所以每个分支本身都必须安全："
+                                      "改用 exp(-|z|) 来计算，它永远不会溢出",
+    "misconception:tanh_overflow": "|z| 很大时 (e^z - e^-z) / (e^z + e^-z) 会溢出成 inf / inf = nan：请用 np.tanh，或者用永远不会"
+                                   "溢出的 exp(-2|z|) 来写",
+    "misconception:sigmoid_prime_factor": "少了因子 (1 - sigmoid(z))：sigmoid'(z) = sigmoid(z) * (1 - sigmoid(z))",
+    "misconception:sigmoid_prime_twice": "sigmoid 用了两次：先算一次 s = sigmoid(z)，再返回 s * (1 - s)，而不是 "
+                                         "sigmoid(s) * (1 - sigmoid(s))",
+    "misconception:tanh_prime_square": "tanh 没有平方：tanh'(z) = 1 - tanh(z)**2",
+    "misconception:comparison_not_float": "像 z > 0 这样的比较得到的是布尔值：请用 .astype(np.float64) 转成 float64",
+    "misconception:softmax_keepdims": "每行的和形状是 (N,)，不能与 (N, C) 广播：求和时加上 keepdims=True",
+    "misconception:softmax_axis_1": "对单个样本（一维数组）来说 axis=1 不存在：请用 axis=-1，即最后一个轴，它对单个样本和一批样本都"
+                                    "适用",
+    "misconception:one_hot_int": "独热编码的行是整数：请让它们是 float64，用默认 dtype 的 np.zeros((N, C))",
+    "misconception:cross_entropy_axis": "求和的轴不对：先对每个样本在类别上求和（axis 1），再对样本求平均",
+    "misconception:cross_entropy_sign": "少了负号：损失是 -sum(Y log p) / N，它永远不会是负数",
+    "misconception:cross_entropy_binary_form": "这是把二元损失在各个类别上加起来：对独热的 Y，交叉熵只有 -sum(Y log p)，没有 "
+                                               "(1 - Y) log(1 - p) 这一项",
+    "misconception:log_of_zero": "log(0)：恰好为 0 的概率（对 log(1 - a) 来说是恰好为 1）会让 log 返回 -inf，而 0 * -inf 是 nan。"
+                                 "请先用一个极小的 eps 把概率裁剪到 [eps, 1 - eps]，就像 np.clip(p, 1e-12, 1.0) 那样",
+    "misconception:bce_labels_swapped": "标签弄反了：y 配 log a，1 - y 配 log(1 - a)",
+    "misconception:dense_order": "W @ A_prev 乘的顺序反了：行是样本，所以 Z = A_prev @ W + b，其中 A_prev 是 (N, D_in)，"
+                                 "W 是 (D_in, D_out)",
+    "misconception:cache_a_for_z": "缓存里的 Z 列表存的是激活值：请在那里保存每层的预激活值 Z_l = A_(l-1) @ W_l + b_l，"
+                                   "反向传播需要用它计算 f'(Z_l)",
+    "misconception:output_activation_twice": "输出层的激活函数用了两次：A_L = f_L(Z_L)，只用一次",
+    "misconception:sigmoid_everywhere": "每一层都用了 sigmoid：第 l 层要用它自己的激活函数 activations[l]",
+    "misconception:cache_without_input": "缓存的 A 列表漏掉了输入：它从 A_0 = X 开始，所以比 Z 多一项",
+    "misconception:forward_same_input": "每一层的输入都是 X：第 l 层的输入是上一层的激活值 A_(l-1)，所以要令 A = f(Z) 并把它传下去",
 }
 
 A3 = {
@@ -157,6 +219,35 @@ A3 = {
     "misconception:history_before": "每一轮的损失和准确率是在该轮更新之前测量的：请在这一轮结束后测量",
     "misconception:no_shuffle": "小批量从来没有变过：请在每一轮开始时取 order = rng.permutation(N)",
     "misconception:shuffle_once": "样本只打乱了一次：请在每一轮开始时重新取 rng.permutation(N)",
+    "misconception:slope_formula_on_z": "斜率被算成了 Z * (1 - Z)，这是 sigmoid 用输出 a 表示的斜率：在预激活值 Z 处，请用该层自己的 "
+                                        "f_prime(Z)",
+    "misconception:elementwise_not_matmul": "delta_next * W_next.T 是逐元素相乘：每个单元分到的误差是对下一层所有单元求和，"
+                                            "即矩阵乘积 delta_next @ W_next.T",
+    "misconception:w_not_transposed": "delta_next @ W_next 的形状对不上：W_next 是 (D_l, D_next)，所以 delta 要通过它的转置传回去，"
+                                      "delta_next @ W_next.T",
+    "misconception:bias_averaged_twice": "db 被除了两次 N：delta.mean(axis=0) 已经对样本求了平均",
+    "misconception:bias_not_averaged": "dW 求了平均而 db 是在批上求和：db = delta.mean(axis=0)，同样是 1/N",
+    "misconception:weights_no_transpose": "A_prev @ delta 的形状对不上：dW 把每个输入单元和该层的每个单元配对，"
+                                          "即 A_prev.T @ delta / N，形状为 (D_in, D_out)",
+    "misconception:wrong_layer_weights": "delta 通过了错误那一层的权重传回：从第 l 层到第 l - 1 层，要经过它们之间的权重 W_l，"
+                                         "即 params[l][0]",
+    "misconception:wrong_layer_inputs": "某层的梯度用错了激活值：第 l 层的 dW 需要它自己的输入 A_(l-1)，在 A[0] = X 时就是 "
+                                        "cache['A'][l]",
+    "misconception:gradients_reversed": "梯度按从最后一层到第一层的顺序返回了：grads[l] 属于 params[l]，所以请按下标填列表"
+                                        "（或在返回前把它反转）",
+    "misconception:first_layer_skipped": "循环在第一层之前就停了：让 layer 从 L - 1 一直走到 0，每一层才都有梯度",
+    "misconception:bias_no_learning_rate": "偏置的更新漏了学习率：b - learning_rate * db",
+    "misconception:update_discarded": "更新被丢掉了：请返回 gd_step 给出的新参数，以及损失",
+    "misconception:global_random": "打乱用的是 np.random，而不是参数 rng：请用 rng.permutation(N)，这样一次训练可以由给定的 "
+                                   "Generator 复现",
+    "misconception:separate_permutations": "X 和 Y 用两个不同的排列打乱，样本和标签就对不上了：只抽一次 order = "
+                                           "rng.permutation(N)，用它同时索引两者",
+    "misconception:last_batch_dropped": "最后那个较小的小批量被丢掉了：range(0, N, batch_size) 会保留它，这样每个 epoch 每个样本都"
+                                        "用到一次",
+    "misconception:batch_size_ignored": "忽略了 batch_size，每一步都用整个数据集：把每个 epoch 打乱后的顺序切成大小为 batch_size "
+                                        "的小批量",
+    "misconception:params_not_rebound": "参数一直没变：train_step 返回的是新参数，所以要写 params, loss = train_step(...)",
+    "misconception:history_last_batch": "记录的是最后一个小批量的损失：每个 epoch 结束后，要在整个训练集上计算损失",
 }
 
 TABLES = {

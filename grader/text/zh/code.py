@@ -282,7 +282,7 @@ DOCS[A2_ACT] = _docs(
 
     输入：
     - z: 任意形状的 numpy 数组，即预激活值。
-    - alpha: 浮点数，z 为负时的斜率。
+    - alpha: 浮点数，z 为负时的斜率，满足 0 <= alpha <= 1（泄漏的斜率不超过 z 为正时的斜率 1；检查只用这样的值）。
 
     返回：
     - a: 与 z 形状相同的 numpy float64 数组。
@@ -291,7 +291,7 @@ DOCS[A2_ACT] = _docs(
 
     输入：
     - z: 任意形状的 numpy 数组，即预激活值 z（不是激活值 a = leaky_relu(z)）。
-    - alpha: 浮点数，z 为负时的斜率。
+    - alpha: 浮点数，z 为负时的斜率，满足 0 <= alpha <= 1（泄漏的斜率不超过 z 为正时的斜率 1；检查只用这样的值）。
 
     返回：
     - da_dz: 与 z 形状相同的 numpy float64 数组：z > 0 处为 1.0，z <= 0 处为 alpha（本套作业在 z = 0 处取 alpha）。

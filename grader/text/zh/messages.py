@@ -22,8 +22,8 @@ EVALUATION = {
     "values": "{path}在 {index} 处的值不对：应为 {expected}，实际为 {got}（最大差值 {diff:.3g}）",
     "values_hidden": "{path}在 {index} 处的值不对：你返回的是 {got}",
     "not_finite": "{path}在 {index} 处出现了 nan 或 inf，而输入是有限的：请让计算在数值上保持稳定",
-    "too_small": "返回了 {got}，但信心十足的错误预测必须付出很大的损失（至少 {at_least:g}）：请把概率裁剪在一个极小的"
-                 "值上，例如 1e-12，而不是一个较大的值",
+    "too_small": "返回了 {got}，但信心十足的错误预测必须付出很大的损失（至少 {at_least:g}）",
+    "clipped_high": "概率被裁剪在一个较大的值上：请裁剪在一个极小的值上，例如 1e-12",
     "too_large": "{detail} 超过了评分程序对单个模块文件接受的 {limit} KB，因此没有被评阅（完整的参考模块只有几 KB："
                  "是不是把数据集或生成的代码粘贴进去了？）",
     "warned": "对有限的输入发出了警告（{detail}）：请让计算在数值上保持稳定",
@@ -34,8 +34,9 @@ EVALUATION = {
     "converged": "{label}：{metric}为 {value:.4g}（{relation} {threshold:g}）",
     "diagnosis": "可能的原因：{message}",
     "changed_input": "原地修改了参数{plural} {names}{where}：调用者自己的数据被悄悄改掉了，之后再用到它的代码（例如从同一组"
-                     "初始参数开始的下一次训练）会得到不同的数字。请改为创建新数组：写 x = x - ... 而不是 x -= ...，不要用 "
-                     "out=x，并且在 x[...] = ... 之前先写 x = x.copy()",
+                     "初始参数开始的下一次训练）会得到不同的数字",
+    "in_place": "对参数做了原地运算（x -= ...、out=x，或直接对数组本身写 x[...] = ...）：请改为创建新数组，写 x = x - ...，"
+                "或在 x[...] = ... 之前先写 x = x.copy()",
     "passed": "通过",
     "no_function": "{module}.py 中没有函数 {name}",
     "import_timeout": "导入耗时过长",
@@ -60,6 +61,7 @@ LOCAL = {
     "part_failed": "{part!r} 部分的 {total} 项公开检查中有 {failed} 项未通过",
     "part_passed": "{part!r} 部分的全部 {total} 项公开检查都已通过。分数来自它们的隐藏孪生用例：同样的检查，换用新的"
                    "输入。",
+    "upstream": "{functions} 没有通过它自己的公开检查，而这个函数会调用它：请先修好它",
 }
 
 RESULTS = {
