@@ -5,7 +5,7 @@
 
 The options override the catalogue's settings, to explore; without them it measures what the grader runs.
 
-Every bug is a textual edit of the solution modules (the same edits tests/test_a3_backprop.py grades), loaded in
+Every bug is a textual edit of the solution modules (from benchmarks/mutants/, which tests/test_accuracy.py grades), loaded in
 this process beside the finished Assignment 2 modules. For the XOR and diamond tasks it prints, per bug, how many
 runs clear the catalogue's threshold, and the metric's min / median / max, over the catalogue's graded
 initialisations and over those plus the seeds 100 .. 100 + N - 1. It also prints the one-step difference a premature
@@ -25,51 +25,27 @@ from types import SimpleNamespace
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+import mutants  # noqa: E402
 from grader import evaluation, paths  # noqa: E402
 from grader.catalogues import a3_backprop as catalogue  # noqa: E402
 
 MODULES = {"activations": "a2_forward", "losses": "a2_forward", "forward": "a2_forward",
            "datasets": "a3_backprop", "backprop": "a3_backprop", "training": "a3_backprop"}
 
-_HIDDEN_RETURN = ("    return (np.asarray(delta_next, dtype=np.float64) @ np.asarray(W_next, dtype=np.float64).T)"
-                  " * f_prime(Z)")
-_GRADS_RETURN = "    return A_prev.T @ delta / A_prev.shape[0], delta.mean(axis=0)"
-_STEP_BODY = """    A_out, cache = forward_pass(X, params, activations)
-    loss = mean_loss(A_out, Y, activations[-1])
-    grads = backward(Y, params, cache, activations)
-    return gd_step(params, grads, learning_rate), loss"""
-_STEP_EARLY = """    A_out, cache = forward_pass(X, params, activations)
-    loss = mean_loss(A_out, Y, activations[-1])
-    params = list(params)
-    delta = output_delta(A_out, Y)
-    for layer in range(len(params) - 1, -1, -1):
-        dW, db = layer_gradients(cache["A"][layer], delta)
-        W, b = params[layer]
-        params[layer] = (W - learning_rate * dW, b - learning_rate * db)
-        if layer > 0:
-            delta = hidden_delta(delta, params[layer][0], cache["Z"][layer - 1], activations[layer - 1])
-    return params, loss"""
-
-# {bug key: {module file: [(old, new), ...]}}: each old text occurs exactly once in the solution module.
-BUGS = {
-    "no_derivative": {"backprop.py": [(_HIDDEN_RETURN, _HIDDEN_RETURN.replace(" * f_prime(Z)", ""))]},
-    "derivative_of_a": {"backprop.py": [
-        ("    _, f_prime = get(activation)", "    f, f_prime = get(activation)"),
-        (_HIDDEN_RETURN, _HIDDEN_RETURN.replace("f_prime(Z)", "f_prime(f(Z))"))]},
-    "sigmoid_twice": {"backprop.py": [
-        ("from activations import get\n", "from activations import get, sigmoid_prime\n"),
-        ("    _, f_prime = get(activation)", "    f, f_prime = get(activation)"),
-        (_HIDDEN_RETURN, "    return delta_next * sigmoid_prime(f(Z)) * f_prime(Z)")]},
-    "no_average": {"backprop.py": [(_GRADS_RETURN, "    return A_prev.T @ delta, delta.sum(axis=0)")]},
-    "transpose": {"backprop.py": [(_GRADS_RETURN, _GRADS_RETURN.replace("A_prev.T @ delta", "delta.T @ A_prev"))]},
-    "early_update": {"training.py": [
-        ("from backprop import backward\n", "from backprop import hidden_delta, layer_gradients, output_delta\n"),
-        (_STEP_BODY, _STEP_EARLY)]},
-    "update_sign": {"training.py": [(
-        "    return [(W - learning_rate * dW, b - learning_rate * db)",
-        "    return [(W + learning_rate * dW, b + learning_rate * db)")]},
+# The bugs that training can expose, by the key the tables print, from the registry of classic bugs
+# (benchmarks/mutants/a3_backprop.py), which tests/test_accuracy.py grades.
+BUG_NAMES = {
+    "no_derivative": "hidden delta without f'(Z)",
+    "derivative_of_a": "hidden delta with f'(A)",
+    "sigmoid_twice": "hidden delta through a second sigmoid (seed 004)",
+    "no_average": "gradients summed",
+    "transpose": "dW transposed",
+    "early_update": "update before the layer below's delta",
+    "update_sign": "update uphill",
 }
+# {bug key: {module file: [(old, new), ...]}}: each old text occurs exactly once in the solution module.
+BUGS = {key: mutants.mutant("a3_backprop", name).edits for key, name in BUG_NAMES.items()}
 
 
 def edited_sources(edits=None):

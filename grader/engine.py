@@ -218,7 +218,7 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                         failed.add(check.function)
                     # Plotted: public runs that returned. A hidden run's data stays hidden, and a failed call
                     # has no run to plot.
-                    if check.kind == "converge" and outcome.ok and case.public:
+                    if check.kind == "converge" and outcome.ok and case.public and check.options.get("plot", True):
                         label = (text.catalogue(spec_name, f"label:{case.label}", case.label, lang) if case.label
                                  else "")
                         runs[f"{part.key}/{case.label or case_index}"] = {

@@ -87,7 +87,8 @@ def test_each_in_place_bug_costs_its_cases_and_names_the_argument(submission, mo
         if path != argument:
             assert f"(at {path})" in message, message
         # the value is right: what fails is the in-place change alone, and without the check the case passes
-        assert "values differ" not in message and "Likely cause" not in message, message
+        assert "values differ" not in message, message
+        assert message.endswith("Likely cause: " + evaluation.MESSAGES["in_place"]), message
         assert unwatched[key].passed, unwatched[key].message
     # every other case is judged as before, except that a unit part calling the bugged function now has the
     # reference standing in for it (it failed its own checks), so it keeps its marks; no other case speaks of an

@@ -5,8 +5,8 @@ see what another CPU would compute without owning one: ``OPENBLAS_CORETYPE`` (an
 ``NPY_DISABLE_CPU_FEATURES`` (numpy's baseline loops instead of its AVX2/AVX-512 ones). Each forced path runs only
 in a subprocess of its own test; the suite itself runs on the machine's defaults.
 
-Under each path, a class of real submissions (the solution, the stubs and every classic bug the assignment tests
-know) is graded by the real ``grade-all`` CLI, and every part's score must equal the default path's, and
+Under each path, a class of real submissions (the solution, the stubs and two classic bugs of every part, from
+benchmarks/mutants/) is graded by the real ``grade-all`` CLI, and every part's score must equal the default path's, and
 ``python -m grader sync --check`` must pass.
 """
 import json
@@ -18,9 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import test_a1_neuron_gd
-import test_a2_forward
-import test_a3_backprop
+import mutants
 from conftest import cli_env, make_submission
 from grader import catalogues, paths
 
@@ -28,11 +26,17 @@ from grader import catalogues, paths
 X86_CORETYPES = {"Prescott": "pni", "Nehalem": "sse4_2", "Sandybridge": "avx", "Haswell": "avx2"}
 ARM_CORETYPES = {"ARMV8": "", "NEOVERSEN1": "asimd"}
 
-BUG_EDITS = {
-    "a1_neuron_gd": {name: edits for name, (edits, _, _) in test_a1_neuron_gd.BUGS.items()},
-    "a2_forward": {name: edits for name, (_, edits) in test_a2_forward.BUGS.items()},
-    "a3_backprop": {name: edits for name, (edits, _, _) in test_a3_backprop.BUGS.items()},
-}
+def _two_bugs_per_part(assignment):
+    """{name: edits} of the first two classic bugs of each part, from the registry benchmarks/accuracy.py measures."""
+    chosen, count = {}, {}
+    for mutant in mutants.registry(assignment).mutants:
+        if count.get(mutant.part, 0) < 2:
+            count[mutant.part] = count.get(mutant.part, 0) + 1
+            chosen[mutant.name] = mutant.edits
+    return chosen
+
+
+BUG_EDITS = {assignment: _two_bugs_per_part(assignment) for assignment in mutants.ASSIGNMENTS}
 
 
 def _cpu_flags():

@@ -4,8 +4,7 @@ and they name the upstream part to fix first."""
 import numpy as np
 import pytest
 
-import test_a1_neuron_gd
-import test_a3_backprop
+import mutants
 from conftest import make_submission, part_of
 from grader import catalogues, engine, results
 
@@ -17,7 +16,7 @@ def _scores(report):
 
 
 def test_a_hidden_delta_bug_costs_hidden_delta_and_the_tasks_only(tmp_path):
-    edits, _, _ = test_a3_backprop.BUGS["no_derivative"]
+    edits = mutants.mutant(A3, "hidden delta without f'(Z)").edits
     report = engine.grade(A3, make_submission(tmp_path / "s", A3, edits))
     spec = catalogues.load(A3)
     lost = {part.key for part in report.parts if part.score < part.points}
@@ -30,22 +29,24 @@ def test_a_hidden_delta_bug_costs_hidden_delta_and_the_tasks_only(tmp_path):
     assert "would break as well" in results.part_output(part_of(report, "hidden_delta"))
 
 
-@pytest.mark.parametrize("bug", ["no_average", "update_sign", "bias_not_updated", "early_update"])
+# Every mutant of the registry is held to "its own part and the tasks at most" in test_accuracy.py; these are the
+# bugs whose callers lean on stand-ins the most.
+@pytest.mark.parametrize("bug", ["gradients summed", "update uphill", "bias not updated",
+                                 "update before the layer below's delta"])
 def test_each_a3_unit_bug_costs_its_own_part_and_the_tasks_at_most(tmp_path, bug):
-    edits, diagnosed, _ = test_a3_backprop.BUGS[bug]
-    report = engine.grade(A3, make_submission(tmp_path / "s", A3, edits))
+    mutant = mutants.mutant(A3, bug)
+    report = engine.grade(A3, make_submission(tmp_path / "s", A3, mutant.edits))
     lost = {part.key for part in report.parts if part.score < part.points}
-    owner = diagnosed[0]
-    assert owner in lost and lost <= {owner, "xor", "diamond"}, _scores(report)
+    assert mutant.part in lost and lost <= {mutant.part, "xor", "diamond"}, _scores(report)
 
 
-@pytest.mark.parametrize("bug", ["mse_gradient without the factor 2", "logistic gradient with the sign flipped",
+@pytest.mark.parametrize("bug", ["gradient without the factor 2", "logistic gradient sign",
                                  "the lecture's NAND weights"])
 def test_each_a1_bug_costs_its_own_part(tmp_path, bug):
-    edits, parts, _ = test_a1_neuron_gd.BUGS[bug]
-    report = engine.grade("a1_neuron_gd", make_submission(tmp_path / "s", "a1_neuron_gd", edits))
+    mutant = mutants.mutant("a1_neuron_gd", bug)
+    report = engine.grade("a1_neuron_gd", make_submission(tmp_path / "s", "a1_neuron_gd", mutant.edits))
     lost = {part.key for part in report.parts if part.score < part.points}
-    assert len(lost) == 1 and lost <= set(parts), _scores(report)
+    assert lost == {mutant.part}, _scores(report)
 
 
 STEAL = '''

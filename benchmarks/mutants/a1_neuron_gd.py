@@ -101,6 +101,11 @@ MUTANTS = (
         ("    theta_path[0] = theta\n    for i in range(num_iter):\n", "    for i in range(num_iter):\n"),
         ("        theta_path[i + 1] = theta\n    return theta_path, loss_history",
          "        theta_path[i] = theta\n    return theta_path, loss_history")]}, "path_without_theta0"),
+    Mutant("path without its last row", "batch_gd", {GD: [(BGD_INIT, BGD_INIT.replace("num_iter + 1", "num_iter")),
+                                                        ("        theta_path[i + 1] = theta\n",
+                                                         "        if i + 1 < num_iter:\n"
+                                                         "            theta_path[i + 1] = theta\n")]},
+           "path_without_last"),
     Mutant("path appended in place", "batch_gd", {GD: [
         (BGD_INIT, "    theta = np.array(theta0, dtype=np.float64)\n    path = [theta]\n"),
         ("    theta_path[0] = theta\n    for i in range(num_iter):\n", "    for i in range(num_iter):\n"),

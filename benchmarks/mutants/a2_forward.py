@@ -95,6 +95,9 @@ MUTANTS = (
         "    return float(-np.mean(np.sum(Y * np.log(probs), axis=0)))\n"))]}, "cross_entropy_axis"),
     Mutant("cross-entropy without the minus", "losses", {LOSSES: [(CE, CE.replace("float(-np.sum", "float(np.sum"))]},
            "cross_entropy_sign"),
+    Mutant("cross-entropy in its binary form", "losses", {LOSSES: [(CE, (
+        "    return float(-np.mean(np.sum(Y * np.log(probs) + (1 - Y) * np.log(1 - probs), axis=1)))\n"))]},
+        "cross_entropy_binary_form"),
     Mutant("cross-entropy unclipped", "losses", {LOSSES: [(CE_CLIP, (
         "    probs = np.asarray(probs, dtype=np.float64)\n"))]}, "log_of_zero"),
     Mutant("cross-entropy clipped at 1e-2", "losses", {LOSSES: [(CE_CLIP, CE_CLIP.replace("EPS, 1.0", "1e-2, 1.0"))]},

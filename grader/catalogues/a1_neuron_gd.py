@@ -81,6 +81,12 @@ def _bias_row_wrong(ref, name, x):
     return np.where(zeros, 1.0 - truth, truth)
 
 
+def _gate_table(ref, case):
+    """gate_weights is judged by what its (w, b) computes on the four rows: any weights that saturate will do, and
+    w must be a float64 array of shape (2,)."""
+    return {"X": TRUTH_TABLE, "y": _gate_truth(case.args[0], TRUTH_TABLE), "params_like": (np.zeros(2), 0.0)}
+
+
 # The gate that a slip in its weights gives instead: AND and OR differ only in the bias, NAND is AND negated.
 OTHER_GATE = {"and": "or", "or": "and", "nand": "and"}
 
@@ -144,7 +150,9 @@ XOR_BELOW = ("the two gates below must be OR and NAND, side by side: XOR(a, b) =
 # Every gate's whole truth table is public, so a gate wrong on a single row fails the self-check too; the hidden
 # twins are the same rows in other orders (binary_rows holds each pattern once in 4 rows).
 GATES = Part("gates", "AND, OR, NAND and XOR from neurons", 3, (
-    Check("match", "neuron.gate_weights", title="returns (w, b)", options={"rtol": np.inf, "atol": np.inf},
+    Check("converge", "neuron.gate_weights", title="weights on the truth table", expected=_gate_table,
+          options={"params_at": (), "predict": "neuron.gate_output", "metric": "max_error", "threshold": 0.01,
+                   "label": "the neuron's outputs on the truth table", "plot": False},
           cases=tuple(Case((name,), public=name == "and") for name in GATE_NAMES),
           misconceptions=(
               Misconception("gate_weights_int", "w is an array of integers: write the weights as floats, "

@@ -12,6 +12,12 @@ KINKS = np.array([[-2.0, -0.5, 0.0, 0.5, 2.0], [0.0, 1.5, -1.5, 0.0, 3.0]])
 ANY_FINITE = {"rtol": np.inf, "atol": np.inf, "at_least": 5.0}
 LOG_OF_ZERO = ("log(0): a probability of exactly 0 (or 1, for log(1 - a)) makes log return -inf, and 0 * -inf is "
                "nan. Clip the probabilities to [eps, 1 - eps] with a tiny eps first, as np.clip(p, 1e-12, 1.0) does")
+# Unclipped losses. On a check of any large finite value, only a value that is not finite reaches the diagnosis (a
+# finite one too small is named there and then), so the variant's nan or inf stands for log(0) itself.
+CE_LOG_OF_ZERO = Misconception("log_of_zero", LOG_OF_ZERO,
+                               lambda ref, p, Y: -float(np.sum(Y * np.log(p)) / p.shape[0]))
+BCE_LOG_OF_ZERO = Misconception("log_of_zero", LOG_OF_ZERO,
+                                lambda ref, a, y: -float(np.mean(y * np.log(a) + (1 - y) * np.log(1 - a))))
 
 # Seed 001's worked example: a 3-4-4-3 network with sigmoid hidden layers, a softmax output and zero biases.
 SEED_W1 = np.array([[2, -1, 1, 4], [-1, 2, -3, 1], [3, -2, -1, 5]], dtype=np.float64)
@@ -180,8 +186,8 @@ DERIVATIVES = Part("derivatives", "Derivatives, taken at z", 3, (
                       lambda ref, z: z * (1.0 - z)),
         Misconception("sigmoid_prime_factor", "the factor (1 - sigmoid(z)) is missing: sigmoid'(z) = sigmoid(z) * "
                       "(1 - sigmoid(z))", lambda ref, z: ref.activations.sigmoid(z)),
-        Misconception("sigmoid_prime_twice", "the sigmoid is applied twice: compute s = sigmoid(z) once, then return "
-                      "s * (1 - s), not sigmoid(s) * (1 - sigmoid(s))",
+        Misconception("sigmoid_prime_twice", "the sigmoid is applied twice: sigmoid_prime evaluates the sigmoid once, "
+                      "at z itself, and sigmoid(sigmoid(z)) is another number",
                       lambda ref, z: ref.activations.sigmoid_prime(ref.activations.sigmoid(z))),
     )),
     Check("robust", "activations.sigmoid_prime", title="large inputs", cases=(
@@ -301,15 +307,13 @@ LOSSES = Part("losses", "One-hot labels and losses", 3, (
               np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])), public=True),
         Case((np.array([[0.0, 0.0, 1.0], [0.6, 0.4, 0.0], [0.0, 1.0, 0.0], [0.1, 0.0, 0.9]]),
               np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]))),
-    ), misconceptions=(
-        Misconception("log_of_zero", LOG_OF_ZERO, lambda ref, p, Y: -float(np.sum(Y * np.log(p)) / p.shape[0])),
-    )),
+    ), misconceptions=(CE_LOG_OF_ZERO,)),
     Check("robust", "losses.cross_entropy", title="true class at probability 0 (any large finite value)",
           options=ANY_FINITE, cases=(
               Case((np.array([[0.0, 0.0, 1.0], [0.7, 0.0, 0.3]]), np.array([[0.0, 1.0, 0.0], [0.0, 1.0, 0.0]])),
                    public=True),
               Case((np.array([[0.0, 1.0, 0.0], [0.2, 0.8, 0.0]]), np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]))),
-          )),
+          ), misconceptions=(CE_LOG_OF_ZERO,)),
     Check("match", "losses.binary_cross_entropy", title="values", cases=(
         Case((uniform(35, 6, low=0.05, high=0.95), binary_labels(36, 6)[:, 0]), public=True),
         Case((uniform(10035, 6, low=0.05, high=0.95), binary_labels(10036, 6)[:, 0])),
@@ -326,13 +330,11 @@ LOSSES = Part("losses", "One-hot labels and losses", 3, (
         Case((np.array([0.0, 1.0, 0.3, 1.0, 0.0]), np.array([0.0, 1.0, 1.0, 1.0, 0.0])), public=True),
         Case((np.array([1.0, 0.0, 0.0, 0.8, 1.0]), np.array([1.0, 0.0, 0.0, 0.0, 1.0]))),
         Case((np.array([[1.0], [0.0], [0.9]]), np.array([[1.0], [0.0], [0.0]]))),
-    ), misconceptions=(
-        Misconception("log_of_zero", LOG_OF_ZERO,
-                      lambda ref, a, y: -float(np.mean(y * np.log(a) + (1 - y) * np.log(1 - a)))),
-    )),
+    ), misconceptions=(BCE_LOG_OF_ZERO,)),
     Check("robust", "losses.binary_cross_entropy", title="confidently wrong (any large finite value)", options=ANY_FINITE,
           cases=(Case((np.array([1.0, 0.2, 0.0]), np.array([0.0, 1.0, 1.0])), public=True),
-                 Case((np.array([0.0, 1.0, 0.5]), np.array([1.0, 0.0, 1.0]))))),
+                 Case((np.array([0.0, 1.0, 0.5]), np.array([1.0, 0.0, 1.0])))),
+          misconceptions=(BCE_LOG_OF_ZERO,)),
 ))
 
 FORWARD_BUGS = (
@@ -352,9 +354,12 @@ FORWARD_BUGS = (
                   "holds one entry more than Z",
                   lambda ref, X, params, names: _forward_with(ref, X, params, names, keep_input=False)),
     Misconception("forward_same_input", "every layer is fed X: layer l takes the previous layer's activation "
-                  "A_(l-1), so set A = f(Z) and feed it on",
+                  "A_(l-1) as its input",
                   lambda ref, X, params, names: _forward_with(ref, X, params, names, same_input=True), raises="ValueError"),
 )
+
+# Seed 001's network and its hidden twins have zero biases, so a missing bias cannot show there.
+SEED_BUGS = tuple(m for m in FORWARD_BUGS if m.key != "forward_bias_missing")
 
 FORWARD = Part("forward", "The forward pass", 4, (
     Check("match", "forward.dense", title="values", cases=(
@@ -370,7 +375,7 @@ FORWARD = Part("forward", "The forward pass", 4, (
                       raises="ValueError"),
     )),
     Check("match", "forward.forward_pass", title="seed 001 worked example", expected=_seed_expected,
-          options=SEED_TOLERANCE, misconceptions=FORWARD_BUGS, cases=(
+          options=SEED_TOLERANCE, misconceptions=SEED_BUGS, cases=(
               Case((SEED_X[:1], SEED_PARAMS, SEED_ACTIVATIONS), public=True, label="x_in"),
               Case((SEED_X, SEED_PARAMS, SEED_ACTIVATIONS), public=True, label="x_mat_in"),
               Case((_seed_like_network(10044)[0][:1], _seed_like_network(10044)[1], SEED_ACTIVATIONS),

@@ -424,7 +424,7 @@ def judge(kind, outcome, expected, variants=(), options=None, predict=None, func
 def _judge_value(kind, outcome, expected, variants, options, predict, public):
     got = outcome.value
     if kind == "converge":
-        return _judge_converge(got, expected, options, predict)
+        return _judge_converge(got, expected, options, predict, variants)
     if kind == "gradient":
         problem = gradient_mismatch(got, expected, options.get("limit", GRADIENT_RTOL), reveal=public)
     else:
@@ -462,7 +462,7 @@ def dig(value, path):
     return value
 
 
-def _judge_converge(got, expected, options, predict):
+def _judge_converge(got, expected, options, predict, variants=()):
     """Measure a training run with the reference ``predict(X, params, activations)``.
 
     ``got`` is whatever the training function returned; ``options['params_at']`` is the index path to its trained
@@ -473,7 +473,10 @@ def _judge_converge(got, expected, options, predict):
     if params is None:
         return Verdict(False, say("type", path="", got=describe(got), expected=options.get("returns", "")))
     problem = mismatch(params, expected["params_like"], rtol=np.inf, atol=np.inf)
-    if problem:
+    if problem:  # parameters of the wrong type, dtype or shape: a classic bug may say why, by structure alone
+        key, message = diagnose(got, variants, rtol=np.inf, atol=np.inf)
+        if key:
+            return Verdict(False, say("join", first=problem, second=say("diagnosis", message=message)), key)
         return Verdict(False, problem)
     X, y = expected["X"], expected["y"]
     with np.errstate(all="ignore"):

@@ -62,7 +62,8 @@ A1 = {
                                             "损失的梯度是 X^T (sigmoid(X k) - y)",
     "misconception:gradient_averaged": "梯度对样本取了平均：这个函数返回的是总和 X^T (sigmoid(X k) - y)，与讲义中的推导"
                                        "一致",
-    "check:returns (w, b)": "返回 (w, b)",
+    "check:weights on the truth table": "真值表上的权重",
+    "label:the neuron's outputs on the truth table": "神经元在真值表上的输出",
     "misconception:sigmoid_overflow": "|z| 很大时 np.exp 会溢出，而 np.where 会对每个元素计算两个分支，所以每个分支本身都必须安全："
                                       "改用 exp(-|z|) 来计算，它永远不会溢出",
     "misconception:bias_after_activation": "偏置加在了 sigmoid 之后：它应该放在里面，sigmoid(x @ w + b)",
@@ -149,8 +150,7 @@ A2 = {
     "misconception:tanh_overflow": "|z| 很大时 (e^z - e^-z) / (e^z + e^-z) 会溢出成 inf / inf = nan：请用 np.tanh，或者用永远不会"
                                    "溢出的 exp(-2|z|) 来写",
     "misconception:sigmoid_prime_factor": "少了因子 (1 - sigmoid(z))：sigmoid'(z) = sigmoid(z) * (1 - sigmoid(z))",
-    "misconception:sigmoid_prime_twice": "sigmoid 用了两次：先算一次 s = sigmoid(z)，再返回 s * (1 - s)，而不是 "
-                                         "sigmoid(s) * (1 - sigmoid(s))",
+    "misconception:sigmoid_prime_twice": "sigmoid 用了两次：sigmoid_prime 只在 z 处求一次 sigmoid，而 sigmoid(sigmoid(z)) 是另一个数",
     "misconception:tanh_prime_square": "tanh 没有平方：tanh'(z) = 1 - tanh(z)**2",
     "misconception:comparison_not_float": "像 z > 0 这样的比较得到的是布尔值：请用 .astype(np.float64) 转成 float64",
     "misconception:softmax_keepdims": "每行的和形状是 (N,)，不能与 (N, C) 广播：求和时加上 keepdims=True",
@@ -171,7 +171,7 @@ A2 = {
     "misconception:output_activation_twice": "输出层的激活函数用了两次：A_L = f_L(Z_L)，只用一次",
     "misconception:sigmoid_everywhere": "每一层都用了 sigmoid：第 l 层要用它自己的激活函数 activations[l]",
     "misconception:cache_without_input": "缓存的 A 列表漏掉了输入：它从 A_0 = X 开始，所以比 Z 多一项",
-    "misconception:forward_same_input": "每一层的输入都是 X：第 l 层的输入是上一层的激活值 A_(l-1)，所以要令 A = f(Z) 并把它传下去",
+    "misconception:forward_same_input": "每一层的输入都是 X：第 l 层的输入应该是上一层的激活值 A_(l-1)",
 }
 
 A3 = {

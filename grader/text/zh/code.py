@@ -50,6 +50,16 @@ DOCS[A1_NEURON] = _docs(
     返回：
     - a: 形状为 (N,) 的 numpy float64 数组，即 sigmoid(x @ w + b)。
     """,
+    gate_output="""一组门权重在一批输入对上算出的结果。已提供：评分程序用它来衡量 gate_weights。
+
+    输入：
+    - x: 形状为 (N, 2) 的 numpy 数组，元素取自 {0, 1}。
+    - weights: gate_weights 返回的元组 (w, b)。
+    - activations: 忽略；评分程序会把它传给每个预测函数。
+
+    返回：
+    - a: 形状为 (N,) 的 numpy float64 数组，即 neuron(x, w, b)。
+    """,
     gate_weights="""让单个神经元在 {0, 1} 输入上实现某个逻辑门的权重。
 
     输入：
