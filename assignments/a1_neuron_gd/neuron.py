@@ -59,10 +59,12 @@ def gate_output(x, weights, activations=None):
     - activations: ignored; the grader passes it to every prediction function.
 
     Returns:
-    - a: numpy float64 array of shape (N,), neuron(x, w, b).
+    - a: numpy float64 array of shape (N,), sigmoid(x @ w + b), computed here (not with your neuron) so that
+      only the weights are judged.
     """
     w, b = weights
-    return neuron(x, w, b)
+    z = np.asarray(x, dtype=np.float64) @ np.asarray(w, dtype=np.float64) + float(b)
+    return np.exp(-np.logaddexp(0.0, -z))  # sigmoid(z) = 1 / (1 + exp(-z)), without overflow
 
 
 def logic_gate(name, x):

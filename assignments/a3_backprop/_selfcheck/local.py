@@ -92,9 +92,12 @@ def judge_case(case):
     own explains names the graded functions it calls that fail their own public checks: those come first."""
     outcome = run(case["module"], case["function"], wire.decode(case["args"]), wire.decode(case["kwargs"]))
     variants = [(key, message, evaluation.decode_variant(output)) for key, message, output in case["variants"]]
-    verdict = evaluation.judge(case["kind"], outcome, wire.decode(case["expected"]), variants,
-                               wire.decode(case["options"]), resolve(case["predict"]),
-                               function=f"{case['module']}.{case['function']}()")
+    try:
+        verdict = evaluation.judge(case["kind"], outcome, wire.decode(case["expected"]), variants,
+                                   wire.decode(case["options"]), resolve(case["predict"]),
+                                   function=f"{case['module']}.{case['function']}()")
+    except Exception as exc:  # a value no comparison foresaw: the case fails, as in the grader
+        return evaluation.Verdict(False, evaluation.say("bad_value", detail=f"{type(exc).__name__}: {exc}"))
     if verdict.passed or verdict.misconception:
         return verdict
     failing = [name for name in case.get("calls", ()) if _fails(name)]

@@ -58,7 +58,7 @@ DOCS[A1_NEURON] = _docs(
     - activations: 忽略；评分程序会把它传给每个预测函数。
 
     返回：
-    - a: 形状为 (N,) 的 numpy float64 数组，即 neuron(x, w, b)。
+    - a: 形状为 (N,) 的 numpy float64 数组，即 sigmoid(x @ w + b)。它在这里直接计算（不用你的 neuron），所以只评判权重。
     """,
     gate_weights="""让单个神经元在 {0, 1} 输入上实现某个逻辑门的权重。
 
