@@ -34,6 +34,16 @@ MUTANTS = (
     Mutant("sigmoid where both branches overflow", "sigmoid", {NEURON: [(SIGMOID, (
         "    return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))\n"))]},
         "sigmoid_overflow", "np.where computes both branches, so one of them overflows"),
+    Mutant("sigmoid as exp(z) / (1 + exp(z))", "sigmoid", {NEURON: [(SIGMOID, (
+        "    return np.exp(z) / (1 + np.exp(z))\n"))]}, "sigmoid_overflow", "overflows to inf / inf at z = 1000"),
+    Mutant("sigmoid with math.exp", "sigmoid", {NEURON: [
+        ("import numpy as np\n", "import math\n\nimport numpy as np\n"),
+        (SIGMOID, "    return 1 / (1 + math.exp(-z))\n")]}, "math_not_numpy"),
+    Mutant("neuron with the bias subtracted", "neuron", {NEURON: [(
+        " @ np.asarray(w, dtype=np.float64) + b)", " @ np.asarray(w, dtype=np.float64) - b)")]}, "bias_sign"),
+    Mutant("neuron as np.dot(w, x)", "neuron", {NEURON: [(
+        "    return sigmoid(np.asarray(x, dtype=np.float64) @ np.asarray(w, dtype=np.float64) + b)\n",
+        "    return sigmoid(np.dot(w, x) + b)\n")]}, "weights_first"),
     Mutant("neuron without bias", "neuron", {NEURON: [(" @ np.asarray(w, dtype=np.float64) + b)",
                                                        " @ np.asarray(w, dtype=np.float64))")]}, "bias_missing"),
     Mutant("neuron without sigmoid", "neuron", {NEURON: [(
@@ -71,6 +81,10 @@ MUTANTS = (
     Mutant("XOR with AND in place of OR", "gates", {NEURON: [(XOR, XOR.replace('logic_gate("or", x)',
                                                                                 'logic_gate("and", x)'))]},
            "xor_gates_below"),
+    Mutant("XOR with np.logical_xor", "gates", {NEURON: [(XOR, "    return np.logical_xor(x[:, 0], x[:, 1])\n")]},
+           "xor_not_from_gates"),
+    Mutant("XOR with the hidden outputs stacked as rows", "gates", {NEURON: [(XOR, XOR.replace(
+        "np.column_stack([", "np.stack(["))]}, "xor_stacked_rows"),
     # -- linear regression
     Mutant("MSE summed", "mse_loss", {GD: [(MSE, MSE.replace("np.mean", "np.sum"))]}, "loss_summed"),
     Mutant("MSE halved", "mse_loss", {GD: [(MSE, MSE.replace("float(np.mean(residual ** 2))",
@@ -83,6 +97,9 @@ MUTANTS = (
            "loss_root"),
     Mutant("residuals not squared", "mse_loss", {GD: [(MSE, MSE.replace("residual ** 2", "residual"))]},
            "loss_not_squared"),
+    Mutant("square of the mean residual", "mse_loss", {GD: [(MSE, MSE.replace("np.mean(residual ** 2)",
+                                                                            "np.mean(residual) ** 2"))]},
+           "loss_square_of_mean"),
     Mutant("gradient without the factor 2", "mse_gradient", {GD: [(GRADIENT, GRADIENT.replace("2.0 / m", "1.0 / m"))]},
            "gradient_factor_2"),
     Mutant("gradient without 1/m", "mse_gradient", {GD: [(GRADIENT, GRADIENT.replace("(2.0 / m) * ", "2.0 * "))]},
@@ -113,6 +130,13 @@ MUTANTS = (
         ("        theta_path[i + 1] = theta\n    return theta_path, loss_history",
          "        path.append(theta)\n    return np.array(path), loss_history")]}, "path_aliased",
         "theta -= changes the one array that every entry of the list is"),
+    Mutant("batch descent returning lists", "batch_gd", {GD: [
+        (BGD_INIT, "    theta = np.array(theta0, dtype=np.float64)\n    path = [theta]\n    losses = []\n"),
+        ("    loss_history = np.empty(num_iter)\n    theta_path[0] = theta\n    for i in range(num_iter):\n",
+         "    for i in range(num_iter):\n"),
+        (BGD_STEP, BGD_STEP.replace("loss_history[i] = mse_loss(X, y, theta)", "losses.append(mse_loss(X, y, theta))")),
+        ("        theta_path[i + 1] = theta\n    return theta_path, loss_history",
+         "        path.append(theta)\n    return path, losses")]}, "returned_list"),
     Mutant("theta0 changed in place", "batch_gd", {GD: [
         (BGD_INIT, BGD_INIT.replace("np.array(theta0, dtype=np.float64)", "theta0")),
         (BGD_STEP, BGD_STEP.replace("theta = theta - learning_rate", "theta -= learning_rate"))]}, "in_place"),
@@ -129,6 +153,10 @@ MUTANTS = (
         "        theta = theta - learning_rate * mse_gradient(X, y, theta)\n"))]}, "sgd_full_batch"),
     Mutant("SGD divided by m", "sgd", {GD: [(SGD_STEP, SGD_STEP.replace(") * X[j]\n", ") * X[j] / len(y)\n"))]},
            "sgd_averaged"),
+    Mutant("SGD returning a list", "sgd", {GD: [
+        ("    theta_path = np.empty((len(order) + 1, theta.shape[0]))\n    theta_path[0] = theta\n",
+         "    theta_path = [theta]\n"),
+        ("        theta_path[t + 1] = theta\n", "        theta_path.append(theta)\n")]}, "returned_list"),
     Mutant("SGD uphill", "sgd", {GD: [(SGD_STEP, SGD_STEP.replace("theta - learning_rate", "theta + learning_rate"))]},
            "update_sign"),
     # -- logistic regression
@@ -137,6 +165,13 @@ MUTANTS = (
         "    p = sigmoid(z)\n"
         "    return float(np.mean(-y * np.log(p) - (1 - y) * np.log(1 - p)))\n"))]}, "log_of_zero",
         "log(sigmoid(z)) is log(0) = -inf at z = -1000"),
+    Mutant("log loss with clipped probabilities", "log_loss", {GD: [(LOG_LOSS, (
+        "    p = np.clip(sigmoid(z), 1e-15, 1 - 1e-15)\n"
+        "    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))\n"))]}, "log_loss_clipped"),
+    Mutant("log loss with eps in the logs", "log_loss", {GD: [(LOG_LOSS, (
+        "    p = sigmoid(z)\n"
+        "    eps = 1e-8\n"
+        "    return float(np.mean(-y * np.log(p + eps) - (1 - y) * np.log(1 - p + eps)))\n"))]}, "log_loss_clipped"),
     Mutant("log loss without the minus", "log_loss", {GD: [(LOG_LOSS, LOG_LOSS.replace(
         "float(np.mean(softplus - y * z))", "float(np.mean(y * z - softplus))"))]}, "log_loss_negated"),
     Mutant("log loss labels swapped", "log_loss", {GD: [(LOG_LOSS, LOG_LOSS.replace("- y * z", "- (1 - y) * z"))]},
@@ -156,6 +191,11 @@ MUTANTS = (
            "loss_after_step"),
     Mutant("logistic regression from zeros", "logistic_regression", {GD: [(
         "    k = np.array(k0, dtype=np.float64)\n", "    k = np.zeros(X.shape[1])\n")]}, "start_ignored"),
+    Mutant("logistic regression returning a list of losses", "logistic_regression", {GD: [
+        ("    k = np.array(k0, dtype=np.float64)\n    loss_history = np.empty(num_iter)\n",
+         "    k = np.array(k0, dtype=np.float64)\n    loss_history = []\n"),
+        ("        loss_history[i] = log_loss(X, y, k)\n", "        loss_history.append(log_loss(X, y, k))\n")]},
+        "returned_list"),
     Mutant("k0 changed in place", "logistic_regression", {GD: [
         ("    k = np.array(k0, dtype=np.float64)\n", "    k = k0\n"),
         (LOGISTIC_STEP, LOGISTIC_STEP.replace("k = k - learning_rate", "k -= learning_rate"))]}, "in_place"),

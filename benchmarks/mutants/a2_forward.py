@@ -41,6 +41,13 @@ MUTANTS = (
     Mutant("naive tanh", "activations", {ACT: [(TANH, (
         "    z = np.asarray(z, dtype=np.float64)\n"
         "    return (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))\n"))]}, "tanh_overflow"),
+    Mutant("sigmoid as exp(z) / (1 + exp(z))", "activations", {ACT: [(SIGMOID, (
+        "    return np.exp(z) / (1.0 + np.exp(z))\n"))]}, "sigmoid_overflow"),
+    Mutant("tanh as sinh / cosh", "activations", {ACT: [(TANH, (
+        "    z = np.asarray(z, dtype=np.float64)\n    return np.sinh(z) / np.cosh(z)\n"))]}, "tanh_overflow"),
+    Mutant("relu with Python's max", "activations", {ACT: [(RELU, "    return max(0, z)\n")]}, "python_max"),
+    Mutant("leaky ReLU with Python's max", "activations", {ACT: [(LEAKY, "    return max(alpha * z, z)\n")]},
+           "python_max"),
     Mutant("relu changes z in place", "activations", {ACT: [(RELU, (
         "    z[z < 0] = 0\n    return z\n"))]}, "in_place"),
     Mutant("leaky ReLU returns 1 (seed 000)", "activations", {ACT: [(LEAKY, LEAKY.replace("z > 0, z,", "z > 0, 1,"))]},
@@ -54,6 +61,15 @@ MUTANTS = (
            "sigmoid_prime_factor"),
     Mutant("sigmoid_prime applies the sigmoid twice", "derivatives", {ACT: [(SIGMOID_PRIME, (
         "    s = sigmoid(z)\n    return sigmoid(s) * (1.0 - sigmoid(s))\n"))]}, "sigmoid_prime_twice"),
+    Mutant("sigmoid_prime mixing z and s", "derivatives", {ACT: [(SIGMOID_PRIME, (
+        "    return sigmoid(z) * (1 - z)\n"))]}, "sigmoid_prime_mixed"),
+    Mutant("sigmoid_prime from exp(-z)", "derivatives", {ACT: [(SIGMOID_PRIME, (
+        "    z = np.asarray(z, dtype=np.float64)\n    return np.exp(-z) / (1 + np.exp(-z)) ** 2\n"))]},
+        "sigmoid_prime_overflow"),
+    Mutant("tanh_prime as (1 - tanh)^2", "derivatives", {ACT: [(TANH_PRIME, "    return (1 - tanh(z)) ** 2\n")]},
+           "tanh_prime_parentheses"),
+    Mutant("relu_prime as np.where(z > 0, 1, 0)", "derivatives", {ACT: [(RELU_PRIME, (
+        "    return np.where(np.asarray(z) > 0, 1, 0)\n"))]}, "where_int"),
     Mutant("tanh_prime of a", "derivatives", {ACT: [(TANH_PRIME, "    return 1 - z ** 2\n")]}, "tanh_prime_of_a"),
     Mutant("tanh_prime without the square", "derivatives", {ACT: [(TANH_PRIME, "    return 1.0 - tanh(z)\n")]},
            "tanh_prime_square"),
@@ -82,11 +98,21 @@ MUTANTS = (
         "shifted.sum(axis=-1, keepdims=True)", "shifted.sum(axis=-1)"))]}, "softmax_keepdims"),
     Mutant("softmax with axis=1", "softmax", {LOSSES: [(SOFTMAX, SOFTMAX.replace("axis=-1", "axis=1"))]},
            "softmax_axis_1"),
+    Mutant("softmax with [:, None]", "softmax", {LOSSES: [(SOFTMAX, (
+        "    e = np.exp(z - z.max(axis=-1, keepdims=True))\n    return e / e.sum(axis=-1)[:, None]\n"))]},
+        "softmax_two_dims"),
     # -- losses
     Mutant("one-hot columns from the labels", "losses", {LOSSES: [(ONE_HOT, ONE_HOT.replace(
         "num_classes), dtype", "labels.max() + 1), dtype"))]}, "one_hot_classes_from_labels"),
     Mutant("one-hot of integers", "losses", {LOSSES: [(ONE_HOT, ONE_HOT.replace("dtype=np.float64", "dtype=int"))]},
            "one_hot_int"),
+    Mutant("one-hot as (C, N)", "losses", {LOSSES: [(ONE_HOT, (
+        "    Y = np.zeros((num_classes, labels.shape[0]))\n"
+        "    Y[labels, np.arange(labels.shape[0])] = 1.0\n    return Y\n"))]}, "one_hot_transposed"),
+    Mutant("one-hot filling whole columns", "losses", {LOSSES: [(ONE_HOT, ONE_HOT.replace(
+        "Y[np.arange(labels.shape[0]), labels] = 1.0", "Y[:, labels] = 1.0"))]}, "one_hot_whole_columns"),
+    Mutant("cross-entropy per sample", "losses", {LOSSES: [(CE, (
+        "    return -np.sum(Y * np.log(probs), axis=1)\n"))]}, "loss_not_reduced"),
     Mutant("cross-entropy summed", "losses", {LOSSES: [(CE, CE.replace(" / probs.shape[0]", ""))]},
            "cross_entropy_sum"),
     Mutant("cross-entropy averaged over N * C", "losses", {LOSSES: [(CE, (
@@ -109,6 +135,8 @@ MUTANTS = (
         "    a = np.asarray(a, dtype=np.float64)\n"))]}, "log_of_zero"),
     Mutant("binary cross-entropy labels swapped", "losses", {LOSSES: [(BCE, (
         "    return float(-np.mean((1.0 - y) * np.log(a) + y * np.log(1.0 - a)))\n"))]}, "bce_labels_swapped"),
+    Mutant("binary cross-entropy per sample", "losses", {LOSSES: [(BCE, (
+        "    return -(y * np.log(a) + (1.0 - y) * np.log(1.0 - a))\n"))]}, "loss_not_reduced"),
     # -- the forward pass
     Mutant("dense without bias", "forward", {FORWARD: [(DENSE, DENSE.replace(" + np.asarray(b, dtype=np.float64)", ""))]},
            "bias_missing"),
@@ -116,6 +144,7 @@ MUTANTS = (
         "    return (np.asarray(A_prev, dtype=np.float64) @ np.asarray(W, dtype=np.float64)"
         " + np.asarray(b, dtype=np.float64)).T\n"))]}, "dense_transposed"),
     Mutant("dense as W @ A_prev", "forward", {FORWARD: [(DENSE, "    return W @ A_prev + b\n")]}, "dense_order"),
+    Mutant("dense with W transposed", "forward", {FORWARD: [(DENSE, "    return A_prev @ W.T + b\n")]}, "dense_order"),
     Mutant("forward pass without biases", "forward", _loop("Z = dense(A, W, b)", "Z = A @ W"), "forward_bias_missing"),
     Mutant("forward pass without the last activation", "forward", {FORWARD: [(LOOP, (
         "    for layer, ((W, b), f) in enumerate(zip(params, functions), start=1):\n"
@@ -136,6 +165,16 @@ MUTANTS = (
     Mutant("forward pass feeds X to every layer", "forward", {FORWARD: [(
         "    A = np.asarray(X, dtype=np.float64)\n", "    X = A = np.asarray(X, dtype=np.float64)\n"),
         (LOOP, LOOP.replace("Z = dense(A, W, b)", "Z = dense(X, W, b)"))]}, "forward_same_input"),
+    Mutant("forward pass calling the activation names", "forward", {FORWARD: [(
+        "    for (W, b), f in zip(params, functions):\n", "    for (W, b), f in zip(params, activations):\n")]},
+        "activation_name_called"),
+    Mutant("forward pass looking up softmax with get", "forward", {FORWARD: [(
+        "    for (W, b), f in zip(params, functions):\n",
+        "    for (W, b), name in zip(params, activations):\n        f = get_activation(name)[0]\n")]},
+        "softmax_from_get"),
+    Mutant("forward pass with lowercase cache keys", "forward", {FORWARD: [
+        ('    cache = {"A": [A], "Z": []}\n', '    cache = {"a": [A], "z": []}\n'),
+        (LOOP, LOOP.replace('cache["Z"]', 'cache["z"]').replace('cache["A"]', 'cache["a"]'))]}, "cache_keys"),
 )
 
 ALTERNATIVES = (

@@ -51,6 +51,8 @@ MUTANTS = (
     Mutant("output delta sign", "output_delta", {BACKPROP: [(OUTPUT, "    return Y - A_out\n")]}, "delta_sign"),
     Mutant("output delta with the sigmoid's slope", "output_delta", {BACKPROP: [(OUTPUT, (
         "    return (A_out - Y) * A_out * (1 - A_out)\n"))]}, "delta_extra_slope"),
+    Mutant("output delta as dL/dA", "output_delta", {BACKPROP: [(OUTPUT, (
+        "    return -(Y / A_out - (1 - Y) / (1 - A_out))\n"))]}, "delta_of_a"),
     # -- a hidden delta
     Mutant("hidden delta without f'(Z)", "hidden_delta", {BACKPROP: [(HIDDEN, HIDDEN.replace(" * f_prime(Z)", ""))]},
            "no_derivative"),
@@ -68,6 +70,11 @@ MUTANTS = (
     Mutant("hidden delta with * for @", "hidden_delta", {BACKPROP: [(HIDDEN, HIDDEN.replace(
         "dtype=np.float64) @ np.asarray(W_next", "dtype=np.float64) * np.asarray(W_next"))]},
         "elementwise_not_matmul"),
+    Mutant("hidden delta with the sigmoid's slope always", "hidden_delta", {BACKPROP: [
+        ("from activations import get\n", "from activations import get, sigmoid_prime\n"),
+        (HIDDEN, HIDDEN.replace("f_prime(Z)", "sigmoid_prime(Z)"))]}, "sigmoid_slope_always"),
+    Mutant("hidden delta with f(Z) for f'(Z)", "hidden_delta", {BACKPROP: [
+        ("    _, f_prime = get(activation)", "    f_prime, _ = get(activation)")]}, "activation_for_slope"),
     # -- a layer's gradients
     Mutant("gradients summed", "layer_gradients", {BACKPROP: [(GRADS, "    return A_prev.T @ delta, delta.sum(axis=0)\n")]},
            "no_average"),
@@ -81,6 +88,8 @@ MUTANTS = (
            "bias_not_averaged"),
     Mutant("dW without A_prev.T", "layer_gradients", {BACKPROP: [(GRADS, GRADS.replace("A_prev.T @", "A_prev @"))]},
            "weights_no_transpose"),
+    Mutant("db with keepdims", "layer_gradients", {BACKPROP: [(GRADS, GRADS.replace(
+        "delta.mean(axis=0)", "delta.mean(axis=0, keepdims=True)"))]}, "bias_keepdims"),
     # -- the whole backward pass
     Mutant("backward with the layer below's W", "backward", {BACKPROP: [(WALK, WALK.replace(
         "params[layer][0]", "params[layer - 1][0]"))]}, "wrong_layer_weights"),
@@ -95,6 +104,10 @@ MUTANTS = (
         "    return grads\n"))]}, "gradients_reversed"),
     Mutant("backward skips the first layer", "backward", {BACKPROP: [(WALK, WALK.replace(
         "range(len(params) - 1, -1, -1)", "range(len(params) - 1, 0, -1)"))]}, "first_layer_skipped"),
+    Mutant("backward with the layer above's Z", "backward", {BACKPROP: [(WALK, WALK.replace(
+        "Z[layer - 1], activations[layer - 1]", "Z[layer], activations[layer]"))]}, "wrong_layer_slope"),
+    Mutant("backward with A[layer - 1] as input", "backward", {BACKPROP: [(WALK, WALK.replace(
+        "layer_gradients(A[layer], delta)", "layer_gradients(A[layer - 1], delta)"))]}, "wrong_layer_inputs"),
     # -- the update
     Mutant("update uphill", "gd_step", {TRAINING: [(UPDATE, UPDATE.replace("W - learning_rate * dW, b - learning_rate",
                                                                         "W + learning_rate * dW, b + learning_rate"))]},
@@ -103,6 +116,9 @@ MUTANTS = (
            "bias_not_updated"),
     Mutant("bias step without the learning rate", "gd_step", {TRAINING: [(UPDATE, UPDATE.replace(
         "b - learning_rate * db", "b - db"))]}, "bias_no_learning_rate"),
+    Mutant("bias step with dW", "gd_step", {TRAINING: [(UPDATE, UPDATE.replace("b - learning_rate * db",
+                                                                                "b - learning_rate * dW"))]},
+           "bias_with_dw"),
     Mutant("update in place", "gd_step", {TRAINING: [(UPDATE, (
         "    for (W, b), (dW, db) in zip(params, grads):\n"
         "        W -= learning_rate * dW\n"
@@ -120,6 +136,8 @@ MUTANTS = (
     Mutant("update thrown away", "train_step", {TRAINING: [(STEP, STEP.replace(
         "    return gd_step(params, grads, learning_rate), loss\n",
         "    gd_step(params, grads, learning_rate)\n    return params, loss\n"))]}, "update_discarded"),
+    Mutant("loss with its arguments swapped", "train_step", {TRAINING: [(STEP, STEP.replace(
+        "mean_loss(A_out, Y, activations[-1])", "mean_loss(Y, A_out, activations[-1])"))]}, "loss_arguments_swapped"),
     # -- the training loop
     Mutant("history before the epoch", "train", {TRAINING: [(MEASURE, ""), (LOOP, LOOP.replace(
         "        if batch_size is None:\n", MEASURE + "        if batch_size is None:\n", 1))]}, "history_before"),
@@ -149,6 +167,10 @@ MUTANTS = (
 )
 
 ALTERNATIVES = (
+    Alternative("shuffle with rng.shuffle on an index", _loop("order = rng.permutation(n)",
+                                                             "order = np.arange(n)\n            rng.shuffle(order)")),
+    Alternative("shuffle the rows with one rng.permutation", _loop(
+        "            order = rng.permutation(n)\n", "            order = rng.permutation(np.arange(n))\n")),
     Alternative("hidden delta with einsum", {BACKPROP: [(HIDDEN, (
         '    back = np.einsum("nk,dk->nd", delta_next, W_next)\n    return back * f_prime(Z)\n'))]}),
     Alternative("gradients with einsum and a sum", {BACKPROP: [(GRADS, (

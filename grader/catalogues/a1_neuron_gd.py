@@ -4,6 +4,8 @@ The regression cases use the lecture's linear data, y = 1.5 + 2 x1 + 5 x2 + nois
 [0, 10], N(0, 0.5) noise and a column of ones in the design matrix, so theta[0] is the intercept. The classification
 cases use two Gaussian blobs in the plane, again with a column of ones.
 """
+import math
+
 import numpy as np
 
 from ..inputs import binary_rows, extremes, normal, numerical_gradient, uniform
@@ -103,9 +105,20 @@ def _naive_sigmoid(ref, z):
     return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
 
 
-SIGMOID_OVERFLOW = Misconception(
-    "sigmoid_overflow", "np.exp overflows for large |z|, and np.where evaluates both of its branches on every "
-    "element, so each branch must be safe on its own: compute with exp(-|z|), which never overflows", _naive_sigmoid)
+def _naive_sigmoid_of_exp(ref, z):
+    e = np.exp(np.asarray(z, dtype=np.float64))
+    return e / (1.0 + e)
+
+
+SIGMOID_OVERFLOW_MESSAGE = ("np.exp overflows for large |z|, and np.where evaluates both of its branches on every "
+                            "element, so each branch must be safe on its own: compute with exp(-|z|), which never "
+                            "overflows")
+SIGMOID_OVERFLOW = (Misconception("sigmoid_overflow", SIGMOID_OVERFLOW_MESSAGE, _naive_sigmoid),
+                    Misconception("sigmoid_overflow", SIGMOID_OVERFLOW_MESSAGE, _naive_sigmoid_of_exp))
+MATH_EXP = Misconception("math_not_numpy", "math.exp takes one number, not an array: use np.exp, which works "
+                         "element by element", lambda ref, z: math.exp(-z), raises="TypeError")
+RETURNED_LIST = ("a list came back where an array belongs: collect the values in a list if you like, then return "
+                 "np.array(...) of it")
 
 
 # -- the worked example: the neuron and the gates -------------------------------------------------------------------
@@ -118,12 +131,13 @@ SIGMOID = Part("sigmoid", "A stable sigmoid", 2, (
     ), misconceptions=(
         Misconception("sigmoid_sign", "the sign of z is flipped: sigmoid(z) = 1 / (1 + exp(-z))",
                       lambda ref, z: ref.neuron.sigmoid(-z)),
+        MATH_EXP,
     )),
     Check("robust", "neuron.sigmoid", title="large inputs", cases=(
         Case((EXTREMES,), public=True),
         Case((extremes(10068),)),
         Case((EXTREMES.reshape(7, 1) * np.ones((1, 3)),)),
-    ), misconceptions=(SIGMOID_OVERFLOW,)),
+    ), misconceptions=SIGMOID_OVERFLOW),
 ))
 
 NEURON = Part("neuron", "One neuron on a batch", 1, (
@@ -140,6 +154,9 @@ NEURON = Part("neuron", "One neuron on a batch", 1, (
                       "sigmoid(x @ w + b)", lambda ref, x, w, b: ref.neuron.sigmoid(x @ w) + b),
         Misconception("weights_times_inputs", "x * w multiplies element by element and gives an (N, D) array: the "
                       "neuron needs the weighted sum of each row, x @ w", lambda ref, x, w, b: ref.neuron.sigmoid(x * w + b)),
+        Misconception("bias_sign", "the bias is subtracted: z = x @ w + b", lambda ref, x, w, b: ref.neuron.sigmoid(x @ w - b)),
+        Misconception("weights_first", "w @ x does not line up: x holds one sample per row, so z = x @ w",
+                      lambda ref, x, w, b: ref.neuron.sigmoid(w @ x + b), raises="ValueError"),
     )),
 ))
 
@@ -185,6 +202,14 @@ GATES = Part("gates", "AND, OR, NAND and XOR from neurons", 3, (
               Misconception("xor_gates_below", XOR_BELOW, _xor_from("and", "and", "nand")),
               Misconception("xor_gates_below", XOR_BELOW, _xor_from("and", "or", "and")),
               Misconception("xor_gates_below", XOR_BELOW, _xor_from("and", "or", "or")),
+              Misconception("xor_not_from_gates", "np.logical_xor (or ^) gives booleans, and the exercise is to build "
+                            "XOR from the neuron gates: AND(OR(a, b), NAND(a, b)), which returns float64",
+                            lambda ref, x: np.logical_xor(x[:, 0] > 0.5, x[:, 1] > 0.5)),
+              Misconception("xor_stacked_rows", "the two hidden outputs must stand side by side, one row per sample: "
+                            "np.column_stack gives shape (N, 2); np.stack without axis=1 gives (2, N)",
+                            lambda ref, x: ref.neuron.logic_gate("and", np.stack([ref.neuron.logic_gate("or", x),
+                                                                                  ref.neuron.logic_gate("nand", x)])),
+                            raises="ValueError"),
           )),
 ))
 
@@ -217,6 +242,8 @@ MSE_LOSS = Part("mse_loss", "The mean squared error", 1, (
         Misconception("loss_not_squared", "the residuals are averaged without being squared, so errors of opposite "
                       "signs cancel: square them first",
                       lambda ref, X, y, theta: float(np.mean(X @ theta - y))),
+        Misconception("loss_square_of_mean", "this squares the mean residual: square each residual first, then take "
+                      "the mean", lambda ref, X, y, theta: float(np.mean(X @ theta - y) ** 2)),
     )),
 ))
 
@@ -315,6 +342,8 @@ BATCH_GD = Part("batch_gd", "Batch gradient descent", 3, (
         Misconception("path_without_last", "theta_path stops one step early: after num_iter steps it holds "
                       "num_iter + 1 rows, theta0 first and the last step's result at the end", _bgd_path_without_last),
         Misconception("path_aliased", PATH_ALIASED, _bgd_path_aliased),
+        Misconception("returned_list", RETURNED_LIST, lambda ref, *args: tuple(
+            list(value) for value in _bgd(ref, *args))),
     )),
     Check("converge", "gradient_descent.batch_gradient_descent", title="reaches least squares",
           expected=_least_squares_fit, timeout=10.0,
@@ -362,6 +391,7 @@ SGD = Part("sgd", "Stochastic gradient descent", 2, (
                       lambda ref, X, y, theta0, lr, visit: ref.gradient_descent.sgd(X, y, theta0, lr, visit)[1:]),
         Misconception("path_aliased", PATH_ALIASED, lambda ref, X, y, theta0, lr, visit: np.tile(
             ref.gradient_descent.sgd(X, y, theta0, lr, visit)[-1], (len(visit) + 1, 1))),
+        Misconception("returned_list", RETURNED_LIST, lambda ref, *args: list(ref.gradient_descent.sgd(*args))),
     )),
 ))
 
@@ -392,6 +422,23 @@ def _naive_log_loss(ref, X, y, k):
     return float(np.mean(-y * np.log(p) - (1.0 - y) * np.log(1.0 - p)))
 
 
+# The usual guards against log(0): clip p to [eps, 1 - eps], or add eps inside each log.
+CLIPS = (1e-15, 1e-12, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, np.finfo(np.float64).eps)
+LOG_LOSS_CLIPPED = ("the probabilities are guarded by an eps, which caps each sample's loss near -log(eps): for a "
+                    "logit of -1000 with label 1 the loss is 1000. Compute it from z itself, log(1 + exp(-z)) "
+                    "(np.logaddexp(0, -z)), which needs no guard")
+
+
+def _clipped_log_loss(eps, form):
+    def variant(ref, X, y, k):
+        p = ref.neuron.sigmoid(X @ k)
+        if form == "clip":
+            p = np.clip(p, eps, 1.0 - eps)
+            return float(np.mean(-y * np.log(p) - (1.0 - y) * np.log(1.0 - p)))
+        return float(np.mean(-y * np.log(p + eps) - (1.0 - y) * np.log(1.0 - p + eps)))
+    return variant
+
+
 LOG_LOSS = Part("log_loss", "A stable log loss", 2, (
     Check("match", "gradient_descent.log_loss", title="values", cases=(
         Case((*blobs(61, 8), normal(62, 3)), public=True),
@@ -414,6 +461,8 @@ LOG_LOSS = Part("log_loss", "A stable log loss", 2, (
         Misconception("log_of_zero", "log(0): for large |z| the sigmoid rounds to exactly 0 or 1, and log of it is "
                       "-inf. Compute the loss from z itself: -log sigmoid(z) = log(1 + exp(-z)), with np.logaddexp "
                       "or exp(-|z|)", _naive_log_loss),
+        *(Misconception("log_loss_clipped", LOG_LOSS_CLIPPED, _clipped_log_loss(eps, form))
+          for eps in CLIPS for form in ("clip", "add")),
     )),
 ))
 
@@ -491,6 +540,8 @@ LOGISTIC_REGRESSION = Part("logistic_regression", "Logistic regression by gradie
                       _logistic_losses_summed),
         Misconception("start_ignored", "the run does not start from k0: begin with a copy of the given k0",
                       lambda ref, X, y, k0, lr, n: _logistic(ref, X, y, np.zeros_like(k0), lr, n)),
+        Misconception("returned_list", RETURNED_LIST, lambda ref, *args: (
+            _logistic(ref, *args)[0], list(_logistic(ref, *args)[1]))),
     )),
     Check("converge", "gradient_descent.logistic_regression", title="classifies new points",
           expected=_held_out_blobs,

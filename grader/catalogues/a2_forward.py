@@ -79,6 +79,18 @@ def _forward_variant(ref, X, params, names, bias=True, last_activation=True):
     return A, cache
 
 
+def _functions_from_get(ref, X, params, names):
+    """Each layer's function looked up with activations.get, which raises for softmax; None where it does not."""
+    for name in names:
+        ref.activations.get(name)
+    return None
+
+
+def _lower_keys(result):
+    A_out, cache = result
+    return A_out, {key.lower(): value for key, value in cache.items()}
+
+
 def _naive_softmax(ref, z):
     e = np.exp(z)
     return e / e.sum(axis=-1, keepdims=True)
@@ -121,9 +133,22 @@ def _forward_with(ref, X, params, names, *, cache_a_as_z=False, output_twice=Fal
     return (functions[-1](A) if output_twice else A), cache
 
 
-SIGMOID_OVERFLOW = Misconception(
-    "sigmoid_overflow", "np.exp overflows for large |z|, and np.where evaluates both of its branches on every "
-    "element, so each branch must be safe on its own: compute with exp(-|z|), which never overflows", _naive_sigmoid)
+def _naive_sigmoid_of_exp(ref, z):
+    e = np.exp(np.asarray(z, dtype=np.float64))
+    return e / (1.0 + e)
+
+
+SIGMOID_OVERFLOW_MESSAGE = ("np.exp overflows for large |z|, and np.where evaluates both of its branches on every "
+                            "element, so each branch must be safe on its own: compute with exp(-|z|), which never "
+                            "overflows")
+SIGMOID_OVERFLOW = (Misconception("sigmoid_overflow", SIGMOID_OVERFLOW_MESSAGE, _naive_sigmoid),
+                    Misconception("sigmoid_overflow", SIGMOID_OVERFLOW_MESSAGE, _naive_sigmoid_of_exp))
+PYTHON_MAX = Misconception("python_max", "Python's max compares whole arrays and cannot: use np.maximum, which "
+                           "compares element by element", lambda ref, z, *args, **kwargs: max(0.0, z),
+                           raises="ValueError: ambiguous")
+WHERE_INT = Misconception("where_int", "np.where(z > 0, 1, 0) gives integers: write the floats 1.0 and 0.0",
+                          lambda ref, z: np.where(z > 0, 1, 0))
+LOSS_NOT_REDUCED = ("the loss of each sample is returned: average them into one float, the mean over the batch")
 SOFTMAX_AXIS = "softmax normalised over the wrong axis: each row (one sample) must sum to 1"
 SIGMOID_SIGN = Misconception("sigmoid_sign", "the sign of z is flipped: sigmoid(z) = 1 / (1 + exp(-z))",
                              lambda ref, z: ref.activations.sigmoid(-z))
@@ -153,7 +178,7 @@ ACTIVATION_VALUES = Part("activations", "Activation functions", 2, (
         Case((EXTREMES,), public=True),
         Case((extremes(10061),)),
         Case((EXTREMES.reshape(7, 1) * np.ones((1, 3)),)),
-    ), misconceptions=(SIGMOID_OVERFLOW,)),
+    ), misconceptions=SIGMOID_OVERFLOW),
     Check("robust", "activations.tanh", title="large inputs", cases=(
         Case((EXTREMES,), public=True),
         Case((extremes(10062),)),
@@ -165,14 +190,14 @@ ACTIVATION_VALUES = Part("activations", "Activation functions", 2, (
         Case((KINKS,), public=True),
         Case((with_zeros(10005, 2, 5),)),
         Case((normal(5, 3, 4, 2),)),
-    )),
+    ), misconceptions=(PYTHON_MAX,)),
     Check("match", "activations.leaky_relu", title="values", cases=(
         Case((KINKS,), public=True),
         Case((with_zeros(10006, 2, 5),)),
         Case((normal(6, 5, 3, scale=2.0),)),
         Case((normal(8, 4, 6, scale=2.0),), {"alpha": 0.3}, public=True),
         Case((normal(7, 4, 6, scale=2.0),), {"alpha": 0.2}),
-    ), misconceptions=(LEAKY_RETURNS_ONE, _alpha_ignored("leaky_relu"))),
+    ), misconceptions=(LEAKY_RETURNS_ONE, _alpha_ignored("leaky_relu"), PYTHON_MAX)),
 ))
 
 DERIVATIVES = Part("derivatives", "Derivatives, taken at z", 3, (
@@ -189,10 +214,16 @@ DERIVATIVES = Part("derivatives", "Derivatives, taken at z", 3, (
         Misconception("sigmoid_prime_twice", "the sigmoid is applied twice: sigmoid_prime evaluates the sigmoid once, "
                       "at z itself, and sigmoid(sigmoid(z)) is another number",
                       lambda ref, z: ref.activations.sigmoid_prime(ref.activations.sigmoid(z))),
+        Misconception("sigmoid_prime_mixed", "z and sigmoid(z) are mixed: both factors use s = sigmoid(z), "
+                      "s * (1 - s)", lambda ref, z: ref.activations.sigmoid(z) * (1.0 - z)),
     )),
     Check("robust", "activations.sigmoid_prime", title="large inputs", cases=(
         Case((EXTREMES,), public=True),
         Case((extremes(10063),)),
+    ), misconceptions=(
+        Misconception("sigmoid_prime_overflow", "exp(-z) / (1 + exp(-z))**2 overflows to inf / inf = nan for large "
+                      "negative z: compute s = sigmoid(z) with your stable sigmoid, then s * (1 - s)",
+                      lambda ref, z: np.exp(-z) / (1.0 + np.exp(-z)) ** 2),
     )),
     Check("match", "activations.tanh_prime", title="values", cases=(
         Case((normal(13, 4, 3, scale=2.0),), public=True),
@@ -203,6 +234,8 @@ DERIVATIVES = Part("derivatives", "Derivatives, taken at z", 3, (
                       "1 - tanh(z)**2, not 1 - z**2", lambda ref, z: 1.0 - z ** 2),
         Misconception("tanh_prime_square", "tanh is not squared: tanh'(z) = 1 - tanh(z)**2",
                       lambda ref, z: 1.0 - ref.activations.tanh(z)),
+        Misconception("tanh_prime_parentheses", "the square belongs to tanh(z) alone: 1 - tanh(z)**2, not "
+                      "(1 - tanh(z))**2", lambda ref, z: (1.0 - ref.activations.tanh(z)) ** 2),
     )),
     Check("robust", "activations.tanh_prime", title="large inputs", cases=(
         Case((EXTREMES,), public=True),
@@ -217,6 +250,7 @@ DERIVATIVES = Part("derivatives", "Derivatives, taken at z", 3, (
                       lambda ref, z: (z >= 0).astype(np.float64)),
         Misconception("comparison_not_float", "a comparison such as z > 0 gives booleans: turn them into float64 "
                       "with .astype(np.float64)", lambda ref, z: z > 0),
+        WHERE_INT,
     )),
     Check("match", "activations.leaky_relu_prime", title="values", cases=(
         Case((KINKS,), public=True),
@@ -254,6 +288,9 @@ SOFTMAX = Part("softmax", "Softmax, stable and row-wise", 2, (
         Misconception("softmax_axis_1", "axis=1 does not exist for one sample (a 1-D array): use axis=-1, the last "
                       "axis, which works for a single sample and for a batch",
                       lambda ref, z: np.exp(z) / np.exp(z).sum(axis=1, keepdims=True), raises="AxisError"),
+        Misconception("softmax_two_dims", "[:, None] needs two dimensions, and one sample has one: sum with "
+                      "axis=-1, keepdims=True, which works for a single sample and for a batch",
+                      lambda ref, z: np.exp(z) / np.exp(z).sum(axis=-1)[:, None], raises="IndexError"),
     )),
     Check("robust", "losses.softmax", title="large logits", cases=(
         Case((np.array([1000.0, 1001.0, 999.0]),), public=True),
@@ -283,6 +320,12 @@ LOSSES = Part("losses", "One-hot labels and losses", 3, (
                       lambda ref, labels, classes: np.eye(labels.max() + 1)[labels]),
         Misconception("one_hot_int", "the one-hot rows are integers: make them float64, np.zeros((N, C)) with its "
                       "default dtype", lambda ref, labels, classes: ref.losses.one_hot(labels, classes).astype(np.int64)),
+        Misconception("one_hot_transposed", "the matrix is (C, N): one ROW per label, so Y has shape (N, C) and "
+                      "Y[n, labels[n]] = 1", lambda ref, labels, classes: ref.losses.one_hot(labels, classes).T),
+        Misconception("one_hot_whole_columns", "Y[:, labels] = 1 fills whole columns: set one entry per row, "
+                      "Y[np.arange(N), labels] = 1",
+                      lambda ref, labels, classes: np.repeat(ref.losses.one_hot(labels, classes).max(axis=0)[None],
+                                                             len(labels), axis=0)),
     )),
     Check("match", "losses.cross_entropy", title="values", cases=(
         Case((_probs(31, 5, 3), one_hot_labels(32, 5, 3)), public=True),
@@ -301,6 +344,7 @@ LOSSES = Part("losses", "One-hot labels and losses", 3, (
         Misconception("cross_entropy_binary_form", "this is the binary loss summed over the classes: with one-hot Y "
                       "the cross-entropy is only -sum(Y log p), with no (1 - Y) log(1 - p) term",
                       lambda ref, p, Y: -float(np.mean(np.sum(Y * np.log(p) + (1 - Y) * np.log(1 - p), axis=1)))),
+        Misconception("loss_not_reduced", LOSS_NOT_REDUCED, lambda ref, p, Y: -np.sum(Y * np.log(p), axis=1)),
     )),
     Check("robust", "losses.cross_entropy", title="probabilities of 0 and 1", cases=(
         Case((np.array([[1.0, 0.0, 0.0], [0.0, 0.3, 0.7], [0.5, 0.5, 0.0], [0.0, 0.0, 1.0]]),
@@ -325,6 +369,7 @@ LOSSES = Part("losses", "One-hot labels and losses", 3, (
                       "never negative", lambda ref, a, y: -ref.losses.binary_cross_entropy(a, y)),
         Misconception("bce_labels_swapped", "the labels are swapped: y goes with log a and 1 - y with log(1 - a)",
                       lambda ref, a, y: ref.losses.binary_cross_entropy(a, 1.0 - y)),
+        Misconception("loss_not_reduced", LOSS_NOT_REDUCED, lambda ref, a, y: -(y * np.log(a) + (1 - y) * np.log(1 - a))),
     )),
     Check("robust", "losses.binary_cross_entropy", title="predictions of exactly 0 and 1", cases=(
         Case((np.array([0.0, 1.0, 0.3, 1.0, 0.0]), np.array([0.0, 1.0, 1.0, 1.0, 0.0])), public=True),
@@ -356,6 +401,14 @@ FORWARD_BUGS = (
     Misconception("forward_same_input", "every layer is fed X: layer l takes the previous layer's activation "
                   "A_(l-1) as its input",
                   lambda ref, X, params, names: _forward_with(ref, X, params, names, same_input=True), raises="ValueError"),
+    Misconception("activation_name_called", "activations holds names, not functions: layer_functions(params, "
+                  "activations) gives each layer's function",
+                  lambda ref, X, params, names: names[0](X), raises="TypeError: not callable"),
+    Misconception("softmax_from_get", "activations.get knows no softmax: layer_functions(params, activations) gives "
+                  "every layer's function, softmax included",
+                  _functions_from_get, raises="ValueError: unknown"),
+    Misconception("cache_keys", "the cache's keys are the capital letters 'A' and 'Z'",
+                  lambda ref, X, params, names: _lower_keys(ref.forward.forward_pass(X, params, names))),
 )
 
 # Seed 001's network and its hidden twins have zero biases, so a missing bias cannot show there.
@@ -370,9 +423,9 @@ FORWARD = Part("forward", "The forward pass", 4, (
         Misconception("bias_missing", "the bias b is not added to A_prev @ W", lambda ref, A, W, b: A @ W),
         Misconception("dense_transposed", "Z is computed column by column and comes out as (D_out, N): rows are "
                       "samples in this kit, so Z = A_prev @ W + b", lambda ref, A, W, b: (A @ W + b).T),
-        Misconception("dense_order", "W @ A_prev multiplies in the wrong order: rows are samples, so Z = A_prev @ W "
-                      "+ b, with A_prev (N, D_in) and W (D_in, D_out)", lambda ref, A, W, b: W @ A + b,
-                      raises="ValueError"),
+        Misconception("dense_order", "the matrix product does not line up: rows are samples, so Z = A_prev @ W + b, "
+                      "with A_prev (N, D_in) and W (D_in, D_out) as they are, with no transpose",
+                      lambda ref, A, W, b: W @ A + b, raises="ValueError"),
     )),
     Check("match", "forward.forward_pass", title="seed 001 worked example", expected=_seed_expected,
           options=SEED_TOLERANCE, misconceptions=SEED_BUGS, cases=(

@@ -108,6 +108,15 @@ def _delta_elementwise(ref, delta_next, W_next, Z, activation):
     return (delta_next * W_next.T) * f_prime(Z)
 
 
+def _delta_sigmoid_slope(ref, delta_next, W_next, Z, activation):
+    return (delta_next @ W_next.T) * ref.activations.sigmoid_prime(Z)
+
+
+def _delta_activation_for_slope(ref, delta_next, W_next, Z, activation):
+    f, _ = ref.activations.get(activation)
+    return (delta_next @ W_next.T) * f(Z)
+
+
 def _grads_sum(ref, A_prev, delta):
     return A_prev.T @ delta, delta.sum(axis=0)
 
@@ -132,6 +141,10 @@ def _grads_no_transpose(ref, A_prev, delta):
     return A_prev @ delta / A_prev.shape[0], delta.mean(axis=0)
 
 
+def _grads_bias_keepdims(ref, A_prev, delta):
+    return A_prev.T @ delta / A_prev.shape[0], delta.mean(axis=0, keepdims=True)
+
+
 def _backward_with(ref, Y, params, cache, activations, hidden=None, gradients=None):
     """The reference backward pass with one piece swapped for a buggy one."""
     hidden = hidden or (lambda d, W, Z, name: ref.backprop.hidden_delta(d, W, Z, name))
@@ -147,17 +160,19 @@ def _backward_with(ref, Y, params, cache, activations, hidden=None, gradients=No
 
 
 def _backward_walk(ref, Y, params, cache, activations, *, weights_of=lambda layer: layer, inputs_of=lambda layer: layer,
-                   last=0, reverse=False):
+                   slope_of=lambda layer: layer - 1, last=0, reverse=False):
     """The reference backward pass with the layers mixed up: the W sent back with the delta of ``layer`` is that
-    of ``weights_of(layer)`` (correct: ``layer``), the A_prev of its gradients that of ``inputs_of(layer)``; it
-    stops before layer ``last``; ``reverse`` returns the gradients last layer first."""
+    of ``weights_of(layer)`` (correct: ``layer``), the A_prev of its gradients that of ``inputs_of(layer)``, the Z
+    and activation of the slope those of ``slope_of(layer)`` (correct: ``layer - 1``); it stops before layer
+    ``last``; ``reverse`` returns the gradients last layer first."""
     A, Z = cache["A"], cache["Z"]
     delta = ref.backprop.output_delta(A[-1], Y)
     grads = [None] * len(params)
     for layer in range(len(params) - 1, last - 1, -1):
         grads[layer] = ref.backprop.layer_gradients(A[inputs_of(layer)], delta)
         if layer > 0:
-            delta = ref.backprop.hidden_delta(delta, params[weights_of(layer)][0], Z[layer - 1], activations[layer - 1])
+            delta = ref.backprop.hidden_delta(delta, params[weights_of(layer)][0], Z[slope_of(layer)],
+                                              activations[slope_of(layer)])
     return grads[::-1] if reverse else grads
 
 
@@ -172,6 +187,12 @@ def _gradient_bug(bug):
 def _step_discarded(ref, X, Y, params, activations, learning_rate):
     _, loss = ref.training.train_step(X, Y, params, activations, learning_rate)
     return list(params), loss
+
+
+def _step_loss_swapped(ref, X, Y, params, activations, learning_rate):
+    new_params, _ = ref.training.train_step(X, Y, params, activations, learning_rate)
+    A_out = ref.forward.predict(X, params, activations)
+    return new_params, ref.training.mean_loss(Y, A_out, activations[-1])
 
 
 def _step_early_update(ref, X, Y, params, activations, learning_rate):
@@ -299,6 +320,17 @@ MESSAGES = {
                           "order into mini-batches of batch_size",
     "history_last_batch": "the loss recorded is the last mini-batch's: after each epoch, measure the loss on the "
                           "whole training set",
+    "delta_of_a": "this is the loss's slope in A_out, -(Y / A - (1 - Y) / (1 - A)): the delta is the slope in the "
+                  "pre-activation Z_L, where the activation's slope cancels it down to A_out - Y",
+    "sigmoid_slope_always": "the slope is the sigmoid's whatever the layer's activation: get(activation) gives that "
+                            "layer's own f_prime",
+    "activation_for_slope": "f(Z) stands where its slope f'(Z) belongs: get(activation) returns (f, f_prime)",
+    "bias_keepdims": "db has shape (1, D_out): b has shape (D_out,), so average without keepdims",
+    "wrong_layer_slope": "the slope uses the wrong layer: the delta sent back to layer l - 1 needs that layer's own "
+                         "Z and activation, Z[l - 1] and activations[l - 1]",
+    "bias_with_dw": "the bias steps with dW: b - learning_rate * db",
+    "loss_arguments_swapped": "the loss is called with its arguments swapped: mean_loss(A_out, Y, output), the "
+                              "prediction first",
 }
 
 
@@ -440,6 +472,7 @@ _OUTPUT_BUGS = (
     _misconception("delta_averaged", lambda ref, A, Y: (A - Y) / A.shape[0]),
     _misconception("delta_sign", lambda ref, A, Y: Y - A),
     _misconception("delta_extra_slope", lambda ref, A, Y: (A - Y) * A * (1 - A)),
+    _misconception("delta_of_a", lambda ref, A, Y: -(Y / A - (1 - Y) / (1 - A))),
 )
 OUTPUT_DELTA = Part("output_delta", "The output layer's delta", 2, (
     Check("match", "backprop.output_delta", title="values", cases=OUTPUT_CASES, misconceptions=_OUTPUT_BUGS),
@@ -452,6 +485,8 @@ _HIDDEN_BUGS = (
     _misconception("derivative_of_a", _delta_derivative_of_a),
     _misconception("sigmoid_twice", _delta_sigmoid_twice),
     _misconception("slope_formula_on_z", _delta_slope_formula),
+    _misconception("sigmoid_slope_always", _delta_sigmoid_slope),
+    _misconception("activation_for_slope", _delta_activation_for_slope),
     # numpy says "could not be broadcast" for *, and names a mismatch for @ or np.dot
     Misconception("elementwise_not_matmul", MESSAGES["elementwise_not_matmul"], _delta_elementwise,
                   raises="ValueError: broadcast"),
@@ -470,6 +505,7 @@ _GRADIENT_BUGS = (
     _misconception("bias_averaged_twice", _grads_bias_averaged_twice),
     _misconception("bias_not_averaged", _grads_bias_summed),
     Misconception("weights_no_transpose", MESSAGES["weights_no_transpose"], _grads_no_transpose, raises="ValueError"),
+    _misconception("bias_keepdims", _grads_bias_keepdims),
 )
 LAYER_GRADIENTS = Part("layer_gradients", "A layer's weight and bias gradients", 2, (
     Check("match", "backprop.layer_gradients", title="values", cases=GRADIENT_CASES, misconceptions=_GRADIENT_BUGS),
@@ -486,6 +522,9 @@ _BACKWARD_BUGS = (
     Misconception("wrong_layer_weights", MESSAGES["wrong_layer_weights"],
                   lambda ref, *a: _backward_walk(ref, *a, weights_of=lambda layer: layer - 1), raises="ValueError"),
     _misconception("wrong_layer_inputs", lambda ref, *a: _backward_walk(ref, *a, inputs_of=lambda layer: layer + 1)),
+    _misconception("wrong_layer_inputs", lambda ref, *a: _backward_walk(ref, *a, inputs_of=lambda layer: layer - 1)),
+    Misconception("wrong_layer_slope", MESSAGES["wrong_layer_slope"],
+                  lambda ref, *a: _backward_walk(ref, *a, slope_of=lambda layer: layer), raises="ValueError"),
     _misconception("gradients_reversed", lambda ref, *a: _backward_walk(ref, *a, reverse=True)),
     _misconception("first_layer_skipped", lambda ref, *a: _backward_walk(ref, *a, last=1)),
 )
@@ -502,6 +541,8 @@ GD_STEP = Part("gd_step", "One gradient-descent update", 1, (
             (W - lr * dW, b) for (W, b), (dW, _) in zip(params, grads)]),
         _misconception("bias_no_learning_rate", lambda ref, params, grads, lr: [
             (W - lr * dW, b - db) for (W, b), (dW, db) in zip(params, grads)]),
+        _misconception("bias_with_dw", lambda ref, params, grads, lr: [
+            (W - lr * dW, b - lr * dW) for (W, b), (dW, db) in zip(params, grads)]),
     )),
 ))
 
@@ -512,6 +553,7 @@ TRAIN_STEP = Part("train_step", "One training step", 2, (
               _misconception("update_sign", _step_sign),
               _misconception("loss_after", _step_loss_after),
               _misconception("update_discarded", _step_discarded),
+              _misconception("loss_arguments_swapped", _step_loss_swapped),
           )),
 ))
 

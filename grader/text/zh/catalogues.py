@@ -97,6 +97,18 @@ A1 = {
                                  "-log sigmoid(z) = log(1 + exp(-z))，用 np.logaddexp 或 exp(-|z|)",
     "misconception:logistic_gradient_linear": "少了 sigmoid：这是线性回归的残差 X k - y；预测误差应该是 sigmoid(X k) - y",
     "misconception:start_ignored": "训练没有从 k0 开始：请从给定 k0 的副本开始",
+    "misconception:math_not_numpy": "math.exp 只接受一个数，不接受数组：请用 np.exp，它逐元素计算",
+    "misconception:bias_sign": "偏置被减掉了：z = x @ w + b",
+    "misconception:weights_first": "w @ x 的形状对不上：x 每行是一个样本，所以 z = x @ w",
+    "misconception:xor_not_from_gates": "np.logical_xor（或 ^）得到的是布尔值，而这道题要用神经元门搭出异或：AND(OR(a, b), NAND(a, b))，"
+                                        "它返回 float64",
+    "misconception:xor_stacked_rows": "两个隐藏输出必须并排放，每行一个样本：np.column_stack 得到形状 (N, 2)；不带 axis=1 的 "
+                                      "np.stack 得到 (2, N)",
+    "misconception:loss_square_of_mean": "这是把残差的平均值平方：请先把每个残差平方，再取平均",
+    "misconception:returned_list": "该返回数组的地方返回了列表：可以先把值收集在列表里，再返回它的 np.array(...)",
+    "misconception:log_loss_clipped": "概率用一个 eps 保护了起来，这会把每个样本的损失限制在 -log(eps) 附近：对标签为 1、logit 为 "
+                                      "-1000 的样本，损失是 1000。请直接由 z 计算，log(1 + exp(-z))（np.logaddexp(0, -z)），"
+                                      "这样就不需要保护",
 }
 
 A2 = {
@@ -164,14 +176,29 @@ A2 = {
     "misconception:log_of_zero": "log(0)：恰好为 0 的概率（对 log(1 - a) 来说是恰好为 1）会让 log 返回 -inf，而 0 * -inf 是 nan。"
                                  "请先用一个极小的 eps 把概率裁剪到 [eps, 1 - eps]，就像 np.clip(p, 1e-12, 1.0) 那样",
     "misconception:bce_labels_swapped": "标签弄反了：y 配 log a，1 - y 配 log(1 - a)",
-    "misconception:dense_order": "W @ A_prev 乘的顺序反了：行是样本，所以 Z = A_prev @ W + b，其中 A_prev 是 (N, D_in)，"
-                                 "W 是 (D_in, D_out)",
+    "misconception:dense_order": "矩阵乘积的形状对不上：行是样本，所以 Z = A_prev @ W + b，其中 A_prev 是 (N, D_in)，W 是 "
+                                 "(D_in, D_out)，都按原样使用，不要转置",
     "misconception:cache_a_for_z": "缓存里的 Z 列表存的是激活值：请在那里保存每层的预激活值 Z_l = A_(l-1) @ W_l + b_l，"
                                    "反向传播需要用它计算 f'(Z_l)",
     "misconception:output_activation_twice": "输出层的激活函数用了两次：A_L = f_L(Z_L)，只用一次",
     "misconception:sigmoid_everywhere": "每一层都用了 sigmoid：第 l 层要用它自己的激活函数 activations[l]",
     "misconception:cache_without_input": "缓存的 A 列表漏掉了输入：它从 A_0 = X 开始，所以比 Z 多一项",
     "misconception:forward_same_input": "每一层的输入都是 X：第 l 层的输入应该是上一层的激活值 A_(l-1)",
+    "misconception:python_max": "Python 的 max 要比较整个数组，做不到：请用 np.maximum，它逐元素比较",
+    "misconception:sigmoid_prime_mixed": "把 z 和 sigmoid(z) 混用了：两个因子都要用 s = sigmoid(z)，即 s * (1 - s)",
+    "misconception:sigmoid_prime_overflow": "z 是很大的负数时，exp(-z) / (1 + exp(-z))**2 会溢出成 inf / inf = nan：请用你的稳定 "
+                                            "sigmoid 算出 s = sigmoid(z)，再算 s * (1 - s)",
+    "misconception:tanh_prime_parentheses": "平方只作用在 tanh(z) 上：1 - tanh(z)**2，而不是 (1 - tanh(z))**2",
+    "misconception:where_int": "np.where(z > 0, 1, 0) 得到的是整数：请写成浮点数 1.0 和 0.0",
+    "misconception:softmax_two_dims": "[:, None] 需要二维数组，而单个样本只有一维：求和时用 axis=-1、keepdims=True，单个样本和一批"
+                                      "样本都适用",
+    "misconception:one_hot_transposed": "矩阵是 (C, N)：每个标签占一行，所以 Y 的形状是 (N, C)，且 Y[n, labels[n]] = 1",
+    "misconception:one_hot_whole_columns": "Y[:, labels] = 1 会把整列都填上：每行只设一个元素，Y[np.arange(N), labels] = 1",
+    "misconception:loss_not_reduced": "返回的是每个样本的损失：请把它们平均成一个浮点数，即整批的平均值",
+    "misconception:activation_name_called": "activations 里存的是名字，不是函数：layer_functions(params, activations) 给出每一层的函数",
+    "misconception:softmax_from_get": "activations.get 不认识 softmax：layer_functions(params, activations) 给出每一层的函数，"
+                                      "包括 softmax",
+    "misconception:cache_keys": "缓存的键是大写字母 'A' 和 'Z'",
 }
 
 A3 = {
@@ -248,6 +275,15 @@ A3 = {
                                         "的小批量",
     "misconception:params_not_rebound": "参数一直没变：train_step 返回的是新参数，所以要写 params, loss = train_step(...)",
     "misconception:history_last_batch": "记录的是最后一个小批量的损失：每个 epoch 结束后，要在整个训练集上计算损失",
+    "misconception:delta_of_a": "这是损失对 A_out 的斜率 -(Y / A - (1 - Y) / (1 - A))：delta 是对预激活值 Z_L 的斜率，"
+                                "乘上激活函数的斜率后会约简成 A_out - Y",
+    "misconception:sigmoid_slope_always": "不管这一层用什么激活函数，斜率都用了 sigmoid 的：get(activation) 给出该层自己的 f_prime",
+    "misconception:activation_for_slope": "该用斜率 f'(Z) 的地方用了 f(Z)：get(activation) 返回的是 (f, f_prime)",
+    "misconception:bias_keepdims": "db 的形状是 (1, D_out)：b 的形状是 (D_out,)，所以求平均时不要加 keepdims",
+    "misconception:wrong_layer_slope": "斜率用错了层：传回第 l - 1 层的 delta 需要该层自己的 Z 和激活函数，即 Z[l - 1] 和 "
+                                       "activations[l - 1]",
+    "misconception:bias_with_dw": "偏置用 dW 更新了：b - learning_rate * db",
+    "misconception:loss_arguments_swapped": "调用损失函数时参数顺序反了：mean_loss(A_out, Y, output)，预测值在前",
 }
 
 TABLES = {
