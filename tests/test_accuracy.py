@@ -107,3 +107,20 @@ def test_a_case_that_cannot_show_a_misconception_is_told_apart():
     ref = references.modules(assignment)
     assert not _shows(check, one_sample, global_max, ref, assignment)
     assert _shows(check, far_apart, global_max, ref, assignment)
+
+
+def test_the_self_check_names_the_upstream_function_behind_a_downstream_failure(tmp_path):
+    """The self-check runs the student's whole code, so a hidden_delta bug also fails backward's public cases:
+    those name hidden_delta as the function to fix first, and hidden_delta's own cases name the bug itself."""
+    mutant = mutants.mutant("a3_backprop", "hidden delta without f'(Z)")
+    folder = mutants.make_submission(tmp_path / "a3_backprop", "a3_backprop", mutant.edits)
+    results = {case_id: (passed, message) for case_id, passed, message in accuracy.self_check("a3_backprop", folder)}
+    downstream = [message for case_id, (passed, message) in results.items()
+                  if case_id.startswith("backward-") and not passed]
+    assert downstream and all("Likely cause: backprop.hidden_delta() fails its own public checks" in message
+                              for message in downstream), downstream
+    own = [message for case_id, (passed, message) in results.items() if case_id.startswith("hidden_delta-")]
+    assert own and all("Likely cause: the activation's derivative is left out" in message for message in own), own
+    # the control: with the solution, nothing fails and nothing is blamed
+    clean = accuracy.self_check("a3_backprop", mutants.make_submission(tmp_path / "clean", "a3_backprop"))
+    assert all(passed for _, passed, _ in clean)

@@ -88,8 +88,8 @@ def run(module_name, function_name, args, kwargs):
 
 
 def judge_case(case):
-    """Run one public case from cases.json and return its evaluation.Verdict. A failure that no classic bug of its
-    own explains names the graded functions it calls that fail their own public checks: those come first."""
+    """Run one public case from cases.json and return its evaluation.Verdict. A failure names the graded functions
+    the function calls that fail their own public checks: those come first."""
     outcome = run(case["module"], case["function"], wire.decode(case["args"]), wire.decode(case["kwargs"]))
     variants = [(key, message, evaluation.decode_variant(output)) for key, message, output in case["variants"]]
     try:
@@ -98,7 +98,7 @@ def judge_case(case):
                                    function=f"{case['module']}.{case['function']}()")
     except Exception as exc:  # a value no comparison foresaw: the case fails, as in the grader
         return evaluation.Verdict(False, evaluation.say("bad_value", detail=f"{type(exc).__name__}: {exc}"))
-    if verdict.passed or verdict.misconception:
+    if verdict.passed:
         return verdict
     failing = [name for name in case.get("calls", ()) if _fails(name)]
     if not failing:
@@ -106,7 +106,7 @@ def judge_case(case):
     cause = say("upstream", functions=", ".join(f"{name}()" for name in failing))
     return evaluation.Verdict(False, evaluation.say("join", first=verdict.message,
                                                     second=evaluation.say("diagnosis", message=cause)),
-                              "upstream")
+                              verdict.misconception or "upstream")
 
 
 _FAILS = {}
