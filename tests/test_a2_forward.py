@@ -107,3 +107,16 @@ def test_glue_rejects_bad_names_and_labels_with_one_line():
         with pytest.raises(ValueError) as error:
             call()
         assert "\n" not in str(error.value) and str(error.value)
+
+
+def test_leaky_relu_is_graded_only_where_its_docstring_allows_alpha():
+    """The contract bounds alpha to [0, 1], where np.maximum(z, alpha * z) is leaky ReLU too (the registry grades that
+    alternative at full marks); every case stays inside it, and a public one uses an alpha other than the default."""
+    ref = references.modules(SPEC)
+    for name in ("leaky_relu", "leaky_relu_prime"):
+        assert "0 <= alpha <= 1" in getattr(ref.activations, name).__doc__
+        cases = [case for part in SPEC.parts for check in part.checks if check.function == f"activations.{name}"
+                 for case in check.cases]
+        alphas = [case.kwargs.get("alpha", 0.01) for case in cases]
+        assert all(0 <= alpha <= 1 for alpha in alphas), alphas
+        assert any(case.public and case.kwargs.get("alpha", 0.01) != 0.01 for case in cases)
