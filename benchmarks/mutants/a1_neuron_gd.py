@@ -69,6 +69,8 @@ MUTANTS = (
         '"nand": ([-20.0, -20.0], 30.0)', '"nand": ([20.0, 20.0], -30.0)').replace(
         '"and": ([20.0, 20.0], -30.0)', '"and": ([-20.0, -20.0], 30.0)'))]}, "gate_inverted",
         "AND and NAND swapped: each is the other inverted"),
+    Mutant("gate weights as a list", "gates", {NEURON: [("    return np.array(w), b\n", "    return w, b\n")]},
+           "returned_list"),
     Mutant("integer gate weights", "gates", {NEURON: [(TABLE, 'table = {"and": ([20, 20], -30), "or": ([20, 20], '
                                                                '-10), "nand": ([-20, -20], 30)}')]},
            "gate_weights_int"),
@@ -137,6 +139,11 @@ MUTANTS = (
         (BGD_STEP, BGD_STEP.replace("loss_history[i] = mse_loss(X, y, theta)", "losses.append(mse_loss(X, y, theta))")),
         ("        theta_path[i + 1] = theta\n    return theta_path, loss_history",
          "        path.append(theta)\n    return path, losses")]}, "returned_list"),
+    Mutant("batch descent with a list of losses", "batch_gd", {GD: [
+        ("    loss_history = np.empty(num_iter)\n    theta_path[0] = theta\n",
+         "    loss_history = []\n    theta_path[0] = theta\n"),
+        (BGD_STEP, BGD_STEP.replace("loss_history[i] = mse_loss(X, y, theta)",
+                                    "loss_history.append(mse_loss(X, y, theta))"))]}, "returned_list"),
     Mutant("theta0 changed in place", "batch_gd", {GD: [
         (BGD_INIT, BGD_INIT.replace("np.array(theta0, dtype=np.float64)", "theta0")),
         (BGD_STEP, BGD_STEP.replace("theta = theta - learning_rate", "theta -= learning_rate"))]}, "in_place"),
@@ -196,6 +203,8 @@ MUTANTS = (
          "    k = np.array(k0, dtype=np.float64)\n    loss_history = []\n"),
         ("        loss_history[i] = log_loss(X, y, k)\n", "        loss_history.append(log_loss(X, y, k))\n")]},
         "returned_list"),
+    Mutant("logistic step divided by m", "logistic_regression", {GD: [(LOGISTIC_STEP, LOGISTIC_STEP.replace(
+        "logistic_gradient(X, y, k)\n", "logistic_gradient(X, y, k) / len(y)\n"))]}, "step_averaged"),
     Mutant("k0 changed in place", "logistic_regression", {GD: [
         ("    k = np.array(k0, dtype=np.float64)\n", "    k = k0\n"),
         (LOGISTIC_STEP, LOGISTIC_STEP.replace("k = k - learning_rate", "k -= learning_rate"))]}, "in_place"),

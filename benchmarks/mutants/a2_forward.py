@@ -106,6 +106,8 @@ MUTANTS = (
         "num_classes), dtype", "labels.max() + 1), dtype"))]}, "one_hot_classes_from_labels"),
     Mutant("one-hot of integers", "losses", {LOSSES: [(ONE_HOT, ONE_HOT.replace("dtype=np.float64", "dtype=int"))]},
            "one_hot_int"),
+    Mutant("one-hot from a comparison", "losses", {LOSSES: [(ONE_HOT, (
+        "    return np.arange(num_classes) == labels[:, None]\n"))]}, "one_hot_bool"),
     Mutant("one-hot as (C, N)", "losses", {LOSSES: [(ONE_HOT, (
         "    Y = np.zeros((num_classes, labels.shape[0]))\n"
         "    Y[labels, np.arange(labels.shape[0])] = 1.0\n    return Y\n"))]}, "one_hot_transposed"),

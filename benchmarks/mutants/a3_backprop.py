@@ -155,6 +155,15 @@ MUTANTS = (
         "separate_permutations"),
     Mutant("last partial batch dropped", "train", _loop("range(0, n, batch_size)", "range(0, n - batch_size + 1, batch_size)"),
            "last_batch_dropped"),
+    Mutant("mini-batches from np.array_split", "train", _loop(
+        "            for start in range(0, n, batch_size):\n                batch = order[start:start + batch_size]\n",
+        "            for batch in np.array_split(order, n // batch_size):\n"), "array_split"),
+    Mutant("X and Y shuffled in place", "train", _loop(
+        "            order = rng.permutation(n)\n",
+        "            order = rng.permutation(n)\n            X[:] = X[order]\n            Y[:] = Y[order]\n"
+        "            order = np.arange(n)\n"), "in_place", "each epoch reorders the caller's arrays"),
+    Mutant("backward with the layer below's input, but A[0] first", "backward", {BACKPROP: [(WALK, WALK.replace(
+        "layer_gradients(A[layer], delta)", "layer_gradients(A[max(layer - 1, 0)], delta)"))]}, "wrong_layer_inputs"),
     Mutant("batch_size ignored", "train", {TRAINING: [(LOOP, (
         "    for epoch in range(epochs):\n"
         "        params, _ = train_step(X, Y, params, activations, learning_rate)\n"))]}, "batch_size_ignored"),

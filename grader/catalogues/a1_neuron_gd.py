@@ -119,6 +119,14 @@ MATH_EXP = Misconception("math_not_numpy", "math.exp takes one number, not an ar
                          "element by element", lambda ref, z: math.exp(-z), raises="TypeError")
 RETURNED_LIST = ("a list came back where an array belongs: collect the values in a list if you like, then return "
                  "np.array(...) of it")
+LIST_SLOTS = ((0, 1), (0,), (1,))  # which of a (path, losses) pair came back as lists
+
+
+def _some_as_lists(run, slots):
+    """A variant that returns ``run``'s tuple with the entries at ``slots`` turned into lists."""
+    def variant(ref, *args):
+        return tuple(list(value) if i in slots else value for i, value in enumerate(run(ref, *args)))
+    return variant
 
 
 # -- the worked example: the neuron and the gates -------------------------------------------------------------------
@@ -176,6 +184,8 @@ GATES = Part("gates", "AND, OR, NAND and XOR from neurons", 3, (
                             "np.array([20.0, 20.0]), since every array in this kit is float64",
                             lambda ref, name: (ref.neuron.gate_weights(name)[0].astype(np.int64),
                                                ref.neuron.gate_weights(name)[1])),
+              Misconception("returned_list", RETURNED_LIST, lambda ref, name: (
+                  list(ref.neuron.gate_weights(name)[0]), ref.neuron.gate_weights(name)[1])),
           )),
     Check("match", "neuron.logic_gate", title="truth table", expected=_truth, options={"atol": 0.01, "rtol": 0.0},
           cases=tuple(Case((name, TRUTH_TABLE), public=True) for name in GATE_NAMES)
@@ -342,8 +352,7 @@ BATCH_GD = Part("batch_gd", "Batch gradient descent", 3, (
         Misconception("path_without_last", "theta_path stops one step early: after num_iter steps it holds "
                       "num_iter + 1 rows, theta0 first and the last step's result at the end", _bgd_path_without_last),
         Misconception("path_aliased", PATH_ALIASED, _bgd_path_aliased),
-        Misconception("returned_list", RETURNED_LIST, lambda ref, *args: tuple(
-            list(value) for value in _bgd(ref, *args))),
+        *(Misconception("returned_list", RETURNED_LIST, _some_as_lists(_bgd, which)) for which in LIST_SLOTS),
     )),
     Check("converge", "gradient_descent.batch_gradient_descent", title="reaches least squares",
           expected=_least_squares_fit, timeout=10.0,
@@ -540,8 +549,10 @@ LOGISTIC_REGRESSION = Part("logistic_regression", "Logistic regression by gradie
                       _logistic_losses_summed),
         Misconception("start_ignored", "the run does not start from k0: begin with a copy of the given k0",
                       lambda ref, X, y, k0, lr, n: _logistic(ref, X, y, np.zeros_like(k0), lr, n)),
-        Misconception("returned_list", RETURNED_LIST, lambda ref, *args: (
-            _logistic(ref, *args)[0], list(_logistic(ref, *args)[1]))),
+        Misconception("returned_list", RETURNED_LIST, _some_as_lists(_logistic, (1,))),
+        Misconception("step_averaged", "each step divides the gradient by m: logistic_gradient already returns the "
+                      "sum that the lecture's update k <- k - alpha * g uses",
+                      lambda ref, X, y, k0, lr, n: _logistic(ref, X, y, k0, lr / len(y), n)),
     )),
     Check("converge", "gradient_descent.logistic_regression", title="classifies new points",
           expected=_held_out_blobs,

@@ -320,6 +320,8 @@ LOSSES = Part("losses", "One-hot labels and losses", 3, (
                       lambda ref, labels, classes: np.eye(labels.max() + 1)[labels]),
         Misconception("one_hot_int", "the one-hot rows are integers: make them float64, np.zeros((N, C)) with its "
                       "default dtype", lambda ref, labels, classes: ref.losses.one_hot(labels, classes).astype(np.int64)),
+        Misconception("one_hot_bool", "the comparison gives booleans: turn them into float64 with "
+                      ".astype(np.float64)", lambda ref, labels, classes: ref.losses.one_hot(labels, classes) > 0.5),
         Misconception("one_hot_transposed", "the matrix is (C, N): one ROW per label, so Y has shape (N, C) and "
                       "Y[n, labels[n]] = 1", lambda ref, labels, classes: ref.losses.one_hot(labels, classes).T),
         Misconception("one_hot_whole_columns", "Y[:, labels] = 1 fills whole columns: set one entry per row, "

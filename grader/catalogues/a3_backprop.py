@@ -229,7 +229,8 @@ def _train_variant(ref, X, Y, params, activations, learning_rate, epochs, batch_
     (seeded 0 before every graded call, as the sandbox and the self-check do) instead of ``rng``; 'apart' shuffles X
     and Y with two different permutations. ``measure``: 'before' records each epoch's loss and accuracy before its
     updates; 'batch' records the last batch's loss from train_step. ``batches``: 'full' ignores batch_size;
-    'whole' drops the last partial batch. ``update=False`` never rebinds the parameters."""
+    'whole' drops the last partial batch; 'split' and 'split_up' cut the order with np.array_split into
+    N // batch_size or ceil(N / batch_size) parts. ``update=False`` never rebinds the parameters."""
     n = X.shape[0]
     history = {"loss": np.zeros(epochs), "accuracy": np.zeros(epochs)}
     legacy = np.random.RandomState(0)
@@ -252,6 +253,9 @@ def _train_variant(ref, X, Y, params, activations, learning_rate, epochs, batch_
             targets = rng.permutation(n) if order == "apart" else rows
             stop = n - n % size if batches == "whole" else n
             pieces = [(X[rows[start:start + size]], Y[targets[start:start + size]]) for start in range(0, stop, size)]
+            if batches in ("split", "split_up"):  # np.array_split(order, N // size), or into ceil(N / size) parts
+                count = max(n // size, 1) if batches == "split" else -(-n // size)
+                pieces = [(X[part], Y[part]) for part in np.array_split(rows, count)]
         for X_batch, Y_batch in pieces:
             new_params, loss = ref.training.train_step(X_batch, Y_batch, params, activations, learning_rate)
             if update:
@@ -329,6 +333,8 @@ MESSAGES = {
     "wrong_layer_slope": "the slope uses the wrong layer: the delta sent back to layer l - 1 needs that layer's own "
                          "Z and activation, Z[l - 1] and activations[l - 1]",
     "bias_with_dw": "the bias steps with dW: b - learning_rate * db",
+    "array_split": "np.array_split makes batches of other sizes: every mini-batch but the last holds batch_size "
+                   "samples, order[k : k + batch_size]",
     "loss_arguments_swapped": "the loss is called with its arguments swapped: mean_loss(A_out, Y, output), the "
                               "prediction first",
 }
@@ -523,6 +529,8 @@ _BACKWARD_BUGS = (
                   lambda ref, *a: _backward_walk(ref, *a, weights_of=lambda layer: layer - 1), raises="ValueError"),
     _misconception("wrong_layer_inputs", lambda ref, *a: _backward_walk(ref, *a, inputs_of=lambda layer: layer + 1)),
     _misconception("wrong_layer_inputs", lambda ref, *a: _backward_walk(ref, *a, inputs_of=lambda layer: layer - 1)),
+    _misconception("wrong_layer_inputs", lambda ref, *a: _backward_walk(ref, *a,
+                                                                       inputs_of=lambda layer: max(layer - 1, 0))),
     Misconception("wrong_layer_slope", MESSAGES["wrong_layer_slope"],
                   lambda ref, *a: _backward_walk(ref, *a, slope_of=lambda layer: layer), raises="ValueError"),
     _misconception("gradients_reversed", lambda ref, *a: _backward_walk(ref, *a, reverse=True)),
@@ -568,6 +576,8 @@ TRAIN = Part("train", "The training loop and its learning curves", 2, (
         _misconception("batch_size_ignored", lambda ref, *a, **k: _train_variant(ref, *a, **k, batches="full")),
         _misconception("params_not_rebound", lambda ref, *a, **k: _train_variant(ref, *a, **k, update=False)),
         _misconception("history_last_batch", lambda ref, *a, **k: _train_variant(ref, *a, **k, measure="batch")),
+        _misconception("array_split", lambda ref, *a, **k: _train_variant(ref, *a, **k, batches="split")),
+        _misconception("array_split", lambda ref, *a, **k: _train_variant(ref, *a, **k, batches="split_up")),
     )),
 ))
 

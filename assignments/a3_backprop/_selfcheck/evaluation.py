@@ -418,7 +418,7 @@ def judge(kind, outcome, expected, variants=(), options=None, predict=None, func
     message = changed_message(outcome.changed)
     if verdict.passed:
         return Verdict(False, message, IN_PLACE)
-    return Verdict(False, say("join", first=message, second=verdict.message), verdict.misconception)
+    return Verdict(False, say("join", first=message, second=verdict.message), verdict.misconception or IN_PLACE)
 
 
 def _judge_value(kind, outcome, expected, variants, options, predict, public):

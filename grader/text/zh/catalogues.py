@@ -109,6 +109,7 @@ A1 = {
     "misconception:log_loss_clipped": "概率用一个 eps 保护了起来，这会把每个样本的损失限制在 -log(eps) 附近：对标签为 1、logit 为 "
                                       "-1000 的样本，损失是 1000。请直接由 z 计算，log(1 + exp(-z))（np.logaddexp(0, -z)），"
                                       "这样就不需要保护",
+    "misconception:step_averaged": "每一步都把梯度除以了 m：logistic_gradient 返回的已经是讲义中更新 k <- k - alpha * g 所用的总和",
 }
 
 A2 = {
@@ -199,6 +200,7 @@ A2 = {
     "misconception:softmax_from_get": "activations.get 不认识 softmax：layer_functions(params, activations) 给出每一层的函数，"
                                       "包括 softmax",
     "misconception:cache_keys": "缓存的键是大写字母 'A' 和 'Z'",
+    "misconception:one_hot_bool": "比较得到的是布尔值：请用 .astype(np.float64) 转成 float64",
 }
 
 A3 = {
@@ -284,6 +286,8 @@ A3 = {
                                        "activations[l - 1]",
     "misconception:bias_with_dw": "偏置用 dW 更新了：b - learning_rate * db",
     "misconception:loss_arguments_swapped": "调用损失函数时参数顺序反了：mean_loss(A_out, Y, output)，预测值在前",
+    "misconception:array_split": "np.array_split 切出的小批量大小不对：除最后一个外，每个小批量都有 batch_size 个样本，即 "
+                                 "order[k : k + batch_size]",
 }
 
 TABLES = {
