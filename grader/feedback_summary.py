@@ -36,6 +36,7 @@ MESSAGES = text.table("feedback_summary", {
     "by_hand": "graded by hand",
     "written": "Written question: {title}",
     "waiting": "waiting for a grader",
+    "unanswered": "not answered",
     "see_cell": "See the part's cell.",
     "upstream": "Fix {functions} first: this part runs your whole network.",
     "late_penalty": "Late submission penalty",
@@ -45,6 +46,8 @@ MESSAGES = text.table("feedback_summary", {
 #: the key of the record in a grade cell's score output's metadata, and the summary cell's own id
 RECORD_KEY = "nnkit"
 SUMMARY_ID = "nnkit-summary"
+#: where a written answer stands: a grader scored it, it waits for one, or it was left as released (autograde's 0)
+WRITTEN_STATES = ("by_hand", "waiting", "unanswered")
 
 
 # -- autograde: what each grade cell keeps for the summary -------------------------------------------------------
@@ -78,14 +81,15 @@ def read_record(cell):
 # -- generate_feedback: the rows and the page's summary ----------------------------------------------------------
 @dataclass
 class Row:
-    """One grade cell in the summary: ``href`` leads to it, ``upstream`` is [(function, href or '')]."""
+    """One grade cell in the summary: ``href`` leads to it, ``upstream`` is [(function, href or '')], ``state`` is a
+    written answer's (WRITTEN_STATES)."""
     key: str
     title: str
     score: float
     points: float
     href: str
     written: bool = False
-    waiting: bool = False
+    state: str = "by_hand"
     failure: dict = None
     upstream: list = field(default_factory=list)
 
@@ -123,18 +127,19 @@ def _catalogue(assignment):
 
 def rows(nb, grades, assignment):
     """The summary's rows, in notebook order: one per grade cell of ``nb`` that ``grades`` scores
-    (``{grade_id: (score, max score, waiting for a grader)}``, from the gradebook)."""
+    (``{grade_id: (score, max score, state)}``, from the gradebook; the state, one of WRITTEN_STATES, counts for a
+    written answer only)."""
     titles, checked = _catalogue(assignment)
     found = []
     for cell in nb.cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if not meta.get("grade") or meta.get("grade_id") not in grades:
             continue
-        score, points, waiting = grades[meta["grade_id"]]
+        score, points, state = grades[meta["grade_id"]]
         written = bool(meta.get("solution"))
         kept = {} if written else read_record(cell)
         found.append(Row(meta["grade_id"], titles.get(meta["grade_id"], meta["grade_id"]), float(score or 0),
-                         float(points or 0), anchor(cell), written, bool(waiting), kept.get("failure"),
+                         float(points or 0), anchor(cell), written, state, kept.get("failure"),
                          [(str(name), "") for name in kept.get("upstream") or ()]))
     hrefs = {row.key: row.href for row in found}
     for row in found:
@@ -180,7 +185,7 @@ def _row_html(row):
     if row.lost:
         status, note = "nnkit-lost", _what_failed(row)
     elif row.written:
-        status, note = "nnkit-written", _e(MESSAGES["waiting" if row.waiting else "by_hand"])
+        status, note = "nnkit-written", _e(MESSAGES[row.state if row.state in WRITTEN_STATES else "by_hand"])
     else:
         status, note = "nnkit-passed", _e(MESSAGES["passed"])
     return _tr(status, _link(row.href, row.title), f"{_points(row.score)} / {_points(row.points)}", note)

@@ -629,13 +629,20 @@ def feedback_template(lang):
     return template
 
 
+def answer_state(grade):
+    """Where a written answer's nbgrader grade stands (``feedback_summary.WRITTEN_STATES``)."""
+    if grade.needs_manual_grade:
+        return "waiting"
+    return "unanswered" if grade.manual_score is None else "by_hand"
+
+
 def submission_grades(db_url, notebook, assignment, student):
-    """``({grade_id: (score, max score, waiting for a grader)}, (score, max score, late penalty))`` of one submitted
+    """``({grade_id: (score, max score, answer_state)}, (score, max score, late penalty))`` of one submitted
     notebook, read from the gradebook as generate_feedback's GetGrades reads them (the score after the penalty)."""
     from nbgrader.api import Gradebook
     with Gradebook(db_url) as gradebook:
         found = gradebook.find_submission_notebook(notebook, assignment, student)
-        grades = {grade.name: (grade.score, grade.max_score, grade.needs_manual_grade) for grade in found.grades}
+        grades = {grade.name: (grade.score, grade.max_score, answer_state(grade)) for grade in found.grades}
         penalty = found.late_submission_penalty or 0.0
         return grades, (found.score - penalty, found.max_score, penalty)
 

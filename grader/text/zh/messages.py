@@ -237,6 +237,7 @@ FEEDBACK_SUMMARY = {
     "by_hand": "人工评阅",
     "written": "书面问题：{title}",
     "waiting": "等待评阅",
+    "unanswered": "未作答",
     "see_cell": "请查看该部分的单元格。",
     "upstream": "请先修好 {functions}：这个部分会运行你的整个网络。",
     "late_penalty": "迟交扣分",
