@@ -5,7 +5,7 @@ import pytest
 from nbconvert.filters.strings import clean_html
 
 from grader import engine, feedback_summary, nbgrader_bridge, results, text
-from conftest import feedback_summary as read_summary
+from feedback_pages import read_summary
 
 HOSTILE = "<script>alert(1)</script> & \"$x$\" </div><a href='#x'>"
 

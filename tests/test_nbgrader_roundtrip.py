@@ -32,7 +32,7 @@ import pytest
 
 from grader import catalogues, demo, nbgrader_bridge, paths, sync, written
 from grader.nbgrader_bridge import GradesCsvExport
-from conftest import feedback_summary, link_targets
+from feedback_pages import link_targets, read_summary
 
 pytestmark = pytest.mark.xdist_group("nbgrader")
 
@@ -451,7 +451,7 @@ def _fix_first(output):
 def test_feedback_starts_with_the_first_failure_and_its_likely_cause(roundtrip):
     student, key = _classic_bug(roundtrip)
     page = roundtrip.feedback_page(student).read_text(encoding="utf-8")
-    summary = feedback_summary(page)
+    summary = read_summary(page)
     assert summary["start"] < page.index('class="cell '), "the summary comes before the notebook's first cell"
     assert page.index("<details><summary>", page.index('<div id="toc">')) < page.index("<ol>", page.index(
         '<div id="toc">')), "nbgrader's list of every cell's score is folded away under the summary"
@@ -473,7 +473,7 @@ def test_feedback_of_full_marks_says_every_part_passed(roundtrip):
     complete = [r["id"] for r in roundtrip.recipes if r.get("expect", {}).get("all") == "full"]
     assert complete
     for student in complete:
-        summary = feedback_summary(roundtrip.feedback_page(student).read_text(encoding="utf-8"))
+        summary = read_summary(roundtrip.feedback_page(student).read_text(encoding="utf-8"))
         assert summary["verdict"] == "Every part passed."
         parts = [row for row in summary["rows"] if row["status"] != "nnkit-written"]
         assert [row["title"] for row in parts] == [part.title for part in roundtrip.spec.parts]
@@ -484,7 +484,7 @@ def test_feedback_summary_scores_are_the_gradebooks_and_its_links_lead_to_the_ce
     keys = {part.title: part.key for part in roundtrip.spec.parts}
     for student in roundtrip.ids:
         page = roundtrip.feedback_page(student).read_text(encoding="utf-8")
-        summary, targets = feedback_summary(page), link_targets(page)
+        summary, targets = read_summary(page), link_targets(page)
         scores = roundtrip.final_gradebook[student]
         given = sum(value for value in roundtrip.final_written[student].values() if value is not None)
         assert summary["total"] == pytest.approx((sum(scores.values()) + given, roundtrip.spec.total_points),

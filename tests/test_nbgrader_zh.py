@@ -11,7 +11,8 @@ import sys
 import pytest
 
 from grader import catalogues, demo, engine, nbgrader_bridge, text
-from conftest import cli_env, feedback_summary
+from conftest import cli_env
+from feedback_pages import read_summary
 from test_text import english_words
 
 pytestmark = pytest.mark.xdist_group("nbgrader")
@@ -100,13 +101,13 @@ def test_feedback_pages_are_chinese(course):
 def test_feedback_summaries_are_chinese_and_hold_the_gradebooks_scores(course):
     spec = catalogues.load(ASSIGNMENT)
     for student, scores in course["gradebook"].items():
-        summary = feedback_summary(_page(course, student))
+        summary = read_summary(_page(course, student))
         assert summary["total"] == pytest.approx((sum(scores.values()), spec.total_points)), student
         assert summary["verdict"].startswith(f"{len(spec.parts)} 个部分中有 "), summary["verdict"]
         for row in summary["rows"]:
             visible = " ".join([row["title"], row["note"]])
             assert text.has_cjk(visible) and english_words(visible) == [], (student, row)
-    rows = {row["href"]: row for row in feedback_summary(_page(course, "dev"))["rows"]}
+    rows = {row["href"]: row for row in read_summary(_page(course, "dev"))["rows"]}
     hidden = rows["#cell-id=grade-hidden_delta"]
     assert hidden["status"] == "nnkit-lost" and "隐藏层的 delta" in hidden["title"]
     assert hidden["failure"].startswith("✗ backprop.hidden_delta") and "（公开预览）" in hidden["failure"]
