@@ -6,12 +6,14 @@
   notebook is never run in a kernel. Instead ``python -m grader grade`` grades the autograded submission folder
   in a subprocess, and each grade cell (``grade_id`` == catalogue part key) gets the part's messages (a stdout
   stream), the part's plots (``image/png``) and the part's score as a plain float ``execute_result``, which is
-  what nbgrader's ``determine_grade`` reads. Code a student adds to the notebook therefore cannot change a score,
+  what nbgrader's ``determine_grade`` reads; that output's metadata keeps the part's first failure for the
+  feedback page's summary. Code a student adds to the notebook therefore cannot change a score,
   and a submission that hangs or kills its process costs only the affected checks: the grade is always written.
 - ``SafeExtractor`` replaces nbgrader's archive extractor for ``nbgrader zip_collect``. It never calls
   ``ZipFile.extract``: it reads the few files a submission needs and writes them under names it chooses.
 - ``FeedbackExporter`` is the HTML exporter of ``nbgrader generate_feedback``, with nbgrader's feedback template
-  made self-contained (no MathJax from a CDN), so a page opens offline with no console errors.
+  made self-contained (no MathJax from a CDN), so a page opens offline with no console errors. Each page starts
+  with a summary of what is wrong (``FeedbackSummary``, ``grader.feedback_summary``), from the gradebook's scores.
 - ``GradesCsvExport`` is ``nbgrader export``'s plugin: nbgrader's grades.csv with the autograded points and the
   hand-graded written points in columns of their own, and the written points still waiting for a grader.
 
