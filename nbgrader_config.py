@@ -21,7 +21,8 @@ Settings, and why:
 - LMS download (``nbgrader zip_collect NAME``): put ``<student_id>.zip`` files, or ``<student_id>/`` folders, in
   ``downloaded/NAME/archive/``. Each holds the notebook and the graded modules; see grader/nbgrader_bridge.py.
   ``SafeExtractor`` reads them without writing outside ``downloaded/NAME/extracted/``.
-- ``generate_feedback`` pages are self-contained HTML (no CDN scripts).
+- ``generate_feedback`` pages are self-contained HTML (no CDN scripts), and start with a summary: each part's score
+  and, for each part that lost points, its first failure, its likely cause and a link to its grade cell.
 - ``generate_assignment`` of an assignment that ships another's finished modules (a3 ships a2's) says in one line
   which assignment's answers the release reveals, unless that assignment's due date in the gradebook has passed.
 - ``nbgrader export`` writes nbgrader's grades.csv columns, then the autograded and the hand-graded written points

@@ -6,12 +6,14 @@
   notebook is never run in a kernel. Instead ``python -m grader grade`` grades the autograded submission folder
   in a subprocess, and each grade cell (``grade_id`` == catalogue part key) gets the part's messages (a stdout
   stream), the part's plots (``image/png``) and the part's score as a plain float ``execute_result``, which is
-  what nbgrader's ``determine_grade`` reads. Code a student adds to the notebook therefore cannot change a score,
+  what nbgrader's ``determine_grade`` reads; that output's metadata keeps the part's first failure for the
+  feedback page's summary. Code a student adds to the notebook therefore cannot change a score,
   and a submission that hangs or kills its process costs only the affected checks: the grade is always written.
 - ``SafeExtractor`` replaces nbgrader's archive extractor for ``nbgrader zip_collect``. It never calls
   ``ZipFile.extract``: it reads the few files a submission needs and writes them under names it chooses.
 - ``FeedbackExporter`` is the HTML exporter of ``nbgrader generate_feedback``, with nbgrader's feedback template
-  made self-contained (no MathJax from a CDN), so a page opens offline with no console errors.
+  made self-contained (no MathJax from a CDN), so a page opens offline with no console errors. Each page starts
+  with a summary of what is wrong (``FeedbackSummary``, ``grader.feedback_summary``), from the gradebook's scores.
 - ``GradesCsvExport`` is ``nbgrader export``'s plugin: nbgrader's grades.csv with the autograded points and the
   hand-graded written points in columns of their own, and the written points still waiting for a grader.
 
@@ -33,6 +35,7 @@ links, or too large) are skipped with a warning, and nothing is written for them
 that cannot be read to its end (a bad CRC, an encrypted entry, an unknown compression method, a damaged stream):
 every file entry is read before anything is written, and every other student is still collected.
 """
+import html
 import json
 import lzma
 import os
@@ -56,7 +59,7 @@ from nbgrader.plugins import CsvExportPlugin, ExtractorPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Integer, List, Unicode, default
 
-from . import catalogues, limits, paths, text
+from . import catalogues, feedback_summary, limits, paths, text
 
 MESSAGES = text.table("nbgrader_bridge", {
     "grader_failed": "The grader could not run on this submission ({reason}), so every part scores 0 for now. "
@@ -241,7 +244,9 @@ def alt_text(image):
     return MESSAGES.get(f"alt_{kind}", MESSAGES["alt_other"]).format(run=run)
 
 
-def grade_outputs(text, score, images=()):
+def grade_outputs(text, score, images=(), record=None):
+    """A grade cell's outputs: the messages (stdout), the plots, then the score, whose metadata keeps ``record``
+    (``feedback_summary.record``) for the feedback page's summary."""
     outputs = [nbformat.v4.new_output("stream", name="stdout", text=text.rstrip("\n") + "\n")]
     for image in images:
         outputs.append(nbformat.v4.new_output(
@@ -249,6 +254,7 @@ def grade_outputs(text, score, images=()):
                                   "text/plain": alt_text(image)},
             metadata={"image/png": {"alt": alt_text(image)}}))
     outputs.append(nbformat.v4.new_output("execute_result", data={"text/plain": score_text(score)},
+                                          metadata={feedback_summary.RECORD_KEY: record or feedback_summary.record()},
                                           execution_count=None))
     return outputs
 
@@ -353,17 +359,17 @@ class GradeWithKit(NbGraderPreprocessor):
                 if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
                     continue
                 part = parts.get(meta.get("grade_id"))
-                if document is None:
-                    outputs = grade_outputs(MESSAGES["grader_failed"].format(reason=reason), 0.0)
-                elif part is None:
-                    outputs = grade_outputs(MESSAGES["unknown_part"].format(assignment=assignment), 0.0)
+                if document is None or part is None:
+                    message = MESSAGES["grader_failed"].format(reason=reason) if document is None else \
+                        MESSAGES["unknown_part"].format(assignment=assignment)
+                    outputs = grade_outputs(message, 0.0, record=feedback_summary.message_record(message))
                 else:
                     text = part["output"]
                     if code != 0:  # it failed, or was killed, after it wrote the results
                         text += "\n" + MESSAGES["plots_failed"]
                     images = part_plots(plot_dir, meta["grade_id"])
                     score = min(float(part["score"]), float(meta.get("points", part["score"])))
-                    outputs = grade_outputs(text, score, images)
+                    outputs = grade_outputs(text, score, images, feedback_summary.part_record(part))
                 cell.outputs = outputs
                 cell.execution_count = None
                 self.log.info("%s/%s: %s", assignment, meta.get("grade_id"), outputs[-1]["data"]["text/plain"])
@@ -555,6 +561,18 @@ class SafeExtractor(ExtractorPlugin):
 FEEDBACK_CSS = """<style type="text/css">
 div.output_area pre, div.output_subarea pre { white-space: pre-wrap; overflow-wrap: break-word; }
 div.output_png img { max-width: 100%; height: auto; }
+div.nnkit-summary { margin: 0 0 1.5em; padding: 0.6em 0.8em; border: 1px solid #ddd; border-radius: 4px; }
+div.nnkit-heading { font-size: 1.2em; margin-bottom: 0.3em; }
+div.nnkit-verdict { margin-bottom: 0.6em; }
+div.nnkit-table { display: table; border-collapse: collapse; width: 100%; }
+div.nnkit-row { display: table-row; }
+div.nnkit-cell { display: table-cell; padding: 0.25em 0.6em; border-top: 1px solid #eee; vertical-align: top; }
+div.nnkit-cell:nth-child(2) { white-space: nowrap; }
+div.nnkit-head div.nnkit-cell { font-weight: bold; border-top: none; }
+div.nnkit-lost div.nnkit-cell:nth-child(2) { color: #d2413a; }
+div.nnkit-failure, div.nnkit-cause, div.nnkit-upstream { white-space: pre-wrap; overflow-wrap: anywhere; }
+div.nnkit-cause { font-weight: bold; }
+div#toc details > summary { display: list-item; cursor: pointer; }
 </style>
 """
 
@@ -613,12 +631,71 @@ def feedback_template(lang):
     return template
 
 
+def answer_state(grade):
+    """Where a written answer's nbgrader grade stands (``feedback_summary.WRITTEN_STATES``)."""
+    if grade.needs_manual_grade:
+        return "waiting"
+    return "unanswered" if grade.manual_score is None else "by_hand"
+
+
+def submission_grades(db_url, notebook, assignment, student):
+    """``({grade_id: (score, max score, answer_state)}, (score, max score, late penalty))`` of one submitted
+    notebook, read from the gradebook as generate_feedback's GetGrades reads them (the score after the penalty)."""
+    from nbgrader.api import Gradebook
+    with Gradebook(db_url) as gradebook:
+        found = gradebook.find_submission_notebook(notebook, assignment, student)
+        grades = {grade.name: (grade.score, grade.max_score, answer_state(grade)) for grade in found.grades}
+        penalty = found.late_submission_penalty or 0.0
+        return grades, (found.score - penalty, found.max_score, penalty)
+
+
+class FeedbackSummary(NbGraderPreprocessor):
+    """``generate_feedback``: put the summary of ``grader.feedback_summary`` first on the page, from the gradebook's
+    scores and what GradeWithKit left in the grade cells. FeedbackExporter runs it; the graded notebook and the
+    gradebook are not changed."""
+
+    lang = Unicode("", help="The language of the summary ('en', 'zh'); '' for $NNKIT_LANG, else "
+                            "English.").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        info = resources.get("nbgrader") or {}
+        if not info.get("db_url"):  # not a page of generate_feedback: there are no grades to summarise
+            return nb, resources
+        grades, totals = submission_grades(info["db_url"], info["notebook"], info["assignment"], info["student"])
+        with text.language(self.lang or text.current()):
+            summary = feedback_summary.render(feedback_summary.rows(nb, grades, info["assignment"]), *totals)
+        nb.cells.insert(0, feedback_summary.cell(summary))
+        resources[SUMMARY_FLAG] = True
+        return nb, resources
+
+
+#: Where nbgrader's feedback template opens and closes its list of every grade cell's score (its "toc")
+TOC_OPEN, TOC_CLOSE = '<div id="toc">', "</ol>"
+#: The resource the page template tests: FeedbackSummary sets it on a page that starts with its summary
+SUMMARY_FLAG = "nnkit_summary"
+
+
+def collapse_toc(template, label):
+    """nbgrader's feedback template with its list of every grade cell's score folded into a ``<details>`` named
+    ``label`` on a page that starts with the summary, which shows those scores first, with the parts' names."""
+    start = template.find(TOC_OPEN)
+    end = template.find(TOC_CLOSE, start)
+    if start < 0 or end < 0:  # another nbgrader's template: it stays as it is
+        return template
+    opened = f"{{% if resources.{SUMMARY_FLAG} %}}<details><summary>{html.escape(label)}</summary>{{% endif %}}"
+    closed = f"{{% if resources.{SUMMARY_FLAG} %}}</details>{{% endif %}}"
+    end += len(TOC_CLOSE)
+    return (template[:start + len(TOC_OPEN)] + opened + template[start + len(TOC_OPEN):end] + closed
+            + template[end:])
+
+
 class FeedbackExporter(HTMLExporter):
-    """nbgrader's feedback HTML, with no script fetched from the network and with the grader's long lines wrapped.
+    """nbgrader's feedback HTML, with no script fetched from the network and with the grader's long lines wrapped,
+    and first on the page a summary of what is wrong (FeedbackSummary).
 
     nbgrader's feedback template loads MathJax from a CDN, which fails offline with a console error: the macro is
     replaced by an empty one, so formulas in markdown show as their TeX source. In a language other than English
-    (``lang``), the template's own words (the score summary, the cell headings) are that language's.
+    (``lang``), the template's own words (the score summary, the cell headings) and the summary are that language's.
     """
 
     lang = Unicode("", help="The language of the page's own words ('en', 'zh'); '' for $NNKIT_LANG, else "
@@ -628,10 +705,12 @@ class FeedbackExporter(HTMLExporter):
         from jinja2 import DictLoader
         super().__init__(*args, **kwargs)
         templates = {"mathjax.html.j2": "{%- macro mathjax(url='') -%}{%- endmacro %}"}
-        translated = feedback_template(text.check(self.lang) if self.lang else text.current())
-        if translated is not None:
-            templates["index.html.j2"] = translated
+        lang = text.check(self.lang) if self.lang else text.current()
+        template = feedback_template(lang) or FEEDBACK_TEMPLATE.read_text(encoding="utf-8")
+        with text.language(lang):
+            templates["index.html.j2"] = collapse_toc(template, feedback_summary.MESSAGES["toc"])
         self.extra_loaders = [DictLoader(templates), *self.extra_loaders]
+        self.register_preprocessor(FeedbackSummary(parent=self, lang=lang))
 
     def from_notebook_node(self, nb, resources=None, **kw):
         output, resources = super().from_notebook_node(nb, resources, **kw)

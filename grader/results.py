@@ -10,7 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from . import text
+from . import evaluation, text
 
 MESSAGES = text.table("results", {
     "summary": "{assignment}: {score:g} / {max_score:g} points",
@@ -37,6 +37,7 @@ MESSAGES = text.table("results", {
 LIMIT_BYTES = 1_000_000
 MAX_PART_OUTPUT_CHARS = 20_000  # one part's feedback: about 10 failed cases' full messages
 MAX_CASE_LINE_CHARS = 3_000  # one failed case's line
+MAX_SUMMARY_CHARS = 600  # a part's first failure, and its likely cause, in a feedback page's summary
 # The text fields that fit() may cut: Gradescope's and PrairieLearn's, at the top level and in each test.
 TEXT_FIELDS = ("output", "message")
 
@@ -54,10 +55,8 @@ def part_output(part, limit=None):
     failed = [case for case in part.cases if not case.passed]
     size = len(lines[0])
     for shown, case in enumerate(failed):
-        line = _cut(MESSAGES["case_line"].format(
-            mark="✗", check=f"{case.function} ({case.check})", number=case.index + 1,
-            hidden=MESSAGES["public"] if case.public else MESSAGES["hidden"], message=case.message),
-            MAX_CASE_LINE_CHARS, "line_cut")
+        line = _cut(case_line(case.function, case.check, case.index + 1, case.public, case.message),
+                    MAX_CASE_LINE_CHARS, "line_cut")
         if size + 1 + len(line) > limit:
             lines.append(MESSAGES["more_failures"].format(count=len(failed) - shown))
             break
@@ -73,6 +72,36 @@ def part_output(part, limit=None):
         lines.append(MESSAGES["breaks"].format(parts=MESSAGES["list_join"].join(
             MESSAGES["quoted"].format(title=title) for title in part.breaks)))
     return "\n".join(lines)
+
+
+def case_line(function, check, number, public, message):
+    """One failed case as a part's feedback shows it: ``✗ module.function (check) #number (hidden case): message``."""
+    return MESSAGES["case_line"].format(mark="✗", check=f"{function} ({check})", number=number,
+                                        hidden=MESSAGES["public"] if public else MESSAGES["hidden"], message=message)
+
+
+def split_cause(message, misconception):
+    """(what failed, the likely cause) of a failed case's message. A diagnosed case's message (``misconception``
+    set) ends with evaluation's ``join`` of the problem and ``diagnosis``; the cause is '' when there is none."""
+    if not misconception:
+        return message, ""
+    joined = evaluation.say("join", first="\0", second=evaluation.say("diagnosis", message="\1"))
+    separator = joined[joined.index("\0") + 1:joined.index("\1")]
+    problem, found, cause = message.rpartition(separator)
+    return (problem, cause) if found else (message, "")
+
+
+def first_failure(part):
+    """The first failed case of a PartResult, as a part's feedback shows it first, or None when every case passed:
+    ``{"function", "check", "number", "public", "message", "cause"}``, its message and cause cut to
+    MAX_SUMMARY_CHARS each. Nothing in it is more than the part's output says."""
+    case = next((case for case in part.cases if not case.passed), None)
+    if case is None:
+        return None
+    problem, cause = split_cause(case.message, case.misconception)
+    return {"function": case.function, "check": case.check, "number": case.index + 1, "public": case.public,
+            "message": _cut(problem, MAX_SUMMARY_CHARS, "line_cut"),
+            "cause": _cut(cause, MAX_SUMMARY_CHARS, "line_cut")}
 
 
 def test_entry(part_key, title, score, max_score, output, misconceptions=()):
@@ -95,8 +124,9 @@ def to_results(report):
         tests = [test_entry(part.key, part.title, part.score, part.points, part_output(part), part.misconceptions)
                  for part in report.parts]
         summary = MESSAGES["summary"].format(assignment=report.title, score=report.score, max_score=report.max_score)
-    for test, part in zip(tests, report.parts):
-        test["extra_data"].update(upstream=list(part.upstream), breaks=list(part.breaks))
+        for test, part in zip(tests, report.parts):
+            test["extra_data"].update(upstream=list(part.upstream), breaks=list(part.breaks),
+                                      first_failure=first_failure(part))
     sandbox = getattr(report, "sandbox", None)  # the layers that confined the student, and any waiver
     return document(report.assignment, report.max_score, tests, summary, report.seconds,
                     **({"sandbox": sandbox} if sandbox else {}))

@@ -4,6 +4,7 @@ Every page must render with every image loaded and no console error, offline. Th
 the shared course (``<basetemp>/nbgrader-roundtrip/screens/``) for a person to look at.
 """
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -71,3 +72,23 @@ def test_feedback_pages_render_offline_with_every_image(roundtrip, browser):  # 
 def _trained(part):
     """Whether a converge part's training call returned at least once: it scored, or was judged on its result."""
     return part["score"] > 0 or "; needs " in part["output"] or "diverged" in part["output"]
+
+
+def test_the_summary_is_in_view_first_and_its_links_lead_to_the_cells(roundtrip, browser):  # noqa: F811
+    student = next(r["id"] for r in roundtrip.recipes if r.get("expect", {}).get("misconceptions"))
+    page = browser.new_page(viewport={"width": 1200, "height": 1000})
+    page.goto(roundtrip.feedback_page(student).resolve().as_uri(), wait_until="load")
+    box = page.locator("#nnkit-summary").bounding_box()
+    assert box and box["y"] < 200, f"the summary starts {box} down the page"
+    fragments = page.evaluate("Array.from(document.querySelectorAll('#nnkit-summary a'))"
+                              ".map(a => decodeURIComponent(a.getAttribute('href').slice(1)))")
+    lost = page.evaluate("document.querySelectorAll('#nnkit-summary .nnkit-lost').length")
+    assert lost and len(fragments) >= len(roundtrip.spec.parts)
+    missing = page.evaluate("ids => ids.filter(id => !document.getElementById(id) && "
+                            "!document.getElementsByName(id).length)", fragments)
+    assert missing == [], missing
+    link = page.locator("#nnkit-summary .nnkit-lost a").first
+    target = unquote(link.get_attribute("href")[1:])  # a part's grade cell: nbconvert gives it an id
+    link.click()
+    page.wait_for_function("id => Math.abs(document.getElementById(id).getBoundingClientRect().top) < 2", arg=target)
+    page.close()

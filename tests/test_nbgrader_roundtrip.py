@@ -32,6 +32,7 @@ import pytest
 
 from grader import catalogues, demo, nbgrader_bridge, paths, sync, written
 from grader.nbgrader_bridge import GradesCsvExport
+from feedback_pages import link_targets, read_summary
 
 pytestmark = pytest.mark.xdist_group("nbgrader")
 
@@ -433,6 +434,74 @@ def test_feedback_pages_show_scores_and_messages_and_nothing_hidden(roundtrip):
         for text in FORBIDDEN:
             assert text not in page, (student, text)
         assert "cdnjs" not in page and "<script src=" not in page, "the page must open offline"
+
+
+def _classic_bug(roundtrip):
+    """(student, part) of the demo class's student whose one classic bug the grader diagnoses."""
+    recipe = next(r for r in roundtrip.recipes if r.get("expect", {}).get("misconceptions"))
+    return recipe["id"], next(iter(recipe["expect"]["misconceptions"]))
+
+
+def _fix_first(output):
+    """The functions a part's messages say to fix first."""
+    found = re.search(r"^Fix (.+?) first", output, re.M)
+    return found[1].split(", ") if found else []
+
+
+def test_feedback_starts_with_the_first_failure_and_its_likely_cause(roundtrip):
+    student, key = _classic_bug(roundtrip)
+    page = roundtrip.feedback_page(student).read_text(encoding="utf-8")
+    summary = read_summary(page)
+    assert summary["start"] < page.index('class="cell '), "the summary comes before the notebook's first cell"
+    assert page.index("<details><summary>", page.index('<div id="toc">')) < page.index("<ol>", page.index(
+        '<div id="toc">')), "nbgrader's list of every cell's score is folded away under the summary"
+    lost = {row["title"]: row for row in summary["rows"] if row["status"] == "nnkit-lost"}
+    assert summary["verdict"].startswith(f"{len(lost)} of {len(roundtrip.spec.parts)} parts lost points")
+    row = lost[roundtrip.spec.part(key).title]
+    first = roundtrip.kit[student][key]["output"].splitlines()[1]  # the grade cell's first failed case
+    assert row["cause"].startswith("Likely cause: ")
+    assert first == f"{row['failure']}. {row['cause']}", "the failure, then its cause on a line of its own"
+    upstream = [row for row in lost.values() if row["upstream"]]
+    assert upstream, "an integrated part names the function to fix first"
+    for row in upstream:
+        part = next(part for part in roundtrip.spec.parts if part.title == row["title"])
+        assert part.integrated and _fix_first(row["upstream"]) == _fix_first(roundtrip.kit[student][part.key]["output"])
+        assert row["links"] == [lost[roundtrip.spec.part(key).title]["href"]], "it leads to that function's part"
+
+
+def test_feedback_of_full_marks_says_every_part_passed(roundtrip):
+    complete = [r["id"] for r in roundtrip.recipes if r.get("expect", {}).get("all") == "full"]
+    assert complete
+    for student in complete:
+        summary = read_summary(roundtrip.feedback_page(student).read_text(encoding="utf-8"))
+        assert summary["verdict"] == "Every part passed."
+        parts = [row for row in summary["rows"] if row["status"] != "nnkit-written"]
+        assert [row["title"] for row in parts] == [part.title for part in roundtrip.spec.parts]
+        assert all(row["status"] == "nnkit-passed" and row["score"] == row["points"] for row in parts), student
+
+
+def test_feedback_summary_scores_are_the_gradebooks_and_its_links_lead_to_the_cells(roundtrip):
+    keys = {part.title: part.key for part in roundtrip.spec.parts}
+    for student in roundtrip.ids:
+        page = roundtrip.feedback_page(student).read_text(encoding="utf-8")
+        summary, targets = read_summary(page), link_targets(page)
+        scores = roundtrip.final_gradebook[student]
+        given = sum(value for value in roundtrip.final_written[student].values() if value is not None)
+        assert summary["total"] == pytest.approx((sum(scores.values()) + given, roundtrip.spec.total_points),
+                                                 abs=0.01), student
+        shown = re.search(r"\(Score: ([0-9.]+) / ([0-9.]+)\)", page)
+        assert summary["total"] == pytest.approx((float(shown[1]), float(shown[2])), abs=0.01), student
+        parts = [row for row in summary["rows"] if row["status"] != "nnkit-written"]
+        assert [keys[row["title"]] for row in parts] == [part.key for part in roundtrip.spec.parts], student
+        for row in summary["rows"]:
+            assert row["href"][1:] in targets and all(link[1:] in targets for link in row["links"]), (student, row)
+        for row in parts:
+            key = keys[row["title"]]
+            assert row["score"] == pytest.approx(scores[key], abs=0.01), (student, key)
+            output = roundtrip.kit[student][key]["output"]
+            # no more than the grade cell shows: a hidden case's summary line is the cell's own words
+            assert row["failure"] in output and row["cause"].removeprefix("Likely cause: ") in output, (student, key)
+            assert (row["status"] == "nnkit-lost") == (row["score"] < row["points"]), (student, key)
 
 
 def test_feedback_folder_adds_no_file_beyond_the_students_own_and_the_release(roundtrip):

@@ -10,8 +10,10 @@ import sys
 
 import pytest
 
-from grader import catalogues, demo, engine, nbgrader_bridge
+from grader import catalogues, demo, engine, nbgrader_bridge, text
 from conftest import cli_env
+from feedback_pages import read_summary
+from test_text import english_words
 
 pytestmark = pytest.mark.xdist_group("nbgrader")
 
@@ -94,6 +96,24 @@ def test_feedback_pages_are_chinese(course):
         "可能的原因：漏掉了激活函数的导数：要乘以该隐藏层的 f'(Z)" in dev
     assert dev.count("data:image/png;base64,") >= 2, "the training plots are embedded"
     assert "尚未实现" in ben
+
+
+def test_feedback_summaries_are_chinese_and_hold_the_gradebooks_scores(course):
+    spec = catalogues.load(ASSIGNMENT)
+    for student, scores in course["gradebook"].items():
+        summary = read_summary(_page(course, student))
+        assert summary["total"] == pytest.approx((sum(scores.values()), spec.total_points)), student
+        assert summary["verdict"].startswith(f"{len(spec.parts)} 个部分中有 "), summary["verdict"]
+        for row in summary["rows"]:
+            visible = " ".join([row["title"], row["note"]])
+            assert text.has_cjk(visible) and english_words(visible) == [], (student, row)
+    rows = {row["href"]: row for row in read_summary(_page(course, "dev"))["rows"]}
+    hidden = rows["#cell-id=grade-hidden_delta"]
+    assert hidden["status"] == "nnkit-lost" and "隐藏层的 delta" in hidden["title"]
+    assert hidden["failure"].startswith("✗ backprop.hidden_delta") and "（公开预览）" in hidden["failure"]
+    assert hidden["cause"].startswith("可能的原因：漏掉了激活函数的导数")
+    assert rows["#cell-id=grade-xor"]["upstream"].startswith("请先修好 backprop.hidden_delta()")
+    assert rows["#cell-id=grade-output_delta"]["note"] == "通过"
 
 
 def test_export_and_the_kits_csv_agree(course):

@@ -228,6 +228,25 @@ FEEDBACK = {
     "html": '<html lang="zh-CN">',
 }
 
+FEEDBACK_SUMMARY = {
+    "heading": "概要",
+    "all_passed": "所有部分都通过了。",
+    "lost": "{total} 个部分中有 {lost} 个丢了分。下面列出每个部分最先未通过的检查；点击部分的标题即可跳到它的单元格。",
+    "part": "部分",
+    "score": "得分",
+    "first_failure": "最先出错的地方",
+    "passed": "通过",
+    "by_hand": "人工评阅",
+    "written": "书面问题：{title}",
+    "waiting": "等待评阅",
+    "unanswered": "未作答",
+    "see_cell": "请查看该部分的单元格。",
+    "upstream": "请先修好 {functions}：这个部分会运行你的整个网络。",
+    "late_penalty": "迟交扣分",
+    "total": "总分",
+    "toc": "所有评分单元格（按页面顺序）",
+}
+
 CLI = {
     "error": "grader：错误：{detail}",
     "sync_clean": "assignments/ 和 docs/rubrics/ 与 solutions/、notebooks/ 和检查目录一致",
@@ -431,6 +450,7 @@ TABLES = {
     "class_report": CLASS_REPORT,
     "nbgrader_bridge": NBGRADER_BRIDGE,
     "feedback": FEEDBACK,
+    "feedback_summary": FEEDBACK_SUMMARY,
     "cli": CLI,
     "course": COURSE,
     "engine": ENGINE,
