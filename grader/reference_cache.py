@@ -34,7 +34,8 @@ from .sandbox import wire
 VARIABLE = "NNKIT_REFERENCE_CACHE"
 FORMAT = 2
 # The grader modules whose code decides reference values, beside the catalogue itself.
-CORE_SOURCES = ("spec.py", "inputs.py", "references.py", "reference_cache.py", "evaluation.py", "sandbox/wire.py")
+CORE_SOURCES = ("spec.py", "inputs.py", "references.py", "reference_cache.py", "evaluation.py", "sandbox/wire.py",
+                "catalogues/_sigmoid_bugs.py")
 
 MESSAGES = text.table("reference_cache", {
     "built": "{assignment}: reference outputs of {cases} cases cached in {path}",

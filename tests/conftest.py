@@ -14,6 +14,8 @@ from mutants import make_submission  # noqa: E402
 
 
 cli_env = paths.tool_env
+# nbgrader runs `alembic` by name, even when the suite calls it in process: the venv's bin/ leads PATH, as in make.
+os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 
 
 def solution_anchor(assignment, module, function):

@@ -247,7 +247,8 @@ def test_a_hostile_submission_stays_confined(export, tmp_path):
     for label in writes:  # seccomp refuses to open any file for writing, before the path is looked up
         assert found[label] == "PermissionError", (label, found[label])
     assert found["env"] == []
-    assert gates["points"] == 0.75 * gates["max_points"]  # xor_gate's one case of the four
+    hidden = [case for _, _, case in catalogues.load(A1).part("gates").cases() if not case.public]
+    assert gates["points"] == pytest.approx(gates["max_points"] * (1 - 1 / len(hidden)))  # xor_gate's one case
     assert all(test["points"] == test["max_points"] for test in document["tests"] if test is not gates)
     assert document["message"] != "forged" and document["score"] < 1.0
     assert (root / KIT / "grader" / "engine.py").read_bytes() == engine_before

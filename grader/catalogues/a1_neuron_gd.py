@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from ..inputs import binary_rows, extremes, normal, numerical_gradient, uniform
+from . import _sigmoid_bugs as sigmoid_bugs
 from ..spec import Assignment, Case, Check, Misconception, Part, Written
 
 TRUTH_TABLE = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -101,20 +102,6 @@ def _xor_from(top, left, right):
     return variant
 
 
-def _naive_sigmoid(ref, z):
-    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
-
-
-def _naive_sigmoid_of_exp(ref, z):
-    e = np.exp(np.asarray(z, dtype=np.float64))
-    return e / (1.0 + e)
-
-
-SIGMOID_OVERFLOW_MESSAGE = ("np.exp overflows for large |z|, and np.where evaluates both of its branches on every "
-                            "element, so each branch must be safe on its own: compute with exp(-|z|), which never "
-                            "overflows")
-SIGMOID_OVERFLOW = (Misconception("sigmoid_overflow", SIGMOID_OVERFLOW_MESSAGE, _naive_sigmoid),
-                    Misconception("sigmoid_overflow", SIGMOID_OVERFLOW_MESSAGE, _naive_sigmoid_of_exp))
 MATH_EXP = Misconception("math_not_numpy", "math.exp takes one number, not an array: use np.exp, which works "
                          "element by element", lambda ref, z: math.exp(-z), raises="TypeError")
 RETURNED_LIST = ("a list came back where an array belongs: collect the values in a list if you like, then return "
@@ -145,7 +132,7 @@ SIGMOID = Part("sigmoid", "A stable sigmoid", 2, (
         Case((EXTREMES,), public=True),
         Case((extremes(10068),)),
         Case((EXTREMES.reshape(7, 1) * np.ones((1, 3)),)),
-    ), misconceptions=SIGMOID_OVERFLOW),
+    ), misconceptions=sigmoid_bugs.OVERFLOW),
 ))
 
 NEURON = Part("neuron", "One neuron on a batch", 1, (

@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..inputs import away_from_zero, binary_labels, extremes, normal, one_hot_labels, uniform, with_zeros
+from . import _sigmoid_bugs as sigmoid_bugs
 from ..spec import Assignment, Case, Check, Misconception, Part, Written
 
 EXTREMES = np.array([-1000.0, -40.0, -1.0, 0.0, 1.0, 40.0, 1000.0])
@@ -107,10 +108,6 @@ def _global_max_softmax(ref, z):
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def _naive_sigmoid(ref, z):
-    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
-
-
 def _naive_tanh(ref, z):
     z = np.asarray(z, dtype=np.float64)
     return (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))
@@ -133,16 +130,6 @@ def _forward_with(ref, X, params, names, *, cache_a_as_z=False, output_twice=Fal
     return (functions[-1](A) if output_twice else A), cache
 
 
-def _naive_sigmoid_of_exp(ref, z):
-    e = np.exp(np.asarray(z, dtype=np.float64))
-    return e / (1.0 + e)
-
-
-SIGMOID_OVERFLOW_MESSAGE = ("np.exp overflows for large |z|, and np.where evaluates both of its branches on every "
-                            "element, so each branch must be safe on its own: compute with exp(-|z|), which never "
-                            "overflows")
-SIGMOID_OVERFLOW = (Misconception("sigmoid_overflow", SIGMOID_OVERFLOW_MESSAGE, _naive_sigmoid),
-                    Misconception("sigmoid_overflow", SIGMOID_OVERFLOW_MESSAGE, _naive_sigmoid_of_exp))
 PYTHON_MAX = Misconception("python_max", "Python's max compares whole arrays and cannot: use np.maximum, which "
                            "compares element by element", lambda ref, z, *args, **kwargs: max(0.0, z),
                            raises="ValueError: ambiguous")
@@ -178,7 +165,7 @@ ACTIVATION_VALUES = Part("activations", "Activation functions", 2, (
         Case((EXTREMES,), public=True),
         Case((extremes(10061),)),
         Case((EXTREMES.reshape(7, 1) * np.ones((1, 3)),)),
-    ), misconceptions=SIGMOID_OVERFLOW),
+    ), misconceptions=sigmoid_bugs.OVERFLOW),
     Check("robust", "activations.tanh", title="large inputs", cases=(
         Case((EXTREMES,), public=True),
         Case((extremes(10062),)),
@@ -214,15 +201,15 @@ DERIVATIVES = Part("derivatives", "Derivatives, taken at z", 3, (
         Misconception("sigmoid_prime_twice", "the sigmoid is applied twice: sigmoid_prime evaluates the sigmoid once, "
                       "at z itself, and sigmoid(sigmoid(z)) is another number",
                       lambda ref, z: ref.activations.sigmoid_prime(ref.activations.sigmoid(z))),
-        Misconception("sigmoid_prime_mixed", "z and sigmoid(z) are mixed: both factors use s = sigmoid(z), "
-                      "s * (1 - s)", lambda ref, z: ref.activations.sigmoid(z) * (1.0 - z)),
+        Misconception("sigmoid_prime_mixed", "z and sigmoid(z) are mixed: both factors come from sigmoid(z), "
+                      "sigmoid(z) * (1 - sigmoid(z))", lambda ref, z: ref.activations.sigmoid(z) * (1.0 - z)),
     )),
     Check("robust", "activations.sigmoid_prime", title="large inputs", cases=(
         Case((EXTREMES,), public=True),
         Case((extremes(10063),)),
     ), misconceptions=(
         Misconception("sigmoid_prime_overflow", "exp(-z) / (1 + exp(-z))**2 overflows to inf / inf = nan for large "
-                      "negative z: compute s = sigmoid(z) with your stable sigmoid, then s * (1 - s)",
+                      "negative z: take the sigmoid from your stable sigmoid function, then its slope from it",
                       lambda ref, z: np.exp(-z) / (1.0 + np.exp(-z)) ** 2),
     )),
     Check("match", "activations.tanh_prime", title="values", cases=(

@@ -186,9 +186,9 @@ A2 = {
     "misconception:cache_without_input": "缓存的 A 列表漏掉了输入：它从 A_0 = X 开始，所以比 Z 多一项",
     "misconception:forward_same_input": "每一层的输入都是 X：第 l 层的输入应该是上一层的激活值 A_(l-1)",
     "misconception:python_max": "Python 的 max 要比较整个数组，做不到：请用 np.maximum，它逐元素比较",
-    "misconception:sigmoid_prime_mixed": "把 z 和 sigmoid(z) 混用了：两个因子都要用 s = sigmoid(z)，即 s * (1 - s)",
+    "misconception:sigmoid_prime_mixed": "把 z 和 sigmoid(z) 混用了：两个因子都来自 sigmoid(z)，即 sigmoid(z) * (1 - sigmoid(z))",
     "misconception:sigmoid_prime_overflow": "z 是很大的负数时，exp(-z) / (1 + exp(-z))**2 会溢出成 inf / inf = nan：请用你的稳定 "
-                                            "sigmoid 算出 s = sigmoid(z)，再算 s * (1 - s)",
+                                            "sigmoid 函数得到 sigmoid 的值，再由它算出斜率",
     "misconception:tanh_prime_parentheses": "平方只作用在 tanh(z) 上：1 - tanh(z)**2，而不是 (1 - tanh(z))**2",
     "misconception:where_int": "np.where(z > 0, 1, 0) 得到的是整数：请写成浮点数 1.0 和 0.0",
     "misconception:softmax_two_dims": "[:, None] 需要二维数组，而单个样本只有一维：求和时用 axis=-1、keepdims=True，单个样本和一批"
