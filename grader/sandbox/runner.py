@@ -50,6 +50,9 @@ LAYERS = ("mount-namespace", "pid-namespace", "network-namespace", "uid", "paren
           "seccomp")
 TOKEN_VARIABLE = "NNKIT_SANDBOX"
 STAND_IN_CALLS = 20_000  # stand-in requests one call may make: a training loop's steps, with room to spare
+# A submission's stand-ins are given back at most this many times its budget (Sandbox._credit): at load 7 to 11 the
+# A1 submission with a wrong mse_gradient needs about one budget of it, and a hostile one costs three at most.
+STAND_IN_CREDIT = 2.0
 MAX_CHANGED, MAX_PATH = 5, 80  # what is kept of the worker's list of arguments changed in place
 MAX_DETAIL, MAX_LINE, MAX_LINES = 1000, 300, 5  # an exception's text; a traceback line or a warning, and how many
 # A module whose import failed in one of these ways is not imported again, even by another module (see load).
@@ -206,9 +209,9 @@ class Sandbox:
         self.record = None  # what the policy recorded of the last worker's confinement
         self.deadline = time.monotonic() + budget_seconds  # moved later by the grader's time serving stand-ins
         # The most bytes a stand-in request may take (the engine sets it from the catalogue), the seconds of stand-in
-        # service given back to the budget at most (the budget again), and what was served and given back so far.
+        # round trips given back to the budget at most, and the grader's time on them and what was given back so far.
         self.stand_in_bytes = int(stand_in_bytes or wire.MAX_ANSWER_BYTES)
-        self.stand_in_credit = budget_seconds
+        self.stand_in_credit = STAND_IN_CREDIT * budget_seconds
         self.served = self.credited = 0.0
         self.round_trips = 0
         self.token = secrets.token_hex(16)
