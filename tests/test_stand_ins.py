@@ -314,8 +314,9 @@ SLEEPS = [sys.executable, "-c", "import time; print('asleep', flush=True); time.
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/schedstat"), reason="this kernel does not count run-queue waits")
 def test_the_waits_given_back_are_the_kernels_count_of_time_spent_waiting_for_a_cpu():
-    """Two busy processes on one CPU each wait for it about half the time, and waits.Waits reads that from the
-    kernel; a process that sleeps waits next to nothing, so a student's own pauses are never given back."""
+    """Two busy processes on one CPU each run about half the time and wait for it the other half, and waits.Waits
+    reads both from the kernel; a process that sleeps neither runs nor waits, so a student's own pauses are never
+    given back."""
     hogs = [subprocess.Popen(BUSY) for _ in range(2)]
     sleeper = subprocess.Popen(SLEEPS, stdout=subprocess.PIPE, text=True)
     try:
@@ -324,16 +325,17 @@ def test_the_waits_given_back_are_the_kernels_count_of_time_spent_waiting_for_a_
         for hog in hogs:
             os.sched_setaffinity(hog.pid, {cpu})
         with waits.Waits(hogs[0].pid) as busy, waits.Waits(sleeper.pid) as idle:
-            before = busy.seconds(), idle.seconds()
+            before = busy.read(), idle.read()
             time.sleep(1.0)
-            after = busy.seconds(), idle.seconds()
+            after = busy.read(), idle.read()
     finally:
         for process in hogs + [sleeper]:
             process.kill()
             process.wait()
-    assert after[0] - before[0] > 0.2, (before, after)
-    assert after[1] - before[1] < 0.1, (before, after)
-    assert waits.Waits(None).seconds() is None
+    (ran, waited), (slept_ran, slept_waited) = ((b - a for a, b in zip(*pair)) for pair in zip(before, after))
+    assert ran > 0.2 and waited > 0.2, (before, after)
+    assert slept_ran < 0.1 and slept_waited < 0.1, (before, after)
+    assert waits.Waits(None).read() is None
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/schedstat"), reason="this kernel does not count run-queue waits")

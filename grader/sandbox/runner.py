@@ -106,11 +106,11 @@ class _Trips:
 
     def start(self):
         """The grader is about to write to the worker: the time until the next request is the round trip's."""
-        self.ready, self.waited = time.monotonic(), self.clock.seconds()
+        self.ready, self.before = time.monotonic(), self.clock.read()
 
     def arrive(self):
         """A message from the worker has just been read."""
-        self.arrived, self.queued = time.monotonic(), self.clock.seconds()
+        self.arrived, self.after = time.monotonic(), self.clock.read()
 
     def count(self):
         """The message was a stand-in request."""
@@ -120,10 +120,13 @@ class _Trips:
 
     def served(self):
         """(served, load) of the request whose answer is ready: the grader's time since it was read, and what the
-        worker and the grader waited for a CPU since the grader last wrote to the worker (no more than that time)."""
+        worker and the grader waited for a CPU since the grader last wrote to the worker, but no more than that
+        time less what the worker ran meanwhile (its own work is never given back)."""
         served = time.monotonic() - self.arrived
-        load = 0.0 if None in (self.waited, self.queued) else max(0.0, min(self.arrived - self.ready,
-                                                                           self.queued - self.waited))
+        load = 0.0
+        if self.before is not None and self.after is not None:
+            ran, waited = (after - before for before, after in zip(self.before, self.after))
+            load = max(0.0, min(self.arrived - self.ready - ran, waited))
         self.given += served + load
         if self.given > self.limit:
             raise _StandInLimit(MESSAGES["stand_in_time"].format(seconds=self.limit))

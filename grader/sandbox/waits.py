@@ -30,9 +30,9 @@ def worker_pid(pid):
 
 
 class Waits:
-    """Seconds the main thread of process ``pid`` and the thread that made this object have waited for a CPU, in
-    all (``seconds``); None where the kernel does not say, or with ``pid`` None. A context manager: it holds two
-    open files."""
+    """What the kernel has counted of process ``pid``'s main thread and of the thread that made this object: ``read``
+    returns (seconds the worker has run, seconds the two have waited for a CPU), each in all, or None where the
+    kernel does not say (and always with ``pid`` None). A context manager: it holds two open files."""
 
     def __init__(self, pid):
         self._fds = []
@@ -49,16 +49,14 @@ class Waits:
     def __exit__(self, *exc):
         self.close()
 
-    def seconds(self):
+    def read(self):
         if not self._fds:
             return None
-        total = 0
-        for fd in self._fds:
-            try:
-                total += int(os.pread(fd, 128, 0).split()[1])
-            except (OSError, ValueError, IndexError):  # the process is gone, or the file says something else
-                return None
-        return total / 1e9
+        try:  # each file: nanoseconds on a CPU, nanoseconds waiting for one, and how many times it ran
+            worker, grader = (os.pread(fd, 128, 0).split() for fd in self._fds)
+            return int(worker[0]) / 1e9, (int(worker[1]) + int(grader[1])) / 1e9
+        except (OSError, ValueError, IndexError):  # the worker is gone, or the file says something else
+            return None
 
     def close(self):
         for fd in self._fds:
