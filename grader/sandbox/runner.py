@@ -51,7 +51,8 @@ LAYERS = ("mount-namespace", "pid-namespace", "network-namespace", "uid", "paren
 TOKEN_VARIABLE = "NNKIT_SANDBOX"
 STAND_IN_CALLS = 20_000  # stand-in requests one call may make: a training loop's steps, with room to spare
 # A submission's stand-ins are given back at most this many times its budget (Sandbox._credit): at load 7 to 11 the
-# A1 submission with a wrong mse_gradient needs about one budget of it, and a hostile one costs three at most.
+# A1 submission with a wrong mse_gradient went over one budget, nearly all of it time now given back; a hostile
+# submission costs three budgets at most.
 STAND_IN_CREDIT = 2.0
 MAX_CHANGED, MAX_PATH = 5, 80  # what is kept of the worker's list of arguments changed in place
 MAX_DETAIL, MAX_LINE, MAX_LINES = 1000, 300, 5  # an exception's text; a traceback line or a warning, and how many
@@ -210,7 +211,7 @@ class Sandbox:
         self.memory_bytes = int(memory_bytes or MEMORY_BYTES)
         self.policy = policy  # a confinement.Policy: each worker start is checked against it
         self.record = None  # what the policy recorded of the last worker's confinement
-        self.deadline = time.monotonic() + budget_seconds  # moved later by the grader's time serving stand-ins
+        self.deadline = time.monotonic() + budget_seconds  # moved later by what stand-ins are given back
         # The most bytes a stand-in request may take (the engine sets it from the catalogue), the seconds of stand-in
         # round trips given back to the budget at most, and the grader's time on them and what was given back so far.
         self.stand_in_bytes = int(stand_in_bytes or wire.MAX_ANSWER_BYTES)
@@ -374,7 +375,7 @@ class Sandbox:
                 os.close(fd)
             except OSError:
                 pass
-        self._proc = None
+        self._proc = self._worker_pid = None
         self._to_worker = self._from_worker = None
         self.swept += _sweep(self.token)
 
