@@ -35,7 +35,7 @@ TOO_LARGE = None
 
 
 # How much longer a call may take when stand-ins answer some of its calls: each is a round trip to the grader, whose
-# own time and CPU waits are given back (runner.Sandbox._credit), and whose rest, about 0.15 ms, is the student's. 2,
+# own time and CPU waits are given back (runner.Sandbox._credit), and whose rest, 0.15 to 0.4 ms, is the student's. 2,
 # down from 3: where the kernel does not count waits only the grader's own time is given back, a third of a round
 # trip, and 2 keeps the old margin there (docs/security.md). It also sizes what one call may be given back.
 STAND_IN_SLOWDOWN = 2.0

@@ -172,8 +172,8 @@ def slowed(function, calls):
 def test_a_correct_caller_keeps_its_points_however_long_the_grader_takes_on_its_stand_ins(tmp_path, monkeypatch):
     """mse_gradient is wrong, so batch_gradient_descent is graded with the reference mse_gradient standing in: its
     three 4000-step runs ask for it 12,000 times. Each stand-in takes the grader 0.75 ms more here, 9 s in all,
-    over a budget of 8 s that the submission's own code fits easily (about 2 s at load 4, its round trips' own
-    share included). That time is the grader's, so only mse_gradient loses points. On the landed stand-ins it was
+    over a budget of 8 s that the submission's own code fits easily (3 to 3.5 s of it at load 1, less under load,
+    its round trips' own share included). That time is the grader's, so only mse_gradient loses points. On the landed stand-ins it was
     the student's: batch_gd's runs went over the budget, and batch_gd and every part after it lost their points."""
     calls = []
     original = engine.stand_ins

@@ -502,8 +502,8 @@ class Sandbox:
         (``waits``: the kernel's count, so machine load does not cost the student). The rest of the round trip
         counts as the student's: the worker's encoding of the arguments and decoding of the answer, and the pipe.
         That is time the worker runs, which nothing the grader can trust tells apart from the student's own code
-        running in the same process (a time the worker reported could be a lie); it is about 0.15 ms a round trip,
-        whatever the load (docs/security.md). Given back while the submission's allowance (``stand_in_credit``)
+        running in the same process (a time the worker reported could be a lie); it is 0.15 to 0.4 ms a round
+        trip, and does not grow with load (docs/security.md). Given back while the submission's allowance (``stand_in_credit``)
         lasts; past it, the round trips count as the student's time again. Returns the seconds given back, by which
         the call's deadline moves as well."""
         given = max(0.0, min(served + load, self.stand_in_credit - self.credited))
