@@ -2,7 +2,7 @@
 
 Each student's Gradescope results JSON is written atomically by the process that graded it, with a fingerprint in
 ``extra_data``: a digest of the module bytes it actually graded (read once, staged, and hashed) and of the kit
-that graded them. A student whose results file carries the current fingerprint is not graded again, so an
+and the time budget that graded them. A student whose results file carries the current fingerprint is not graded again, so an
 interrupted run (Ctrl-C, a crash, a reboot) is finished by running the same command again, and nobody is lost or
 counted twice; a file that changed while it was being graded is graded again on the next run. The CSV is built at
 the end from the results files alone.
@@ -63,10 +63,12 @@ def _digest(items):
     return sha.hexdigest()
 
 
-def kit_fingerprint(assignment, lang=None):
+def kit_fingerprint(assignment, lang=None, budget_seconds=None):
     """A digest of everything that decides a grade besides the submission: the grader, its catalogue, the solutions,
-    the provided modules and data, and the language the results speak (default: the current one). When any of these
-    changes, every student is graded again."""
+    the provided modules and data, the language the results speak (default: the current one) and the time budget
+    (default: limits.BUDGET_SECONDS), which decides which calls run at all. When any of these changes, every student
+    is graded again. The worker's memory limit is no setting of grade-all or autograde: it is the grader's own
+    ``runner.MEMORY_BYTES``, whose source is in the digest."""
     files = sorted(path for path in (paths.ROOT / "grader").rglob("*.py") if "__pycache__" not in path.parts)
     files += sorted((paths.SOLUTIONS / assignment.name).glob("*.py"))
     files += [paths.SOLUTIONS / origin / f"{module}.py" for module, origin in sorted(assignment.provided.items())]
@@ -76,6 +78,7 @@ def kit_fingerprint(assignment, lang=None):
     lang = lang or text.current()
     if lang != text.ENGLISH:  # English results keep the fingerprint they always had
         items.append(("lang", lang.encode("ascii")))
+    items.append(("budget", repr(float(budget_seconds or limits.BUDGET_SECONDS)).encode("ascii")))
     return _digest(items)
 
 
@@ -285,7 +288,8 @@ def main(assignment_name, submitted_path, *, jobs=2, csv_path="grades.csv", resu
     students = _students(submitted)
     if not students:
         print(MESSAGES["no_students"].format(path=submitted), file=sys.stderr)
-    kit = kit_fingerprint(assignment)
+    budget_seconds = budget_seconds or limits.BUDGET_SECONDS
+    kit = kit_fingerprint(assignment, budget_seconds=budget_seconds)
     fingerprints, todo, reused, refused = {}, [], 0, 0
     for student in students:
         linked = linked_folder(submitted, student, assignment.name)
@@ -316,8 +320,7 @@ def main(assignment_name, submitted_path, *, jobs=2, csv_path="grades.csv", resu
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        failures = _grade_all(assignment, todo, jobs, results_dir, draw_plots, budget_seconds or limits.BUDGET_SECONDS,
-                              sorted(policy.waived))
+        failures = _grade_all(assignment, todo, jobs, results_dir, draw_plots, budget_seconds, sorted(policy.waived))
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)

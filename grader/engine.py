@@ -5,6 +5,7 @@ here, from the reference solutions and the catalogue. This process never parses 
 most ``evaluation.MAX_MODULE_BYTES`` (and one byte more) of each module file: a larger one is not graded.
 """
 import errno
+import functools
 import hashlib
 import os
 import stat
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from . import catalogues, evaluation, limits, paths, reference_cache, references, text
 from .evaluation import Outcome
-from .sandbox import confinement
+from .sandbox import confinement, runner
 from .sandbox.runner import Sandbox
 
 
@@ -33,8 +34,14 @@ BUDGET_SECONDS = limits.BUDGET_SECONDS
 TOO_LARGE = None
 
 
-# How much longer a call may take when stand-ins answer some of its calls: each is a round trip to the grader.
-STAND_IN_SLOWDOWN = 3.0
+# How much longer a call may take when stand-ins answer some of its calls: each is a round trip to the grader, whose
+# own time and CPU waits are given back (runner.Sandbox._credit), and whose rest, 0.15 to 0.4 ms, is the student's. 2,
+# down from 3: where the kernel does not count waits only the grader's own time is given back, a third of a round
+# trip, and 2 keeps the old margin there (docs/security.md). It also sizes what one call may be given back.
+STAND_IN_SLOWDOWN = 2.0
+#: A stand-in request may take this many times the bytes of the largest arguments a case of a function graded with
+#: stand-ins passes: honest code passes its callees about what its case gave it (docs/security.md has the figures).
+STAND_IN_ARGUMENT_FACTOR = 8
 
 
 class SubmissionError(Exception):
@@ -176,7 +183,7 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
     parts, runs = [], {}
     spec_name = assignment.name
     with Sandbox(staged_files(assignment, modules, lang), budget_seconds=budget_seconds, memory_bytes=memory_bytes,
-                 policy=policy or confinement.Policy()) as sandbox:
+                 policy=policy or confinement.Policy(), stand_in_bytes=stand_in_bytes(assignment.name)) as sandbox:
         sandbox.start()  # the confinement is checked before the first case, whatever the submission holds
         for name in sorted(name for name, data in modules.items() if data is TOO_LARGE):
             sandbox.refuse(name[:-len(".py")], Outcome(False, error="TooLarge", detail=name))
@@ -254,6 +261,17 @@ def stand_ins(assignment, part, check, ref, trusted=()):
     if part.integrated:
         return {}
     return {name: _resolve(ref, name) for name in assignment.calls.get(check.function, ()) if name not in trusted}
+
+
+@functools.lru_cache(maxsize=None)
+def stand_in_bytes(assignment_name):
+    """The most bytes a stand-in request may take in this assignment: STAND_IN_ARGUMENT_FACTOR times the largest
+    request a case of a function with stand-ins would make if passed on whole. Computed once per assignment."""
+    assignment = catalogues.load(assignment_name)
+    cases = [case for part in assignment.parts if not part.integrated for check in part.checks
+             if assignment.calls.get(check.function) for case in check.cases]
+    largest = max((runner.stand_in_request_bytes(case.args, case.kwargs) for case in cases), default=0)
+    return STAND_IN_ARGUMENT_FACTOR * largest or None
 
 
 def _explain_dependencies(assignment, parts):

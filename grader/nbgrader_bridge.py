@@ -259,11 +259,11 @@ def grade_outputs(text, score, images=(), record=None):
     return outputs
 
 
-def reusable_results(results_dir, assignment, student, folder, lang=None):
+def reusable_results(results_dir, assignment, student, folder, lang=None, budget_seconds=None):
     """(results document, plots folder) that ``grade-all --plots`` wrote for this student, if they grade exactly
-    the module files in ``folder``, in ``lang`` (default: the current language); else None. Only the graded modules'
-    bytes, the kit and the language decide a results document, so such a one is what ``python -m grader grade
-    --plots`` would write again."""
+    the module files in ``folder``, in ``lang`` (default: the current language), under ``budget_seconds`` (default:
+    limits.BUDGET_SECONDS); else None. Only the graded modules' bytes, the kit, the language and the budget decide a
+    results document, so such a one is what ``python -m grader grade --plots`` would write again."""
     from . import batch, engine
     if not results_dir or not STUDENT_ID_FULL.match(str(student or "")):
         return None
@@ -274,7 +274,7 @@ def reusable_results(results_dir, assignment, student, folder, lang=None):
     path = Path(results_dir) / assignment / f"{student}.json"
     document = batch.read_results(path)
     try:
-        fingerprint = batch.submission_fingerprint(spec, Path(folder), batch.kit_fingerprint(spec, lang))
+        fingerprint = batch.submission_fingerprint(spec, Path(folder), batch.kit_fingerprint(spec, lang, budget_seconds))
     except (OSError, engine.SubmissionError):  # a folder it cannot read as plain files: grade it here instead
         return None
     if not batch.current(document, fingerprint, need_plots=True):
@@ -327,7 +327,7 @@ class GradeWithKit(NbGraderPreprocessor):
         """(document or None, plots folder, exit status, reason there is no document) for this submission:
         reused from grade-all, or graded now."""
         lang = text.current()
-        reused = reusable_results(self.reuse_results, assignment, student, folder, lang)
+        reused = reusable_results(self.reuse_results, assignment, student, folder, lang, self.budget)
         if reused is not None:
             document, plot_dir = reused
             self.log.info(MESSAGES["reused"].format(student=student,

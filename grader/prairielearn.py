@@ -30,8 +30,9 @@ IMAGE = "prairielearn/grader-python"
 QID = "nnkit/{name}"
 KIT_FOLDER = "nnkit/{name}"  # inside serverFilesCourse/, and so inside /grade/serverFilesCourse/ when grading
 BUDGET_SECONDS = limits.BUDGET_SECONDS  # the kit's own limit on one submission's time in the sandbox
-TIMEOUT_SECONDS = 75  # PrairieLearn kills the container after this: the budget, a worker start (30 s at most) and
-#                       start-up, so the kit, not PrairieLearn, ends a slow submission; at most 600
+TIMEOUT_SECONDS = 135  # PrairieLearn kills the container after this: the budget, the stand-ins' round trips given
+#                        back to it (runner.STAND_IN_CREDIT budgets at most), a worker start (30 s at most) and
+#                        start-up, so the kit, not PrairieLearn, ends a slow submission; at most 600
 MEMORY_BYTES = 1024 ** 3  # the worker's address space: under PrairieLearn's 2 GiB container, beside the grader
 # What the grading process may add to its own address space (limits.cap_address_space): grading A3 adds about 40 MB,
 # so the grader (about 150 MB to start with) and the worker together stay under the container's 2 GiB.

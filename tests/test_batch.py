@@ -138,6 +138,26 @@ def test_a_second_run_grades_only_what_changed(small_class, tmp_path):
     assert float(carol[-1]) == catalogues.load(A1).max_score
 
 
+def test_a_result_graded_under_another_budget_is_graded_again(tmp_path):
+    """The budget decides which calls run, so a results file is current only under the budget that graded it:
+    ``--budget 30`` is the default's setting and reuses it, ``--budget 25`` grades again, and then reuses its own.
+    (Before the budget was in the fingerprint, the third run said "0 graded, 1 unchanged".)"""
+    submitted = build_class(tmp_path / "submitted", {"alice": {}})
+    out = tmp_path / "out"
+    runs = [grade_all(submitted, out, *extra) for extra in ((), ("--budget", "30"), ("--budget", "25"),
+                                                            ("--budget", "25"))]
+    assert all(run.returncode == 0 for run in runs), [run.stderr for run in runs]
+    said = [run.stderr.splitlines()[-1] for run in runs]
+    assert [line.split(";")[0] for line in said] == [
+        "1 graded, 0 unchanged since the last run, 0 refused, 0 could not be graded",
+        "0 graded, 1 unchanged since the last run, 0 refused, 0 could not be graded",
+        "1 graded, 0 unchanged since the last run, 0 refused, 0 could not be graded",
+        "0 graded, 1 unchanged since the last run, 0 refused, 0 could not be graded"], said
+    assignment = catalogues.load(A1)
+    assert batch.kit_fingerprint(assignment) == batch.kit_fingerprint(assignment, budget_seconds=30) != \
+        batch.kit_fingerprint(assignment, budget_seconds=25)
+
+
 def short_tmp(tmp_path):
     """A private TMPDIR with a short path: multiprocessing's forkserver puts its socket there, and an AF_UNIX path
     may not pass 107 bytes (a pytest-xdist tmp_path nearly does by itself)."""

@@ -130,29 +130,66 @@ def test_control_json_builds_many_times_its_size_from_such_an_answer():
 
 
 A3 = "a3_backprop"
-# backward with a wrong layer_gradients is graded with the reference standing in for it: this backward asks the
-# stand-in for the gradients of a 3000-wide layer on one sample, 72 MB of output for 48 KB of arguments.
-HUGE_STAND_IN = {"backprop.py": [
-    ("return A_prev.T @ delta / A_prev.shape[0], delta.mean(axis=0)", "return A_prev.T @ delta, delta.mean(axis=0)"),
-    (solution_anchor(A3, "backprop", "backward"), solution_anchor(A3, "backprop", "backward")
-     + "    if layer_gradients.__module__ != __name__:  # the grader's stand-in\n"
-       "        layer_gradients(np.ones((1, 3000)), np.ones((1, 3000)))\n")]}
+
+
+def huge_stand_in(width):
+    """backward with a wrong layer_gradients, so graded with the reference standing in for it, that asks the stand-in
+    for the gradients of a ``width``-wide layer on one sample: width * width * 8 bytes of value for 16 * width bytes
+    of arguments."""
+    anchor = solution_anchor(A3, "backprop", "backward")
+    return {"backprop.py": [
+        ("return A_prev.T @ delta / A_prev.shape[0], delta.mean(axis=0)",
+         "return A_prev.T @ delta, delta.mean(axis=0)"),
+        (anchor, anchor + "    if layer_gradients.__module__ != __name__:  # the grader's stand-in\n"
+                          f"        layer_gradients(np.ones((1, {width})), np.ones((1, {width})))\n")]}
+
+
+def backward_messages(report):
+    return [case.message for part in report.parts for case in part.cases if case.function == "backprop.backward"]
 
 
 def test_a_stand_in_asked_for_a_huge_value_costs_its_case_not_the_grading(submission):
     """The grader computes a stand-in on the student's arguments, in its own process. Its value goes back under an
-    answer's limits, refused before it is encoded: backward's cases fail saying so, and grading goes on (on the
-    landed stand-ins, the 96 MB reply raised in the grader and no part of the submission was graded)."""
-    report = engine.grade(A3, submission(A3, edits=HUGE_STAND_IN))
-    messages = [case.message for part in report.parts for case in part.cases if case.function == "backprop.backward"]
-    assert messages and all("over the 4194304-byte limit of what is sent back" in m for m in messages)
+    answer's limits, refused before it is encoded: a 1000-wide layer's 8 MB of gradients, for 16 KB of arguments
+    (under the bound on those). backward's cases fail saying so, and grading goes on (on the landed stand-ins, a
+    3000-wide layer's 96 MB reply raised in the grader and no part of the submission was graded)."""
+    report = engine.grade(A3, submission(A3, edits=huge_stand_in(1000)))
+    messages = backward_messages(report)
+    assert messages and all("over the 4194304-byte limit of what is sent back" in m for m in messages), messages
     assert report.parts and any(part.score > 0 for part in report.parts)
 
 
-def test_control_that_stand_in_value_is_over_even_the_request_limit():
+def test_control_that_stand_in_value_is_over_an_answers_limit():
     reference = references.modules(catalogues.load(A3)).backprop
-    value = reference.layer_gradients(np.ones((1, 3000)), np.ones((1, 3000)))
-    assert len(json.dumps(wire.encode(value))) > wire.MAX_MESSAGE_BYTES
+    value = reference.layer_gradients(np.ones((1, 1000)), np.ones((1, 1000)))
+    assert len(json.dumps(wire.encode(value))) > wire.MAX_ANSWER_BYTES
+
+
+def test_a_stand_in_asked_with_huge_arguments_is_refused_before_the_grader_computes(submission):
+    """A stand-in request over engine.STAND_IN_ARGUMENT_FACTOR times the largest request a case of A3 makes (37.5
+    KB) is refused before it is decoded: this backward asks, in 171 KB, for an 8000-wide layer's gradients, 512 MB
+    of the grader's memory and a second of its time for each case. Each of backward's cases fails saying so,
+    grading goes on, and the submission ends within its budget and the stand-ins' allowance."""
+    budget = 30.0
+    started = time.monotonic()
+    report = engine.grade(A3, submission(A3, edits=huge_stand_in(8000)), budget_seconds=budget)
+    assert time.monotonic() - started < (1 + runner.STAND_IN_CREDIT) * budget + runner.START_TIMEOUT
+    said = f"over the {engine.stand_in_bytes(A3)}-byte limit of a stand-in's arguments here"
+    messages = backward_messages(report)
+    assert messages and all(said in m for m in messages), messages
+    assert any(part.score > 0 for part in report.parts)
+
+
+def test_control_without_the_bound_on_arguments_the_grader_computes_on_them(submission, monkeypatch):
+    """The control: with no bound on a stand-in's arguments but an answer's own, the grader decodes a 3000-wide
+    layer's 64 KB of arguments and computes its 72 MB of gradients, which only the bound on what is sent back
+    refuses. With the bound, the same request is refused before it is decoded."""
+    edits = huge_stand_in(3000)
+    bounded = backward_messages(engine.grade(A3, submission(A3, edits=edits, name="bounded")))
+    monkeypatch.setattr(engine, "stand_in_bytes", lambda name: None)
+    unbounded = backward_messages(engine.grade(A3, submission(A3, edits=edits, name="unbounded")))
+    assert bounded and all("limit of a stand-in's arguments here" in m for m in bounded), bounded
+    assert unbounded and all("over the 4194304-byte limit of what is sent back" in m for m in unbounded), unbounded
 
 
 # -- module sources: capped, and never parsed by the grader ---------------------------------------------------------

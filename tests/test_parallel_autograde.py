@@ -99,6 +99,9 @@ def test_a_result_is_reused_only_for_the_bytes_it_graded_and_with_its_plots(tmp_
     document, plots = nbgrader_bridge.reusable_results(results, ASSIGNMENT, "ada", folder)
     assert document["score"] == 20 and sorted(p.name for p in plots.glob("*.png"))
     assert json.loads((results / ASSIGNMENT / "ada.json").read_text())["extra_data"]["plots"] is True
+    assert nbgrader_bridge.reusable_results(results, ASSIGNMENT, "ada", folder, budget_seconds=30) is not None
+    assert nbgrader_bridge.reusable_results(results, ASSIGNMENT, "ada", folder, budget_seconds=60) is None, \
+        "a result graded under another budget reused"
     for student in ("../ada", "ada/../ada", ""):
         assert nbgrader_bridge.reusable_results(results, ASSIGNMENT, student, folder) is None
     assert nbgrader_bridge.reusable_results("", ASSIGNMENT, "ada", folder) is None

@@ -1,13 +1,22 @@
 """One bug costs one part: each unit part is graded with the reference standing in for the graded functions it
 calls, computed in the grader's process; only the integrated tasks (XOR, the diamond) run the student's whole code,
 and they name the upstream part to fix first."""
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 import mutants
-from conftest import make_submission, part_of
+from conftest import make_submission, part_of, solution_anchor
 from grader import catalogues, engine, results
+from grader.sandbox import runner, waits
+from grader.sandbox.runner import Sandbox
 
+A1 = "a1_neuron_gd"
 A3 = "a3_backprop"
 
 
@@ -143,3 +152,195 @@ def gd_step_report():
         seen = sandbox.call("training", "gd_step_report").value
     assert seen[0] == "worker.py:True", seen  # the stand-in, in the module and in training's own name alike
     assert seen[1] == "backprop.py:True", seen  # the student's own function again, after the call
+
+
+# -- what a stand-in costs: the grader's time is not the student's, and it is bounded --------------------------------
+MSE_BUG = mutants.mutant(A1, "gradient without the factor 2").edits
+SERVE_SECONDS = 0.00075  # what each stand-in costs the grader below, beyond its own time: as on a loaded machine
+TIGHT_BUDGET = 8.0
+
+
+def slowed(function, calls):
+    """``function``, taking the grader SERVE_SECONDS longer, each call counted in ``calls``."""
+    def slow(*args, **kwargs):
+        calls.append(1)
+        time.sleep(SERVE_SECONDS)
+        return function(*args, **kwargs)
+    return slow
+
+
+def test_a_correct_caller_keeps_its_points_however_long_the_grader_takes_on_its_stand_ins(tmp_path, monkeypatch):
+    """mse_gradient is wrong, so batch_gradient_descent is graded with the reference mse_gradient standing in: its
+    three 4000-step runs ask for it 12,000 times. Each stand-in takes the grader 0.75 ms more here, 9 s in all,
+    over a budget of 8 s that the submission's own code fits easily (3 to 3.5 s of it at load 1, less under load,
+    its round trips' own share included). That time is the grader's, so only mse_gradient loses points. On the landed stand-ins it was
+    the student's: batch_gd's runs went over the budget, and batch_gd and every part after it lost their points."""
+    calls = []
+    original = engine.stand_ins
+    monkeypatch.setattr(engine, "stand_ins", lambda *args: {name: slowed(function, calls)
+                                                            for name, function in original(*args).items()})
+    report = engine.grade(A1, make_submission(tmp_path / "s", A1, MSE_BUG), budget_seconds=TIGHT_BUDGET)
+    lost = {part.key for part in report.parts if part.score < part.points}
+    assert lost == {"mse_gradient"}, [(c.part, c.message) for part in report.parts for c in part.cases if not c.passed]
+    assert len(calls) * SERVE_SECONDS > TIGHT_BUDGET, len(calls)  # the grader's own time alone is over the budget
+
+
+BGD_ANCHOR = solution_anchor(A1, "gradient_descent", "batch_gradient_descent")
+ENDLESS = {"gradient_descent.py": MSE_BUG["gradient_descent.py"] + [(BGD_ANCHOR, BGD_ANCHOR + (
+    "    while True:  # for ever, whatever the stand-in answers\n"
+    "        try:\n"
+    "            mse_gradient(X, y, theta0)\n"
+    "        except Exception:\n"
+    "            pass\n"))]}
+
+
+def test_a_caller_that_asks_for_stand_ins_for_ever_fails_its_own_cases_and_grading_goes_on(tmp_path, monkeypatch):
+    """batch_gradient_descent asks the mse_gradient stand-in for ever, and catches every refusal. Past
+    STAND_IN_CALLS (300 here, to keep the test short) the grader ends the call: each batch_gd case fails saying so,
+    the worker is replaced, and every other part but mse_gradient keeps its points; the submission costs no more
+    than its budget twice (its own time, and what the stand-ins were given back). On the landed stand-ins the
+    refusals went on until the call's limit, and batch_gd's other cases were skipped after that timeout."""
+    monkeypatch.setattr(runner, "STAND_IN_CALLS", 300)
+    budget = 30.0
+    started = time.monotonic()
+    report = engine.grade(A1, make_submission(tmp_path / "s", A1, ENDLESS), budget_seconds=budget)
+    assert time.monotonic() - started < 2 * budget + runner.START_TIMEOUT
+    cases = part_of(report, "batch_gd").cases
+    assert cases and all(c.message == "raised StandInError: more than 300 calls of the stand-ins in one call"
+                         for c in cases), [c.message for c in cases]
+    lost = {part.key for part in report.parts if part.score < part.points}
+    assert lost == {"mse_gradient", "batch_gd"}, lost
+
+
+LOOP = b'''
+import time
+import numpy as np
+
+
+def callee(x):
+    return x
+
+
+def ask(n, pause=0.0):
+    """Pause, then ask for the callee's stand-in, n times (n None: for ever), whatever it answers."""
+    count = 0
+    while n is None or count < n:
+        time.sleep(pause)
+        try:
+            callee(count)
+        except Exception:
+            pass
+        count += 1
+    return count
+
+
+def ask_with(size):
+    """What the callee's stand-in says to an array of ``size`` ones."""
+    try:
+        return callee(np.ones(size)).shape
+    except Exception as exc:
+        return str(exc)
+'''
+
+
+def sleeping(seconds):
+    """A stand-in that takes the grader ``seconds``."""
+    def stand_in(x):
+        time.sleep(seconds)
+        return x
+    return stand_in
+
+
+def test_the_graders_time_on_stand_ins_is_given_back_to_the_call_and_the_budget():
+    """ask pauses 0.1 s before each of its 4 stand-ins, and each takes the grader 0.2 s: 0.4 s of the student's own
+    time and 0.8 s of the grader's, in a call with a 1 s limit and a budget of 1 s. The call succeeds and leaves
+    most of the budget. The student's own time still counts: 12 pauses time out, stand-ins or not. On the landed
+    stand-ins, the first call went over its limit."""
+    with Sandbox({"loop.py": LOOP}) as sandbox:
+        sandbox.start()
+        sandbox.deadline = time.monotonic() + 1.0  # a budget of 1 s from here, after the worker's start
+        asked = sandbox.call("loop", "ask", (4, 0.1), timeout=1.0, stand_ins={"loop.callee": sleeping(0.2)})
+        left = sandbox.deadline - time.monotonic()
+        sandbox.deadline = time.monotonic() + 10.0
+        own = [sandbox.call("loop", "ask", (12, 0.1), timeout=1.0, stand_ins=stand_ins)
+               for stand_ins in (None, {"loop.callee": sleeping(0.0)})]
+    assert asked.ok and asked.value == 4, asked
+    assert sandbox.served >= 0.8 and left > 0.3, (sandbox.served, left)
+    assert [outcome.error for outcome in own] == ["Timeout", "Timeout"], own
+
+
+def test_a_submission_is_given_back_no_more_than_twice_its_budget():
+    """Twelve stand-ins of 0.15 s each in a call with a budget of 0.5 s: the first 1 s of the grader's time is given
+    back (runner.STAND_IN_CREDIT budgets), the rest is the submission's, and the budget ends the call."""
+    with Sandbox({"loop.py": LOOP}, budget_seconds=0.5) as sandbox:
+        sandbox.start()
+        sandbox.deadline = time.monotonic() + 0.5
+        outcome = sandbox.call("loop", "ask", (12,), timeout=5.0, stand_ins={"loop.callee": sleeping(0.15)})
+    assert outcome.error == "BudgetExceeded", outcome
+    assert sandbox.credited == pytest.approx(runner.STAND_IN_CREDIT * 0.5) and sandbox.served > sandbox.credited
+
+
+def test_a_call_that_keeps_the_grader_busy_with_stand_ins_ends_at_its_limit(monkeypatch):
+    """A call that asks for stand-ins for ever, each taking the grader 0.2 s, is given back at most its own limit
+    (1 s), then ends with a one-line reason, and the next call gets a fresh worker; so does one that asks for more
+    than STAND_IN_CALLS, however quick each. Neither costs the grader more than that limit again."""
+    monkeypatch.setattr(runner, "STAND_IN_CALLS", 50)
+    with Sandbox({"loop.py": LOOP}) as sandbox:
+        started = time.monotonic()
+        slow = sandbox.call("loop", "ask", (None,), timeout=1.0, stand_ins={"loop.callee": sleeping(0.2)})
+        many = sandbox.call("loop", "ask", (None,), timeout=5.0, stand_ins={"loop.callee": sleeping(0.0)})
+        elapsed = time.monotonic() - started
+        after = sandbox.call("loop", "ask", (3,), stand_ins={"loop.callee": sleeping(0.0)})
+    assert (slow.error, slow.detail) == ("StandInError", "the calls of the stand-ins took more than 1 s in one call")
+    assert (many.error, many.detail) == ("StandInError", "more than 50 calls of the stand-ins in one call")
+    assert after.ok and after.value == 3
+    assert elapsed < 2 * (1.0 + 5.0) + 2 * runner.START_TIMEOUT
+
+
+def test_a_stand_ins_arguments_are_refused_over_the_bound_before_they_are_decoded():
+    """Arguments over the sandbox's stand_in_bytes are refused, and the student's code is told so; the control,
+    with no bound but an answer's own limit, computes the same call."""
+    with Sandbox({"loop.py": LOOP}, stand_in_bytes=2000) as bounded, Sandbox({"loop.py": LOOP}) as unbounded:
+        said = [sandbox.call("loop", "ask_with", (size,), stand_ins={"loop.callee": sleeping(0.0)}).value
+                for sandbox, size in ((bounded, 10), (bounded, 10_000), (unbounded, 10_000))]
+    assert said[0] == (10,) and said[2] == (10_000,), said
+    assert said[1].startswith("the reference loop.callee could not take these arguments (ValueError: they take ")
+    assert said[1].endswith("bytes, over the 2000-byte limit of a stand-in's arguments here)"), said[1]
+
+
+BUSY = [sys.executable, "-c", "while True: pass"]
+SLEEPS = [sys.executable, "-c", "import time; print('asleep', flush=True); time.sleep(60)"]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/schedstat"), reason="this kernel does not count run-queue waits")
+def test_the_waits_given_back_are_the_kernels_count_of_time_spent_waiting_for_a_cpu():
+    """Two busy processes on one CPU each run about half the time and wait for it the other half, and waits.Waits
+    reads both from the kernel; a process that sleeps neither runs nor waits, so a student's own pauses are never
+    given back."""
+    hogs = [subprocess.Popen(BUSY) for _ in range(2)]
+    sleeper = subprocess.Popen(SLEEPS, stdout=subprocess.PIPE, text=True)
+    try:
+        assert sleeper.stdout.readline() == "asleep\n"  # its start-up, which waits for a CPU too, is over
+        cpu = min(os.sched_getaffinity(0))
+        for hog in hogs:
+            os.sched_setaffinity(hog.pid, {cpu})
+        with waits.Waits(hogs[0].pid) as busy, waits.Waits(sleeper.pid) as idle:
+            before = busy.read(), idle.read()
+            time.sleep(1.0)
+            after = busy.read(), idle.read()
+    finally:
+        for process in hogs + [sleeper]:
+            process.kill()
+            process.wait()
+    (ran, waited), (slept_ran, slept_waited) = ((b - a for a, b in zip(*pair)) for pair in zip(before, after))
+    assert ran > 0.2 and waited > 0.2, (before, after)
+    assert slept_ran < 0.1 and slept_waited < 0.1, (before, after)
+    assert waits.Waits(None).read() is None
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/schedstat"), reason="this kernel does not count run-queue waits")
+def test_the_waits_read_are_the_workers_own_not_bubblewraps():
+    with Sandbox({}) as sandbox:
+        sandbox.start()
+        command = Path(f"/proc/{sandbox._worker_pid}/cmdline").read_bytes().split(b"\0")
+    assert str(runner.WORKER).encode() in command, command

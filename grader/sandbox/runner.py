@@ -7,6 +7,11 @@ reason, and so does any import of it by another module: the worker is told which
 grader never has to read, let alone parse, a student's source. Nothing the worker sends can raise in the grader: a
 malformed answer is one failed call, and every string in an answer is cut short as it is decoded (``wire``).
 
+A stand-in (a reference function computed here, for a callee of the student's function) costs the student only its
+share of the round trip: the grader's own time on it, and the time either process waited for a CPU, are given back
+to the call and to the budget (``Sandbox._credit``). Its arguments are bounded before they are decoded, and a call
+that asks for too many stand-ins, or for too much of the grader's time, ends at once.
+
 The worker runs under bubblewrap's namespaces where it can, and confines itself further (``worker.py`` lists the
 layers); ``Sandbox.layers`` says which took hold, and a ``confinement.Policy`` refuses to go on when some property has
 no layer (``confinement.py``). On close, any
@@ -32,7 +37,7 @@ import numpy as np
 
 from .. import text
 from ..evaluation import Outcome
-from . import confinement, wire
+from . import confinement, waits, wire
 
 WORKER = Path(__file__).with_name("worker.py")
 SITE_DIR = str(Path(np.__file__).resolve().parents[1])
@@ -45,6 +50,10 @@ LAYERS = ("mount-namespace", "pid-namespace", "network-namespace", "uid", "paren
           "seccomp")
 TOKEN_VARIABLE = "NNKIT_SANDBOX"
 STAND_IN_CALLS = 20_000  # stand-in requests one call may make: a training loop's steps, with room to spare
+# A submission's stand-ins are given back at most this many times its budget (Sandbox._credit): at load 7 to 11 the
+# A1 submission with a wrong mse_gradient went over one budget, nearly all of it time now given back; a hostile
+# submission costs three budgets at most.
+STAND_IN_CREDIT = 2.0
 MAX_CHANGED, MAX_PATH = 5, 80  # what is kept of the worker's list of arguments changed in place
 MAX_DETAIL, MAX_LINE, MAX_LINES = 1000, 300, 5  # an exception's text; a traceback line or a warning, and how many
 # A module whose import failed in one of these ways is not imported again, even by another module (see load).
@@ -65,6 +74,8 @@ MESSAGES = text.table("runner", {
     "stand_in_calls": "more than {limit} calls of the stand-ins in one call",
     "stand_in_failed": "the reference {name} could not take these arguments ({detail})",
     "stand_in_large": "its value holds {size} bytes of arrays, over the {limit}-byte limit of what is sent back",
+    "stand_in_arguments": "they take {size} bytes, over the {limit}-byte limit of a stand-in's arguments here",
+    "stand_in_time": "the calls of the stand-ins took more than {seconds:g} s in one call",
 })
 
 
@@ -78,6 +89,49 @@ class _WorkerGone(Exception):
 
 class _Garbled(Exception):
     """The worker sent bytes that are not a well-formed answer."""
+
+
+class _StandInLimit(Exception):
+    """A call asked the grader for more stand-in work than one call may have: the call ends, with this reason."""
+
+
+class _Trips:
+    """The stand-in round trips of one call: how many there were, and what each cost that is not the student's
+    (``Sandbox._credit``). ``clock`` is a waits.Waits; past STAND_IN_CALLS requests, or once more than ``limit``
+    seconds were given back, the call ends with _StandInLimit."""
+
+    def __init__(self, clock, limit):
+        self.clock, self.limit = clock, limit
+        self.calls, self.given = 0, 0.0
+        self.start()
+
+    def start(self):
+        """The grader is about to write to the worker: the time until the next request is the round trip's."""
+        self.ready, self.before = time.monotonic(), self.clock.read()
+
+    def arrive(self):
+        """A message from the worker has just been read."""
+        self.arrived, self.after = time.monotonic(), self.clock.read()
+
+    def count(self):
+        """The message was a stand-in request."""
+        self.calls += 1
+        if self.calls > STAND_IN_CALLS:
+            raise _StandInLimit(MESSAGES["stand_in_calls"].format(limit=STAND_IN_CALLS))
+
+    def served(self):
+        """(served, load) of the request whose answer is ready: the grader's time since it was read, and what the
+        worker and the grader waited for a CPU since the grader last wrote to the worker, but no more than that
+        time less what the worker ran meanwhile (its own work is never given back)."""
+        served = time.monotonic() - self.arrived
+        load = 0.0
+        if self.before is not None and self.after is not None:
+            ran, waited = (after - before for before, after in zip(self.before, self.after))
+            load = max(0.0, min(self.arrived - self.ready - ran, waited))
+        self.given += served + load
+        if self.given > self.limit:
+            raise _StandInLimit(MESSAGES["stand_in_time"].format(seconds=self.limit))
+        return served, load
 
 
 def _text(value, limit):
@@ -108,6 +162,13 @@ def _array_bytes(value, depth=0):
     if depth < wire.MAX_DEPTH and isinstance(value, dict):
         return sum(_array_bytes(item, depth + 1) for item in value.values())
     return 0
+
+
+def stand_in_request_bytes(args, kwargs):
+    """The bytes of the stand-in request the worker sends for a call with these arguments (a fixed-size id and an
+    empty name: what a name adds is small beside the factor the engine applies)."""
+    message = {"id": "0" * 16, "stand_in": "", "args": wire.encode(tuple(args)), "kwargs": wire.encode(dict(kwargs))}
+    return len(wire.json.dumps(message).encode("utf-8"))
 
 
 def _sweep(token):
@@ -146,15 +207,22 @@ class Sandbox:
     """One submission's worker. Use as a context manager; ``files`` maps a file name to its bytes, or to the path
     of a file to copy."""
 
-    def __init__(self, files, *, memory_bytes=None, budget_seconds=120.0, policy=None):
+    def __init__(self, files, *, memory_bytes=None, budget_seconds=120.0, policy=None, stand_in_bytes=None):
         self.memory_bytes = int(memory_bytes or MEMORY_BYTES)
         self.policy = policy  # a confinement.Policy: each worker start is checked against it
         self.record = None  # what the policy recorded of the last worker's confinement
-        self.deadline = time.monotonic() + budget_seconds
+        self.deadline = time.monotonic() + budget_seconds  # moved later by what stand-ins are given back
+        # The most bytes a stand-in request may take (the engine sets it from the catalogue), the seconds of stand-in
+        # round trips given back to the budget at most, and the grader's time on them and what was given back so far.
+        self.stand_in_bytes = int(stand_in_bytes or wire.MAX_ANSWER_BYTES)
+        self.stand_in_credit = STAND_IN_CREDIT * budget_seconds
+        self.served = self.credited = 0.0
+        self.round_trips = 0
         self.token = secrets.token_hex(16)
         self.layers = {}
         self.swept = 0
         self._proc = None
+        self._worker_pid = None
         self._under_bwrap = False
         self._to_worker = self._from_worker = None
         self._loaded = []
@@ -264,6 +332,7 @@ class Sandbox:
             self._kill()
             raise SandboxError(MESSAGES["no_start"].format(detail="no ready message"))
         self.layers = _layers(ready.get("layers"))
+        self._worker_pid = waits.worker_pid(self._proc.pid)  # now, while only the kit's code has run in it
         if self.policy is not None:
             try:
                 self.record = self.policy.check(self.layers)
@@ -306,7 +375,7 @@ class Sandbox:
                 os.close(fd)
             except OSError:
                 pass
-        self._proc = None
+        self._proc = self._worker_pid = None
         self._to_worker = self._from_worker = None
         self.swept += _sweep(self.token)
 
@@ -370,11 +439,22 @@ class Sandbox:
 
     def _receive(self, deadline):
         """One answer as a dict. Anything malformed raises _Garbled; nothing else escapes."""
+        return self._parse(self._read_frame(deadline))
+
+    def _read_frame(self, deadline):
+        """The bytes of one answer, unparsed. A length over an answer's limit raises _Garbled."""
         try:
             length = wire.header_length(self._read_exact(wire.HEADER_SIZE, deadline), wire.MAX_ANSWER_BYTES)
-            answer = wire.load_answer(self._read_exact(length, deadline))
         except (TimeoutError, _WorkerGone):
             raise
+        except Exception:
+            raise _Garbled from None
+        return self._read_exact(length, deadline)
+
+    @staticmethod
+    def _parse(frame):
+        try:
+            answer = wire.load_answer(frame)
         except Exception:  # too long, too many values, bad UTF-8, bad JSON, JSON nested past the recursion limit
             raise _Garbled from None
         if type(answer) is not dict:
@@ -386,40 +466,75 @@ class Sandbox:
         wire.write_message(payload.append, message, limit, max_items)
         self._write_all(payload[0], deadline)
 
-    def _request(self, message, timeout, stand_ins=None):
+    def _request(self, message, timeout, stand_ins=None, serve_limit=None):
         """Send ``message`` and return the answer to it. Each request carries a fresh random id that the answer
         must echo, so bytes a student writes to the channel can never be taken for the answer to a later call.
 
         While the call runs, the worker may ask for a stand-in: a reference function named in ``stand_ins``
         ({'module.function': callable}), computed here, in the grader, on the arguments the student's code passed.
-        A request for any other name, or past STAND_IN_CALLS, is refused in the student's process."""
+        A request for any other name is refused in the student's process. What a stand-in costs that is not the
+        student's is given back to the call and to the budget (``_credit``); a call that makes more than
+        STAND_IN_CALLS requests, or is given back more than ``serve_limit`` seconds (default: ``timeout``), ends
+        with _StandInLimit."""
         deadline = time.monotonic() + timeout
         request_id = secrets.token_hex(8)
-        self._send(dict(message, id=request_id), deadline)
-        calls = 0
-        while True:
-            answer = self._receive(deadline)
-            if answer.get("id") != request_id:
-                raise _Garbled
-            if "stand_in" not in answer:
-                return answer
-            calls += 1
-            reply = dict(self._stand_in(answer, stand_ins or {}, calls), id=request_id)
-            try:  # the reference's value on the student's arguments travels under an answer's limits
-                self._send(reply, deadline, wire.MAX_ANSWER_BYTES, wire.MAX_ANSWER_ITEMS)
-            except ValueError as exc:
-                self._send({"ok": False, "id": request_id, "detail": MESSAGES["stand_in_failed"].format(
-                    name=wire.cut(str(answer.get("stand_in")), 80), detail=str(exc))}, deadline)
+        with waits.Waits(self._worker_pid if stand_ins else None) as clock:
+            trips = _Trips(clock, timeout if serve_limit is None else serve_limit)
+            self._send(dict(message, id=request_id), deadline)
+            while True:
+                frame = self._read_frame(deadline)
+                trips.arrive()
+                answer = self._parse(frame)
+                if answer.get("id") != request_id:
+                    raise _Garbled
+                if "stand_in" not in answer:
+                    return answer
+                trips.count()
+                reply = self._reply(answer, stand_ins or {}, len(frame), request_id)
+                deadline += self._credit(*trips.served())
+                trips.start()
+                self._write_all(reply, deadline)
 
-    @staticmethod
-    def _stand_in(request, stand_ins, calls):
-        """The grader's answer to one stand-in request: the reference's value, or why there is none."""
+    def _credit(self, served, load):
+        """Give back to the budget what one stand-in's round trip cost that is not the student's: ``served``, the
+        grader's own time on it, from the moment its request was read to the moment the answer was ready to write;
+        and ``load``, the time the worker and the grader waited for a CPU since the grader last wrote to the worker
+        (``waits``: the kernel's count, so machine load does not cost the student). The rest of the round trip
+        counts as the student's: the worker's encoding of the arguments and decoding of the answer, and the pipe.
+        That is time the worker runs, which nothing the grader can trust tells apart from the student's own code
+        running in the same process (a time the worker reported could be a lie); it is 0.15 to 0.4 ms a round
+        trip, and does not grow with load (docs/security.md). Given back while the submission's allowance (``stand_in_credit``)
+        lasts; past it, the round trips count as the student's time again. Returns the seconds given back, by which
+        the call's deadline moves as well."""
+        given = max(0.0, min(served + load, self.stand_in_credit - self.credited))
+        self.served += served
+        self.credited += given
+        self.round_trips += 1
+        self.deadline += given
+        return given
+
+    def _reply(self, request, stand_ins, size, request_id):
+        """The framed answer to one stand-in request of ``size`` bytes."""
+        payload = []
+        try:  # the reference's value on the student's arguments travels under an answer's limits
+            wire.write_message(payload.append, dict(self._stand_in(request, stand_ins, size), id=request_id),
+                               wire.MAX_ANSWER_BYTES, wire.MAX_ANSWER_ITEMS)
+        except ValueError as exc:
+            wire.write_message(payload.append, {"ok": False, "id": request_id, "detail": MESSAGES[
+                "stand_in_failed"].format(name=wire.cut(str(request.get("stand_in")), 80), detail=str(exc))})
+        return payload[0]
+
+    def _stand_in(self, request, stand_ins, request_bytes):
+        """The grader's answer to one stand-in request of ``request_bytes`` bytes: the reference's value, or why
+        there is none. Arguments over ``stand_in_bytes`` are refused before they are decoded, so what the reference computes
+        on is never much larger than what the catalogue's own cases pass."""
         name = request.get("stand_in")
         if type(name) is not str or name not in stand_ins:
             return {"ok": False, "detail": MESSAGES["no_stand_in"].format(name=str(name)[:80])}
-        if calls > STAND_IN_CALLS:
-            return {"ok": False, "detail": MESSAGES["stand_in_calls"].format(limit=STAND_IN_CALLS)}
         try:
+            if request_bytes > self.stand_in_bytes:
+                raise ValueError(MESSAGES["stand_in_arguments"].format(size=request_bytes,
+                                                                       limit=self.stand_in_bytes))
             args, kwargs = wire.decode(request.get("args")), wire.decode(request.get("kwargs"))
             if type(args) is not tuple or type(kwargs) is not dict:
                 raise TypeError("arguments must be a tuple and a dict")
@@ -427,7 +542,7 @@ class Sandbox:
                 warnings.simplefilter("ignore")
                 value = stand_ins[name](*args, **kwargs)
             size = _array_bytes(value)
-            if size > wire.MAX_ANSWER_BYTES:  # refused before it is encoded: the grader's time is the budget's too
+            if size > wire.MAX_ANSWER_BYTES:  # refused before it is encoded: the grader's time is bounded too
                 raise ValueError(MESSAGES["stand_in_large"].format(size=size, limit=wire.MAX_ANSWER_BYTES))
             return {"ok": True, "value": wire.encode(value)}
         except Exception as exc:  # the student passed the reference something it cannot take
@@ -454,7 +569,10 @@ class Sandbox:
                 if remaining <= 0:
                     self._kill()
                     return Outcome(False, error="BudgetExceeded")
-            answer = self._request(message, min(timeout, remaining), stand_ins)
+            answer = self._request(message, min(timeout, remaining), stand_ins, serve_limit=timeout)
+        except _StandInLimit as exc:
+            self._kill()  # it waits for an answer that never comes: a fresh worker takes the next call
+            return Outcome(False, error="StandInError", detail=str(exc))
         except TimeoutError:
             self._kill()
             kind = "Timeout" if timeout <= remaining else "BudgetExceeded"

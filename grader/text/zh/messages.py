@@ -365,6 +365,8 @@ RUNNER = {
     "stand_in_calls": "一次调用中对替身的调用超过了 {limit} 次",
     "stand_in_failed": "参考实现 {name} 无法接受这些参数（{detail}）",
     "stand_in_large": "它的值含有 {size} 字节的数组，超过了回传内容 {limit} 字节的上限",
+    "stand_in_arguments": "这些参数占 {size} 字节，超过了本作业中替身参数 {limit} 字节的上限",
+    "stand_in_time": "一次调用中对替身的调用用时超过了 {seconds:g} 秒",
 }
 
 CATALOGUES = {
