@@ -5,7 +5,7 @@ see what another CPU would compute without owning one: ``OPENBLAS_CORETYPE`` (an
 ``NPY_DISABLE_CPU_FEATURES`` (numpy's baseline loops instead of its AVX2/AVX-512 ones). Each forced path runs only
 in a subprocess of its own test; the suite itself runs on the machine's defaults.
 
-Under each path, a class of real submissions (the solution, the stubs and two classic bugs of every part, from
+Under each path, a class of real submissions (the solution, the stubs and a classic bug of every part, from
 benchmarks/mutants/) is graded by the real ``grade-all`` CLI, and every part's score must equal the default path's, and
 ``python -m grader sync --check`` must pass.
 """
@@ -26,17 +26,17 @@ from grader import catalogues, paths
 X86_CORETYPES = {"Prescott": "pni", "Nehalem": "sse4_2", "Sandybridge": "avx", "Haswell": "avx2"}
 ARM_CORETYPES = {"ARMV8": "", "NEOVERSEN1": "asimd"}
 
-def _two_bugs_per_part(assignment):
-    """{name: edits} of the first two classic bugs of each part, from the registry benchmarks/accuracy.py measures."""
-    chosen, count = {}, {}
+def _first_bug_of_each_part(assignment):
+    """{name: edits} of the first classic bug of each part, from the registry benchmarks/accuracy.py measures."""
+    chosen, parts = {}, set()
     for mutant in mutants.registry(assignment).mutants:
-        if count.get(mutant.part, 0) < 2:
-            count[mutant.part] = count.get(mutant.part, 0) + 1
+        if mutant.part not in parts:
+            parts.add(mutant.part)
             chosen[mutant.name] = mutant.edits
     return chosen
 
 
-BUG_EDITS = {assignment: _two_bugs_per_part(assignment) for assignment in mutants.ASSIGNMENTS}
+BUG_EDITS = {assignment: _first_bug_of_each_part(assignment) for assignment in mutants.ASSIGNMENTS}
 
 
 def _cpu_flags():
