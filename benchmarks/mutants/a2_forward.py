@@ -88,6 +88,8 @@ MUTANTS = (
         "shifted.sum(axis=-1", "shifted.sum(axis=0"))]}, "softmax_axis"),
     Mutant("softmax over the whole array", "softmax", {LOSSES: [(SOFTMAX, "    return np.exp(z) / np.sum(np.exp(z))\n")]},
            "softmax_whole_array"),
+    Mutant("softmax shifted per row, summed over the array", "softmax", {LOSSES: [(SOFTMAX, SOFTMAX.replace(
+        "shifted.sum(axis=-1, keepdims=True)", "shifted.sum()"))]}, "softmax_whole_array"),
     Mutant("softmax with a column maximum", "softmax", {LOSSES: [(SOFTMAX, SOFTMAX.replace(
         "z - z.max(axis=-1", "z - z.max(axis=0"))]}, "softmax_max_axis"),
     Mutant("softmax without the shift", "softmax", {LOSSES: [(SOFTMAX, SOFTMAX.replace(
@@ -145,6 +147,8 @@ MUTANTS = (
     Mutant("dense transposed", "forward", {FORWARD: [(DENSE, (
         "    return (np.asarray(A_prev, dtype=np.float64) @ np.asarray(W, dtype=np.float64)"
         " + np.asarray(b, dtype=np.float64)).T\n"))]}, "dense_transposed"),
+    Mutant("dense with b as a column", "forward", {FORWARD: [(DENSE, "    return A_prev @ W + b.reshape(-1, 1)\n")]},
+           "bias_column"),
     Mutant("dense as W @ A_prev", "forward", {FORWARD: [(DENSE, "    return W @ A_prev + b\n")]}, "dense_order"),
     Mutant("dense with W transposed", "forward", {FORWARD: [(DENSE, "    return A_prev @ W.T + b\n")]}, "dense_order"),
     Mutant("forward pass without biases", "forward", _loop("Z = dense(A, W, b)", "Z = A @ W"), "forward_bias_missing"),
@@ -174,6 +178,8 @@ MUTANTS = (
         "    for (W, b), f in zip(params, functions):\n",
         "    for (W, b), name in zip(params, activations):\n        f = get_activation(name)[0]\n")]},
         "softmax_from_get"),
+    Mutant("forward pass returning (cache, A)", "forward", {FORWARD: [(
+        "    return A, cache\n", "    return cache, A\n")]}, "returns_swapped"),
     Mutant("forward pass with lowercase cache keys", "forward", {FORWARD: [
         ('    cache = {"A": [A], "Z": []}\n', '    cache = {"a": [A], "z": []}\n'),
         (LOOP, LOOP.replace('cache["Z"]', 'cache["z"]').replace('cache["A"]', 'cache["a"]'))]}, "cache_keys"),

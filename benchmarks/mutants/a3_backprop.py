@@ -75,6 +75,8 @@ MUTANTS = (
         (HIDDEN, HIDDEN.replace("f_prime(Z)", "sigmoid_prime(Z)"))]}, "sigmoid_slope_always"),
     Mutant("hidden delta with f(Z) for f'(Z)", "hidden_delta", {BACKPROP: [
         ("    _, f_prime = get(activation)", "    f_prime, _ = get(activation)")]}, "activation_for_slope"),
+    Mutant("hidden delta calling get's pair", "hidden_delta", {BACKPROP: [
+        ("    _, f_prime = get(activation)", "    f_prime = get(activation)")]}, "get_not_unpacked"),
     # -- a layer's gradients
     Mutant("gradients summed", "layer_gradients", {BACKPROP: [(GRADS, "    return A_prev.T @ delta, delta.sum(axis=0)\n")]},
            "no_average"),
@@ -88,6 +90,8 @@ MUTANTS = (
            "bias_not_averaged"),
     Mutant("dW without A_prev.T", "layer_gradients", {BACKPROP: [(GRADS, GRADS.replace("A_prev.T @", "A_prev @"))]},
            "weights_no_transpose"),
+    Mutant("dW summed, db averaged", "layer_gradients", {BACKPROP: [(GRADS, GRADS.replace(
+        "A_prev.T @ delta / A_prev.shape[0]", "A_prev.T @ delta"))]}, "weights_not_averaged"),
     Mutant("db with keepdims", "layer_gradients", {BACKPROP: [(GRADS, GRADS.replace(
         "delta.mean(axis=0)", "delta.mean(axis=0, keepdims=True)"))]}, "bias_keepdims"),
     # -- the whole backward pass
@@ -106,6 +110,8 @@ MUTANTS = (
         "range(len(params) - 1, -1, -1)", "range(len(params) - 1, 0, -1)"))]}, "first_layer_skipped"),
     Mutant("backward with the layer above's Z", "backward", {BACKPROP: [(WALK, WALK.replace(
         "Z[layer - 1], activations[layer - 1]", "Z[layer], activations[layer]"))]}, "wrong_layer_slope"),
+    Mutant("backward with the layer's own activation", "backward", {BACKPROP: [(WALK, WALK.replace(
+        "Z[layer - 1], activations[layer - 1]", "Z[layer - 1], activations[layer]"))]}, "wrong_layer_activation"),
     Mutant("backward with A[layer - 1] as input", "backward", {BACKPROP: [(WALK, WALK.replace(
         "layer_gradients(A[layer], delta)", "layer_gradients(A[layer - 1], delta)"))]}, "wrong_layer_inputs"),
     # -- the update
@@ -164,6 +170,13 @@ MUTANTS = (
         "            order = np.arange(n)\n"), "in_place", "each epoch reorders the caller's arrays"),
     Mutant("backward with the layer below's input, but A[0] first", "backward", {BACKPROP: [(WALK, WALK.replace(
         "layer_gradients(A[layer], delta)", "layer_gradients(A[max(layer - 1, 0)], delta)"))]}, "wrong_layer_inputs"),
+    Mutant("history of lists", "train", {TRAINING: [
+        ('    history = {"loss": np.zeros(epochs), "accuracy": np.zeros(epochs)}\n',
+         '    history = {"loss": [], "accuracy": []}\n'),
+        (MEASURE, MEASURE.replace('history["loss"][epoch] = ', 'history["loss"].append(').replace(
+            'activations[-1])\n', 'activations[-1]))\n').replace('history["accuracy"][epoch] = accuracy(A_out, Y)',
+                                                                  'history["accuracy"].append(accuracy(A_out, Y))'))]},
+        "history_lists"),
     Mutant("batch_size ignored", "train", {TRAINING: [(LOOP, (
         "    for epoch in range(epochs):\n"
         "        params, _ = train_step(X, Y, params, activations, learning_rate)\n"))]}, "batch_size_ignored"),

@@ -260,8 +260,10 @@ SOFTMAX = Part("softmax", "Softmax, stable and row-wise", 2, (
     ), misconceptions=(
         Misconception("softmax_axis", SOFTMAX_AXIS, lambda ref, z: np.exp(z) / np.exp(z).sum(axis=0, keepdims=True)),
         Misconception("softmax_axis", SOFTMAX_AXIS, _column_sum_softmax),
-        Misconception("softmax_whole_array", "softmax normalised over the whole array: each row (one sample) must "
-                      "sum to 1 on its own", lambda ref, z: np.exp(z) / np.exp(z).sum()),
+        *(Misconception("softmax_whole_array", "softmax normalised over the whole array: each row (one sample) "
+                        "must sum to 1 on its own", variant) for variant in (
+            lambda ref, z: np.exp(z) / np.exp(z).sum(),
+            lambda ref, z: np.exp(z - z.max(axis=-1, keepdims=True)) / np.exp(z - z.max(axis=-1, keepdims=True)).sum())),
         Misconception("softmax_max_axis", "the maximum is subtracted per column: subtract each row's own maximum "
                       "(axis=-1, keepdims=True)",
                       lambda ref, z: _naive_softmax(ref, z - z.max(axis=0, keepdims=True))),
@@ -396,6 +398,8 @@ FORWARD_BUGS = (
     Misconception("softmax_from_get", "activations.get knows no softmax: layer_functions(params, activations) gives "
                   "every layer's function, softmax included",
                   _functions_from_get, raises="ValueError: unknown"),
+    Misconception("returns_swapped", "the pair comes back the wrong way round: return (A_out, cache), the output first",
+                  lambda ref, X, params, names: ref.forward.forward_pass(X, params, names)[::-1]),
     Misconception("cache_keys", "the cache's keys are the capital letters 'A' and 'Z'",
                   lambda ref, X, params, names: _lower_keys(ref.forward.forward_pass(X, params, names))),
 )
@@ -412,6 +416,9 @@ FORWARD = Part("forward", "The forward pass", 4, (
         Misconception("bias_missing", "the bias b is not added to A_prev @ W", lambda ref, A, W, b: A @ W),
         Misconception("dense_transposed", "Z is computed column by column and comes out as (D_out, N): rows are "
                       "samples in this kit, so Z = A_prev @ W + b", lambda ref, A, W, b: (A @ W + b).T),
+        Misconception("bias_column", "b is added as a column (D_out, 1), as with one sample per column: here rows are "
+                      "samples and b, of shape (D_out,), is added to every row", lambda ref, A, W, b: A @ W + b[:, None],
+                      raises="ValueError: broadcast"),
         Misconception("dense_order", "the matrix product does not line up: rows are samples, so Z = A_prev @ W + b, "
                       "with A_prev (N, D_in) and W (D_in, D_out) as they are, with no transpose",
                       lambda ref, A, W, b: W @ A + b, raises="ValueError"),

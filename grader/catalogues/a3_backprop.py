@@ -117,6 +117,10 @@ def _delta_activation_for_slope(ref, delta_next, W_next, Z, activation):
     return (delta_next @ W_next.T) * f(Z)
 
 
+def _delta_get_called(ref, delta_next, W_next, Z, activation):
+    return (delta_next @ W_next.T) * ref.activations.get(activation)(Z)
+
+
 def _grads_sum(ref, A_prev, delta):
     return A_prev.T @ delta, delta.sum(axis=0)
 
@@ -141,6 +145,10 @@ def _grads_no_transpose(ref, A_prev, delta):
     return A_prev @ delta / A_prev.shape[0], delta.mean(axis=0)
 
 
+def _grads_weights_summed(ref, A_prev, delta):
+    return A_prev.T @ delta, delta.mean(axis=0)
+
+
 def _grads_bias_keepdims(ref, A_prev, delta):
     return A_prev.T @ delta / A_prev.shape[0], delta.mean(axis=0, keepdims=True)
 
@@ -160,19 +168,20 @@ def _backward_with(ref, Y, params, cache, activations, hidden=None, gradients=No
 
 
 def _backward_walk(ref, Y, params, cache, activations, *, weights_of=lambda layer: layer, inputs_of=lambda layer: layer,
-                   slope_of=lambda layer: layer - 1, last=0, reverse=False):
+                   slope_of=lambda layer: layer - 1, activation_of=None, last=0, reverse=False):
     """The reference backward pass with the layers mixed up: the W sent back with the delta of ``layer`` is that
     of ``weights_of(layer)`` (correct: ``layer``), the A_prev of its gradients that of ``inputs_of(layer)``, the Z
-    and activation of the slope those of ``slope_of(layer)`` (correct: ``layer - 1``); it stops before layer
-    ``last``; ``reverse`` returns the gradients last layer first."""
+    and activation of the slope those of ``slope_of(layer)`` (correct: ``layer - 1``), or the activation alone that
+    of ``activation_of(layer)``; it stops before layer ``last``; ``reverse`` returns the gradients last layer
+    first."""
     A, Z = cache["A"], cache["Z"]
     delta = ref.backprop.output_delta(A[-1], Y)
     grads = [None] * len(params)
     for layer in range(len(params) - 1, last - 1, -1):
         grads[layer] = ref.backprop.layer_gradients(A[inputs_of(layer)], delta)
         if layer > 0:
-            delta = ref.backprop.hidden_delta(delta, params[weights_of(layer)][0], Z[slope_of(layer)],
-                                              activations[slope_of(layer)])
+            activation = activations[(activation_of or slope_of)(layer)]
+            delta = ref.backprop.hidden_delta(delta, params[weights_of(layer)][0], Z[slope_of(layer)], activation)
     return grads[::-1] if reverse else grads
 
 
@@ -311,7 +320,8 @@ MESSAGES = {
     "first_layer_skipped": "the loop stops before the first layer: walk layer = L - 1 down to 0, so that every "
                            "layer gets its gradients",
     "bias_no_learning_rate": "the bias step leaves out the learning rate: b - learning_rate * db",
-    "update_discarded": "the update is thrown away: return what gd_step gives, the NEW parameters, with the loss",
+    "update_discarded": "the parameters come back unchanged: return what gd_step gives, the NEW parameters, with "
+                        "the loss (and give backward the targets Y, not A_out, or every gradient is 0)",
     "global_random": "the shuffles come from np.random, not from the rng argument: use rng.permutation(N), so that "
                      "a run is reproducible from the Generator it is given",
     "last_batch_dropped": "the last, smaller mini-batch is dropped: range(0, N, batch_size) keeps it, so every "
@@ -333,11 +343,21 @@ MESSAGES = {
     "wrong_layer_slope": "the slope uses the wrong layer: the delta sent back to layer l - 1 needs that layer's own "
                          "Z and activation, Z[l - 1] and activations[l - 1]",
     "bias_with_dw": "the bias steps with dW: b - learning_rate * db",
+    "get_not_unpacked": "get(activation) returns the pair (f, f_prime): unpack it, then call f_prime(Z)",
+    "weights_not_averaged": "dW is summed over the batch while db is averaged: divide A_prev.T @ delta by N too",
+    "wrong_layer_activation": "the slope uses another layer's activation: the delta of layer l - 1 goes through "
+                              "activations[l - 1], the function that made Z[l - 1]",
+    "history_lists": "the history holds lists: its 'loss' and 'accuracy' are numpy arrays of shape (epochs,)",
     "array_split": "np.array_split makes batches of other sizes: every mini-batch but the last holds batch_size "
                    "samples, order[k : k + batch_size]",
     "loss_arguments_swapped": "the loss is called with its arguments swapped: mean_loss(A_out, Y, output), the "
                               "prediction first",
 }
+
+
+def _history_as_lists(result):
+    params, history = result
+    return params, {key: list(values) for key, values in history.items()}
 
 
 def _misconception(key, variant):
@@ -434,6 +454,8 @@ BACKWARD_CASES = (
     Case(_network(331, (3, 4, 1), ("sigmoid", "sigmoid"), 6, binary_labels(330, 6)), public=True,
          label="3-4-1, sigmoid"),
     Case(_network(10331, (3, 4, 1), ("sigmoid", "sigmoid"), 6, binary_labels(10330, 6)), label="3-4-1, sigmoid"),
+    Case(_network(391, (4, 5, 6, 3), ("tanh", "relu", "softmax"), 7, one_hot_labels(341, 7, 3)), public=True,
+         label="4-5-6-3, tanh, relu, softmax"),
     Case(_network(381, (4, 5, 6, 3), ("tanh", "relu", "softmax"), 7, one_hot_labels(340, 7, 3)),
          label="4-5-6-3, tanh, relu, softmax"),
 )
@@ -493,6 +515,7 @@ _HIDDEN_BUGS = (
     _misconception("slope_formula_on_z", _delta_slope_formula),
     _misconception("sigmoid_slope_always", _delta_sigmoid_slope),
     _misconception("activation_for_slope", _delta_activation_for_slope),
+    Misconception("get_not_unpacked", MESSAGES["get_not_unpacked"], _delta_get_called, raises="TypeError: not callable"),
     # numpy says "could not be broadcast" for *, and names a mismatch for @ or np.dot
     Misconception("elementwise_not_matmul", MESSAGES["elementwise_not_matmul"], _delta_elementwise,
                   raises="ValueError: broadcast"),
@@ -512,6 +535,7 @@ _GRADIENT_BUGS = (
     _misconception("bias_not_averaged", _grads_bias_summed),
     Misconception("weights_no_transpose", MESSAGES["weights_no_transpose"], _grads_no_transpose, raises="ValueError"),
     _misconception("bias_keepdims", _grads_bias_keepdims),
+    _misconception("weights_not_averaged", _grads_weights_summed),
 )
 LAYER_GRADIENTS = Part("layer_gradients", "A layer's weight and bias gradients", 2, (
     Check("match", "backprop.layer_gradients", title="values", cases=GRADIENT_CASES, misconceptions=_GRADIENT_BUGS),
@@ -525,6 +549,10 @@ _BACKWARD_BUGS = (
     _misconception("sigmoid_twice", _hidden_bug(_delta_sigmoid_twice)),
     _misconception("no_average", _gradient_bug(_grads_sum)),
     _misconception("transpose", _gradient_bug(_grads_transposed)),
+    # named before the bugs that raise any ValueError: its message says which
+    Misconception("wrong_layer_activation", MESSAGES["wrong_layer_activation"],
+                  lambda ref, *a: _backward_walk(ref, *a, activation_of=lambda layer: layer),
+                  raises="ValueError: unknown"),
     Misconception("wrong_layer_weights", MESSAGES["wrong_layer_weights"],
                   lambda ref, *a: _backward_walk(ref, *a, weights_of=lambda layer: layer - 1), raises="ValueError"),
     _misconception("wrong_layer_inputs", lambda ref, *a: _backward_walk(ref, *a, inputs_of=lambda layer: layer + 1)),
@@ -578,6 +606,7 @@ TRAIN = Part("train", "The training loop and its learning curves", 2, (
         _misconception("history_last_batch", lambda ref, *a, **k: _train_variant(ref, *a, **k, measure="batch")),
         _misconception("array_split", lambda ref, *a, **k: _train_variant(ref, *a, **k, batches="split")),
         _misconception("array_split", lambda ref, *a, **k: _train_variant(ref, *a, **k, batches="split_up")),
+        _misconception("history_lists", lambda ref, *a, **k: _history_as_lists(_train_variant(ref, *a, **k))),
     )),
 ))
 

@@ -201,6 +201,8 @@ A2 = {
                                       "包括 softmax",
     "misconception:cache_keys": "缓存的键是大写字母 'A' 和 'Z'",
     "misconception:one_hot_bool": "比较得到的是布尔值：请用 .astype(np.float64) 转成 float64",
+    "misconception:bias_column": "b 被当成了一列 (D_out, 1)，就像每列一个样本那样：这里行是样本，形状为 (D_out,) 的 b 要加到每一行上",
+    "misconception:returns_swapped": "返回的二元组顺序反了：返回 (A_out, cache)，输出在前",
 }
 
 A3 = {
@@ -266,7 +268,8 @@ A3 = {
                                         "（或在返回前把它反转）",
     "misconception:first_layer_skipped": "循环在第一层之前就停了：让 layer 从 L - 1 一直走到 0，每一层才都有梯度",
     "misconception:bias_no_learning_rate": "偏置的更新漏了学习率：b - learning_rate * db",
-    "misconception:update_discarded": "更新被丢掉了：请返回 gd_step 给出的新参数，以及损失",
+    "misconception:update_discarded": "参数原样返回了：请返回 gd_step 给出的新参数，以及损失（并且要把目标 Y 而不是 A_out 交给 "
+                                      "backward，否则所有梯度都是 0）",
     "misconception:global_random": "打乱用的是 np.random，而不是参数 rng：请用 rng.permutation(N)，这样一次训练可以由给定的 "
                                    "Generator 复现",
     "misconception:separate_permutations": "X 和 Y 用两个不同的排列打乱，样本和标签就对不上了：只抽一次 order = "
@@ -288,6 +291,11 @@ A3 = {
     "misconception:loss_arguments_swapped": "调用损失函数时参数顺序反了：mean_loss(A_out, Y, output)，预测值在前",
     "misconception:array_split": "np.array_split 切出的小批量大小不对：除最后一个外，每个小批量都有 batch_size 个样本，即 "
                                  "order[k : k + batch_size]",
+    "misconception:get_not_unpacked": "get(activation) 返回的是二元组 (f, f_prime)：先把它拆开，再调用 f_prime(Z)",
+    "misconception:weights_not_averaged": "dW 在批上求和而 db 求了平均：A_prev.T @ delta 也要除以 N",
+    "misconception:wrong_layer_activation": "斜率用了另一层的激活函数：第 l - 1 层的 delta 要经过 activations[l - 1]，"
+                                            "也就是算出 Z[l - 1] 的那个函数",
+    "misconception:history_lists": "history 里存的是列表：它的 'loss' 和 'accuracy' 应该是形状为 (epochs,) 的 numpy 数组",
 }
 
 TABLES = {
