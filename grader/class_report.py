@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from . import catalogues, text
+from . import catalogues, evaluation, text
 
 FULL_MARKS_SLACK = 1e-6
 HTML_LANG = {"zh": "zh-CN"}
@@ -215,6 +215,10 @@ def summarise(assignment_name, results_dir, gradebook=None):
                 place = f"{text.catalogue(name, f'part:{part.key}', part.title)}: {check.function}"
                 if place not in places:
                     places.append(place)
+    # The grader's own diagnoses, which any check can make: an argument changed in place, a loss clipped too high.
+    for key in (evaluation.IN_PLACE, evaluation.CLIPPED_HIGH):
+        if key in hits and key not in defined:
+            defined[key] = (evaluation.say(key), [])
     listed = set(defined)
     for key, (message, places) in defined.items():
         summary.misconceptions.append((key, message, "; ".join(places), sorted(hits.get(key, [])), True))

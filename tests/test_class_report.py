@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from grader import catalogues, class_report, cli, engine, paths, results, sync
+import mutants
+from grader import catalogues, class_report, cli, engine, evaluation, paths, results, sync
 
 A1 = "a1_neuron_gd"
 SIGN_FLIP = {"neuron.py": [("np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))",
@@ -99,3 +100,17 @@ def test_an_empty_folder_still_gives_a_page_and_a_missing_one_a_clean_error(tmp_
     assert cli.main(["report", "--assignment", A1, "--out", str(tmp_path / "x.html"), str(tmp_path / "nope")]) == 2
     assert cli.main(["report", "--assignment", "a0_nothing", "--out", str(tmp_path / "x.html"), str(empty)]) == 2
     assert "grader: error:" in capsys.readouterr().err
+
+
+def test_the_graders_own_diagnoses_are_listed_with_their_message(submission, tmp_path):
+    """An argument changed in place is named by the grader itself, not by a catalogue: the page still gives its
+    message, and does not call it unknown."""
+    out = tmp_path / "graded"
+    edits = mutants.mutant(A1, "theta0 changed in place").edits
+    report = engine.grade(A1, submission(A1, edits=edits, name="ida"))
+    assert "in_place" in next(p for p in report.parts if p.key == "batch_gd").misconceptions
+    results.write_json_atomic(results.to_results(report), out / "ida.json")
+    rows = {row[0]: row for row in class_report.summarise(A1, out).misconceptions}
+    key, message, _, students, known = rows["in_place"]
+    assert students == ["ida"] and known
+    assert message == evaluation.say("in_place")
