@@ -109,7 +109,7 @@ def judge_case(case):
                               verdict.misconception or "upstream")
 
 
-_FAILS = {}
+_FAILS = {}  # 'module.function' -> whether a public case of it fails, in this run
 
 
 def _fails(function):
@@ -127,6 +127,7 @@ def check_part(part):
     The grader runs every check of the part, public and hidden, when the assignment is autograded.
     """
     cases = [case for case in load_cases() if case["part"] == part]
+    _FAILS.clear()  # the student may have changed their code since the last grade cell ran
     failed = 0
     for case in cases:
         verdict = judge_case(case)
