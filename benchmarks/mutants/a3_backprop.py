@@ -177,6 +177,14 @@ MUTANTS = (
             'activations[-1])\n', 'activations[-1]))\n').replace('history["accuracy"][epoch] = accuracy(A_out, Y)',
                                                                   'history["accuracy"].append(accuracy(A_out, Y))'))]},
         "history_lists"),
+    Mutant("full batch shuffled too", "train", {TRAINING: [(LOOP, (
+        "    size = n if batch_size is None else batch_size\n"
+        "    for epoch in range(epochs):\n"
+        "        order = rng.permutation(n)\n"
+        "        for start in range(0, n, size):\n"
+        "            batch = order[start:start + size]\n"
+        "            params, _ = train_step(X[batch], Y[batch], params, activations, learning_rate)\n"))]},
+        "shuffled_full_batch"),
     Mutant("batch_size ignored", "train", {TRAINING: [(LOOP, (
         "    for epoch in range(epochs):\n"
         "        params, _ = train_step(X, Y, params, activations, learning_rate)\n"))]}, "batch_size_ignored"),

@@ -347,12 +347,20 @@ MESSAGES = {
     "weights_not_averaged": "dW is summed over the batch while db is averaged: divide A_prev.T @ delta by N too",
     "wrong_layer_activation": "the slope uses another layer's activation: the delta of layer l - 1 goes through "
                               "activations[l - 1], the function that made Z[l - 1]",
+    "shuffled_full_batch": "a full-batch run is shuffled too, with no rng to shuffle with (rng is None when "
+                           "batch_size is None): draw an order only for mini-batches",
     "history_lists": "the history holds lists: its 'loss' and 'accuracy' are numpy arrays of shape (epochs,)",
     "array_split": "np.array_split makes batches of other sizes: every mini-batch but the last holds batch_size "
                    "samples, order[k : k + batch_size]",
     "loss_arguments_swapped": "the loss is called with its arguments swapped: mean_loss(A_out, Y, output), the "
                               "prediction first",
 }
+
+
+def _train_shuffling_always(ref, X, Y, params, activations, learning_rate, epochs, batch_size=None, rng=None):
+    """A loop that draws rng.permutation(N) every epoch, mini-batches or not: without mini-batches rng is None."""
+    rng.permutation(X.shape[0])
+    return _train_variant(ref, X, Y, params, activations, learning_rate, epochs, batch_size, rng)
 
 
 def _history_as_lists(result):
@@ -607,6 +615,8 @@ TRAIN = Part("train", "The training loop and its learning curves", 2, (
         _misconception("array_split", lambda ref, *a, **k: _train_variant(ref, *a, **k, batches="split")),
         _misconception("array_split", lambda ref, *a, **k: _train_variant(ref, *a, **k, batches="split_up")),
         _misconception("history_lists", lambda ref, *a, **k: _history_as_lists(_train_variant(ref, *a, **k))),
+        Misconception("shuffled_full_batch", MESSAGES["shuffled_full_batch"], _train_shuffling_always,
+                      raises="AttributeError: permutation"),
     )),
 ))
 

@@ -296,6 +296,8 @@ A3 = {
     "misconception:wrong_layer_activation": "斜率用了另一层的激活函数：第 l - 1 层的 delta 要经过 activations[l - 1]，"
                                             "也就是算出 Z[l - 1] 的那个函数",
     "misconception:history_lists": "history 里存的是列表：它的 'loss' 和 'accuracy' 应该是形状为 (epochs,) 的 numpy 数组",
+    "misconception:shuffled_full_batch": "全批量训练也打乱了顺序，可是没有 rng 可用（batch_size 为 None 时 rng 也是 None）："
+                                         "只在使用小批量时才抽取顺序",
 }
 
 TABLES = {
