@@ -148,8 +148,10 @@ NEURON = Part("neuron", "One neuron on a batch", 1, (
         Misconception("bias_after_activation", "the bias is added after the sigmoid: it belongs inside, "
                       "sigmoid(x @ w + b)", lambda ref, x, w, b: ref.neuron.sigmoid(x @ w) + b),
         Misconception("weights_times_inputs", "x * w multiplies element by element and gives an (N, D) array: the "
-                      "neuron needs the weighted sum of each row, x @ w", lambda ref, x, w, b: ref.neuron.sigmoid(x * w + b)),
-        Misconception("bias_sign", "the bias is subtracted: z = x @ w + b", lambda ref, x, w, b: ref.neuron.sigmoid(x @ w - b)),
+                      "neuron needs the weighted sum of each row, x @ w",
+                      lambda ref, x, w, b: ref.neuron.sigmoid(x * w + b)),
+        Misconception("bias_sign", "the bias is subtracted: z = x @ w + b",
+                      lambda ref, x, w, b: ref.neuron.sigmoid(x @ w - b)),
         Misconception("weights_first", "w @ x does not line up: x holds one sample per row, so z = x @ w",
                       lambda ref, x, w, b: ref.neuron.sigmoid(w @ x + b), raises="ValueError"),
     )),
@@ -379,7 +381,8 @@ SGD = Part("sgd", "Stochastic gradient descent", 2, (
                                            "is 2 (x . theta - y) x, with the factor 2",
                       lambda ref, X, y, theta0, lr, visit: ref.gradient_descent.sgd(X, y, theta0, lr / 2, visit)),
         Misconception("sgd_full_batch", "each step uses the gradient of the whole data set: stochastic gradient "
-                      "descent steps on one sample's gradient, 2 (x_j . theta - y_j) x_j with j = order[t]", _sgd_full_batch),
+                      "descent steps on one sample's gradient, 2 (x_j . theta - y_j) x_j with j = order[t]",
+                      _sgd_full_batch),
         Misconception("sgd_averaged", "each sample's gradient is divided by m: one sample's squared error has the "
                       "gradient 2 (x_j . theta - y_j) x_j, with no 1/m",
                       lambda ref, X, y, theta0, lr, visit: ref.gradient_descent.sgd(X, y, theta0, lr / len(y), visit)),

@@ -92,6 +92,10 @@ def _lower_keys(result):
     return A_out, {key.lower(): value for key, value in cache.items()}
 
 
+def _row_shifted_exp(z):
+    return np.exp(z - z.max(axis=-1, keepdims=True))
+
+
 def _naive_softmax(ref, z):
     e = np.exp(z)
     return e / e.sum(axis=-1, keepdims=True)
@@ -263,7 +267,7 @@ SOFTMAX = Part("softmax", "Softmax, stable and row-wise", 2, (
         *(Misconception("softmax_whole_array", "softmax normalised over the whole array: each row (one sample) "
                         "must sum to 1 on its own", variant) for variant in (
             lambda ref, z: np.exp(z) / np.exp(z).sum(),
-            lambda ref, z: np.exp(z - z.max(axis=-1, keepdims=True)) / np.exp(z - z.max(axis=-1, keepdims=True)).sum())),
+            lambda ref, z: _row_shifted_exp(z) / _row_shifted_exp(z).sum())),
         Misconception("softmax_max_axis", "the maximum is subtracted per column: subtract each row's own maximum "
                       "(axis=-1, keepdims=True)",
                       lambda ref, z: _naive_softmax(ref, z - z.max(axis=0, keepdims=True))),
@@ -308,7 +312,8 @@ LOSSES = Part("losses", "One-hot labels and losses", 3, (
                       "since a batch need not hold every class",
                       lambda ref, labels, classes: np.eye(labels.max() + 1)[labels]),
         Misconception("one_hot_int", "the one-hot rows are integers: make them float64, np.zeros((N, C)) with its "
-                      "default dtype", lambda ref, labels, classes: ref.losses.one_hot(labels, classes).astype(np.int64)),
+                      "default dtype",
+                      lambda ref, labels, classes: ref.losses.one_hot(labels, classes).astype(np.int64)),
         Misconception("one_hot_bool", "the comparison gives booleans: turn them into float64 with "
                       ".astype(np.float64)", lambda ref, labels, classes: ref.losses.one_hot(labels, classes) > 0.5),
         Misconception("one_hot_transposed", "the matrix is (C, N): one ROW per label, so Y has shape (N, C) and "
@@ -360,7 +365,8 @@ LOSSES = Part("losses", "One-hot labels and losses", 3, (
                       "never negative", lambda ref, a, y: -ref.losses.binary_cross_entropy(a, y)),
         Misconception("bce_labels_swapped", "the labels are swapped: y goes with log a and 1 - y with log(1 - a)",
                       lambda ref, a, y: ref.losses.binary_cross_entropy(a, 1.0 - y)),
-        Misconception("loss_not_reduced", LOSS_NOT_REDUCED, lambda ref, a, y: -(y * np.log(a) + (1 - y) * np.log(1 - a))),
+        Misconception("loss_not_reduced", LOSS_NOT_REDUCED,
+                      lambda ref, a, y: -(y * np.log(a) + (1 - y) * np.log(1 - a))),
     )),
     Check("robust", "losses.binary_cross_entropy", title="predictions of exactly 0 and 1", cases=(
         Case((np.array([0.0, 1.0, 0.3, 1.0, 0.0]), np.array([0.0, 1.0, 1.0, 1.0, 0.0])), public=True),
@@ -385,13 +391,15 @@ FORWARD_BUGS = (
                   lambda ref, X, params, names: _forward_with(ref, X, params, names, output_twice=True)),
     Misconception("sigmoid_everywhere", "every layer uses the sigmoid: each layer l uses its own activation, "
                   "activations[l]",
-                  lambda ref, X, params, names: _forward_with(ref, X, params, names, names_used=["sigmoid"] * len(names))),
+                  lambda ref, X, params, names: _forward_with(ref, X, params, names,
+                                                              names_used=["sigmoid"] * len(names))),
     Misconception("cache_without_input", "the cache's A list leaves out the input: it starts with A_0 = X, so it "
                   "holds one entry more than Z",
                   lambda ref, X, params, names: _forward_with(ref, X, params, names, keep_input=False)),
     Misconception("forward_same_input", "every layer is fed X: layer l takes the previous layer's activation "
                   "A_(l-1) as its input",
-                  lambda ref, X, params, names: _forward_with(ref, X, params, names, same_input=True), raises="ValueError"),
+                  lambda ref, X, params, names: _forward_with(ref, X, params, names, same_input=True),
+                  raises="ValueError"),
     Misconception("activation_name_called", "activations holds names, not functions: layer_functions(params, "
                   "activations) gives each layer's function",
                   lambda ref, X, params, names: names[0](X), raises="TypeError: not callable"),
@@ -417,7 +425,8 @@ FORWARD = Part("forward", "The forward pass", 4, (
         Misconception("dense_transposed", "Z is computed column by column and comes out as (D_out, N): rows are "
                       "samples in this kit, so Z = A_prev @ W + b", lambda ref, A, W, b: (A @ W + b).T),
         Misconception("bias_column", "b is added as a column (D_out, 1), as with one sample per column: here rows are "
-                      "samples and b, of shape (D_out,), is added to every row", lambda ref, A, W, b: A @ W + b[:, None],
+                      "samples and b, of shape (D_out,), is added to every row",
+                      lambda ref, A, W, b: A @ W + b[:, None],
                       raises="ValueError: broadcast"),
         Misconception("dense_order", "the matrix product does not line up: rows are samples, so Z = A_prev @ W + b, "
                       "with A_prev (N, D_in) and W (D_in, D_out) as they are, with no transpose",

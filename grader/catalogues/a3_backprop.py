@@ -523,7 +523,8 @@ _HIDDEN_BUGS = (
     _misconception("slope_formula_on_z", _delta_slope_formula),
     _misconception("sigmoid_slope_always", _delta_sigmoid_slope),
     _misconception("activation_for_slope", _delta_activation_for_slope),
-    Misconception("get_not_unpacked", MESSAGES["get_not_unpacked"], _delta_get_called, raises="TypeError: not callable"),
+    Misconception("get_not_unpacked", MESSAGES["get_not_unpacked"], _delta_get_called,
+                  raises="TypeError: not callable"),
     # numpy says "could not be broadcast" for *, and names a mismatch for @ or np.dot
     Misconception("elementwise_not_matmul", MESSAGES["elementwise_not_matmul"], _delta_elementwise,
                   raises="ValueError: broadcast"),
