@@ -81,14 +81,9 @@ def case_line(function, check, number, public, message):
 
 
 def split_cause(message, misconception):
-    """(what failed, the likely cause) of a failed case's message. A diagnosed case's message (``misconception``
-    set) ends with evaluation's ``join`` of the problem and ``diagnosis``; the cause is '' when there is none."""
-    if not misconception:
-        return message, ""
-    joined = evaluation.say("join", first="\0", second=evaluation.say("diagnosis", message="\1"))
-    separator = joined[joined.index("\0") + 1:joined.index("\1")]
-    problem, found, cause = message.rpartition(separator)
-    return (problem, cause) if found else (message, "")
+    """(what failed, the likely cause) of a failed case's message: a diagnosed case's (``misconception`` set) ends
+    with its cause (``evaluation.with_cause``); the cause is '' when there is none."""
+    return evaluation.split_cause(message) if misconception else (message, "")
 
 
 def first_failure(part):

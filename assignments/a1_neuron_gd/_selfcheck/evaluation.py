@@ -156,6 +156,20 @@ def say(key, **fields):
     return table.get(key, MESSAGES[key]).format(**fields)
 
 
+def with_cause(problem, cause):
+    """A message that says what is wrong, then ``Likely cause: <cause>``."""
+    return say("join", first=problem, second=say("diagnosis", message=cause))
+
+
+def split_cause(message):
+    """(what is wrong, the likely cause) of a message ``with_cause`` made, at its last cause; (message, '') when it
+    has none."""
+    joined = with_cause("\0", "\1")
+    separator = joined[joined.index("\0") + 1:joined.index("\1")]
+    problem, found, cause = message.rpartition(separator)
+    return (problem, cause) if found else (message, "")
+
+
 # -- describing values ----------------------------------------------------------------------------------------------
 def describe(value):
     if isinstance(value, wire.Opaque):
@@ -396,7 +410,7 @@ def changed_message(paths):
     listed = quoted[0] if len(quoted) == 1 else say("list_and", items=", ".join(quoted[:-1]), last=quoted[-1])
     changed = say("changed_input", plural=say("plural") if len(names) > 1 else "", names=listed,
                   where=say("changed_at", places=", ".join(inside)) if inside else "")
-    return say("join", first=changed, second=say("diagnosis", message=say("in_place")))
+    return with_cause(changed, say("in_place"))
 
 
 def judge(kind, outcome, expected, variants=(), options=None, predict=None, function="", public=True):
@@ -410,7 +424,7 @@ def judge(kind, outcome, expected, variants=(), options=None, predict=None, func
         message = failure_message(outcome, function)
         key, cause = diagnose_failure(outcome, variants)
         if key:
-            return Verdict(False, say("join", first=message, second=say("diagnosis", message=cause)), key)
+            return Verdict(False, with_cause(message, cause), key)
         return Verdict(False, message)
     verdict = _judge_value(kind, outcome, expected, variants, options or {}, predict, public)
     if not outcome.changed:
@@ -434,8 +448,8 @@ def _judge_value(kind, outcome, expected, variants, options, predict, public):
         if not np.isfinite(value):
             problem = say("not_finite", path="", index=_index_text(()))
         elif value < options["at_least"]:
-            return Verdict(False, say("join", first=say("too_small", got=_fmt(value), at_least=options["at_least"]),
-                                      second=say("diagnosis", message=say("clipped_high"))), CLIPPED_HIGH)
+            return Verdict(False, with_cause(say("too_small", got=_fmt(value), at_least=options["at_least"]),
+                                             say("clipped_high")), CLIPPED_HIGH)
     if problem is None and kind == "robust" and outcome.warnings:
         problem = say("warned", detail="; ".join(outcome.warnings))
     if problem is None:
@@ -443,7 +457,7 @@ def _judge_value(kind, outcome, expected, variants, options, predict, public):
     # Each variant is compared as the expected value is: a structure-only check diagnoses by structure.
     key, message = diagnose(got, variants, options.get("rtol", RTOL), options.get("atol", ATOL))
     if key:
-        return Verdict(False, say("join", first=problem, second=say("diagnosis", message=message)), key)
+        return Verdict(False, with_cause(problem, message), key)
     return Verdict(False, problem)
 
 
@@ -476,7 +490,7 @@ def _judge_converge(got, expected, options, predict, variants=()):
     if problem:  # parameters of the wrong type, dtype or shape: a classic bug may say why, by structure alone
         key, message = diagnose(got, variants, rtol=np.inf, atol=np.inf)
         if key:
-            return Verdict(False, say("join", first=problem, second=say("diagnosis", message=message)), key)
+            return Verdict(False, with_cause(problem, message), key)
         return Verdict(False, problem)
     X, y = expected["X"], expected["y"]
     with np.errstate(all="ignore"):

@@ -104,9 +104,7 @@ def judge_case(case):
     if not failing:
         return verdict
     cause = say("upstream", functions=", ".join(f"{name}()" for name in failing))
-    return evaluation.Verdict(False, evaluation.say("join", first=verdict.message,
-                                                    second=evaluation.say("diagnosis", message=cause)),
-                              verdict.misconception or "upstream")
+    return evaluation.Verdict(False, evaluation.with_cause(verdict.message, cause), verdict.misconception or "upstream")
 
 
 _FAILS = {}  # 'module.function' -> whether a public case of it fails, in this run
