@@ -65,9 +65,7 @@ def variant_output(ref, misconception, case):
             return misconception.variant(ref, *_copy(case.args), **_copy(case.kwargs))
     except Exception as exc:
         raised = evaluation.Raised.declared(misconception.raises) if misconception.raises else None
-        if raised and type(exc).__name__ == raised.error and raised.words.lower() in str(exc).lower():
-            return raised
-        return None
+        return raised if raised and evaluation.raised_alike(raised, type(exc).__name__, str(exc)) else None
 
 
 def variant_outputs(assignment, check, case):

@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import text
-from ..evaluation import Outcome
+from ..evaluation import STAND_IN_ERROR, Outcome
 from . import confinement, waits, wire
 
 WORKER = Path(__file__).with_name("worker.py")
@@ -572,7 +572,7 @@ class Sandbox:
             answer = self._request(message, min(timeout, remaining), stand_ins, serve_limit=timeout)
         except _StandInLimit as exc:
             self._kill()  # it waits for an answer that never comes: a fresh worker takes the next call
-            return Outcome(False, error="StandInError", detail=str(exc))
+            return Outcome(False, error=STAND_IN_ERROR, detail=str(exc))
         except TimeoutError:
             self._kill()
             kind = "Timeout" if timeout <= remaining else "BudgetExceeded"
