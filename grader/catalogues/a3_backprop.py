@@ -153,44 +153,34 @@ def _grads_bias_keepdims(ref, A_prev, delta):
     return A_prev.T @ delta / A_prev.shape[0], delta.mean(axis=0, keepdims=True)
 
 
-def _backward_with(ref, Y, params, cache, activations, hidden=None, gradients=None):
-    """The reference backward pass with one piece swapped for a buggy one."""
-    hidden = hidden or (lambda d, W, Z, name: ref.backprop.hidden_delta(d, W, Z, name))
-    gradients = gradients or (lambda A_prev, d: ref.backprop.layer_gradients(A_prev, d))
-    A, Z = cache["A"], cache["Z"]
-    delta = A[-1] - Y
-    grads = [None] * len(params)
-    for layer in range(len(params) - 1, -1, -1):
-        grads[layer] = gradients(A[layer], delta)
-        if layer > 0:
-            delta = hidden(delta, params[layer][0], Z[layer - 1], activations[layer - 1])
-    return grads
-
-
-def _backward_walk(ref, Y, params, cache, activations, *, weights_of=lambda layer: layer, inputs_of=lambda layer: layer,
-                   slope_of=lambda layer: layer - 1, activation_of=None, last=0, reverse=False):
-    """The reference backward pass with the layers mixed up: the W sent back with the delta of ``layer`` is that
+def _backward_variant(ref, Y, params, cache, activations, *, hidden=None, gradients=None,
+                      weights_of=lambda layer: layer, inputs_of=lambda layer: layer, slope_of=lambda layer: layer - 1,
+                      activation_of=None, last=0, reverse=False):
+    """The reference backward pass with one classic slip: ``hidden(ref, ...)`` or ``gradients(ref, ...)`` in place
+    of hidden_delta or layer_gradients; or the layers mixed up: the W sent back with the delta of ``layer`` is that
     of ``weights_of(layer)`` (correct: ``layer``), the A_prev of its gradients that of ``inputs_of(layer)``, the Z
     and activation of the slope those of ``slope_of(layer)`` (correct: ``layer - 1``), or the activation alone that
     of ``activation_of(layer)``; it stops before layer ``last``; ``reverse`` returns the gradients last layer
     first."""
+    hidden_delta = ref.backprop.hidden_delta if hidden is None else lambda *a: hidden(ref, *a)
+    layer_gradients = ref.backprop.layer_gradients if gradients is None else lambda *a: gradients(ref, *a)
     A, Z = cache["A"], cache["Z"]
     delta = ref.backprop.output_delta(A[-1], Y)
     grads = [None] * len(params)
     for layer in range(len(params) - 1, last - 1, -1):
-        grads[layer] = ref.backprop.layer_gradients(A[inputs_of(layer)], delta)
+        grads[layer] = layer_gradients(A[inputs_of(layer)], delta)
         if layer > 0:
             activation = activations[(activation_of or slope_of)(layer)]
-            delta = ref.backprop.hidden_delta(delta, params[weights_of(layer)][0], Z[slope_of(layer)], activation)
+            delta = hidden_delta(delta, params[weights_of(layer)][0], Z[slope_of(layer)], activation)
     return grads[::-1] if reverse else grads
 
 
 def _hidden_bug(bug):
-    return lambda ref, *args: _backward_with(ref, *args, hidden=lambda *a: bug(ref, *a))
+    return lambda ref, *args: _backward_variant(ref, *args, hidden=bug)
 
 
 def _gradient_bug(bug):
-    return lambda ref, *args: _backward_with(ref, *args, gradients=lambda *a: bug(ref, *a))
+    return lambda ref, *args: _backward_variant(ref, *args, gradients=bug)
 
 
 def _step_discarded(ref, X, Y, params, activations, learning_rate):
@@ -260,11 +250,13 @@ def _train_variant(ref, X, Y, params, activations, learning_rate, epochs, batch_
             else:
                 rows = fixed
             targets = rng.permutation(n) if order == "apart" else rows
-            stop = n - n % size if batches == "whole" else n
-            pieces = [(X[rows[start:start + size]], Y[targets[start:start + size]]) for start in range(0, stop, size)]
             if batches in ("split", "split_up"):  # np.array_split(order, N // size), or into ceil(N / size) parts
                 count = max(n // size, 1) if batches == "split" else -(-n // size)
                 pieces = [(X[part], Y[part]) for part in np.array_split(rows, count)]
+            else:
+                stop = n - n % size if batches == "whole" else n
+                pieces = [(X[rows[start:start + size]], Y[targets[start:start + size]])
+                          for start in range(0, stop, size)]
         for X_batch, Y_batch in pieces:
             new_params, loss = ref.training.train_step(X_batch, Y_batch, params, activations, learning_rate)
             if update:
@@ -560,18 +552,18 @@ _BACKWARD_BUGS = (
     _misconception("transpose", _gradient_bug(_grads_transposed)),
     # named before the bugs that raise any ValueError: its message says which
     Misconception("wrong_layer_activation", MESSAGES["wrong_layer_activation"],
-                  lambda ref, *a: _backward_walk(ref, *a, activation_of=lambda layer: layer),
+                  lambda ref, *a: _backward_variant(ref, *a, activation_of=lambda layer: layer),
                   raises="ValueError: unknown"),
     Misconception("wrong_layer_weights", MESSAGES["wrong_layer_weights"],
-                  lambda ref, *a: _backward_walk(ref, *a, weights_of=lambda layer: layer - 1), raises="ValueError"),
-    _misconception("wrong_layer_inputs", lambda ref, *a: _backward_walk(ref, *a, inputs_of=lambda layer: layer + 1)),
-    _misconception("wrong_layer_inputs", lambda ref, *a: _backward_walk(ref, *a, inputs_of=lambda layer: layer - 1)),
-    _misconception("wrong_layer_inputs", lambda ref, *a: _backward_walk(ref, *a,
+                  lambda ref, *a: _backward_variant(ref, *a, weights_of=lambda layer: layer - 1), raises="ValueError"),
+    _misconception("wrong_layer_inputs", lambda ref, *a: _backward_variant(ref, *a, inputs_of=lambda layer: layer + 1)),
+    _misconception("wrong_layer_inputs", lambda ref, *a: _backward_variant(ref, *a, inputs_of=lambda layer: layer - 1)),
+    _misconception("wrong_layer_inputs", lambda ref, *a: _backward_variant(ref, *a,
                                                                        inputs_of=lambda layer: max(layer - 1, 0))),
     Misconception("wrong_layer_slope", MESSAGES["wrong_layer_slope"],
-                  lambda ref, *a: _backward_walk(ref, *a, slope_of=lambda layer: layer), raises="ValueError"),
-    _misconception("gradients_reversed", lambda ref, *a: _backward_walk(ref, *a, reverse=True)),
-    _misconception("first_layer_skipped", lambda ref, *a: _backward_walk(ref, *a, last=1)),
+                  lambda ref, *a: _backward_variant(ref, *a, slope_of=lambda layer: layer), raises="ValueError"),
+    _misconception("gradients_reversed", lambda ref, *a: _backward_variant(ref, *a, reverse=True)),
+    _misconception("first_layer_skipped", lambda ref, *a: _backward_variant(ref, *a, last=1)),
 )
 BACKWARD = Part("backward", "Backpropagation through a whole network", 3, (
     Check("match", "backprop.backward", title="values", cases=BACKWARD_CASES, misconceptions=_BACKWARD_BUGS),
