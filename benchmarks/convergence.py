@@ -5,10 +5,10 @@
 
 The options override the catalogue's settings, to explore; without them it measures what the grader runs.
 
-Every bug is a textual edit of the solution modules (from benchmarks/mutants/, which tests/test_accuracy.py grades), loaded in
-this process beside the finished Assignment 2 modules. For the XOR and diamond tasks it prints, per bug, how many
-runs clear the catalogue's threshold, and the metric's min / median / max, over the catalogue's graded
-initialisations and over those plus the seeds 100 .. 100 + N - 1. It also prints the one-step difference a premature
+Every bug is a textual edit of the solution modules (from benchmarks/mutants/, which tests/test_accuracy.py
+grades), loaded in this process beside the finished Assignment 2 modules. For the XOR and diamond tasks it prints,
+per bug, how many runs clear the catalogue's threshold, and the metric's min / median / max, over the catalogue's
+graded initialisations and over those plus the seeds 100 .. 100 + N - 1. It also prints the one-step difference a premature
 update makes, the gradient-check errors, how much a 1e-12 nudge of the initial weights moves the graded runs, and
 how long the graded runs and a whole grade take. Record the output in docs/thresholds.md.
 """

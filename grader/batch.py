@@ -2,8 +2,8 @@
 
 Each student's Gradescope results JSON is written atomically by the process that graded it, with a fingerprint in
 ``extra_data``: a digest of the module bytes it actually graded (read once, staged, and hashed) and of the kit
-and the time budget that graded them. A student whose results file carries the current fingerprint is not graded again, so an
-interrupted run (Ctrl-C, a crash, a reboot) is finished by running the same command again, and nobody is lost or
+and the time budget that graded them. A student whose results file carries the current fingerprint is not graded
+again, so an interrupted run (Ctrl-C, a crash, a reboot) is finished by running the same command again, and nobody is lost or
 counted twice; a file that changed while it was being graded is graded again on the next run. The CSV is built at
 the end from the results files alone.
 

@@ -274,7 +274,8 @@ def reusable_results(results_dir, assignment, student, folder, lang=None, budget
     path = Path(results_dir) / assignment / f"{student}.json"
     document = batch.read_results(path)
     try:
-        fingerprint = batch.submission_fingerprint(spec, Path(folder), batch.kit_fingerprint(spec, lang, budget_seconds))
+        kit = batch.kit_fingerprint(spec, lang, budget_seconds)
+        fingerprint = batch.submission_fingerprint(spec, Path(folder), kit)
     except (OSError, engine.SubmissionError):  # a folder it cannot read as plain files: grade it here instead
         return None
     if not batch.current(document, fingerprint, need_plots=True):

@@ -121,8 +121,8 @@ def public_cases(assignment, lang=text.ENGLISH):
                     "check": text.check_title(name, check.title, lang) or check.kind, "kind": check.kind,
                     "args": wire.encode(tuple(case.args)), "kwargs": wire.encode(dict(case.kwargs)),
                     "expected": wire.encode(expected),
-                    "variants": [[key, text.misconception(name, part.key, key, message, lang), evaluation.encode_variant(output)]
-                                 for key, message, output in variants],
+                    "variants": [[key, text.misconception(name, part.key, key, message, lang),
+                                  evaluation.encode_variant(output)] for key, message, output in variants],
                     "options": wire.encode(text.options(name, check.options, lang)),
                     "predict": check.options.get("predict", ""),
                     "calls": sorted(assignment.depends_on(check.function)),

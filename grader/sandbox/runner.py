@@ -503,8 +503,8 @@ class Sandbox:
         counts as the student's: the worker's encoding of the arguments and decoding of the answer, and the pipe.
         That is time the worker runs, which nothing the grader can trust tells apart from the student's own code
         running in the same process (a time the worker reported could be a lie); it is 0.15 to 0.4 ms a round
-        trip, and does not grow with load (docs/security.md). Given back while the submission's allowance (``stand_in_credit``)
-        lasts; past it, the round trips count as the student's time again. Returns the seconds given back, by which
+        trip, and does not grow with load (docs/security.md). Given back while the submission's allowance
+        (``stand_in_credit``) lasts; past it, the round trips count as the student's time again. Returns the seconds given back, by which
         the call's deadline moves as well."""
         given = max(0.0, min(served + load, self.stand_in_credit - self.credited))
         self.served += served
@@ -526,8 +526,8 @@ class Sandbox:
 
     def _stand_in(self, request, stand_ins, request_bytes):
         """The grader's answer to one stand-in request of ``request_bytes`` bytes: the reference's value, or why
-        there is none. Arguments over ``stand_in_bytes`` are refused before they are decoded, so what the reference computes
-        on is never much larger than what the catalogue's own cases pass."""
+        there is none. Arguments over ``stand_in_bytes`` are refused before they are decoded, so what the reference
+        computes on is never much larger than what the catalogue's own cases pass."""
         name = request.get("stand_in")
         if type(name) is not str or name not in stand_ins:
             return {"ok": False, "detail": MESSAGES["no_stand_in"].format(name=str(name)[:80])}
