@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import catalogues, evaluation, limits, paths, reference_cache, references, text
+from . import catalogues, diagnosis, evaluation, limits, paths, reference_cache, references, text
 from .evaluation import Outcome
 from .sandbox import confinement, runner
 from .sandbox.runner import Sandbox
@@ -58,6 +58,7 @@ class CaseResult:
     passed: bool
     message: str
     misconception: str = ""
+    relation: str = ""  # the key of a relation that says what the student's code computes (grader.diagnosis)
 
 
 @dataclass
@@ -182,6 +183,7 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
     stored = reference_cache.for_assignment(assignment.name)
     parts, runs = [], {}
     spec_name = assignment.name
+    deadline = diagnosis.Deadline()
     with Sandbox(staged_files(assignment, modules, lang), budget_seconds=budget_seconds, memory_bytes=memory_bytes,
                  policy=policy or confinement.Policy(), stand_in_bytes=stand_in_bytes(assignment.name)) as sandbox:
         sandbox.start()  # the confinement is checked before the first case, whatever the submission holds
@@ -192,6 +194,7 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
         for part in assignment.parts:
             cases = []
             for check_index, check in enumerate(part.checks):
+                records = []
                 for case_index, case in enumerate(check.cases):
                     if check.function in timed_out:
                         outcome = Outcome(False, error="SkippedAfterTimeout")
@@ -210,8 +213,11 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                     variants = [(key, text.misconception(spec_name, part.key, key, message, lang), output)
                                 for key, message, output in variants]
                     predict = _resolve(ref, check.options.get("predict"))
+                    # The catalogue's variants name a cause in diagnosis.explain, once the whole check is judged;
+                    # a training run's parameters of the wrong structure are named here, by structure alone.
                     try:
-                        verdict = evaluation.judge(check.kind, outcome, expected, variants,
+                        verdict = evaluation.judge(check.kind, outcome, expected,
+                                                   variants if check.kind == "converge" else (),
                                                    text.options(spec_name, check.options, lang), predict,
                                                    function=f"{check.function}()", public=case.public)
                     except Exception as exc:  # a value no comparison foresaw: this case fails, grading goes on
@@ -220,6 +226,9 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                     cases.append(CaseResult(part.key, check.function,
                                             text.check_title(spec_name, check.title, lang) or check.kind, case_index,
                                             case.public, verdict.passed, verdict.message, verdict.misconception))
+                    records.append(diagnosis.Record(case, outcome, expected, variants, verdict,
+                                                    lambda c=case_index, ci=check_index, o=outcome:
+                                                    stored.generated(part.key, ci, c) if o.ok else []))
                     graded.add(check.function)
                     if not verdict.passed:
                         failed.add(check.function)
@@ -232,6 +241,8 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                             "student": outcome.value if outcome.ok else None, "reference": expected,
                             "options": check.options, "function": check.function,
                             "caption": f"{part.key}/{label or case_index}"}
+                _diagnose(check, records, cases[len(cases) - len(records):], _resolve(ref, check.function),
+                          deadline)
             score = part_score(part.points, cases)
             title = text.catalogue(spec_name, f"part:{part.key}", part.title, lang)
             parts.append(PartResult(part.key, title, part.points, score, cases))
@@ -241,10 +252,29 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                   sandbox=sandbox.record or {}, lang=lang)
 
 
+def _diagnose(check, records, results, reference, deadline):
+    """Name the cause of the check's failing cases, where one holds on every one of them (``grader.diagnosis``):
+    each failing CaseResult of ``results`` (one per record) gets the diagnosed message and keys. The text only: no
+    case passes or fails by it. A diagnosis that fails in the grader's own code is left out."""
+    try:
+        explained = diagnosis.explain(check, records, reference, deadline)
+    except Exception:  # noqa: BLE001 - a diagnosis is extra text; it never costs a grade
+        return
+    for index, found in explained.items():
+        result = results[index]
+        result.message, result.relation = found.message, found.relation
+        result.misconception = found.misconception or result.misconception
+
+
+#: The failures no variant can explain: the call never ran to an exception of its own.
+NOT_RAISED = ("NotImplementedError", "ImportFailed", "Timeout", "SkippedAfterTimeout", "BudgetExceeded", "WorkerDied",
+              "SystemExit", "BadValue", "TooLarge")
+
+
 def _may_explain(check, outcome):
-    """Whether one of ``check``'s misconceptions raises the exception that the failed ``outcome`` raised."""
-    return any(m.raises and evaluation.raised_alike(evaluation.Raised.declared(m.raises), outcome.error,
-                                                    outcome.detail) for m in check.misconceptions)
+    """Whether a classic bug of ``check`` may raise what the failed ``outcome`` raised: it raised an exception of
+    its own, and the check has misconceptions."""
+    return bool(check.misconceptions) and outcome.error not in NOT_RAISED
 
 
 def _trusted(assignment, graded, failed):

@@ -28,14 +28,14 @@ from pathlib import Path
 
 import numpy as np
 
-from . import catalogues, evaluation, paths, references, text
+from . import catalogues, evaluation, generated, paths, references, text
 from .sandbox import wire
 
 VARIABLE = "NNKIT_REFERENCE_CACHE"
-FORMAT = 2
+FORMAT = 3
 # The grader modules whose code decides reference values, beside the catalogue itself.
 CORE_SOURCES = ("spec.py", "inputs.py", "references.py", "reference_cache.py", "evaluation.py", "sandbox/wire.py",
-                "catalogues/_sigmoid_bugs.py")
+                "catalogues/_sigmoid_bugs.py", "generated.py")
 
 MESSAGES = text.table("reference_cache", {
     "built": "{assignment}: reference outputs of {cases} cases cached in {path}",
@@ -74,16 +74,38 @@ def _case_id(part_key, check_index, case_index):
 
 
 def compute(assignment):
-    """Every case's reference outputs, as {case id: {"expected": wire, "variants": [wire, ...]}}."""
-    cases = {}
+    """Every case's reference outputs, as {case id: {"expected": wire, "variants": [wire, ...], "generated":
+    [wire or None, ...]}}, and for each check that compares values, {"edits:<part>/<check>": [[key, [[old, new],
+    ...]], ...]}: the variants generated from the reference's source (``grader.generated``), in the order of each
+    of its cases' "generated" list."""
+    cases, expected = {}, {}
     for part in assignment.parts:
         for check_index, check in enumerate(part.checks):
             for case_index, case in enumerate(check.cases):
                 variants = references.variant_outputs(assignment, check, case)
-                cases[_case_id(part.key, check_index, case_index)] = {
-                    "expected": wire.encode(references.expected(assignment, check, case)),
-                    "variants": [evaluation.encode_variant(output) for _, _, output in variants]}
+                case_id = _case_id(part.key, check_index, case_index)
+                expected[case_id] = references.expected(assignment, check, case)
+                cases[case_id] = {"expected": wire.encode(expected[case_id]),
+                                  "variants": [evaluation.encode_variant(output) for _, _, output in variants]}
+    edits, outputs = generated.outputs(assignment, references.modules(assignment), expected, _passes)
+    for (part_key, check_index), listed in edits.items():
+        cases[f"edits:{part_key}/{check_index}"] = listed
+    for case_id, values in outputs.items():
+        cases[case_id]["generated"] = [None if value is None else wire.encode(value) for value in values]
     return cases
+
+
+def _passes(output, expected, check):
+    """Whether ``output`` passes ``check`` where ``expected`` is expected (a generated variant that gives it is no
+    different there)."""
+    options = check.options or {}
+    try:
+        if check.kind == "gradient":
+            return evaluation.gradient_mismatch(output, expected, options.get("limit", evaluation.GRADIENT_RTOL)) is None
+        return evaluation.mismatch(output, expected, options.get("rtol", evaluation.RTOL),
+                                   options.get("atol", evaluation.ATOL)) is None
+    except Exception:
+        return False
 
 
 def _path(assignment, digest):
@@ -165,6 +187,15 @@ class References:
             self._decoded[case_id] = (wire.decode(stored["expected"]), variants)
         return self._decoded[case_id]
 
+    def generated(self, part_key, check_index, case_index):
+        """[(key, [(old, new), ...], output or None)] of the variants generated from the reference's source on one
+        case (``grader.generated``), decoded when first asked for."""
+        cases = self.load()._cases
+        edits = cases.get(f"edits:{part_key}/{check_index}") or []
+        stored = cases[_case_id(part_key, check_index, case_index)].get("generated") or []
+        return [(key, [tuple(pair) for pair in pairs], None if output is None else wire.decode(output))
+                for (key, pairs), output in zip(edits, stored)]
+
 
 @lru_cache(maxsize=None)
 def for_assignment(name):
@@ -177,6 +208,6 @@ def main(names):
     for name in names or catalogues.names():
         assignment = catalogues.load(name)
         cases = load_or_build(assignment)
-        print(MESSAGES["built"].format(assignment=name, cases=len(cases), path=_path(assignment, key(assignment))),
+        print(MESSAGES["built"].format(assignment=name, cases=sum(not key.startswith("edits:") for key in cases), path=_path(assignment, key(assignment))),
               file=sys.stderr)
     return 0

@@ -58,14 +58,27 @@ def expected(assignment, check, case):
 
 def variant_output(ref, misconception, case):
     """What the bug gives on this case: its output; ``evaluation.Raised`` where it raises the exception it declares
-    (``Misconception.raises``); None where it has no output (the variant returns None or fails otherwise)."""
+    (``Misconception.raises``), or, with its whole message, any other exception; None where it has no output (the
+    variant returns None, or raises with no message)."""
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return misconception.variant(ref, *_copy(case.args), **_copy(case.kwargs))
     except Exception as exc:
         raised = evaluation.Raised.declared(misconception.raises) if misconception.raises else None
-        return raised if raised and evaluation.raised_alike(raised, type(exc).__name__, str(exc)) else None
+        if raised and evaluation.raised_alike(raised, type(exc).__name__, str(exc)):
+            return raised
+        return raised_exactly(exc)
+
+
+def raised_exactly(exc):
+    """``evaluation.Raised`` with the exception's whole message (as the sandbox's worker cuts it), or None where it
+    has none to match by."""
+    try:
+        detail = str(exc)[:500]
+    except Exception:
+        return None
+    return evaluation.Raised(type(exc).__name__, detail=detail) if detail else None
 
 
 def variant_outputs(assignment, check, case):

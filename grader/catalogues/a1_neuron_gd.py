@@ -375,6 +375,10 @@ SGD = Part("sgd", "Stochastic gradient descent", 2, (
                                            "order[t]",
                       lambda ref, X, y, theta0, lr, visit: ref.gradient_descent.sgd(
                           X, y, theta0, lr, np.arange(len(visit)) % len(y))),
+        Misconception("sgd_order_ignored", "the samples are visited as 0, 1, ..., m-1: step t must use sample "
+                                           "order[t]",  # step t on sample t: an IndexError past one epoch
+                      lambda ref, X, y, theta0, lr, visit: ref.gradient_descent.sgd(
+                          X, y, theta0, lr, np.arange(len(visit)))),
         Misconception("update_sign", "the update goes uphill: the step is theta - learning_rate * gradient",
                       lambda ref, X, y, theta0, lr, visit: ref.gradient_descent.sgd(X, y, theta0, -lr, visit)),
         Misconception("gradient_factor_2", "every step is half as long as it should be: the per-sample gradient "

@@ -1,0 +1,587 @@
+"""The diagnosis of a check: why its failing cases fail, stated only where it holds on every one of them.
+
+After all the cases of a check are judged (``evaluation.judge``, which says what is wrong), the engine hands the
+check's cases to ``explain``. A diagnosis is one of, in this order:
+
+1. **a catalogue misconception** (``Likely cause: ...``): its variant reproduces the student's output, or raises
+   what the student's call raised, on every failing case. Two that both hold are both named; more, none.
+2. **a relation** (``What your code computes: ...``, ``grader.relations``): the student's value is the reference's
+   in another layout, times a constant named by a quantity of the case, a path whose first wrong step is a scaled
+   step, the reference run with one same-shaped argument in place of another, a variant generated from the
+   reference's own source (``grader.generated``), or a catalogue variant times a constant (two slips at once).
+
+Every diagnosis is checked numerically on every failing case, at the check's own tolerance. A match on a single
+failing case counts only when its values are not a small discrete table (where chance agreement is likely), and a
+raise alone counts only on two failing cases or with the words its misconception declares. The work is bounded by a
+``Deadline`` shared by the whole submission: when it runs out, what is not yet checked is not shown. Scores never
+depend on any of this: it only adds text to failing cases.
+"""
+import inspect
+import re
+import time
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import evaluation, relations, text
+
+#: The grader's own time on diagnoses, per submission, in seconds (docs/speed.md has what it takes).
+BUDGET_SECONDS = 1.0
+MAX_CAUSES = 2  # more catalogue causes than this that all hold: none is named
+MAX_FACTS = 3  # facts shown on one case
+#: An unnamed constant factor counts only on values of this many entries, the same on every failing case.
+MIN_CONSTANT_ENTRIES = 4
+
+MESSAGES = text.table("diagnosis", {
+    "computes": "What your code computes: {facts}",
+    "fact": "{leaf} is {relation}",
+    "facts_join": "; ",
+    "or": " or ",
+    "your_value": "your value",
+    "your_leaf": "your `{name}`",
+    "scaled": "{layout} times {factor}",
+    # what the value is, against a base value
+    "layout.same": "{base}",
+    "layout.transposed": "{base}, transposed",
+    "layout.flattened": "{base}, flattened to one axis",
+    "layout.column": "{base}, as one column",
+    "layout.row": "{base}, as one row",
+    "layout.squeezed": "{base}, without its axes of length 1",
+    "layout.last_row": "the last row of {base} only",
+    "layout.first_row": "the first row of {base} only",
+    "layout.reversed": "{base}, in reverse order",
+    "layout.all_last": "the last entry of {base}, repeated in every entry",
+    "layout.all_first": "the first entry of {base}, repeated in every entry",
+    "layout.without_first": "{base} without its first entry",
+    "layout.without_last": "{base} without its last entry",
+    "layout.shifted_back": "{base} shifted by one (entry i holds entry i + 1)",
+    "layout.shifted_forward": "{base} shifted by one (entry i holds entry i - 1)",
+    "layout.truncated": "{base}, cut to integers",
+    "layout.rounded": "{base}, rounded to integers",
+    "layout.float32": "{base}, in float32 precision",
+    "layout.outer": "an (N, N) array whose diagonal holds {base}: an (N,) array met an (N, 1) one, and "
+                    "broadcasting paired every entry with every other",
+    "layout.extra_last": "{base} with one entry too many at the end",
+    "layout.extra_first": "{base} with one entry too many at the start",
+    "layout.ahead": "{base} one entry ahead (entry i holds entry i + 1)",
+    "layout.behind": "{base} one entry behind (entry i holds entry i - 1)",
+    "step": "the expected path up to row {before}, then a step into row {row} of {factor} times the expected step",
+    "step_zero": "the expected path up to row {before}, then no step at all into row {row}: the update is lost",
+    # the base values
+    "base.expected": "the expected value",
+    "base.substituted": "what the expected computation gives with {source} in place of {target}",
+    "base.generated": "what the expected computation gives with {edit}",
+    "base.variant": "what the likely cause above gives",
+    # factors
+    "factor": "{value} ({what})",
+    "factor_number": "{value}",
+    "q.rows": "the number of rows of `{name}`",
+    "q.columns": "the number of columns of `{name}`",
+    "q.dim": "a dimension of `{name}`",
+    "q.argument": "`{name}`",
+    "f.quantity": "{what}",
+    "f.inverse": "one over {what}",
+    "f.twice": "twice {what}",
+    "f.half": "half {what}",
+    "f.two_over": "2 over {what}",
+    "f.negative": "minus {what}",
+    "causes_join": "; or: ",
+    "edit.replace": "`{new}` where `{old}` belongs",
+    "edit.remove": "the statement `{old}` left out",
+})
+
+
+class Deadline:
+    """The time left for a submission's diagnoses: ``expired()`` once ``seconds`` have passed since it was made.
+    ``spent`` adds up the time taken inside ``running()`` blocks (what benchmarks/diagnosis_speed.py reports)."""
+
+    def __init__(self, seconds=BUDGET_SECONDS):
+        self.end = time.monotonic() + seconds
+        self.spent = 0.0
+
+    def expired(self):
+        return time.monotonic() >= self.end
+
+    def running(self):
+        deadline = self
+
+        class _Block:
+            def __enter__(self):
+                self.started = time.monotonic()
+
+            def __exit__(self, *exc):
+                deadline.spent += time.monotonic() - self.started
+        return _Block()
+
+
+@dataclass
+class Record:
+    """One judged case of a check: the call's Outcome, the expected value, the catalogue variants [(key, message,
+    output)], the generated variants [(key, edit text, output)], and the Verdict judge gave without variants."""
+    case: object
+    outcome: object
+    expected: object
+    variants: list
+    verdict: object
+    generated_source: object = ()  # the generated variants, or a function that gives them when first needed
+
+    @property
+    def generated(self):
+        if callable(self.generated_source):
+            self.generated_source = list(self.generated_source())
+        return self.generated_source
+
+
+@dataclass
+class Explained:
+    """What a failing case's message becomes: the message, its misconception key, its relation key."""
+    message: str
+    misconception: str = ""
+    relation: str = ""
+
+
+# -- comparing as the check compares --------------------------------------------------------------------------------
+def _matcher(kind, options):
+    if kind == "gradient":
+        limit = options.get("limit", evaluation.GRADIENT_RTOL)
+        return lambda got, target: evaluation.gradient_mismatch(got, target, limit) is None
+    rtol, atol = options.get("rtol", evaluation.RTOL), options.get("atol", evaluation.ATOL)
+    if np.isinf(rtol) and np.isinf(atol):  # a check of structure only: equal structure says nothing of values
+        return lambda got, target: False
+    return lambda got, target: evaluation.mismatch(got, target, rtol, atol) is None
+
+
+def _safe(matches):
+    def safe(got, target):
+        try:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return matches(got, target)
+        except Exception:
+            return False
+    return safe
+
+
+# -- catalogue misconceptions ---------------------------------------------------------------------------------------
+def _catalogue_holds(key, record, matches):
+    """How a variant of misconception ``key`` reproduces this failing case: 'value' (its output), 'words' (the
+    exception it declares, with the words its message must hold), 'declared' (the exception it declares, any
+    message), 'exact' (an exception it does not declare, with the very same message), or '' (it does not)."""
+    best = ""
+    for variant_key, _, output in record.variants:
+        if variant_key != key or output is None:
+            continue
+        if isinstance(output, evaluation.Raised):
+            if not record.outcome.ok and evaluation.raised_alike(output, record.outcome.error,
+                                                                  record.outcome.detail):
+                how = "exact" if output.detail else "words" if output.words else "declared"
+                best = min(best or how, how, key=EVIDENCE.index)
+        elif record.outcome.ok and matches(record.outcome.value, output):
+            return "value"
+    return best
+
+
+#: the kinds of evidence, strongest first
+EVIDENCE = ("value", "words", "declared", "exact")
+
+
+def enough(how, records):
+    """Whether the evidence ``how`` (one entry per failing record, from ``_catalogue_holds``) names a cause: it
+    holds on every record; something besides an exception it does not declare holds on one at least; and a single
+    record counts only by a value that is not a small discrete table, or by the words of a declared exception."""
+    if not all(how) or not any(h in ("value", "words", "declared") for h in how):
+        return False
+    if len(records) == 1:
+        return how[0] == "words" or (how[0] == "value" and not relations.discrete(records[0].outcome.value))
+    return True
+
+
+def catalogue_causes(records, matches):
+    """[(key, message)] of the misconceptions that reproduce every failing record (``enough``); [] when none, or
+    when more than MAX_CAUSES hold."""
+    keys = []
+    for record in records:
+        for key, message, _ in record.variants:
+            if key not in [k for k, _ in keys]:
+                keys.append((key, message))
+    evidence = {key: [_catalogue_holds(key, record, matches) for record in records] for key, _ in keys}
+    held = [(key, message) for key, message in keys if enough(evidence[key], records)]
+    # a cause whose evidence is weaker on every case than another's (an exception's type, where the other's
+    # words are in its message too) gives way to it
+    ranks = {key: [EVIDENCE.index(how) for how in evidence[key]] for key, _ in held}
+    held = [(key, message) for key, message in held
+            if not any(all(a <= b for a, b in zip(ranks[other], ranks[key])) and ranks[other] != ranks[key]
+                       for other, _ in held)]
+    return held if len(held) <= MAX_CAUSES else []
+
+
+# -- relations ------------------------------------------------------------------------------------------------------
+def leaves(value, path=()):
+    """{path: leaf} of a value's arrays and numbers, through tuples, lists and dicts."""
+    if isinstance(value, (tuple, list)):
+        found = {}
+        for i, item in enumerate(value):
+            found.update(leaves(item, path + (i,)))
+        return found
+    if isinstance(value, dict):
+        found = {}
+        for key in value:
+            found.update(leaves(value[key], path + (key,)))
+        return found
+    return {path: value}
+
+
+def _leaf(value, path):
+    for step in path:
+        try:
+            value = value[step]
+        except (IndexError, KeyError, TypeError):
+            return None
+    return value
+
+
+def _same_frame(got, expected):
+    """Whether ``got`` has ``expected``'s containers (lengths and keys), so that leaves can be compared by path."""
+    if isinstance(expected, (tuple, list)):
+        return isinstance(got, (tuple, list)) and len(got) == len(expected) and all(
+            _same_frame(g, e) for g, e in zip(got, expected))
+    if isinstance(expected, dict):
+        return isinstance(got, dict) and sorted(got, key=str) == sorted(expected, key=str) and all(
+            _same_frame(got[k], expected[k]) for k in expected)
+    return not isinstance(got, (tuple, list, dict))
+
+
+def _leaf_candidates(g, b, matches, table, with_steps):
+    """{signature: per-case detail} of the relations of one leaf value ``g`` to a base leaf ``b``. A signature is
+    (layout, scale kind) with scale kind None (no scale), ("factor",) or ("constant", value)."""
+    found = {}
+    number = not isinstance(b, np.ndarray)  # a float is compared as a float
+    for layout, predicted in relations.layouts(b, g):
+        if number and predicted.ndim == 0:
+            predicted = float(predicted)
+        if matches(g, predicted):
+            found[(layout, None)] = {}
+            continue
+        c = relations.scale_of(g, predicted)
+        if not np.isfinite(c) or abs(c - 1.0) < 1e-9:
+            continue
+        if matches(g, c * predicted if not number else float(c * predicted)):
+            ids = relations.identify(c, table)
+            if ids:
+                found[(layout, ("factor",))] = {"ids": ids, "value": c}
+            if np.size(predicted) >= MIN_CONSTANT_ENTRIES:  # a number is always some constant times another
+                found[(layout, ("constant", float(f"{c:.6g}")))] = {"value": c}
+    for layout, (part_g, part_b) in relations.partial_layouts(b, g):
+        if matches(part_g, part_b):
+            found[(layout, None)] = {}
+    if with_steps:
+        close = lambda x, y: matches(x, y)  # noqa: E731
+        step = relations.first_divergent_step(g, b, close)
+        if step:
+            row, c = step
+            ids = relations.identify(c, table)
+            if ids:
+                found[("step", ("factor",))] = {"ids": ids, "value": c, "row": row}
+    return found
+
+
+def _intersect(per_record):
+    """The signatures found on every record, with their per-record details; factor ids narrowed to those every
+    record shares."""
+    common = set(per_record[0])
+    for found in per_record[1:]:
+        common &= set(found)
+    kept = {}
+    for signature in common:
+        details = [found[signature] for found in per_record]
+        if signature[1] == ("factor",):
+            ids = set.intersection(*(d["ids"] for d in details))
+            if not ids:
+                continue
+            details = [dict(d, ids=ids) for d in details]
+        kept[signature] = details
+    return kept
+
+
+#: the order in which a leaf's relations are preferred: no scale, a named factor, a bare constant
+def _rank(signature):
+    layout, scale = signature
+    return (0 if scale is None else 1 if scale == ("factor",) else 2, 0 if layout == "same" else 1)
+
+
+def _explain_leaves(records, bases, matches, tables, deadline, with_layouts=True):
+    """For one base (a value per record, same frame as expected), the relations that explain EVERY leaf of the
+    student's value on every record: {path: (signature, details)}, or None. Leaves equal to the base on every
+    record need none. With ``with_layouts`` False only the identity layout, scaled or not, is tried."""
+    paths = list(leaves(records[0].expected))
+    found = {}
+    for path in paths:
+        if deadline.expired():
+            return None
+        per_record = []
+        all_equal = True
+        for record, base, table in zip(records, bases, tables):
+            g, b = _leaf(record.outcome.value, path), _leaf(base, path)
+            if g is None or b is None:
+                return None
+            candidates = _leaf_candidates(g, b, matches, table, with_steps=with_layouts and path is not None)
+            if not with_layouts:
+                candidates = {s: d for s, d in candidates.items() if s[0] == "same"}
+            if ("same", None) not in candidates:
+                all_equal = False
+            per_record.append(candidates)
+        if all_equal:
+            continue
+        common = _intersect(per_record)
+        common.pop(("same", None), None)
+        if len(records) == 1:  # one case: no bare constant, and nothing on a small discrete table
+            if relations.discrete(_leaf(records[0].outcome.value, path)):
+                return None
+            common = {s: d for s, d in common.items() if not (s[1] and s[1][0] == "constant")}
+        if not common:
+            return None
+        best = min(_rank(s) for s in common)
+        chosen = sorted((s for s in common if _rank(s) == best), key=lambda s: (s[0], str(s[1])))
+        # two relations of the same rank that both hold: both are said, unless they say the same (one layout)
+        found[path] = [(s, common[s]) for s in chosen[:MAX_CAUSES]] if len({s[0] for s in chosen}) <= MAX_CAUSES \
+            else None
+        if found[path] is None:
+            return None
+    if not found:  # the base itself, on every leaf: the whole value is what the base gives
+        return {(): [(("same", None), [{} for _ in records])]}
+    return found
+
+
+# -- substitutions: the reference run with one argument where another belongs ---------------------------------------
+def _argument_names(function):
+    try:
+        return [p.name for p in inspect.signature(function).parameters.values()
+                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        return []
+
+
+def substitutions(records, reference, names, deadline, cases=()):
+    """{(source, target): [output per record]} of the reference run with argument ``source`` standing in for
+    argument ``target``, for every record: another argument of the same shape on every record, or one string
+    value that the check's ``cases`` pass there (the name of another activation, say) in place of each record's
+    own."""
+    if reference is None:
+        return {}
+    count = min(len(r.case.args) for r in records)
+    pairs = [(i, j) for i in range(count) for j in range(count)
+             if i != j and i < len(names) and j < len(names)
+             and all(type(r.case.args[i]) is np.ndarray and type(r.case.args[j]) is np.ndarray
+                     and r.case.args[i].shape == r.case.args[j].shape for r in records)]
+    found = {}
+    for i, j in pairs:
+        outputs = [_substituted(reference, record, j, lambda args, i=i: np.array(args[i], copy=True), deadline)
+                   for record in records]
+        if all(o is not None for o in outputs):
+            found[(f"`{names[i]}`", f"`{names[j]}`")] = outputs
+    for j in range(min(count, len(names))):
+        if not all(isinstance(r.case.args[j], str) for r in records):
+            continue
+        for value in sorted({c.args[j] for c in cases if len(c.args) > j and isinstance(c.args[j], str)}):
+            if any(r.case.args[j] == value for r in records):
+                continue
+            outputs = [_substituted(reference, record, j, lambda args, value=value: value, deadline)
+                       for record in records]
+            if all(o is not None for o in outputs):
+                found[(repr(value), f"`{names[j]}`")] = outputs
+    return found
+
+
+def _substituted(reference, record, target, source, deadline):
+    if deadline.expired():
+        return None
+    args = list(record.case.args)
+    args[target] = source(args)
+    return _call(reference, args, record.case.kwargs)
+
+
+def _call(function, args, kwargs):
+    import copy
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return function(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+    except Exception:
+        return None
+
+
+# -- text -----------------------------------------------------------------------------------------------------------
+RETURNS = re.compile(r"^\s*Returns(?: a tuple of)?:\s*$")
+RETURN_ITEM = re.compile(r"^\s*- (\w+):")
+
+
+def return_names(function):
+    """The names the reference's docstring gives its returned values, in order: ['dW', 'db'], or ['grad']."""
+    doc = inspect.getdoc(function) or ""
+    names, inside = [], False
+    for line in doc.splitlines():
+        if RETURNS.match(line):
+            inside = True
+            continue
+        if inside:
+            match = RETURN_ITEM.match(line)
+            if match and not line.startswith("  -"):
+                names.append(match[1])
+            elif line.strip() and not line.startswith(" "):
+                break
+    return names
+
+
+def leaf_name(path, names):
+    if not path:
+        return MESSAGES["your_leaf"].format(name=names[0]) if len(names) == 1 else MESSAGES["your_value"]
+    if len(names) > 1 and type(path[0]) is int and path[0] < len(names):
+        head, rest = names[path[0]], path[1:]
+    else:
+        head, rest = (names[0] if len(names) == 1 else ""), path
+    label = head + "".join(f"[{step!r}]" for step in rest)
+    return MESSAGES["your_leaf"].format(name=label) if label else MESSAGES["your_value"]
+
+
+def _number(value):
+    return f"{value:.4g}" if abs(value - round(value)) > 1e-9 else f"{int(round(value))}"
+
+
+def factor_text(ids, value, table):
+    whats = []
+    for key in sorted(ids)[:MAX_CAUSES]:
+        parts = table[key][1]
+        negative = parts[0] == "negative"
+        parts = parts[1:] if negative else parts
+        if parts[0] == "number":
+            if negative or len(ids) == 1:
+                return MESSAGES["factor_number"].format(value=("-" if negative else "") + parts[1])
+            continue
+        kind, qkind, name = parts
+        what = MESSAGES[f"q.{qkind}"].format(name=name)
+        what = MESSAGES[f"f.{kind}"].format(what=what)
+        if negative:
+            what = MESSAGES["f.negative"].format(what=what)
+        whats.append(what)
+    if not whats:
+        return MESSAGES["factor_number"].format(value=_number(value))
+    return MESSAGES["factor"].format(value=_number(value), what=MESSAGES["or"].join(whats))
+
+
+def relation_text(signature, detail, base_text, table):
+    layout, scale = signature
+    if layout == "step":
+        row = detail["row"]
+        if abs(detail["value"]) < 1e-12:
+            return MESSAGES["step_zero"].format(before=row - 1, row=row)
+        return MESSAGES["step"].format(before=row - 1, row=row, factor=factor_text(detail["ids"], detail["value"],
+                                                                                   table))
+    layout_text = MESSAGES[f"layout.{layout}"].format(base=base_text)
+    if scale is None:
+        return layout_text
+    if scale == ("factor",):
+        factor = factor_text(detail["ids"], detail["value"], table)
+    else:
+        factor = MESSAGES["factor_number"].format(value=_number(scale[1]))
+    return MESSAGES["scaled"].format(layout=layout_text, factor=factor)
+
+
+def edit_text(pairs):
+    """The words for a generated variant's edits [(old, new)]: two edits with the same outputs are both said."""
+    return MESSAGES["or"].join(MESSAGES["edit.replace"].format(old=old, new=new) if new
+                               else MESSAGES["edit.remove"].format(old=old) for old, new in pairs)
+
+
+# -- the whole check ------------------------------------------------------------------------------------------------
+def explain(check, records, reference=None, deadline=None):
+    """{index into ``records``: Explained} for the failing records of one check (see the module docstring).
+    ``reference`` is the reference function of the check's function (for substitutions); ``deadline`` a Deadline
+    (default: a fresh one of BUDGET_SECONDS)."""
+    deadline = deadline or Deadline()
+    failing = [i for i, r in enumerate(records) if not r.verdict.passed]
+    if not failing:
+        return {}
+    with deadline.running():
+        return _explain(check, records, failing, reference, deadline)
+
+
+def _value_failures(records, failing, matches):
+    """The failing records whose failure is in what the call gave (a value, or a raise): not those failed only for
+    changing an argument in place, or for the grader's own diagnoses."""
+    kept = []
+    for i in failing:
+        record = records[i]
+        if record.verdict.misconception in (evaluation.IN_PLACE, evaluation.CLIPPED_HIGH):
+            if not record.outcome.ok or matches(record.outcome.value, record.expected) \
+                    or record.verdict.misconception == evaluation.CLIPPED_HIGH:
+                continue
+        kept.append(i)
+    return kept
+
+
+def _explain(check, records, failing, reference, deadline):
+    options = check.options or {}
+    matches = _safe(_matcher(check.kind, options))
+    chosen = _value_failures(records, failing, matches)
+    if not chosen or check.kind == "converge":
+        return {}
+    failed = [records[i] for i in chosen]
+    out = {}
+    causes = catalogue_causes(failed, matches)
+    if causes:
+        key = causes[0][0]
+        message_tail = MESSAGES["causes_join"].join(message for _, message in causes)
+        for i in chosen:
+            out[i] = Explained(evaluation.with_cause(records[i].verdict.message, message_tail), key)
+        return out
+    if not all(r.outcome.ok for r in failed) or not all(_same_frame(r.outcome.value, r.expected) for r in failed):
+        return out
+    names = _argument_names(reference) if reference else []
+    returns = return_names(reference) if reference else []
+    tables = [relations.factors(relations.quantities(names, r.case.args)) for r in failed]
+    facts = _search(failed, matches, tables, reference, names, deadline, check.cases)
+    if not facts:
+        return out
+    key, per_record = facts
+    for n, i in enumerate(chosen):
+        texts = [MESSAGES["fact"].format(leaf=leaf_name(path, returns), relation=relation)
+                 for path, relation in per_record(n)][:MAX_FACTS]
+        computes = MESSAGES["computes"].format(facts=MESSAGES["facts_join"].join(texts))
+        out[i] = Explained(evaluation.say("join", first=records[i].verdict.message, second=computes), "", key)
+    return out
+
+
+def _search(failed, matches, tables, reference, names, deadline, cases=()):
+    """(relation key, record index -> [(path, relation text)]) of the first base whose relations explain every
+    leaf on every failing record, or None."""
+    bases = [("expected", MESSAGES["base.expected"], [r.expected for r in failed], True)]
+    for (source, target), outputs in substitutions(failed, reference, names, deadline, cases).items():
+        bases.append((f"substituted:{source}>{target}",
+                      MESSAGES["base.substituted"].format(source=source, target=target), outputs, False))
+    generated_keys = [key for key, _, _ in failed[0].generated]
+    for index, key in enumerate(generated_keys):
+        outputs = [r.generated[index][2] if index < len(r.generated) and r.generated[index][0] == key else None
+                   for r in failed]
+        if all(o is not None for o in outputs):
+            bases.append((f"generated:{key}", MESSAGES["base.generated"].format(
+                edit=edit_text(failed[0].generated[index][1])), outputs, False))
+    for base_key, base_text, outputs, with_layouts in bases:
+        if deadline.expired():
+            return None
+        if not all(_same_frame(o, r.expected) for o, r in zip(outputs, failed)):
+            continue
+        found = _explain_leaves(failed, outputs, matches, tables, deadline, with_layouts)
+        if not found:
+            continue
+        relation_key = base_key + "|" + ",".join(
+            f"{path}:{s[0]}:{s[1]}" for path, choices in found.items() for s, _ in choices[:1])
+
+        def per_record(n, found=found, base_text=base_text):
+            said = []
+            for path, choices in found.items():
+                text_ = MESSAGES["or"].join(relation_text(s, details[n], base_text, tables[n]) for s, details in choices)
+                said.append((path, text_))
+            return said
+        return relation_key, per_record
+    return None

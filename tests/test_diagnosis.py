@@ -1,0 +1,184 @@
+"""A diagnosis says what the student's code computes only where it holds on every failing case of the check.
+
+Each relation family is checked on the reference's real outputs for the catalogue's own cases (grader.relations,
+grader.diagnosis), and so is the rule that makes a diagnosis never wrong: a relation or a misconception that holds
+on one failing case but not on another is not shown."""
+import numpy as np
+import pytest
+
+from grader import catalogues, diagnosis, evaluation, generated, paths, references, relations
+from grader.spec import Case
+
+
+def _check(assignment, function, title="values"):
+    spec = catalogues.load(assignment)
+    return next(check for part in spec.parts for check in part.checks
+                if check.function == function and check.title == title)
+
+
+def _reference(assignment, function):
+    module, name = function.split(".")
+    return getattr(getattr(references.modules(catalogues.load(assignment)), module), name)
+
+
+def _records(assignment, check, student, cases=None, variants=None):
+    """Records of the check's cases as the engine makes them, with ``student(expected, case)`` the value the
+    student's call gave (or an Outcome)."""
+    spec = catalogues.load(assignment)
+    records = []
+    for case in cases or check.cases:
+        expected = references.expected(spec, check, case)
+        got = student(expected, case)
+        outcome = got if isinstance(got, evaluation.Outcome) else evaluation.Outcome(True, value=got)
+        verdict = evaluation.judge(check.kind, outcome, expected, (), check.options)
+        records.append(diagnosis.Record(case, outcome, expected, variants(case) if variants else [], verdict))
+    return records
+
+
+def _messages(explained):
+    return [found.message for found in explained.values()]
+
+
+LAYER_GRADIENTS = ("a3_backprop", "backprop.layer_gradients")
+
+
+def test_a_dw_scaled_by_the_batch_size_is_named_with_n():
+    check = _check(*LAYER_GRADIENTS)
+    records = _records("a3_backprop", check, lambda e, case: (e[0] * case.args[0].shape[0], e[1]))
+    explained = diagnosis.explain(check, records, _reference(*LAYER_GRADIENTS))
+    assert sorted(explained) == [0, 1, 2]
+    for record, message in zip(records, _messages(explained)):
+        n = record.case.args[0].shape[0]
+        assert f"What your code computes: your `dW` is the expected value times {n} (the number of rows of " \
+               f"`A_prev` or the number of rows of `delta`)" in message
+        assert "db" not in message.split("What your code computes")[1]
+
+
+def test_a_transposed_dw_is_named_as_transposed():
+    check = _check(*LAYER_GRADIENTS)
+    records = _records("a3_backprop", check, lambda e, case: (e[0].T.copy(), e[1]))
+    explained = diagnosis.explain(check, records, _reference(*LAYER_GRADIENTS))
+    assert len(explained) == 3
+    assert all("your `dW` is the expected value, transposed" in message for message in _messages(explained))
+
+
+def test_two_relations_at_once_are_named_together():
+    check = _check(*LAYER_GRADIENTS)
+    records = _records("a3_backprop", check, lambda e, case: (-e[0].T, e[1]))
+    messages = _messages(diagnosis.explain(check, records, _reference(*LAYER_GRADIENTS)))
+    assert len(messages) == 3 and all("the expected value, transposed times -1" in m for m in messages)
+
+
+def test_an_argument_in_place_of_another_is_named():
+    check = _check(*LAYER_GRADIENTS)
+    reference = _reference(*LAYER_GRADIENTS)
+    square = (Case((np.random.default_rng(1).normal(size=(6, 3)), np.random.default_rng(2).normal(size=(6, 3)))),
+              Case((np.random.default_rng(3).normal(size=(5, 4)), np.random.default_rng(4).normal(size=(5, 4)))))
+    records = _records("a3_backprop", check, lambda e, case: reference(case.args[1], case.args[1]), cases=square)
+    messages = _messages(diagnosis.explain(check, records, reference))
+    assert len(messages) == 2
+    assert all("what the expected computation gives with `delta` in place of `A_prev`" in m for m in messages)
+
+
+def test_a_sequence_shifted_by_one_is_named():
+    check = _check("a1_neuron_gd", "gradient_descent.sgd", "path")
+    records = _records("a1_neuron_gd", check, lambda e, case: np.concatenate([e[1:], e[-1:]]))
+    messages = _messages(diagnosis.explain(check, records, _reference("a1_neuron_gd", "gradient_descent.sgd")))
+    assert messages and all("shifted by one (entry i holds entry i + 1)" in m for m in messages)
+
+
+def test_the_first_wrong_step_of_a_path_is_measured():
+    check = _check("a1_neuron_gd", "gradient_descent.sgd", "path")
+    sgd = _reference("a1_neuron_gd", "gradient_descent.sgd")
+    records = _records("a1_neuron_gd", check, lambda e, case: sgd(*case.args[:3], -case.args[3], case.args[4]))
+    messages = _messages(diagnosis.explain(check, records, sgd))
+    assert messages and all("then a step into row 1 of -1 times the expected step" in m for m in messages)
+
+
+def test_a_relation_that_holds_on_one_failing_case_but_not_another_is_not_shown():
+    check = _check(*LAYER_GRADIENTS)
+    factors = iter([2.0, 3.0, 2.0])
+    records = _records("a3_backprop", check, lambda e, case: (e[0] * next(factors), e[1]))
+    assert diagnosis.explain(check, records, _reference(*LAYER_GRADIENTS)) == {}
+
+
+def test_a_misconception_that_holds_on_one_failing_case_but_not_another_is_not_named():
+    check = _check(*LAYER_GRADIENTS)
+    doubled = {id(case): i == 0 for i, case in enumerate(check.cases)}
+    spec = catalogues.load("a3_backprop")
+
+    def variants(case):
+        expected = references.expected(spec, check, case)
+        return [("dw_doubled", "dW is doubled", (2 * expected[0], expected[1]))]
+
+    def student(e, case):
+        return (2 * e[0], e[1]) if doubled[id(case)] else (5 * e[0], e[1])
+    records = _records("a3_backprop", check, student, variants=variants)
+    explained = diagnosis.explain(check, records, None)
+    assert all("Likely cause" not in m for m in _messages(explained))
+    # on every failing case, it is named
+    records = _records("a3_backprop", check, lambda e, case: (2 * e[0], e[1]), variants=variants)
+    messages = _messages(diagnosis.explain(check, records, None))
+    assert len(messages) == 3 and all(m.endswith("Likely cause: dW is doubled") for m in messages)
+
+
+def test_a_single_case_of_a_small_discrete_table_names_nothing():
+    check = _check("a1_neuron_gd", "neuron.xor_gate", "truth table")
+    case = check.cases[0]
+    inverted = lambda e, case: 1.0 - e  # noqa: E731
+    variants = lambda case: [("inverted", "inverted", 1.0 - references.expected(  # noqa: E731
+        catalogues.load("a1_neuron_gd"), check, case))]
+    one = _records("a1_neuron_gd", check, inverted, cases=[case], variants=variants)
+    assert diagnosis.explain(check, one, None) == {}
+    two = _records("a1_neuron_gd", check, inverted, variants=variants)
+    assert all("Likely cause: inverted" in m for m in _messages(diagnosis.explain(check, two, None)))
+
+
+def test_an_exception_alone_names_no_misconception():
+    check = _check(*LAYER_GRADIENTS)
+    raised = evaluation.Outcome(False, error="ValueError", detail="matmul: mismatch")
+    variants = lambda case: [("exact", "exact", evaluation.Raised("ValueError", detail="matmul: mismatch"))]  # noqa
+    records = _records("a3_backprop", check, lambda e, case: raised, variants=variants)
+    assert diagnosis.explain(check, records, None) == {}
+
+
+def test_a_spent_deadline_shows_no_relation():
+    check = _check(*LAYER_GRADIENTS)
+    records = _records("a3_backprop", check, lambda e, case: (e[0] * case.args[0].shape[0], e[1]))
+    assert diagnosis.explain(check, records, _reference(*LAYER_GRADIENTS), diagnosis.Deadline(0.0)) == {}
+
+
+def test_the_fact_is_said_in_chinese_too():
+    from grader import text
+    check = _check(*LAYER_GRADIENTS)
+    records = _records("a3_backprop", check, lambda e, case: (e[0].T.copy(), e[1]))
+    with text.language("zh"):
+        messages = _messages(diagnosis.explain(check, records, _reference(*LAYER_GRADIENTS)))
+    assert messages and all("你的代码算出的是：你的 `dW` 是期望的值的转置" in m for m in messages)
+
+
+def test_generated_variants_are_edits_of_the_solution_that_change_its_values():
+    spec = catalogues.load("a2_forward")
+    ref = references.modules(spec)
+    made = generated.variants(ref.losses, "softmax", "losses", paths.SOLUTIONS / "a2_forward")
+    z = np.random.default_rng(0).normal(size=(4, 3))
+    edits = {(v.old, v.new): generated.run(v, (z,), {}) for v in made}
+    over_columns = [out for (old, new), out in edits.items() if "axis=0" in new and out is not None]
+    assert over_columns and any(np.allclose(out.sum(axis=0), 1.0) for out in over_columns)
+    assert all("axis" not in old or old != new for old, new in edits)
+
+
+def test_scales_are_identified_with_the_quantities_of_the_case():
+    table = relations.factors(relations.quantities(["X", "y", "lr"], (np.zeros((8, 3)), np.zeros(8), 0.5)))
+    assert {"q:rows0:X", "q:rows0:y"} <= relations.identify(8.0, table)
+    assert "inv:rows0:X" in relations.identify(1 / 8, table)
+    assert "number:1/2" in relations.identify(0.5, table) and "q:argument:lr" in relations.identify(0.5, table)
+    assert relations.identify(7.3, table) == set()
+
+
+@pytest.mark.parametrize("got, key", [
+    (lambda e: e.T, "transposed"), (lambda e: e.reshape(-1), "flattened"), (lambda e: e[-1], "last_row"),
+    (lambda e: e[::-1], "reversed")])
+def test_layouts_include_each_family(got, key):
+    e = np.arange(12.0).reshape(4, 3)
+    assert key in dict(relations.layouts(e, got(e)))
