@@ -20,6 +20,7 @@ import inspect
 import re
 import time
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,6 +74,7 @@ MESSAGES = text.table("diagnosis", {
     "base.substituted": "what the expected computation gives with {source} in place of {target}",
     "base.generated": "what the expected computation gives with {edit}",
     "base.variant": "what the likely cause above gives",
+    "base.argument": "the `{name}` it was given, unchanged",
     # factors
     "factor": "{value} ({what})",
     "factor_number": "{value}",
@@ -93,26 +95,27 @@ MESSAGES = text.table("diagnosis", {
 
 
 class Deadline:
-    """The time left for a submission's diagnoses: ``expired()`` once ``seconds`` have passed since it was made.
-    ``spent`` adds up the time taken inside ``running()`` blocks (what benchmarks/diagnosis_speed.py reports)."""
+    """The grader's own time left for a submission's diagnoses: only the time spent inside ``running()`` blocks
+    counts (the student's calls between them do not), and ``expired()`` once it reaches ``seconds``. ``spent`` is
+    that time so far (what ``Report.diagnosis_seconds`` and benchmarks/diagnosis_speed.py report)."""
 
     def __init__(self, seconds=BUDGET_SECONDS):
-        self.end = time.monotonic() + seconds
+        self.seconds = seconds
         self.spent = 0.0
+        self._since = None
 
     def expired(self):
-        return time.monotonic() >= self.end
+        running = time.monotonic() - self._since if self._since is not None else 0.0
+        return self.spent + running >= self.seconds
 
+    @contextmanager
     def running(self):
-        deadline = self
-
-        class _Block:
-            def __enter__(self):
-                self.started = time.monotonic()
-
-            def __exit__(self, *exc):
-                deadline.spent += time.monotonic() - self.started
-        return _Block()
+        self._since = time.monotonic()
+        try:
+            yield self
+        finally:
+            self.spent += time.monotonic() - self._since
+            self._since = None
 
 
 @dataclass
@@ -143,21 +146,45 @@ class Explained:
 
 # -- comparing as the check compares --------------------------------------------------------------------------------
 def _matcher(kind, options):
+    """``matches(got, target)``: whether ``got`` passes where ``target`` is expected, as ``evaluation.mismatch``
+    (or ``gradient_mismatch``) judges, at the check's tolerance; arrays and numbers by a fast path of the same
+    arithmetic, anything else by the evaluation's own comparison."""
     if kind == "gradient":
         limit = options.get("limit", evaluation.GRADIENT_RTOL)
-        return lambda got, target: evaluation.gradient_mismatch(got, target, limit) is None
+
+        def gradient(got, target):
+            if _plain_pair(got, target):
+                return evaluation.rel_error(got, target) < limit
+            return evaluation.gradient_mismatch(got, target, limit) is None
+        return gradient
     rtol, atol = options.get("rtol", evaluation.RTOL), options.get("atol", evaluation.ATOL)
     if np.isinf(rtol) and np.isinf(atol):  # a check of structure only: equal structure says nothing of values
         return lambda got, target: False
-    return lambda got, target: evaluation.mismatch(got, target, rtol, atol) is None
+
+    def close(got, target):
+        if not _plain_pair(got, target):
+            return evaluation.mismatch(got, target, rtol, atol) is None
+        g, e = np.asarray(got, dtype=np.float64), np.asarray(target, dtype=np.float64)
+        finite = np.isfinite(e)
+        if (finite & ~np.isfinite(g)).any():
+            return False
+        diff = np.where(finite, np.abs(g - e), 0.0)
+        wrong = (diff > atol + rtol * np.abs(e)) | (~finite & ~((g == e) | (np.isnan(g) & np.isnan(e))))
+        return not wrong.any()
+    return close
+
+
+def _plain_pair(got, target):
+    """Both float64 arrays of one shape, or both Python or numpy floats."""
+    if type(got) is np.ndarray and type(target) is np.ndarray:
+        return got.dtype == target.dtype == np.float64 and got.shape == target.shape
+    return type(got) in (float, np.float64) and type(target) in (float, np.float64)
 
 
 def _safe(matches):
     def safe(got, target):
         try:
-            with np.errstate(all="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return matches(got, target)
+            return matches(got, target)
         except Exception:
             return False
     return safe
@@ -252,37 +279,38 @@ def _same_frame(got, expected):
     return not isinstance(got, (tuple, list, dict))
 
 
-def _leaf_candidates(g, b, matches, table, with_steps):
+def _leaf_candidates(g, b, matches, table, with_layouts):
     """{signature: per-case detail} of the relations of one leaf value ``g`` to a base leaf ``b``. A signature is
-    (layout, scale kind) with scale kind None (no scale), ("factor",) or ("constant", value)."""
+    (layout, scale kind) with scale kind None (no scale), ("factor",) or ("constant", value). Without
+    ``with_layouts``, the identity layout only, scaled or not."""
     found = {}
     number = not isinstance(b, np.ndarray)  # a float is compared as a float
-    for layout, predicted in relations.layouts(b, g):
+    for layout, predicted in relations.layouts(b, g, only_same=not with_layouts):
         if number and predicted.ndim == 0:
             predicted = float(predicted)
-        if matches(g, predicted):
-            found[(layout, None)] = {}
-            continue
         c = relations.scale_of(g, predicted)
-        if not np.isfinite(c) or abs(c - 1.0) < 1e-9:
+        if not np.isfinite(c) or abs(c - 1.0) < 1e-4:
+            if matches(g, predicted):
+                found[(layout, None)] = {}
             continue
-        if matches(g, c * predicted if not number else float(c * predicted)):
-            ids = relations.identify(c, table)
+        ids = relations.identify(c, table)
+        constant = np.size(predicted) >= MIN_CONSTANT_ENTRIES  # a number is always some constant times another
+        if (ids or constant) and matches(g, c * predicted if not number else float(c * predicted)):
             if ids:
                 found[(layout, ("factor",))] = {"ids": ids, "value": c}
-            if np.size(predicted) >= MIN_CONSTANT_ENTRIES:  # a number is always some constant times another
+            if constant:
                 found[(layout, ("constant", float(f"{c:.6g}")))] = {"value": c}
+    if not with_layouts:
+        return found
     for layout, (part_g, part_b) in relations.partial_layouts(b, g):
         if matches(part_g, part_b):
             found[(layout, None)] = {}
-    if with_steps:
-        close = lambda x, y: matches(x, y)  # noqa: E731
-        step = relations.first_divergent_step(g, b, close)
-        if step:
-            row, c = step
-            ids = relations.identify(c, table)
-            if ids:
-                found[("step", ("factor",))] = {"ids": ids, "value": c, "row": row}
+    step = relations.first_divergent_step(g, b, matches)
+    if step:
+        row, c = step
+        ids = relations.identify(c, table)
+        if ids:
+            found[("step", ("factor",))] = {"ids": ids, "value": c, "row": row}
     return found
 
 
@@ -310,44 +338,52 @@ def _rank(signature):
     return (0 if scale is None else 1 if scale == ("factor",) else 2, 0 if layout == "same" else 1)
 
 
+EQUAL = "equal"
+
+
+def _explain_leaf(records, path, bases, matches, tables, with_layouts=True):
+    """The relations of the student's leaf at ``path`` to the bases' (one value per record) that hold on every
+    record: EQUAL where it is the base's own on every record, else [(signature, [detail per record])] of the
+    simplest relations (two at most), or None."""
+    per_record = []
+    all_equal = True
+    for record, base, table in zip(records, bases, tables):
+        g, b = _leaf(record.outcome.value, path), _leaf(base, path)
+        if g is None or b is None:
+            return None
+        candidates = _leaf_candidates(g, b, matches, table, with_layouts)
+        if ("same", None) not in candidates:
+            all_equal = False
+        per_record.append(candidates)
+    if all_equal:
+        return EQUAL
+    common = _intersect(per_record)
+    common.pop(("same", None), None)
+    if len(records) == 1:  # one case: no bare constant, and nothing on a small discrete table
+        if relations.discrete(_leaf(records[0].outcome.value, path)):
+            return None
+        common = {s: d for s, d in common.items() if not (s[1] and s[1][0] == "constant")}
+    if not common:
+        return None
+    best = min(_rank(s) for s in common)
+    chosen = sorted((s for s in common if _rank(s) == best), key=lambda s: (s[0], str(s[1])))
+    # relations of the same rank that all hold: two are both said; more, none
+    return [(s, common[s]) for s in chosen] if len(chosen) <= MAX_CAUSES else None
+
+
 def _explain_leaves(records, bases, matches, tables, deadline, with_layouts=True):
     """For one base (a value per record, same frame as expected), the relations that explain EVERY leaf of the
-    student's value on every record: {path: (signature, details)}, or None. Leaves equal to the base on every
+    student's value on every record: {path: [(signature, details)]}, or None. Leaves equal to the base on every
     record need none. With ``with_layouts`` False only the identity layout, scaled or not, is tried."""
-    paths = list(leaves(records[0].expected))
     found = {}
-    for path in paths:
+    for path in leaves(records[0].expected):
         if deadline.expired():
             return None
-        per_record = []
-        all_equal = True
-        for record, base, table in zip(records, bases, tables):
-            g, b = _leaf(record.outcome.value, path), _leaf(base, path)
-            if g is None or b is None:
-                return None
-            candidates = _leaf_candidates(g, b, matches, table, with_steps=with_layouts and path is not None)
-            if not with_layouts:
-                candidates = {s: d for s, d in candidates.items() if s[0] == "same"}
-            if ("same", None) not in candidates:
-                all_equal = False
-            per_record.append(candidates)
-        if all_equal:
-            continue
-        common = _intersect(per_record)
-        common.pop(("same", None), None)
-        if len(records) == 1:  # one case: no bare constant, and nothing on a small discrete table
-            if relations.discrete(_leaf(records[0].outcome.value, path)):
-                return None
-            common = {s: d for s, d in common.items() if not (s[1] and s[1][0] == "constant")}
-        if not common:
+        explained = _explain_leaf(records, path, bases, matches, tables, with_layouts)
+        if explained is None:
             return None
-        best = min(_rank(s) for s in common)
-        chosen = sorted((s for s in common if _rank(s) == best), key=lambda s: (s[0], str(s[1])))
-        # two relations of the same rank that both hold: both are said, unless they say the same (one layout)
-        found[path] = [(s, common[s]) for s in chosen[:MAX_CAUSES]] if len({s[0] for s in chosen}) <= MAX_CAUSES \
-            else None
-        if found[path] is None:
-            return None
+        if explained is not EQUAL:
+            found[path] = explained
     if not found:  # the base itself, on every leaf: the whole value is what the base gives
         return {(): [(("same", None), [{} for _ in records])]}
     return found
@@ -502,8 +538,46 @@ def explain(check, records, reference=None, deadline=None):
     failing = [i for i, r in enumerate(records) if not r.verdict.passed]
     if not failing:
         return {}
-    with deadline.running():
+    with deadline.running(), np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         return _explain(check, records, failing, reference, deadline)
+
+
+#: the clips a student puts on probabilities before a logarithm: a loss that CLIPPED_HIGH explains is one of these
+CLIPS = tuple(10.0 ** -k for k in range(1, 16)) + (np.finfo(np.float64).eps,)
+
+
+def clipped_at(reference, record):
+    """The clip (from CLIPS) at which the reference, given the case's first argument clipped to [eps, 1] or
+    [eps, 1 - eps], gives the student's value; None where none does. That is what makes the grader's own
+    CLIPPED_HIGH cause ('the probabilities are clipped at a large value') a checked fact."""
+    if reference is None or not record.outcome.ok or not record.case.args:
+        return None
+    first = record.case.args[0]
+    if type(first) is not np.ndarray:
+        return None
+    for eps in CLIPS:
+        for high in (1.0, 1.0 - eps):
+            args = (np.clip(first, eps, high),) + tuple(record.case.args[1:])
+            value = _call(reference, args, record.case.kwargs)
+            try:
+                if value is not None and abs(float(value) - float(record.outcome.value)) <= 1e-9 + 1e-6 * abs(
+                        float(value)):
+                    return eps
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+def _unchecked_clips(records, failing, reference):
+    """{index: Explained} taking the CLIPPED_HIGH cause off the failing records where no clip reproduces the
+    student's value: a loss too small for another reason (labels swapped, say) is not a clip."""
+    out = {}
+    for i in failing:
+        record = records[i]
+        if record.verdict.misconception == evaluation.CLIPPED_HIGH and clipped_at(reference, record) is None:
+            out[i] = Explained(evaluation.split_cause(record.verdict.message)[0])
+    return out
 
 
 def _value_failures(records, failing, matches):
@@ -523,11 +597,11 @@ def _value_failures(records, failing, matches):
 def _explain(check, records, failing, reference, deadline):
     options = check.options or {}
     matches = _safe(_matcher(check.kind, options))
+    out = _unchecked_clips(records, failing, reference)
     chosen = _value_failures(records, failing, matches)
     if not chosen or check.kind == "converge":
-        return {}
+        return out
     failed = [records[i] for i in chosen]
-    out = {}
     causes = catalogue_causes(failed, matches)
     if causes:
         key = causes[0][0]
@@ -543,45 +617,159 @@ def _explain(check, records, failing, reference, deadline):
     facts = _search(failed, matches, tables, reference, names, deadline, check.cases)
     if not facts:
         return out
-    key, per_record = facts
+    key, per_record, misconception, cause = facts
     for n, i in enumerate(chosen):
         texts = [MESSAGES["fact"].format(leaf=leaf_name(path, returns), relation=relation)
                  for path, relation in per_record(n)][:MAX_FACTS]
         computes = MESSAGES["computes"].format(facts=MESSAGES["facts_join"].join(texts))
-        out[i] = Explained(evaluation.say("join", first=records[i].verdict.message, second=computes), "", key)
+        message = evaluation.say("join", first=records[i].verdict.message, second=computes)
+        if cause:  # two slips: the cause, and what the value is against what that cause alone gives
+            message = evaluation.with_cause(records[i].verdict.message, evaluation.say(
+                "join", first=cause, second=computes))
+        out[i] = Explained(message, misconception, key)
     return out
 
 
 def _search(failed, matches, tables, reference, names, deadline, cases=()):
-    """(relation key, record index -> [(path, relation text)]) of the first base whose relations explain every
-    leaf on every failing record, or None."""
-    bases = [("expected", MESSAGES["base.expected"], [r.expected for r in failed], True)]
-    for (source, target), outputs in substitutions(failed, reference, names, deadline, cases).items():
-        bases.append((f"substituted:{source}>{target}",
-                      MESSAGES["base.substituted"].format(source=source, target=target), outputs, False))
-    generated_keys = [key for key, _, _ in failed[0].generated]
-    for index, key in enumerate(generated_keys):
+    """(relation key, record index -> [(path, relation text)], misconception key, cause) of the bases whose
+    relations explain every leaf on every failing record, or None. The bases come in tiers, cheapest and most
+    direct first: the expected value; the reference run with an argument in place of another; the generated
+    variants; the catalogue's variants, scaled or laid out otherwise (two slips). In the first tier where some
+    base explains the value, those of the simplest relation are said, up to MAX_CAUSES of them; more, and none is
+    (two explanations that disagree are both said or neither)."""
+    tiers = [lambda: [("expected", MESSAGES["base.expected"], [r.expected for r in failed], True, None)],
+             lambda: [(f"substituted:{source}>{target}", MESSAGES["base.substituted"].format(
+                 source=source, target=target), outputs, False, None)
+                 for (source, target), outputs in substitutions(failed, reference, names, deadline, cases).items()],
+             lambda: _generated_bases(failed),
+             lambda: _variant_bases(failed)]
+    for tier in tiers:
+        if deadline.expired():
+            return None
+        explained = []
+        for base_key, base_text, outputs, with_layouts, cause in tier():
+            if deadline.expired():
+                return None
+            if not all(_same_frame(o, r.expected) for o, r in zip(outputs, failed)):
+                continue
+            found = _explain_leaves(failed, outputs, matches, tables, deadline, with_layouts)
+            if found and not (cause and all(s == ("same", None) for choices in found.values() for s, _ in choices)):
+                rank = max(_rank(s) for choices in found.values() for s, _ in choices)
+                explained.append((rank, base_key, base_text, found, cause))
+        if not explained:
+            continue
+        best = min(item[0] for item in explained)
+        explained = [item for item in explained if item[0] == best]
+        if len(explained) > MAX_CAUSES or len({item[4][0] if item[4] else "" for item in explained}) > 1:
+            return None
+        keys = "+".join(item[1] + "|" + ",".join(f"{path}:{s[0]}:{s[1]}" for path, choices in item[3].items()
+                                                 for s, _ in choices[:1]) for item in explained)
+
+        def per_record(n, explained=explained):
+            said = []
+            for _, _, base_text, found, _ in explained:
+                for path, choices in found.items():
+                    said.append((path, MESSAGES["or"].join(relation_text(s, details[n], base_text, tables[n])
+                                                           for s, details in choices)))
+            return said
+        cause = explained[0][4]
+        return keys, per_record, cause[0] if cause else "", cause[1] if cause else ""
+    if deadline.expired():
+        return None
+    return _mixture(failed, matches, tables, deadline, names)
+
+
+def argument_leaves(args, names):
+    """{label: path into args} of the arrays among a case's arguments: ``W``, ``params[1][0]``."""
+    found = {}
+    for index, value in enumerate(args):
+        name = names[index] if index < len(names) else f"args[{index}]"
+        for path, leaf in leaves(value).items():
+            if type(leaf) is np.ndarray and leaf.size > 1:
+                found[name + "".join(f"[{step!r}]" for step in path)] = (index,) + path
+    return found
+
+
+def _mixture(failed, matches, tables, deadline, names=()):
+    """Per leaf, the first kind of base that explains it on every failing record (two slips in two returned
+    values, say): the expected value's relations, an argument returned as it was given, a generated variant, a
+    catalogue variant. (relation key, per_record, misconception key, cause) as ``_search`` gives, where every
+    wrong leaf is explained; or None."""
+    wrong = [path for path in leaves(failed[0].expected)
+             if _explain_leaf(failed, path, [r.expected for r in failed], matches, tables, False) is not EQUAL]
+    if len(wrong) < 2:
+        return None
+    arguments = argument_leaves(failed[0].case.args, names)
+    generated_bases, variant_bases = _generated_bases(failed), _variant_bases(failed)
+    said, keys, causes = {}, [], []
+    for path in wrong:
+        if deadline.expired():
+            return None
+        options = [("expected", MESSAGES["base.expected"], [r.expected for r in failed], True, None)]
+        options += [(f"argument:{label}", MESSAGES["base.argument"].format(name=label),
+                     [_nest(_leaf(r.case.args, where), path) for r in failed], False, None)
+                    for label, where in arguments.items()]
+        for kind in (options, generated_bases, variant_bases):
+            hits = []
+            for base_key, base_text, outputs, with_layouts, cause in kind:
+                if any(o is None for o in outputs):
+                    continue
+                explained = _explain_leaf(failed, path, outputs, matches, tables, with_layouts)
+                if explained is EQUAL:
+                    explained = [(("same", None), [{} for _ in failed])]
+                if explained:
+                    hits.append((base_key, base_text, explained, cause))
+            if hits:
+                break
+        if not hits or len(hits) > MAX_CAUSES or len({h[3] for h in hits}) > 1:
+            return None
+        said[path] = hits
+        keys.append(f"{path}:" + "/".join(h[0] for h in hits))
+        if hits[0][3] and hits[0][3] not in causes:
+            causes.append(hits[0][3])
+        options = options[:1]
+
+    def per_record(n):
+        return [(path, MESSAGES["or"].join(relation_text(s, details[n], base_text, tables[n])
+                                           for _, base_text, explained, _ in hits for s, details in explained))
+                for path, hits in said.items()]
+    cause_key = causes[0][0] if causes else ""
+    cause_text = MESSAGES["causes_join"].join(message for _, message in causes)
+    return "mixture|" + ",".join(keys), per_record, cause_key, cause_text
+
+
+def _nest(value, path):
+    """``value`` placed at ``path`` of a frame, as a base whose leaf at ``path`` is that value."""
+    if value is None:
+        return None
+    for step in reversed(path):
+        if type(step) is int:
+            value = [None] * step + [value]
+        else:
+            value = {step: value}
+    return value
+
+
+def _generated_bases(failed):
+    bases = []
+    for index, (key, pairs, _) in enumerate(failed[0].generated):
         outputs = [r.generated[index][2] if index < len(r.generated) and r.generated[index][0] == key else None
                    for r in failed]
         if all(o is not None for o in outputs):
-            bases.append((f"generated:{key}", MESSAGES["base.generated"].format(
-                edit=edit_text(failed[0].generated[index][1])), outputs, False))
-    for base_key, base_text, outputs, with_layouts in bases:
-        if deadline.expired():
-            return None
-        if not all(_same_frame(o, r.expected) for o, r in zip(outputs, failed)):
-            continue
-        found = _explain_leaves(failed, outputs, matches, tables, deadline, with_layouts)
-        if not found:
-            continue
-        relation_key = base_key + "|" + ",".join(
-            f"{path}:{s[0]}:{s[1]}" for path, choices in found.items() for s, _ in choices[:1])
+            bases.append((f"generated:{key}", MESSAGES["base.generated"].format(edit=edit_text(pairs)), outputs,
+                          False, None))
+    return bases
 
-        def per_record(n, found=found, base_text=base_text):
-            said = []
-            for path, choices in found.items():
-                text_ = MESSAGES["or"].join(relation_text(s, details[n], base_text, tables[n]) for s, details in choices)
-                said.append((path, text_))
-            return said
-        return relation_key, per_record
-    return None
+
+def _variant_bases(failed):
+    """The catalogue's variants as bases, one per misconception key: the first whose outputs exist on every
+    failing record."""
+    bases, seen = [], set()
+    for index, (key, message, _) in enumerate(failed[0].variants):
+        if key in seen:
+            continue
+        outputs = [r.variants[index][2] if index < len(r.variants) else None for r in failed]
+        if all(o is not None and not isinstance(o, evaluation.Raised) for o in outputs):
+            seen.add(key)
+            bases.append((f"variant:{key}", MESSAGES["base.variant"], outputs, True, (key, message)))
+    return bases

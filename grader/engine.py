@@ -89,6 +89,7 @@ class Report:
     staged_digest: str = ""  # modules_digest of the graded module files staged, as read_modules read them
     sandbox: dict = field(default_factory=dict)  # confinement.Policy.check's record: layers, properties, waiver
     lang: str = "en"  # the language of its titles and messages
+    diagnosis_seconds: float = 0.0  # the grader's own time on diagnoses (grader.diagnosis), within the budget
 
     @property
     def score(self):
@@ -249,7 +250,7 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
     _explain_dependencies(assignment, parts)
     return Report(assignment.name, text.catalogue(spec_name, "title", assignment.title, lang), parts,
                   time.monotonic() - started, runs, staged_digest=modules_digest(modules),
-                  sandbox=sandbox.record or {}, lang=lang)
+                  sandbox=sandbox.record or {}, lang=lang, diagnosis_seconds=deadline.spent)
 
 
 def _diagnose(check, records, results, reference, deadline):

@@ -139,7 +139,8 @@ def encode_variant(output):
     """A variant's output for the wire: ``Raised`` as ``{"__raised__": name, "words": ...}``, anything else by the
     codec (which never makes that key at the top level)."""
     if isinstance(output, Raised):
-        return {"__raised__": output.error, "words": output.words, "detail": output.detail}
+        encoded = {"__raised__": output.error, "words": output.words}
+        return dict(encoded, detail=output.detail) if output.detail else encoded
     return wire.encode(output)
 
 

@@ -90,9 +90,9 @@ def _array(value):
     return None
 
 
-def layouts(expected, got):
+def layouts(expected, got, only_same=False):
     """[(layout key, predicted value)] of the layouts of ``expected`` worth comparing with ``got``: only those whose
-    shape is ``got``'s. The identity comes first."""
+    shape is ``got``'s. The identity comes first (with ``only_same``, alone)."""
     e, g = _array(expected), _array(got)
     if e is None or g is None:
         return []
@@ -104,6 +104,8 @@ def layouts(expected, got):
             found.append((key, value))
 
     add("same", e)
+    if only_same:
+        return found
     if e.ndim == 2:
         add("transposed", e.T)
     if e.ndim >= 2:

@@ -118,9 +118,15 @@ class Outcome:
 @dataclass(frozen=True)
 class Raised:
     """What a misconception variant gives when the bug makes the call raise: the exception's name, and words its
-    message must hold ("" for any). A student's call that raised alike is diagnosed with that misconception."""
+    message must hold ("" for any). A student's call that raised alike is diagnosed with that misconception.
+
+    A variant that raises an exception its misconception does not declare gives its whole message as ``detail``:
+    a student's call matches it only by raising the same exception with the very same message (``raised_alike``),
+    and only the grader's check-wide diagnosis (``grader.diagnosis``) uses it, beside the cases where the variant
+    gives a value."""
     error: str
     words: str = ""
+    detail: str = ""
 
     @classmethod
     def declared(cls, raises):
@@ -133,13 +139,14 @@ def encode_variant(output):
     """A variant's output for the wire: ``Raised`` as ``{"__raised__": name, "words": ...}``, anything else by the
     codec (which never makes that key at the top level)."""
     if isinstance(output, Raised):
-        return {"__raised__": output.error, "words": output.words}
+        encoded = {"__raised__": output.error, "words": output.words}
+        return dict(encoded, detail=output.detail) if output.detail else encoded
     return wire.encode(output)
 
 
 def decode_variant(data):
     if type(data) is dict and type(data.get("__raised__")) is str:
-        return Raised(data["__raised__"], str(data.get("words", "")))
+        return Raised(data["__raised__"], str(data.get("words", "")), str(data.get("detail", "")))
     return wire.decode(data)
 
 
@@ -381,14 +388,21 @@ def diagnose(got, variants, rtol=RTOL, atol=ATOL):
 def raised_alike(raised, error, detail=""):
     """Whether a student's call that failed with ``error`` (and the message ``detail``) fails as the variant
     ``raised`` (a Raised) does. A reference standing in for a callee (the sandbox worker's StandInError) fails the
-    same way the variant's reference call did."""
-    return error in (raised.error, STAND_IN_ERROR) and raised.words.lower() in detail.lower()
+    same way when it raised the variant's exception (its name is in the detail), not when it ran out of calls or
+    time. A Raised with a ``detail`` needs that very message."""
+    if raised.detail:
+        if error == STAND_IN_ERROR:
+            return f"{raised.error}: {raised.detail[:200]}" in detail
+        return error == raised.error and detail == raised.detail
+    if error == STAND_IN_ERROR:  # the reference refused what the student's code passed it, with that exception
+        return f"{raised.error}:" in detail and raised.words.lower() in detail.lower()
+    return error == raised.error and raised.words.lower() in detail.lower()
 
 
 def diagnose_failure(outcome, variants):
     """The first classic bug that raises what the student's call raised, as (key, message), or ('', '')."""
     for key, message, output in variants:
-        if isinstance(output, Raised) and raised_alike(output, outcome.error, outcome.detail):
+        if isinstance(output, Raised) and not output.detail and raised_alike(output, outcome.error, outcome.detail):
             return key, message
     return "", ""
 
@@ -448,8 +462,10 @@ def _judge_value(kind, outcome, expected, variants, options, predict, public):
         if not np.isfinite(value):
             problem = say("not_finite", path="", index=_index_text(()))
         elif value < options["at_least"]:
-            return Verdict(False, with_cause(say("too_small", got=_fmt(value), at_least=options["at_least"]),
-                                             say("clipped_high")), CLIPPED_HIGH)
+            problem = say("too_small", got=_fmt(value), at_least=options["at_least"])
+            if value <= 0:  # clipping keeps a loss positive: a negative one is another bug, which the value shows
+                return Verdict(False, problem)
+            return Verdict(False, with_cause(problem, say("clipped_high")), CLIPPED_HIGH)
     if problem is None and kind == "robust" and outcome.warnings:
         problem = say("warned", detail="; ".join(outcome.warnings))
     if problem is None:

@@ -481,6 +481,7 @@ DIAGNOSIS = {
     "base.substituted": "在应当使用 {target} 的地方换成 {source} 后期望的计算所得到的值",
     "base.generated": "期望的计算中{edit}时得到的值",
     "base.variant": "上面那个可能的原因所得到的值",
+    "base.argument": "传入的 `{name}`，原封不动",
     "factor": "{value}（{what}）",
     "factor_number": "{value}",
     "q.rows": "`{name}` 的行数",
