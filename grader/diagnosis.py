@@ -288,6 +288,10 @@ def _leaf_candidates(g, b, matches, table, with_layouts):
     for layout, predicted in relations.layouts(b, g, only_same=not with_layouts):
         if number and predicted.ndim == 0:
             predicted = float(predicted)
+        if layout in relations.DTYPES:  # the values, whatever their dtype (which the failure message names)
+            if matches(np.asarray(g, dtype=np.float64), predicted):
+                found[(layout, None)] = {}
+            continue
         c = relations.scale_of(g, predicted)
         if not np.isfinite(c) or abs(c - 1.0) < 1e-4:
             if matches(g, predicted):
@@ -623,10 +627,11 @@ def _explain(check, records, failing, reference, deadline):
                  for path, relation in per_record(n)][:MAX_FACTS]
         computes = MESSAGES["computes"].format(facts=MESSAGES["facts_join"].join(texts))
         message = evaluation.say("join", first=records[i].verdict.message, second=computes)
-        if cause:  # two slips: the cause, and what the value is against what that cause alone gives
+        if cause:  # two slips: the cause, and what the value is against what that cause alone gives; the
+            # misconception's key is not recorded, since its variant alone does not give the student's value
             message = evaluation.with_cause(records[i].verdict.message, evaluation.say(
                 "join", first=cause, second=computes))
-        out[i] = Explained(message, misconception, key)
+        out[i] = Explained(message, "", key)
     return out
 
 

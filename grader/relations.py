@@ -24,6 +24,8 @@ import numpy as np
 
 #: A quantity or constant is taken for the measured factor when they agree within this relative error.
 FACTOR_RTOL = 1e-7
+#: the layouts that change a value's dtype: compared by value, since the dtype itself is already said
+DTYPES = ("truncated", "rounded", "float32")
 NUMBERS = (("2", 2.0), ("1/2", 0.5), ("ln 2", math.log(2.0)), ("ln 10", math.log(10.0)),
            ("1/ln 2", 1 / math.log(2.0)), ("1/ln 10", 1 / math.log(10.0)))
 

@@ -182,3 +182,12 @@ def test_scales_are_identified_with_the_quantities_of_the_case():
 def test_layouts_include_each_family(got, key):
     e = np.arange(12.0).reshape(4, 3)
     assert key in dict(relations.layouts(e, got(e)))
+
+
+def test_integer_values_are_named_as_the_expected_ones_cut_to_integers():
+    check = _check(*LAYER_GRADIENTS)
+    records = _records("a3_backprop", check, lambda e, case: (np.trunc(e[0] * 10).astype(np.int64), e[1]))
+    assert diagnosis.explain(check, records, _reference(*LAYER_GRADIENTS)) == {}  # times 10, then cut: not named
+    records = _records("a3_backprop", check, lambda e, case: (e[0], np.round(e[1]).astype(np.int64)))
+    messages = _messages(diagnosis.explain(check, records, _reference(*LAYER_GRADIENTS)))
+    assert len(messages) == 3 and all("your `db` is the expected value, rounded to integers" in m for m in messages)

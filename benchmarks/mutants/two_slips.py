@@ -62,7 +62,7 @@ CASES = (
         (("minus one over the number of columns",), ("minus one over the number of columns",))),
     TwoSlips("a2_forward", "binary cross-entropy labels swapped, without the minus", "losses", {LOSSES: [(BCE, (
         "    return float(np.mean((1.0 - y) * np.log(a) + y * np.log(1.0 - a)))\n"))]},
-        (("bce_labels_swapped",), ("times -1",))),
+        (("bce_labels_swapped", "the labels are swapped"), ("times -1",))),
     TwoSlips("a3_backprop", "update uphill, b never updated", "gd_step", {TRAINING: [(UPDATE, UPDATE.replace(
         "(W - learning_rate * dW, b - learning_rate * db)", "(W + learning_rate * dW, b)"))]},
         (("`W - learning_rate * dW`", "update_sign", "times -1", "W + learning_rate"), ("the `params",))),
