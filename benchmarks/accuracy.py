@@ -84,11 +84,16 @@ def self_check(assignment, folder):
     return [tuple(row) for row in json.loads(done.stdout.strip().splitlines()[-1])]
 
 
+def grade_and_self_check(assignment, folder):
+    """(the engine's Report, the self-check's [(case id, passed, message)]) of the submission ``folder``."""
+    return engine.grade(assignment, folder), self_check(assignment, folder)
+
+
 def measure(assignment, name, folder, part="", cause=""):
     """Grade the submission ``folder`` and run its self-check; ``part`` is the bugged part ("" for an
     alternative)."""
     spec = catalogues.load(assignment)
-    report = engine.grade(assignment, folder)
+    report, checks = grade_and_self_check(assignment, folder)
     result = Measured(name, part, cause, report.score, report.max_score)
     for graded, declared in zip(report.parts, spec.parts):
         lost = round(graded.points - graded.score, 4)
@@ -98,7 +103,6 @@ def measure(assignment, name, folder, part="", cause=""):
             result.tasks_lost[graded.key] = lost
         elif lost:
             result.collateral[graded.key] = lost
-    checks = self_check(assignment, folder)
     result.self_check_total = len(checks)
     result.self_check_failures = sum(not passed for _, passed, _ in checks)
     return result
