@@ -17,7 +17,6 @@ raise alone counts only on two failing cases or with the words its misconception
 depend on any of this: it only adds text to failing cases.
 """
 import inspect
-import re
 import time
 import warnings
 from contextlib import contextmanager
@@ -25,73 +24,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import evaluation, relations, text
+from . import diagnosis_text as phrasing, evaluation, relations
 
 #: The grader's own time on diagnoses, per submission, in seconds (docs/speed.md has what it takes).
 BUDGET_SECONDS = 1.0
-MAX_CAUSES = 2  # more catalogue causes than this that all hold: none is named
+MAX_SAID = 2  # more catalogue causes than this that all hold: none is named
 MAX_FACTS = 3  # facts shown on one case
-#: An unnamed constant factor counts only on values of this many entries, the same on every failing case.
-MIN_CONSTANT_ENTRIES = 4
 
-MESSAGES = text.table("diagnosis", {
-    "computes": "What your code computes: {facts}",
-    "fact": "{leaf} is {relation}",
-    "facts_join": "; ",
-    "or": " or ",
-    "your_value": "your value",
-    "your_leaf": "your `{name}`",
-    "scaled": "{layout} times {factor}",
-    # what the value is, against a base value
-    "layout.same": "{base}",
-    "layout.transposed": "{base}, transposed",
-    "layout.flattened": "{base}, flattened to one axis",
-    "layout.column": "{base}, as one column",
-    "layout.row": "{base}, as one row",
-    "layout.squeezed": "{base}, without its axes of length 1",
-    "layout.last_row": "the last row of {base} only",
-    "layout.first_row": "the first row of {base} only",
-    "layout.reversed": "{base}, in reverse order",
-    "layout.all_last": "the last entry of {base}, repeated in every entry",
-    "layout.all_first": "the first entry of {base}, repeated in every entry",
-    "layout.without_first": "{base} without its first entry",
-    "layout.without_last": "{base} without its last entry",
-    "layout.shifted_back": "{base} shifted by one (entry i holds entry i + 1)",
-    "layout.shifted_forward": "{base} shifted by one (entry i holds entry i - 1)",
-    "layout.truncated": "{base}, cut to integers",
-    "layout.rounded": "{base}, rounded to integers",
-    "layout.float32": "{base}, in float32 precision",
-    "layout.outer": "an (N, N) array whose diagonal holds {base}: an (N,) array met an (N, 1) one, and "
-                    "broadcasting paired every entry with every other",
-    "layout.extra_last": "{base} with one entry too many at the end",
-    "layout.extra_first": "{base} with one entry too many at the start",
-    "layout.ahead": "{base} one entry ahead (entry i holds entry i + 1)",
-    "layout.behind": "{base} one entry behind (entry i holds entry i - 1)",
-    "step": "the expected path up to row {before}, then a step into row {row} of {factor} times the expected step",
-    "step_zero": "the expected path up to row {before}, then no step at all into row {row}: the update is lost",
-    # the base values
-    "base.expected": "the expected value",
-    "base.substituted": "what the expected computation gives with {source} in place of {target}",
-    "base.generated": "what the expected computation gives with {edit}",
-    "base.variant": "what the likely cause above gives",
-    "base.argument": "the `{name}` it was given, unchanged",
-    # factors
-    "factor": "{value} ({what})",
-    "factor_number": "{value}",
-    "q.rows": "the number of rows of `{name}`",
-    "q.columns": "the number of columns of `{name}`",
-    "q.dim": "a dimension of `{name}`",
-    "q.argument": "`{name}`",
-    "f.quantity": "{what}",
-    "f.inverse": "one over {what}",
-    "f.twice": "twice {what}",
-    "f.half": "half {what}",
-    "f.two_over": "2 over {what}",
-    "f.negative": "minus {what}",
-    "causes_join": "; or: ",
-    "edit.replace": "`{new}` where `{old}` belongs",
-    "edit.remove": "the statement `{old}` left out",
-})
 
 
 class Deadline:
@@ -226,7 +165,7 @@ def enough(how, records):
 
 def catalogue_causes(records, matches):
     """[(key, message)] of the misconceptions that reproduce every failing record (``enough``); [] when none, or
-    when more than MAX_CAUSES hold."""
+    when more than MAX_SAID hold."""
     keys = []
     for record in records:
         for key, message, _ in record.variants:
@@ -240,157 +179,7 @@ def catalogue_causes(records, matches):
     held = [(key, message) for key, message in held
             if not any(all(a <= b for a, b in zip(ranks[other], ranks[key])) and ranks[other] != ranks[key]
                        for other, _ in held)]
-    return held if len(held) <= MAX_CAUSES else []
-
-
-# -- relations ------------------------------------------------------------------------------------------------------
-def leaves(value, path=()):
-    """{path: leaf} of a value's arrays and numbers, through tuples, lists and dicts."""
-    if isinstance(value, (tuple, list)):
-        found = {}
-        for i, item in enumerate(value):
-            found.update(leaves(item, path + (i,)))
-        return found
-    if isinstance(value, dict):
-        found = {}
-        for key in value:
-            found.update(leaves(value[key], path + (key,)))
-        return found
-    return {path: value}
-
-
-def _leaf(value, path):
-    for step in path:
-        try:
-            value = value[step]
-        except (IndexError, KeyError, TypeError):
-            return None
-    return value
-
-
-def _same_frame(got, expected):
-    """Whether ``got`` has ``expected``'s containers (lengths and keys), so that leaves can be compared by path."""
-    if isinstance(expected, (tuple, list)):
-        return isinstance(got, (tuple, list)) and len(got) == len(expected) and all(
-            _same_frame(g, e) for g, e in zip(got, expected))
-    if isinstance(expected, dict):
-        return isinstance(got, dict) and sorted(got, key=str) == sorted(expected, key=str) and all(
-            _same_frame(got[k], expected[k]) for k in expected)
-    return not isinstance(got, (tuple, list, dict))
-
-
-def _leaf_candidates(g, b, matches, table, with_layouts):
-    """{signature: per-case detail} of the relations of one leaf value ``g`` to a base leaf ``b``. A signature is
-    (layout, scale kind) with scale kind None (no scale), ("factor",) or ("constant", value). Without
-    ``with_layouts``, the identity layout only, scaled or not."""
-    found = {}
-    number = not isinstance(b, np.ndarray)  # a float is compared as a float
-    for layout, predicted in relations.layouts(b, g, only_same=not with_layouts):
-        if number and predicted.ndim == 0:
-            predicted = float(predicted)
-        if layout in relations.DTYPES:  # the values, whatever their dtype (which the failure message names)
-            if matches(np.asarray(g, dtype=np.float64), predicted):
-                found[(layout, None)] = {}
-            continue
-        c = relations.scale_of(g, predicted)
-        if not np.isfinite(c) or abs(c - 1.0) < 1e-4:
-            if matches(g, predicted):
-                found[(layout, None)] = {}
-            continue
-        ids = relations.identify(c, table)
-        constant = np.size(predicted) >= MIN_CONSTANT_ENTRIES  # a number is always some constant times another
-        if (ids or constant) and matches(g, c * predicted if not number else float(c * predicted)):
-            if ids:
-                found[(layout, ("factor",))] = {"ids": ids, "value": c}
-            if constant:
-                found[(layout, ("constant", float(f"{c:.6g}")))] = {"value": c}
-    if not with_layouts:
-        return found
-    for layout, (part_g, part_b) in relations.partial_layouts(b, g):
-        if matches(part_g, part_b):
-            found[(layout, None)] = {}
-    step = relations.first_divergent_step(g, b, matches)
-    if step:
-        row, c = step
-        ids = relations.identify(c, table)
-        if ids:
-            found[("step", ("factor",))] = {"ids": ids, "value": c, "row": row}
-    return found
-
-
-def _intersect(per_record):
-    """The signatures found on every record, with their per-record details; factor ids narrowed to those every
-    record shares."""
-    common = set(per_record[0])
-    for found in per_record[1:]:
-        common &= set(found)
-    kept = {}
-    for signature in common:
-        details = [found[signature] for found in per_record]
-        if signature[1] == ("factor",):
-            ids = set.intersection(*(d["ids"] for d in details))
-            if not ids:
-                continue
-            details = [dict(d, ids=ids) for d in details]
-        kept[signature] = details
-    return kept
-
-
-#: the order in which a leaf's relations are preferred: no scale, a named factor, a bare constant
-def _rank(signature):
-    layout, scale = signature
-    return (0 if scale is None else 1 if scale == ("factor",) else 2, 0 if layout == "same" else 1)
-
-
-EQUAL = "equal"
-
-
-def _explain_leaf(records, path, bases, matches, tables, with_layouts=True):
-    """The relations of the student's leaf at ``path`` to the bases' (one value per record) that hold on every
-    record: EQUAL where it is the base's own on every record, else [(signature, [detail per record])] of the
-    simplest relations (two at most), or None."""
-    per_record = []
-    all_equal = True
-    for record, base, table in zip(records, bases, tables):
-        g, b = _leaf(record.outcome.value, path), _leaf(base, path)
-        if g is None or b is None:
-            return None
-        candidates = _leaf_candidates(g, b, matches, table, with_layouts)
-        if ("same", None) not in candidates:
-            all_equal = False
-        per_record.append(candidates)
-    if all_equal:
-        return EQUAL
-    common = _intersect(per_record)
-    common.pop(("same", None), None)
-    if len(records) == 1:  # one case: no bare constant, and nothing on a small discrete table
-        if relations.discrete(_leaf(records[0].outcome.value, path)):
-            return None
-        common = {s: d for s, d in common.items() if not (s[1] and s[1][0] == "constant")}
-    if not common:
-        return None
-    best = min(_rank(s) for s in common)
-    chosen = sorted((s for s in common if _rank(s) == best), key=lambda s: (s[0], str(s[1])))
-    # relations of the same rank that all hold: two are both said; more, none
-    return [(s, common[s]) for s in chosen] if len(chosen) <= MAX_CAUSES else None
-
-
-def _explain_leaves(records, bases, matches, tables, deadline, with_layouts=True):
-    """For one base (a value per record, same frame as expected), the relations that explain EVERY leaf of the
-    student's value on every record: {path: [(signature, details)]}, or None. Leaves equal to the base on every
-    record need none. With ``with_layouts`` False only the identity layout, scaled or not, is tried."""
-    found = {}
-    for path in leaves(records[0].expected):
-        if deadline.expired():
-            return None
-        explained = _explain_leaf(records, path, bases, matches, tables, with_layouts)
-        if explained is None:
-            return None
-        if explained is not EQUAL:
-            found[path] = explained
-    if not found:  # the base itself, on every leaf: the whole value is what the base gives
-        return {(): [(("same", None), [{} for _ in records])]}
-    return found
+    return held if len(held) <= MAX_SAID else []
 
 
 # -- substitutions: the reference run with one argument where another belongs ---------------------------------------
@@ -449,88 +238,6 @@ def _call(function, args, kwargs):
             return function(*copy.deepcopy(args), **copy.deepcopy(kwargs))
     except Exception:
         return None
-
-
-# -- text -----------------------------------------------------------------------------------------------------------
-RETURNS = re.compile(r"^\s*Returns(?: a tuple of)?:\s*$")
-RETURN_ITEM = re.compile(r"^\s*- (\w+):")
-
-
-def return_names(function):
-    """The names the reference's docstring gives its returned values, in order: ['dW', 'db'], or ['grad']."""
-    doc = inspect.getdoc(function) or ""
-    names, inside = [], False
-    for line in doc.splitlines():
-        if RETURNS.match(line):
-            inside = True
-            continue
-        if inside:
-            match = RETURN_ITEM.match(line)
-            if match and not line.startswith("  -"):
-                names.append(match[1])
-            elif line.strip() and not line.startswith(" "):
-                break
-    return names
-
-
-def leaf_name(path, names):
-    if not path:
-        return MESSAGES["your_leaf"].format(name=names[0]) if len(names) == 1 else MESSAGES["your_value"]
-    if len(names) > 1 and type(path[0]) is int and path[0] < len(names):
-        head, rest = names[path[0]], path[1:]
-    else:
-        head, rest = (names[0] if len(names) == 1 else ""), path
-    label = head + "".join(f"[{step!r}]" for step in rest)
-    return MESSAGES["your_leaf"].format(name=label) if label else MESSAGES["your_value"]
-
-
-def _number(value):
-    return f"{value:.4g}" if abs(value - round(value)) > 1e-9 else f"{int(round(value))}"
-
-
-def factor_text(ids, value, table):
-    whats = []
-    for key in sorted(ids)[:MAX_CAUSES]:
-        parts = table[key][1]
-        negative = parts[0] == "negative"
-        parts = parts[1:] if negative else parts
-        if parts[0] == "number":
-            if negative or len(ids) == 1:
-                return MESSAGES["factor_number"].format(value=("-" if negative else "") + parts[1])
-            continue
-        kind, qkind, name = parts
-        what = MESSAGES[f"q.{qkind}"].format(name=name)
-        what = MESSAGES[f"f.{kind}"].format(what=what)
-        if negative:
-            what = MESSAGES["f.negative"].format(what=what)
-        whats.append(what)
-    if not whats:
-        return MESSAGES["factor_number"].format(value=_number(value))
-    return MESSAGES["factor"].format(value=_number(value), what=MESSAGES["or"].join(whats))
-
-
-def relation_text(signature, detail, base_text, table):
-    layout, scale = signature
-    if layout == "step":
-        row = detail["row"]
-        if abs(detail["value"]) < 1e-12:
-            return MESSAGES["step_zero"].format(before=row - 1, row=row)
-        return MESSAGES["step"].format(before=row - 1, row=row, factor=factor_text(detail["ids"], detail["value"],
-                                                                                   table))
-    layout_text = MESSAGES[f"layout.{layout}"].format(base=base_text)
-    if scale is None:
-        return layout_text
-    if scale == ("factor",):
-        factor = factor_text(detail["ids"], detail["value"], table)
-    else:
-        factor = MESSAGES["factor_number"].format(value=_number(scale[1]))
-    return MESSAGES["scaled"].format(layout=layout_text, factor=factor)
-
-
-def edit_text(pairs):
-    """The words for a generated variant's edits [(old, new)]: two edits with the same outputs are both said."""
-    return MESSAGES["or"].join(MESSAGES["edit.replace"].format(old=old, new=new) if new
-                               else MESSAGES["edit.remove"].format(old=old) for old, new in pairs)
 
 
 # -- the whole check ------------------------------------------------------------------------------------------------
@@ -609,23 +316,23 @@ def _explain(check, records, failing, reference, deadline):
     causes = catalogue_causes(failed, matches)
     if causes:
         key = causes[0][0]
-        message_tail = MESSAGES["causes_join"].join(message for _, message in causes)
+        message_tail = phrasing.MESSAGES["causes_join"].join(message for _, message in causes)
         for i in chosen:
             out[i] = Explained(evaluation.with_cause(records[i].verdict.message, message_tail), key)
         return out
-    if not all(r.outcome.ok for r in failed) or not all(_same_frame(r.outcome.value, r.expected) for r in failed):
+    if not all(r.outcome.ok for r in failed) or not all(relations.same_frame(r.outcome.value, r.expected) for r in failed):
         return out
     names = _argument_names(reference) if reference else []
-    returns = return_names(reference) if reference else []
+    returns = phrasing.return_names(reference) if reference else []
     tables = [relations.factors(relations.quantities(names, r.case.args)) for r in failed]
     facts = _search(failed, matches, tables, reference, names, deadline, check.cases)
     if not facts:
         return out
     key, per_record, misconception, cause = facts
     for n, i in enumerate(chosen):
-        texts = [MESSAGES["fact"].format(leaf=leaf_name(path, returns), relation=relation)
+        texts = [phrasing.MESSAGES["fact"].format(leaf=phrasing.leaf_name(path, returns), relation=relation)
                  for path, relation in per_record(n)][:MAX_FACTS]
-        computes = MESSAGES["computes"].format(facts=MESSAGES["facts_join"].join(texts))
+        computes = phrasing.MESSAGES["computes"].format(facts=phrasing.MESSAGES["facts_join"].join(texts))
         message = evaluation.say("join", first=records[i].verdict.message, second=computes)
         if cause:  # two slips: the cause, and what the value is against what that cause alone gives; the
             # misconception's key is not recorded, since its variant alone does not give the student's value
@@ -640,10 +347,10 @@ def _search(failed, matches, tables, reference, names, deadline, cases=()):
     relations explain every leaf on every failing record, or None. The bases come in tiers, cheapest and most
     direct first: the expected value; the reference run with an argument in place of another; the generated
     variants; the catalogue's variants, scaled or laid out otherwise (two slips). In the first tier where some
-    base explains the value, those of the simplest relation are said, up to MAX_CAUSES of them; more, and none is
+    base explains the value, those of the simplest relation are said, up to MAX_SAID of them; more, and none is
     (two explanations that disagree are both said or neither)."""
-    tiers = [lambda: [("expected", MESSAGES["base.expected"], [r.expected for r in failed], True, None)],
-             lambda: [(f"substituted:{source}>{target}", MESSAGES["base.substituted"].format(
+    tiers = [lambda: [("expected", phrasing.MESSAGES["base.expected"], [r.expected for r in failed], True, None)],
+             lambda: [(f"substituted:{source}>{target}", phrasing.MESSAGES["base.substituted"].format(
                  source=source, target=target), outputs, False, None)
                  for (source, target), outputs in substitutions(failed, reference, names, deadline, cases).items()],
              lambda: _generated_bases(failed),
@@ -655,17 +362,17 @@ def _search(failed, matches, tables, reference, names, deadline, cases=()):
         for base_key, base_text, outputs, with_layouts, cause in tier():
             if deadline.expired():
                 return None
-            if not all(_same_frame(o, r.expected) for o, r in zip(outputs, failed)):
+            if not all(relations.same_frame(o, r.expected) for o, r in zip(outputs, failed)):
                 continue
-            found = _explain_leaves(failed, outputs, matches, tables, deadline, with_layouts)
+            found = relations.explain_leaves(failed, outputs, matches, tables, deadline, with_layouts)
             if found and not (cause and all(s == ("same", None) for choices in found.values() for s, _ in choices)):
-                rank = max(_rank(s) for choices in found.values() for s, _ in choices)
+                rank = max(relations.rank(s) for choices in found.values() for s, _ in choices)
                 explained.append((rank, base_key, base_text, found, cause))
         if not explained:
             continue
         best = min(item[0] for item in explained)
         explained = [item for item in explained if item[0] == best]
-        if len(explained) > MAX_CAUSES or len({item[4][0] if item[4] else "" for item in explained}) > 1:
+        if len(explained) > MAX_SAID or len({item[4][0] if item[4] else "" for item in explained}) > 1:
             return None
         keys = "+".join(item[1] + "|" + ",".join(f"{path}:{s[0]}:{s[1]}" for path, choices in item[3].items()
                                                  for s, _ in choices[:1]) for item in explained)
@@ -674,7 +381,7 @@ def _search(failed, matches, tables, reference, names, deadline, cases=()):
             said = []
             for _, _, base_text, found, _ in explained:
                 for path, choices in found.items():
-                    said.append((path, MESSAGES["or"].join(relation_text(s, details[n], base_text, tables[n])
+                    said.append((path, phrasing.MESSAGES["or"].join(phrasing.relation_text(s, details[n], base_text, tables[n])
                                                            for s, details in choices)))
             return said
         cause = explained[0][4]
@@ -689,7 +396,7 @@ def argument_leaves(args, names):
     found = {}
     for index, value in enumerate(args):
         name = names[index] if index < len(names) else f"args[{index}]"
-        for path, leaf in leaves(value).items():
+        for path, leaf in relations.leaves(value).items():
             if type(leaf) is np.ndarray and leaf.size > 1:
                 found[name + "".join(f"[{step!r}]" for step in path)] = (index,) + path
     return found
@@ -700,8 +407,8 @@ def _mixture(failed, matches, tables, deadline, names=()):
     values, say): the expected value's relations, an argument returned as it was given, a generated variant, a
     catalogue variant. (relation key, per_record, misconception key, cause) as ``_search`` gives, where every
     wrong leaf is explained; or None."""
-    wrong = [path for path in leaves(failed[0].expected)
-             if _explain_leaf(failed, path, [r.expected for r in failed], matches, tables, False) is not EQUAL]
+    wrong = [path for path in relations.leaves(failed[0].expected)
+             if relations.explain_leaf(failed, path, [r.expected for r in failed], matches, tables, False) is not relations.EQUAL]
     if len(wrong) < 2:
         return None
     arguments = argument_leaves(failed[0].case.args, names)
@@ -710,23 +417,23 @@ def _mixture(failed, matches, tables, deadline, names=()):
     for path in wrong:
         if deadline.expired():
             return None
-        options = [("expected", MESSAGES["base.expected"], [r.expected for r in failed], True, None)]
-        options += [(f"argument:{label}", MESSAGES["base.argument"].format(name=label),
-                     [_nest(_leaf(r.case.args, where), path) for r in failed], False, None)
+        options = [("expected", phrasing.MESSAGES["base.expected"], [r.expected for r in failed], True, None)]
+        options += [(f"argument:{label}", phrasing.MESSAGES["base.argument"].format(name=label),
+                     [_nest(relations.leaf_at(r.case.args, where), path) for r in failed], False, None)
                     for label, where in arguments.items()]
         for kind in (options, generated_bases, variant_bases):
             hits = []
             for base_key, base_text, outputs, with_layouts, cause in kind:
                 if any(o is None for o in outputs):
                     continue
-                explained = _explain_leaf(failed, path, outputs, matches, tables, with_layouts)
-                if explained is EQUAL:
+                explained = relations.explain_leaf(failed, path, outputs, matches, tables, with_layouts)
+                if explained is relations.EQUAL:
                     explained = [(("same", None), [{} for _ in failed])]
                 if explained:
                     hits.append((base_key, base_text, explained, cause))
             if hits:
                 break
-        if not hits or len(hits) > MAX_CAUSES or len({h[3] for h in hits}) > 1:
+        if not hits or len(hits) > MAX_SAID or len({h[3] for h in hits}) > 1:
             return None
         said[path] = hits
         keys.append(f"{path}:" + "/".join(h[0] for h in hits))
@@ -735,11 +442,11 @@ def _mixture(failed, matches, tables, deadline, names=()):
         options = options[:1]
 
     def per_record(n):
-        return [(path, MESSAGES["or"].join(relation_text(s, details[n], base_text, tables[n])
+        return [(path, phrasing.MESSAGES["or"].join(phrasing.relation_text(s, details[n], base_text, tables[n])
                                            for _, base_text, explained, _ in hits for s, details in explained))
                 for path, hits in said.items()]
     cause_key = causes[0][0] if causes else ""
-    cause_text = MESSAGES["causes_join"].join(message for _, message in causes)
+    cause_text = phrasing.MESSAGES["causes_join"].join(message for _, message in causes)
     return "mixture|" + ",".join(keys), per_record, cause_key, cause_text
 
 
@@ -761,7 +468,7 @@ def _generated_bases(failed):
         outputs = [r.generated[index][2] if index < len(r.generated) and r.generated[index][0] == key else None
                    for r in failed]
         if all(o is not None for o in outputs):
-            bases.append((f"generated:{key}", MESSAGES["base.generated"].format(edit=edit_text(pairs)), outputs,
+            bases.append((f"generated:{key}", phrasing.MESSAGES["base.generated"].format(edit=phrasing.edit_text(pairs)), outputs,
                           False, None))
     return bases
 
@@ -776,5 +483,5 @@ def _variant_bases(failed):
         outputs = [r.variants[index][2] if index < len(r.variants) else None for r in failed]
         if all(o is not None and not isinstance(o, evaluation.Raised) for o in outputs):
             seen.add(key)
-            bases.append((f"variant:{key}", MESSAGES["base.variant"], outputs, True, (key, message)))
+            bases.append((f"variant:{key}", phrasing.MESSAGES["base.variant"], outputs, True, (key, message)))
     return bases

@@ -242,8 +242,10 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                             "student": outcome.value if outcome.ok else None, "reference": expected,
                             "options": check.options, "function": check.function,
                             "caption": f"{part.key}/{label or case_index}"}
+                spent = deadline.spent
                 _diagnose(check, records, cases[len(cases) - len(records):], _resolve(ref, check.function),
                           deadline)
+                sandbox.give_back(deadline.spent - spent)
             score = part_score(part.points, cases)
             title = text.catalogue(spec_name, f"part:{part.key}", part.title, lang)
             parts.append(PartResult(part.key, title, part.points, score, cases))

@@ -22,6 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+#: Relations of the same rank that all hold: this many are said together, more none.
+MAX_SAID = 2
+#: An unnamed constant factor counts only on values of this many entries, the same on every failing case.
+MIN_CONSTANT_ENTRIES = 4
 #: A quantity or constant is taken for the measured factor when they agree within this relative error.
 FACTOR_RTOL = 1e-7
 #: the layouts that change a value's dtype: compared by value, since the dtype itself is already said
@@ -194,3 +198,156 @@ def discrete(value):
     with np.errstate(all="ignore"):
         finite = a[np.isfinite(a)].astype(np.float64)
     return bool(np.all(np.abs(finite - np.round(finite)) < 1e-2) and np.all(np.abs(finite) <= 2))
+
+
+# -- a value's leaves, and the relations of each that hold on every failing case ------------------------------------
+def leaves(value, path=()):
+    """{path: leaf} of a value's arrays and numbers, through tuples, lists and dicts."""
+    if isinstance(value, (tuple, list)):
+        found = {}
+        for i, item in enumerate(value):
+            found.update(leaves(item, path + (i,)))
+        return found
+    if isinstance(value, dict):
+        found = {}
+        for key in value:
+            found.update(leaves(value[key], path + (key,)))
+        return found
+    return {path: value}
+
+
+def leaf_at(value, path):
+    """The leaf at ``path`` (from ``leaves``) of a value, or None where the path leads nowhere."""
+    for step in path:
+        try:
+            value = value[step]
+        except (IndexError, KeyError, TypeError):
+            return None
+    return value
+
+
+def same_frame(got, expected):
+    """Whether ``got`` has ``expected``'s containers (lengths and keys), so that leaves can be compared by path."""
+    if isinstance(expected, (tuple, list)):
+        return isinstance(got, (tuple, list)) and len(got) == len(expected) and all(
+            same_frame(g, e) for g, e in zip(got, expected))
+    if isinstance(expected, dict):
+        return isinstance(got, dict) and sorted(got, key=str) == sorted(expected, key=str) and all(
+            same_frame(got[k], expected[k]) for k in expected)
+    return not isinstance(got, (tuple, list, dict))
+
+
+def leaf_candidates(g, b, matches, table, with_layouts):
+    """{signature: per-case detail} of the relations of one leaf value ``g`` to a base leaf ``b``. A signature is
+    (layout, scale kind) with scale kind None (no scale), ("factor",) or ("constant", value). Without
+    ``with_layouts``, the identity layout only, scaled or not."""
+    found = {}
+    number = not isinstance(b, np.ndarray)  # a float is compared as a float
+    for layout, predicted in layouts(b, g, only_same=not with_layouts):
+        if number and predicted.ndim == 0:
+            predicted = float(predicted)
+        if layout in DTYPES:  # the values, whatever their dtype (which the failure message names)
+            if matches(np.asarray(g, dtype=np.float64), predicted):
+                found[(layout, None)] = {}
+            continue
+        c = scale_of(g, predicted)
+        if not np.isfinite(c) or abs(c - 1.0) < 1e-4:
+            if matches(g, predicted):
+                found[(layout, None)] = {}
+            continue
+        ids = identify(c, table)
+        constant = np.size(predicted) >= MIN_CONSTANT_ENTRIES  # a number is always some constant times another
+        if (ids or constant) and matches(g, c * predicted if not number else float(c * predicted)):
+            if ids:
+                found[(layout, ("factor",))] = {"ids": ids, "value": c}
+            if constant:
+                found[(layout, ("constant", float(f"{c:.6g}")))] = {"value": c}
+    if not with_layouts:
+        return found
+    for layout, (part_g, part_b) in partial_layouts(b, g):
+        if matches(part_g, part_b):
+            found[(layout, None)] = {}
+    step = first_divergent_step(g, b, matches)
+    if step:
+        row, c = step
+        ids = identify(c, table)
+        if ids:
+            found[("step", ("factor",))] = {"ids": ids, "value": c, "row": row}
+    return found
+
+
+def intersect(per_record):
+    """The signatures found on every record, with their per-record details; factor ids narrowed to those every
+    record shares."""
+    common = set(per_record[0])
+    for found in per_record[1:]:
+        common &= set(found)
+    kept = {}
+    for signature in common:
+        details = [found[signature] for found in per_record]
+        if signature[1] == ("factor",):
+            ids = set.intersection(*(d["ids"] for d in details))
+            if not ids:
+                continue
+            details = [dict(d, ids=ids) for d in details]
+        kept[signature] = details
+    return kept
+
+
+def rank(signature):
+    """The order in which a leaf's relations are preferred: no scale, a named factor, a bare constant; and the
+    value as it is before another layout of it."""
+    layout, scale = signature
+    return (0 if scale is None else 1 if scale == ("factor",) else 2, 0 if layout == "same" else 1)
+
+
+#: what ``explain_leaf`` says of a leaf equal to its base on every case
+EQUAL = "equal"
+
+
+def explain_leaf(records, path, bases, matches, tables, with_layouts=True):
+    """The relations of the student's leaf at ``path`` to the bases' (one value per record) that hold on every
+    record: EQUAL where it is the base's own on every record, else [(signature, [detail per record])] of the
+    simplest relations (two at most), or None."""
+    per_record = []
+    all_equal = True
+    for record, base, table in zip(records, bases, tables):
+        g, b = leaf_at(record.outcome.value, path), leaf_at(base, path)
+        if g is None or b is None:
+            return None
+        candidates = leaf_candidates(g, b, matches, table, with_layouts)
+        if ("same", None) not in candidates:
+            all_equal = False
+        per_record.append(candidates)
+    if all_equal:
+        return EQUAL
+    common = intersect(per_record)
+    common.pop(("same", None), None)
+    if len(records) == 1:  # one case: no bare constant, and nothing on a small discrete table
+        if discrete(leaf_at(records[0].outcome.value, path)):
+            return None
+        common = {s: d for s, d in common.items() if not (s[1] and s[1][0] == "constant")}
+    if not common:
+        return None
+    best = min(rank(s) for s in common)
+    chosen = sorted((s for s in common if rank(s) == best), key=lambda s: (s[0], str(s[1])))
+    # relations of the same rank that all hold: two are both said; more, none
+    return [(s, common[s]) for s in chosen] if len(chosen) <= MAX_SAID else None
+
+
+def explain_leaves(records, bases, matches, tables, deadline, with_layouts=True):
+    """For one base (a value per record, same frame as expected), the relations that explain EVERY leaf of the
+    student's value on every record: {path: [(signature, details)]}, or None. Leaves equal to the base on every
+    record need none. With ``with_layouts`` False only the identity layout, scaled or not, is tried."""
+    found = {}
+    for path in leaves(records[0].expected):
+        if deadline.expired():
+            return None
+        explained = explain_leaf(records, path, bases, matches, tables, with_layouts)
+        if explained is None:
+            return None
+        if explained is not EQUAL:
+            found[path] = explained
+    if not found:  # the base itself, on every leaf: the whole value is what the base gives
+        return {(): [(("same", None), [{} for _ in records])]}
+    return found

@@ -191,3 +191,12 @@ def test_integer_values_are_named_as_the_expected_ones_cut_to_integers():
     records = _records("a3_backprop", check, lambda e, case: (e[0], np.round(e[1]).astype(np.int64)))
     messages = _messages(diagnosis.explain(check, records, _reference(*LAYER_GRADIENTS)))
     assert len(messages) == 3 and all("your `db` is the expected value, rounded to integers" in m for m in messages)
+
+
+def test_two_slips_in_one_function_are_both_named_in_most_cases():
+    """Graded as real submissions: each two-slip case of benchmarks/mutants/two_slips.py; at least 80 % of them
+    have both slips named."""
+    import diagnosis_speed
+    from mutants import two_slips
+    named = [all(diagnosis_speed.named_slips(case)[0]) for case in two_slips.CASES]
+    assert sum(named) >= 0.8 * len(named), [case.name for case, ok in zip(two_slips.CASES, named) if not ok]

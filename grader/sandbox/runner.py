@@ -495,6 +495,11 @@ class Sandbox:
                 trips.start()
                 self._write_all(reply, deadline)
 
+    def give_back(self, seconds):
+        """Move the submission's deadline ``seconds`` later: the grader's own work between calls (its diagnoses,
+        bounded by ``grader.diagnosis.BUDGET_SECONDS``) is not the submission's time."""
+        self.deadline += max(0.0, float(seconds))
+
     def _credit(self, served, load):
         """Give back to the budget what one stand-in's round trip cost that is not the student's: ``served``, the
         grader's own time on it, from the moment its request was read to the moment the answer was ready to write;

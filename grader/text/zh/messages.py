@@ -444,7 +444,7 @@ DEMO = {
     "problems": "演示：有 {count} 项成绩检查未通过；第一项：{first}",
 }
 
-DIAGNOSIS = {
+DIAGNOSIS_TEXT = {
     "computes": "你的代码算出的是：{facts}",
     "fact": "{leaf} 是{relation}",
     "facts_join": "；",
@@ -500,7 +500,7 @@ DIAGNOSIS = {
 }
 
 TABLES = {
-    "diagnosis": DIAGNOSIS,
+    "diagnosis_text": DIAGNOSIS_TEXT,
     "evaluation": EVALUATION,
     "local": LOCAL,
     "results": RESULTS,
