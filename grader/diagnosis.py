@@ -17,6 +17,7 @@ raise alone counts only on two failing cases or with the words its misconception
 depend on any of this: it only adds text to failing cases.
 """
 import inspect
+import itertools
 import time
 import warnings
 from contextlib import contextmanager
@@ -28,7 +29,7 @@ from . import diagnosis_text as phrasing, evaluation, relations
 
 #: The grader's own time on diagnoses, per submission, in seconds (docs/speed.md has what it takes).
 BUDGET_SECONDS = 1.0
-MAX_SAID = 2  # more catalogue causes than this that all hold: none is named
+MAX_SAID = relations.MAX_SAID  # two explanations that both hold are both said; more, none
 MAX_FACTS = 3  # facts shown on one case
 
 
@@ -320,7 +321,19 @@ def _explain(check, records, failing, reference, deadline):
         for i in chosen:
             out[i] = Explained(evaluation.with_cause(records[i].verdict.message, message_tail), key)
         return out
-    if not all(r.outcome.ok for r in failed) or not all(relations.same_frame(r.outcome.value, r.expected) for r in failed):
+    if not all(r.outcome.ok for r in failed):
+        return _raised_like_generated(records, chosen, matches, out)
+    order = _reordered(failed, matches)
+    if order:
+        returns = phrasing.return_names(reference) if reference else []
+        names = [returns[i] if i < len(returns) else f"[{i}]" for i in range(len(order))]
+        fact = phrasing.MESSAGES["reordered"].format(got=", ".join(names[j] for j in order), expected=", ".join(names))
+        for i in chosen:
+            computes = phrasing.MESSAGES["computes"].format(facts=fact)
+            out[i] = Explained(evaluation.say("join", first=records[i].verdict.message, second=computes), "",
+                               "reordered:" + ",".join(map(str, order)))
+        return out
+    if not all(relations.same_frame(r.outcome.value, r.expected) for r in failed):
         return out
     names = _argument_names(reference) if reference else []
     returns = phrasing.return_names(reference) if reference else []
@@ -462,12 +475,65 @@ def _nest(value, path):
     return value
 
 
+def _reordered(failed, matches):
+    """The order in which the student's function returns the expected values, where it is another one on every
+    failing record (a tuple of two to four values): [index of the expected value at each place], or None."""
+    first = failed[0].expected
+    if not isinstance(first, tuple) or not 2 <= len(first) <= 4:
+        return None
+    for order in itertools.permutations(range(len(first))):
+        if list(order) == sorted(order):
+            continue
+        if all(isinstance(r.outcome.value, (tuple, list)) and len(r.outcome.value) == len(r.expected)
+               and all(matches(r.outcome.value[i], r.expected[j]) for i, j in enumerate(order)) for r in failed):
+            return list(order)
+    return None
+
+
+def _generated_outputs(failed):
+    """[(key, edit pairs, [output per record])] of the generated variants, in the cache's order."""
+    found = []
+    for index, (key, pairs, _) in enumerate(failed[0].generated):
+        found.append((key, pairs, [r.generated[index][2] if index < len(r.generated) and r.generated[index][0] == key
+                                   else None for r in failed]))
+    return found
+
+
+def _raised_like_generated(records, chosen, matches, out):
+    """Where some failing calls raised: the generated variants that raise the very same exception, with the very
+    same message, on each of those, and give the student's value on the others; said where there are one or two,
+    on two failing cases at least."""
+    failed = [records[i] for i in chosen]
+    if len(failed) < 2:
+        return out
+    hits = []
+    for key, pairs, outputs in _generated_outputs(failed):
+        if all(_same_outcome(record.outcome, output, matches) for record, output in zip(failed, outputs)):
+            hits.append((key, pairs))
+    if not hits or len(hits) > MAX_SAID:
+        return out
+    edits = phrasing.MESSAGES["or"].join(phrasing.edit_text(pairs) for _, pairs in hits)
+    for i in chosen:
+        fact = phrasing.MESSAGES["raises_as" if not records[i].outcome.ok else "gives_as"].format(edit=edits)
+        computes = phrasing.MESSAGES["computes"].format(facts=fact)
+        out[i] = Explained(evaluation.say("join", first=records[i].verdict.message, second=computes), "",
+                           "raised:" + "/".join(key for key, _ in hits))
+    return out
+
+
+def _same_outcome(outcome, output, matches):
+    if output is None:
+        return False
+    if not outcome.ok:
+        return isinstance(output, evaluation.Raised) and output.detail != "" and evaluation.raised_alike(
+            output, outcome.error, outcome.detail)
+    return not isinstance(output, evaluation.Raised) and matches(outcome.value, output)
+
+
 def _generated_bases(failed):
     bases = []
-    for index, (key, pairs, _) in enumerate(failed[0].generated):
-        outputs = [r.generated[index][2] if index < len(r.generated) and r.generated[index][0] == key else None
-                   for r in failed]
-        if all(o is not None for o in outputs):
+    for key, pairs, outputs in _generated_outputs(failed):
+        if all(o is not None and not isinstance(o, evaluation.Raised) for o in outputs):
             bases.append((f"generated:{key}", phrasing.MESSAGES["base.generated"].format(edit=phrasing.edit_text(pairs)), outputs,
                           False, None))
     return bases

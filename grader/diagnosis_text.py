@@ -50,6 +50,9 @@ MESSAGES = text.table("diagnosis_text", {
     "base.substituted": "what the expected computation gives with {source} in place of {target}",
     "base.generated": "what the expected computation gives with {edit}",
     "base.variant": "what the likely cause above gives",
+    "reordered": "your values come back in another order: ({got}) where ({expected}) belong",
+    "raises_as": "it raises what the expected computation raises with {edit}, with the same message",
+    "gives_as": "your value is what the expected computation gives with {edit}",
     "base.argument": "the `{name}` it was given, unchanged",
     # factors
     "factor": "{value} ({what})",

@@ -229,7 +229,8 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                                             case.public, verdict.passed, verdict.message, verdict.misconception))
                     records.append(diagnosis.Record(case, outcome, expected, variants, verdict,
                                                     lambda c=case_index, ci=check_index, o=outcome:
-                                                    stored.generated(part.key, ci, c) if o.ok else []))
+                                                    stored.generated(part.key, ci, c)
+                                                    if o.ok or o.error not in NOT_RAISED else []))
                     graded.add(check.function)
                     if not verdict.passed:
                         failed.add(check.function)
@@ -275,9 +276,9 @@ NOT_RAISED = ("NotImplementedError", "ImportFailed", "Timeout", "SkippedAfterTim
 
 
 def _may_explain(check, outcome):
-    """Whether a classic bug of ``check`` may raise what the failed ``outcome`` raised: it raised an exception of
-    its own, and the check has misconceptions."""
-    return bool(check.misconceptions) and outcome.error not in NOT_RAISED
+    """Whether a classic bug of ``check``, or a variant generated from the reference, may raise what the failed
+    ``outcome`` raised: it raised an exception of its own."""
+    return outcome.error not in NOT_RAISED
 
 
 def _trusted(assignment, graded, failed):

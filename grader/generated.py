@@ -13,6 +13,9 @@ Nothing here reads a student's source: the edits are made to the kit's own solut
 """
 import ast
 import copy
+import hashlib
+import inspect
+import json
 import signal
 import threading
 import warnings
@@ -20,21 +23,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import paths
+from . import evaluation, paths, references
 
 #: The most variants kept per function, and the longest one may run on one case, in seconds.
-MAX_VARIANTS = 80
+MAX_VARIANTS = 150
+#: The largest output of one variant on one case that the cache keeps, encoded.
+MAX_OUTPUT_BYTES = 100_000
 CALL_SECONDS = 0.5
 #: How long a piece of code quoted in an edit's description may be.
 MAX_QUOTE = 60
-#: Calls a student leaves out or swaps only as a slip of the formula: converting, counting or looping helpers are not.
-PLUMBING = {"asarray", "array", "float", "int", "list", "tuple", "len", "range", "enumerate", "zip", "dict", "copy",
-            "zeros", "empty", "ones", "zeros_like", "empty_like", "ones_like", "reversed", "sorted", "astype", "get",
-            "isinstance", "ValueError", "format", "append", "reshape", "permutation"}
+#: Calls never left out: they build messages or check types.
+PLUMBING = {"isinstance", "ValueError", "format", "append"}
 #: Functions (or methods) a student swaps for one another.
 SWAPS = {"mean": ("sum",), "sum": ("mean",), "max": ("min",), "min": ("max",), "maximum": ("minimum",),
-         "minimum": ("maximum",), "log": ("log1p", "exp"), "log1p": ("log",), "exp": ("log",), "argmax": ("argmin",),
+         "minimum": ("maximum",), "log": ("log1p", "exp"), "zeros": ("ones",), "ones": ("zeros",),
+         "zeros_like": ("ones_like",), "ones_like": ("zeros_like",), "where": (), "log1p": ("log",), "exp": ("log",), "argmax": ("argmin",),
          "column_stack": ("vstack",), "tanh": ("sigmoid",), "sigmoid": ("tanh",), "relu": ("leaky_relu",)}
+COMPARISONS = {ast.Gt: (ast.Lt, ast.GtE), ast.GtE: (ast.Gt, ast.LtE), ast.Lt: (ast.Gt, ast.LtE),
+               ast.LtE: (ast.Lt, ast.GtE), ast.Eq: (ast.NotEq,), ast.NotEq: (ast.Eq,)}
 OPERATORS = {ast.Add: (ast.Sub,), ast.Sub: (ast.Add,), ast.Mult: (ast.Div, ast.MatMult), ast.Div: (ast.Mult,),
              ast.MatMult: (ast.Mult,)}
 
@@ -88,18 +94,35 @@ def _edits(function, lines, module_functions):
     def inside(node):
         return getattr(node, "lineno", None) in lines
 
-    loop_heads = set()
+    loop_heads = set()  # a while loop's test is left alone: an edit there may never end
     for node in ast.walk(function):
-        if isinstance(node, (ast.For, ast.While)):
-            loop_heads.update(id(n) for n in ast.walk(node.iter if isinstance(node, ast.For) else node.test))
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range":
-            loop_heads.update(id(n) for n in ast.walk(node))
+        if isinstance(node, ast.While):
+            loop_heads.update(id(n) for n in ast.walk(node.test))
     for node in ast.walk(function):
         if not inside(node) or id(node) in loop_heads:
             continue
+        if isinstance(node, ast.Compare) and len(node.ops) == 1:
+            for other in COMPARISONS.get(type(node.ops[0]), ()):
+                found.append((node, ast.Compare(node.left, [other()], node.comparators)))
+        if isinstance(node, ast.Call):
+            positional = [arg for arg in node.args if not isinstance(arg, ast.Starred)]
+            if len(positional) == len(node.args):
+                for i in range(len(node.args)):
+                    for j in range(i + 1, len(node.args)):
+                        swapped = list(node.args)
+                        swapped[i], swapped[j] = swapped[j], swapped[i]
+                        found.append((node, ast.Call(node.func, swapped, node.keywords)))
+            callee = getattr(node.func, "id", None)
+            if callee in module_functions:
+                for other, (low, high) in sorted(module_functions.items()):
+                    if other != callee and low <= len(node.args) <= high:
+                        found.append((node, ast.Call(ast.Name(other, ast.Load()), node.args, node.keywords)))
         if isinstance(node, ast.BinOp):
             for new_op in OPERATORS.get(type(node.op), ()):
                 found.append((node, ast.BinOp(node.left, new_op(), node.right)))
+            if isinstance(node.op, ast.MatMult):  # a transpose added on either side
+                found.append((node, ast.BinOp(ast.Attribute(node.left, "T", ast.Load()), node.op, node.right)))
+                found.append((node, ast.BinOp(node.left, node.op, ast.Attribute(node.right, "T", ast.Load()))))
             if isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div)):
                 found.append((node, node.left))
                 if isinstance(node.op, (ast.Add, ast.Mult)):
@@ -116,7 +139,7 @@ def _edits(function, lines, module_functions):
                 if isinstance(node.func, ast.Attribute):
                     found.append((node, ast.Call(ast.Attribute(node.func.value, other, ast.Load()), node.args,
                                                  node.keywords)))
-                elif other in module_functions:
+                elif other in module_functions and other != callee:
                     found.append((node, ast.Call(ast.Name(other, ast.Load()), node.args, node.keywords)))
             for i, keyword in enumerate(node.keywords):
                 if keyword.arg in ("axis", "keepdims"):
@@ -141,6 +164,9 @@ def _edits(function, lines, module_functions):
             if isinstance(index, ast.Constant) and type(index.value) is int:
                 for other in {0: (-1, 1), -1: (0, -2), 1: (0, 2)}.get(index.value, ()):
                     found.append((node, ast.Subscript(node.value, ast.Constant(other), node.ctx)))
+                if index.value in (0, -1):
+                    for bounds in ((None, ast.UnaryOp(ast.USub(), ast.Constant(1))), (ast.Constant(1), None)):
+                        found.append((node, ast.Subscript(node.value, ast.Slice(*bounds), node.ctx)))
             elif isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub):
                 found.append((node, ast.Subscript(node.value, ast.Constant(0), node.ctx)))
             elif isinstance(index, ast.BinOp) and isinstance(index.op, (ast.Add, ast.Sub)):
@@ -148,6 +174,8 @@ def _edits(function, lines, module_functions):
             elif isinstance(index, ast.Name):
                 for op in (ast.Add, ast.Sub):
                     found.append((node, ast.Subscript(node.value, ast.BinOp(index, op(), ast.Constant(1)), node.ctx)))
+                for other in (0, -1):
+                    found.append((node, ast.Subscript(node.value, ast.Constant(other), node.ctx)))
             elif isinstance(index, ast.Slice):
                 for field in ("lower", "upper"):
                     bound = getattr(index, field)
@@ -194,6 +222,22 @@ class _Replace(ast.NodeTransformer):
         return node
 
 
+def _siblings(module):
+    """{function name: (the fewest, the most positional arguments it takes)} of the module's functions, its own and
+    those it imports from the kit: what a student may call by mistake in place of another."""
+    ranges = {}
+    for name, value in vars(module).items():
+        if not inspect.isfunction(value) or name.startswith("_"):
+            continue
+        try:
+            parameters = [p for p in inspect.signature(value).parameters.values()
+                          if p.kind == p.POSITIONAL_OR_KEYWORD]
+        except (TypeError, ValueError):
+            continue
+        ranges[name] = (sum(p.default is p.empty for p in parameters), len(parameters))
+    return ranges
+
+
 def variants(module, function_name, module_name, folder=None):
     """[Variant] of one reference function: ``module`` is the loaded reference module (whose globals a variant
     uses), ``module_name`` its file's name without .py, in ``folder`` (default: the solutions of the module)."""
@@ -205,14 +249,15 @@ def variants(module, function_name, module_name, folder=None):
                        and node.name == function_name), None)
     if definition is None or not lines:
         return []
-    module_functions = {name for name, value in vars(module).items() if callable(value)}
+    module_functions = _siblings(module)
     made, seen = [], set()
     for number, (target, replacement) in enumerate(_edits(definition, lines, module_functions)):
         old = _quote(target)
         new = "" if replacement is None else _quote(replacement)
-        if old == new or (old, new) in seen:
+        place = (getattr(target, "lineno", 0), getattr(target, "col_offset", 0), old, new)
+        if old == new or place in seen:  # the same edit at the same place, found twice
             continue
-        seen.add((old, new))
+        seen.add(place)
         edited = copy.deepcopy(definition)
         # find the target's copy: the same position in a parallel walk
         originals = list(ast.walk(definition))
@@ -240,8 +285,8 @@ class _Slow(Exception):
 
 
 def run(variant, args, kwargs):
-    """The variant's output on a case, or None where it raises (or runs past CALL_SECONDS, where the process can
-    time it: the main thread)."""
+    """The variant's output on a case; ``evaluation.Raised`` with the whole message where it raises; None where it
+    runs past CALL_SECONDS (where the process can time it: the main thread) or raises with no message."""
     timed = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
 
     def stop(signum, frame):
@@ -254,8 +299,10 @@ def run(variant, args, kwargs):
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return variant.function(*copy.deepcopy(args), **copy.deepcopy(kwargs))
-    except (Exception, _Slow):
+    except _Slow:
         return None
+    except Exception as exc:
+        return references.raised_exactly(exc)
     finally:
         if timed:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -283,15 +330,17 @@ def outputs(assignment, ref, expected, close):
                     for index, case in enumerate(check.cases)]
         groups, order = {}, []
         for variant in made:
-            results = [run(variant, case.args, case.kwargs) for _, _, case in case_ids]
-            if all(r is None for r in results):
+            results = [_storable(run(variant, case.args, case.kwargs)) for _, _, case in case_ids]
+            raised = [isinstance(r, evaluation.Raised) for r, _ in results]
+            if all(r is None or is_raised for (r, _), is_raised in zip(results, raised)):
+                if not all(raised):
+                    continue  # raising on every case, it tells a student's raising call apart; else, nothing
+            elif all(r is None or (not is_raised and close(r, expected[case_id], check))
+                     for (r, _), is_raised, (case_id, check, _) in zip(results, raised, case_ids)):
                 continue
-            if all(r is None or close(r, expected[case_id], check) for r, (case_id, check, _) in zip(results,
-                                                                                                     case_ids)):
-                continue
-            fingerprint = _fingerprint(results)
+            fingerprint = hashlib.sha256("\0".join(encoded for _, encoded in results).encode()).hexdigest()
             if fingerprint not in groups:
-                groups[fingerprint] = ([], results)
+                groups[fingerprint] = ([], [encoded for _, encoded in results])
                 order.append(fingerprint)
             groups[fingerprint][0].append(variant)
         kept = [groups[f] for f in order if len({(v.old, v.new) for v in groups[f][0]}) <= 2][:MAX_VARIANTS]
@@ -299,18 +348,18 @@ def outputs(assignment, ref, expected, close):
             edits[(part_key, check_index)] = [[members[0].key, [[v.old, v.new] for v in members[:2]]]
                                               for members, _ in kept]
         for position, (case_id, _, _) in enumerate(case_ids):
-            per_case[case_id] = [results[position] for _, results in kept]
+            per_case[case_id] = [None if results[position] == "null" else json.loads(results[position])
+                                 for _, results in kept]
     return edits, per_case
 
 
-def _fingerprint(results):
-    """A hash of a variant's outputs on every case, to tell equal ones apart cheaply."""
-    import hashlib
-    import pickle
-    sha = hashlib.sha256()
-    for result in results:
-        try:
-            sha.update(pickle.dumps(result, protocol=4))
-        except Exception:
-            sha.update(repr(type(result)).encode())
-    return sha.hexdigest()
+def _storable(output):
+    """(output, its encoding as JSON text) where the cache can hold it: a value the codec takes (a variant may build
+    a structure that holds itself) of at most MAX_OUTPUT_BYTES; else (None, "null")."""
+    if output is None:
+        return None, "null"
+    try:
+        encoded = json.dumps(evaluation.encode_variant(output))
+    except (ValueError, TypeError, RecursionError):
+        return None, "null"
+    return (output, encoded) if len(encoded) <= MAX_OUTPUT_BYTES else (None, "null")

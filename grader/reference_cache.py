@@ -75,7 +75,7 @@ def _case_id(part_key, check_index, case_index):
 
 def compute(assignment):
     """Every case's reference outputs, as {case id: {"expected": wire, "variants": [wire, ...], "generated":
-    [wire or None, ...]}}, and for each check that compares values, {"edits:<part>/<check>": [[key, [[old, new],
+    [wire or None, ...] (each already encoded)}}, and for each check that compares values, {"edits:<part>/<check>": [[key, [[old, new],
     ...]], ...]}: the variants generated from the reference's source (``grader.generated``), in the order of each
     of its cases' "generated" list."""
     cases, expected = {}, {}
@@ -91,7 +91,7 @@ def compute(assignment):
     for (part_key, check_index), listed in edits.items():
         cases[f"edits:{part_key}/{check_index}"] = listed
     for case_id, values in outputs.items():
-        cases[case_id]["generated"] = [None if value is None else wire.encode(value) for value in values]
+        cases[case_id]["generated"] = values
     return cases
 
 
@@ -193,7 +193,7 @@ class References:
         cases = self.load()._cases
         edits = cases.get(f"edits:{part_key}/{check_index}") or []
         stored = cases[_case_id(part_key, check_index, case_index)].get("generated") or []
-        return [(key, [tuple(pair) for pair in pairs], None if output is None else wire.decode(output))
+        return [(key, [tuple(pair) for pair in pairs], None if output is None else evaluation.decode_variant(output))
                 for (key, pairs), output in zip(edits, stored)]
 
 

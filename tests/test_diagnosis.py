@@ -6,7 +6,7 @@ on one failing case but not on another is not shown."""
 import numpy as np
 import pytest
 
-from grader import catalogues, diagnosis, evaluation, generated, paths, references, relations
+from grader import catalogues, diagnosis, evaluation, generated, paths, reference_cache, references, relations
 from grader.spec import Case
 
 
@@ -200,3 +200,28 @@ def test_two_slips_in_one_function_are_both_named_in_most_cases():
     from mutants import two_slips
     named = [all(diagnosis_speed.named_slips(case)[0]) for case in two_slips.CASES]
     assert sum(named) >= 0.8 * len(named), [case.name for case, ok in zip(two_slips.CASES, named) if not ok]
+
+
+def test_returned_values_in_another_order_are_named():
+    check = _check(*LAYER_GRADIENTS)
+    records = _records("a3_backprop", check, lambda e, case: (e[1], e[0]))
+    messages = _messages(diagnosis.explain(check, records, _reference(*LAYER_GRADIENTS)))
+    assert len(messages) == 3 and all("your values come back in another order: (db, dW) where (dW, db) belong" in m
+                                      for m in messages)
+
+
+def test_a_raise_is_named_by_the_generated_edit_that_raises_the_same_message():
+    check = _check("a1_neuron_gd", "gradient_descent.mse_loss")
+    spec = catalogues.load("a1_neuron_gd")
+    edits = [(key, pairs) for key, pairs, _ in reference_cache.for_assignment("a1_neuron_gd").generated(
+        "mse_loss", 0, 0)]
+    key, pairs = next((k, p) for k, p in edits if p == [("np.mean(residual ** 2)", "residual ** 2")])
+    raised = evaluation.Outcome(False, error="TypeError",
+                                detail="only 0-dimensional arrays can be converted to Python scalars")
+    records = _records("a1_neuron_gd", check, lambda e, case: raised)
+    for index, record in enumerate(records):
+        record.generated_source = reference_cache.for_assignment("a1_neuron_gd").generated("mse_loss", 0, index)
+    messages = _messages(diagnosis.explain(check, records, _reference("a1_neuron_gd", "gradient_descent.mse_loss")))
+    assert len(messages) == len(spec.part("mse_loss").checks[0].cases)
+    assert all("it raises what the expected computation raises with `residual ** 2` where `np.mean(residual ** 2)` "
+               "belongs, with the same message" in m for m in messages)
