@@ -510,15 +510,30 @@ def _raised_like_generated(records, chosen, matches, out):
     for key, pairs, outputs in _generated_outputs(failed):
         if all(_same_outcome(record.outcome, output, matches) for record, output in zip(failed, outputs)):
             hits.append((key, pairs))
-    if not hits or len(hits) > MAX_SAID:
+    pairs = _said_together(hits)
+    if not pairs:
         return out
-    edits = phrasing.MESSAGES["or"].join(phrasing.edit_text(pairs) for _, pairs in hits)
+    edits = phrasing.edit_text(pairs)
     for i in chosen:
         fact = phrasing.MESSAGES["raises_as" if not records[i].outcome.ok else "gives_as"].format(edit=edits)
         computes = phrasing.MESSAGES["computes"].format(facts=fact)
         out[i] = Explained(evaluation.say("join", first=records[i].verdict.message, second=computes), "",
                            "raised:" + "/".join(key for key, _ in hits))
     return out
+
+
+def _said_together(hits):
+    """The edits [(old, new[, "several"])] that the generated variants ``hits`` [(key, pairs)] stand for together:
+    all of them, where they are two at most; one change of the same code in several ways, where they all change
+    that code; else None (no edit can be named)."""
+    pairs = [tuple(pair) for _, found in hits for pair in found]
+    if not pairs:
+        return None
+    if len(hits) <= MAX_SAID and not any(len(pair) > 2 for pair in pairs) and len(pairs) <= MAX_SAID:
+        return pairs
+    if len({pair[0] for pair in pairs}) == 1:
+        return [(pairs[0][0], pairs[0][1], "several")]
+    return None
 
 
 def _same_outcome(outcome, output, matches):

@@ -69,6 +69,7 @@ MESSAGES = text.table("diagnosis_text", {
     "f.negative": "minus {what}",
     "causes_join": "; or: ",
     "edit.replace": "`{new}` where `{old}` belongs",
+    "edit.several": "`{old}` written otherwise (as `{new}`, or in another of several ways)",
     "edit.remove": "the statement `{old}` left out",
 })
 
@@ -149,6 +150,11 @@ def relation_text(signature, detail, base_text, table):
 
 
 def edit_text(pairs):
-    """The words for a generated variant's edits [(old, new)]: two edits with the same outputs are both said."""
-    return MESSAGES["or"].join(MESSAGES["edit.replace"].format(old=old, new=new) if new
-                               else MESSAGES["edit.remove"].format(old=old) for old, new in pairs)
+    """The words for a generated variant's edits [(old, new)]: two edits with the same outputs are both said; an
+    edit marked (old, new, "several") stands for several ways of changing the same code."""
+    said = []
+    for pair in pairs:
+        old, new = pair[0], pair[1]
+        key = "edit.several" if len(pair) > 2 else "edit.replace" if new else "edit.remove"
+        said.append(MESSAGES[key].format(old=old, new=new))
+    return MESSAGES["or"].join(said)

@@ -343,14 +343,26 @@ def outputs(assignment, ref, expected, close):
                 groups[fingerprint] = ([], [encoded for _, encoded in results])
                 order.append(fingerprint)
             groups[fingerprint][0].append(variant)
-        kept = [groups[f] for f in order if len({(v.old, v.new) for v in groups[f][0]}) <= 2][:MAX_VARIANTS]
+        kept = [(members, results, said(members)) for members, results in (groups[f] for f in order)]
+        kept = [item for item in kept if item[2]][:MAX_VARIANTS]
         for part_key, check_index, check in checks:
-            edits[(part_key, check_index)] = [[members[0].key, [[v.old, v.new] for v in members[:2]]]
-                                              for members, _ in kept]
+            edits[(part_key, check_index)] = [[members[0].key, pairs] for members, _, pairs in kept]
         for position, (case_id, _, _) in enumerate(case_ids):
             per_case[case_id] = [None if results[position] == "null" else json.loads(results[position])
-                                 for _, results in kept]
+                                 for _, results, _ in kept]
     return edits, per_case
+
+
+def said(members):
+    """The edits of variants with equal outputs, as a diagnosis may say them: [[old, new], ...] for one or two
+    edits; [[old, new, "several"]] for more that all change the same code (the slip is there, in one of several
+    ways); None for more that change different code (no edit can be named)."""
+    pairs = sorted({(v.old, v.new) for v in members}, key=[(v.old, v.new) for v in members].index)
+    if len(pairs) <= 2:
+        return [list(pair) for pair in pairs]
+    if len({old for old, _ in pairs}) == 1:
+        return [[pairs[0][0], pairs[0][1], "several"]]
+    return None
 
 
 def _storable(output):

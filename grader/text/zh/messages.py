@@ -499,6 +499,7 @@ DIAGNOSIS_TEXT = {
     "f.negative": "负的{what}",
     "causes_join": "；或者：",
     "edit.replace": "在应当是 `{old}` 的地方写成 `{new}`",
+    "edit.several": "把 `{old}` 写成了别的样子（例如 `{new}`，或其他几种写法之一）",
     "edit.remove": "漏掉语句 `{old}`",
 }
 
