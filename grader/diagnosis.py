@@ -98,8 +98,8 @@ def _matcher(kind, options):
             return evaluation.gradient_mismatch(got, target, limit) is None
         return gradient
     rtol, atol = options.get("rtol", evaluation.RTOL), options.get("atol", evaluation.ATOL)
-    if np.isinf(rtol) and np.isinf(atol):  # a check of structure only: equal structure says nothing of values
-        return lambda got, target: False
+    if np.isinf(rtol) and np.isinf(atol):  # a check of structure only: equal structure says nothing of values,
+        return _same_non_finite  # but the same nan and inf in the same places do
 
     def close(got, target):
         if not _plain_pair(got, target):
@@ -112,6 +112,18 @@ def _matcher(kind, options):
         wrong = (diff > atol + rtol * np.abs(e)) | (~finite & ~((g == e) | (np.isnan(g) & np.isnan(e))))
         return not wrong.any()
     return close
+
+
+def _same_non_finite(got, target):
+    """Whether two numbers or arrays of one shape hold nan, inf and -inf in the same places, and some of them."""
+    try:
+        g, e = np.asarray(got, dtype=np.float64), np.asarray(target, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    if g.shape != e.shape or np.isfinite(g).all():
+        return False
+    return bool(np.array_equal(np.isnan(g), np.isnan(e)) and np.array_equal(np.where(np.isinf(g), g, 0.0),
+                                                                             np.where(np.isinf(e), e, 0.0)))
 
 
 def _plain_pair(got, target):
