@@ -209,8 +209,10 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                             timed_out.add(check.function)
                     # A failed call is judged on its failure alone: it needs no reference output, unless a
                     # classic bug of this check raises what it raised.
+                    fetching = time.monotonic()  # building the reference cache is the grader's time, not theirs
                     expected, variants = (stored.outputs(part.key, check_index, case_index)
                                           if outcome.ok or _may_explain(check, outcome) else (None, ()))
+                    sandbox.give_back(time.monotonic() - fetching)
                     variants = [(key, text.misconception(spec_name, part.key, key, message, lang), output)
                                 for key, message, output in variants]
                     predict = _resolve(ref, check.options.get("predict"))

@@ -496,8 +496,9 @@ class Sandbox:
                 self._write_all(reply, deadline)
 
     def give_back(self, seconds):
-        """Move the submission's deadline ``seconds`` later: the grader's own work between calls (its diagnoses,
-        bounded by ``grader.diagnosis.BUDGET_SECONDS``) is not the submission's time."""
+        """Move the submission's deadline ``seconds`` later: the grader's own work between calls (reading or
+        building the reference cache, its diagnoses, bounded by ``grader.diagnosis.BUDGET_SECONDS``) is not the
+        submission's time."""
         self.deadline += max(0.0, float(seconds))
 
     def _credit(self, served, load):
