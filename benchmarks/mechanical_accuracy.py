@@ -162,10 +162,15 @@ def corpus(assignments, halves, jobs, sample=0):
     return _sampled(kept, sample), built
 
 
-def run(entries, jobs):
-    """[Graded], in the order of ``entries``."""
+def run(entries, jobs, progress=None):
+    """[Graded], in the order of ``entries``; ``progress(line)`` hears every 50."""
+    results = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(grade_one, entries, chunksize=2))
+        for graded in pool.map(grade_one, entries, chunksize=2):
+            results.append(graded)
+            if progress and len(results) % 50 == 0:
+                progress(f"{len(results)} of {len(entries)} graded")
+    return results
 
 
 def _row(label, half, items):
@@ -246,7 +251,8 @@ def main(argv=None):
             print(f"{entry.mutant.half}\t{entry.status}\t{entry.mutant.assignment}\t{entry.mutant.label}")
         return 0
     left_out = sum(e.status == mechanical.EQUIVALENT for e in built if e.mutant.half in halves)
-    results = run(entries, args.jobs)
+    results = run(entries, args.jobs, lambda line: print(f"{line} ({time.monotonic() - started:.0f} s)",
+                                                          file=sys.stderr, flush=True))
     print(table(results, halves))
     print(f"\n{len(results)} mutants graded ({left_out} equivalent ones left out) in "
           f"{time.monotonic() - started:.0f} s with --jobs {args.jobs}; hints in {args.hints}")

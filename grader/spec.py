@@ -48,6 +48,20 @@ class Misconception:
 
 
 @dataclass(frozen=True, eq=False)
+class Promise:
+    """One thing a graded function's docstring promises: an input it accepts (a shape, a dtype, a range of values, an
+    edge such as exact zeros or logits of 1000), or something it must not do (warn, change its arguments).
+
+    ``exercised(*args, **kwargs)`` says whether a case's arguments put the promise to the test. A promise is kept
+    when a public case of the function and a hidden twin of it both do, in a check of one of ``kinds`` (any kind
+    when empty): "no warning for z = 1000" needs a 'robust' check, which is the one that fails on a warning.
+    """
+    text: str
+    exercised: Callable
+    kinds: tuple = ()
+
+
+@dataclass(frozen=True, eq=False)
 class Check:
     """One property of one student function, tested on several cases.
 
@@ -113,6 +127,17 @@ def twins(check, case, other_check, other):
             and structure(other.args) == structure(case.args) and structure(other.kwargs) == structure(case.kwargs))
 
 
+def exercises(promise, check, case):
+    """Whether ``case`` of ``check`` puts ``promise`` to the test: a check of a kind it allows, on arguments it
+    recognises. A predicate that fails on the arguments does not recognise them."""
+    if promise.kinds and check.kind not in promise.kinds:
+        return False
+    try:
+        return bool(promise.exercised(*case.args, **case.kwargs))
+    except Exception:  # noqa: BLE001 - arguments of another form than the promise is about
+        return False
+
+
 @dataclass(frozen=True, eq=False)
 class Written:
     """A question answered in sentences: an nbgrader "manually graded answer" cell, scored by hand.
@@ -154,6 +179,8 @@ class Assignment:
     data: tuple = ()
     written: tuple = ()
     calls: dict = field(default_factory=dict)
+    #: {'module.function': (Promise, ...)}: what each graded function's docstring promises; see ``unkept``
+    promises: dict = field(default_factory=dict)
 
     def __post_init__(self):
         keys = [part.key for part in self.parts]
@@ -176,6 +203,9 @@ class Assignment:
                     raise ValueError(f"{self.name}: calls names {name}, which no part checks")
             if caller in self.depends_on(caller):
                 raise ValueError(f"{self.name}: {caller} would stand in for itself")
+        for function in self.promises:
+            if function not in graded:
+                raise ValueError(f"{self.name}: promises name {function}, which no part checks")
         for part in self.parts:
             for check, index, case in part.cases():
                 if case.public and not any(not other.public and twins(check, case, other_check, other)
@@ -203,6 +233,15 @@ class Assignment:
             if question.key == key:
                 return question
         raise KeyError(f"{self.name} has no written question {key!r}")
+    def unkept(self):
+        """[(function, promise text)] of the declared promises that no public case and hidden twin both exercise."""
+        return [(function, promise.text) for function, promises in self.promises.items() for promise in promises
+                if not any(exercises(promise, check, case) and any(
+                    not other.public and twins(check, case, other_check, other)
+                    and exercises(promise, other_check, other) for other_check, _, other in part.cases())
+                           for part in self.parts for check, _, case in part.cases()
+                           if case.public and check.function == function)]
+
     def depends_on(self, function):
         """Every graded function that ``function`` calls, directly or through others."""
         found, pending = set(), list(self.calls.get(function, ()))

@@ -12,7 +12,9 @@ import numpy as np
 
 from .. import paths, references
 from ..inputs import away_from_zero, binary_labels, normal, numerical_gradient, one_hot_labels, uniform
-from ..spec import Assignment, Case, Check, Misconception, Part, Written
+from . import _promises as promise
+from ._promises import UNCHANGED, arg
+from ..spec import Assignment, Case, Check, Misconception, Part, Promise, Written
 
 NAME = "a3_backprop"
 PROVIDED = {"activations": "a2_forward", "losses": "a2_forward", "forward": "a2_forward", "datasets": NAME}
@@ -437,6 +439,8 @@ OUTPUT_CASES = (
     Case((_helpers().activations.sigmoid(normal(10301, 6, 1, scale=1.5)), binary_labels(10302, 6)),
          label="sigmoid output"),
     Case((_helpers().losses.softmax(_Z_SOFTMAX), one_hot_labels(304, 5, 3)), label="softmax output"),
+    Case((_helpers().losses.softmax(normal(20303, 5, 3)), one_hot_labels(20304, 5, 3)), public=True,
+         label="softmax output"),
 )
 HIDDEN_CASES = (
     Case((normal(311, 6, 1), normal(312, 4, 1), normal(313, 6, 4, scale=2.0), "sigmoid"), public=True),
@@ -444,6 +448,10 @@ HIDDEN_CASES = (
     Case((normal(320, 5, 3), normal(325, 4, 3), normal(326, 5, 4), "tanh"), public=True),
     Case((normal(314, 5, 3), normal(315, 4, 3), normal(316, 5, 4), "tanh")),
     Case((normal(317, 7, 2), normal(318, 3, 2), away_from_zero(319, 7, 3), "relu")),
+    Case((normal(20317, 7, 2), normal(20318, 3, 2), away_from_zero(20319, 7, 3), "relu"), public=True),
+    Case((normal(20327, 4, 3), normal(20328, 5, 3), away_from_zero(20329, 4, 5, scale=2.0), "leaky_relu"),
+         public=True),
+    Case((normal(30327, 4, 3), normal(30328, 5, 3), away_from_zero(30329, 4, 5, scale=2.0), "leaky_relu")),
 )
 GRADIENT_CASES = (
     Case((normal(321, 6, 4), normal(322, 6, 3)), public=True),
@@ -478,6 +486,9 @@ STEP_CASES = (
          label="a hidden 8-row table, 3-4-1 sigmoid, learning rate 0.5"),
     Case((normal(391, 9, 4), one_hot_labels(392, 9, 3), _param_list(393, (4, 6, 5, 3), scale=0.7),
           ["tanh", "leaky_relu", "softmax"], 1.0), label="4-6-5-3, tanh, leaky ReLU, softmax, learning rate 1"),
+    Case((normal(20391, 9, 4), one_hot_labels(20392, 9, 3), _param_list(20393, (4, 6, 5, 3), scale=0.7),
+          ["tanh", "leaky_relu", "softmax"], 1.0), public=True,
+         label="4-6-5-3, tanh, leaky ReLU, softmax, learning rate 1"),
 )
 TRAIN_CASES = (
     Case((*xor_data(), initial_params((3, 4, 1), 12), ["sigmoid", "sigmoid"], 2.0, 5), public=True,
@@ -493,6 +504,9 @@ TRAIN_CASES = (
     Case((normal(411, 12, 3), one_hot_labels(412, 12, 4), initial_params((3, 6, 4), 413), ["relu", "softmax"],
           0.3, 4), {"batch_size": 5, "rng": np.random.default_rng(414)},
          label="12 samples, 4 classes, mini-batches of 5, 4 epochs"),
+    Case((normal(20411, 12, 3), one_hot_labels(20412, 12, 4), initial_params((3, 6, 4), 20413), ["relu", "softmax"],
+          0.3, 4), {"batch_size": 5, "rng": np.random.default_rng(20414)}, public=True,
+         label="12 samples, 4 classes, mini-batches of 5, 4 epochs"),
 )
 
 # -- the parts ------------------------------------------------------------------------------------------------------
@@ -507,6 +521,11 @@ OUTPUT_DELTA = Part("output_delta", "The output layer's delta", 2, (
     Check("gradient", "backprop.output_delta", title="gradient check", cases=OUTPUT_CASES,
           expected=_output_delta_numerical, misconceptions=_OUTPUT_BUGS),
 ))
+
+OUTPUT_DELTA_PROMISES = {"backprop.output_delta": (
+    Promise("a sigmoid output, one column (N, 1)", arg(0, lambda A: A.ndim == 2 and A.shape[1] == 1)),
+    Promise("softmax rows (N, C) with N != C > 1", arg(0, lambda A: promise.distinct_sizes(A) and A.shape[1] > 1)),
+    UNCHANGED)}
 
 _HIDDEN_BUGS = (
     _misconception("no_derivative", _delta_no_derivative),
@@ -528,6 +547,13 @@ HIDDEN_DELTA = Part("hidden_delta", "A hidden layer's delta", 2, (
           expected=_hidden_delta_numerical, misconceptions=_HIDDEN_BUGS),
 ))
 
+HIDDEN_DELTA_PROMISES = {"backprop.hidden_delta": (
+    *(Promise(f"a {name} layer", arg(3, lambda activation, name=name: activation == name))
+      for name in ("sigmoid", "tanh", "relu", "leaky_relu")),
+    Promise("D != D_next", arg(1, promise.distinct_sizes)),
+    Promise("Z outside [0, 1], where a slope taken at A instead of Z differs", arg(2, promise.outside_unit)),
+    UNCHANGED)}
+
 _GRADIENT_BUGS = (
     _misconception("no_average", _grads_sum),
     _misconception("transpose", _grads_transposed),
@@ -543,6 +569,10 @@ LAYER_GRADIENTS = Part("layer_gradients", "A layer's weight and bias gradients",
     Check("gradient", "backprop.layer_gradients", title="gradient check", cases=GRADIENT_CASES,
           expected=_layer_gradients_numerical, misconceptions=_GRADIENT_BUGS),
 ))
+
+LAYER_GRADIENTS_PROMISES = {"backprop.layer_gradients": (
+    Promise("N, D_in and D_out all different", lambda A, delta: len({*A.shape, delta.shape[1]}) == 3),
+    UNCHANGED)}
 
 _BACKWARD_BUGS = (
     _misconception("no_derivative", _hidden_bug(_delta_no_derivative)),
@@ -571,6 +601,15 @@ BACKWARD = Part("backward", "Backpropagation through a whole network", 3, (
           expected=_backward_numerical, misconceptions=_BACKWARD_BUGS),
 ))
 
+BACKWARD_PROMISES = {"backprop.backward": (
+    Promise("two layers", lambda Y, params, cache, names: len(params) == 2),
+    Promise("three layers or more", lambda Y, params, cache, names: len(params) >= 3),
+    Promise("a sigmoid output", lambda Y, params, cache, names: names[-1] == "sigmoid"),
+    Promise("a softmax output", lambda Y, params, cache, names: names[-1] == "softmax"),
+    *(Promise(f"a {name} hidden layer", lambda Y, params, cache, names, name=name: name in names[:-1])
+      for name in ("sigmoid", "tanh", "relu")),
+    UNCHANGED)}
+
 GD_STEP = Part("gd_step", "One gradient-descent update", 1, (
     Check("match", "training.gd_step", title="values", cases=GD_CASES, misconceptions=(
         _misconception("update_sign", lambda ref, params, grads, lr: ref.training.gd_step(params, grads, -lr)),
@@ -583,6 +622,10 @@ GD_STEP = Part("gd_step", "One gradient-descent update", 1, (
     )),
 ))
 
+GD_STEP_PROMISES = {"training.gd_step": (
+    Promise("two layers or more", lambda params, grads, learning_rate: len(params) >= 2),
+    Promise("params left unchanged (checked on every call)", promise.always))}
+
 TRAIN_STEP = Part("train_step", "One training step", 2, (
     Check("match", "training.train_step", title="one step at a large learning rate", cases=STEP_CASES,
           options={"rtol": 1e-7, "atol": 1e-12}, misconceptions=(
@@ -593,6 +636,11 @@ TRAIN_STEP = Part("train_step", "One training step", 2, (
               _misconception("loss_arguments_swapped", _step_loss_swapped),
           )),
 ))
+
+TRAIN_STEP_PROMISES = {"training.train_step": (
+    Promise("a sigmoid output", lambda X, Y, params, names, learning_rate: names[-1] == "sigmoid"),
+    Promise("a softmax output", lambda X, Y, params, names, learning_rate: names[-1] == "softmax"),
+    Promise("params left unchanged (checked on every call)", promise.always))}
 
 TRAIN = Part("train", "The training loop and its learning curves", 2, (
     Check("match", "training.train", title="short runs", cases=TRAIN_CASES, misconceptions=(
@@ -612,6 +660,14 @@ TRAIN = Part("train", "The training loop and its learning curves", 2, (
                       raises="AttributeError: permutation"),
     )),
 ))
+
+TRAIN_PROMISES = {"training.train": (
+    Promise("full-batch gradient descent (batch_size None)", lambda *args, **kwargs: "batch_size" not in kwargs),
+    Promise("mini-batches, the last one smaller", lambda X, *args, batch_size=None, rng=None: bool(
+        batch_size) and len(X) % batch_size != 0),
+    Promise("a softmax output", lambda X, Y, params, names, *args, **kwargs: names[-1] == "softmax"),
+    Promise("several epochs", lambda X, Y, params, names, learning_rate, epochs, **kwargs: epochs >= 2),
+    Promise("params left unchanged (checked on every call)", promise.always))}
 
 # The public run trains on the course's own XOR table; the hidden runs start from hidden initial parameters on
 # tables relabelled by rules of the same kind, so a train() that returns hand-made weights scores nothing.
@@ -677,6 +733,8 @@ ASSIGNMENT = Assignment(
     provided=PROVIDED,
     data=DATA,
     written=WRITTEN,
+    promises={**OUTPUT_DELTA_PROMISES, **HIDDEN_DELTA_PROMISES, **LAYER_GRADIENTS_PROMISES, **BACKWARD_PROMISES,
+              **GD_STEP_PROMISES, **TRAIN_STEP_PROMISES, **TRAIN_PROMISES},
     # In the unit parts, the reference stands in for these; the XOR and diamond tasks run the student's own code.
     calls={"backprop.backward": ("backprop.output_delta", "backprop.hidden_delta", "backprop.layer_gradients"),
            "training.train_step": ("backprop.backward", "training.gd_step"),
