@@ -140,7 +140,8 @@ def grade_one(entry):
     for x in diagnosed:
         verdict = verdicts.get(id(x), replay.UNCHECKED)
         for text in x.diagnoses:
-            result.hints.append((x.function, text, verdict))
+            if (x.function, text, verdict) not in result.hints:
+                result.hints.append((x.function, text, verdict))
     return result
 
 
