@@ -10,26 +10,29 @@ For each assignment it writes:
   argument watch, and the public cases with their expected values).
 
 Outside ``assignments/``, for the instructor only, it writes ``docs/rubrics/<assignment>.md``: the written
-questions with their rubrics (``grader.written``). nbgrader releases only what is in ``assignments/``, so these
+questions with their rubrics (``grader.authoring.written``). nbgrader releases only what is in ``assignments/``, so these
 never reach a student.
 
 ``python -m grader sync`` writes them; ``python -m grader sync --check`` lists what differs, for CI and the tests.
 
 ``assignments/`` is the English course. ``build(assignment, lang)`` makes the same files in another language from the
 same sources (``python -m grader course --lang zh DIR`` writes them): the code is identical, and the docstrings, TODO
-hints, notebook prose, check titles and messages come from ``grader/text/<lang>/`` (see ``grader.localize``). Such a
+hints, notebook prose, check titles and messages come from ``grader/text/<lang>/`` (see ``grader.authoring.localize``). Such a
 build also ships ``_selfcheck/messages.json``, the language's text for the self-check's messages.
 """
 import json
 import re
 from pathlib import Path
 
-from . import catalogues, evaluation, localize, notebooks, paths, references, stored_tolerance, text, written
-from .sandbox import mutation, wire
+from .. import catalogues, text
+from ..shipped import evaluation
+from . import localize, notebooks, written
+from ..core import paths, references, stored_tolerance
+from ..shipped import mutation, wire
 
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION(?::\s*(?P<hint>.*))?$")
 END = re.compile(r"^[ \t]*### END SOLUTION\s*$")
-SELFCHECK = Path(__file__).with_name("selfcheck")
+SELFCHECK = paths.SHIPPED
 TODO_DEFAULT = "your code here"
 
 #: What the generated files say to students, in every language.

@@ -9,7 +9,7 @@ The kit is deliberately *not* pip-installed on either platform. The sandboxed st
 site-packages, so anything installed there (an editable install's finder included) is importable by the student.
 The runner puts the kit's folder on ``PYTHONPATH`` instead, which the sandbox never puts on the student's path.
 
-``python -m grader.bundle stage NAME SUBMISSION DEST`` copies the graded module files it finds in SUBMISSION (at
+``python -m grader.adapters.bundle stage NAME SUBMISSION DEST`` copies the graded module files it finds in SUBMISSION (at
 the top, or in folders below, as students' zips often nest them) into DEST.
 """
 import re
@@ -17,7 +17,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import catalogues, paths, results, text
+from .. import catalogues, text
+from ..core import paths
+from ..reports import results
 
 MAX_DEPTH = 3
 MAX_FOLDERS = 2000
@@ -33,7 +35,7 @@ MESSAGES = text.table("bundle", {
     "not_found": "{module}.py was not found in the submission",
     "fallback": "The autograder itself failed on this submission, so this score of 0 is a placeholder, not a "
                 "grade. Please tell your instructor, who can regrade it once the autograder is fixed.",
-    "usage": "usage: python -m grader.bundle stage ASSIGNMENT SUBMISSION_DIR DEST_DIR",
+    "usage": "usage: python -m grader.adapters.bundle stage ASSIGNMENT SUBMISSION_DIR DEST_DIR",
 })
 
 RUNNER = """#!/usr/bin/env bash

@@ -18,7 +18,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import catalogues, paths, sync, text, written
+from .. import catalogues, text
+from ..core import paths
+from . import sync, written
 
 MARKER = ".nnkit-course"
 CONFIG = paths.ROOT / "nbgrader_config.py"

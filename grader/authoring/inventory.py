@@ -3,10 +3,10 @@
 ``english()`` walks the kit's sources: each module's translatable ``MESSAGES`` (``text.table``), evaluation.py's and
 the self-check's messages, each catalogue's titles, labels and misconception messages, the docstrings, TODO hints
 and messages of every student file, and each notebook's markdown cells. ``tests/test_text.py`` compares it with each
-language's tables; ``python -m grader.text.inventory LANG`` lists what that language still lacks ("missing") and
+language's tables; ``python -m grader.authoring.inventory LANG`` lists what that language still lacks ("missing") and
 the entries whose English changed since they were translated ("changed": ``grader/text/<lang>/sources.json``
 holds a digest of the English each translation was made from). After updating a translation, record it with
-``python -m grader.text.inventory LANG --accept``.
+``python -m grader.authoring.inventory LANG --accept``.
 """
 import ast
 import hashlib
@@ -16,24 +16,28 @@ import pkgutil
 import sys
 from pathlib import Path
 
-from .. import catalogues, localize, notebooks, paths, text, written
+from .. import catalogues, text
+from . import localize, notebooks, written
+from ..core import paths
 
 #: The modules whose MESSAGES are plain dicts on purpose: they speak to the kit's own developers, not to students or
 #: instructors (marker and notebook-source errors), or they run inside the sandbox, which reads no table.
 UNTRANSLATED = {
     "grader.text": "MESSAGES: the one error said when the language itself is unknown",
-    "grader.sync": "MESSAGES: errors in solution markers, for the kit's developers",
-    "grader.notebooks": "MESSAGES: errors in notebook sources, for the kit's developers",
+    "grader.authoring.sync": "MESSAGES: errors in solution markers, for the kit's developers",
+    "grader.authoring.notebooks": "MESSAGES: errors in notebook sources, for the kit's developers",
     "grader.sandbox.worker": "MESSAGES: built inside the sandboxed student process, which can read no table",
     "grader.sandbox.confinement": "MESSAGES: the sandbox's refusals and waivers, for whoever sets up the grading machine "
                                   "with docs/security.md (English), before any student is graded",
     "grader.catalogues.a3_backprop": "MESSAGES: misconception messages, translated as catalogue:a3_backprop",
 }
 #: Modules translated by a table of their own, which students' copies read from messages.json (see evaluation.py).
-OWN_TRANSLATION = {"grader.evaluation": "TRANSLATION, set by grader.text or read from _selfcheck/messages.json"}
+OWN_TRANSLATION = {"grader.shipped.evaluation": "TRANSLATION, set by grader.text or read from _selfcheck/messages.json"}
 #: Modules that run as scripts or inside students' folders, never imported by the grader.
 SCRIPTS = ("grader.__main__", "grader.sandbox.worker")
-SELFCHECK = Path(__file__).resolve().parents[1] / "selfcheck"
+#: The self-check's own modules, which import the students' _selfcheck package and read its messages.json.
+SHIPPED_SELFCHECK = ("grader.shipped.local", "grader.shipped.test_selfcheck")
+SELFCHECK = paths.SHIPPED
 
 
 def grader_modules():
@@ -41,9 +45,7 @@ def grader_modules():
     import grader
     names = []
     for info in pkgutil.walk_packages(grader.__path__, "grader."):
-        if info.name.startswith("grader.text.") and info.name != "grader.text.inventory":
-            continue
-        if info.name in SCRIPTS or info.name.startswith("grader.selfcheck"):
+        if info.name.startswith("grader.text.") or info.name in SCRIPTS or info.name in SHIPPED_SELFCHECK:
             continue
         names.append(info.name)
     for name in names:
@@ -130,7 +132,7 @@ def catalogue_entries(spec):
 def english():
     """{table name: {key: English text}} of everything translatable."""
     grader_modules()
-    from .. import evaluation
+    from ..shipped import evaluation
     tables = {name: table.english() for name, table in sorted(text.TABLES.items())}
     tables["evaluation"] = dict(evaluation.MESSAGES)
     tables["local"] = _local_messages()
@@ -157,7 +159,7 @@ def _digest(value):
 
 def sources_path(lang):
     """``grader/text/<lang>/sources.json``: a digest of the English each translation was made from."""
-    return Path(__file__).resolve().parent / lang / "sources.json"
+    return Path(text.__file__).resolve().parent / lang / "sources.json"
 
 
 def recorded(lang):
@@ -197,7 +199,7 @@ def missing(lang):
 
 
 def main(argv):
-    """``python -m grader.text.inventory LANG``: what LANG lacks, and what changed in English since it was
+    """``python -m grader.authoring.inventory LANG``: what LANG lacks, and what changed in English since it was
     translated; ``--accept`` records that LANG's translations are up to date with the English."""
     lang = next((arg for arg in argv if not arg.startswith("-")), "zh")
     if "--accept" in argv:

@@ -13,10 +13,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import catalogues, evaluation, limits, paths, reference_cache, references, text
-from .evaluation import Outcome
-from .sandbox import confinement, runner
-from .sandbox.runner import Sandbox
+from .. import catalogues, text
+from ..shipped import evaluation
+from ..core import limits, paths, references
+from . import reference_cache
+from ..shipped.evaluation import Outcome
+from ..sandbox import confinement, runner
+from ..sandbox.runner import Sandbox
 
 
 MESSAGES = text.table("engine", {
@@ -150,7 +153,7 @@ def staged_files(assignment, modules, lang=text.ENGLISH):
         if lang == text.ENGLISH:
             files[f"{module}.py"] = paths.ASSIGNMENTS / assignment.name / f"{module}.py"
         else:
-            from . import sync
+            from ..authoring import sync
             files[f"{module}.py"] = sync.provided_source(assignment, module, lang).encode("utf-8")
     return files
 

@@ -13,7 +13,7 @@
   ``ZipFile.extract``: it reads the few files a submission needs and writes them under names it chooses.
 - ``FeedbackExporter`` is the HTML exporter of ``nbgrader generate_feedback``, with nbgrader's feedback template
   made self-contained (no MathJax from a CDN), so a page opens offline with no console errors. Each page starts
-  with a summary of what is wrong (``FeedbackSummary``, ``grader.feedback_summary``), from the gradebook's scores.
+  with a summary of what is wrong (``FeedbackSummary``, ``grader.reports.feedback_summary``), from the gradebook's scores.
 - ``GradesCsvExport`` is ``nbgrader export``'s plugin: nbgrader's grades.csv with the autograded points and the
   hand-graded written points in columns of their own, and the written points still waiting for a grader.
 
@@ -59,7 +59,9 @@ from nbgrader.plugins import CsvExportPlugin, ExtractorPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Integer, List, Unicode, default
 
-from . import catalogues, feedback_summary, limits, paths, text
+from .. import catalogues, text
+from ..reports import feedback_summary
+from ..core import limits, paths
 
 MESSAGES = text.table("nbgrader_bridge", {
     "grader_failed": "The grader could not run on this submission ({reason}), so every part scores 0 for now. "
@@ -165,7 +167,7 @@ def generate_preprocessors():
 def answer_stub(lang=None):
     """What a released written-answer cell holds until the student writes there (nbgrader's
     ``ClearSolutions.text_stub``), in ``lang``: the text the notebook's prompt tells the student to replace."""
-    from . import notebooks
+    from ..authoring import notebooks
     return text.lookup("notebooks", "answer_stub", notebooks.ANSWER_STUB, lang or text.current())
 
 
@@ -224,7 +226,7 @@ def run_grader(assignment, folder, out_dir, timeout, budget=limits.BUDGET_SECOND
 
 
 def part_plots(plot_dir, part):
-    """The PNG files of ``part``'s training runs (named ``<part-key>-<label>-*.png`` by grader.plots)."""
+    """The PNG files of ``part``'s training runs (named ``<part-key>-<label>-*.png`` by grader.reports.plots)."""
     folder = Path(plot_dir)
     if not folder.is_dir():
         return []
@@ -264,7 +266,8 @@ def reusable_results(results_dir, assignment, student, folder, lang=None, budget
     the module files in ``folder``, in ``lang`` (default: the current language), under ``budget_seconds`` (default:
     limits.BUDGET_SECONDS); else None. Only the graded modules' bytes, the kit, the language and the budget decide a
     results document, so such a one is what ``python -m grader grade --plots`` would write again."""
-    from . import batch, engine
+    from . import batch
+    from ..grading import engine
     if not results_dir or not STUDENT_ID_FULL.match(str(student or "")):
         return None
     try:
@@ -311,10 +314,10 @@ class GradeWithKit(NbGraderPreprocessor):
     def _policy(self):
         """The sandbox policy of ``waive``; raises confinement.Refused, once per autograde run and waiver, when
         this machine cannot confine the student's code without a waiver it was not given."""
-        from .sandbox import confinement
+        from ..sandbox import confinement
         policy = confinement.Policy(list(self.waive) or None, option=WAIVE_OPTION)
         if policy.waived not in _CONFINEMENT_CHECKED:
-            from .sandbox.runner import Sandbox
+            from ..sandbox.runner import Sandbox
             with Sandbox({}, policy=policy) as sandbox:
                 sandbox.start()
             _CONFINEMENT_CHECKED.add(policy.waived)
@@ -651,7 +654,7 @@ def submission_grades(db_url, notebook, assignment, student):
 
 
 class FeedbackSummary(NbGraderPreprocessor):
-    """``generate_feedback``: put the summary of ``grader.feedback_summary`` first on the page, from the gradebook's
+    """``generate_feedback``: put the summary of ``grader.reports.feedback_summary`` first on the page, from the gradebook's
     scores and what GradeWithKit left in the grade cells. FeedbackExporter runs it; the graded notebook and the
     gradebook are not changed."""
 

@@ -10,7 +10,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from . import evaluation, text
+from ..shipped import evaluation
+from .. import text
 
 MESSAGES = text.table("results", {
     "summary": "{assignment}: {score:g} / {max_score:g} points",

@@ -22,7 +22,9 @@ from urllib.parse import quote
 
 import nbformat
 
-from . import catalogues, evaluation, results, text
+from .. import catalogues, text
+from ..shipped import evaluation
+from . import results
 
 MESSAGES = text.table("feedback_summary", {
     "heading": "Summary",

@@ -8,7 +8,7 @@
 - ``serverFilesCourse/nnkit/NAME/``: the kit (``bundle.kit_files``) and ``run``, the entrypoint.
 
 PrairieLearn copies the kit folder to ``/grade/serverFilesCourse/nnkit/NAME/``, the uploaded files to
-``/grade/student/``, and runs ``run``. It runs ``python3 -m grader.prairielearn grade NAME $ROOT``, which stages
+``/grade/student/``, and runs ``run``. It runs ``python3 -m grader.adapters.prairielearn grade NAME $ROOT``, which stages
 the graded module files out of ``$ROOT/student``, grades them with the engine, maps the results to PrairieLearn's
 schema (``results.to_prairielearn``), cuts them to fit its 1 MB limit (``results.write_results``), and writes
 ``$ROOT/results/results.json``.
@@ -24,7 +24,11 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from . import bundle, catalogues, engine, limits, results, text
+from . import bundle
+from .. import catalogues, text
+from ..grading import engine
+from ..core import limits
+from ..reports import results
 
 IMAGE = "prairielearn/grader-python"
 QID = "nnkit/{name}"
@@ -42,7 +46,7 @@ UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "nnkit:prairielearn")  # stable 
 MESSAGES = text.table("prairielearn", {
     "wrote": "wrote {path}: questions/{qid}/ and serverFilesCourse/{kit}/ ({count} files)",
     "topic": "Neural networks",
-    "usage": "usage: python -m grader.prairielearn grade ASSIGNMENT GRADE_ROOT",
+    "usage": "usage: python -m grader.adapters.prairielearn grade ASSIGNMENT GRADE_ROOT",
     "upload": "Upload your module files: {files}. Only these files are graded, and the grader supplies the "
               "finished modules this assignment builds on. Run <code>pytest</code> in your assignment folder "
               "first: it runs the public checks with the same inputs and tolerances; the grader also runs "
@@ -57,7 +61,7 @@ RUN_COMMENT = """# PrairieLearn runs this, the question's entrypoint, for each s
 # It grades $ROOT/student into $ROOT/results/results.json. ROOT is $PL_GRADE_ROOT, or /grade on PrairieLearn.
 # The kit is the folder this script is in: $ROOT/serverFilesCourse/nnkit/<assignment>/."""
 RUN_SOURCE = '"$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"'
-RUN_COMMANDS = """    && "$PYTHON" -m grader.prairielearn grade "$ASSIGNMENT" "$ROOT\""""
+RUN_COMMANDS = """    && "$PYTHON" -m grader.adapters.prairielearn grade "$ASSIGNMENT" "$ROOT\""""
 
 QUESTION_HTML = """<pl-question-panel>
   <p><strong>{title}</strong></p>
@@ -193,7 +197,7 @@ def main(argv=None):
         return 2
     if own_process:  # run as a program: this process grades one submission and nothing else
         limits.cap_address_space(HEADROOM_BYTES)
-    from .sandbox.confinement import Refused
+    from ..sandbox.confinement import Refused
     try:
         grade(argv[1], argv[2])
     except Refused as exc:  # one line; `run` then writes the not-gradable fallback

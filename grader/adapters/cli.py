@@ -9,7 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
-from . import text
+from .. import text
 
 MESSAGES = text.table("cli", {
     "error": "grader: error: {detail}",
@@ -30,12 +30,14 @@ MESSAGES = text.table("cli", {
 
 
 def _grade(args):
-    from . import engine, limits, results
+    from ..grading import engine
+    from ..core import limits
+    from ..reports import results
     if args.own_process:  # the grader's own memory is bounded too, where this process grades and nothing else
         limits.cap_address_space()
     loading = None
     if args.plots:  # matplotlib loads while the student's code runs, since the grader mostly waits on it
-        loading = threading.Thread(target=importlib.import_module, args=("grader.plots",), daemon=True)
+        loading = threading.Thread(target=importlib.import_module, args=("grader.reports.plots",), daemon=True)
         loading.start()
     report = engine.grade(args.assignment, args.submission, budget_seconds=args.budget or limits.BUDGET_SECONDS,
                           policy=_policy(args))
@@ -51,7 +53,7 @@ def _grade(args):
           file=sys.stderr)
     if args.plots:
         loading.join()
-        from . import plots
+        from ..reports import plots
         plots.write_run_plots_within(report, args.plots)
     return 0
 
@@ -66,7 +68,7 @@ def _seconds(text):
 
 def _policy(args):
     """The sandbox policy of --allow-weak-sandbox (or, without it, $NNKIT_SANDBOX_WAIVE)."""
-    from .sandbox import confinement
+    from ..sandbox import confinement
     return confinement.Policy(args.allow_weak_sandbox)
 
 
@@ -78,7 +80,7 @@ def _grade_all(args):
 
 
 def _add_waiver(command):
-    from .sandbox import confinement
+    from ..sandbox import confinement
     command.add_argument(confinement.OPTION, metavar="PROPERTY[,PROPERTY]", dest="allow_weak_sandbox", default=None,
                          help="grade even though no confinement layer holds these properties on this machine: "
                               f"{', '.join(confinement.PROPERTIES)}, or 'all' (default: ${confinement.VARIABLE}; "
@@ -86,7 +88,7 @@ def _add_waiver(command):
 
 
 def _sync(args):
-    from . import sync
+    from ..authoring import sync
     names = args.names or None
     if args.check:
         drift = sync.differences(names)
@@ -102,7 +104,7 @@ def _sync(args):
 
 
 def _references(args):
-    from . import reference_cache
+    from ..grading import reference_cache
     return reference_cache.main(args.names)
 
 
@@ -119,14 +121,18 @@ def _prairielearn(args):
 
 
 def _report(args):
-    from . import class_report
-    class_report.main(args.assignment, Path(args.results_dir), Path(args.out),
-                      gradebook=Path(args.gradebook) if args.gradebook else None)
+    from ..reports import class_report
+    written = None
+    if args.gradebook:
+        from . import nbgrader_bridge  # nbgrader is needed only here
+        written = nbgrader_bridge.gradebook_written(Path(args.gradebook), args.assignment)
+    class_report.main(args.assignment, Path(args.results_dir), Path(args.out), written=written)
     return 0
 
 
 def _rubrics(args):
-    from . import catalogues, written
+    from .. import catalogues
+    from ..authoring import written
     sheet = written.rubric_sheet(catalogues.load(args.assignment))
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
@@ -143,17 +149,17 @@ def _demo(args):
 
 
 def _course(args):
-    from . import course
+    from ..authoring import course
     return course.main(Path(args.course_dir), args.names or None)
 
 
 def _budget_help():
-    from .limits import BUDGET_SECONDS
+    from ..core.limits import BUDGET_SECONDS
     return MESSAGES["budget_help"].format(default=BUDGET_SECONDS)
 
 
 def parser():
-    from . import text
+    from .. import text
     top = argparse.ArgumentParser(prog="python -m grader", description=__doc__,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     language = argparse.ArgumentParser(add_help=False)
@@ -242,13 +248,13 @@ def parser():
 def main(argv=None):
     """The command line. Run as a program (``argv`` None: ``python -m grader``, ``nnkit``), ``grade`` also caps
     its own process's memory (``limits.cap_address_space``); called with ``argv`` from Python, it does not."""
-    from . import text
+    from .. import text
     args = parser().parse_args(argv)
     args.own_process = argv is None
-    from .catalogues import UnknownAssignment
-    from .engine import SubmissionError
-    from .sandbox.confinement import BadWaiver, Refused
-    from .sandbox.runner import SandboxError
+    from ..catalogues import UnknownAssignment
+    from ..grading.engine import SubmissionError
+    from ..sandbox.confinement import BadWaiver, Refused
+    from ..sandbox.runner import SandboxError
     try:
         text.use(args.lang)  # the kit's subprocesses get it too: paths.tool_env passes it on
         return args.handler(args)

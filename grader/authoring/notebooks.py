@@ -21,7 +21,8 @@ same.
 import json
 import re
 
-from . import paths, text
+from ..core import paths
+from .. import text
 
 MARKER = re.compile(r"^# %%(?: \[(?P<kind>markdown|grade|written)\])?(?: (?P<part>\S+))?\s*$")
 GRADE_SOURCE = (

@@ -2,7 +2,7 @@
 replaced by that language's text from ``grader/text/<lang>/``.
 
 The source of every student file is English: a solution module (``solutions/<assignment>/<module>.py``) or a file
-of the self-check (``grader/selfcheck/test_selfcheck.py``). ``translate_source`` rewrites, for the file at ``rel``
+of the self-check (``grader/shipped/test_selfcheck.py``). ``translate_source`` rewrites, for the file at ``rel``
 (its path from the kit's root):
 
 - the module docstring and each top-level function's docstring: ``("doc:<rel>", "module" or "<function>")``;
@@ -17,7 +17,7 @@ import ast
 import json
 import re
 
-from . import text
+from .. import text
 
 BEGIN = re.compile(r"^(?P<head>[ \t]*### BEGIN SOLUTION:\s*)(?P<hint>.*)$")
 

@@ -14,7 +14,6 @@ Each student costs at most the time budget (``--budget``), and the plots' own ti
 own address space once it is warm (``limits.cap_address_space``), so one submission cannot take the host's memory.
 """
 import csv
-import hashlib
 import io
 import json
 import multiprocessing
@@ -27,7 +26,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from . import catalogues, limits, paths, results, text
+from .. import catalogues, text
+from ..core import fingerprint, limits, paths
+from ..reports import results
 
 MESSAGES = text.table("batch", {
     "error": "grader: error: {detail}",
@@ -53,33 +54,18 @@ MESSAGES = text.table("batch", {
 
 
 # -- fingerprints ---------------------------------------------------------------------------------------------------
-def _digest(items):
-    """sha256 over (label, bytes) pairs, unambiguous about where one item ends."""
-    sha = hashlib.sha256()
-    for label, data in items:
-        for part in (label.encode("utf-8"), data):
-            sha.update(len(part).to_bytes(8, "big"))
-            sha.update(part)
-    return sha.hexdigest()
-
-
 def kit_fingerprint(assignment, lang=None, budget_seconds=None):
     """A digest of everything that decides a grade besides the submission: the grader, its catalogue, the solutions,
     the provided modules and data, the language the results speak (default: the current one) and the time budget
     (default: limits.BUDGET_SECONDS), which decides which calls run at all. When any of these changes, every student
     is graded again. The worker's memory limit is no setting of grade-all or autograde: it is the grader's own
     ``runner.MEMORY_BYTES``, whose source is in the digest."""
-    files = sorted(path for path in (paths.ROOT / "grader").rglob("*.py") if "__pycache__" not in path.parts)
-    files += sorted((paths.SOLUTIONS / assignment.name).glob("*.py"))
-    files += [paths.SOLUTIONS / origin / f"{module}.py" for module, origin in sorted(assignment.provided.items())]
-    files += [paths.DATA / name for name in assignment.data]
-    items = [(str(path.relative_to(paths.ROOT)), path.read_bytes() if path.is_file() else b"<missing>")
-             for path in files]
+    items = fingerprint.file_items(fingerprint.kit_sources(assignment))
     lang = lang or text.current()
     if lang != text.ENGLISH:  # English results keep the fingerprint they always had
         items.append(("lang", lang.encode("ascii")))
     items.append(("budget", repr(float(budget_seconds or limits.BUDGET_SECONDS)).encode("ascii")))
-    return _digest(items)
+    return fingerprint.digest(items)
 
 
 def submission_fingerprint(assignment, folder, kit):
@@ -88,9 +74,9 @@ def submission_fingerprint(assignment, folder, kit):
     It equals graded_fingerprint(kit, report) for a grading of the same bytes, so a results file is current exactly
     when the folder still holds what was graded. Raises engine.SubmissionError if ``folder`` is a symbolic link.
     """
-    from . import engine
+    from ..grading import engine
     if folder is None:
-        return _digest([("kit", kit.encode("ascii")), ("folder", b"<missing>")])
+        return fingerprint.digest([("kit", kit.encode("ascii")), ("folder", b"<missing>")])
     return _staged_fingerprint(kit, engine.modules_digest(engine.read_modules(assignment, Path(folder))))
 
 
@@ -100,7 +86,7 @@ def graded_fingerprint(kit, report):
 
 
 def _staged_fingerprint(kit, staged_digest):
-    return _digest([("kit", kit.encode("ascii")), ("staged", staged_digest.encode("ascii"))])
+    return fingerprint.digest([("kit", kit.encode("ascii")), ("staged", staged_digest.encode("ascii"))])
 
 
 def linked_folder(submitted, student, assignment_name):
@@ -156,7 +142,7 @@ def _stop(signum, frame):
     student it was grading has no results file yet, so the next run grades them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    from .sandbox import runner
+    from ..sandbox import runner
     runner.close_all()
     os._exit(1)
 
@@ -168,7 +154,8 @@ def _warm(assignment_name, lang=None):
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     text.use(lang)
-    from . import reference_cache, references
+    from ..grading import reference_cache
+    from ..core import references
     assignment = catalogues.load(assignment_name)
     references.modules(assignment)
     reference_cache.for_assignment(assignment_name).load()
@@ -183,7 +170,7 @@ def plots_folder(results_dir, student):
 def _draw_plots(report, folder):
     """Draw the report's plots into a fresh folder and move it into place whole, so that a results file that says
     it has plots never points at half of them."""
-    from . import plots
+    from ..reports import plots
     scratch = folder.parent / f".{folder.name}.drawing"
     shutil.rmtree(scratch, ignore_errors=True)
     plots.write_run_plots_within(report, scratch)
@@ -196,8 +183,8 @@ def grade_one(assignment_name, student, folder, kit, results_path, draw_plots=Fa
               budget_seconds=limits.BUDGET_SECONDS, waive=None):
     """Grade one student and write their results file, fingerprinted with the bytes graded (after their plots,
     with ``draw_plots``). ``waive`` lists the sandbox properties waived. Returns (student, error or '')."""
-    from . import engine
-    from .sandbox import confinement
+    from ..grading import engine
+    from ..sandbox import confinement
     try:
         report = engine.grade(assignment_name, folder, budget_seconds=budget_seconds,
                               policy=confinement.Policy(waive or ()))
@@ -261,7 +248,7 @@ def main(assignment_name, submitted_path, *, jobs=2, csv_path="grades.csv", resu
     """Grade the class; return the exit code: 0 done, 1 some students could not be graded, 2 cannot run (the
     sandbox refused among them), 130 interrupted. ``waive``: the sandbox properties waived (a comma-separated
     string; None: $NNKIT_SANDBOX_WAIVE)."""
-    from .sandbox import confinement
+    from ..sandbox import confinement
     def fail(key, **fields):
         print(MESSAGES["error"].format(detail=MESSAGES[key].format(**fields) if key in MESSAGES else key),
               file=sys.stderr)
@@ -344,11 +331,11 @@ def _refuse(assignment, student, linked, submitted, kit, results_dir):
     """Refuse a student whose folder ``linked`` is a symbolic link: say so, and give them a results file at 0 that
     says why (unless a current one is there). Returns its fingerprint. Nothing under the link is read."""
     print(MESSAGES["refused"].format(student=student, path=submitted / linked), file=sys.stderr)
-    fingerprint = _digest([("kit", kit.encode("ascii")), ("linked", linked.encode("utf-8"))])
+    digest = fingerprint.digest([("kit", kit.encode("ascii")), ("linked", linked.encode("utf-8"))])
     path = _results_path(results_dir, student)
-    if not current(read_results(path), fingerprint):
-        results.write_results(_linked_document(assignment, student, fingerprint, linked), path)
-    return fingerprint
+    if not current(read_results(path), digest):
+        results.write_results(_linked_document(assignment, student, digest, linked), path)
+    return digest
 
 
 def _take_graded_fingerprints(todo, failures, results_dir, fingerprints):
@@ -366,7 +353,7 @@ def _take_graded_fingerprints(todo, failures, results_dir, fingerprints):
 
 def _check_confinement(policy):
     """Start one empty sandbox under ``policy``: raises confinement.Refused before anyone is graded."""
-    from .sandbox.runner import Sandbox
+    from ..sandbox.runner import Sandbox
     with Sandbox({}, policy=policy) as sandbox:
         sandbox.start()
 
@@ -378,7 +365,7 @@ def _grade_all(assignment, todo, jobs, results_dir, draw_plots=False, budget_sec
     failures = {}
     if not todo:
         return failures
-    from . import reference_cache
+    from ..grading import reference_cache
     reference_cache.load_or_build(assignment)  # once, here, rather than in every pool process at once
     pool = _pool(min(jobs, len(todo)), assignment.name)
     futures = {}

@@ -14,7 +14,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from . import evaluation, paths
+from ..shipped import evaluation
+from . import paths
 
 _LOCK = threading.Lock()
 

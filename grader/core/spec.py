@@ -118,7 +118,7 @@ class Written:
     """A question answered in sentences: an nbgrader "manually graded answer" cell, scored by hand.
 
     ``key`` is the answer cell's grade_id and the stable key of the question's texts (a translation table keys them
-    as ``<key>.title`` and ``<key>.rubric.<n>``; see ``grader.written.strings``). The prompt students read is the
+    as ``<key>.title`` and ``<key>.rubric.<n>``; see ``grader.authoring.written.strings``). The prompt students read is the
     markdown after ``# %% [written] <key>`` in ``notebooks/<assignment>.py``. ``rubric`` is the grader's: a tuple of
     (points, criterion) pairs whose points add up to ``points``. It is printed by ``python -m grader rubrics`` and
     written to ``docs/rubrics/``, and never reaches ``assignments/`` or a release.

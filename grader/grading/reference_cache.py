@@ -18,7 +18,6 @@ cannot be read back is treated as missing and rebuilt. Nothing is computed until
 a submission whose every call fails does no reference work at all.
 """
 import fcntl
-import hashlib
 import json
 import os
 import sys
@@ -28,14 +27,13 @@ from pathlib import Path
 
 import numpy as np
 
-from . import catalogues, evaluation, paths, references, text
-from .sandbox import wire
+from .. import catalogues, text
+from ..shipped import evaluation
+from ..core import fingerprint, paths, references
+from ..shipped import wire
 
-VARIABLE = "NNKIT_REFERENCE_CACHE"
+VARIABLE = paths.REFERENCE_CACHE_VARIABLE
 FORMAT = 2
-# The grader modules whose code decides reference values, beside the catalogue itself.
-CORE_SOURCES = ("spec.py", "inputs.py", "references.py", "reference_cache.py", "evaluation.py", "sandbox/wire.py",
-                "catalogues/_sigmoid_bugs.py")
 
 MESSAGES = text.table("reference_cache", {
     "built": "{assignment}: reference outputs of {cases} cases cached in {path}",
@@ -46,27 +44,15 @@ MESSAGES = text.table("reference_cache", {
 
 def folder():
     """The cache folder: $NNKIT_REFERENCE_CACHE, else the user's cache directory."""
-    if os.environ.get(VARIABLE):
-        return Path(os.environ[VARIABLE])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "nnkit" / "references"
+    return paths.reference_cache_folder()
 
 
 def key(assignment):
-    """The content hash that names this assignment's cache file."""
-    grader = Path(__file__).resolve().parent
-    files = [grader / "catalogues" / f"{assignment.name}.py"] + [grader / name for name in CORE_SOURCES]
-    for origin in sorted({assignment.name, *assignment.provided.values()}):
-        files += sorted((paths.SOLUTIONS / origin).glob("*.py"))
-    files += [paths.DATA / name for name in assignment.data]
-    sha = hashlib.sha256(f"format {FORMAT}; numpy {np.__version__}".encode())
-    for path in files:
-        label = str(path.relative_to(paths.ROOT) if paths.ROOT in path.parents else path.name).encode()
-        data = path.read_bytes() if path.is_file() else b"<missing>"
-        for piece in (label, data):
-            sha.update(len(piece).to_bytes(8, "big"))
-            sha.update(piece)
-    return sha.hexdigest()[:32]
+    """The content hash that names this assignment's cache file: the files fingerprint.reference_sources lists,
+    the cache's format and numpy's version."""
+    items = [("format", f"format {FORMAT}; numpy {np.__version__}".encode())]
+    items += fingerprint.file_items(fingerprint.reference_sources(assignment, catalogues.names()))
+    return fingerprint.digest(items)[:32]
 
 
 def _case_id(part_key, check_index, case_index):

@@ -1,7 +1,7 @@
 """The instructor's class report: one self-contained HTML page from a folder of Gradescope results JSON.
 
 ``python -m grader report --assignment NAME --out class_report.html RESULTS_DIR`` reads every ``<student>.json``
-(as ``grader/results.py`` writes them) and shows the score distribution, each part's pass rate and mean score, and
+(as ``grader/reports/results.py`` writes them) and shows the score distribution, each part's pass rate and mean score, and
 how many students hit each diagnosed misconception, with its catalogue message.
 
 With ``--gradebook gradebook.db`` (nbgrader's gradebook) it also shows the written answers that are graded by hand:
@@ -25,7 +25,8 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from . import catalogues, evaluation, text
+from .. import catalogues, text
+from ..shipped import evaluation
 
 FULL_MARKS_SLACK = 1e-6
 HTML_LANG = {"zh": "zh-CN"}
@@ -163,10 +164,11 @@ def read_student(path, assignment):
     return Student(Path(path).stem, float(document["score"]), parts, misconceptions), ""
 
 
-def summarise(assignment_name, results_dir, gradebook=None):
-    """Read every ``*.json`` of ``results_dir`` and compute the class figures; with ``gradebook`` (nbgrader's
-    gradebook.db, or its course folder), add each student's written scores. A student the gradebook does not have
-    counts as waiting for a grader on every written question."""
+def summarise(assignment_name, results_dir, written=None):
+    """Read every ``*.json`` of ``results_dir`` and compute the class figures; with ``written``, the written scores
+    of nbgrader's gradebook as {student: {question key: points, or None while it waits for a grader}}, add each
+    student's written scores. A student ``written`` does not have counts as waiting for a grader on every written
+    question."""
     assignment = catalogues.load(assignment_name)
     students, skipped = [], []
     for path in sorted(Path(results_dir).glob("*.json")):
@@ -176,9 +178,8 @@ def summarise(assignment_name, results_dir, gradebook=None):
         else:
             students.append(student)
     summary = Summary(assignment, students, skipped)
-    if gradebook is not None:
-        from . import nbgrader_bridge  # nbgrader is needed only here
-        given = nbgrader_bridge.gradebook_written(gradebook, assignment.name)
+    if written is not None:
+        given = written
         summary.with_written = True
         for student in students:
             scores = given.get(student.name, {})
@@ -383,13 +384,13 @@ def render(summary, folder_label=""):
     return "\n".join(out) + "\n"
 
 
-def main(assignment, results_dir, out_html, gradebook=None):
-    """Write the class report of ``assignment`` from ``results_dir``'s results JSON (and, with ``gradebook``, the
-    written scores of nbgrader's gradebook) to ``out_html``."""
+def main(assignment, results_dir, out_html, written=None):
+    """Write the class report of ``assignment`` from ``results_dir``'s results JSON (and, with ``written``, the
+    written scores of nbgrader's gradebook: see summarise) to ``out_html``."""
     results_dir = Path(results_dir)
     if not results_dir.is_dir():
         raise NotADirectoryError(f"results folder {results_dir} does not exist")
-    summary = summarise(assignment, results_dir, gradebook)
+    summary = summarise(assignment, results_dir, written)
     out_html = Path(out_html)
     out_html.parent.mkdir(parents=True, exist_ok=True)
     out_html.write_text(render(summary, str(results_dir)), encoding="utf-8")

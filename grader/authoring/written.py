@@ -1,6 +1,6 @@
 """Written questions: the rubric sheet an instructor grades with, and the table of their texts.
 
-A written question (``grader.spec.Written``) is answered in sentences in the notebook and graded by hand in
+A written question (``grader.core.spec.Written``) is answered in sentences in the notebook and graded by hand in
 nbgrader's formgrader. Its texts live in two places, each once:
 - the prompt students read: the markdown after ``# %% [written] <key>`` in ``notebooks/<assignment>.py``;
 - its title, points and rubric: the catalogue's ``written=``.
@@ -16,7 +16,8 @@ import html
 import json
 import re
 
-from . import notebooks, text
+from . import notebooks
+from .. import text
 
 FOLDER = "docs/rubrics"
 

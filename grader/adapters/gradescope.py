@@ -20,7 +20,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from . import bundle, catalogues, paths, text
+from . import bundle
+from .. import catalogues, text
+from ..core import paths
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 GRADING_REQUIREMENTS = ("numpy",)  # what `python -m grader grade` imports; nbgrader, matplotlib etc. stay out
@@ -58,7 +60,7 @@ RUN_COMMENT = """# Gradescope runs this for each submission. It grades $ROOT/sub
 # ROOT is $AUTOGRADER_ROOT, or /autograder on Gradescope."""
 RUN_SETUP = """STAGED="$(mktemp -d "${TMPDIR:-/tmp}/nnkit-submission-XXXXXX")"
 trap 'rm -rf "$STAGED"' EXIT"""
-RUN_COMMANDS = """    && "$PYTHON" -m grader.bundle stage "$ASSIGNMENT" "$ROOT/submission" "$STAGED" \\
+RUN_COMMANDS = """    && "$PYTHON" -m grader.adapters.bundle stage "$ASSIGNMENT" "$ROOT/submission" "$STAGED" \\
     && "$PYTHON" -m grader grade --assignment "$ASSIGNMENT" --out "$RESULTS" "$STAGED\""""
 
 

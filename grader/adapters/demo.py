@@ -25,7 +25,10 @@ import time
 import zipfile
 from pathlib import Path
 
-from . import catalogues, nbgrader_bridge, paths, sync, text, written
+from .. import catalogues, text
+from . import nbgrader_bridge
+from ..core import paths
+from ..authoring import sync, written
 
 EXAMPLES = paths.ROOT / "examples"
 MARKER = ".nnkit-demo-course"
@@ -265,7 +268,7 @@ def check_expectations(recipe, assignment, scores, outputs=None):
 
 def timeout_phrase():
     """The words that start the grader's time-limit message, in the current language."""
-    from . import evaluation
+    from ..shipped import evaluation
     return evaluation.say("timeout", detail="\0").split("\0")[0].strip()
 
 
@@ -330,7 +333,7 @@ def make_course(course, assignment):
         shutil.copyfile(paths.ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
         nbgrader_bridge.copy_folder(paths.ASSIGNMENTS / assignment, course / "assignments" / assignment)
         return course
-    from . import course as courses
+    from ..authoring import course as courses
     for relative, content in courses.build(lang, [assignment]).items():
         (course / relative).parent.mkdir(parents=True, exist_ok=True)
         (course / relative).write_text(content, encoding="utf-8")

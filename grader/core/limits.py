@@ -2,7 +2,7 @@
 
 The student's worker has its own limits (``sandbox/runner.py``). These are for the grader's process itself, where
 it runs as a process of its own: ``python -m grader grade`` (what nbgrader's ``GradeWithKit`` and the Gradescope
-autograder run), ``python -m grader.prairielearn grade``, and each ``grade-all`` pool process. Whatever a
+autograder run), ``python -m grader.adapters.prairielearn grade``, and each ``grade-all`` pool process. Whatever a
 submission makes the grader do, that process cannot take more than ``HEADROOM_BYTES`` of address space beyond what
 it had when it was capped: past that, an allocation raises ``MemoryError``, which costs that one submission.
 """

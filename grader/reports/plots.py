@@ -36,8 +36,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from . import catalogues, evaluation, limits, references, text
-from .sandbox import wire
+from .. import catalogues, text
+from ..shipped import evaluation
+from ..core import limits, references
+from ..shipped import wire
 
 DPI = 80
 GRID_STEPS = 160
