@@ -10,7 +10,7 @@ import sys
 import pytest
 
 import mechanical
-from grader import paths
+from grader.core import paths
 from mechanical import edits as edit_ops
 from mechanical import inputs
 

@@ -6,7 +6,7 @@ import pytest
 
 from grader import catalogues
 from grader.catalogues import _promises as promise
-from grader.spec import Assignment, Case, Check, Part, Promise
+from grader.core.spec import Assignment, Case, Check, Part, Promise
 
 NAMES = catalogues.names()
 

@@ -64,7 +64,9 @@ def child(work):
     import numpy as np
 
     import mechanical
-    from grader import catalogues, evaluation, reference_cache
+    from grader import catalogues
+    from grader.grading import reference_cache
+    from grader.shipped import evaluation
     from mechanical import probe
     mutant = mechanical.Mutant.from_json(work["mutant"])
     spec = catalogues.load(mutant.assignment)

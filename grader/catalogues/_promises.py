@@ -6,7 +6,7 @@ from one argument's position (or keyword name) and a test of its value.
 """
 import numpy as np
 
-from ..spec import Promise
+from ..core.spec import Promise
 
 
 def arg(where, test):

@@ -8,11 +8,11 @@ import math
 
 import numpy as np
 
-from ..inputs import binary_rows, extremes, normal, numerical_gradient, uniform
+from ..core.inputs import binary_rows, extremes, normal, numerical_gradient, uniform
+from ..core.spec import Assignment, Case, Check, Misconception, Part, Promise, Written
 from . import _promises as promise
 from . import _sigmoid_bugs as sigmoid_bugs
 from ._promises import UNCHANGED, arg
-from ..spec import Assignment, Case, Check, Misconception, Part, Promise, Written
 
 TRUTH_TABLE = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 EXTREMES = np.array([-1000.0, -40.0, -1.0, 0.0, 1.0, 40.0, 1000.0])

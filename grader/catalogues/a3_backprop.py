@@ -10,11 +10,11 @@ is recorded, with the command, in ``docs/thresholds.md``.
 """
 import numpy as np
 
-from .. import paths, references
-from ..inputs import away_from_zero, binary_labels, normal, numerical_gradient, one_hot_labels, uniform
+from ..core import paths, references
+from ..core.inputs import away_from_zero, binary_labels, normal, numerical_gradient, one_hot_labels, uniform
+from ..core.spec import Assignment, Case, Check, Misconception, Part, Promise, Written
 from . import _promises as promise
 from ._promises import UNCHANGED, arg
-from ..spec import Assignment, Case, Check, Misconception, Part, Promise, Written
 
 NAME = "a3_backprop"
 PROVIDED = {"activations": "a2_forward", "losses": "a2_forward", "forward": "a2_forward", "datasets": NAME}
