@@ -341,6 +341,9 @@ SOFTMAX = Part("softmax", "Softmax, stable and row-wise", 2, (
              public=True),
         Case((np.array([[1000.0, 1001.0, 999.0, 1000.5], [-1000.0, -999.0, -1001.0, -1000.0],
                         [0.0, 2.0, -1.0, 1.0]]),)),
+        # logits far apart inside a row: only the row's maximum keeps every exp in range
+        Case((np.array([[1000.0, 0.0, -1000.0, 500.0], [3.0, -2.0, 1.0, 0.5]]),), public=True),
+        Case((np.array([[-50.0, 800.0, -900.0, 0.0], [-1.0, 2.0, -3.0, 4.0]]),)),
     ), misconceptions=(
         Misconception("softmax_overflow", "exp overflows for large logits: subtract each row's maximum before "
                       "taking exp, which leaves softmax unchanged", _naive_softmax),
@@ -358,6 +361,8 @@ SOFTMAX_PROMISES = {
                 arg(0, lambda z: bool(np.any(np.abs(z) > promise.OVERFLOWS))), kinds=("robust",)),
         Promise("rows far apart: each row shifted by its own maximum",
                 arg(0, lambda z: z.ndim == 2 and np.ptp(z.max(axis=1)) > 1000), kinds=("robust",)),
+        Promise("logits far apart inside one row: shifted by the row's maximum, not another of its values",
+                arg(0, lambda z: np.ptp(z, axis=-1).max() > promise.OVERFLOWS), kinds=("robust",)),
         UNCHANGED),
 }
 
