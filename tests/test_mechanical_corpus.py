@@ -152,3 +152,10 @@ def test_a_mechanical_mutant_is_graded_by_the_engine_and_its_hint_checked():
     assert graded.caught and graded.named and not graded.wrong and not graded.blind_spot
     assert any(function == "losses.softmax" and "keepdims" in text and verdict == replay.HOLDS
                for function, text, verdict in graded.hints)
+
+
+def test_the_same_exception_alone_does_not_make_a_hint_hold():
+    # A * W fails to broadcast, as A @ W + b[:, None] does, but with other shapes in its message
+    mutant = _mutant("a2_forward", "np.asarray(A_prev, dtype=np.float64) @ np.asarray(W, dtype=np.float64) → "
+                                   "np.asarray(A_prev, dtype=np.float64) * np.asarray(W, dtype=np.float64)")
+    assert replay.replay(mutant, [("forward", 0, 0, "bias_column")]) == [replay.FAILS]
