@@ -105,7 +105,7 @@ def test_an_empty_folder_still_gives_a_page_and_a_missing_one_a_clean_error(tmp_
     assert "No results files were found" in out.read_text(encoding="utf-8")
     assert cli.main(["report", "--assignment", A1, "--out", str(tmp_path / "x.html"), str(tmp_path / "nope")]) == 2
     assert cli.main(["report", "--assignment", "a0_nothing", "--out", str(tmp_path / "x.html"), str(empty)]) == 2
-    assert "grader: error:" in capsys.readouterr().err
+    assert "nnkit: error:" in capsys.readouterr().err
 
 
 def test_the_graders_own_diagnoses_are_listed_with_their_message(submission, tmp_path):

@@ -31,7 +31,7 @@ from ..core import fingerprint, limits, paths
 from ..reports import results
 
 MESSAGES = text.table("batch", {
-    "error": "grader: error: {detail}",
+    "error": "nnkit: error: {detail}",
     "no_folder": "the submitted folder {path} does not exist",
     "bad_jobs": "--jobs must be at least 1, not {jobs}",
     "missing_folder": "no {assignment}/ folder was submitted, so nothing could be graded",

@@ -12,7 +12,7 @@ from pathlib import Path
 from .. import text
 
 MESSAGES = text.table("cli", {
-    "error": "grader: error: {detail}",
+    "error": "nnkit: error: {detail}",
     "sync_clean": "assignments/ and docs/rubrics/ are up to date with solutions/, notebooks/ and the catalogues",
     "sync_drift": "generated files are out of date; run `python -m grader sync`. Differing files:",
     "sync_wrote": "wrote {path}",
@@ -87,6 +87,22 @@ def _add_waiver(command):
                               "see docs/security.md)")
 
 
+def _authoring(handler):
+    """``handler`` as a command whose contributor mistakes (a catalogue rule, a solution marker, a notebook marker)
+    are one line and exit 2, not a traceback."""
+    def run(args):
+        from ..authoring.notebooks import NotebookSourceError
+        from ..authoring.sync import MarkerError
+        from ..core.spec import CatalogueError
+        try:
+            return handler(args)
+        except (CatalogueError, MarkerError, NotebookSourceError) as exc:
+            print(MESSAGES["error"].format(detail=exc), file=sys.stderr)
+            return 2
+    return run
+
+
+@_authoring
 def _sync(args):
     from ..authoring import sync
     names = args.names or None
@@ -103,6 +119,7 @@ def _sync(args):
     return 0
 
 
+@_authoring
 def _references(args):
     from ..grading import reference_cache
     return reference_cache.main(args.names)
@@ -148,6 +165,7 @@ def _demo(args):
     return demo.main(Path(args.course_dir))
 
 
+@_authoring
 def _course(args):
     from ..authoring import course
     return course.main(Path(args.course_dir), args.names or None)
@@ -160,7 +178,7 @@ def _budget_help():
 
 def parser():
     from .. import text
-    top = argparse.ArgumentParser(prog="python -m grader", description=__doc__,
+    top = argparse.ArgumentParser(prog="nnkit", description=__doc__,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     language = argparse.ArgumentParser(add_help=False)
     language.add_argument("--lang", choices=text.LANGUAGES, default=None,

@@ -248,7 +248,7 @@ FEEDBACK_SUMMARY = {
 }
 
 CLI = {
-    "error": "grader：错误：{detail}",
+    "error": "nnkit：错误：{detail}",
     "sync_clean": "assignments/ 和 docs/rubrics/ 与 solutions/、notebooks/ 和检查目录一致",
     "sync_drift": "生成的文件已过时；请运行 `python -m grader sync`。不一致的文件：",
     "sync_wrote": "已写入 {path}",
@@ -300,7 +300,7 @@ ENGINE = {
 }
 
 BATCH = {
-    "error": "grader：错误：{detail}",
+    "error": "nnkit：错误：{detail}",
     "no_folder": "提交文件夹 {path} 不存在",
     "bad_jobs": "--jobs 至少为 1，而不是 {jobs}",
     "missing_folder": "没有提交 {assignment}/ 文件夹，因此没有可评阅的内容",
