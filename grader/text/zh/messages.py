@@ -262,6 +262,8 @@ CLI = {
     "bad_seconds": "必须是正的秒数，而不是 {value!r}",
     "budget_help": "提交的代码总共可以运行的秒数（默认：{default:g}）；超出之后的调用不再运行",
     "no_written": "{assignment} 没有书面问题",
+    "no_modules": "{folder} 中没有 {assignment} 的任何评分文件（{files}）；请评阅存放这些文件的文件夹",
+    "no_modules_below": "{folder} 中没有 {assignment} 的任何评分文件（{files}）；它们在 {below} 中：请评阅那个文件夹",
 }
 
 COURSE = {
