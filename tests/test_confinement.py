@@ -9,6 +9,7 @@ default profile does, so that bubblewrap cannot start.
 """
 import json
 import os
+import re
 import shutil
 import socket
 import stat
@@ -33,6 +34,7 @@ HOSTILE = Path(__file__).with_name("hostile_host.py")
 DOCKER = ("--no-landlock", "--no-namespaces")  # what a Docker container without CAP_SYS_ADMIN may refuse
 NOT_ROOT = "parent-death,capabilities,landlock,seccomp"  # the layers a grader that is not root asks for, without bwrap
 ROOT_WITHOUT_UID = "mount-namespace,pid-namespace,network-namespace,parent-death,capabilities,landlock,seccomp"
+NOT_ROOT_WITH_BWRAP = ROOT_WITHOUT_UID  # a grader that is not root asks for the same layers
 
 STEAL = '''
 
@@ -63,6 +65,43 @@ def _steal(known={known!r}):
 
 _steal()
 '''
+
+
+STAT = '''
+
+def _stat(path):
+    import os
+    try:
+        info = os.stat(path)
+        return f"{{info.st_size}}:{{info.st_mtime_ns}}"
+    except OSError as exc:
+        return type(exc).__name__
+
+
+raise RuntimeError("stat " + " ".join(_stat(path) for path in {targets!r}) + " end")
+'''
+
+
+def stat_probe(folder, targets):
+    """The A1 solution whose neuron.py, when imported, stats each of ``targets`` and raises what it learnt, so that
+    the feedback of every part that imports it carries it."""
+    folder = make_submission(folder, A1)
+    path = folder / "neuron.py"
+    path.write_text(path.read_text(encoding="utf-8") + STAT.format(targets=[str(t) for t in targets]),
+                    encoding="utf-8")
+    return folder
+
+
+def learnt(document):
+    """What the stat probe raised: for each target, 'size:modification time', or the name of the error."""
+    found = re.search(r"stat (.*?) end", json.dumps(document))
+    assert found, document
+    return found.group(1).split()
+
+
+def truth(path):
+    info = os.stat(path)
+    return f"{info.st_size}:{info.st_mtime_ns}"
 
 
 def stealing_stubs(folder, known=()):
@@ -122,7 +161,7 @@ OFF = "off: not available (Function not implemented)"
 
 def test_each_property_is_held_only_by_layers_that_hold_it():
     assert confinement.holders(ALL_ON, kit_exposed="") == {
-        "read-the-kit": ["landlock", "mount-namespace", "uid"], "write": ["mount-namespace", "seccomp"],
+        "read-the-kit": ["mount-namespace", "uid"], "write": ["mount-namespace", "seccomp"],
         "processes": ["seccomp", "uid"], "signals": ["seccomp", "landlock", "pid-namespace"],
         "network": ["seccomp", "network-namespace"]}
     gradescope = dict(ALL_ON, landlock=OFF, **{name: "off: bwrap cannot make namespaces here"
@@ -132,8 +171,8 @@ def test_each_property_is_held_only_by_layers_that_hold_it():
         "network": ["seccomp"]}
     assert confinement.holders(gradescope, kit_exposed="uid 65534 can reach /kit/solutions")["read-the-kit"] == []
     landlock_only = {"landlock": "on (ABI 5), without signal scoping", "seccomp": "off: libseccomp is missing"}
-    assert confinement.holders(landlock_only, kit_exposed="") == {
-        "read-the-kit": ["landlock"], "write": [], "processes": [], "signals": [], "network": []}
+    assert confinement.holders(landlock_only, kit_exposed="") == {  # Landlock does not stop stat
+        "read-the-kit": [], "write": [], "processes": [], "signals": [], "network": []}
     assert confinement.holders({"uid": "on (uid 5, gid 5)"}, kit_exposed="")["processes"] == []
 
 
@@ -167,8 +206,10 @@ def test_waivers_are_properties_or_all(monkeypatch, capsys):
 
 
 # -- the kit, as the separate uid sees it ---------------------------------------------------------------------------
-def test_the_uid_layer_holds_read_the_kit_only_where_that_uid_cannot_reach_the_kit(tmp_path):
-    nobody = confinement.DEFAULT_UID
+def test_the_uid_layer_holds_read_the_kit_only_where_that_uid_cannot_even_stat_the_kit(tmp_path):
+    """A path is exposed to a uid that can search every folder on the way to it: it can stat it, whatever the
+    path's own mode. Only a folder on the way that the uid cannot search hides it."""
+    nobody = (2_000_000_000, 2_000_000_000)  # no file here belongs to it, nor to its group
     public = Path(tempfile.mkdtemp(prefix="nnkit-public-", dir="/tmp"))
     try:
         public.chmod(0o755)
@@ -178,9 +219,12 @@ def test_the_uid_layer_holds_read_the_kit_only_where_that_uid_cannot_reach_the_k
         (public / "solutions").chmod(0o711)
         assert access.exposed(public / "solutions", *nobody)  # searchable: known names can be opened and stat'ed
         (public / "solutions").chmod(0o700)
-        assert not access.exposed(public / "solutions", *nobody)
+        assert access.exposed(public / "solutions", *nobody)  # its existence, size and times still show
         assert not access.exposed(public / "solutions" / "neuron.py", *nobody)
-        assert access.exposed(public, *nobody)
+        assert access.exposed(public / "cache" / "references", *nobody)  # made later, in a searchable folder
+        public.chmod(0o700)
+        assert not access.exposed(public / "solutions", *nobody) and access.exposed(public, *nobody)
+        assert not access.exposed(public / "cache" / "references", *nobody)
     finally:
         shutil.rmtree(public)
     private = tmp_path / "kit" / "solutions"
@@ -421,6 +465,36 @@ def test_without_landlock_or_namespaces_grading_refuses_and_a_waiver_lets_the_at
     assert "RuntimeWarning: nnkit sandbox: grading with read-the-kit waived" in waived.stderr
 
 
+def test_without_namespaces_landlock_alone_does_not_hold_read_the_kit(tmp_path, layers):
+    """A grader that is not root, on a host that refuses namespaces but has Landlock: Landlock refuses to open the
+    kit's files, not to stat them, so nothing holds read-the-kit and grading refuses, in one line that says what
+    Landlock leaves open. The control: waived, a submission learns the real size and modification time of a
+    solution file, of the solutions folder and of the catalogue, and reads none of them."""
+    needs(layers, "landlock")
+    catalogue = paths.ROOT / "grader" / "catalogues" / f"{A1}.py"
+    targets = [paths.SOLUTIONS / A1 / "neuron.py", paths.SOLUTIONS, catalogue]
+    folder = stat_probe(tmp_path / "probe", targets)
+    out = tmp_path / "out.json"
+    refused = hostile("--no-namespaces", layers=NOT_ROOT_WITH_BWRAP, command=grade_command(folder, out))
+    assert refused.returncode == 2 and not out.exists()
+    line = one_line(refused.stderr)
+    assert line.startswith("nnkit sandbox: refusing to grade: no confinement layer holds read-the-kit ")
+    assert "mount-namespace off: bwrap cannot make namespaces here" in line
+    assert "landlock on, but it only refuses to open or list the kit's files: stat still shows" in line
+
+    waived = hostile("--no-namespaces", layers=NOT_ROOT_WITH_BWRAP,
+                     command=grade_command(folder, out, "--allow-weak-sandbox", "read-the-kit"))
+    assert waived.returncode == 0, waived.stderr
+    document = read(out)
+    assert learnt(document) == [truth(target) for target in targets]
+    assert document["extra_data"]["sandbox"]["layers"]["landlock"].startswith("on")
+    assert document["extra_data"]["sandbox"]["weak"] == ["read-the-kit"]
+    only_open = stealing_stubs(tmp_path / "stubs", known=[ROOT])  # Landlock still refuses to open them
+    hostile("--no-namespaces", layers=NOT_ROOT_WITH_BWRAP,
+            command=grade_command(only_open, out, "--allow-weak-sandbox", "read-the-kit"))
+    assert read(out)["score"] == 0
+
+
 def test_grade_all_refuses_before_anyone_is_graded(tmp_path):
     submitted = tmp_path / "submitted"
     for student in ("alice", "bob"):
@@ -527,6 +601,44 @@ def test_on_gradescope_a_separate_uid_and_seccomp_are_enough(docker_like, tmp_pa
                       env=cli_env(PYTHONPATH=str(stubs_root / "source")))
     assert control.returncode == 0, control.stderr
     assert read(out)["score"] == MAX
+
+
+def test_as_root_without_namespaces_the_uid_holds_read_the_kit_only_if_it_cannot_stat_the_kit(docker_like, tmp_path):
+    """Root in Docker, no Landlock, no namespaces: the worker's own uid is all that hides the kit. With the kit's
+    folder open to every uid and only solutions/ and the catalogues root's alone (0700), the uid can open none of
+    their files but can stat both folders: grading refuses, naming the first. The control: waived, the submission
+    learns both folders' sizes and modification times. With the kit root's alone, as the runners make it, it learns
+    nothing and grading goes on with no waiver."""
+    source = docker_like["top"] / "statted" / "source"
+    secret = [source / "solutions", source / "grader" / "catalogues"]
+    targets = [source / "solutions" / A1 / "neuron.py"] + secret
+    root = autograder(docker_like, "statted", stat_probe(tmp_path / "probe", targets))
+    for folder in [source, source / "grader"]:
+        folder.chmod(0o755)
+    for folder in secret:
+        folder.chmod(0o700)
+    out = tmp_path / "out.json"
+
+    def grade(*extra):
+        return hostile(*DOCKER, python=docker_like["python"], command=grade_command(root / "submission", out, *extra),
+                       env=cli_env(PYTHONPATH=str(source)))
+
+    refused = grade()
+    assert refused.returncode == 2 and not out.exists(), refused.stderr
+    line = one_line(refused.stderr)
+    assert "no confinement layer holds read-the-kit" in line
+    assert re.search(rf"uid on, but uid \d+ can reach {re.escape(str(secret[0]))}, so it can stat it", line), line
+    waived = grade("--allow-weak-sandbox", "read-the-kit")
+    assert waived.returncode == 0, waived.stderr
+    assert learnt(read(out)) == ["PermissionError"] + [truth(folder) for folder in secret]
+
+    subprocess.run(["chmod", "-R", "go-rwx", str(source)], check=True)  # what run_autograder does as root
+    held = grade()
+    assert held.returncode == 0, held.stderr
+    document = read(out)
+    assert learnt(document) == ["PermissionError"] * 3
+    assert document["extra_data"]["sandbox"]["properties"]["read-the-kit"] == ["uid"]
+    assert document["extra_data"]["sandbox"]["waived"] == []
 
 
 def test_the_gradescope_runner_refuses_in_one_line_and_records_a_waiver(docker_like, tmp_path):

@@ -2,7 +2,8 @@
 
 Grading fails closed on *properties*, not on layers. The student's process must be unable to
 
-- ``read-the-kit``: open, list or even ``stat`` the solutions, the catalogues and the reference cache;
+- ``read-the-kit``: open, list or even ``stat`` the solutions, the catalogues and the reference cache (learn that
+  they exist, their sizes or their modification times);
 - ``write``: create, change, rename or remove any file, or change its mode, owner, times or attributes;
 - ``processes``: start a process;
 - ``signals``: signal a process other than itself;
@@ -11,15 +12,16 @@ Grading fails closed on *properties*, not on layers. The student's process must 
 Each property must be held by at least one layer that took hold in the worker (``HOLDERS``):
 
 ==================  ===========================================================================================
-read-the-kit        landlock | mount-namespace | uid (only if that uid cannot reach the kit: ``kit_exposure``)
+read-the-kit        mount-namespace | uid (only if that uid cannot even stat the kit: ``kit_exposure``)
 write               mount-namespace (read-only binds) | seccomp
 processes           seccomp | uid (RLIMIT_NPROC 0)
 signals             seccomp | landlock (ABI >= 6) | pid-namespace
 network             seccomp | network-namespace
 ==================  ===========================================================================================
 
-Landlock does not hold ``write`` (it leaves chmod, chown, utime and extended attributes alone), ``processes`` (it
-refuses exec, not fork) or ``network`` (its rules cover TCP only). A separate uid does not hold ``write`` (``/tmp``
+Landlock does not hold ``read-the-kit`` (it refuses to open or list a file, but not to ``stat`` it: the existence,
+size and modification time of every file of the kit show through it), ``write`` (it leaves chmod, chown, utime and
+extended attributes alone), ``processes`` (it refuses exec, not fork) or ``network`` (its rules cover TCP only). A separate uid does not hold ``write`` (``/tmp``
 is writable by everyone), ``signals`` (every worker runs as the same uid) or ``network``.
 
 When a property has no layer and the instructor has not waived it (``--allow-weak-sandbox PROPERTY``,
@@ -52,12 +54,15 @@ UID_VARIABLE = "NNKIT_SANDBOX_UID"
 DEFAULT_UID = (65534, 65534)
 NAMESPACE_LAYERS = ("mount-namespace", "pid-namespace", "network-namespace")
 HOLDERS = {
-    "read-the-kit": ("landlock", "mount-namespace", "uid"),
+    "read-the-kit": ("mount-namespace", "uid"),
     "write": ("mount-namespace", "seccomp"),
     "processes": ("seccomp", "uid"),
     "signals": ("seccomp", "landlock", "pid-namespace"),
     "network": ("seccomp", "network-namespace"),
 }
+# Layers that stop part of what a property covers, named in a refusal so that it says what they leave open.
+PARTLY = {"read-the-kit": {"landlock": "it only refuses to open or list the kit's files: stat still shows that "
+                                       "they exist, their sizes and their modification times"}}
 SANDBOX_CODE = Path(__file__).resolve().parent  # worker.py and the modules it imports: bound into the namespace
 PACKAGE_DIRS = ("site-packages", "dist-packages")
 
@@ -67,7 +72,7 @@ MESSAGES = {
     "weak": "nnkit sandbox: grading with {properties} waived: nothing stops the student's code from {what} "
             "({layers}); see docs/security.md",
     "unknown": "unknown sandbox property {name!r} to waive; the properties are {names}, or 'all'",
-    "kit_exposed": "uid {uid} can reach {path}",
+    "kit_exposed": "uid {uid} can reach {path}, so it can stat it",
     "no_bwrap": "bubblewrap (bwrap) is not installed",
     "bwrap_failed": "bwrap cannot make namespaces here ({detail})",
 }
@@ -132,15 +137,17 @@ def holders(layers, kit_exposed=None):
 
 def _uid_of(status):
     found = re.search(r"uid (\d+), gid (\d+)", status)
-    return (int(found.group(1)), int(found.group(2))) if found else DEFAULT_UID
+    return (int(found.group(1)), int(found.group(2))) if found else (0, 0)  # unknown: root, which reaches all
 
 
 def _explain(layers, prop, kit_exposed):
     parts = []
-    for layer in HOLDERS[prop]:
+    for layer in HOLDERS[prop] + tuple(PARTLY.get(prop, ())):
         status = str(layers.get(layer, "off: not asked for"))
         if layer == "uid" and prop == "read-the-kit" and status.startswith("on") and kit_exposed:
             status = f"on, but {kit_exposed}"
+        elif layer in PARTLY.get(prop, ()) and status.startswith("on"):
+            status = f"on, but {PARTLY[prop][layer]}"
         parts.append(f"{layer} {status}")
     return ", ".join(parts)
 
