@@ -9,7 +9,9 @@ default profile does, so that bubblewrap cannot start.
 """
 import json
 import os
+import pwd
 import re
+import secrets
 import shutil
 import socket
 import stat
@@ -25,7 +27,7 @@ import pytest
 
 from conftest import ROOT, cli_env, make_submission
 from grader import catalogues, cli, nbgrader_bridge, paths
-from grader.sandbox import access, confinement, runner, syscalls
+from grader.sandbox import access, confinement, runner, syscalls, uids
 from grader.sandbox.runner import Sandbox
 
 A1 = "a1_neuron_gd"
@@ -146,6 +148,13 @@ def only(monkeypatch, *names):
     monkeypatch.setattr(runner, "LAYERS", names)
 
 
+def own_uid(status):
+    """The uid a worker's 'uid' layer reports (checked to be its gid too)."""
+    found = re.fullmatch(r"on \(uid (\d+), gid (\d+), no processes\)", status)
+    assert found and found.group(1) == found.group(2), status
+    return int(found.group(1))
+
+
 def one_line(text):
     lines = [line for line in text.strip().splitlines() if line.strip()]
     assert len(lines) == 1, text
@@ -154,7 +163,7 @@ def one_line(text):
 
 # -- the properties and the policy ----------------------------------------------------------------------------------
 ALL_ON = {"mount-namespace": "on", "pid-namespace": "on", "network-namespace": "on",
-          "uid": "on (uid 65534, gid 65534, no processes)", "parent-death": "on", "capabilities": "on",
+          "uid": "on (uid 1879048200, gid 1879048200, no processes)", "parent-death": "on", "capabilities": "on",
           "landlock": "on (ABI 7)", "seccomp": "on"}
 OFF = "off: not available (Function not implemented)"
 
@@ -169,7 +178,7 @@ def test_each_property_is_held_only_by_layers_that_hold_it():
     assert confinement.holders(gradescope, kit_exposed="") == {
         "read-the-kit": ["uid"], "write": ["seccomp"], "processes": ["seccomp", "uid"], "signals": ["seccomp"],
         "network": ["seccomp"]}
-    assert confinement.holders(gradescope, kit_exposed="uid 65534 can reach /kit/solutions")["read-the-kit"] == []
+    assert confinement.holders(gradescope, kit_exposed="uid 1879048200 can reach /kit/solutions")["read-the-kit"] == []
     landlock_only = {"landlock": "on (ABI 5), without signal scoping", "seccomp": "off: libseccomp is missing"}
     assert confinement.holders(landlock_only, kit_exposed="") == {  # Landlock does not stop stat
         "read-the-kit": [], "write": [], "processes": [], "signals": [], "network": []}
@@ -428,7 +437,104 @@ def test_every_layer_holds_on_this_machine(layers):
         pytest.skip("needs bubblewrap and root")
     for name in ("mount-namespace", "pid-namespace", "network-namespace", "parent-death", "capabilities", "seccomp"):
         assert layers[name] == "on", (name, layers[name])
-    assert layers["uid"] == "on (uid 65534, gid 65534, no processes)"
+    assert own_uid(layers["uid"]) in uids.RANGE
+
+
+# -- a uid of each sandbox's own --------------------------------------------------------------------------------------
+NARROWED = textwrap.dedent("""
+    import os, sys
+    from grader.sandbox import runner, uids
+    first, count, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    uids.RANGE = range(first, first + count)
+    if mode == "unchecked":  # the control: no lock, no look at the running processes
+        uids._lock = lambda folder, uid: uids.Lease(uid, os.open(os.devnull, os.O_RDONLY), "")
+        uids.ids_in_use = set
+    if sys.argv[4] == "hold":  # a grading process whose worker runs until a line comes on stdin
+        with runner.Sandbox({}) as sandbox:
+            sandbox.start()
+            print(sandbox.layers["uid"], flush=True)
+            sys.stdin.readline()
+    else:
+        from grader import cli
+        sys.exit(cli.main(sys.argv[4:]))
+""")
+
+
+def free_block(count):
+    """The first uid of ``count`` in uids.RANGE that no process uses, no database lists and no lock holds."""
+    used = uids.ids_in_use()
+    for first in range(uids.RANGE[0] + secrets.randbelow(1 << 20), uids.RANGE[-1], count):
+        block = range(first, first + count)
+        if not any(uid in used or uids.listed(uid) or os.path.exists(f"{uids.LOCKS[0]}/{uid}") for uid in block):
+            return first
+    pytest.fail("no free block of uids")
+
+
+def _concurrent_uids(tmp_path, first, count, mode):
+    """The uid of a worker that a grading process holds, and that of the worker of a real `grade` of the A1
+    solution run meanwhile, both leasing from ``count`` uids at ``first``."""
+    base = [sys.executable, "-c", NARROWED, str(first), str(count), mode]
+    holder = subprocess.Popen(base + ["hold"], cwd=ROOT, env=cli_env(), stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        held = own_uid(holder.stdout.readline().strip())
+        out = tmp_path / f"{mode}.json"
+        done = subprocess.run(base + grade_command(paths.SOLUTIONS / A1, out), cwd=ROOT, env=cli_env(),
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        graded = read(out)
+    finally:
+        holder.communicate("\n", timeout=60)
+    assert graded["score"] == MAX
+    return held, graded["extra_data"]["sandbox"]["layers"]["uid"]
+
+
+def test_two_grading_runs_never_share_a_worker_uid(tmp_path, layers):
+    """One grading process holds a running worker while another grades with the real CLI; both lease from a range
+    of two uids. They get one each, and neither is 65534 or a user of /etc/passwd. From a range of one, the second
+    finds none free and says so (its other layers still hold every property here). The control: without the lock
+    and the look at running processes, the two workers share the one uid."""
+    needs(layers, "uid")
+    first = free_block(2)
+    held, graded = _concurrent_uids(tmp_path, first, 2, "checked")
+    assert {held, own_uid(graded)} == {first, first + 1}
+    for uid in (held, own_uid(graded), own_uid(layers["uid"])):
+        assert uid != 65534 and not uids.listed(uid)
+        with pytest.raises(KeyError):
+            pwd.getpwuid(uid)
+
+    held, graded = _concurrent_uids(tmp_path, first, 1, "checked")
+    assert held == first and graded == f"off: no free uid among {uids.TRIES} tried in {first}-{first}"
+
+    held, graded = _concurrent_uids(tmp_path, first, 1, "unchecked")
+    assert held == own_uid(graded) == first
+
+
+def test_a_lease_skips_uids_in_use_listed_or_locked(monkeypatch):
+    """Each check by itself, on a range of two uids: a uid that /etc/passwd lists, one a process runs as, one
+    another lease holds. A released uid can be leased again, and its lock file is gone."""
+    first = free_block(2)
+    monkeypatch.setattr(uids, "RANGE", range(65534, 65536))  # 65534 is nobody in /etc/passwd
+    assert uids.listed(65534) and not uids.listed(65535)
+    lease = uids.lease()
+    try:
+        assert (lease.uid, lease.gid) == (65535, 65535)
+        with pytest.raises(uids.Unavailable, match="no free uid among"):
+            uids.lease()  # 65535 is locked, 65534 listed
+    finally:
+        lease.release()
+    assert not os.path.exists(f"{uids.LOCKS[0]}/65535")
+
+    monkeypatch.setattr(uids, "RANGE", range(first, first + 2))
+    sleeper = subprocess.Popen(["sleep", "60"], user=first, group=first)
+    try:
+        for _ in range(3):
+            lease = uids.lease()
+            assert lease.uid == first + 1, "a uid that a process runs as was leased"
+            lease.release()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
 
 
 # -- the attack of the issue, on a host without Landlock ------------------------------------------------------------
@@ -589,7 +695,7 @@ def test_on_gradescope_a_separate_uid_and_seccomp_are_enough(docker_like, tmp_pa
     assert document["score"] == 0, document["output"]
     assert sandbox["properties"]["read-the-kit"] == ["uid"] and sandbox["layers"]["landlock"] == OFF
     assert sandbox["layers"]["mount-namespace"].startswith("off: bwrap cannot make namespaces here")
-    assert sandbox["layers"]["uid"] == "on (uid 65534, gid 65534, no processes)" and sandbox["weak"] == []
+    assert own_uid(sandbox["layers"]["uid"]) in uids.RANGE and sandbox["weak"] == []
     assert stat.S_IMODE((stubs_root / "source" / "solutions").stat().st_mode) == 0o700
 
     solution_root = autograder(docker_like, "solution", make_submission(tmp_path / "solution", A1))
@@ -645,7 +751,7 @@ def test_the_gradescope_runner_refuses_in_one_line_and_records_a_waiver(docker_l
     """With this kit's interpreter (under /root, 0700), the uid cannot read the standard library, so the uid layer
     stays off and nothing holds read-the-kit: run_autograder leaves the placeholder results and one line saying
     why. With NNKIT_SANDBOX_WAIVE=read-the-kit it grades, the results record the waiver, and the attack works."""
-    if access.can_read(os.path.dirname(os.__file__), *confinement.DEFAULT_UID):
+    if access.can_read(os.path.dirname(os.__file__), uids.RANGE[0], uids.RANGE[0]):
         pytest.skip("here the separate uid can read this interpreter's standard library")
     root = autograder(docker_like, "refused", stealing_stubs(tmp_path / "stubs",
                                                               known=[docker_like["top"] / "refused" / "source"]))
@@ -653,6 +759,6 @@ def test_the_gradescope_runner_refuses_in_one_line_and_records_a_waiver(docker_l
     assert document["score"] == 0 and "placeholder" in document["output"]
     refusal = [line for line in done.stderr.splitlines() if line.startswith("nnkit sandbox:")]
     assert len(refusal) == 1 and "NNKIT_SANDBOX_WAIVE=read-the-kit" in refusal[0]
-    assert "uid 65534 could not read" in refusal[0]
+    assert re.search(r"uid \d+ could not read", refusal[0])
     document, _ = run_autograder(root, sys.executable, NNKIT_SANDBOX_WAIVE="read-the-kit")
     assert document["score"] == MAX and document["extra_data"]["sandbox"]["waived"] == ["read-the-kit"]

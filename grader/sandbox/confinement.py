@@ -30,8 +30,9 @@ the property and the option. Each result records the layers, which layer holds w
 
 The mount, pid and network namespaces come from bubblewrap (``bwrap``): ``Bwrap`` builds its command line, which
 shows the worker the interpreter, the system's shared libraries, the standard library without its site-packages,
-numpy, the sandbox's own code and the staged folder, all read-only, and nothing else. The separate uid is
-``$NNKIT_SANDBOX_UID`` (``uid[:gid]``, default 65534:65534), used when the grader runs as root.
+numpy, the sandbox's own code and the staged folder, all read-only, and nothing else. The separate uid, used when
+the grader runs as root, is one that each sandbox leases for itself (``uids.py``), or ``$NNKIT_SANDBOX_UID``
+(``uid[:gid]``) for every worker.
 """
 import ast
 import os
@@ -51,7 +52,6 @@ ALL = "all"
 OPTION = "--allow-weak-sandbox"
 VARIABLE = "NNKIT_SANDBOX_WAIVE"
 UID_VARIABLE = "NNKIT_SANDBOX_UID"
-DEFAULT_UID = (65534, 65534)
 NAMESPACE_LAYERS = ("mount-namespace", "pid-namespace", "network-namespace")
 HOLDERS = {
     "read-the-kit": ("mount-namespace", "uid"),
@@ -74,6 +74,8 @@ MESSAGES = {
     "unknown": "unknown sandbox property {name!r} to waive; the properties are {names}, or 'all'",
     "kit_exposed": "uid {uid} can reach {path}, so it can stat it",
     "no_bwrap": "bubblewrap (bwrap) is not installed",
+    "bad_uid": "${variable} is not uid[:gid] (two numbers above 0): {value!r}",
+    "no_lease": "no uid was leased for this worker",
     "bwrap_failed": "bwrap cannot make namespaces here ({detail})",
 }
 WHAT = {"read-the-kit": "reading the kit", "write": "writing files", "processes": "starting processes",
@@ -242,12 +244,17 @@ def kit_exposure(uid, gid):
 
 
 def separate_uid():
-    """(uid, gid) the worker drops to when the grader runs as root: ``$NNKIT_SANDBOX_UID``, or 65534:65534."""
+    """(uid, gid) from ``$NNKIT_SANDBOX_UID`` (``uid[:gid]``), the one uid every worker then drops to, or None when it
+    is not set. Raises uids.Unavailable, saying why, when it is not two numbers above 0."""
+    from . import uids
     value = os.environ.get(UID_VARIABLE, "").strip()
     if not value:
-        return DEFAULT_UID
+        return None
     uid, _, gid = value.partition(":")
-    return int(uid), int(gid or uid)
+    gid = gid or uid
+    if not (uid.isdigit() and gid.isdigit() and 0 < int(uid) < 2 ** 32 - 1 and 0 < int(gid) < 2 ** 32 - 1):
+        raise uids.Unavailable(MESSAGES["bad_uid"].format(variable=UID_VARIABLE, value=value))
+    return int(uid), int(gid)
 
 
 # -- bubblewrap -----------------------------------------------------------------------------------------------------
@@ -487,13 +494,20 @@ def namespaces():
     return found
 
 
-def plan(layers):
+def plan(layers, lease=None):
     """How to start a worker asked for ``layers``: {'bwrap': Bwrap or None, 'namespaces_off': why not,
-    'uid': (uid, gid) or None}."""
+    'uid': (uid, gid) or None, 'uid_off': why not}. ``lease`` is called for the worker's own (uid, gid) when the
+    grader runs as root and ``$NNKIT_SANDBOX_UID`` does not set one; it raises uids.Unavailable if there is none."""
+    from . import uids
     root = hasattr(os, "geteuid") and os.geteuid() == 0
-    result = {"bwrap": None, "namespaces_off": "", "uid": None}
+    result = {"bwrap": None, "namespaces_off": "", "uid": None, "uid_off": ""}
     if "uid" in layers and root:
-        result["uid"] = separate_uid()
+        try:
+            result["uid"] = separate_uid() or (lease() if lease is not None else None)
+        except uids.Unavailable as exc:
+            result["uid_off"] = str(exc)
+        if result["uid"] is None and not result["uid_off"]:
+            result["uid_off"] = MESSAGES["no_lease"]
     if "mount-namespace" in layers:
         if not sys.platform.startswith("linux"):
             result["namespaces_off"] = "namespaces need Linux"
