@@ -60,9 +60,10 @@ HOLDERS = {
     "signals": ("seccomp", "landlock", "pid-namespace"),
     "network": ("seccomp", "network-namespace"),
 }
-# Layers that stop part of what a property covers, named in a refusal so that it says what they leave open.
-PARTLY = {"read-the-kit": {"landlock": "it only refuses to open or list the kit's files: stat still shows that "
-                                       "they exist, their sizes and their modification times"}}
+# Layers that stop part of what a property covers, named in a refusal with what they stop, and what is still open
+# where they are on.
+PARTLY = {"read-the-kit": {"landlock": "it refuses to open or list the kit's files, not to stat them"}}
+STILL_OPEN = {"read-the-kit": "learning that the kit's files exist, their sizes and their modification times"}
 SANDBOX_CODE = Path(__file__).resolve().parent  # worker.py and the modules it imports: bound into the namespace
 PACKAGE_DIRS = ("site-packages", "dist-packages")
 
@@ -142,6 +143,11 @@ def _uid_of(status):
     return (int(found.group(1)), int(found.group(2))) if found else (0, 0)  # unknown: root, which reaches all
 
 
+def _what(layers, prop):
+    """What nothing stops the student's code from doing, for a property no layer holds."""
+    return STILL_OPEN[prop] if any(_on(layers, layer) for layer in PARTLY.get(prop, ())) else WHAT[prop]
+
+
 def _explain(layers, prop, kit_exposed):
     parts = []
     for layer in HOLDERS[prop] + tuple(PARTLY.get(prop, ())):
@@ -173,7 +179,7 @@ class Policy:
         if refused:
             names = ",".join(refused)
             raise Refused(MESSAGES["refused"].format(
-                properties=", ".join(refused), what=", ".join(WHAT[prop] for prop in refused),
+                properties=", ".join(refused), what=", ".join(_what(layers, prop) for prop in refused),
                 layers="; ".join(f"{prop}: {_explain(layers, prop, exposed)}" for prop in refused),
                 option=self.option.format(properties=names, listed=repr(refused))))
         if weak:
@@ -183,7 +189,7 @@ class Policy:
                 _WARNED.add(key)
             if fresh:
                 warnings.warn(MESSAGES["weak"].format(
-                    properties=",".join(weak), what=", ".join(WHAT[prop] for prop in weak),
+                    properties=",".join(weak), what=", ".join(_what(layers, prop) for prop in weak),
                     layers="; ".join(f"{prop}: {_explain(layers, prop, exposed)}" for prop in weak)),
                     RuntimeWarning, stacklevel=3)
         return {"layers": dict(sorted(layers.items())), "properties": held, "waived": sorted(self.waived),
