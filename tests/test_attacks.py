@@ -8,6 +8,7 @@ stays quick.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -436,8 +437,12 @@ def test_files_outside_the_sandbox_cannot_be_read(submission, layers, monkeypatc
 
 # -- determinism ----------------------------------------------------------------------------------------------------
 def without_timing(document):
+    """The document without what differs from run to run by design: its time, and the uid its worker leased."""
     document = json.loads(json.dumps(document))
     document.pop("execution_time")
+    layers = document["extra_data"]["sandbox"]["layers"]
+    if "uid" in layers:
+        layers["uid"] = re.sub(r"\d+", "N", layers["uid"])
     return document
 
 

@@ -21,8 +21,9 @@ network             seccomp | network-namespace
 
 Landlock does not hold ``read-the-kit`` (it refuses to open or list a file, but not to ``stat`` it: the existence,
 size and modification time of every file of the kit show through it), ``write`` (it leaves chmod, chown, utime and
-extended attributes alone), ``processes`` (it refuses exec, not fork) or ``network`` (its rules cover TCP only). A separate uid does not hold ``write`` (``/tmp``
-is writable by everyone), ``signals`` (every worker runs as the same uid) or ``network``.
+extended attributes alone), ``processes`` (it refuses exec, not fork) or ``network`` (its rules cover TCP only). A
+separate uid does not hold ``write`` (``/tmp`` is writable by everyone), ``signals`` (``$NNKIT_SANDBOX_UID`` may
+give every worker the same uid) or ``network``.
 
 When a property has no layer and the instructor has not waived it (``--allow-weak-sandbox PROPERTY``,
 ``$NNKIT_SANDBOX_WAIVE``, ``c.GradeWithKit.waive``), ``Policy.check`` raises ``Refused`` with one line that names

@@ -29,6 +29,7 @@ TRIES = 256
 
 MESSAGES = {
     "no_locks": "no folder of root's alone for the uid locks ({detail})",
+    "no_lock": "cannot open the uid lock {path} ({detail})",
     "none_free": "no free uid among {tries} tried in {first}-{last}",
 }
 
@@ -42,15 +43,18 @@ class Lease:
 
     def __init__(self, uid, fd, path):
         self.uid = self.gid = uid
-        self._fd, self._path = fd, path
+        self._fd, self._path, self._owner = fd, path, os.getpid()
 
     def release(self):
+        """End the lease. In a child forked while it was held, only close the child's copy: the lock belongs to
+        the process that took it, and stays until that process releases it too."""
         if self._fd is None:
             return
-        try:
-            os.unlink(self._path)  # while still locked: whoever opens the name next makes a new file
-        except OSError:
-            pass
+        if os.getpid() == self._owner:
+            try:
+                os.unlink(self._path)  # while still locked: whoever opens the name next makes a new file
+            except OSError:
+                pass
         os.close(self._fd)
         self._fd = None
 
@@ -114,7 +118,11 @@ def _lock_folder():
         except OSError as exc:
             problems.append(f"{folder}: {exc.strerror}")
             continue
-        info = os.lstat(folder)
+        try:
+            info = os.lstat(folder)
+        except OSError as exc:
+            problems.append(f"{folder}: {exc.strerror}")
+            continue
         if stat.S_ISDIR(info.st_mode) and info.st_uid == 0 and not info.st_mode & 0o022:
             return folder
         problems.append(f"{folder} is not root's alone")
@@ -124,7 +132,10 @@ def _lock_folder():
 def _lock(folder, uid):
     """The lock file of ``uid``, open and locked, or None if another process holds it."""
     path = os.path.join(folder, str(uid))
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError as exc:
+        raise Unavailable(MESSAGES["no_lock"].format(path=path, detail=exc.strerror)) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         if os.fstat(fd).st_ino != os.stat(path, follow_symlinks=False).st_ino:
