@@ -416,7 +416,7 @@ def test_files_outside_the_sandbox_cannot_be_read(submission, layers, monkeypatc
     if alone:
         monkeypatch.setattr(runner, "LAYERS", (alone,))
     targets = {"solution": paths.SOLUTIONS / A1 / "neuron.py", "solutions": paths.SOLUTIONS, "kit": ROOT,
-               "catalogue": Path(engine.__file__).parent / "catalogues" / f"{A1}.py", "tmp": "/tmp",
+               "catalogue": paths.ROOT / "grader" / "catalogues" / f"{A1}.py", "tmp": "/tmp",
                "home": Path.home(), "site": Path(np.__file__).parents[1]}
     found = snoop(submission, SNOOP_FILES.format(targets={k: str(v) for k, v in targets.items()}),
                   policy=confinement.Policy("all" if alone else None))

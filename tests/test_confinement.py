@@ -457,7 +457,7 @@ NARROWED = textwrap.dedent("""
             print(sandbox.layers["uid"], flush=True)
             sys.stdin.readline()
     else:
-        from grader import cli
+        from grader.adapters import cli
         sys.exit(cli.main(sys.argv[4:]))
 """)
 

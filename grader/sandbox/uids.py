@@ -147,19 +147,25 @@ def _lock(folder, uid):
 
 
 def lease():
-    """A Lease on a uid nothing else uses (the module's docstring). Raises Unavailable if there is none."""
+    """A Lease on a uid nothing else uses (the module's docstring). Raises Unavailable if there is none.
+
+    The running processes are read once, after the first lock is taken: a worker of another grader that started
+    before that lock was taken is seen, and one that starts after it holds a lock on its own uid."""
     folder = _lock_folder()
     subordinate = _subordinate_ranges()
-    used = ids_in_use()
+    used = None
     start = secrets.randbelow(len(RANGE))
     for step in range(TRIES):
         uid = RANGE[(start + step) % len(RANGE)]
-        if uid in used or listed(uid) or any(first <= uid < first + count for first, count in subordinate):
+        if (used is not None and uid in used) or listed(uid) or any(
+                first <= uid < first + count for first, count in subordinate):
             continue
         held = _lock(folder, uid)
         if held is None:
             continue
-        if uid in ids_in_use():  # a worker of a grader that has just died, still exiting
+        if used is None:
+            used = ids_in_use()
+        if uid in used:  # a process runs as it: a worker of a grader that has just died, or other software
             held.release()
             continue
         return held
