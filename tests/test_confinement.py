@@ -377,7 +377,8 @@ def test_the_mount_namespace_alone_lets_nothing_be_written(probe, layers, monkey
         only(monkeypatch, "mount-namespace")
         with Sandbox(probe) as sandbox:
             outcomes = [sandbox.call("probe", "write", (path,)) for path in
-                        (str(outside / "new.txt"), "inside.txt", "/new.txt", "/tmp/new.txt",
+                        (str(outside / "new.txt"), "inside.txt", "/new.txt",
+                         str(sandbox.workdir.parent / "new.txt"),  # /tmp, or $TMPDIR: made on the way to it
                          "/proc/sys/vm/swappiness")]
             staged = sandbox.workdir
         assert [o.error for o in outcomes] == ["FileNotFoundError"] + ["OSError"] * 4, outcomes
