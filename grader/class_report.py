@@ -25,7 +25,8 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from . import catalogues, evaluation, text
+from . import catalogues, evaluation, results, text
+from .sandbox import wire
 
 FULL_MARKS_SLACK = 1e-6
 HTML_LANG = {"zh": "zh-CN"}
@@ -134,7 +135,7 @@ def _number(value):
 def read_student(path, assignment):
     """(Student, '') from one results file, or (None, reason) when it cannot be counted."""
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        document = wire.valid_texts(json.loads(Path(path).read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         return None, MESSAGES["bad_json"].format(detail=str(exc)[:120])
     if not isinstance(document, dict) or _number(document.get("score")) is None \
@@ -391,7 +392,6 @@ def main(assignment, results_dir, out_html, gradebook=None):
         raise NotADirectoryError(f"results folder {results_dir} does not exist")
     summary = summarise(assignment, results_dir, gradebook)
     out_html = Path(out_html)
-    out_html.parent.mkdir(parents=True, exist_ok=True)
-    out_html.write_text(render(summary, str(results_dir)), encoding="utf-8")
+    results.write_text_atomic(render(summary, str(results_dir)), out_html)
     print(MESSAGES["wrote"].format(path=out_html))
     return out_html

@@ -317,6 +317,8 @@ BATCH = {
     "linked_folder": "{path} 是一个符号链接，因此没有从中评阅任何内容",
     "linked_summary": "{assignment}：未评阅",
     "changed": "grader：{student} 的文件在评阅过程中发生了变化；这些分数对应读取时的文件，下次运行会重新评阅",
+    "status_failed": "未评阅：{detail}",
+    "status_pending": "尚未评阅：请再次运行同一条命令",
 }
 
 BUNDLE = {
