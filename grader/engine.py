@@ -243,8 +243,9 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
 
 def _may_explain(check, outcome):
     """Whether one of ``check``'s misconceptions raises the exception that the failed ``outcome`` raised."""
-    return any(m.raises and evaluation.raised_alike(evaluation.Raised.declared(m.raises), outcome.error,
-                                                    outcome.detail) for m in check.misconceptions)
+    raised = evaluation.what_raised(outcome)
+    return raised is not None and any(m.raises and evaluation.raised_alike(evaluation.Raised.declared(m.raises),
+                                                                           *raised) for m in check.misconceptions)
 
 
 def _trusted(assignment, graded, failed):
