@@ -448,3 +448,52 @@ def test_control_with_the_old_matching_the_grader_s_limit_got_a_wrong_cause(tmp_
     for case in _neuron_cases(tmp_path, monkeypatch):
         assert case.misconception == "weights_first" and "Likely cause: w @ x" in case.message
 
+
+
+# -- which callees are trusted -----------------------------------------------------------------------------------
+#: mse_gradient is right on every case of its own (at most 30 rows) but climbs instead of descending on 40 rows or
+#: more, which batch_gradient_descent's training runs pass it: its callers would fail with it.
+UNCHECKED_BUG = '''
+
+def mse_gradient(X, y, theta):
+    gradient = _solution_mse_gradient(X, y, theta)
+    return -gradient if X.shape[0] >= 40 else gradient
+'''
+#: The same, and wrong on its public values case alone (12 rows from the lecture's starting point), which carries no
+#: points: before, that made it untrusted, so its callers were graded with the reference standing in.
+FAILS_ITS_PREVIEW = UNCHECKED_BUG.replace("    return -gradient", '''    if X.shape[0] == 12 and np.array_equal(theta, [3.0, 3.0, 3.0]):
+        return np.zeros_like(gradient)
+    return -gradient''')
+
+
+def _with_mse_gradient(tmp_path, name, source):
+    folder = make_submission(tmp_path / name, A1, {"gradient_descent.py": [
+        ("def mse_gradient(", "def _solution_mse_gradient(")]})
+    with open(folder / "gradient_descent.py", "a", encoding="utf-8") as handle:
+        handle.write(source)
+    return engine.grade(A1, folder)
+
+
+def _trust_cases(tmp_path):
+    """(the report of the unchecked bug, the report of the same bug that also fails its public case)."""
+    bug, gamed = (_with_mse_gradient(tmp_path, name, source) for name, source in
+                  (("bug", UNCHECKED_BUG), ("gamed", FAILS_ITS_PREVIEW)))
+    public = [case for case in part_of(gamed, "mse_gradient").cases if not case.passed]
+    assert public and all(case.public for case in public), "it fails its public case and nothing else of its own"
+    assert part_of(gamed, "mse_gradient").score == part_of(bug, "mse_gradient").score == 2
+    return bug, gamed
+
+
+def test_failing_only_public_cases_does_not_buy_the_reference_for_the_callers(tmp_path):
+    """The cases that carry points decide whether a function serves its callers: the same bug costs its callers the
+    same whether or not the function also fails its preview."""
+    bug, gamed = _trust_cases(tmp_path)
+    assert part_of(bug, "batch_gd").score < 3
+    assert _scores(gamed) == _scores(bug)
+
+
+def test_control_when_public_cases_decided_trust_failing_one_raised_the_score(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine, "_decides_trust", lambda case: True)
+    bug, gamed = _trust_cases(tmp_path)
+    assert part_of(bug, "batch_gd").score < part_of(gamed, "batch_gd").score == 3
+    assert gamed.score == catalogues.load(A1).max_score > bug.score
