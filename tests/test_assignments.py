@@ -12,7 +12,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from grader import catalogues, engine, paths
+from grader import catalogues
+from grader.grading import engine
+from grader.core import paths
 from conftest import cli_env
 
 NAMES = catalogues.names()

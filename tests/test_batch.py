@@ -14,7 +14,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, cli_env, make_submission, solution_anchor
-from grader import batch, catalogues, engine, paths
+from grader.adapters import batch
+from grader import catalogues
+from grader.grading import engine
+from grader.core import paths
 
 A1 = "a1_neuron_gd"
 
@@ -385,3 +388,24 @@ def test_a_file_changed_while_it_was_graded_is_graded_again_on_the_next_run(tmp_
     fixed = grade_all(submitted, out)
     assert fixed.returncode == 0 and "1 graded, 1 unchanged" in fixed.stderr, fixed.stderr
     assert totals(out / "grades.csv") == {"a_slow": maximum, "s": maximum}
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_written_as_text(tmp_path, monkeypatch):
+    """Student folder names are the class's text: one that starts like a formula is quoted in the CSV, and a status
+    says why a student has no scores."""
+    assignment = catalogues.load(A1)
+    results_dir = tmp_path / "results"
+    students = {"=2+3": "fp-a", "@sum": "fp-b", "-x": "fp-c"}
+    for student, fingerprint in list(students.items())[:2]:
+        batch.results.write_results(batch._missing_document(assignment, student, fingerprint),
+                                    results_dir / f"{student}.json")
+
+    def rows():
+        batch.write_csv(assignment, list(students), results_dir, students, tmp_path / "g.csv", {"-x": "=1+1"})
+        return {row[0]: row for row in read_csv(tmp_path / "g.csv")[1:]}
+
+    written = rows()
+    assert sorted(written) == ["'-x", "'=2+3", "'@sum"]
+    assert written["'-x"][-1] == "not graded: =1+1" and total(written["'=2+3"]) == 0.0
+    monkeypatch.setattr(batch, "_cell", lambda value: value)  # the control: the names as they are
+    assert sorted(rows()) == ["-x", "=2+3", "@sum"]

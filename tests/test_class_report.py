@@ -1,4 +1,4 @@
-"""grader.class_report: the instructor's page, from results that engine.grade made on real submissions."""
+"""grader.reports.class_report: the instructor's page, from results that engine.grade made on real submissions."""
 import base64
 import html
 import json
@@ -7,7 +7,13 @@ import re
 import pytest
 
 import mutants
-from grader import catalogues, class_report, cli, engine, evaluation, paths, results, sync
+from grader import catalogues
+from grader.reports import class_report, results
+from grader.adapters import cli
+from grader.grading import engine
+from grader.shipped import evaluation
+from grader.core import paths
+from grader.authoring import sync
 
 A1 = "a1_neuron_gd"
 SIGN_FLIP = {"neuron.py": [("np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))",

@@ -11,8 +11,10 @@ import numpy as np
 import pytest
 
 from conftest import cli_env, make_submission
-from grader import catalogues, engine, paths, reference_cache, references
-from grader.sandbox import wire
+from grader import catalogues
+from grader.core import paths, references
+from grader.grading import engine, reference_cache
+from grader.shipped import wire
 
 NAME = "a3_backprop"
 

@@ -16,9 +16,12 @@ import pytest
 
 import hostile_text
 from conftest import ROOT, cli_env, make_submission
-from grader import batch, catalogues, class_report, engine, nbgrader_bridge, results
-from grader.sandbox import wire
+from grader import catalogues
+from grader.adapters import batch, nbgrader_bridge
+from grader.grading import engine
+from grader.reports import class_report, results
 from grader.sandbox.runner import Sandbox
+from grader.shipped import wire
 from hostile_text import A1, REPLACEMENT, SHOWN, assert_graded, read_valid, surrogates
 
 SPEC = catalogues.load(A1)
@@ -154,8 +157,8 @@ def test_grade_writes_the_results_in_each_language(hostile, tmp_path, lang):
     assert_graded(_outputs(document), document["score"], report.score)
 
 
-UNDEFENDED = ("-c", "import sys; from grader.sandbox import wire; wire.valid_texts = lambda d: d; "
-                    "wire.valid_text = lambda t: t; from grader import cli; sys.exit(cli.main(sys.argv[1:]))")
+UNDEFENDED = ("-c", "import sys; from grader.shipped import wire; wire.valid_texts = lambda d: d; "
+                    "wire.valid_text = lambda t: t; from grader.adapters import cli; sys.exit(cli.main(sys.argv[1:]))")
 
 
 def test_control_grade_without_the_defences_exits_with_no_results(hostile, tmp_path):

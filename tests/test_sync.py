@@ -5,8 +5,10 @@ import re
 import numpy as np
 import pytest
 
-from grader import catalogues, paths, sync, written
-from grader.sandbox import wire
+from grader import catalogues
+from grader.core import paths
+from grader.authoring import sync, written
+from grader.shipped import wire
 
 
 def test_assignments_folder_matches_the_generator():

@@ -5,7 +5,8 @@ garbles its channel is killed with its whole process group and replaced, so only
 fails. A module whose import failed or hung is remembered, and every later call into it fails at once with the same
 reason, and so does any import of it by another module: the worker is told which modules not to import, so the
 grader never has to read, let alone parse, a student's source. Nothing the worker sends can raise in the grader: a
-malformed answer is one failed call, and every string in an answer is cut short as it is decoded (``wire``).
+malformed answer is one failed call, and every string in an answer is made valid text as it is parsed and cut short
+as it is decoded (``wire``).
 
 A stand-in (a reference function computed here, for a callee of the student's function) costs the student only its
 share of the round trip: the grader's own time on it, and the time either process waited for a CPU, are given back
@@ -36,11 +37,12 @@ from pathlib import Path
 import numpy as np
 
 from .. import text
-from ..evaluation import STAND_IN_ERROR, Outcome
-from . import confinement, waits, wire
+from ..shipped.evaluation import STAND_IN_ERROR, Outcome
+from . import confinement, waits
+from ..shipped import wire
 
 WORKER = Path(__file__).with_name("worker.py")
-SITE_DIR = str(Path(np.__file__).resolve().parents[1])
+SITE_DIR = confinement.SITE_DIR
 START_TIMEOUT = 30.0
 IMPORT_TIMEOUT = 10.0
 MEMORY_BYTES = 2 * 1024 ** 3  # the worker's address-space limit, when Sandbox() is not given one
