@@ -59,6 +59,21 @@ LANDS = {"text": ("value", "a \ufffd b"), "keyed": ("value", {"\ufffd": "\ufffd"
          "framed": ("where", None)}
 
 
+@pytest.mark.parametrize("raw, parsed", [
+    (b'{"a": "\\ud800"}', {"a": REPLACEMENT}),
+    (b'{"a": "x \\uDBFF y", "b": ["\\uDc00"]}', {"a": f"x {REPLACEMENT} y", "b": [REPLACEMENT]}),
+    (b'{"\\udc00": {"\\ud800\\ud800": "\\ud83d\\ude00"}}', {REPLACEMENT: {REPLACEMENT * 2: "\U0001f600"}}),
+    (b'{"a": "\\\\ud800"}', {"a": "\\ud800"}),  # an escaped backslash, then the letters ud800: no surrogate
+], ids=["value", "upper-case", "keys-and-a-pair", "escaped-backslash"])
+def test_an_answer_is_parsed_into_valid_text(raw, parsed):
+    assert wire.load_answer(raw) == parsed
+
+
+def test_an_answer_that_is_not_utf8_is_refused():
+    with pytest.raises(ValueError):
+        wire.load_answer('{"a": "\ud800"}'.encode("utf-16"))
+
+
 def _outcomes():
     with Sandbox({"m.py": MODULE.encode("utf-8")}) as sandbox:
         return {name: sandbox.call("m", name) for name in LANDS}

@@ -209,7 +209,7 @@ def load_answer(payload):
     check_size(payload, MAX_ANSWER_BYTES, MAX_ANSWER_ITEMS)
     text = payload.decode("utf-8")
     data = json.loads(text)
-    return valid_texts(data) if _SURROGATE_ESCAPE.search(text) else data
+    return valid_texts(data) if "\\u" in text and _SURROGATE_ESCAPE.search(text) else data
 
 
 def header_length(header_bytes, limit=MAX_MESSAGE_BYTES):
