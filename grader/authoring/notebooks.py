@@ -47,11 +47,13 @@ TEXT = text.table("notebooks", {
 MESSAGES = {
     "unknown_part": "{path}: grade cell for unknown part {part!r}",
     "unknown_question": "{path}: written question {key!r} is not in the catalogue's written=",
-    "missing_questions": "{path}: no '# %% [written]' marker for question(s) {keys}",
+    "missing_questions": "{path}: no '# %% [written]' marker for question(s) {keys}: add '# %% [written] <key>' "
+                         "followed by the question's prompt for each",
     "duplicate_question": "{path}: more than one '# %% [written]' marker for question {key!r}",
     "empty_prompt": "{path}: written question {key!r} has no prompt",
     "duplicate_id": "{path}: grade_id {key!r} is used twice",
-    "missing_parts": "{path}: no grade cell for part(s) {parts}",
+    "missing_parts": "{path}: no grade cell for part(s) {parts}: add a line '# %% [grade] <part>' for each, where "
+                     "its grade cell goes (after the cell that explains the function)",
     "duplicate_part": "{path}: more than one grade cell for part {part!r}",
     "before_marker": "{path}: text before the first '# %%' marker",
     "duplicate_key": "{path}: more than one markdown cell with the key {key!r}",

@@ -18,6 +18,10 @@ KINDS = ("match", "gradient", "robust", "converge")
 KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
+class CatalogueError(ValueError):
+    """A catalogue that breaks a rule of this vocabulary: its message names the assignment, the part and the rule."""
+
+
 @dataclass(frozen=True, eq=False)
 class Case:
     """One call of the student's function. Public cases are the ones the self-check ships with their answers; they
@@ -80,9 +84,9 @@ class Check:
 
     def __post_init__(self):
         if self.kind not in KINDS:
-            raise ValueError(f"unknown check kind {self.kind!r}; use one of {', '.join(KINDS)}")
+            raise CatalogueError(f"unknown check kind {self.kind!r}; use one of {', '.join(KINDS)}")
         if "." not in self.function:
-            raise ValueError(f"check function {self.function!r} must be written as 'module.function'")
+            raise CatalogueError(f"check function {self.function!r} must be written as 'module.function'")
 
     @property
     def module(self):
@@ -155,11 +159,11 @@ class Written:
 
     def __post_init__(self):
         if not KEY.match(self.key):
-            raise ValueError(f"written question key {self.key!r} must be letters, digits, '_' or '-'")
+            raise CatalogueError(f"written question key {self.key!r} must be letters, digits, '_' or '-'")
         if not self.rubric or any(len(item) != 2 or not isinstance(item[1], str) for item in self.rubric):
-            raise ValueError(f"{self.key}: the rubric is a non-empty tuple of (points, criterion) pairs")
+            raise CatalogueError(f"{self.key}: the rubric is a non-empty tuple of (points, criterion) pairs")
         if abs(sum(points for points, _ in self.rubric) - self.points) > 1e-9:
-            raise ValueError(f"{self.key}: the rubric's points add up to {sum(p for p, _ in self.rubric):g}, "
+            raise CatalogueError(f"{self.key}: the rubric's points add up to {sum(p for p, _ in self.rubric):g}, "
                              f"not {self.points:g}")
 
 
@@ -185,32 +189,32 @@ class Assignment:
     def __post_init__(self):
         keys = [part.key for part in self.parts]
         if len(keys) != len(set(keys)):
-            raise ValueError(f"{self.name}: part keys must be unique")
+            raise CatalogueError(f"{self.name}: part keys must be unique")
         questions = [question.key for question in self.written]
         clash = sorted(set(keys) & set(questions))
         if clash:
-            raise ValueError(f"{self.name}: written question keys must differ from part keys: {', '.join(clash)}")
+            raise CatalogueError(f"{self.name}: written question keys must differ from part keys: {', '.join(clash)}")
         if len(questions) != len(set(questions)):
-            raise ValueError(f"{self.name}: written question keys must be unique")
+            raise CatalogueError(f"{self.name}: written question keys must be unique")
         for part in self.parts:
             for check in part.checks:
                 if check.module not in self.modules:
-                    raise ValueError(f"{self.name}/{part.key}: {check.function} is not in a graded module")
+                    raise CatalogueError(f"{self.name}/{part.key}: {check.function} is not in a graded module")
         graded = {check.function for part in self.parts for check in part.checks}
         for caller, callees in self.calls.items():
             for name in (caller, *callees):
                 if name not in graded:
-                    raise ValueError(f"{self.name}: calls names {name}, which no part checks")
+                    raise CatalogueError(f"{self.name}: calls names {name}, which no part checks")
             if caller in self.depends_on(caller):
-                raise ValueError(f"{self.name}: {caller} would stand in for itself")
+                raise CatalogueError(f"{self.name}: {caller} would stand in for itself")
         for function in self.promises:
             if function not in graded:
-                raise ValueError(f"{self.name}: promises name {function}, which no part checks")
+                raise CatalogueError(f"{self.name}: promises name {function}, which no part checks")
         for part in self.parts:
             for check, index, case in part.cases():
                 if case.public and not any(not other.public and twins(check, case, other_check, other)
                                            for other_check, _, other in part.cases()):
-                    raise ValueError(f"{self.name}/{part.key}: public case {index + 1} of {check.function} "
+                    raise CatalogueError(f"{self.name}/{part.key}: public case {index + 1} of {check.function} "
                                      f"({check.title or check.kind}) has no hidden twin of the same shape and kind")
 
     @property

@@ -26,12 +26,15 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .. import catalogues, text
-from ..shipped import evaluation
+from ..shipped import evaluation, wire
+from . import results
 
 FULL_MARKS_SLACK = 1e-6
 HTML_LANG = {"zh": "zh-CN"}
 
 MESSAGES = text.table("class_report", {
+    "no_results": "results folder {path} does not exist: the report reads the results grade-all writes, so run "
+                  "`nnkit grade-all --assignment {assignment} --results-dir {path} submitted/` first",
     "page_title": "Class report: {title}",
     "summary": "{count} students graded. Mean {mean:.2f}, median {median:.2f}, out of {max_score:g} points.",
     "summary_total": "{count} students graded. Mean total {mean:.2f}, median {median:.2f}, out of {max_score:g} "
@@ -135,7 +138,7 @@ def _number(value):
 def read_student(path, assignment):
     """(Student, '') from one results file, or (None, reason) when it cannot be counted."""
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        document = wire.valid_texts(json.loads(Path(path).read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         return None, MESSAGES["bad_json"].format(detail=str(exc)[:120])
     if not isinstance(document, dict) or _number(document.get("score")) is None \
@@ -389,10 +392,9 @@ def main(assignment, results_dir, out_html, written=None):
     written scores of nbgrader's gradebook: see summarise) to ``out_html``."""
     results_dir = Path(results_dir)
     if not results_dir.is_dir():
-        raise NotADirectoryError(f"results folder {results_dir} does not exist")
+        raise NotADirectoryError(MESSAGES["no_results"].format(path=results_dir, assignment=assignment))
     summary = summarise(assignment, results_dir, written)
     out_html = Path(out_html)
-    out_html.parent.mkdir(parents=True, exist_ok=True)
-    out_html.write_text(render(summary, str(results_dir)), encoding="utf-8")
+    results.write_text_atomic(render(summary, str(results_dir)), out_html)
     print(MESSAGES["wrote"].format(path=out_html))
     return out_html

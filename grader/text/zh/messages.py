@@ -125,6 +125,8 @@ PLOTS = {
 }
 
 CLASS_REPORT = {
+    "no_results": "结果文件夹 {path} 不存在：班级报告读取 grade-all 写下的结果，所以请先运行 "
+                  "`nnkit grade-all --assignment {assignment} --results-dir {path} submitted/`",
     "page_title": "班级报告：{title}",
     "summary": "共评阅 {count} 名学生。平均分 {mean:.2f}，中位数 {median:.2f}，满分 {max_score:g} 分。",
     "nobody": "在 {folder} 中没有找到结果文件。",
@@ -248,7 +250,7 @@ FEEDBACK_SUMMARY = {
 }
 
 CLI = {
-    "error": "grader：错误：{detail}",
+    "error": "nnkit：错误：{detail}",
     "sync_clean": "assignments/ 和 docs/rubrics/ 与 solutions/、notebooks/ 和检查目录一致",
     "sync_drift": "生成的文件已过时；请运行 `python -m grader sync`。不一致的文件：",
     "sync_wrote": "已写入 {path}",
@@ -262,6 +264,8 @@ CLI = {
     "bad_seconds": "必须是正的秒数，而不是 {value!r}",
     "budget_help": "提交的代码总共可以运行的秒数（默认：{default:g}）；超出之后的调用不再运行",
     "no_written": "{assignment} 没有书面问题",
+    "no_modules": "{folder} 中没有 {assignment} 的任何评分文件（{files}）；请评阅存放这些文件的文件夹",
+    "no_modules_below": "{folder} 中没有 {assignment} 的任何评分文件（{files}）；它们在 {below} 中：请评阅那个文件夹",
 }
 
 COURSE = {
@@ -300,7 +304,7 @@ ENGINE = {
 }
 
 BATCH = {
-    "error": "grader：错误：{detail}",
+    "error": "nnkit：错误：{detail}",
     "no_folder": "提交文件夹 {path} 不存在",
     "bad_jobs": "--jobs 至少为 1，而不是 {jobs}",
     "missing_folder": "没有提交 {assignment}/ 文件夹，因此没有可评阅的内容",
@@ -317,6 +321,8 @@ BATCH = {
     "linked_folder": "{path} 是一个符号链接，因此没有从中评阅任何内容",
     "linked_summary": "{assignment}：未评阅",
     "changed": "grader：{student} 的文件在评阅过程中发生了变化；这些分数对应读取时的文件，下次运行会重新评阅",
+    "status_failed": "未评阅：{detail}",
+    "status_pending": "尚未评阅：请再次运行同一条命令",
 }
 
 BUNDLE = {
@@ -352,6 +358,11 @@ REFERENCE_CACHE = {
     "built": "{assignment}：{cases} 个用例的参考输出已缓存到 {path}",
     "unwritable": "nnkit：无法写入参考缓存 {path}（{detail}）；参考输出只在本进程中计算（可以把 NNKIT_REFERENCE_CACHE "
                   "设为一个可写的文件夹）",
+    "damaged": "nnkit：参考缓存 {path} 未通过校验（{detail}）；正在重新计算参考输出",
+    "unreadable": "无法作为 JSON 读取：{detail}",
+    "other_key": "它不是这一版本评分程序的缓存",
+    "digest": "其中的用例与它的摘要不符：写入之后被改动过",
+    "cases": "其中的用例与目录不符：缺少 {missing} 个，多出 {extra} 个，格式错误 {malformed} 个",
 }
 
 RUNNER = {
