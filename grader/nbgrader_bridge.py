@@ -59,7 +59,7 @@ from nbgrader.plugins import CsvExportPlugin, ExtractorPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Integer, List, Unicode, default
 
-from . import catalogues, feedback_summary, limits, paths, text
+from . import autograde_failures, catalogues, feedback_summary, limits, paths, text
 
 MESSAGES = text.table("nbgrader_bridge", {
     "grader_failed": "The grader could not run on this submission ({reason}), so every part scores 0 for now. "
@@ -169,14 +169,29 @@ def answer_stub(lang=None):
     return text.lookup("notebooks", "answer_stub", notebooks.ANSWER_STUB, lang or text.current())
 
 
+def sanitize_preprocessors():
+    """nbgrader 0.9.6's default ``Autograde.sanitize_preprocessors`` (its first pass over a submitted notebook),
+    after ``ZeroUntilGraded`` (a submission that autograde cannot finish scores 0, flagged, not its earlier grade)
+    and ``NormaliseCells`` (the notebook's nbgrader metadata made the release's before nbgrader reads it)."""
+    from nbgrader.converters.autograde import Autograde
+    from .autograde_failures import ZeroUntilGraded
+    from .nbgrader_cells import NormaliseCells
+    return [ZeroUntilGraded, NormaliseCells] + list(Autograde.class_traits()["sanitize_preprocessors"].default())
+
+
 def autograde_preprocessors():
-    """nbgrader 0.9.6's default ``Autograde.autograde_preprocessors`` with ``Execute`` replaced by GradeWithKit."""
+    """nbgrader 0.9.6's default ``Autograde.autograde_preprocessors`` with ``Execute`` replaced by GradeWithKit, and
+    every markdown cell made safe to show (``safe_markdown.SanitiseMarkdown``) before the notebook is saved."""
     from nbgrader.converters.autograde import Autograde
     from nbgrader.preprocessors import Execute
+    from .safe_markdown import SanitiseMarkdown
     defaults = list(Autograde.class_traits()["autograde_preprocessors"].default())
     if Execute not in defaults:
         raise RuntimeError("nbgrader's default autograde preprocessors no longer hold Execute")
-    return [GradeWithKit if pp is Execute else pp for pp in defaults]
+    chain = []
+    for pp in defaults:
+        chain.extend([GradeWithKit, SanitiseMarkdown] if pp is Execute else [pp])
+    return chain
 
 
 # -- grading ------------------------------------------------------------------------------------------------------
@@ -578,6 +593,24 @@ div#toc details > summary { display: list-item; cursor: pointer; }
 """
 
 
+#: The feedback page's content security policy, the first thing in its ``<head>``: no script at all (the page needs
+#: none: MathJax is left out, so formulas show as their TeX source, and nbconvert's template has no script of its
+#: own), no request to any address (the plots are ``data:`` images, the styles are in the page), no ``<base>``, no
+#: form. Whatever a student's markdown held, the browser runs none of it.
+FEEDBACK_CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; base-uri 'none'; "
+                "form-action 'none'")
+FEEDBACK_CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{FEEDBACK_CSP}">'
+HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
+
+
+def with_csp(page):
+    """The HTML ``page`` with FEEDBACK_CSP_META first in its head; raises ValueError on a page that has no head."""
+    found = HEAD.search(page)
+    if found is None:
+        raise ValueError("the feedback page has no <head> for its content security policy")
+    return page[:found.end()] + "\n" + FEEDBACK_CSP_META + page[found.end():]
+
+
 #: The words of nbgrader's feedback template (``feedback/index.html.j2``), each as it stands there, in the order
 #: they are replaced; ``FEEDBACK[key]`` is their text in the page's language.
 FEEDBACK_FRAGMENTS = (
@@ -692,7 +725,8 @@ def collapse_toc(template, label):
 
 class FeedbackExporter(HTMLExporter):
     """nbgrader's feedback HTML, with no script fetched from the network and with the grader's long lines wrapped,
-    and first on the page a summary of what is wrong (FeedbackSummary).
+    and first on the page a summary of what is wrong (FeedbackSummary). The page's content security policy
+    (FEEDBACK_CSP) lets no script run on it.
 
     nbgrader's feedback template loads MathJax from a CDN, which fails offline with a console error: the macro is
     replaced by an empty one, so formulas in markdown show as their TeX source. In a language other than English
@@ -715,7 +749,7 @@ class FeedbackExporter(HTMLExporter):
 
     def from_notebook_node(self, nb, resources=None, **kw):
         output, resources = super().from_notebook_node(nb, resources, **kw)
-        return output.replace("</head>", FEEDBACK_CSS + "</head>", 1), resources
+        return with_csp(output.replace("</head>", FEEDBACK_CSS + "</head>", 1)), resources
 
 
 # -- the gradebook: autograded parts and hand-graded written answers ------------------------------------------------
@@ -775,15 +809,18 @@ def gradebook_written(course, assignment, db_name="gradebook.db"):
 class GradesCsvExport(CsvExportPlugin):
     """``nbgrader export``'s grades.csv, its columns unchanged, and after them the two kinds of points apart:
     ``auto_score`` / ``max_auto_score`` (the autograded parts), ``written_score`` / ``max_written_score`` (the
-    hand-graded written answers) and ``written_to_grade``, the points of written answers no one has graded yet.
+    hand-graded written answers) and ``written_to_grade``, the points of written answers no one has graded yet;
+    then ``autograde_failed``: 1 where autograde could not finish the submission, whose parts then score 0 and wait
+    for a grader (``grader.autograde_failures``), else 0. Each such row is also logged, in one line.
     nbgrader's ``score`` and ``max_score`` are the sum of both kinds."""
 
-    EXTRA = ("auto_score", "max_auto_score", "written_score", "max_written_score", "written_to_grade")
+    EXTRA = ("auto_score", "max_auto_score", "written_score", "max_written_score", "written_to_grade",
+             "autograde_failed")
 
     def export(self, gradebook):
         super().export(gradebook)
         dest = self.to or "grades.csv"
-        columns = {name: self._columns(gradebook, name) for name in {a.name for a in gradebook.assignments}}
+        columns = {name: self._columns(gradebook, name) for name in sorted({a.name for a in gradebook.assignments})}
         lines = Path(dest).read_text(encoding="utf-8").splitlines()
         out = [lines[0] + "," + ",".join(self.EXTRA)]
         for line in lines[1:]:
@@ -791,26 +828,31 @@ class GradesCsvExport(CsvExportPlugin):
             out.append(line + "," + ",".join(columns[fields[0]].get(fields[3], columns[fields[0]][None])))
         Path(dest).write_text("\n".join(out) + "\n", encoding="utf-8")
 
-    @staticmethod
-    def _columns(gradebook, name):
+    def _columns(self, gradebook, name):
         """{student id: extra column texts} for assignment ``name``; the None key holds a missing submission's."""
         assignment = gradebook.find_assignment(name)
         answers = {cell.name for notebook in assignment.notebooks for cell in notebook.solution_cells}
         cells = [cell for notebook in assignment.notebooks for cell in notebook.grade_cells]
         max_auto = sum(cell.max_score for cell in cells if cell.name not in answers)
         max_written = sum(cell.max_score for cell in cells if cell.name in answers)
-        rows = {None: [str(0.0), str(max_auto), str(0.0), str(max_written), str(0.0)]}
+        rows = {None: [str(0.0), str(max_auto), str(0.0), str(max_written), str(0.0), "0"]}
         for submission in assignment.submissions:
             auto = written = waiting = 0.0
+            broken = False
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
+                    broken = broken or autograde_failures.failed(grade, answers)
                     if grade.name not in answers:
                         auto += grade.score
                     elif grade.manual_score is None and grade.auto_score is None:
                         waiting += grade.max_score
                     else:
                         written += grade.score
-            rows[submission.student.id] = [str(auto), str(max_auto), str(written), str(max_written), str(waiting)]
+            rows[submission.student.id] = [str(auto), str(max_auto), str(written), str(max_written), str(waiting),
+                                           str(int(broken))]
+            if broken:
+                self.log.warning(autograde_failures.MESSAGES["export"].format(student=submission.student.id,
+                                                                              assignment=name))
         return rows
 
 

@@ -444,6 +444,29 @@ DEMO = {
     "problems": "演示：有 {count} 项成绩检查未通过；第一项：{first}",
 }
 
+SAFE_MARKDOWN = {
+    "cleaned": "{student}：{notebook} 中的一个 markdown 单元格（{cell}）含有可能运行脚本或改变页面的标记；"
+               "自动评分后的笔记本中显示的是清理后的内容",
+}
+
+NBGRADER_CELLS = {
+    "dropped": "{student}：{notebook} 的单元格 {cell} 带有的 nbgrader 元数据{reason}；它按普通单元格处理",
+    "not_a_dict": "不是一个映射",
+    "no_grade_id": "没有 grade_id",
+    "unknown_id": "指向的单元格在发布版本中不存在（{grade_id!r}）",
+    "repeated_id": "与后面一个单元格的 grade_id {grade_id!r} 重复",
+    "restored": "{student}：{notebook} 中单元格 {grade_id!r} 的 nbgrader 元数据被改动过（{keys}）；"
+                "已恢复为发布版本的元数据",
+}
+
+AUTOGRADE_FAILURES = {
+    "failed": "{student}：autograde 无法完成 {assignment}/{notebook}，因此它的自动评分部分现在记 0 分，并等待人工评分"
+              "（之前的成绩已清除；错误信息见上文）。请修正这份提交后重新运行 autograde，"
+              "或在 formgrader 中为这些部分手动评分",
+    "export": "{student}：autograde 无法完成 {assignment}；它的自动评分部分记 0 分，并等待人工评分"
+              "（grades.csv：autograde_failed = 1）",
+}
+
 TABLES = {
     "evaluation": EVALUATION,
     "local": LOCAL,
@@ -451,6 +474,9 @@ TABLES = {
     "plots": PLOTS,
     "class_report": CLASS_REPORT,
     "nbgrader_bridge": NBGRADER_BRIDGE,
+    "nbgrader_cells": NBGRADER_CELLS,
+    "autograde_failures": AUTOGRADE_FAILURES,
+    "safe_markdown": SAFE_MARKDOWN,
     "feedback": FEEDBACK,
     "feedback_summary": FEEDBACK_SUMMARY,
     "cli": CLI,
