@@ -594,11 +594,13 @@ div#toc details > summary { display: list-item; cursor: pointer; }
 
 
 #: The feedback page's content security policy, the first thing in its ``<head>``: no script at all (the page needs
-#: none: MathJax is left out, so formulas show as their TeX source, and nbconvert's template has no script of its
-#: own), no request to any address (the plots are ``data:`` images, the styles are in the page), no ``<base>``, no
-#: form. Whatever a student's markdown held, the browser runs none of it.
-FEEDBACK_CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; base-uri 'none'; "
-                "form-action 'none'")
+#: none: MathJax is left out, so formulas show as their TeX source, and nbgrader's feedback template has no script of
+#: its own), no image but ``data:`` ones (the plots are), styles only in the page, no ``<base>``, no form. Fonts may
+#: come from the page's own origin: Bootstrap's stylesheet declares its icon font, which the page never uses, and
+#: Chromium reports a policy that refuses a declared font as an error even when nothing loads it. Whatever a
+#: student's markdown held, the browser runs none of it.
+FEEDBACK_CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src 'self' data:; "
+                "base-uri 'none'; form-action 'none'")
 FEEDBACK_CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{FEEDBACK_CSP}">'
 HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 
