@@ -1,5 +1,5 @@
-"""A resubmission that autograde cannot process never keeps the earlier grade (grader/nbgrader_cells.py,
-grader/autograde_failures.py), with the real nbgrader CLI.
+"""A resubmission that autograde cannot process never keeps the earlier grade (grader/adapters/nbgrader_cells.py,
+grader/adapters/autograde_failures.py), with the real nbgrader CLI.
 
 One course on ``a1_neuron_gd`` (the ``graded`` fixture): three students submit the solution and autograde gives each
 full marks. Each then resubmits the stubs in a notebook whose nbgrader metadata nbgrader 0.9.6 cannot process:
@@ -20,7 +20,10 @@ from datetime import datetime, timedelta, timezone
 import nbformat
 import pytest
 
-from grader import autograde_failures, catalogues, demo, nbgrader_bridge, nbgrader_cells, notebooks, paths
+from grader import catalogues
+from grader.adapters import autograde_failures, demo, nbgrader_bridge, nbgrader_cells
+from grader.authoring import notebooks
+from grader.core import paths
 
 pytestmark = pytest.mark.xdist_group("nbgrader")
 
@@ -30,7 +33,7 @@ TIMEOUT = 900
 STAMP = "%Y-%m-%d %H:%M:%S.%f UTC"
 #: What each configuration appends to the course's nbgrader_config.py
 WITHOUT_NORMALISER = (
-    "\nfrom grader.autograde_failures import ZeroUntilGraded\n"
+    "\nfrom grader.adapters.autograde_failures import ZeroUntilGraded\n"
     "from nbgrader.converters.autograde import Autograde\n"
     "c.Autograde.sanitize_preprocessors = [ZeroUntilGraded] + "
     "list(Autograde.class_traits()['sanitize_preprocessors'].default())\n")

@@ -1,5 +1,5 @@
-"""A written answer cannot run script in the instructor's or the student's browser (grader/safe_markdown.py, the
-feedback page's content security policy in grader/nbgrader_bridge.py).
+"""A written answer cannot run script in the instructor's or the student's browser (grader/adapters/safe_markdown.py,
+the feedback page's content security policy in grader/adapters/nbgrader_bridge.py).
 
 One course on ``a1_neuron_gd`` (the ``course`` fixture), graded by the real ``nbgrader autograde``: ``mallory``
 submits the solution, with payloads in both written answers and in a markdown cell of her own, each of which sets a
@@ -22,7 +22,10 @@ import urllib.request
 import nbformat
 import pytest
 
-from grader import catalogues, course as courses, demo, nbgrader_bridge, notebooks, paths, safe_markdown
+from grader import catalogues
+from grader.adapters import demo, nbgrader_bridge, safe_markdown
+from grader.authoring import course as courses, notebooks
+from grader.core import paths
 from test_feedback_browser import browser  # noqa: F401 (Debian's chromium, through playwright)
 
 pytestmark = pytest.mark.xdist_group("nbgrader")
@@ -183,7 +186,8 @@ def formgrader(course, tmp_path_factory):
     log = open(scratch / "server.log", "wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyter_server", "--no-browser", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--ServerApp.allow_root=True", f"--IdentityProvider.token={token}",
+         f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--ServerApp.allow_root=True",
+         f"--IdentityProvider.token={token}",
          f"--ServerApp.root_dir={course['course']}"],
         cwd=course["course"], env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True)
