@@ -225,7 +225,8 @@ def parser():
     grade_all = commands.add_parser("grade-all", help="grade SUBMITTED/<student>/<assignment>/ for every student")
     grade_all.add_argument("--assignment", required=True)
     grade_all.add_argument("--jobs", type=int, default=2)
-    grade_all.add_argument("--csv", default="grades.csv", help="per-part scores, one row per student")
+    grade_all.add_argument("--csv", default="kit_grades.csv",
+                           help="per-part scores, one row per student (nbgrader export writes grades.csv)")
     grade_all.add_argument("--results-dir", default=None,
                            help="one results JSON per student (default: graded/<assignment>/ beside the CSV)")
     grade_all.add_argument("--plots", action="store_true",

@@ -125,6 +125,8 @@ PLOTS = {
 }
 
 CLASS_REPORT = {
+    "no_results": "结果文件夹 {path} 不存在：班级报告读取 grade-all 写下的结果，所以请先运行 "
+                  "`nnkit grade-all --assignment {assignment} --results-dir {path} submitted/`",
     "page_title": "班级报告：{title}",
     "summary": "共评阅 {count} 名学生。平均分 {mean:.2f}，中位数 {median:.2f}，满分 {max_score:g} 分。",
     "nobody": "在 {folder} 中没有找到结果文件。",
