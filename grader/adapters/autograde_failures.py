@@ -19,9 +19,9 @@ import atexit
 import logging
 
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.preprocessors import NbGraderPreprocessor
 
 from .. import text
+from .kit_preprocessor import KitPreprocessor
 
 MESSAGES = text.table("autograde_failures", {
     "failed": "{student}: autograde could not finish {assignment}/{notebook}, so its autograded parts now score 0 "
@@ -84,7 +84,7 @@ def report(log=None):
     return lines
 
 
-class ZeroUntilGraded(NbGraderPreprocessor):
+class ZeroUntilGraded(KitPreprocessor):
     """``autograde``, first of all its steps: the submission's autograded parts set to 0 and waiting for a grader
     until this run replaces them (``zero_parts``); at the end of the command, one line for each that it did not."""
 

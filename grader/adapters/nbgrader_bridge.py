@@ -56,13 +56,13 @@ import nbformat
 import nbgrader
 from nbconvert.exporters import HTMLExporter
 from nbgrader.plugins import CsvExportPlugin, ExtractorPlugin
-from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Integer, List, Unicode, default
 
 from .. import catalogues, text
 from ..reports import feedback_summary
 from ..core import limits, paths
 from . import autograde_failures
+from .kit_preprocessor import KitPreprocessor
 
 MESSAGES = text.table("nbgrader_bridge", {
     "grader_failed": "The grader could not run on this submission ({reason}), so every part scores 0 for now. "
@@ -108,14 +108,6 @@ FILE_ID = r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.(?:ipynb|py)"
 NAMED_REGEXP = rf".*/extracted/(?P<student_id>{STUDENT_ID})/(?P<file_id>{FILE_ID})$"
 STUDENT_ID_FULL = re.compile(rf"^{STUDENT_ID}$")
 
-
-
-class KitPreprocessor(NbGraderPreprocessor):
-    """The kit's nbgrader preprocessors. nbconvert's exporters configure ``NbConvertBase.display_data_priority``,
-    which nbgrader's base class redeclares without ``config=True``: declared configurable here, as nbgrader's own
-    GetGrades does, so that no nbgrader command warns that its subclasses do not recognise it."""
-    display_data_priority = List(NbGraderPreprocessor.class_traits()["display_data_priority"].default(),
-                                 config=True)
 
 # -- configuration values -----------------------------------------------------------------------------------------
 def graded_files(names=None):

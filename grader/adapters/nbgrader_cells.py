@@ -16,9 +16,9 @@ restore what they restore (a locked cell's source, a cell type, a missing grade 
 write in the metadata can stop the submission from being graded or change what a cell is worth.
 """
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.preprocessors import NbGraderPreprocessor
 
 from .. import text
+from .kit_preprocessor import KitPreprocessor
 
 MESSAGES = text.table("nbgrader_cells", {
     "dropped": "{student}: cell {cell} of {notebook} carries nbgrader metadata that {reason}; it is graded as an "
@@ -90,7 +90,7 @@ def normalise(nb, released):
     return dropped, restored
 
 
-class NormaliseCells(NbGraderPreprocessor):
+class NormaliseCells(KitPreprocessor):
     """``autograde``, before nbgrader's own steps: the submitted notebook's nbgrader metadata made the release's
     (``normalise``), with one log line for each cell it changed."""
 

@@ -20,10 +20,10 @@ from html import escape
 from html.parser import HTMLParser
 
 import nh3
-from nbgrader.preprocessors import NbGraderPreprocessor
 from pygments.token import STANDARD_TYPES
 
 from .. import text
+from .kit_preprocessor import KitPreprocessor
 
 MESSAGES = text.table("safe_markdown", {
     "cleaned": "{student}: a markdown cell of {notebook} ({cell}) held markup that could run script or change the "
@@ -135,7 +135,7 @@ def clean_markdown(source, attachments=None):
     return WRAPPER.format(html=cleaned.strip().replace("\r", "&#13;").replace("\n", "&#10;")), True
 
 
-class SanitiseMarkdown(NbGraderPreprocessor):
+class SanitiseMarkdown(KitPreprocessor):
     """``autograde``: every markdown cell of the notebook, written answers and added cells alike, made safe to show
     (``clean_markdown``); one log line for each cell that was changed."""
 
