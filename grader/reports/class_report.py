@@ -26,7 +26,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .. import catalogues, text
-from ..shipped import evaluation
+from ..shipped import evaluation, wire
+from . import results
 
 FULL_MARKS_SLACK = 1e-6
 HTML_LANG = {"zh": "zh-CN"}
@@ -137,7 +138,7 @@ def _number(value):
 def read_student(path, assignment):
     """(Student, '') from one results file, or (None, reason) when it cannot be counted."""
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        document = wire.valid_texts(json.loads(Path(path).read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         return None, MESSAGES["bad_json"].format(detail=str(exc)[:120])
     if not isinstance(document, dict) or _number(document.get("score")) is None \
@@ -394,7 +395,6 @@ def main(assignment, results_dir, out_html, written=None):
         raise NotADirectoryError(MESSAGES["no_results"].format(path=results_dir, assignment=assignment))
     summary = summarise(assignment, results_dir, written)
     out_html = Path(out_html)
-    out_html.parent.mkdir(parents=True, exist_ok=True)
-    out_html.write_text(render(summary, str(results_dir)), encoding="utf-8")
+    results.write_text_atomic(render(summary, str(results_dir)), out_html)
     print(MESSAGES["wrote"].format(path=out_html))
     return out_html
