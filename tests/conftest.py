@@ -29,8 +29,8 @@ LAYERS = {
                 "test_stand_ins.py", "test_surrogates.py"),
     "nbgrader": ("test_nbgrader_roundtrip.py", "test_nbgrader_zh.py", "test_parallel_autograde.py",
                  "test_written_answers.py", "test_zip_collect.py", "test_course.py", "test_feedback_summary.py",
-                 "test_release_order.py"),
-    "browser": ("test_feedback_browser.py",),
+                 "test_release_order.py", "test_autograde_failures.py"),
+    "browser": ("test_feedback_browser.py", "test_markdown_safety.py"),
 }
 LAYER_OF = {name: layer for layer, names in LAYERS.items() for name in names}
 

@@ -258,6 +258,23 @@ def test_a_notebook_as_released_is_left_as_it_is():
     assert json.dumps(notebook, sort_keys=True) == before
 
 
+def test_text_that_is_not_valid_unicode_becomes_writable():
+    """A lone surrogate (JSON allows ``"\\ud800"``) in a cell, its metadata or the notebook's metadata would make
+    nbgrader fail to write the notebook as UTF-8; each becomes U+FFFD."""
+    notebook, _ = _release_and_metadata()
+    raw = nbformat.writes(notebook)
+    control = nbformat.reads(raw.replace("YOUR ANSWER HERE", "YOUR ANSWER HERE \\ud800", 1), as_version=4)
+    with pytest.raises(UnicodeEncodeError):
+        nbformat.writes(control).encode("utf-8")
+    notebook.cells[-1].source += "\ud800"
+    notebook.cells[-1].metadata["note\udfff"] = ["x\ud83d"]
+    notebook.metadata["title"] = "\udc00"
+    assert nbgrader_cells.valid_text(notebook) == 4
+    text = nbformat.writes(notebook)
+    text.encode("utf-8")
+    assert text.count("\ufffd") == 4 and nbgrader_cells.valid_text(notebook) == 0
+
+
 def test_only_autograded_parts_count_as_failed():
     class Grade:
         def __init__(self, name, needs, manual):

@@ -8,13 +8,16 @@ its checksum never matches), and a ``schema_version`` other than 3 stops autogra
 submission is then not graded at all.
 
 ``NormaliseCells`` runs before any of nbgrader's own steps (first in ``Autograde.sanitize_preprocessors``, after
-``ZeroUntilGraded``). The gradebook's record of the released notebook is the truth: each cell whose ``grade_id`` names
+``ZeroUntilGraded``). Every lone surrogate in the notebook's text becomes U+FFFD first, so that nbgrader can write
+it as UTF-8. The gradebook's record of the released notebook is the truth: each cell whose ``grade_id`` names
 a cell of the release gets that cell's metadata exactly (grade, solution, task, locked, points, schema version), and
 the nbgrader metadata of every other cell is removed, so nbgrader treats it as an ordinary cell. Where two cells
 name the same cell, the last keeps the name, as nbgrader's ``DeduplicateIds`` decides. nbgrader's own steps then
 restore what they restore (a locked cell's source, a cell type, a missing grade cell), and nothing a student can
 write in the metadata can stop the submission from being graded or change what a cell is worth.
 """
+import re
+
 from nbgrader.api import Gradebook, MissingEntry
 
 from .. import text
@@ -29,6 +32,8 @@ MESSAGES = text.table("nbgrader_cells", {
     "repeated_id": "repeats the grade_id {grade_id!r} of a later cell",
     "restored": "{student}: cell {grade_id!r} of {notebook} had its nbgrader metadata changed ({keys}); the "
                 "release's is restored",
+    "surrogates": "{student}: {notebook} holds text that is not valid Unicode (lone surrogates); each such "
+                  "character is replaced by U+FFFD",
 })
 
 SCHEMA_VERSION = 3
@@ -51,6 +56,33 @@ def released_metadata(notebook):
             meta["points"] = float(tasks[source.name])
         cells[source.name] = meta
     return cells
+
+
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_text(node):
+    """``node`` (a notebook, or any part of one) with every lone surrogate in its strings, keys included, replaced by
+    U+FFFD, in place; returns how many strings changed. nbgrader writes notebooks as UTF-8, which has no lone
+    surrogate: a notebook holding one (JSON allows ``"\\ud800"``) would fail autograde when it is written."""
+    changed = 0
+    if isinstance(node, dict):
+        for key in list(node):
+            value = node[key]
+            if isinstance(value, str) and SURROGATE.search(value):
+                node[key], changed = SURROGATE.sub("\ufffd", value), changed + 1
+            else:
+                changed += valid_text(value)
+            if isinstance(key, str) and SURROGATE.search(key):
+                node[SURROGATE.sub("\ufffd", key)] = node.pop(key)
+                changed += 1
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            if isinstance(value, str) and SURROGATE.search(value):
+                node[index], changed = SURROGATE.sub("\ufffd", value), changed + 1
+            else:
+                changed += valid_text(value)
+    return changed
 
 
 def normalise(nb, released):
@@ -102,6 +134,8 @@ class NormaliseCells(KitPreprocessor):
             except MissingEntry:  # nbgrader skips a notebook it does not know before this runs
                 return nb, resources
             released = released_metadata(notebook)
+        if valid_text(nb):
+            self.log.warning(MESSAGES["surrogates"].format(student=info["student"], notebook=info["notebook"]))
         dropped, restored = normalise(nb, released)
         for cell, reason, grade_id in dropped:
             self.log.warning(MESSAGES["dropped"].format(

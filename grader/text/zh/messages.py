@@ -468,6 +468,8 @@ NBGRADER_CELLS = {
     "repeated_id": "与后面一个单元格的 grade_id {grade_id!r} 重复",
     "restored": "{student}：{notebook} 中单元格 {grade_id!r} 的 nbgrader 元数据被改动过（{keys}）；"
                 "已恢复为发布版本的元数据",
+    "surrogates": "{student}：{notebook} 中含有不是有效 Unicode 的文本（孤立的代理字符）；"
+                  "每个这样的字符都替换为 U+FFFD",
 }
 
 AUTOGRADE_FAILURES = {
