@@ -13,9 +13,7 @@ refused: one line on standard error, a results file at 0 that says why, and noth
 Each student costs at most the time budget (``--budget``), and the plots' own time limit; each pool process caps its
 own address space once it is warm (``limits.cap_address_space``), so one submission cannot take the host's memory.
 """
-import csv
 import hashlib
-import io
 import json
 import multiprocessing
 import os
@@ -27,7 +25,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from . import catalogues, limits, paths, results, text
+from . import catalogues, csv_cells, limits, paths, results, text
 
 MESSAGES = text.table("batch", {
     "error": "grader: error: {detail}",
@@ -248,11 +246,7 @@ def write_csv(assignment, students, results_dir, fingerprints, csv_path):
         scores = {test.get("extra_data", {}).get("part"): test.get("score", 0.0) for test in document["tests"]}
         rows.append([student] + [f"{float(scores.get(key, 0.0)):g}" for key in keys]
                     + [f"{float(document['score']):g}"])
-    table = io.StringIO()
-    writer = csv.writer(table)
-    writer.writerow(["student"] + keys + ["total"])
-    writer.writerows(rows)
-    results.write_text_atomic(table.getvalue(), csv_path)
+    results.write_text_atomic(csv_cells.write_rows([["student"] + keys + ["total"]] + rows), csv_path)
     return empty
 
 

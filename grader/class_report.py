@@ -78,6 +78,15 @@ MESSAGES = text.table("class_report", {
     "not_results": "not a Gradescope results document (no score or tests)",
     "other_assignment": "results of {other}, not {assignment}",
     "wrote": "wrote {path}",
+    "similarity": "Similar code to review",
+    "similarity_none": "nnkit similarity compared {students} students and found no pair that shares unusually "
+                       "much code.",
+    "similarity_found": "nnkit similarity compared {students} students: {pairs} pairs share unusually much code. "
+                        "Review them on its page, which shows the shared passages side by side.",
+    "similarity_link": "Open the similarity report",
+    "similarity_bad": "The similarity summary {path} could not be read ({detail}).",
+    "pair": "Pair",
+    "share": "Shared share",
 })
 
 STYLE = """
@@ -309,8 +318,46 @@ def _student_row(summary, student):
     return "<tr>" + "".join(cells) + "</tr>"
 
 
-def render(summary, folder_label=""):
-    """The HTML page for a Summary."""
+def _similarity_section(similarity):
+    """The section that summarises ``nnkit similarity``'s findings and links to its page: ``similarity`` is
+    (summary dict, link to the page) or (None, a line saying why it could not be read). Names only, never code."""
+    found, link = similarity
+    out = [f"<h2>{_e(MESSAGES['similarity'])}</h2>"]
+    if found is None:
+        return out + [f"<p>{_e(link)}</p>"]
+    pairs = [pair for pair in found.get("pairs", []) if isinstance(pair, dict)]
+    students = found.get("students", 0)
+    line = MESSAGES["similarity_found"].format(students=students, pairs=len(pairs)) if pairs \
+        else MESSAGES["similarity_none"].format(students=students)
+    out.append(f'<p>{_e(line)} <a href="{_e(link)}">{_e(MESSAGES["similarity_link"])}</a></p>')
+    if pairs:
+        out.append(f'<table><thead><tr><th scope="col">{_e(MESSAGES["pair"])}</th>'
+                   f'<th scope="col">{_e(MESSAGES["students"])}</th><th scope="col">{_e(MESSAGES["share"])}</th>'
+                   "</tr></thead><tbody>")
+        for number, pair in enumerate(pairs, start=1):
+            share = max(_number(pair.get("share_a")) or 0.0, _number(pair.get("share_b")) or 0.0)
+            out.append(f'<tr data-similar="{number}"><td class="num">{number}</td>'
+                       f"<td>{_e(pair.get('a', ''))}, {_e(pair.get('b', ''))}</td>"
+                       f'<td class="num">{share:.0%}</td></tr>')
+        out.append("</tbody></table>")
+    return out
+
+
+def read_similarity(path, out_html):
+    """(summary dict, link from ``out_html`` to its page), or (None, why not) for ``_similarity_section``."""
+    import os
+    try:
+        found = json.loads(Path(path).read_text(encoding="utf-8"))
+        if not isinstance(found, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return None, MESSAGES["similarity_bad"].format(path=path, detail=str(exc)[:120])
+    page = Path(path).parent / os.path.basename(str(found.get("html", "similarity.html")))
+    return found, os.path.relpath(page, Path(out_html).parent)
+
+
+def render(summary, folder_label="", similarity=None):
+    """The HTML page for a Summary; with ``similarity`` (``read_similarity``'s), a section on similar code."""
     assignment = summary.assignment
     students = summary.students
     max_score = summary.max_score
@@ -373,6 +420,9 @@ def render(summary, folder_label=""):
             out.append(_student_row(summary, student))
         out.append("</table></details>")
 
+    if similarity is not None:
+        out += _similarity_section(similarity)
+
     if summary.skipped:
         out.append(f"<h2>{_e(MESSAGES['skipped'])}</h2><table><tr><th>{_e(MESSAGES['file'])}</th>"
                    f"<th>{_e(MESSAGES['reason'])}</th></tr>")
@@ -383,15 +433,17 @@ def render(summary, folder_label=""):
     return "\n".join(out) + "\n"
 
 
-def main(assignment, results_dir, out_html, gradebook=None):
+def main(assignment, results_dir, out_html, gradebook=None, similarity=None):
     """Write the class report of ``assignment`` from ``results_dir``'s results JSON (and, with ``gradebook``, the
-    written scores of nbgrader's gradebook) to ``out_html``."""
+    written scores of nbgrader's gradebook; with ``similarity``, the summary ``nnkit similarity`` wrote) to
+    ``out_html``."""
     results_dir = Path(results_dir)
     if not results_dir.is_dir():
         raise NotADirectoryError(f"results folder {results_dir} does not exist")
     summary = summarise(assignment, results_dir, gradebook)
     out_html = Path(out_html)
     out_html.parent.mkdir(parents=True, exist_ok=True)
-    out_html.write_text(render(summary, str(results_dir)), encoding="utf-8")
+    found = read_similarity(similarity, out_html) if similarity is not None else None
+    out_html.write_text(render(summary, str(results_dir), found), encoding="utf-8")
     print(MESSAGES["wrote"].format(path=out_html))
     return out_html

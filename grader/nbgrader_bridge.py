@@ -59,7 +59,7 @@ from nbgrader.plugins import CsvExportPlugin, ExtractorPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Integer, List, Unicode, default
 
-from . import catalogues, feedback_summary, limits, paths, text
+from . import catalogues, csv_cells, feedback_summary, limits, paths, text
 
 MESSAGES = text.table("nbgrader_bridge", {
     "grader_failed": "The grader could not run on this submission ({reason}), so every part scores 0 for now. "
@@ -773,23 +773,44 @@ def gradebook_written(course, assignment, db_name="gradebook.db"):
 
 
 class GradesCsvExport(CsvExportPlugin):
-    """``nbgrader export``'s grades.csv, its columns unchanged, and after them the two kinds of points apart:
-    ``auto_score`` / ``max_auto_score`` (the autograded parts), ``written_score`` / ``max_written_score`` (the
-    hand-graded written answers) and ``written_to_grade``, the points of written answers no one has graded yet.
-    nbgrader's ``score`` and ``max_score`` are the sum of both kinds."""
+    """``nbgrader export``'s grades.csv, with nbgrader's columns and values, and after them the two kinds of points
+    apart: ``auto_score`` / ``max_auto_score`` (the autograded parts), ``written_score`` / ``max_written_score``
+    (the hand-graded written answers) and ``written_to_grade``, the points of written answers no one has graded
+    yet. nbgrader's ``score`` and ``max_score`` are the sum of both kinds. Unlike nbgrader's own plugin, it writes
+    with the csv module (a name with a comma stays one cell) and makes every cell inert (``grader.csv_cells``): a
+    student's name is theirs to choose."""
 
+    KEYS = ("assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email", "raw_score",
+            "late_submission_penalty", "score", "max_score")
     EXTRA = ("auto_score", "max_auto_score", "written_score", "max_written_score", "written_to_grade")
 
     def export(self, gradebook):
-        super().export(gradebook)
+        from nbgrader.api import MissingEntry
         dest = self.to or "grades.csv"
-        columns = {name: self._columns(gradebook, name) for name in {a.name for a in gradebook.assignments}}
-        lines = Path(dest).read_text(encoding="utf-8").splitlines()
-        out = [lines[0] + "," + ",".join(self.EXTRA)]
-        for line in lines[1:]:
-            fields = line.split(",")  # assignment and student_id come before the free-text name fields
-            out.append(line + "," + ",".join(columns[fields[0]].get(fields[3], columns[fields[0]][None])))
-        Path(dest).write_text("\n".join(out) + "\n", encoding="utf-8")
+        students = {str(item) for item in self.student}
+        names = {str(item) for item in self.assignment}
+        self.log.info("Exporting grades to %s", dest)
+        rows = [list(self.KEYS + self.EXTRA)]
+        for assignment in gradebook.assignments:
+            if names and assignment.name not in names:
+                continue
+            columns = self._columns(gradebook, assignment.name)
+            for student in gradebook.students:
+                if students and student.id not in students:
+                    continue
+                try:
+                    submission = gradebook.find_submission(assignment.name, student.id)
+                except MissingEntry:  # nothing submitted: 0, as nbgrader's own export says
+                    timestamp, raw, penalty, score = "", 0.0, 0.0, 0.0
+                else:
+                    penalty = submission.late_submission_penalty
+                    timestamp, raw, score = submission.timestamp, submission.score, max(0.0, submission.score - penalty)
+                values = (assignment.name, assignment.duedate, timestamp, student.id, student.last_name,
+                          student.first_name, student.email, raw, penalty, score, assignment.max_score)
+                rows.append(["" if value is None else str(value) for value in values]
+                            + columns.get(student.id, columns[None]))
+        with open(dest, "w", encoding="utf-8", newline="") as handle:
+            csv_cells.write_rows(rows, handle)
 
     @staticmethod
     def _columns(gradebook, name):
