@@ -52,7 +52,9 @@ MESSAGES = text.table("class_report", {
     "histogram_y": "students",
     "mean": "mean {value:.2f}",
     "median": "median {value:.2f}",
-    "histogram_alt": "Histogram of the total scores of {count} students",
+    "histogram_alt": "Histogram of the total scores of {count} students, out of {max_score:g} points: mean "
+                     "{mean:.2f}, median {median:.2f}, lowest {low:g}, highest {high:g}.",
+    "histogram_alt_empty": "An empty histogram: no student was graded.",
     "parts": "Parts",
     "part": "Part",
     "points": "Points",
@@ -96,7 +98,7 @@ h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 
 table { border-collapse: collapse; margin: 0.5em 0; }
 th, td { border: 1px solid #ddd; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-tr.none td { color: #999; }
+tr.none td { color: #595959; }
 .bar { display: inline-block; height: 0.8em; background: #6a5acd; vertical-align: middle; margin-right: 0.4em; }
 code { background: #f4f4f4; padding: 0 0.2em; }
 img { max-width: 100%; }
@@ -293,7 +295,7 @@ def _written_section(summary):
     line = (MESSAGES["written_pending_one"] if waiting == 1 else MESSAGES["written_pending"].format(count=waiting)) \
         if waiting else MESSAGES["written_done"]
     out.append(f"<p>{_e(line)}</p>")
-    out.append("<table><tr>" + "".join(f"<th>{_e(MESSAGES[h])}</th>" for h in
+    out.append("<table><tr>" + "".join(f'<th scope="col">{_e(MESSAGES[h])}</th>' for h in
                                        ("question", "points", "graded", "to_grade", "mean_score")) + "</tr>")
     for key, title, points, graded, to_grade, mean in summary.written:
         out.append(f'<tr data-written="{_e(key)}"><td>{_e(title)} <code>{_e(key)}</code></td>'
@@ -365,7 +367,7 @@ def render(summary, folder_label="", similarity=None):
     lang = HTML_LANG.get(text.current(), text.current())
     out = ["<!DOCTYPE html>", f'<html lang="{lang}"><head><meta charset="utf-8">',
            f"<title>{_e(MESSAGES['page_title'].format(title=title))}</title>",
-           f"<style>{STYLE}</style></head><body>",
+           f"<style>{STYLE}</style></head><body><main>",
            f"<h1>{_e(MESSAGES['page_title'].format(title=title))}</h1>"]
     scores = summary.totals()
     if students:
@@ -378,11 +380,13 @@ def render(summary, folder_label="", similarity=None):
 
     out.append(f"<h2>{_e(MESSAGES['distribution'])}</h2>")
     image = base64.b64encode(_histogram(scores, max_score)).decode("ascii")
-    alt = _e(MESSAGES["histogram_alt"].format(count=len(students)))
+    alt = _e(MESSAGES["histogram_alt"].format(count=len(scores), max_score=max_score, mean=statistics.mean(scores),
+                                              median=statistics.median(scores), low=min(scores), high=max(scores))
+             if scores else MESSAGES["histogram_alt_empty"])
     out.append(f'<img src="data:image/png;base64,{image}" alt="{alt}">')
 
     out.append(f"<h2>{_e(MESSAGES['parts'])}</h2>")
-    out.append("<table><tr>" + "".join(f"<th>{_e(MESSAGES[h])}</th>" for h in
+    out.append("<table><tr>" + "".join(f'<th scope="col">{_e(MESSAGES[h])}</th>' for h in
                                        ("part", "points", "full_marks", "mean_score")) + "</tr>")
     for key, title, points, share, mean, _known in summary.parts:
         out.append(f'<tr data-part="{_e(key)}"><td>{_e(title)} <code>{_e(key)}</code></td>'
@@ -396,7 +400,7 @@ def render(summary, folder_label="", similarity=None):
     out.append(f"<h2>{_e(MESSAGES['misconceptions'])}</h2>")
     if summary.misconceptions:
         out.append(f"<p>{_e(MESSAGES['misconceptions_help'])}</p>")
-        out.append("<table><tr>" + "".join(f"<th>{_e(MESSAGES[h])}</th>" for h in
+        out.append("<table><tr>" + "".join(f'<th scope="col">{_e(MESSAGES[h])}</th>' for h in
                                            ("misconception", "message", "where", "students", "who")) + "</tr>")
         for key, message, where, names, _known in summary.misconceptions:
             share = len(names) / len(students) if students else 0.0
@@ -415,7 +419,7 @@ def render(summary, folder_label="", similarity=None):
         heads += [key for key, *_ in summary.parts] + [key for key, *_ in summary.written]
         out.append(f"<h2>{_e(MESSAGES['per_student'])}</h2><details><summary>{len(students)} "
                    f"{_e(MESSAGES['students'].lower())}</summary><table><tr>"
-                   + "".join(f"<th>{_e(head)}</th>" for head in heads + [MESSAGES["misconceptions"]]) + "</tr>")
+                   + "".join(f'<th scope="col">{_e(head)}</th>' for head in heads + [MESSAGES["misconceptions"]]) + "</tr>")
         for student in sorted(students, key=lambda s: s.name):
             out.append(_student_row(summary, student))
         out.append("</table></details>")
@@ -424,12 +428,12 @@ def render(summary, folder_label="", similarity=None):
         out += _similarity_section(similarity)
 
     if summary.skipped:
-        out.append(f"<h2>{_e(MESSAGES['skipped'])}</h2><table><tr><th>{_e(MESSAGES['file'])}</th>"
-                   f"<th>{_e(MESSAGES['reason'])}</th></tr>")
+        out.append(f"<h2>{_e(MESSAGES['skipped'])}</h2><table><tr><th scope=\"col\">{_e(MESSAGES['file'])}</th>"
+                   f"<th scope=\"col\">{_e(MESSAGES['reason'])}</th></tr>")
         for name, reason in summary.skipped:
             out.append(f"<tr><td>{_e(name)}</td><td>{_e(reason)}</td></tr>")
         out.append("</table>")
-    out.append("</body></html>")
+    out.append("</main></body></html>")
     return "\n".join(out) + "\n"
 
 

@@ -237,7 +237,11 @@ def score_text(score):
 
 
 def alt_text(image):
-    """A description of a plot for its ``alt`` attribute, from its file name ``<part>-<label>-<kind>.png``."""
+    """A description of a plot for its ``alt`` attribute: what it shows, as grader.plots wrote it beside the plot
+    (``paths.plot_alt``), else what kind of plot it is, from its file name ``<part>-<label>-<kind>.png``."""
+    said = paths.read_plot_alt(image)
+    if said:
+        return said
     stem = Path(image).stem
     kind = stem.rsplit("-", 1)[-1]
     run = stem[:-len(kind) - 1] if stem.endswith(f"-{kind}") else stem
@@ -570,10 +574,16 @@ div.nnkit-row { display: table-row; }
 div.nnkit-cell { display: table-cell; padding: 0.25em 0.6em; border-top: 1px solid #eee; vertical-align: top; }
 div.nnkit-cell:nth-child(2) { white-space: nowrap; }
 div.nnkit-head div.nnkit-cell { font-weight: bold; border-top: none; }
-div.nnkit-lost div.nnkit-cell:nth-child(2) { color: #d2413a; }
+div.nnkit-lost div.nnkit-cell:nth-child(2) { color: #b3261e; }
+div.nnkit-lost div.nnkit-cell:nth-child(2)::before { content: "\\2717\\00a0"; }
+div.nnkit-passed div.nnkit-cell:nth-child(3)::before { content: "\\2713\\00a0"; }
+div.nnkit-summary a { text-decoration: underline; }
 div.nnkit-failure, div.nnkit-cause, div.nnkit-upstream { white-space: pre-wrap; overflow-wrap: anywhere; }
 div.nnkit-cause { font-weight: bold; }
 div#toc details > summary { display: list-item; cursor: pointer; }
+.highlight .c, .highlight .c1, .highlight .ch, .highlight .cm, .highlight .cpf, .highlight .cs { color: #336666; }
+.highlight .ow { color: #8a1ccf; } .highlight .se { color: #8f4e1a; }
+a[href$="#top"] { color: #ffffff; }
 </style>
 """
 
@@ -707,7 +717,8 @@ class FeedbackExporter(HTMLExporter):
         super().__init__(*args, **kwargs)
         templates = {"mathjax.html.j2": "{%- macro mathjax(url='') -%}{%- endmacro %}"}
         lang = text.check(self.lang) if self.lang else text.current()
-        template = feedback_template(lang) or FEEDBACK_TEMPLATE.read_text(encoding="utf-8")
+        template = feedback_template(lang) or FEEDBACK_TEMPLATE.read_text(encoding="utf-8").replace(
+            "<html>", f'<html lang="{text.ENGLISH}">', 1)
         with text.language(lang):
             templates["index.html.j2"] = collapse_toc(template, feedback_summary.MESSAGES["toc"])
         self.extra_loaders = [DictLoader(templates), *self.extra_loaders]
