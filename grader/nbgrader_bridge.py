@@ -577,13 +577,13 @@ div.nnkit-head div.nnkit-cell { font-weight: bold; border-top: none; }
 div.nnkit-lost div.nnkit-cell:nth-child(2) { color: #b3261e; }
 div.nnkit-lost div.nnkit-cell:nth-child(2)::before { content: "\\2717\\00a0"; }
 div.nnkit-passed div.nnkit-cell:nth-child(3)::before { content: "\\2713\\00a0"; }
-div.nnkit-summary a { text-decoration: underline; }
 div.nnkit-failure, div.nnkit-cause, div.nnkit-upstream { white-space: pre-wrap; overflow-wrap: anywhere; }
 div.nnkit-cause { font-weight: bold; }
 div#toc details > summary { display: list-item; cursor: pointer; }
 .highlight .c, .highlight .c1, .highlight .ch, .highlight .cm, .highlight .cpf, .highlight .cs { color: #336666; }
 .highlight .ow { color: #8a1ccf; } .highlight .se { color: #8f4e1a; }
-a[href$="#top"] { color: #ffffff; }
+.panel-heading a[href$="#top"] { color: #ffffff !important; }
+a.anchor-link, div.nnkit-summary a { text-decoration: underline; }
 </style>
 """
 
