@@ -20,7 +20,8 @@ written only where ``--out`` says, never into a student's feedback. A JSON summa
 (``similarity.json``) feeds the class report's section (``nnkit report --similarity``).
 
 Work on student bytes is bounded: at most ``evaluation.MAX_MODULE_BYTES`` of each module are read, a module file
-that is a symbolic link is skipped, and the comparison is one set intersection per pair.
+that is a symbolic link is skipped, at most ``MAX_PARSED_CHARS`` of a module are parsed, and the comparison is one
+set intersection per pair.
 """
 import ast
 import html
@@ -42,6 +43,9 @@ GUARANTEE = NOISE
 MIN_SHARED = 300
 #: the least share of each student's own (non-boilerplate) code that the shared part must be
 MIN_SHARE = 0.8
+#: the largest module text that is parsed to be normalised (the largest solution module is about 9 KB); a larger
+#: one is fingerprinted as it is, so that a hostile file costs a parse of at most this much
+MAX_PARSED_CHARS = 32 * 1024
 HTML_LANG = {"zh": "zh-CN"}
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -124,7 +128,10 @@ def _read(path):
 def normalise(source):
     """The code as the detector reads it: parsed and written back (``ast.unparse``), so that layout, brackets,
     quotes, comments and docstrings are the same whoever typed them, with the module's functions in the order of
-    their names (the order a student put them in says nothing); the text as it is when it does not parse."""
+    their names (the order a student put them in says nothing); the text as it is when it does not parse or is
+    longer than MAX_PARSED_CHARS."""
+    if len(source) > MAX_PARSED_CHARS:
+        return source
     try:
         tree = ast.parse(source)
         functions = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
