@@ -2,9 +2,9 @@
 
 Per assignment, a class of honest students is built from the solutions: each applies a random half of the correct
 alternatives of ``benchmarks/mutants/`` (correct code written another way), may carry one or two of its classic
-bugs (which many honest students write alike), and makes its own choices among equivalent idioms, place by place (``a @ b`` or
-``np.dot(a, b)``, ``x.T`` or ``np.transpose(x)``, ``x.sum(axis=0)`` or ``np.sum(x, axis=0)``, ...). Each is then
-reformatted (``ast.unparse``) and its local variables renamed. Then some students are copied: the copy renames
+bugs (which many honest students write alike), and makes its own choices among equivalent idioms, place by
+place (``a @ b`` or ``np.dot(a, b)``, ``x.T`` or ``np.transpose(x)``, ``x.sum(axis=0)`` or
+``np.sum(x, axis=0)``, ...). Each is then reformatted (``ast.unparse``) and its local variables renamed. Then some students are copied: the copy renames
 every local again, puts the module's functions in another order, swaps independent lines within them, and adds
 comments.
 

@@ -419,7 +419,8 @@ def render(summary, folder_label="", similarity=None):
         heads += [key for key, *_ in summary.parts] + [key for key, *_ in summary.written]
         out.append(f"<h2>{_e(MESSAGES['per_student'])}</h2><details><summary>{len(students)} "
                    f"{_e(MESSAGES['students'].lower())}</summary><table><tr>"
-                   + "".join(f'<th scope="col">{_e(head)}</th>' for head in heads + [MESSAGES["misconceptions"]]) + "</tr>")
+                   + "".join(f'<th scope="col">{_e(head)}</th>' for head in heads + [MESSAGES["misconceptions"]])
+                   + "</tr>")
         for student in sorted(students, key=lambda s: s.name):
             out.append(_student_row(summary, student))
         out.append("</table></details>")

@@ -10,8 +10,8 @@ only when it shares at least ``MIN_SHARED`` filtered characters beyond that *and
 far shorter than ``MIN_SHARED``, and two students who wrote a few such lines alike but the rest each their own
 way share far less than ``MIN_SHARE`` of it. Before fingerprinting, every module is parsed and written back
 (``normalise``), so that layout, comments, docstrings and the order of the functions cannot hide a copy, nor make
-the stubs' and the solution's lines look like a student's own. ``benchmarks/similarity.py`` measures both settings on a class of honest variants
-and on copied pairs (docs/similarity.md has the figures).
+the stubs' and the solution's lines look like a student's own. ``benchmarks/similarity.py`` measures both
+settings on a class of honest variants and on copied pairs (docs/similarity.md has the figures).
 
 The report is an instructor's page: it lists the pairs (and the groups they form) with each one's shared passages
 side by side, every student string escaped, under a Content-Security-Policy that allows no script. It says
@@ -315,9 +315,11 @@ def render(findings):
     if findings.pairs:
         out.append(f"<h2>{_e(MESSAGES['passages'])}</h2>")
     for number, pair in enumerate(findings.pairs, start=1):
+        said = MESSAGES["pair_summary"].format(shared=pair.shared, a=pair.a, b=pair.b, share_a=pair.share_a,
+                                               share_b=pair.share_b)
         out.append(f'<section id="pair-{number}"><h3>{number}. '
                    f"{_e(MESSAGES['pair_heading'].format(a=pair.a, b=pair.b))}</h3>"
-                   f"<p>{_e(MESSAGES['pair_summary'].format(shared=pair.shared, a=pair.a, b=pair.b, share_a=pair.share_a, share_b=pair.share_b))}</p>"
+                   f"<p>{_e(said)}</p>"
                    f'<div class="side">{_column(pair.a, pair.passages_a)}{_column(pair.b, pair.passages_b)}</div>'
                    "</section>")
     out.append("</main></body></html>")
