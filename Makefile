@@ -35,8 +35,9 @@ demo: install sandbox
 AXE_CORE := 4.11.0
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
-	@grep -qs '"version": "$(AXE_CORE)"' node_modules/axe-core/package.json \
-		|| npm install --prefix . --no-save --no-package-lock --no-audit --no-fund --silent axe-core@$(AXE_CORE)
+	@grep -qs '"version": "$(AXE_CORE)"' node_modules/axe-core/package.json || { \
+		{ command -v npm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq npm >/dev/null; }; } \
+		&& npm install --prefix . --no-save --no-package-lock --no-audit --no-fund --silent axe-core@$(AXE_CORE); }
 
 # The sandbox's tools (docs/security.md): bubblewrap for the namespaces, libseccomp for the system-call filter.
 # Installed with apt-get as root when missing; without root, a note, and grading uses the layers there are.
