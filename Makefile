@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) fonts
 
 # Chinese plots need a CJK font: Debian's Noto Sans CJK (fonts-noto-cjk), installed with apt-get as root when missing;
-# without root, a note. matplotlib's font cache is then dropped, so that it finds the new font (grader/plots.py also
+# without root, a note. matplotlib's font cache is then dropped, so that it finds the new font (grader/reports/plots.py also
 # adds it when the cache predates it).
 fonts:
 	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 \

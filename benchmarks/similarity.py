@@ -27,7 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 import mutants  # noqa: E402
-from grader import catalogues, paths, similarity  # noqa: E402
+from grader import catalogues  # noqa: E402
+from grader.core import paths  # noqa: E402
+from grader.reports import similarity  # noqa: E402
 
 #: equivalent idioms a student picks between: (pattern, replacement), applied or not, each with probability 1/2
 IDIOMS = (

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import paths, reference_cache
+from grader.core import paths
+from grader.grading import reference_cache
 
 ROOT = paths.ROOT
 # The classic bugs and correct alternatives that benchmarks/accuracy.py measures, shared with the tests.

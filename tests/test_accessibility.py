@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from grader import paths, similarity
+from grader.core import paths
+from grader.reports import similarity
 from test_feedback_browser import browser  # noqa: F401 (the chromium fixture)
 from test_nbgrader_roundtrip import roundtrip  # noqa: F401 (the shared course fixture)
 

@@ -12,7 +12,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from grader import catalogues, engine, paths
+from grader import catalogues
+from grader.grading import engine
+from grader.core import paths
 from conftest import cli_env
 
 NAMES = catalogues.names()
@@ -124,4 +126,4 @@ def test_grader_refuses_bad_input_with_one_line(tmp_path):
         result = subprocess.run([sys.executable, "-m", "grader", "grade", *args], env=cli_env(),
                                 capture_output=True, text=True)
         assert result.returncode == 2
-        assert result.stderr.count("\n") == 1 and result.stderr.startswith("grader: error:")
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith("nnkit: error:")

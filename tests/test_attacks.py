@@ -18,7 +18,9 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, cli_env, solution_anchor
-from grader import engine, paths, results
+from grader.grading import engine
+from grader.core import paths
+from grader.reports import results
 from grader.sandbox import confinement, runner
 from grader.sandbox.runner import Sandbox
 
@@ -354,7 +356,7 @@ def test_the_results_file_cannot_be_forged_at_run_time(submission, tmp_path, lay
 SNOOP_IMPORTS = """
 import importlib, json, os, sys
 found = {}
-for name in ("grader", "solutions", "grader.references", "nbgrader", "matplotlib"):
+for name in ("grader", "solutions", "grader.core.references", "nbgrader", "matplotlib"):
     try:
         importlib.import_module(name)
         found[name] = "imported"
@@ -383,7 +385,7 @@ try:
     for entry in os.listdir(site):
         if entry.startswith("__editable__") and entry.endswith("_finder.py"):
             importlib.import_module(entry[:-3]).install()
-    import grader.references
+    import grader.core.references
     found["finder"] = "imported grader"
 except BaseException as exc:
     found["finder"] = type(exc).__name__
@@ -399,7 +401,7 @@ def snoop(submission, code, policy=None):
 
 def test_the_grader_and_solutions_cannot_be_imported(submission):
     found = snoop(submission, SNOOP_IMPORTS)
-    assert found["grader"] == found["solutions"] == found["grader.references"] == "ModuleNotFoundError"
+    assert found["grader"] == found["solutions"] == found["grader.core.references"] == "ModuleNotFoundError"
     assert found["nbgrader"] == found["matplotlib"] == "ModuleNotFoundError"  # only the stdlib and numpy
     assert found["path"] == []
     assert found["cwd"] == ["gradient_descent.py", "neuron.py"]

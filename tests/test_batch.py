@@ -14,7 +14,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, cli_env, make_submission, solution_anchor
-from grader import batch, catalogues, engine, paths
+from grader.adapters import batch
+from grader import catalogues
+from grader.grading import engine
+from grader.core import paths
 
 A1 = "a1_neuron_gd"
 

@@ -23,7 +23,9 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, cli_env, make_submission
-from grader import catalogues, cli, nbgrader_bridge, paths
+from grader import catalogues
+from grader.adapters import cli, nbgrader_bridge
+from grader.core import paths
 from grader.sandbox import access, confinement, runner, syscalls
 from grader.sandbox.runner import Sandbox
 
@@ -46,8 +48,8 @@ def _steal(known={known!r}):
         for entry in os.listdir(site):
             if entry.startswith("__editable__") and entry.endswith("_finder.py"):
                 importlib.import_module(entry[:-3]).install()
-        import grader.paths
-        roots.append(str(grader.paths.ROOT))
+        import grader.core.paths
+        roots.append(str(grader.core.paths.ROOT))
     except BaseException:
         pass
     for root in roots + list(known):
@@ -204,7 +206,7 @@ def test_a_kit_an_editable_install_points_to_is_part_of_the_kit(tmp_path):
     secrets = confinement.secret_paths(str(site))
     assert other / "solutions" in secrets and other / "grader" / "catalogues" in secrets
     assert paths.SOLUTIONS in secrets and tmp_path / "solutions" in secrets
-    from grader import reference_cache
+    from grader.grading import reference_cache
     assert reference_cache.folder() in secrets
 
 

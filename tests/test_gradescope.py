@@ -1,4 +1,4 @@
-"""grader.gradescope: the autograder zip, run as Gradescope would run it, in a temporary /autograder layout."""
+"""grader.adapters.gradescope: the autograder zip, run as Gradescope would run it, in a temporary /autograder layout."""
 import json
 import os
 import shutil
@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 
 from conftest import cli_env, make_submission
-from grader import bundle, catalogues, cli, engine, gradescope, paths, results, spec
+from grader.adapters import bundle, cli, gradescope
+from grader import catalogues
+from grader.grading import engine
+from grader.core import paths, spec
+from grader.reports import results
 
 A1 = "a1_neuron_gd"
 TOP_KEYS = {"score", "execution_time", "output", "tests"}
@@ -65,7 +69,7 @@ def test_the_zip_holds_the_scripts_and_the_kit_and_is_reproducible(autograder_zi
         requirements = zf.read("requirements.txt").decode()
     for name in ("setup.sh", "run_autograder"):
         assert infos[name].external_attr >> 16 == 0o100755
-    for name in ("pyproject.toml", "README.md", "grader/engine.py", "grader/sandbox/worker.py",
+    for name in ("pyproject.toml", "README.md", "grader/grading/engine.py", "grader/sandbox/worker.py",
                  "solutions/a1_neuron_gd/neuron.py", "solutions/a1_neuron_gd/gradient_descent.py", "data/xor.csv"):
         assert name in names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]

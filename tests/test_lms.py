@@ -8,8 +8,11 @@ import sys
 
 import pytest
 
-from grader import batch, catalogues, csv_cells, paths
-from grader.nbgrader_bridge import GradesCsvExport
+from grader import catalogues
+from grader.adapters import batch
+from grader.adapters.nbgrader_bridge import GradesCsvExport
+from grader.core import paths
+from grader.reports import csv_cells
 from test_nbgrader_roundtrip import roundtrip  # noqa: F401 (the shared course fixture)
 
 pytestmark = pytest.mark.xdist_group("nbgrader")

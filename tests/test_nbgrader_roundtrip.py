@@ -30,8 +30,11 @@ import nbformat
 import numpy as np
 import pytest
 
-from grader import catalogues, demo, nbgrader_bridge, paths, sync, written
-from grader.nbgrader_bridge import GradesCsvExport
+from grader import catalogues
+from grader.adapters import demo, nbgrader_bridge
+from grader.core import paths
+from grader.authoring import sync, written
+from grader.adapters.nbgrader_bridge import GradesCsvExport
 from feedback_pages import link_targets, read_summary
 
 pytestmark = pytest.mark.xdist_group("nbgrader")
@@ -413,7 +416,7 @@ def test_export_csv_matches_the_gradebook(roundtrip):
 
 
 # -- feedback ------------------------------------------------------------------------------------------------------
-FORBIDDEN = ("Traceback (most recent call last)", "site-packages", "grader/engine.py", "grader/sandbox",
+FORBIDDEN = ("Traceback (most recent call last)", "site-packages", "grader/grading/engine.py", "grader/sandbox",
              "grader.catalogues", "BEGIN HIDDEN TESTS", "BEGIN SOLUTION", "Misconception(", "Case((",
              "CellTimeoutError")
 

@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 
 from conftest import cli_env, make_submission
-from grader import catalogues, engine, paths, reference_cache, references
+from grader import catalogues
+from grader.grading import engine, reference_cache
+from grader.core import paths, references
 
 NAME = "a3_backprop"
 

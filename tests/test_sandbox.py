@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.sandbox import runner, wire
+from grader.sandbox import runner
+from grader.shipped import wire
 from grader.sandbox.runner import Sandbox, SandboxError
 
 PROBE = '''

@@ -8,7 +8,9 @@ import sys
 import pytest
 
 import similarity as bench  # benchmarks/similarity.py: the honest class and the copies it measures
-from grader import catalogues, class_report, paths, similarity
+from grader import catalogues
+from grader.core import paths
+from grader.reports import class_report, similarity
 from mutants import make_submission
 
 A1 = "a1_neuron_gd"

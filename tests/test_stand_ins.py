@@ -12,7 +12,9 @@ import pytest
 
 import mutants
 from conftest import make_submission, part_of, solution_anchor
-from grader import catalogues, engine, results
+from grader import catalogues
+from grader.grading import engine
+from grader.reports import results
 from grader.sandbox import runner, waits
 from grader.sandbox.runner import Sandbox
 

@@ -10,9 +10,9 @@ is recorded, with the command, in ``docs/thresholds.md``.
 """
 import numpy as np
 
-from .. import paths, references
-from ..inputs import away_from_zero, binary_labels, normal, numerical_gradient, one_hot_labels, uniform
-from ..spec import Assignment, Case, Check, Misconception, Part, Written
+from ..core import paths, references
+from ..core.inputs import away_from_zero, binary_labels, normal, numerical_gradient, one_hot_labels, uniform
+from ..core.spec import Assignment, Case, Check, Misconception, Part, Written
 
 NAME = "a3_backprop"
 PROVIDED = {"activations": "a2_forward", "losses": "a2_forward", "forward": "a2_forward", "datasets": NAME}

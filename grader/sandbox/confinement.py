@@ -44,6 +44,8 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 PROPERTIES = ("read-the-kit", "write", "processes", "signals", "network")
 ALL = "all"
 OPTION = "--allow-weak-sandbox"
@@ -59,6 +61,9 @@ HOLDERS = {
     "network": ("seccomp", "network-namespace"),
 }
 SANDBOX_CODE = Path(__file__).resolve().parent  # worker.py and the modules it imports: bound into the namespace
+SHIPPED_CODE = SANDBOX_CODE.parent / "shipped"  # the wire format and mutation checks the worker imports: bound too
+#: the site-packages folder numpy was imported from: the worker imports numpy from there, then forgets it
+SITE_DIR = str(Path(np.__file__).resolve().parents[1])
 PACKAGE_DIRS = ("site-packages", "dist-packages")
 
 MESSAGES = {
@@ -212,13 +217,12 @@ def secret_paths(site_dir=None):
     """The paths whose contents a student must never learn: each kit checkout's ``solutions/`` and
     ``grader/catalogues/`` (this one, and any an editable install in numpy's site-packages points to), and the
     reference cache."""
-    from .. import paths, reference_cache
-    from . import runner
-    roots = {str(paths.ROOT)} | _editable_roots(site_dir or runner.SITE_DIR)
+    from ..core import paths
+    roots = {str(paths.ROOT)} | _editable_roots(site_dir or SITE_DIR)
     found = []
     for root in sorted(roots):
         found += [Path(root) / "solutions", Path(root) / "grader" / "catalogues"]
-    found.append(reference_cache.folder())
+    found.append(paths.reference_cache_folder())
     return found
 
 
@@ -306,9 +310,8 @@ def _hidden_folders():
     """Folders a student must not see even where a bound folder holds them: every site-packages of this
     interpreter, the kit's checkout, and the reference cache."""
     import site
-    from .. import paths, reference_cache
-    from . import runner
-    hidden = {runner.SITE_DIR, str(paths.ROOT), str(reference_cache.folder())}
+    from ..core import paths
+    hidden = {SITE_DIR, str(paths.ROOT), str(paths.reference_cache_folder())}
     try:
         hidden.update(site.getsitepackages())
     except AttributeError:
@@ -343,10 +346,9 @@ class Bwrap:
     """The bubblewrap command line the worker runs under, computed once per grader process."""
 
     def __init__(self, executable):
-        from . import runner
         self.executable = executable
         self.python = os.path.realpath(sys.executable)
-        numpy_dir = os.path.realpath(os.path.join(runner.SITE_DIR, "numpy"))
+        numpy_dir = os.path.realpath(os.path.join(SITE_DIR, "numpy"))
         self.numpy = [path for path in (numpy_dir, numpy_dir + ".libs") if os.path.isdir(path)]
         hidden = _hidden_folders()
         folders = set()
@@ -423,8 +425,8 @@ class Bwrap:
             cmd += ["--unshare-all"]
         # The folders on the way to each bound path: made searchable by anyone, because bubblewrap would copy the
         # host's modes (/root is 0700), and the worker's own uid must reach the standard library.
-        targets = self.system + self.files + [link for _, link in self.links] + self.numpy + [str(SANDBOX_CODE),
-                                                                                            str(workdir)]
+        code = [str(SANDBOX_CODE), str(SHIPPED_CODE), str(workdir)]
+        targets = self.system + self.files + [link for _, link in self.links] + self.numpy + code
         for folder in sorted({os.path.dirname(path) for path in targets} - {"/"}, key=lambda p: (p.count(os.sep), p)):
             for ancestor in _ancestors(folder):
                 if not self._covered(ancestor) and ancestor not in cmd:
@@ -438,7 +440,7 @@ class Bwrap:
             cmd += ["--symlink", target, link]
         for path in self.masks:  # an empty folder over each site-packages, the kit and the cache that are in view
             cmd += ["--tmpfs", path]
-        for path in self.numpy + [str(SANDBOX_CODE), str(workdir)]:
+        for path in self.numpy + code:
             cmd += ["--ro-bind", path, path]
         for path in self.masks:
             cmd += ["--remount-ro", path]

@@ -36,11 +36,12 @@ from pathlib import Path
 import numpy as np
 
 from .. import text
-from ..evaluation import STAND_IN_ERROR, Outcome
-from . import confinement, waits, wire
+from ..shipped.evaluation import STAND_IN_ERROR, Outcome
+from . import confinement, waits
+from ..shipped import wire
 
 WORKER = Path(__file__).with_name("worker.py")
-SITE_DIR = str(Path(np.__file__).resolve().parents[1])
+SITE_DIR = confinement.SITE_DIR
 START_TIMEOUT = 30.0
 IMPORT_TIMEOUT = 10.0
 MEMORY_BYTES = 2 * 1024 ** 3  # the worker's address-space limit, when Sandbox() is not given one

@@ -35,6 +35,7 @@ import traceback
 import warnings
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
+_SHIPPED = os.path.join(os.path.dirname(_HERE), "shipped")  # wire.py and mutation.py
 SITE_DIR, WORK_DIR, FD_IN, FD_OUT = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 MEMORY_BYTES = int(os.environ.get("NNKIT_MEMORY_BYTES", str(2 * 1024 ** 3)))
 LAYERS = set(filter(None, os.environ.get("NNKIT_LAYERS", "").split(",")))
@@ -45,10 +46,10 @@ HOST_NAMESPACES = dict(item.split("=", 1) for item in os.environ.get("NNKIT_HOST
 NAMESPACES_OFF = os.environ.get("NNKIT_NAMESPACES_OFF", "")  # why the runner could not use bubblewrap
 
 # The stdlib as this interpreter found it: what the student may import besides numpy.
-STDLIB_PATHS = [path for path in sys.path if path and path != _HERE and os.path.exists(path)]
+STDLIB_PATHS = [path for path in sys.path if path and path not in (_HERE, _SHIPPED) and os.path.exists(path)]
 
 sys.path.append(SITE_DIR)
-sys.path.insert(0, _HERE)
+sys.path[:0] = [_HERE, _SHIPPED]
 import numpy as np  # noqa: E402
 import numpy.linalg  # noqa: E402,F401
 import numpy.random  # noqa: E402,F401
@@ -68,8 +69,8 @@ try:  # loaded now, while every file is still visible and readable
 except (OSError, AttributeError) as _exc:
     SECCOMP_MISSING = f"off: libseccomp is missing ({_exc})"
 
-sys.path[:] = [path for path in sys.path if path not in (_HERE, SITE_DIR)]
-for _cached in [key for key in sys.path_importer_cache if key in (_HERE, SITE_DIR)]:
+sys.path[:] = [path for path in sys.path if path not in (_HERE, _SHIPPED, SITE_DIR)]
+for _cached in [key for key in sys.path_importer_cache if key in (_HERE, _SHIPPED, SITE_DIR)]:
     del sys.path_importer_cache[_cached]
 NUMPY_PATHS = [os.path.dirname(os.path.abspath(np.__file__))]
 if os.path.isdir(NUMPY_PATHS[0] + ".libs"):  # the manylinux wheel's bundled OpenBLAS

@@ -263,7 +263,7 @@ FEEDBACK_SUMMARY = {
 }
 
 CLI = {
-    "error": "grader：错误：{detail}",
+    "error": "nnkit：错误：{detail}",
     "sync_clean": "assignments/ 和 docs/rubrics/ 与 solutions/、notebooks/ 和检查目录一致",
     "sync_drift": "生成的文件已过时；请运行 `python -m grader sync`。不一致的文件：",
     "sync_wrote": "已写入 {path}",
@@ -315,7 +315,7 @@ ENGINE = {
 }
 
 BATCH = {
-    "error": "grader：错误：{detail}",
+    "error": "nnkit：错误：{detail}",
     "no_folder": "提交文件夹 {path} 不存在",
     "bad_jobs": "--jobs 至少为 1，而不是 {jobs}",
     "missing_folder": "没有提交 {assignment}/ 文件夹，因此没有可评阅的内容",
@@ -343,7 +343,7 @@ BUNDLE = {
     "not_found": "提交中没有找到 {module}.py",
     "fallback": "自动评分程序本身在这份提交上出错了，所以这里的 0 分只是占位，并不是成绩。请告知你的老师，评分程序修好后"
                 "可以重新评分。",
-    "usage": "用法：python -m grader.bundle stage ASSIGNMENT SUBMISSION_DIR DEST_DIR",
+    "usage": "用法：python -m grader.adapters.bundle stage ASSIGNMENT SUBMISSION_DIR DEST_DIR",
 }
 
 GRADESCOPE = {
@@ -353,7 +353,7 @@ GRADESCOPE = {
 PRAIRIELEARN = {
     "wrote": "已写入 {path}：questions/{qid}/ 和 serverFilesCourse/{kit}/（{count} 个文件）",
     "topic": "神经网络",
-    "usage": "用法：python -m grader.prairielearn grade ASSIGNMENT GRADE_ROOT",
+    "usage": "用法：python -m grader.adapters.prairielearn grade ASSIGNMENT GRADE_ROOT",
     "upload": "请上传你的模块文件：{files}。只有这些文件会被评阅，本次作业所依赖的已完成模块由评分程序提供。请先在"
               "作业文件夹中运行 <code>pytest</code>：它用同样的输入和容差运行公开检查；评分程序还会运行隐藏用例、梯度"
               "检验和训练过程。",
