@@ -381,3 +381,17 @@ def test_a_file_changed_while_it_was_graded_is_graded_again_on_the_next_run(tmp_
     fixed = grade_all(submitted, out)
     assert fixed.returncode == 0 and "1 graded, 1 unchanged" in fixed.stderr, fixed.stderr
     assert totals(out / "grades.csv") == {"a_slow": maximum, "s": maximum}
+
+
+def test_grade_all_never_writes_the_file_nbgrader_export_writes(tmp_path):
+    """The README's week runs grade-all and then `nbgrader export` in one course folder: grade-all's per-part table
+    is kit_grades.csv by default, and nbgrader export's is grades.csv, so neither overwrites the other."""
+    from grader.adapters import nbgrader_bridge
+    submitted = build_class(tmp_path / "submitted", {"ada": {}})
+    done = subprocess.run([sys.executable, "-m", "grader", "grade-all", "--assignment", A1, "--jobs", "1",
+                           "--results-dir", str(tmp_path / "graded"), str(submitted)], cwd=tmp_path, env=cli_env(),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert [row[0] for row in read_csv(tmp_path / "kit_grades.csv")][1:] == ["ada"]
+    assert not (tmp_path / "grades.csv").exists()
+    assert nbgrader_bridge.GradesCsvExport().to in ("", "grades.csv")

@@ -104,6 +104,9 @@ def test_an_empty_folder_still_gives_a_page_and_a_missing_one_a_clean_error(tmp_
     out = class_report.main(A1, empty, tmp_path / "empty.html")
     assert "No results files were found" in out.read_text(encoding="utf-8")
     assert cli.main(["report", "--assignment", A1, "--out", str(tmp_path / "x.html"), str(tmp_path / "nope")]) == 2
+    said = capsys.readouterr().err
+    assert said.count("\n") == 1 and said.startswith("nnkit: error:")
+    assert f"nnkit grade-all --assignment {A1} --results-dir {tmp_path / 'nope'}" in said
     assert cli.main(["report", "--assignment", "a0_nothing", "--out", str(tmp_path / "x.html"), str(empty)]) == 2
     assert "nnkit: error:" in capsys.readouterr().err
 

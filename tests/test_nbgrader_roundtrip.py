@@ -266,6 +266,8 @@ def test_demo_runs_every_step_and_prints_the_table(roundtrip):
     assert "Feedback pages:" in out and "Class report:" in out
     assert (roundtrip.course / "class_report.html").is_file()
     assert (roundtrip.course / "kit_grades.csv").is_file()
+    for log in sorted((roundtrip.course / "logs").glob("nbgrader_*.log")):
+        assert "not recognized by" not in log.read_text(encoding="utf-8"), f"{log.name} warns about a config option"
 
 
 def test_demo_refuses_a_folder_it_did_not_make(tmp_path):

@@ -237,7 +237,7 @@ def write_csv(assignment, students, results_dir, fingerprints, csv_path):
     return empty
 
 
-def main(assignment_name, submitted_path, *, jobs=2, csv_path="grades.csv", results_dir=None, draw_plots=False,
+def main(assignment_name, submitted_path, *, jobs=2, csv_path="kit_grades.csv", results_dir=None, draw_plots=False,
          budget_seconds=None, waive=None):
     """Grade the class; return the exit code: 0 done, 1 some students could not be graded, 2 cannot run (the
     sandbox refused among them), 130 interrupted. ``waive``: the sandbox properties waived (a comma-separated
@@ -261,7 +261,7 @@ def main(assignment_name, submitted_path, *, jobs=2, csv_path="grades.csv", resu
         policy = confinement.Policy(waive)
     except confinement.BadWaiver as exc:
         return fail(str(exc))
-    csv_path = Path(csv_path or "grades.csv")
+    csv_path = Path(csv_path or "kit_grades.csv")
     results_dir = Path(results_dir) if results_dir else csv_path.parent / "graded" / assignment.name
     results_dir.mkdir(parents=True, exist_ok=True)
     _remove_stale_temporaries(results_dir)

@@ -26,6 +26,9 @@ MESSAGES = text.table("cli", {
     "bad_seconds": "must be a positive number of seconds, not {value!r}",
     "budget_help": "seconds the submission's code may take in all (default: {default:g}); calls past it are not run",
     "no_written": "{assignment} has no written questions",
+    "no_modules": "{folder} holds none of {assignment}'s graded files ({files}); grade the folder that holds them",
+    "no_modules_below": "{folder} holds none of {assignment}'s graded files ({files}); they are in {below}: grade "
+                        "that folder",
 })
 
 
@@ -39,6 +42,7 @@ def _grade(args):
     if args.plots:  # matplotlib loads while the student's code runs, since the grader mostly waits on it
         loading = threading.Thread(target=importlib.import_module, args=("grader.reports.plots",), daemon=True)
         loading.start()
+    _holds_modules(args.assignment, Path(args.submission))
     report = engine.grade(args.assignment, args.submission, budget_seconds=args.budget or limits.BUDGET_SECONDS,
                           policy=_policy(args))
     document = results.to_results(report)
@@ -56,6 +60,22 @@ def _grade(args):
         from ..reports import plots
         plots.write_run_plots_within(report, args.plots)
     return 0
+
+
+def _holds_modules(name, folder):
+    """Refuse a submission folder that holds none of the assignment's graded files, the usual slip of a folder one
+    level too high (``submitted/bob`` for ``submitted/bob/a3_backprop``): it would grade as a silent 0. A folder
+    that holds some of them is graded, and the missing ones cost their parts."""
+    from .. import catalogues
+    from ..grading.engine import SubmissionError
+    assignment = catalogues.load(name)
+    files = [f"{module}.py" for module in assignment.modules]
+    if not folder.is_dir() or any((folder / file).is_file() for file in files):
+        return
+    below = sorted({path.parent for file in files for path in folder.glob(f"*/{file}") if not path.is_symlink()})
+    key = "no_modules_below" if below else "no_modules"
+    raise SubmissionError(MESSAGES[key].format(folder=folder, assignment=name, files=", ".join(files),
+                                               below=below[0] if below else ""))
 
 
 def _seconds(text):
@@ -221,7 +241,8 @@ def parser():
     grade_all = commands.add_parser("grade-all", help="grade SUBMITTED/<student>/<assignment>/ for every student")
     grade_all.add_argument("--assignment", required=True)
     grade_all.add_argument("--jobs", type=int, default=2)
-    grade_all.add_argument("--csv", default="grades.csv", help="per-part scores, one row per student")
+    grade_all.add_argument("--csv", default="kit_grades.csv",
+                           help="per-part scores, one row per student (nbgrader export writes grades.csv)")
     grade_all.add_argument("--results-dir", default=None,
                            help="one results JSON per student (default: graded/<assignment>/ beside the CSV)")
     grade_all.add_argument("--plots", action="store_true",

@@ -108,6 +108,14 @@ NAMED_REGEXP = rf".*/extracted/(?P<student_id>{STUDENT_ID})/(?P<file_id>{FILE_ID
 STUDENT_ID_FULL = re.compile(rf"^{STUDENT_ID}$")
 
 
+
+class KitPreprocessor(NbGraderPreprocessor):
+    """The kit's nbgrader preprocessors. nbconvert's exporters configure ``NbConvertBase.display_data_priority``,
+    which nbgrader's base class redeclares without ``config=True``: declared configurable here, as nbgrader's own
+    GetGrades does, so that no nbgrader command warns that its subclasses do not recognise it."""
+    display_data_priority = List(NbGraderPreprocessor.class_traits()["display_data_priority"].default(),
+                                 config=True)
+
 # -- configuration values -----------------------------------------------------------------------------------------
 def graded_files(names=None):
     """``{assignment: [graded module file, ...]}``: the files autograde must take from the student, not the source."""
@@ -144,7 +152,7 @@ def revealed_answers(assignment, db_url, now=None):
     return lines
 
 
-class WarnRevealedAnswers(NbGraderPreprocessor):
+class WarnRevealedAnswers(KitPreprocessor):
     """``generate_assignment``: say in one line which earlier assignment's answers a release gives away."""
 
     lang = Unicode("", help="The language of the warning ('en', 'zh'); '' for $NNKIT_LANG, else "
@@ -294,7 +302,7 @@ WAIVE_OPTION = "c.GradeWithKit.waive = {listed} in nbgrader_config.py (or NNKIT_
 _CONFINEMENT_CHECKED = set()  # the waivers under which this process has seen the sandbox start
 
 
-class GradeWithKit(NbGraderPreprocessor):
+class GradeWithKit(KitPreprocessor):
     """Fill each grade cell with the kit grader's verdict on the submission's module files. Runs no kernel.
 
     When ``python -m grader grade-all --plots`` has already graded the class into ``reuse_results`` (run it from
@@ -663,7 +671,7 @@ def submission_grades(db_url, notebook, assignment, student):
         return grades, (found.score - penalty, found.max_score, penalty)
 
 
-class FeedbackSummary(NbGraderPreprocessor):
+class FeedbackSummary(KitPreprocessor):
     """``generate_feedback``: put the summary of ``grader.reports.feedback_summary`` first on the page, from the gradebook's
     scores and what GradeWithKit left in the grade cells. FeedbackExporter runs it; the graded notebook and the
     gradebook are not changed."""

@@ -32,6 +32,8 @@ FULL_MARKS_SLACK = 1e-6
 HTML_LANG = {"zh": "zh-CN"}
 
 MESSAGES = text.table("class_report", {
+    "no_results": "results folder {path} does not exist: the report reads the results grade-all writes, so run "
+                  "`nnkit grade-all --assignment {assignment} --results-dir {path} submitted/` first",
     "page_title": "Class report: {title}",
     "summary": "{count} students graded. Mean {mean:.2f}, median {median:.2f}, out of {max_score:g} points.",
     "summary_total": "{count} students graded. Mean total {mean:.2f}, median {median:.2f}, out of {max_score:g} "
@@ -445,7 +447,7 @@ def main(assignment, results_dir, out_html, written=None, similarity=None):
     wrote) to ``out_html``."""
     results_dir = Path(results_dir)
     if not results_dir.is_dir():
-        raise NotADirectoryError(f"results folder {results_dir} does not exist")
+        raise NotADirectoryError(MESSAGES["no_results"].format(path=results_dir, assignment=assignment))
     summary = summarise(assignment, results_dir, written)
     out_html = Path(out_html)
     out_html.parent.mkdir(parents=True, exist_ok=True)

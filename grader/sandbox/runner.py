@@ -37,7 +37,7 @@ import numpy as np
 
 from .. import text
 from ..shipped.evaluation import STAND_IN_ERROR, Outcome
-from . import confinement, waits
+from . import confinement, uids, waits
 from ..shipped import wire
 
 WORKER = Path(__file__).with_name("worker.py")
@@ -224,6 +224,7 @@ class Sandbox:
         self.swept = 0
         self._proc = None
         self._worker_pid = None
+        self._uid = None  # the uids.Lease of the uid every worker of this sandbox drops to, as root
         self._under_bwrap = False
         self._to_worker = self._from_worker = None
         self._loaded = []
@@ -251,8 +252,17 @@ class Sandbox:
         self.close()
 
     # -- process management -------------------------------------------------------------------------------------
+    def _lease_uid(self):
+        """The (uid, gid) of this sandbox's workers, leased at the first start and kept until it is closed."""
+        if self._uid is None:
+            self._uid = uids.lease()
+        return self._uid.uid, self._uid.gid
+
+    def _plan(self):
+        return confinement.plan(LAYERS, lease=self._lease_uid)
+
     def _environment(self, plan=None):
-        plan = plan or confinement.plan(LAYERS)
+        plan = plan or self._plan()
         numeric = {name: os.environ[name] for name in NUMERIC_VARIABLES if name in os.environ}
         env = {**numeric, "PATH": "/usr/bin:/bin", "HOME": str(self.workdir), "TMPDIR": str(self.workdir),
                "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
@@ -267,19 +277,25 @@ class Sandbox:
             env["NNKIT_NAMESPACES_OFF"] = plan["namespaces_off"]
         if plan["uid"] is not None:
             env["NNKIT_UID"] = "{}:{}".format(*plan["uid"])
+        elif plan["uid_off"]:
+            env["NNKIT_UID_OFF"] = plan["uid_off"]
         return env
 
     def _command(self, plan, to_worker_r, from_worker_w):
         """The worker's command line: under bubblewrap when the plan has it. With a separate uid planned, the staged
-        folder becomes readable by that uid (it holds only what the student may read)."""
+        folder becomes readable by that uid's group and no other (it holds only what the student may read, and
+        the worker of another sandbox, under another uid and gid, cannot read it)."""
         # No -I or -E: the environment is built from nothing, and PYTHONHASHSEED must reach the worker.
         cmd = [sys.executable, "-S", "-B", str(WORKER), SITE_DIR, str(self.workdir),
                str(to_worker_r), str(from_worker_w)]
         if plan["uid"] is not None:
+            gid = plan["uid"][1]
             for folder, _, names in os.walk(self.workdir):
-                os.chmod(folder, 0o755)
+                os.chown(folder, -1, gid)
+                os.chmod(folder, 0o750)
                 for name in names:
-                    os.chmod(os.path.join(folder, name), 0o644)
+                    os.chown(os.path.join(folder, name), -1, gid, follow_symlinks=False)
+                    os.chmod(os.path.join(folder, name), 0o640, follow_symlinks=False)
         if plan["bwrap"] is not None:
             cmd = plan["bwrap"].command(self.workdir, cmd, root=os.geteuid() == 0,
                                         keep_uid_capabilities=plan["uid"] is not None)
@@ -294,7 +310,7 @@ class Sandbox:
         """Start a worker and wait for its ready message. Raises SandboxError if it does not come: no student code
         has run in a fresh worker, so that is the grader's problem. Raises confinement.Refused when the policy finds
         a property that no layer holds."""
-        plan = confinement.plan(LAYERS)
+        plan = self._plan()
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
         errors = tempfile.TemporaryFile() if plan["bwrap"] is not None else None  # bubblewrap's own complaints
@@ -382,6 +398,9 @@ class Sandbox:
 
     def close(self):
         self._kill()
+        if self._uid is not None:  # its workers are gone: another sandbox may have the uid
+            self._uid.release()
+            self._uid = None
         shutil.rmtree(self.workdir, ignore_errors=True)
         _OPEN.discard(self)
 

@@ -130,6 +130,8 @@ PLOTS = {
 }
 
 CLASS_REPORT = {
+    "no_results": "结果文件夹 {path} 不存在：班级报告读取 grade-all 写下的结果，所以请先运行 "
+                  "`nnkit grade-all --assignment {assignment} --results-dir {path} submitted/`",
     "page_title": "班级报告：{title}",
     "summary": "共评阅 {count} 名学生。平均分 {mean:.2f}，中位数 {median:.2f}，满分 {max_score:g} 分。",
     "nobody": "在 {folder} 中没有找到结果文件。",
@@ -277,6 +279,8 @@ CLI = {
     "bad_seconds": "必须是正的秒数，而不是 {value!r}",
     "budget_help": "提交的代码总共可以运行的秒数（默认：{default:g}）；超出之后的调用不再运行",
     "no_written": "{assignment} 没有书面问题",
+    "no_modules": "{folder} 中没有 {assignment} 的任何评分文件（{files}）；请评阅存放这些文件的文件夹",
+    "no_modules_below": "{folder} 中没有 {assignment} 的任何评分文件（{files}）；它们在 {below} 中：请评阅那个文件夹",
 }
 
 COURSE = {
