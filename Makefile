@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(abspath $(BIN)):$(PATH)
 export MPLBACKEND := Agg
 
-.PHONY: install demo test browser sandbox fonts clean
+.PHONY: install demo test test-fast browser sandbox fonts clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ sandbox:
 
 test: install browser sandbox
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+# The unit layer only (tests/conftest.py's LAYERS): what a contributor runs after every change.
+test-fast: install
+	$(BIN)/python -m pytest -m unit -q
 
 clean:
 	rm -rf $(VENV) release submitted autograded feedback downloaded exchange graded gradebook.db grades.csv kit_grades.csv demo-course

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import hostile_text
 from conftest import cli_env, make_submission
 from grader.adapters import bundle, cli, gradescope
 from grader import catalogues
@@ -120,6 +121,20 @@ def test_run_autograder_gives_engine_grade_scores(autograder_zip, tmp_path, stub
     assert scores(document) == scores(expected)
     assert document["score"] == (0 if stub else catalogues.load(A1).max_score)
     assert "graded neuron.py from the top of the submission" in done.stdout
+
+
+def test_a_surrogate_in_the_students_text_is_graded_not_the_placeholder(autograder_zip, tmp_path):
+    """tests/hostile_text.py's submission: its words reach the results as U+FFFD, and its score is the engine's."""
+    root = unpack(autograder_zip, tmp_path / "autograder")
+    folder = hostile_text.build(tmp_path / "files")
+    for path in folder.iterdir():
+        shutil.copyfile(path, root / "submission" / path.name)
+    run_autograder(root)
+    document = hostile_text.read_valid(root / "results" / "results.json")
+    assert_gradescope_schema(document)
+    assert not document["extra_data"].get("failed")
+    outputs = {test["extra_data"]["part"]: test["output"] for test in document["tests"]}
+    hostile_text.assert_graded(outputs, document["score"], engine.grade(A1, folder).score)
 
 
 def test_nested_files_are_found_and_extra_folders_ignored(autograder_zip, tmp_path):

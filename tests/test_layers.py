@@ -63,3 +63,9 @@ def test_the_shipped_rule_sees_a_kit_import(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("from grader.core import paths\nimport numpy\n")
     assert imported_roots(bad) - set(sys.stdlib_module_names) - SHIPPED_MAY_IMPORT == {"grader"}
+
+
+def test_every_test_file_names_its_layer():
+    from conftest import LAYER_OF
+    missing = sorted(path.name for path in Path(__file__).parent.glob("test_*.py") if path.name not in LAYER_OF)
+    assert not missing, f"add {missing[0]} to LAYERS in tests/conftest.py (unit, sandbox, nbgrader or browser)"

@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pytest
 
+import hostile_text
 from conftest import ROOT, cli_env, make_submission, solution_anchor
 from grader import catalogues
 from grader.adapters import cli, prairielearn
+from grader.grading import engine
 from grader.reports import results
 from grader.sandbox import runner
 
@@ -179,6 +181,20 @@ def test_the_entrypoint_scores_what_grade_scores(export, tmp_path, kind):
         assert "factor 2" in gradient["output"]
     if kind == "stubs":
         assert all("not implemented yet" in test["output"] for test in document["tests"])
+
+
+def test_a_surrogate_in_the_students_text_is_graded_and_the_attempt_counts(export, tmp_path):
+    """tests/hostile_text.py's submission: gradable, its words shown as U+FFFD, and its score the engine's."""
+    folder = hostile_text.build(tmp_path / "files")
+    root = lay_out(export, tmp_path / "grade", folder)
+    run_entrypoint(root, export)
+    document = hostile_text.read_valid(root / "results" / "results.json")
+    assert_prairielearn_schema(document)
+    assert document["gradable"] is True
+    outputs = {part.key: f"{test['message']}\n{test['output']}" for part, test in zip(SPEC.parts, document["tests"])}
+    score = round(sum(test["points"] for test in document["tests"]), 4)
+    hostile_text.assert_graded(outputs, score, engine.grade(A1, folder).score)
+    assert document["score"] == pytest.approx(score / SPEC.max_score)
 
 
 def test_a_missing_file_costs_only_its_parts(export, tmp_path):

@@ -5,7 +5,9 @@ Each student's Gradescope results JSON is written atomically by the process that
 and the time budget that graded them. A student whose results file carries the current fingerprint is not graded
 again, so an interrupted run (Ctrl-C, a crash, a reboot) is finished by running the same command again, and nobody is lost or
 counted twice; a file that changed while it was being graded is graded again on the next run. The CSV is built at
-the end from the results files alone.
+the end from the results files alone, and is always written: anything that goes wrong while one student is graded
+(the grader raising on their submission included) is that student's failure, one line on standard error and a row
+whose ``status`` says why, and every other student is graded and counted.
 
 A student folder or an assignment folder that is a symbolic link (``eve -> alice``, ``eve/a1 -> solutions/a1``) is
 refused: one line on standard error, a results file at 0 that says why, and nothing graded from it.
@@ -13,6 +15,8 @@ refused: one line on standard error, a results file at 0 that says why, and noth
 Each student costs at most the time budget (``--budget``), and the plots' own time limit; each pool process caps its
 own address space once it is warm (``limits.cap_address_space``), so one submission cannot take the host's memory.
 """
+import csv
+import io
 import json
 import multiprocessing
 import os
@@ -27,6 +31,7 @@ from pathlib import Path
 from .. import catalogues, text
 from ..core import fingerprint, limits, paths
 from ..reports import csv_cells, results
+from ..shipped import wire
 
 MESSAGES = text.table("batch", {
     "error": "nnkit: error: {detail}",
@@ -48,7 +53,10 @@ MESSAGES = text.table("batch", {
     "linked_summary": "{assignment}: not graded",
     "changed": "grader: {student}'s files changed while they were being graded; these grades are for the files "
                "as they were read, and the next run grades them again",
+    "status_failed": "not graded: {detail}",
+    "status_pending": "not graded yet: run the same command again",
 })
+MAX_STATUS_CHARS = 300
 
 
 # -- fingerprints ---------------------------------------------------------------------------------------------------
@@ -101,8 +109,9 @@ def _results_path(results_dir, student):
 
 
 def read_results(path):
+    """The results document at ``path``, every string in it valid text, or None if it is not one."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = wire.valid_texts(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError):
         return None
     return document if type(document) is dict and type(document.get("extra_data")) is dict else None
@@ -180,14 +189,24 @@ def _draw_plots(report, folder):
 def grade_one(assignment_name, student, folder, kit, results_path, draw_plots=False,
               budget_seconds=limits.BUDGET_SECONDS, waive=None):
     """Grade one student and write their results file, fingerprinted with the bytes graded (after their plots,
-    with ``draw_plots``). ``waive`` lists the sandbox properties waived. Returns (student, error or '')."""
+    with ``draw_plots``). ``waive`` lists the sandbox properties waived. Returns (student, error or ''): anything
+    raised on the way (a grader problem, MemoryError past the cap included) is this student's error, their results
+    file is left as it was, and the next run grades them again."""
+    try:
+        return _grade_one(assignment_name, student, folder, kit, results_path, draw_plots, budget_seconds, waive)
+    except Exception as exc:
+        return student, _error(exc)
+
+
+def _error(exc):
+    return f"{type(exc).__name__}: {str(exc)[:MAX_STATUS_CHARS]}"
+
+
+def _grade_one(assignment_name, student, folder, kit, results_path, draw_plots, budget_seconds, waive):
     from ..grading import engine
     from ..sandbox import confinement
-    try:
-        report = engine.grade(assignment_name, folder, budget_seconds=budget_seconds,
-                              policy=confinement.Policy(waive or ()))
-    except Exception as exc:  # a grader problem (MemoryError past the cap included): write nothing, retry next run
-        return student, f"{type(exc).__name__}: {str(exc)[:300]}"
+    report = engine.grade(assignment_name, folder, budget_seconds=budget_seconds,
+                          policy=confinement.Policy(waive or ()))
     document = results.to_results(report)
     document["extra_data"].update(student=student, fingerprint=graded_fingerprint(kit, report))
     if draw_plots:
@@ -200,7 +219,8 @@ def grade_one(assignment_name, student, folder, kit, results_path, draw_plots=Fa
 def current(document, fingerprint, need_plots=False):
     """Whether a results document is a current grade of the submission with this fingerprint (and has its plots
     when they are needed)."""
-    return document is not None and document["extra_data"].get("fingerprint") == fingerprint \
+    return document is not None and fingerprint is not None \
+        and document["extra_data"].get("fingerprint") == fingerprint \
         and (not need_plots or document["extra_data"].get("plots") is True)
 
 
@@ -218,22 +238,36 @@ def _pool(jobs, assignment_name):
                                initargs=(assignment_name, text.current()))
 
 
-def write_csv(assignment, students, results_dir, fingerprints, csv_path):
-    """The class CSV from the results files: one row per student, a column per part, and the total. A student
-    without a current results file gets empty cells. Returns the students left empty."""
+def _cell(value):
+    """A CSV cell of text that a spreadsheet shows as text, never runs as a formula (``csv_cells.inert``, which
+    every CSV the kit writes uses)."""
+    return csv_cells.inert(value)
+
+
+def write_csv(assignment, students, results_dir, fingerprints, csv_path, failures=None):
+    """The class CSV from the results files: one row per student, a column per part, the total, and a status. A
+    student without a current results file gets empty cells, and a status that says why: their error in
+    ``failures`` ({student: error}), else that they are not graded yet. Returns the students left empty."""
     keys = [part.key for part in assignment.parts]
+    failures = failures or {}
     empty = []
     rows = []
     for student in students:
         document = read_results(_results_path(results_dir, student))
         if not current(document, fingerprints[student]):
             empty.append(student)
-            rows.append([student] + [""] * (len(keys) + 1))
+            status = (MESSAGES["status_failed"].format(detail=wire.cut(failures[student], MAX_STATUS_CHARS))
+                      if student in failures else MESSAGES["status_pending"])
+            rows.append([_cell(student)] + [""] * (len(keys) + 1) + [_cell(status.replace("\n", " "))])
             continue
         scores = {test.get("extra_data", {}).get("part"): test.get("score", 0.0) for test in document["tests"]}
-        rows.append([student] + [f"{float(scores.get(key, 0.0)):g}" for key in keys]
-                    + [f"{float(document['score']):g}"])
-    results.write_text_atomic(csv_cells.write_rows([["student"] + keys + ["total"]] + rows), csv_path)
+        rows.append([_cell(student)] + [f"{float(scores.get(key, 0.0)):g}" for key in keys]
+                    + [f"{float(document['score']):g}", ""])
+    table = io.StringIO()
+    writer = csv.writer(table)
+    writer.writerow(["student"] + keys + ["total", "status"])
+    writer.writerows(rows)
+    results.write_text_atomic(table.getvalue(), csv_path)
     return empty
 
 
@@ -271,25 +305,29 @@ def main(assignment_name, submitted_path, *, jobs=2, csv_path="kit_grades.csv", 
         print(MESSAGES["no_students"].format(path=submitted), file=sys.stderr)
     budget_seconds = budget_seconds or limits.BUDGET_SECONDS
     kit = kit_fingerprint(assignment, budget_seconds=budget_seconds)
-    fingerprints, todo, reused, refused = {}, [], 0, 0
+    fingerprints, todo, reused, refused, unread = {}, [], 0, 0, {}
     for student in students:
-        linked = linked_folder(submitted, student, assignment.name)
-        if linked:
-            refused += 1
-            fingerprints[student] = _refuse(assignment, student, linked, submitted, kit, results_dir)
-            continue
-        folder = submitted / student / assignment.name
-        folder = folder if folder.is_dir() else None
-        fingerprint = submission_fingerprint(assignment, folder, kit)
-        fingerprints[student] = fingerprint
-        existing = read_results(_results_path(results_dir, student))
-        if current(existing, fingerprint, need_plots=draw_plots and folder is not None):
-            reused += 1
-        elif folder is None:
-            results.write_results(_missing_document(assignment, student, fingerprint),
-                                  _results_path(results_dir, student))
-        else:
-            todo.append((student, folder, kit))
+        try:
+            linked = linked_folder(submitted, student, assignment.name)
+            if linked:
+                refused += 1
+                fingerprints[student] = _refuse(assignment, student, linked, submitted, kit, results_dir)
+                continue
+            folder = submitted / student / assignment.name
+            folder = folder if folder.is_dir() else None
+            fingerprint = submission_fingerprint(assignment, folder, kit)
+            fingerprints[student] = fingerprint
+            existing = read_results(_results_path(results_dir, student))
+            if current(existing, fingerprint, need_plots=draw_plots and folder is not None):
+                reused += 1
+            elif folder is None:
+                results.write_results(_missing_document(assignment, student, fingerprint),
+                                      _results_path(results_dir, student))
+            else:
+                todo.append((student, folder, kit))
+        except Exception as exc:  # a folder that cannot be read, say: this student's failure, and the rest go on
+            fingerprints[student] = None
+            unread[student] = _error(exc)
 
     if todo:  # before any student code runs: one line, and nobody is graded
         try:
@@ -306,12 +344,13 @@ def main(assignment_name, submitted_path, *, jobs=2, csv_path="kit_grades.csv", 
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
     if failures is None:
-        done = len(students) - len(write_csv(assignment, students, results_dir, fingerprints, csv_path))
+        done = len(students) - len(write_csv(assignment, students, results_dir, fingerprints, csv_path, unread))
         print(MESSAGES["interrupted"].format(done=done, total=len(students), left=len(students) - done),
               file=sys.stderr)
         return 130
+    failures.update(unread)
     _take_graded_fingerprints(todo, failures, results_dir, fingerprints)
-    empty = write_csv(assignment, students, results_dir, fingerprints, csv_path)
+    empty = write_csv(assignment, students, results_dir, fingerprints, csv_path, failures)
     for student in empty:
         print(MESSAGES["failed"].format(student=student, detail=failures.get(student, MESSAGES["no_results"])),
               file=sys.stderr)
@@ -325,7 +364,7 @@ def _refuse(assignment, student, linked, submitted, kit, results_dir):
     """Refuse a student whose folder ``linked`` is a symbolic link: say so, and give them a results file at 0 that
     says why (unless a current one is there). Returns its fingerprint. Nothing under the link is read."""
     print(MESSAGES["refused"].format(student=student, path=submitted / linked), file=sys.stderr)
-    digest = fingerprint.digest([("kit", kit.encode("ascii")), ("linked", linked.encode("utf-8"))])
+    digest = fingerprint.digest([("kit", kit.encode("ascii")), ("linked", os.fsencode(linked))])
     path = _results_path(results_dir, student)
     if not current(read_results(path), digest):
         results.write_results(_linked_document(assignment, student, digest, linked), path)
@@ -375,6 +414,8 @@ def _grade_all(assignment, todo, jobs, results_dir, draw_plots=False, budget_sec
                     student, error = future.result()
                 except BrokenProcessPool as exc:  # a pool process died (the OOM killer, say): the rest is retried
                     student, error = futures[future], MESSAGES["pool_died"].format(detail=exc)
+                except Exception as exc:  # whatever else went wrong with this student is theirs alone
+                    student, error = futures[future], _error(exc)
                 if error:
                     failures[student] = error
                 bar.update(1)

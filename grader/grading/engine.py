@@ -191,7 +191,7 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
         for name in sorted(name for name, data in modules.items() if data is TOO_LARGE):
             sandbox.refuse(name[:-len(".py")], Outcome(False, error="TooLarge", detail=name))
         timed_out = set()
-        graded, failed = set(), set()  # functions with a judged case, and those with a failed one
+        graded, failed = set(), set()  # functions with a judged hidden case, and those with a failed one
         for part in assignment.parts:
             cases = []
             for check_index, check in enumerate(part.checks):
@@ -223,9 +223,10 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                     cases.append(CaseResult(part.key, check.function,
                                             text.check_title(spec_name, check.title, lang) or check.kind, case_index,
                                             case.public, verdict.passed, verdict.message, verdict.misconception))
-                    graded.add(check.function)
-                    if not verdict.passed:
-                        failed.add(check.function)
+                    if _decides_trust(case):
+                        graded.add(check.function)
+                        if not verdict.passed:
+                            failed.add(check.function)
                     # Plotted: public runs that returned. A hidden run's data stays hidden, and a failed call
                     # has no run to plot.
                     if check.kind == "converge" and outcome.ok and case.public and check.options.get("plot", True):
@@ -246,21 +247,29 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
 
 def _may_explain(check, outcome):
     """Whether one of ``check``'s misconceptions raises the exception that the failed ``outcome`` raised."""
-    return any(m.raises and evaluation.raised_alike(evaluation.Raised.declared(m.raises), outcome.error,
-                                                    outcome.detail) for m in check.misconceptions)
+    raised = evaluation.what_raised(outcome)
+    return raised is not None and any(m.raises and evaluation.raised_alike(evaluation.Raised.declared(m.raises),
+                                                                           *raised) for m in check.misconceptions)
+
+
+def _decides_trust(case):
+    """Whether a case's verdict decides if its function serves its callers as it is: the hidden cases, which carry
+    the points. A public case carries none, so failing it on purpose must not buy a function's callers the reference
+    in its place (docs/security.md); a classic bug a public case catches, a hidden twin catches too."""
+    return not case.public
 
 
 def _trusted(assignment, graded, failed):
-    """The functions whose every case so far passed, and likewise every graded function they call: the student's
-    own code can serve its callers as it is."""
+    """The functions whose every hidden case so far passed (``_decides_trust``), and likewise every graded function
+    they call: the student's own code can serve its callers as it is."""
     sound = graded - failed
     return {name for name in sound if assignment.depends_on(name) <= sound}
 
 
 def stand_ins(assignment, part, check, ref, trusted=()):
     """{name: reference function} for the graded functions ``check``'s function calls, in a unit part, except those
-    in ``trusted`` (functions that passed every case of their own so far: the student's code serves as it is). An
-    integrated part runs the student's own code throughout."""
+    in ``trusted`` (functions that passed every hidden case of their own so far: the student's code serves as it
+    is). An integrated part runs the student's own code throughout."""
     if part.integrated:
         return {}
     return {name: _resolve(ref, name) for name in assignment.calls.get(check.function, ()) if name not in trusted}

@@ -13,11 +13,17 @@ The folder is made with mode 0700 and each file with 0600, in the grading user's
 a release, a feedback folder or a Gradescope submission. The student's process cannot read it: the sandbox lets it
 read only its own staged folder, the standard library and numpy.
 
-Values are stored with the sandbox's plain-data codec (JSON and raw array bytes; nothing is unpickled). A file that
-cannot be read back is treated as missing and rebuilt. Nothing is computed until a case needs it, so grading
-a submission whose every call fails does no reference work at all.
+Values are stored with the sandbox's plain-data codec (JSON and raw array bytes; nothing is unpickled). Nothing is
+computed until a case needs it, so grading a submission whose every call fails does no reference work at all.
+
+Each file carries a digest of its cases (sha256 of their canonical JSON), checked when it is read, and the cases
+themselves are checked against the catalogue: one entry for every case, with one output for every misconception of
+its check. A file that fails either check (a value edited by hand, a case missing, a file cut short) is never used:
+it is reported in one line on standard error and computed again. A stored value that still cannot be decoded is
+computed again for that case alone. So a damaged cache costs time, never a grade.
 """
 import fcntl
+import hashlib
 import json
 import os
 import sys
@@ -33,12 +39,17 @@ from ..core import fingerprint, paths, references
 from ..shipped import wire
 
 VARIABLE = paths.REFERENCE_CACHE_VARIABLE
-FORMAT = 2
+FORMAT = 3  # 3: the content digest
 
 MESSAGES = text.table("reference_cache", {
     "built": "{assignment}: reference outputs of {cases} cases cached in {path}",
     "unwritable": "nnkit: the reference cache {path} cannot be written ({detail}); computing the references in "
                   "this process only (set NNKIT_REFERENCE_CACHE to a writable folder)",
+    "damaged": "nnkit: the reference cache {path} failed its check ({detail}); computing the references again",
+    "unreadable": "it cannot be read as JSON: {detail}",
+    "other_key": "it is not the cache of this version of the kit",
+    "digest": "its cases do not match its digest: it was changed after it was written",
+    "cases": "its cases are not the catalogue's: {missing} missing, {extra} unknown, {malformed} malformed",
 })
 
 
@@ -59,31 +70,68 @@ def _case_id(part_key, check_index, case_index):
     return f"{part_key}/{check_index}/{case_index}"
 
 
+def _layout(assignment):
+    """{case id: the number of misconception outputs it stores}, for every case of the catalogue."""
+    return {_case_id(part.key, check_index, case_index): len(check.misconceptions)
+            for part in assignment.parts for check_index, check in enumerate(part.checks)
+            for case_index in range(len(check.cases))}
+
+
+def compute_case(assignment, part_key, check_index, case_index):
+    """One case's reference outputs: {"expected": wire, "variants": [wire, ...]}."""
+    check = assignment.part(part_key).checks[check_index]
+    case = check.cases[case_index]
+    variants = references.variant_outputs(assignment, check, case)
+    return {"expected": wire.encode(references.expected(assignment, check, case)),
+            "variants": [evaluation.encode_variant(output) for _, _, output in variants]}
+
+
 def compute(assignment):
     """Every case's reference outputs, as {case id: {"expected": wire, "variants": [wire, ...]}}."""
-    cases = {}
-    for part in assignment.parts:
-        for check_index, check in enumerate(part.checks):
-            for case_index, case in enumerate(check.cases):
-                variants = references.variant_outputs(assignment, check, case)
-                cases[_case_id(part.key, check_index, case_index)] = {
-                    "expected": wire.encode(references.expected(assignment, check, case)),
-                    "variants": [evaluation.encode_variant(output) for _, _, output in variants]}
-    return cases
+    return {_case_id(part.key, check_index, case_index): compute_case(assignment, part.key, check_index, case_index)
+            for part in assignment.parts for check_index, check in enumerate(part.checks)
+            for case_index in range(len(check.cases))}
+
+
+def content_digest(cases):
+    """sha256 of the cases' canonical JSON (keys sorted, no spaces): what a cache file's ``digest`` must be."""
+    return hashlib.sha256(json.dumps(cases, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
 
 
 def _path(assignment, digest):
     return folder() / f"{assignment.name}-{digest}.json"
 
 
-def _read(path, digest):
+def check_cases(assignment, cases):
+    """Why ``cases`` are not a whole cache of ``assignment`` (``MESSAGES["cases"]``), or '' when every case of the
+    catalogue is there, with an expected value and one output per misconception, and nothing else is."""
+    layout = _layout(assignment)
+    missing = [case_id for case_id in layout if case_id not in cases]
+    extra = [case_id for case_id in cases if case_id not in layout]
+    malformed = [case_id for case_id, count in layout.items() if case_id in cases and not (
+        type(cases[case_id]) is dict and "expected" in cases[case_id]
+        and type(cases[case_id].get("variants")) is list and len(cases[case_id]["variants"]) == count)]
+    if missing or extra or malformed:
+        return MESSAGES["cases"].format(missing=len(missing), extra=len(extra), malformed=len(malformed))
+    return ""
+
+
+def _read(path, digest, assignment):
+    """(the cases of the cache file at ``path``, or None; why it cannot be used, or '' when it is simply not
+    there). A file is used only if it is this key's, its cases match its digest, and they are the catalogue's."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if type(document) is not dict or document.get("key") != digest or type(document.get("cases")) is not dict:
-        return None
-    return document["cases"]
+    except FileNotFoundError:
+        return None, ""
+    except (OSError, ValueError) as exc:
+        return None, MESSAGES["unreadable"].format(detail=str(exc)[:200])
+    if type(document) is not dict or document.get("key") != digest:
+        return None, MESSAGES["other_key"]
+    cases = document.get("cases")
+    if type(cases) is not dict or document.get("digest") != content_digest(cases):
+        return None, MESSAGES["digest"]
+    problem = check_cases(assignment, cases)
+    return (None, problem) if problem else (cases, "")
 
 
 def _write(assignment, digest, cases):
@@ -93,7 +141,8 @@ def _write(assignment, digest, cases):
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{assignment.name}-", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump({"key": digest, "assignment": assignment.name, "numpy": np.__version__, "cases": cases}, out)
+            json.dump({"key": digest, "assignment": assignment.name, "numpy": np.__version__,
+                       "digest": content_digest(cases), "cases": cases}, out)
         os.chmod(temporary, 0o600)
         os.replace(temporary, target)
     except BaseException:
@@ -105,19 +154,22 @@ def _write(assignment, digest, cases):
 
 
 def load_or_build(assignment):
-    """The cached cases of ``assignment``, computing and storing them first if the cache is missing or stale.
-    Concurrent graders wait for one another on a lock file instead of computing the same values twice."""
+    """The cached cases of ``assignment``, computing and storing them first if the cache is missing, stale or
+    fails its checks (``_read``; said in one line on standard error). Concurrent graders wait for one another on a
+    lock file instead of computing the same values twice."""
     digest = key(assignment)
     path = _path(assignment, digest)
-    cases = _read(path, digest)
+    cases, _ = _read(path, digest, assignment)
     if cases is not None:
         return cases
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         with open(path.parent / f".{assignment.name}.lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            cases = _read(path, digest)  # another process may have built it while this one waited
+            cases, problem = _read(path, digest, assignment)  # another process may have built it meanwhile
             if cases is None:
+                if problem:
+                    print(MESSAGES["damaged"].format(path=path, detail=problem), file=sys.stderr)
                 cases = compute(assignment)
                 _write(assignment, digest, cases)
     except OSError as exc:  # a read-only or full disk costs speed, never a grade
@@ -141,15 +193,24 @@ class References:
         return self
 
     def outputs(self, part_key, check_index, case_index):
-        """(expected value, [(misconception key, message, output or None), ...]) of one case."""
+        """(expected value, [(misconception key, message, output or None), ...]) of one case. A stored case that
+        cannot be decoded (the file passed its checks, so it was written so) is computed again here."""
         case_id = _case_id(part_key, check_index, case_index)
         if case_id not in self._decoded:
-            stored = self.load()._cases[case_id]
             check = self.assignment.part(part_key).checks[check_index]
-            variants = [(m.key, m.message, evaluation.decode_variant(output))
-                        for m, output in zip(check.misconceptions, stored["variants"])]
-            self._decoded[case_id] = (wire.decode(stored["expected"]), variants)
+            stored = self.load()._cases[case_id]  # every case is there: the file passed check_cases
+            try:
+                self._decoded[case_id] = self._decode(check, stored)
+            except Exception:  # bad base64, a shape that does not fit its bytes, an unknown marker
+                self._decoded[case_id] = self._decode(check, compute_case(self.assignment, part_key, check_index,
+                                                                          case_index))
         return self._decoded[case_id]
+
+    @staticmethod
+    def _decode(check, stored):
+        variants = [(m.key, m.message, evaluation.decode_variant(output))
+                    for m, output in zip(check.misconceptions, stored["variants"], strict=True)]
+        return wire.decode(stored["expected"]), variants
 
 
 @lru_cache(maxsize=None)

@@ -26,7 +26,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .. import catalogues, text
-from ..shipped import evaluation
+from ..shipped import evaluation, wire
+from . import results
 
 FULL_MARKS_SLACK = 1e-6
 HTML_LANG = {"zh": "zh-CN"}
@@ -148,7 +149,7 @@ def _number(value):
 def read_student(path, assignment):
     """(Student, '') from one results file, or (None, reason) when it cannot be counted."""
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        document = wire.valid_texts(json.loads(Path(path).read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         return None, MESSAGES["bad_json"].format(detail=str(exc)[:120])
     if not isinstance(document, dict) or _number(document.get("score")) is None \
@@ -450,8 +451,7 @@ def main(assignment, results_dir, out_html, written=None, similarity=None):
         raise NotADirectoryError(MESSAGES["no_results"].format(path=results_dir, assignment=assignment))
     summary = summarise(assignment, results_dir, written)
     out_html = Path(out_html)
-    out_html.parent.mkdir(parents=True, exist_ok=True)
     found = read_similarity(similarity, out_html) if similarity is not None else None
-    out_html.write_text(render(summary, str(results_dir), found), encoding="utf-8")
+    results.write_text_atomic(render(summary, str(results_dir), found), out_html)
     print(MESSAGES["wrote"].format(path=out_html))
     return out_html

@@ -4,14 +4,19 @@ PrairieLearn's results.json is a mapping of that same document (``to_prairielear
 come from one builder. Every results file, whichever writes it, is cut to fit under ``LIMIT_BYTES`` (``fit``,
 which ``write_results`` applies): PrairieLearn refuses a larger one, and nothing a student's code says should make
 a results file, a notebook or a feedback page huge. Each part's output is bounded as it is built (``part_output``).
+
+Every file written here is valid UTF-8 whatever str it is given (``json_text``, ``write_text_atomic``): a surrogate
+code point, which no UTF-8 writer can write, becomes U+FFFD (``wire.valid_text``). The sandbox already makes every
+string from the student's process valid text as it is parsed; this is the second line, for any other str (a folder
+name that is not UTF-8, a results file read back).
 """
 import json
 import os
 import tempfile
 from pathlib import Path
 
-from ..shipped import evaluation
 from .. import text
+from ..shipped import evaluation, wire
 
 MESSAGES = text.table("results", {
     "summary": "{assignment}: {score:g} / {max_score:g} points",
@@ -186,18 +191,24 @@ def fit(document, limit=LIMIT_BYTES):
 
 
 def json_text(content):
-    """The text every results file is written as."""
-    return json.dumps(content, indent=2, ensure_ascii=False) + "\n"
+    """The text every results file is written as: valid text, whatever strings ``content`` holds (a surrogate
+    becomes U+FFFD; JSON's structure is ASCII, so only the strings' own characters change)."""
+    return wire.valid_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n")
 
 
 def write_text_atomic(text, path):
-    """Write a file so that a reader never sees half of it, even if this process is killed midway."""
+    """Write a file so that a reader never sees half of it, even if this process is killed midway. The file is
+    valid UTF-8 whatever ``text`` holds (``wire.valid_text``)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(wire.valid_text(text))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def write_json_atomic(content, path):

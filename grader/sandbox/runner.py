@@ -5,7 +5,8 @@ garbles its channel is killed with its whole process group and replaced, so only
 fails. A module whose import failed or hung is remembered, and every later call into it fails at once with the same
 reason, and so does any import of it by another module: the worker is told which modules not to import, so the
 grader never has to read, let alone parse, a student's source. Nothing the worker sends can raise in the grader: a
-malformed answer is one failed call, and every string in an answer is cut short as it is decoded (``wire``).
+malformed answer is one failed call, and every string in an answer is made valid text as it is parsed and cut short
+as it is decoded (``wire``).
 
 A stand-in (a reference function computed here, for a callee of the student's function) costs the student only its
 share of the round trip: the grader's own time on it, and the time either process waited for a CPU, are given back
@@ -229,6 +230,7 @@ class Sandbox:
         self._to_worker = self._from_worker = None
         self._loaded = []
         self._failed_imports = {}
+        self._stand_in_raised = ()  # what the reference raised on the last stand-in request, if it raised
         self.workdir = Path(tempfile.mkdtemp(prefix="nnkit-sandbox-")).resolve()
         _OPEN.add(self)  # at once: a signal that closes every sandbox must find this folder even while it fills
         try:
@@ -548,6 +550,7 @@ class Sandbox:
         """The grader's answer to one stand-in request of ``request_bytes`` bytes: the reference's value, or why
         there is none. Arguments over ``stand_in_bytes`` are refused before they are decoded, so what the reference
         computes on is never much larger than what the catalogue's own cases pass."""
+        self._stand_in_raised = ()
         name = request.get("stand_in")
         if type(name) is not str or name not in stand_ins:
             return {"ok": False, "detail": MESSAGES["no_stand_in"].format(name=str(name)[:80])}
@@ -558,9 +561,13 @@ class Sandbox:
             args, kwargs = wire.decode(request.get("args")), wire.decode(request.get("kwargs"))
             if type(args) is not tuple or type(kwargs) is not dict:
                 raise TypeError("arguments must be a tuple and a dict")
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
-                value = stand_ins[name](*args, **kwargs)
+            try:
+                with warnings.catch_warnings(), np.errstate(all="ignore"):
+                    warnings.simplefilter("ignore")
+                    value = stand_ins[name](*args, **kwargs)
+            except Exception as exc:  # the reference raised on the student's arguments: the call may fail of it
+                self._stand_in_raised = (type(exc).__name__, wire.cut(str(exc), MAX_DETAIL))
+                raise
             size = _array_bytes(value)
             if size > wire.MAX_ANSWER_BYTES:  # refused before it is encoded: the grader's time is bounded too
                 raise ValueError(MESSAGES["stand_in_large"].format(size=size, limit=wire.MAX_ANSWER_BYTES))
@@ -589,6 +596,7 @@ class Sandbox:
                 if remaining <= 0:
                     self._kill()
                     return Outcome(False, error="BudgetExceeded")
+            self._stand_in_raised = ()
             answer = self._request(message, min(timeout, remaining), stand_ins, serve_limit=timeout)
         except _StandInLimit as exc:
             self._kill()  # it waits for an answer that never comes: a fresh worker takes the next call
@@ -604,7 +612,10 @@ class Sandbox:
         except _Garbled:
             self._kill()
             return Outcome(False, error="WorkerDied", detail=MESSAGES["garbled"])
-        return self._outcome(answer)
+        outcome = self._outcome(answer)
+        if outcome.error == STAND_IN_ERROR:  # the grader's own record of what a reference raised, never the worker's
+            outcome.stand_in_raised = self._stand_in_raised
+        return outcome
 
     @staticmethod
     def _outcome(answer):

@@ -336,6 +336,8 @@ BATCH = {
     "linked_folder": "{path} 是一个符号链接，因此没有从中评阅任何内容",
     "linked_summary": "{assignment}：未评阅",
     "changed": "grader：{student} 的文件在评阅过程中发生了变化；这些分数对应读取时的文件，下次运行会重新评阅",
+    "status_failed": "未评阅：{detail}",
+    "status_pending": "尚未评阅：请再次运行同一条命令",
 }
 
 BUNDLE = {
@@ -371,6 +373,11 @@ REFERENCE_CACHE = {
     "built": "{assignment}：{cases} 个用例的参考输出已缓存到 {path}",
     "unwritable": "nnkit：无法写入参考缓存 {path}（{detail}）；参考输出只在本进程中计算（可以把 NNKIT_REFERENCE_CACHE "
                   "设为一个可写的文件夹）",
+    "damaged": "nnkit：参考缓存 {path} 未通过校验（{detail}）；正在重新计算参考输出",
+    "unreadable": "无法作为 JSON 读取：{detail}",
+    "other_key": "它不是这一版本评分程序的缓存",
+    "digest": "其中的用例与它的摘要不符：写入之后被改动过",
+    "cases": "其中的用例与目录不符：缺少 {missing} 个，多出 {extra} 个，格式错误 {malformed} 个",
 }
 
 RUNNER = {
