@@ -59,7 +59,7 @@ from nbgrader.plugins import CsvExportPlugin, ExtractorPlugin
 from traitlets import Float, Integer, List, Unicode, default
 
 from .. import catalogues, text
-from ..reports import feedback_summary
+from ..reports import csv_cells, feedback_summary
 from ..core import limits, paths
 from . import autograde_failures
 from .kit_preprocessor import KitPreprocessor
@@ -255,7 +255,11 @@ def score_text(score):
 
 
 def alt_text(image):
-    """A description of a plot for its ``alt`` attribute, from its file name ``<part>-<label>-<kind>.png``."""
+    """A description of a plot for its ``alt`` attribute: what it shows, as grader.plots wrote it beside the plot
+    (``paths.plot_alt``), else what kind of plot it is, from its file name ``<part>-<label>-<kind>.png``."""
+    said = paths.read_plot_alt(image)
+    if said:
+        return said
     stem = Path(image).stem
     kind = stem.rsplit("-", 1)[-1]
     run = stem[:-len(kind) - 1] if stem.endswith(f"-{kind}") else stem
@@ -589,10 +593,16 @@ div.nnkit-row { display: table-row; }
 div.nnkit-cell { display: table-cell; padding: 0.25em 0.6em; border-top: 1px solid #eee; vertical-align: top; }
 div.nnkit-cell:nth-child(2) { white-space: nowrap; }
 div.nnkit-head div.nnkit-cell { font-weight: bold; border-top: none; }
-div.nnkit-lost div.nnkit-cell:nth-child(2) { color: #d2413a; }
+div.nnkit-lost div.nnkit-cell:nth-child(2) { color: #b3261e; }
+div.nnkit-lost div.nnkit-cell:nth-child(2)::before { content: "\\2717\\00a0"; }
+div.nnkit-passed div.nnkit-cell:nth-child(3)::before { content: "\\2713\\00a0"; }
 div.nnkit-failure, div.nnkit-cause, div.nnkit-upstream { white-space: pre-wrap; overflow-wrap: anywhere; }
 div.nnkit-cause { font-weight: bold; }
 div#toc details > summary { display: list-item; cursor: pointer; }
+.highlight .c, .highlight .c1, .highlight .ch, .highlight .cm, .highlight .cpf, .highlight .cs { color: #336666; }
+.highlight .ow { color: #8a1ccf; } .highlight .se { color: #8f4e1a; }
+.panel-heading a[href$="#top"] { color: #ffffff !important; }
+a.anchor-link, div.nnkit-summary a { text-decoration: underline; }
 </style>
 """
 
@@ -747,7 +757,8 @@ class FeedbackExporter(HTMLExporter):
         super().__init__(*args, **kwargs)
         templates = {"mathjax.html.j2": "{%- macro mathjax(url='') -%}{%- endmacro %}"}
         lang = text.check(self.lang) if self.lang else text.current()
-        template = feedback_template(lang) or FEEDBACK_TEMPLATE.read_text(encoding="utf-8")
+        template = feedback_template(lang) or FEEDBACK_TEMPLATE.read_text(encoding="utf-8").replace(
+            "<html>", f'<html lang="{text.ENGLISH}">', 1)
         with text.language(lang):
             templates["index.html.j2"] = collapse_toc(template, feedback_summary.MESSAGES["toc"])
         self.extra_loaders = [DictLoader(templates), *self.extra_loaders]
@@ -813,26 +824,47 @@ def gradebook_written(course, assignment, db_name="gradebook.db"):
 
 
 class GradesCsvExport(CsvExportPlugin):
-    """``nbgrader export``'s grades.csv, its columns unchanged, and after them the two kinds of points apart:
-    ``auto_score`` / ``max_auto_score`` (the autograded parts), ``written_score`` / ``max_written_score`` (the
-    hand-graded written answers) and ``written_to_grade``, the points of written answers no one has graded yet;
-    then ``autograde_failed``: 1 where autograde could not finish the submission, whose parts then score 0 and wait
-    for a grader (``grader.autograde_failures``), else 0. Each such row is also logged, in one line.
-    nbgrader's ``score`` and ``max_score`` are the sum of both kinds."""
+    """``nbgrader export``'s grades.csv, with nbgrader's columns and values, and after them the two kinds of points
+    apart: ``auto_score`` / ``max_auto_score`` (the autograded parts), ``written_score`` / ``max_written_score``
+    (the hand-graded written answers) and ``written_to_grade``, the points of written answers no one has graded
+    yet; then ``autograde_failed``: 1 where autograde could not finish the submission, whose parts then score 0 and
+    wait for a grader (``grader.adapters.autograde_failures``), else 0, each such row also logged in one line.
+    nbgrader's ``score`` and ``max_score`` are the sum of both kinds. Unlike nbgrader's own plugin, it writes
+    with the csv module (a name with a comma stays one cell) and makes every cell inert (``grader.csv_cells``): a
+    student's name is theirs to choose."""
 
+    KEYS = ("assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email", "raw_score",
+            "late_submission_penalty", "score", "max_score")
     EXTRA = ("auto_score", "max_auto_score", "written_score", "max_written_score", "written_to_grade",
              "autograde_failed")
 
     def export(self, gradebook):
-        super().export(gradebook)
+        from nbgrader.api import MissingEntry
         dest = self.to or "grades.csv"
-        columns = {name: self._columns(gradebook, name) for name in sorted({a.name for a in gradebook.assignments})}
-        lines = Path(dest).read_text(encoding="utf-8").splitlines()
-        out = [lines[0] + "," + ",".join(self.EXTRA)]
-        for line in lines[1:]:
-            fields = line.split(",")  # assignment and student_id come before the free-text name fields
-            out.append(line + "," + ",".join(columns[fields[0]].get(fields[3], columns[fields[0]][None])))
-        Path(dest).write_text("\n".join(out) + "\n", encoding="utf-8")
+        students = {str(item) for item in self.student}
+        names = {str(item) for item in self.assignment}
+        self.log.info("Exporting grades to %s", dest)
+        rows = [list(self.KEYS + self.EXTRA)]
+        for assignment in gradebook.assignments:
+            if names and assignment.name not in names:
+                continue
+            columns = self._columns(gradebook, assignment.name)
+            for student in gradebook.students:
+                if students and student.id not in students:
+                    continue
+                try:
+                    submission = gradebook.find_submission(assignment.name, student.id)
+                except MissingEntry:  # nothing submitted: 0, as nbgrader's own export says
+                    timestamp, raw, penalty, score = "", 0.0, 0.0, 0.0
+                else:
+                    penalty = submission.late_submission_penalty
+                    timestamp, raw, score = submission.timestamp, submission.score, max(0.0, submission.score - penalty)
+                values = (assignment.name, assignment.duedate, timestamp, student.id, student.last_name,
+                          student.first_name, student.email, raw, penalty, score, assignment.max_score)
+                rows.append(["" if value is None else str(value) for value in values]
+                            + columns.get(student.id, columns[None]))
+        with open(dest, "w", encoding="utf-8", newline="") as handle:
+            csv_cells.write_rows(rows, handle)
 
     def _columns(self, gradebook, name):
         """{student id: extra column texts} for assignment ``name``; the None key holds a missing submission's."""

@@ -95,6 +95,11 @@ PLOTS = {
     "student_net": "你的参数",
     "reference_net": "参考参数",
     "net_accuracy": "{who}：{count} 个点中判对 {accuracy:.1%}",
+    "alt_curves": "{title}。{details}",
+    "alt_final": "{who}：最终{name}为 {value}",
+    "alt_none": "没有画出任何曲线",
+    "alt_boundary": "{title}。{details}。{diamond}",
+    "alt_diamond": "虚线标出真实的边界 |x1| + |x2| = 1。",
     "net_missing": "{who}：无法绘制",
     "call_failed": "训练函数调用失败，因此没有可画的内容",
     "no_history_at": "这项检查不记录训练历史",
@@ -135,7 +140,9 @@ CLASS_REPORT = {
     "histogram_y": "学生人数",
     "mean": "平均分 {value:.2f}",
     "median": "中位数 {value:.2f}",
-    "histogram_alt": "{count} 名学生总分的直方图",
+    "histogram_alt": "{count} 名学生总分的直方图，满分 {max_score:g} 分：平均 {mean:.2f}，中位数 {median:.2f}，"
+                     "最低 {low:g}，最高 {high:g}。",
+    "histogram_alt_empty": "空的直方图：没有学生得到评分。",
     "parts": "各部分",
     "part": "部分",
     "points": "分值",
@@ -161,6 +168,14 @@ CLASS_REPORT = {
     "not_results": "不是 Gradescope 结果文件（没有 score 或 tests）",
     "other_assignment": "这是 {other} 的结果，不是 {assignment} 的",
     "wrote": "已写入 {path}",
+    "similarity": "需要复核的相似代码",
+    "similarity_none": "nnkit similarity 比较了 {students} 名学生，没有发现哪一对学生的代码重合得异常多。",
+    "similarity_found": "nnkit similarity 比较了 {students} 名学生：有 {pairs} 对学生的代码重合得异常多。"
+                        "请在它的页面上复核，那里并排列出了共享的代码片段。",
+    "similarity_link": "打开相似代码报告",
+    "similarity_bad": "无法读取相似代码摘要 {path}（{detail}）。",
+    "pair": "学生对",
+    "share": "共享比例",
     "summary_total": "共评阅 {count} 名学生。总分平均 {mean:.2f}，中位数 {median:.2f}，满分 {max_score:g} 分：其中自动评分 "
                      "{auto:g} 分，人工评阅的书面回答 {written:g} 分。",
     "written": "书面回答（人工评阅）",
@@ -480,6 +495,57 @@ AUTOGRADE_FAILURES = {
               "（grades.csv：autograde_failed = 1）",
 }
 
+LMS = {
+    "unknown_format": "未知的 LMS 格式 {format!r}；请用 {known} 之一",
+    "no_roster": "名单 {path} 不存在",
+    "bad_roster": "{path} 不是 {lms} 的名单：{detail}",
+    "missing_columns": "缺少 {columns} 列",
+    "no_rows": "其中没有任何学生",
+    "no_column": "名单中没有 {assignment} 的列；请用 --column 指定（名单中的作业列：{columns}）",
+    "many_columns": "名单中有 {count} 列都可能是 {assignment}（{columns}）；请用 --column 指定其中一列",
+    "column_missing": "名单中没有 {column!r} 列（名单中的作业列：{columns}）",
+    "no_results": "{folder} 中没有 {assignment} 的评分结果",
+    "unmatched": "{student}：不在名单中，未导出",
+    "ambiguous": "{student}：与名单中的 {count} 行相符（{rows}），未导出",
+    "shared_row": "{student}：与 {others} 对应名单中的同一行 {row}，未导出",
+    "no_submission": "名单行 {row}：没有提交，未导出",
+    "pending": "{student}：还有 {points:g} 分的书面回答尚待评分，未导出",
+    "auto_only": "本工具的评分结果只含自动评分的部分（{auto:g} 分）；书面回答的 {written:g} 分不在此文件中："
+                 "加上 --gradebook gradebook.db 即可包含",
+    "wrote": "已将 {assignment} 的 {count} 个成绩（满分 {max_score:g}）写入 {path}（{lms}：{column}）",
+}
+
+SIMILARITY = {
+    "title": "需要复核的相似代码：{assignment}",
+    "intro": "比较了 {students} 名学生评分模块中的代码，已除去发布的桩代码、参考答案和笔记本中给出的代码。其余部分中，"
+             "有 {pairs} 对学生的代码重合得异常多。代码相近也可能另有正当原因（一起学习、用同一本教材、同一位辅导老师）："
+             "请逐对复核，并与学生谈过之后再下任何结论。",
+    "instructors_only": "仅供教师查看：本页含有学生的代码，请勿分享给学生。",
+    "settings": "列出的每一对都至少共享 {min_shared} 个字符的代码（不计名称、注释和空白），且共享部分至少占每名学生自己代码的 "
+                "{share:.0%}。代码片段按检测器读取的样子显示：重新排版，去掉注释和文档字符串，函数按名称排序。",
+    "no_pairs": "没有哪一对学生的代码重合得异常多。",
+    "pairs": "需要复核的学生对",
+    "groups": "需要复核的学生组",
+    "groups_help": "由列出的学生对连在一起的学生，每组三人或以上。",
+    "group": "组",
+    "members": "学生",
+    "student_a": "学生",
+    "student_b": "另一名学生",
+    "shared": "共享的代码",
+    "share_of": "占各自代码的比例",
+    "passages": "共享的代码片段",
+    "details": "详情",
+    "see": "对照",
+    "pair_heading": "{a} 与 {b}",
+    "pair_summary": "共享 {shared} 个字符的代码：占 {a} 自己代码的 {share_a:.0%}，占 {b} 的 {share_b:.0%}。",
+    "passages_of": "{student} 的代码中与另一名学生共享的片段",
+    "line": "第 {line} 行",
+    "no_folder": "提交文件夹 {path} 不存在",
+    "no_students": "{path} 中没有含 {assignment} 模块的学生文件夹",
+    "skipped_link": "{student}：{module} 是符号链接，未读取",
+    "wrote": "已写入 {path}：在 {students} 名学生中有 {pairs} 对、{groups} 组需要复核",
+}
+
 TABLES = {
     "evaluation": EVALUATION,
     "local": LOCAL,
@@ -506,4 +572,6 @@ TABLES = {
     "notebooks": NOTEBOOKS,
     "demo": DEMO,
     "written": WRITTEN,
+    "lms": LMS,
+    "similarity": SIMILARITY,
 }
