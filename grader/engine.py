@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import catalogues, evaluation, limits, paths, reference_cache, references, text
+from . import catalogues, evaluation, limits, paths, reference_cache, references, steps, text
 from .evaluation import Outcome
 from .sandbox import confinement, runner
 from .sandbox.runner import Sandbox
@@ -193,14 +193,17 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
             cases = []
             for check_index, check in enumerate(part.checks):
                 for case_index, case in enumerate(check.cases):
+                    chain = None
                     if check.function in timed_out:
                         outcome = Outcome(False, error="SkippedAfterTimeout")
                     else:
                         trusted = _trusted(assignment, graded, failed)
                         replaced = stand_ins(assignment, part, check, ref, trusted)
-                        timeout = check.timeout * (STAND_IN_SLOWDOWN if replaced else 1)
+                        chain = _chain(spec_name, part, check, case, ref, lang)
+                        witnesses = {chain.steps.function: chain.see} if chain else None
+                        timeout = check.timeout * (STAND_IN_SLOWDOWN if replaced or chain else 1)
                         outcome = sandbox.call(check.module, check.name, case.args, case.kwargs, timeout,
-                                               stand_ins=replaced)
+                                               stand_ins=replaced, witnesses=witnesses)
                         if outcome.error == "Timeout":
                             timed_out.add(check.function)
                     # A failed call is judged on its failure alone: it needs no reference output, unless a
@@ -217,6 +220,13 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                     except Exception as exc:  # a value no comparison foresaw: this case fails, grading goes on
                         verdict = evaluation.Verdict(False, evaluation.say("bad_value",
                                                                            detail=f"{type(exc).__name__}: {exc}"))
+                    if chain is not None and outcome.ok:  # the run's result must be its own steps, however good
+                        problem = chain.problem(evaluation.dig(outcome.value, check.options.get("params_at", ())))
+                        if problem and verdict.passed:
+                            verdict = evaluation.Verdict(False, problem)
+                        elif problem:  # it missed its goal as well: both are said, the goal first
+                            verdict = evaluation.Verdict(False, evaluation.say("join", first=verdict.message,
+                                                                               second=problem), verdict.misconception)
                     cases.append(CaseResult(part.key, check.function,
                                             text.check_title(spec_name, check.title, lang) or check.kind, case_index,
                                             case.public, verdict.passed, verdict.message, verdict.misconception))
@@ -239,6 +249,14 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
     return Report(assignment.name, text.catalogue(spec_name, "title", assignment.title, lang), parts,
                   time.monotonic() - started, runs, staged_digest=modules_digest(modules),
                   sandbox=sandbox.record or {}, lang=lang)
+
+
+def _chain(spec_name, part, check, case, ref, lang):
+    """The steps.Chain that watches this case's run, for a check of an integrated part that declares its steps;
+    else None."""
+    if not part.integrated or check.steps is None:
+        return None
+    return steps.Chain(check.steps(ref, case), text.options(spec_name, check.options, lang).get("label", ""))
 
 
 def _may_explain(check, outcome):

@@ -117,7 +117,8 @@ def output_delta(A_out, Y):
 
 
 def test_the_stand_ins_are_the_grader_s_own_computation_and_leave_nothing_behind(tmp_path):
-    """The student's module holds its own functions again after each call: a stand-in lives for one call only."""
+    """The student's module holds its own functions again after each call, and the worker that served a stand-in
+    serves no other call: what the module kept during that call is gone."""
     body = '''
 
 SEEN = []
@@ -125,16 +126,15 @@ SEEN = []
 def train_step(X, Y, params, activations, learning_rate):
     import os
     SEEN.append(os.path.basename(backward.__code__.co_filename) + ":" + str(backward is _solution_backward_ref()))
-    return _solution_train_step(X, Y, params, activations, learning_rate)
+    result = _solution_train_step(X, Y, params, activations, learning_rate)
+    if learning_rate == 0.125:  # the probe below: say what this process has seen so far
+        raise RuntimeError(repr(SEEN))
+    return result
 
 
 def _solution_backward_ref():
     import backprop
     return backprop.backward
-
-
-def gd_step_report():
-    return SEEN
 '''
     folder = make_submission(tmp_path / "probe", A3, {"training.py": [("def train_step(", "def _solution_train_step(")]})
     with open(folder / "training.py", "a", encoding="utf-8") as handle:
@@ -146,12 +146,14 @@ def gd_step_report():
     with Sandbox(engine.staged_files(spec, engine.read_modules(spec, folder))) as sandbox:
         check = spec.part("train_step").checks[0]
         ref = engine.references.modules(spec)
-        sandbox.call("training", "train_step", check.cases[0].args, {}, 10.0,
-                     stand_ins=engine.stand_ins(spec, spec.part("train_step"), check, ref))
-        sandbox.call("training", "train_step", check.cases[0].args, {}, 10.0)
-        seen = sandbox.call("training", "gd_step_report").value
-    assert seen[0] == "worker.py:True", seen  # the stand-in, in the module and in training's own name alike
-    assert seen[1] == "backprop.py:True", seen  # the student's own function again, after the call
+        probe = (*check.cases[0].args[:4], 0.125)
+        first = sandbox.call("training", "train_step", probe, {}, 10.0,
+                             stand_ins=engine.stand_ins(spec, spec.part("train_step"), check, ref))
+        second = sandbox.call("training", "train_step", probe, {}, 10.0)
+    assert first.detail == "['worker.py:True']", first  # the stand-in, in the module and in training's own name alike
+    # the student's own function again, in a worker that never held the stand-in: SEEN starts afresh
+    assert second.detail == "['backprop.py:True']", second
+    assert sandbox.starts == 2
 
 
 # -- what a stand-in costs: the grader's time is not the student's, and it is bounded --------------------------------

@@ -218,6 +218,9 @@ class Sandbox:
         self.stand_in_credit = STAND_IN_CREDIT * budget_seconds
         self.served = self.credited = 0.0
         self.round_trips = 0
+        self.starts = 0  # workers started: the first, and every one started in place of one that was replaced
+        self._served_stand_ins = False  # whether the current call's worker has been sent a stand-in's value
+        self._retired = False  # whether the last worker was ended for that reason (_retire)
         self.token = secrets.token_hex(16)
         self.layers = {}
         self.swept = 0
@@ -294,6 +297,7 @@ class Sandbox:
         has run in a fresh worker, so that is the grader's problem. Raises confinement.Refused when the policy finds
         a property that no layer holds."""
         plan = confinement.plan(LAYERS)
+        self.starts += 1
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
         errors = tempfile.TemporaryFile() if plan["bwrap"] is not None else None  # bubblewrap's own complaints
@@ -340,6 +344,18 @@ class Sandbox:
                 self._kill()
                 raise
 
+    def _fresh_worker(self, remaining):
+        """Start a new worker in place of the one that is gone, and import again every module that loaded before:
+        the one place a worker is replaced. A worker retired because it served stand-ins (``_retire``) is the
+        grader's choice, so its replacement's start is given back to the budget; the imports, the student's code,
+        are not. Any other replacement (after a crash, a time-out) counts as before."""
+        started = time.monotonic()
+        self._start(START_TIMEOUT)
+        if self._retired:
+            self.deadline += time.monotonic() - started
+            self._retired = False
+        self._reimport(min(IMPORT_TIMEOUT, max(remaining, 0.1)))
+
     def _reimport(self, timeout):
         """After a restart, import again every module that loaded before. A module that fails now stays failed."""
         pending = list(self._loaded)
@@ -357,6 +373,12 @@ class Sandbox:
             if self._proc is None:  # the failed import took the worker down: start afresh, import the rest again
                 self._start(START_TIMEOUT)
                 pending = list(self._loaded)
+
+    def _retire(self):
+        """End a worker that was sent a stand-in's value: the reference's values stay with the call that was graded
+        with them. The next call gets a fresh worker (``_fresh_worker``)."""
+        self._kill()
+        self._retired = True
 
     def _kill(self):
         if self._proc is None:
@@ -466,7 +488,7 @@ class Sandbox:
         wire.write_message(payload.append, message, limit, max_items)
         self._write_all(payload[0], deadline)
 
-    def _request(self, message, timeout, stand_ins=None, serve_limit=None):
+    def _request(self, message, timeout, stand_ins=None, serve_limit=None, witnesses=None):
         """Send ``message`` and return the answer to it. Each request carries a fresh random id that the answer
         must echo, so bytes a student writes to the channel can never be taken for the answer to a later call.
 
@@ -475,10 +497,15 @@ class Sandbox:
         A request for any other name is refused in the student's process. What a stand-in costs that is not the
         student's is given back to the call and to the budget (``_credit``); a call that makes more than
         STAND_IN_CALLS requests, or is given back more than ``serve_limit`` seconds (default: ``timeout``), ends
-        with _StandInLimit."""
+        with _StandInLimit. Once a stand-in request has been answered, ``_served_stand_ins`` is set.
+
+        The worker may also report what a witnessed function returned (``witnesses``: {'module.function':
+        callable}, see Sandbox.call): the callable gets the decoded value here, and the worker gets an
+        acknowledgement that carries nothing. Reports are counted and given back like stand-ins."""
         deadline = time.monotonic() + timeout
         request_id = secrets.token_hex(8)
-        with waits.Waits(self._worker_pid if stand_ins else None) as clock:
+        self._served_stand_ins = False
+        with waits.Waits(self._worker_pid if stand_ins or witnesses else None) as clock:
             trips = _Trips(clock, timeout if serve_limit is None else serve_limit)
             self._send(dict(message, id=request_id), deadline)
             while True:
@@ -487,13 +514,33 @@ class Sandbox:
                 answer = self._parse(frame)
                 if answer.get("id") != request_id:
                     raise _Garbled
-                if "stand_in" not in answer:
+                if "witness" in answer:
+                    trips.count()
+                    reply = self._witnessed(answer, witnesses or {}, len(frame), request_id)
+                elif "stand_in" in answer:
+                    trips.count()
+                    self._served_stand_ins = True
+                    reply = self._reply(answer, stand_ins or {}, len(frame), request_id)
+                else:
                     return answer
-                trips.count()
-                reply = self._reply(answer, stand_ins or {}, len(frame), request_id)
                 deadline += self._credit(*trips.served())
                 trips.start()
                 self._write_all(reply, deadline)
+
+    def _witnessed(self, report, witnesses, size, request_id):
+        """The framed acknowledgement of one witness report of ``size`` bytes, after its value was handed to the
+        witness named. The acknowledgement is the same whatever the value was, so it tells the student nothing;
+        a report for a function not witnessed in this call, or over ``stand_in_bytes``, is not decoded."""
+        name = report.get("witness")
+        if type(name) is str and name in witnesses and size <= self.stand_in_bytes:
+            try:
+                value = wire.decode(report.get("value"))
+            except Exception:  # a hand-made report: the witness sees something it cannot take for a value
+                value = wire.Opaque("unreadable")
+            witnesses[name](value)
+        payload = []
+        wire.write_message(payload.append, {"ok": True, "id": request_id})
+        return payload[0]
 
     def _credit(self, served, load):
         """Give back to the budget what one stand-in's round trip cost that is not the student's: ``served``, the
@@ -550,9 +597,13 @@ class Sandbox:
                 name=name, detail=f"{type(exc).__name__}: {str(exc)[:200]}")}
 
     # -- public API ---------------------------------------------------------------------------------------------
-    def _exchange(self, message, timeout, stand_ins=None):
+    def _exchange(self, message, timeout, stand_ins=None, witnesses=None):
         """Send one request, restarting the worker first if needed. Returns an Outcome whatever the student's code
-        does; raises SandboxError only when a fresh worker cannot start."""
+        does; raises SandboxError only when a fresh worker cannot start.
+
+        A worker that answered a stand-in request is never used again: it is replaced after that call, so no value
+        the reference computed for one call (nor anything the student's code derived from it) can reach another
+        call, and so another part, in a module global or any other state of the process."""
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             return Outcome(False, error="BudgetExceeded")
@@ -560,8 +611,7 @@ class Sandbox:
             if self._proc is not None and select.select([self._from_worker], [], [], 0)[0]:
                 self._kill()  # it wrote something between calls (or died): start a clean worker for this call
             if self._proc is None:
-                self._start(START_TIMEOUT)  # trusted start-up: not charged to the submission's budget limit
-                self._reimport(min(IMPORT_TIMEOUT, max(remaining, 0.1)))
+                self._fresh_worker(remaining)
                 if message.get("module") in self._failed_imports:
                     failed = self._failed_imports[message["module"]]
                     return Outcome(False, error="ImportFailed", detail=f"{failed.error}: {failed.detail}")
@@ -569,7 +619,10 @@ class Sandbox:
                 if remaining <= 0:
                     self._kill()
                     return Outcome(False, error="BudgetExceeded")
-            answer = self._request(message, min(timeout, remaining), stand_ins, serve_limit=timeout)
+            answer = self._request(message, min(timeout, remaining), stand_ins, serve_limit=timeout,
+                                   witnesses=witnesses)
+            if self._served_stand_ins:
+                self._retire()
         except _StandInLimit as exc:
             self._kill()  # it waits for an answer that never comes: a fresh worker takes the next call
             return Outcome(False, error=STAND_IN_ERROR, detail=str(exc))
@@ -635,18 +688,21 @@ class Sandbox:
             self._failed_imports[module] = outcome
         return outcome
 
-    def call(self, module, function, args=(), kwargs=None, timeout=5.0, stand_ins=None):
+    def call(self, module, function, args=(), kwargs=None, timeout=5.0, stand_ins=None, witnesses=None):
         """Call ``module.function(*args, **kwargs)`` in the worker and return its decoded Outcome.
 
         ``stand_ins`` ({'module.function': callable}) replace those functions of the student's modules for this call
-        only: when the student's code calls one, the callable runs here, in the grader, and its value goes back."""
+        only: when the student's code calls one, the callable runs here, in the grader, and its value goes back.
+        ``witnesses`` ({'module.function': callable}) watch the student's own functions for this call: each time
+        the student's code calls one, it runs as written, and the callable gets here what it returned."""
         loaded = self.load(module)
         if not loaded.ok:
             return Outcome(False, error="ImportFailed", detail=f"{loaded.error}: {loaded.detail}".strip(": "),
                            where=loaded.where)
         message = {"op": "call", "module": module, "function": function, "stand_ins": sorted(stand_ins or {}),
+                   "witnesses": sorted(set(witnesses or {}) - set(stand_ins or {})),
                    "args": wire.encode(tuple(args)), "kwargs": wire.encode(dict(kwargs or {}))}
-        return self._exchange(message, timeout, stand_ins)
+        return self._exchange(message, timeout, stand_ins, witnesses)
 
 
 def close_all():

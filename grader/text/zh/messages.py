@@ -444,8 +444,20 @@ DEMO = {
     "problems": "演示：有 {count} 项成绩检查未通过；第一项：{first}",
 }
 
+STEPS = {
+    "no_steps": "{label}：训练后的参数并非来自对 {function} 的任何一次调用：这项任务要靠训练来完成，从给定的初始参数出发，每个 epoch "
+                "调用一次 {function}",
+    "too_few": "{label}：{function} 被调用的次数少于这次训练的 epoch 数：全批量训练每个 epoch 走一步",
+    "too_many": "{label}：{function} 被调用的次数多于这次训练的 epoch 数：全批量训练每个 epoch 走一步",
+    "not_a_step": "{label}：{function} 在第 {step} 步返回的结果，不是在整个训练集上、按给定学习率、从{previous}出发的一步梯度下降",
+    "the_start": "这次训练给定的初始参数",
+    "the_step_before": "上一步的参数",
+    "not_the_last": "{label}：这次训练返回的参数，不是最后一次 {function} 给出的参数",
+}
+
 TABLES = {
     "evaluation": EVALUATION,
+    "steps": STEPS,
     "local": LOCAL,
     "results": RESULTS,
     "plots": PLOTS,
