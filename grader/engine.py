@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import catalogues, evaluation, limits, paths, reference_cache, references, steps, text
+from . import catalogues, evaluation, limits, paths, redaction, reference_cache, references, steps, text
 from .evaluation import Outcome
 from .sandbox import confinement, runner
 from .sandbox.runner import Sandbox
@@ -182,7 +182,9 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
     stored = reference_cache.for_assignment(assignment.name)
     parts, runs = [], {}
     spec_name = assignment.name
-    with Sandbox(staged_files(assignment, modules, lang), budget_seconds=budget_seconds, memory_bytes=memory_bytes,
+    files = staged_files(assignment, modules, lang)
+    sources = {name: data if isinstance(data, bytes) else Path(data).read_bytes() for name, data in files.items()}
+    with Sandbox(files, budget_seconds=budget_seconds, memory_bytes=memory_bytes,
                  policy=policy or confinement.Policy(), stand_in_bytes=stand_in_bytes(assignment.name)) as sandbox:
         sandbox.start()  # the confinement is checked before the first case, whatever the submission holds
         for name in sorted(name for name, data in modules.items() if data is TOO_LARGE):
@@ -206,6 +208,9 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                                                stand_ins=replaced, witnesses=witnesses)
                         if outcome.error == "Timeout":
                             timed_out.add(check.function)
+                    if not case.public:  # its places as the grader reads them: nothing the student's code wrote
+                        outcome = redaction.hidden(outcome, sources, _resolve(ref, check.function), case.args,
+                                                   case.kwargs)
                     # A failed call is judged on its failure alone: it needs no reference output, unless a
                     # classic bug of this check raises what it raised.
                     expected, variants = (stored.outputs(part.key, check_index, case_index)
@@ -218,8 +223,9 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                                                    text.options(spec_name, check.options, lang), predict,
                                                    function=f"{check.function}()", public=case.public)
                     except Exception as exc:  # a value no comparison foresaw: this case fails, grading goes on
-                        verdict = evaluation.Verdict(False, evaluation.say("bad_value",
-                                                                           detail=f"{type(exc).__name__}: {exc}"))
+                        verdict = evaluation.Verdict(False, evaluation.say(
+                            "bad_value", detail=f"{type(exc).__name__}: {exc}") if case.public
+                            else evaluation.say("bad_value_hidden"))
                     if chain is not None and outcome.ok:  # the run's result must be its own steps, however good
                         problem = chain.problem(evaluation.dig(outcome.value, check.options.get("params_at", ())))
                         if problem and verdict.passed:

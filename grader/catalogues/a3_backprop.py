@@ -422,9 +422,13 @@ def _training_steps(ref, case):
     """A task's run is made of its own full-batch steps: one train_step per epoch on the whole training set, from
     the initial parameters it is given, each the reference's step from the one before."""
     X, Y, params, activations, learning_rate, epochs = case.args
-    return Steps("training.train_step", params, epochs, lambda previous: ref.training.train_step(
-        X, Y, previous, activations, learning_rate)[0], params_at=(0,), rtol=TRAIN_STEP.checks[0].options["rtol"],
-        atol=TRAIN_STEP.checks[0].options["atol"])
+
+    def step(previous):  # the parameters reference train_step returns, without its loss
+        _, cache = ref.forward.forward_pass(X, previous, activations)
+        return ref.training.gd_step(previous, ref.backprop.backward(Y, previous, cache, activations), learning_rate)
+
+    return Steps("training.train_step", params, epochs, step, params_at=(0,),
+                 rtol=TRAIN_STEP.checks[0].options["rtol"], atol=TRAIN_STEP.checks[0].options["atol"])
 
 
 def _converge_options(task, label):

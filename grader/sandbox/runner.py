@@ -516,7 +516,7 @@ class Sandbox:
                     raise _Garbled
                 if "witness" in answer:
                     trips.count()
-                    reply = self._witnessed(answer, witnesses or {}, len(frame), request_id)
+                    reply = self._witnessed(answer, witnesses or {}, request_id)
                 elif "stand_in" in answer:
                     trips.count()
                     self._served_stand_ins = True
@@ -527,17 +527,19 @@ class Sandbox:
                 trips.start()
                 self._write_all(reply, deadline)
 
-    def _witnessed(self, report, witnesses, size, request_id):
-        """The framed acknowledgement of one witness report of ``size`` bytes, after its value was handed to the
-        witness named. The acknowledgement is the same whatever the value was, so it tells the student nothing;
-        a report for a function not witnessed in this call, or over ``stand_in_bytes``, is not decoded."""
-        name = report.get("witness")
-        if type(name) is str and name in witnesses and size <= self.stand_in_bytes:
-            try:
-                value = wire.decode(report.get("value"))
-            except Exception:  # a hand-made report: the witness sees something it cannot take for a value
-                value = wire.Opaque("unreadable")
-            witnesses[name](value)
+    def _witnessed(self, report, witnesses, request_id):
+        """The framed acknowledgement of one witness report, after each value in it was handed, in order, to the
+        witness named. The report came within an answer's limits (bytes and values), so decoding it is bounded. The
+        acknowledgement is the same whatever the values were, so it tells the student nothing; a report for a
+        function not witnessed in this call is not decoded."""
+        name, values = report.get("witness"), report.get("values")
+        if type(name) is str and name in witnesses and type(values) is list:
+            for data in values:
+                try:
+                    value = wire.decode(data)
+                except Exception:  # a hand-made report: the witness sees something it cannot take for a value
+                    value = wire.Opaque("unreadable")
+                witnesses[name](value)
         payload = []
         wire.write_message(payload.append, {"ok": True, "id": request_id})
         return payload[0]
