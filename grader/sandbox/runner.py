@@ -627,7 +627,7 @@ class Sandbox:
                 self._retire()
         except _StandInLimit as exc:
             self._kill()  # it waits for an answer that never comes: a fresh worker takes the next call
-            return Outcome(False, error=STAND_IN_ERROR, detail=str(exc))
+            return Outcome(False, error=STAND_IN_ERROR, detail=str(exc), by_grader=True)
         except TimeoutError:
             self._kill()
             kind = "Timeout" if timeout <= remaining else "BudgetExceeded"

@@ -135,6 +135,7 @@ class Outcome:
     warnings: list = field(default_factory=list)
     seconds: float = 0.0
     changed: list = field(default_factory=list)  # the arguments the call changed in place, as paths: params[0][0]
+    by_grader: bool = False  # the grader itself ended the call and wrote ``detail``: no text of the student's
 
 
 @dataclass(frozen=True)
@@ -410,7 +411,7 @@ def failure_message(outcome, function, reveal=True):
         return say("exited", detail=detail) if reveal else say("exited_hidden")
     if error == "BadValue":
         return say("bad_value", detail=detail) if reveal else say("bad_value_hidden")
-    if not reveal:
+    if not reveal and not outcome.by_grader:
         return say("raised_hidden", error=error if error in KNOWN_ERRORS else say("own_exception"), where=where)
     return say("raised", error=error, detail=detail, where=where)
 
