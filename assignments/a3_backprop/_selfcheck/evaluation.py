@@ -56,6 +56,11 @@ MESSAGES = {
     "raised_hidden": "raised {error}{where} (in a hidden case the exception's message is not shown: it may hold the "
                      "case's inputs)",
     "own_exception": "an exception of a class of its own",
+    "output_too_large_hidden": "raised OutputTooLarge{where}: the returned value is over what a call may send back "
+                               "({bytes} bytes of arrays, or {values} values)",
+    "stand_in_hidden": "raised StandInError{where}: the reference standing in for a function it calls could not "
+                       "answer the arguments it was given (a hidden case does not say why: the reason may hold the "
+                       "case's inputs)",
     "own_warning": "a warning of a class of its own",
     "exited_hidden": "called sys.exit; return a value instead",
     "died_hidden": "crashed the process running it: no sys.exit, os._exit or signals, please",
@@ -411,6 +416,10 @@ def failure_message(outcome, function, reveal=True):
         return say("exited", detail=detail) if reveal else say("exited_hidden")
     if error == "BadValue":
         return say("bad_value", detail=detail) if reveal else say("bad_value_hidden")
+    if not reveal and not outcome.by_grader and error == "OutputTooLarge":
+        return say("output_too_large_hidden", where=where, bytes=wire.MAX_ANSWER_BYTES, values=wire.MAX_ANSWER_ITEMS)
+    if not reveal and not outcome.by_grader and error == STAND_IN_ERROR:
+        return say("stand_in_hidden", where=where)
     if not reveal and not outcome.by_grader:
         return say("raised_hidden", error=error if error in KNOWN_ERRORS else say("own_exception"), where=where)
     return say("raised", error=error, detail=detail, where=where)

@@ -27,6 +27,8 @@ EVALUATION = {
     "keys_hidden": "{path}的键不对；应为 {expected}",
     "raised_hidden": "抛出了 {error}{where}（隐藏用例不显示异常的消息：其中可能带有该用例的输入）",
     "own_exception": "一个自定义类的异常",
+    "output_too_large_hidden": "抛出了 OutputTooLarge{where}：返回的值超过了一次调用最多能传回的量（{bytes} 字节的数组，或 {values} 个值）",
+    "stand_in_hidden": "抛出了 StandInError{where}：代替它所调用的函数的参考实现无法处理传给它的参数（隐藏用例不说明原因：原因中可能带有该用例的输入）",
     "own_warning": "一个自定义类的警告",
     "exited_hidden": "调用了 sys.exit；请改为返回一个值",
     "died_hidden": "运行它的进程崩溃了：请不要调用 sys.exit、os._exit，也不要发送信号",
