@@ -192,6 +192,7 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
         timed_out = set()
         graded, failed = set(), set()  # functions with a judged case, and those with a failed one
         for part in assignment.parts:
+            sandbox.drop_references()  # what a stand-in returned stays in the part graded with it
             cases = []
             for check_index, check in enumerate(part.checks):
                 for case_index, case in enumerate(check.cases):

@@ -117,8 +117,8 @@ def output_delta(A_out, Y):
 
 
 def test_the_stand_ins_are_the_grader_s_own_computation_and_leave_nothing_behind(tmp_path):
-    """The student's module holds its own functions again after each call, and the worker that served a stand-in
-    serves no other call: what the module kept during that call is gone."""
+    """The student's module holds its own functions again after each call, and a worker that served a stand-in
+    serves no other part: what the module kept is gone."""
     body = '''
 
 SEEN = []
@@ -149,6 +149,7 @@ def _solution_backward_ref():
         probe = (*check.cases[0].args[:4], 0.125)
         first = sandbox.call("training", "train_step", probe, {}, 10.0,
                              stand_ins=engine.stand_ins(spec, spec.part("train_step"), check, ref))
+        sandbox.drop_references()  # as the engine does before each part
         second = sandbox.call("training", "train_step", probe, {}, 10.0)
     assert first.detail == "['worker.py:True']", first  # the stand-in, in the module and in training's own name alike
     # the student's own function again, in a worker that never held the stand-in: SEEN starts afresh
@@ -204,8 +205,8 @@ def _caching_attacker(folder):
 
 
 def test_a_stand_ins_values_cached_in_a_module_global_never_reach_the_tasks(tmp_path):
-    """The worker that served the train part's stand-ins is replaced after that call, so the tasks, which promise
-    the student's own code throughout, run in a worker that never held a reference value."""
+    """The worker that served the train part's stand-ins is replaced before the next part, so the tasks, which
+    promise the student's own code throughout, run in a worker that never held a reference value."""
     report = engine.grade(A3, _caching_attacker(tmp_path / "attacker"))
     assert part_of(report, "train").score == 2  # the loop itself is right, with the reference standing in
     xor = part_of(report, "xor")
@@ -213,7 +214,7 @@ def test_a_stand_ins_values_cached_in_a_module_global_never_reach_the_tasks(tmp_
 
 
 def test_control_without_fresh_workers_the_cached_values_earn_the_xor_task(tmp_path, monkeypatch):
-    monkeypatch.setattr(runner.Sandbox, "_retire", lambda self: None)
+    monkeypatch.setattr(runner.Sandbox, "drop_references", lambda self: None)
     report = engine.grade(A3, _caching_attacker(tmp_path / "attacker"))
     xor = part_of(report, "xor")
     assert xor.score == xor.points, [c.message for c in xor.cases]

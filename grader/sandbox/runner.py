@@ -219,8 +219,8 @@ class Sandbox:
         self.served = self.credited = 0.0
         self.round_trips = 0
         self.starts = 0  # workers started: the first, and every one started in place of one that was replaced
-        self._served_stand_ins = False  # whether the current call's worker has been sent a stand-in's value
-        self._retired = False  # whether the last worker was ended for that reason (_retire)
+        self._holds_references = False  # whether the worker has been sent a stand-in's value since it started
+        self._retired = False  # whether the last worker was ended for that reason (drop_references)
         self.token = secrets.token_hex(16)
         self.layers = {}
         self.swept = 0
@@ -346,7 +346,7 @@ class Sandbox:
 
     def _fresh_worker(self, remaining):
         """Start a new worker in place of the one that is gone, and import again every module that loaded before:
-        the one place a worker is replaced. A worker retired because it served stand-ins (``_retire``) is the
+        the one place a worker is replaced. A worker retired because it served stand-ins (``drop_references``) is the
         grader's choice, so its replacement's start is given back to the budget; the imports, the student's code,
         are not. Any other replacement (after a crash, a time-out) counts as before."""
         started = time.monotonic()
@@ -374,11 +374,14 @@ class Sandbox:
                 self._start(START_TIMEOUT)
                 pending = list(self._loaded)
 
-    def _retire(self):
-        """End a worker that was sent a stand-in's value: the reference's values stay with the call that was graded
-        with them. The next call gets a fresh worker (``_fresh_worker``)."""
-        self._kill()
-        self._retired = True
+    def drop_references(self):
+        """End the worker if it has been sent a stand-in's value since it started: the next call gets a fresh worker
+        (``_fresh_worker``), whose start is given back to the budget. The engine calls this between parts, so that
+        nothing a stand-in returned (nor anything the student's code made from it, kept in a module global or any
+        other state of the process) reaches a part that was not graded with that stand-in."""
+        if self._holds_references:
+            self._kill()
+            self._retired = True
 
     def _kill(self):
         if self._proc is None:
@@ -399,6 +402,7 @@ class Sandbox:
                 pass
         self._proc = self._worker_pid = None
         self._to_worker = self._from_worker = None
+        self._holds_references = False
         self.swept += _sweep(self.token)
 
     def close(self):
@@ -497,14 +501,14 @@ class Sandbox:
         A request for any other name is refused in the student's process. What a stand-in costs that is not the
         student's is given back to the call and to the budget (``_credit``); a call that makes more than
         STAND_IN_CALLS requests, or is given back more than ``serve_limit`` seconds (default: ``timeout``), ends
-        with _StandInLimit. Once a stand-in request has been answered, ``_served_stand_ins`` is set.
+        with _StandInLimit. Once a stand-in request has been answered, the worker holds a reference's value
+        (``drop_references``).
 
         The worker may also report what a witnessed function returned (``witnesses``: {'module.function':
-        callable}, see Sandbox.call): the callable gets the decoded value here, and the worker gets an
-        acknowledgement that carries nothing. Reports are counted and given back like stand-ins."""
+        callable}, see Sandbox.call): the callable gets each decoded value here, and nothing goes back. Reports
+        count as requests, and the grader's time on them is given back like a stand-in's."""
         deadline = time.monotonic() + timeout
         request_id = secrets.token_hex(8)
-        self._served_stand_ins = False
         with waits.Waits(self._worker_pid if stand_ins or witnesses else None) as clock:
             trips = _Trips(clock, timeout if serve_limit is None else serve_limit)
             self._send(dict(message, id=request_id), deadline)
@@ -514,24 +518,25 @@ class Sandbox:
                 answer = self._parse(frame)
                 if answer.get("id") != request_id:
                     raise _Garbled
-                if "witness" in answer:
+                if "witness" in answer:  # no reply: the student's code goes on while the grader checks
                     trips.count()
-                    reply = self._witnessed(answer, witnesses or {}, request_id)
-                elif "stand_in" in answer:
-                    trips.count()
-                    self._served_stand_ins = True
-                    reply = self._reply(answer, stand_ins or {}, len(frame), request_id)
-                else:
+                    began = time.monotonic()
+                    self._witnessed(answer, witnesses or {})
+                    deadline += self._credit(time.monotonic() - began, 0.0)
+                    continue
+                if "stand_in" not in answer:
                     return answer
+                trips.count()
+                self._holds_references = True
+                reply = self._reply(answer, stand_ins or {}, len(frame), request_id)
                 deadline += self._credit(*trips.served())
                 trips.start()
                 self._write_all(reply, deadline)
 
-    def _witnessed(self, report, witnesses, request_id):
-        """The framed acknowledgement of one witness report, after each value in it was handed, in order, to the
-        witness named. The report came within an answer's limits (bytes and values), so decoding it is bounded. The
-        acknowledgement is the same whatever the values were, so it tells the student nothing; a report for a
-        function not witnessed in this call is not decoded."""
+    def _witnessed(self, report, witnesses):
+        """Hand each value of one witness report, in order, to the witness named. The report came within an
+        answer's limits (bytes and values), so decoding it is bounded; a report for a function not witnessed in
+        this call is not decoded."""
         name, values = report.get("witness"), report.get("values")
         if type(name) is str and name in witnesses and type(values) is list:
             for data in values:
@@ -540,9 +545,6 @@ class Sandbox:
                 except Exception:  # a hand-made report: the witness sees something it cannot take for a value
                     value = wire.Opaque("unreadable")
                 witnesses[name](value)
-        payload = []
-        wire.write_message(payload.append, {"ok": True, "id": request_id})
-        return payload[0]
 
     def _credit(self, served, load):
         """Give back to the budget what one stand-in's round trip cost that is not the student's: ``served``, the
@@ -601,11 +603,7 @@ class Sandbox:
     # -- public API ---------------------------------------------------------------------------------------------
     def _exchange(self, message, timeout, stand_ins=None, witnesses=None):
         """Send one request, restarting the worker first if needed. Returns an Outcome whatever the student's code
-        does; raises SandboxError only when a fresh worker cannot start.
-
-        A worker that answered a stand-in request is never used again: it is replaced after that call, so no value
-        the reference computed for one call (nor anything the student's code derived from it) can reach another
-        call, and so another part, in a module global or any other state of the process."""
+        does; raises SandboxError only when a fresh worker cannot start."""
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             return Outcome(False, error="BudgetExceeded")
@@ -623,8 +621,6 @@ class Sandbox:
                     return Outcome(False, error="BudgetExceeded")
             answer = self._request(message, min(timeout, remaining), stand_ins, serve_limit=timeout,
                                    witnesses=witnesses)
-            if self._served_stand_ins:
-                self._retire()
         except _StandInLimit as exc:
             self._kill()  # it waits for an answer that never comes: a fresh worker takes the next call
             return Outcome(False, error=STAND_IN_ERROR, detail=str(exc), by_grader=True)
