@@ -20,7 +20,8 @@ DATA = ("xor.csv", "diamond_train.csv", "diamond_test.csv", "beans.csv")
 
 # Measured with benchmarks/convergence.py (docs/thresholds.md). The solution clears both thresholds with margin from
 # every initialisation below. Every classic bug fails all three XOR runs; the diamond run stops all of them but two,
-# seed 004's bug and the premature update, which the gradient check and the one-step check catch instead.
+# seed 004's bug and the premature update, which the gradient check and the one-step check catch instead (and the
+# step-by-step check of every task run, _training_steps, fails them on the diamond as well).
 XOR = {"layers": (3, 4, 1), "activations": ["sigmoid", "sigmoid"], "learning_rate": 5.0, "epochs": 300,
        "seeds": (1, 4, 5), "metric": "max_error", "threshold": 0.1}
 DIAMOND = {"layers": (2, 8, 1), "activations": ["tanh", "sigmoid"], "learning_rate": 1.0, "epochs": 1000,
