@@ -8,7 +8,7 @@ importable: run nbgrader with the kit's environment (``.venv/bin`` first on PATH
 kit's checkout.
 
 Settings, and why:
-- The notebook is never executed. ``Execute`` is replaced by ``grader.nbgrader_bridge.GradeWithKit``, which grades
+- The notebook is never executed. ``Execute`` is replaced by ``grader.adapters.nbgrader_bridge.GradeWithKit``, which grades
   the submission's module files with ``python -m grader grade`` in a sandboxed subprocess and writes each part's
   messages, plots and score into its grade cell. Code a student adds to the notebook cannot change a score, and a
   hanging or crashing submission still gets a grade for every part. Where this machine cannot confine the student's
@@ -19,7 +19,7 @@ Settings, and why:
 - Exchange (``nbgrader release_assignment`` / ``submit`` / ``collect``): ``$NNKIT_EXCHANGE``, default ``exchange/``
   in this folder. The course id is ``$NNKIT_COURSE_ID``, default ``nnkit``.
 - LMS download (``nbgrader zip_collect NAME``): put ``<student_id>.zip`` files, or ``<student_id>/`` folders, in
-  ``downloaded/NAME/archive/``. Each holds the notebook and the graded modules; see grader/nbgrader_bridge.py.
+  ``downloaded/NAME/archive/``. Each holds the notebook and the graded modules; see grader/adapters/nbgrader_bridge.py.
   ``SafeExtractor`` reads them without writing outside ``downloaded/NAME/extracted/``.
 - ``generate_feedback`` pages are self-contained HTML (no CDN scripts), and start with a summary: each part's score
   and, for each part that lost points, its first failure, its likely cause and a link to its grade cell.
@@ -40,13 +40,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 try:
-    from grader import nbgrader_bridge
+    from grader.adapters import nbgrader_bridge
 except ImportError:
     for candidate in (os.environ.get("NNKIT_ROOT"), str(HERE)):
         if candidate and (Path(candidate) / "grader" / "nbgrader_bridge.py").is_file():
             sys.path.insert(0, candidate)
             break
-    from grader import nbgrader_bridge
+    from grader.adapters import nbgrader_bridge
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from grader import engine, steps  # noqa: E402
+from grader.grading import engine, steps  # noqa: E402
 from grader.sandbox import runner  # noqa: E402
 import mutants  # noqa: E402
 

@@ -11,7 +11,9 @@ import pytest
 
 import mutants
 from conftest import part_of
-from grader import catalogues, engine, paths, references
+from grader import catalogues
+from grader.grading import engine
+from grader.core import paths, references
 from grader.catalogues import a3_backprop as catalogue
 
 NAME = "a3_backprop"

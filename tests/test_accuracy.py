@@ -13,7 +13,9 @@ import pytest
 
 import accuracy
 import mutants
-from grader import catalogues, evaluation, references
+from grader import catalogues
+from grader.shipped import evaluation
+from grader.core import references
 
 BUGS = [(assignment, mutant) for assignment in mutants.ASSIGNMENTS for mutant in mutants.registry(assignment).mutants]
 ALTERNATIVES = [(assignment, alternative) for assignment in mutants.ASSIGNMENTS

@@ -20,9 +20,15 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, cli_env, make_submission, solution_anchor
-from grader import batch, catalogues, cli, engine, evaluation, nbgrader_bridge, paths, plots, prairielearn, results
-from grader import references
-from grader.sandbox import runner, wire
+from grader.adapters import batch, cli, nbgrader_bridge, prairielearn
+from grader import catalogues
+from grader.grading import engine
+from grader.shipped import evaluation
+from grader.core import paths
+from grader.reports import plots, results
+from grader.core import references
+from grader.sandbox import runner
+from grader.shipped import wire
 from grader.sandbox.runner import Sandbox
 from test_attacks import XOR, append_to, assert_only_hit, functions_of, in_xor_gate, short_limit  # noqa: F401
 
@@ -481,7 +487,7 @@ def test_grade_all_and_autograde_take_the_budget(tmp_path):
     assert all(evaluation.say("budget") in test["output"] for test in document["tests"])
     assert nbgrader_bridge.GradeWithKit(budget=12).timeout == 12 + nbgrader_bridge.TIMEOUT_MARGIN_SECONDS
 
-    script = (f"import resource\nfrom grader import batch\nbatch._warm({A1!r})\n"
+    script = (f"import resource\nfrom grader.adapters import batch\nbatch._warm({A1!r})\n"
               "print(resource.getrlimit(resource.RLIMIT_AS)[0])")
     warm = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=cli_env(), capture_output=True, text=True,
                           timeout=120)
@@ -541,7 +547,7 @@ def test_the_cap_stops_a_blowup_in_the_grading_process_and_grading_still_works(t
     source.write_text("_PAD = [" + "0," * 500_000 + "]\n", encoding="utf-8")
     script = PEAK + textwrap.dedent(f"""
         import ast, sys
-        from grader import engine, limits, paths
+        from grader.grading import engine; from grader.core import limits, paths
         if sys.argv[1] == "capped":
             limits.cap_address_space(300 * 1024 ** 2)
         report = engine.grade("{A1}", paths.SOLUTIONS / "{A1}")
@@ -563,7 +569,7 @@ def test_the_cap_stops_a_blowup_in_the_grading_process_and_grading_still_works(t
 
 
 def test_the_cap_is_relative_and_leaves_the_hard_limit_alone():
-    script = ("import resource\nfrom grader import limits\nbefore = resource.getrlimit(resource.RLIMIT_AS)[1]\n"
+    script = ("import resource\nfrom grader.core import limits\nbefore = resource.getrlimit(resource.RLIMIT_AS)[1]\n"
               "cap = limits.cap_address_space(10 ** 9)\nsoft, hard = resource.getrlimit(resource.RLIMIT_AS)\n"
               "print(cap == soft, hard == before, soft - limits.address_space())")
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=cli_env(), capture_output=True, text=True,

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from grader import evaluation
-from grader.evaluation import Outcome, dig, judge, mismatch
-from grader.sandbox import wire
+from grader.shipped import evaluation
+from grader.shipped.evaluation import Outcome, dig, judge, mismatch
+from grader.shipped import wire
 
 EXPECTED = np.array([[0.25, 0.5, 0.75], [1.0, 1.25, 1.5]])
 

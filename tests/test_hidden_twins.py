@@ -7,8 +7,11 @@ import numpy as np
 import pytest
 
 from conftest import make_submission, part_of
-from grader import catalogues, engine, evaluation, paths, references
-from grader.spec import Assignment, Case, Check, Part, twins
+from grader import catalogues
+from grader.grading import engine
+from grader.shipped import evaluation
+from grader.core import paths, references
+from grader.core.spec import Assignment, Case, Check, Part, twins
 
 NAMES = catalogues.names()
 

@@ -1,11 +1,14 @@
-"""grader.plots: the training-run PNGs, drawn from hand-built Reports (no assignment with training runs exists yet)."""
+"""grader.reports.plots: the training-run PNGs, drawn from hand-built Reports (no assignment with training runs exists yet)."""
 import warnings
 
 import numpy as np
 
-from grader import cli, engine, plots, text
-from grader.engine import Report
-from grader.sandbox import wire
+from grader.adapters import cli
+from grader.grading import engine
+from grader.reports import plots
+from grader import text
+from grader.grading.engine import Report
+from grader.shipped import wire
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -184,7 +187,7 @@ def test_a_real_report_gets_a_boundary_for_each_two_feature_classification_run(s
 def test_chinese_plots_draw_every_glyph(tmp_path, submission):
     """In Chinese, titles, axis labels, legends and notes are drawn with a CJK font: saving every figure of a real
     report and of broken runs warns of no glyph "missing from font"."""
-    from grader import class_report
+    from grader.reports import class_report
     assert plots.font_settings("en") == {}
     families = plots.font_settings("zh")["font.sans-serif"]
     assert families[0] in plots.CJK_FONTS and families[-1] == plots.LATIN_FONT, families

@@ -8,9 +8,9 @@ import math
 
 import numpy as np
 
-from ..inputs import binary_rows, extremes, normal, numerical_gradient, uniform
+from ..core.inputs import binary_rows, extremes, normal, numerical_gradient, uniform
 from . import _sigmoid_bugs as sigmoid_bugs
-from ..spec import Assignment, Case, Check, Misconception, Part, Written
+from ..core.spec import Assignment, Case, Check, Misconception, Part, Written
 
 TRUTH_TABLE = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 EXTREMES = np.array([-1000.0, -40.0, -1.0, 0.0, 1.0, 40.0, 1000.0])

@@ -1,9 +1,9 @@
 """Assignment 2: activations and their derivatives, softmax and losses, and the forward pass."""
 import numpy as np
 
-from ..inputs import away_from_zero, binary_labels, extremes, normal, one_hot_labels, uniform, with_zeros
+from ..core.inputs import away_from_zero, binary_labels, extremes, normal, one_hot_labels, uniform, with_zeros
 from . import _sigmoid_bugs as sigmoid_bugs
-from ..spec import Assignment, Case, Check, Misconception, Part, Written
+from ..core.spec import Assignment, Case, Check, Misconception, Part, Written
 
 EXTREMES = np.array([-1000.0, -40.0, -1.0, 0.0, 1.0, 40.0, 1000.0])
 # Exact zeros next to values on both sides: where the ReLU family's derivative conventions show.

@@ -10,9 +10,9 @@ is recorded, with the command, in ``docs/thresholds.md``.
 """
 import numpy as np
 
-from .. import paths, references
-from ..inputs import away_from_zero, binary_labels, normal, numerical_gradient, one_hot_labels, uniform
-from ..spec import Assignment, Case, Check, Misconception, Part, Steps, Written
+from ..core import paths, references
+from ..core.inputs import away_from_zero, binary_labels, normal, numerical_gradient, one_hot_labels, uniform
+from ..core.spec import Assignment, Case, Check, Misconception, Part, Steps, Written
 
 NAME = "a3_backprop"
 PROVIDED = {"activations": "a2_forward", "losses": "a2_forward", "forward": "a2_forward", "datasets": NAME}
@@ -629,7 +629,7 @@ TRAIN = Part("train", "The training loop and its learning curves", 2, (
 
 # The public run trains on the course's own XOR table; the hidden runs start from hidden initial parameters on
 # tables relabelled by rules of the same kind. Every run must be made of the student's own train_step calls, each a
-# step of gradient descent (_training_steps, grader/steps.py): weights built from the labels score nothing.
+# step of gradient descent (_training_steps, grader/grading/steps.py): weights built from the labels score nothing.
 XOR_TASK = Part("xor", "XOR: every row of the table right", 3, (
     Check("converge", "training.train", title="training run", cases=(
         _converge_case(XOR, *xor_data(), XOR["seeds"][0], True, f"XOR, initialisation {XOR['seeds'][0]}"),

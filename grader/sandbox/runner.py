@@ -5,7 +5,8 @@ garbles its channel is killed with its whole process group and replaced, so only
 fails. A module whose import failed or hung is remembered, and every later call into it fails at once with the same
 reason, and so does any import of it by another module: the worker is told which modules not to import, so the
 grader never has to read, let alone parse, a student's source. Nothing the worker sends can raise in the grader: a
-malformed answer is one failed call, and every string in an answer is cut short as it is decoded (``wire``).
+malformed answer is one failed call, and every string in an answer is made valid text as it is parsed and cut short
+as it is decoded (``wire``).
 
 A stand-in (a reference function computed here, for a callee of the student's function) costs the student only its
 share of the round trip: the grader's own time on it, and the time either process waited for a CPU, are given back
@@ -36,11 +37,12 @@ from pathlib import Path
 import numpy as np
 
 from .. import text
-from ..evaluation import STAND_IN_ERROR, Outcome
-from . import confinement, waits, wire
+from ..shipped.evaluation import STAND_IN_ERROR, Outcome
+from . import confinement, uids, waits
+from ..shipped import wire
 
 WORKER = Path(__file__).with_name("worker.py")
-SITE_DIR = str(Path(np.__file__).resolve().parents[1])
+SITE_DIR = confinement.SITE_DIR
 START_TIMEOUT = 30.0
 IMPORT_TIMEOUT = 10.0
 MEMORY_BYTES = 2 * 1024 ** 3  # the worker's address-space limit, when Sandbox() is not given one
@@ -226,10 +228,12 @@ class Sandbox:
         self.swept = 0
         self._proc = None
         self._worker_pid = None
+        self._uid = None  # the uids.Lease of the uid every worker of this sandbox drops to, as root
         self._under_bwrap = False
         self._to_worker = self._from_worker = None
         self._loaded = []
         self._failed_imports = {}
+        self._stand_in_raised = ()  # what the reference raised on the last stand-in request, if it raised
         self.workdir = Path(tempfile.mkdtemp(prefix="nnkit-sandbox-")).resolve()
         _OPEN.add(self)  # at once: a signal that closes every sandbox must find this folder even while it fills
         try:
@@ -253,8 +257,17 @@ class Sandbox:
         self.close()
 
     # -- process management -------------------------------------------------------------------------------------
+    def _lease_uid(self):
+        """The (uid, gid) of this sandbox's workers, leased at the first start and kept until it is closed."""
+        if self._uid is None:
+            self._uid = uids.lease()
+        return self._uid.uid, self._uid.gid
+
+    def _plan(self):
+        return confinement.plan(LAYERS, lease=self._lease_uid)
+
     def _environment(self, plan=None):
-        plan = plan or confinement.plan(LAYERS)
+        plan = plan or self._plan()
         numeric = {name: os.environ[name] for name in NUMERIC_VARIABLES if name in os.environ}
         env = {**numeric, "PATH": "/usr/bin:/bin", "HOME": str(self.workdir), "TMPDIR": str(self.workdir),
                "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
@@ -269,19 +282,25 @@ class Sandbox:
             env["NNKIT_NAMESPACES_OFF"] = plan["namespaces_off"]
         if plan["uid"] is not None:
             env["NNKIT_UID"] = "{}:{}".format(*plan["uid"])
+        elif plan["uid_off"]:
+            env["NNKIT_UID_OFF"] = plan["uid_off"]
         return env
 
     def _command(self, plan, to_worker_r, from_worker_w):
         """The worker's command line: under bubblewrap when the plan has it. With a separate uid planned, the staged
-        folder becomes readable by that uid (it holds only what the student may read)."""
+        folder becomes readable by that uid's group and no other (it holds only what the student may read, and
+        the worker of another sandbox, under another uid and gid, cannot read it)."""
         # No -I or -E: the environment is built from nothing, and PYTHONHASHSEED must reach the worker.
         cmd = [sys.executable, "-S", "-B", str(WORKER), SITE_DIR, str(self.workdir),
                str(to_worker_r), str(from_worker_w)]
         if plan["uid"] is not None:
+            gid = plan["uid"][1]
             for folder, _, names in os.walk(self.workdir):
-                os.chmod(folder, 0o755)
+                os.chown(folder, -1, gid)
+                os.chmod(folder, 0o750)
                 for name in names:
-                    os.chmod(os.path.join(folder, name), 0o644)
+                    os.chown(os.path.join(folder, name), -1, gid, follow_symlinks=False)
+                    os.chmod(os.path.join(folder, name), 0o640, follow_symlinks=False)
         if plan["bwrap"] is not None:
             cmd = plan["bwrap"].command(self.workdir, cmd, root=os.geteuid() == 0,
                                         keep_uid_capabilities=plan["uid"] is not None)
@@ -296,7 +315,7 @@ class Sandbox:
         """Start a worker and wait for its ready message. Raises SandboxError if it does not come: no student code
         has run in a fresh worker, so that is the grader's problem. Raises confinement.Refused when the policy finds
         a property that no layer holds."""
-        plan = confinement.plan(LAYERS)
+        plan = self._plan()
         self.starts += 1
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
@@ -407,6 +426,9 @@ class Sandbox:
 
     def close(self):
         self._kill()
+        if self._uid is not None:  # its workers are gone: another sandbox may have the uid
+            self._uid.release()
+            self._uid = None
         shutil.rmtree(self.workdir, ignore_errors=True)
         _OPEN.discard(self)
 
@@ -579,6 +601,7 @@ class Sandbox:
         """The grader's answer to one stand-in request of ``request_bytes`` bytes: the reference's value, or why
         there is none. Arguments over ``stand_in_bytes`` are refused before they are decoded, so what the reference
         computes on is never much larger than what the catalogue's own cases pass."""
+        self._stand_in_raised = ()
         name = request.get("stand_in")
         if type(name) is not str or name not in stand_ins:
             return {"ok": False, "detail": MESSAGES["no_stand_in"].format(name=str(name)[:80])}
@@ -589,9 +612,13 @@ class Sandbox:
             args, kwargs = wire.decode(request.get("args")), wire.decode(request.get("kwargs"))
             if type(args) is not tuple or type(kwargs) is not dict:
                 raise TypeError("arguments must be a tuple and a dict")
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
-                value = stand_ins[name](*args, **kwargs)
+            try:
+                with warnings.catch_warnings(), np.errstate(all="ignore"):
+                    warnings.simplefilter("ignore")
+                    value = stand_ins[name](*args, **kwargs)
+            except Exception as exc:  # the reference raised on the student's arguments: the call may fail of it
+                self._stand_in_raised = (type(exc).__name__, wire.cut(str(exc), MAX_DETAIL))
+                raise
             size = _array_bytes(value)
             if size > wire.MAX_ANSWER_BYTES:  # refused before it is encoded: the grader's time is bounded too
                 raise ValueError(MESSAGES["stand_in_large"].format(size=size, limit=wire.MAX_ANSWER_BYTES))
@@ -619,6 +646,7 @@ class Sandbox:
                 if remaining <= 0:
                     self._kill()
                     return Outcome(False, error="BudgetExceeded")
+            self._stand_in_raised = ()
             answer = self._request(message, min(timeout, remaining), stand_ins, serve_limit=timeout,
                                    witnesses=witnesses)
         except _StandInLimit as exc:
@@ -635,7 +663,10 @@ class Sandbox:
         except _Garbled:
             self._kill()
             return Outcome(False, error="WorkerDied", detail=MESSAGES["garbled"])
-        return self._outcome(answer)
+        outcome = self._outcome(answer)
+        if outcome.error == STAND_IN_ERROR:  # the grader's own record of what a reference raised, never the worker's
+            outcome.stand_in_raised = self._stand_in_raised
+        return outcome
 
     @staticmethod
     def _outcome(answer):

@@ -8,8 +8,9 @@ Before any student code runs it confines itself, as far as the platform allows (
 - resource limits: address space, no core dumps, no bytes written to any file;
 - namespaces: when the runner started it under bubblewrap, it checks that its mount, pid and network namespaces are
   not the grader's, and that numpy's site-packages shows it numpy alone;
-- a separate uid: when the grader runs as root, it drops to an unprivileged uid and gid (``NNKIT_UID``) with no
-  supplementary groups, and may then start no process at all (``RLIMIT_NPROC`` 0);
+- a separate uid: when the grader runs as root, it drops to an unprivileged uid and gid (``NNKIT_UID``, the
+  sandbox's own: ``uids.py``) with no supplementary groups, and may then start no process at all
+  (``RLIMIT_NPROC`` 0);
 - ``PR_SET_PDEATHSIG``: it dies with the grader;
 - ``no_new_privs`` and an empty capability set, so a grader run as root does not hand root to the student;
 - Landlock: it may only read the stdlib, numpy and the submission folder, and write nowhere; it may not execute a
@@ -35,20 +36,22 @@ import traceback
 import warnings
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
+_SHIPPED = os.path.join(os.path.dirname(_HERE), "shipped")  # wire.py and mutation.py
 SITE_DIR, WORK_DIR, FD_IN, FD_OUT = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 MEMORY_BYTES = int(os.environ.get("NNKIT_MEMORY_BYTES", str(2 * 1024 ** 3)))
 LAYERS = set(filter(None, os.environ.get("NNKIT_LAYERS", "").split(",")))
 PARENT = int(os.environ.get("NNKIT_PARENT", "0"))
 SEPARATE_UID = os.environ.get("NNKIT_UID", "")  # "uid:gid", set by a runner that runs as root
+UID_OFF = os.environ.get("NNKIT_UID_OFF", "")  # why a runner that runs as root has no uid for this worker
 HOST_NAMESPACES = dict(item.split("=", 1) for item in os.environ.get("NNKIT_HOST_NAMESPACES", "").split(",")
                        if "=" in item)  # {"mnt": "mnt:[...]", ...}: the grader's own namespaces
 NAMESPACES_OFF = os.environ.get("NNKIT_NAMESPACES_OFF", "")  # why the runner could not use bubblewrap
 
 # The stdlib as this interpreter found it: what the student may import besides numpy.
-STDLIB_PATHS = [path for path in sys.path if path and path != _HERE and os.path.exists(path)]
+STDLIB_PATHS = [path for path in sys.path if path and path not in (_HERE, _SHIPPED) and os.path.exists(path)]
 
 sys.path.append(SITE_DIR)
-sys.path.insert(0, _HERE)
+sys.path[:0] = [_HERE, _SHIPPED]
 import numpy as np  # noqa: E402
 import numpy.linalg  # noqa: E402,F401
 import numpy.random  # noqa: E402,F401
@@ -68,8 +71,8 @@ try:  # loaded now, while every file is still visible and readable
 except (OSError, AttributeError) as _exc:
     SECCOMP_MISSING = f"off: libseccomp is missing ({_exc})"
 
-sys.path[:] = [path for path in sys.path if path not in (_HERE, SITE_DIR)]
-for _cached in [key for key in sys.path_importer_cache if key in (_HERE, SITE_DIR)]:
+sys.path[:] = [path for path in sys.path if path not in (_HERE, _SHIPPED, SITE_DIR)]
+for _cached in [key for key in sys.path_importer_cache if key in (_HERE, _SHIPPED, SITE_DIR)]:
     del sys.path_importer_cache[_cached]
 NUMPY_PATHS = [os.path.dirname(os.path.abspath(np.__file__))]
 if os.path.isdir(NUMPY_PATHS[0] + ".libs"):  # the manylinux wheel's bundled OpenBLAS
@@ -176,6 +179,8 @@ def _namespace(layer):
 
 def _drop_uid(libc):
     """Become the unprivileged uid and gid in NNKIT_UID, with no other groups and no way to start a process."""
+    if UID_OFF:
+        return f"off: {UID_OFF}"
     if not SEPARATE_UID:
         return "off: the grader does not run as root, so there is no other uid to drop to"
     uid, gid = (int(part) for part in SEPARATE_UID.split(":"))

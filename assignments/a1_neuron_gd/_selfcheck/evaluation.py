@@ -15,10 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-try:
-    from .sandbox import wire
-except ImportError:  # the copy inside an assignment's _selfcheck/ package, where wire.py sits beside this file
-    from . import wire
+from . import wire
 
 RTOL = 1e-6
 ATOL = 1e-9
@@ -141,6 +138,10 @@ class Outcome:
     seconds: float = 0.0
     changed: list = field(default_factory=list)  # the arguments the call changed in place, as paths: params[0][0]
     by_grader: bool = False  # the grader itself ended the call and wrote ``detail``: no text of the student's
+    # For a call that failed with STAND_IN_ERROR: what the reference standing in for a callee raised on the
+    # arguments the student's code passed it, (exception name, message), as the grader saw it; () when no reference
+    # raised (the grader's own limits on stand-ins, or a StandInError the student's code made up).
+    stand_in_raised: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -434,16 +435,32 @@ def diagnose(got, variants, rtol=RTOL, atol=ATOL):
 
 
 def raised_alike(raised, error, detail=""):
-    """Whether a student's call that failed with ``error`` (and the message ``detail``) fails as the variant
-    ``raised`` (a Raised) does. A reference standing in for a callee (the sandbox worker's StandInError) fails the
-    same way the variant's reference call did."""
-    return error in (raised.error, STAND_IN_ERROR) and raised.words.lower() in detail.lower()
+    """Whether a call that failed with the exception ``error`` (and the message ``detail``) fails as the variant
+    ``raised`` (a Raised) does."""
+    return error == raised.error and raised.words.lower() in detail.lower()
+
+
+def what_raised(outcome):
+    """(exception name, message) of what made a failed call fail, to compare with a variant that raises, or None
+    when nothing the student's code or a reference raised did. A call that failed because the reference standing in
+    for a callee raised on its arguments failed with what that reference raised (the variant's reference call
+    raises the same); any other StandInError (the grader's own limits on stand-ins, or one the student's code made
+    up) is no student crash, and nothing is compared with it."""
+    if outcome.ok:
+        return None
+    if outcome.error == STAND_IN_ERROR:
+        return tuple(outcome.stand_in_raised) or None
+    return outcome.error, outcome.detail
 
 
 def diagnose_failure(outcome, variants):
-    """The first classic bug that raises what the student's call raised, as (key, message), or ('', '')."""
+    """The first classic bug that raises what the student's call raised (``what_raised``), as (key, message), or
+    ('', '')."""
+    raised = what_raised(outcome)
+    if raised is None:
+        return "", ""
     for key, message, output in variants:
-        if isinstance(output, Raised) and raised_alike(output, outcome.error, outcome.detail):
+        if isinstance(output, Raised) and raised_alike(output, *raised):
             return key, message
     return "", ""
 

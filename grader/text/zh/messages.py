@@ -138,6 +138,8 @@ PLOTS = {
 }
 
 CLASS_REPORT = {
+    "no_results": "结果文件夹 {path} 不存在：班级报告读取 grade-all 写下的结果，所以请先运行 "
+                  "`nnkit grade-all --assignment {assignment} --results-dir {path} submitted/`",
     "page_title": "班级报告：{title}",
     "summary": "共评阅 {count} 名学生。平均分 {mean:.2f}，中位数 {median:.2f}，满分 {max_score:g} 分。",
     "nobody": "在 {folder} 中没有找到结果文件。",
@@ -261,7 +263,7 @@ FEEDBACK_SUMMARY = {
 }
 
 CLI = {
-    "error": "grader：错误：{detail}",
+    "error": "nnkit：错误：{detail}",
     "sync_clean": "assignments/ 和 docs/rubrics/ 与 solutions/、notebooks/ 和检查目录一致",
     "sync_drift": "生成的文件已过时；请运行 `python -m grader sync`。不一致的文件：",
     "sync_wrote": "已写入 {path}",
@@ -275,6 +277,8 @@ CLI = {
     "bad_seconds": "必须是正的秒数，而不是 {value!r}",
     "budget_help": "提交的代码总共可以运行的秒数（默认：{default:g}）；超出之后的调用不再运行",
     "no_written": "{assignment} 没有书面问题",
+    "no_modules": "{folder} 中没有 {assignment} 的任何评分文件（{files}）；请评阅存放这些文件的文件夹",
+    "no_modules_below": "{folder} 中没有 {assignment} 的任何评分文件（{files}）；它们在 {below} 中：请评阅那个文件夹",
 }
 
 COURSE = {
@@ -313,7 +317,7 @@ ENGINE = {
 }
 
 BATCH = {
-    "error": "grader：错误：{detail}",
+    "error": "nnkit：错误：{detail}",
     "no_folder": "提交文件夹 {path} 不存在",
     "bad_jobs": "--jobs 至少为 1，而不是 {jobs}",
     "missing_folder": "没有提交 {assignment}/ 文件夹，因此没有可评阅的内容",
@@ -330,6 +334,8 @@ BATCH = {
     "linked_folder": "{path} 是一个符号链接，因此没有从中评阅任何内容",
     "linked_summary": "{assignment}：未评阅",
     "changed": "grader：{student} 的文件在评阅过程中发生了变化；这些分数对应读取时的文件，下次运行会重新评阅",
+    "status_failed": "未评阅：{detail}",
+    "status_pending": "尚未评阅：请再次运行同一条命令",
 }
 
 BUNDLE = {
@@ -341,7 +347,7 @@ BUNDLE = {
     "not_found": "提交中没有找到 {module}.py",
     "fallback": "自动评分程序本身在这份提交上出错了，所以这里的 0 分只是占位，并不是成绩。请告知你的老师，评分程序修好后"
                 "可以重新评分。",
-    "usage": "用法：python -m grader.bundle stage ASSIGNMENT SUBMISSION_DIR DEST_DIR",
+    "usage": "用法：python -m grader.adapters.bundle stage ASSIGNMENT SUBMISSION_DIR DEST_DIR",
 }
 
 GRADESCOPE = {
@@ -351,7 +357,7 @@ GRADESCOPE = {
 PRAIRIELEARN = {
     "wrote": "已写入 {path}：questions/{qid}/ 和 serverFilesCourse/{kit}/（{count} 个文件）",
     "topic": "神经网络",
-    "usage": "用法：python -m grader.prairielearn grade ASSIGNMENT GRADE_ROOT",
+    "usage": "用法：python -m grader.adapters.prairielearn grade ASSIGNMENT GRADE_ROOT",
     "upload": "请上传你的模块文件：{files}。只有这些文件会被评阅，本次作业所依赖的已完成模块由评分程序提供。请先在"
               "作业文件夹中运行 <code>pytest</code>：它用同样的输入和容差运行公开检查；评分程序还会运行隐藏用例、梯度"
               "检验和训练过程。",
@@ -365,6 +371,11 @@ REFERENCE_CACHE = {
     "built": "{assignment}：{cases} 个用例的参考输出已缓存到 {path}",
     "unwritable": "nnkit：无法写入参考缓存 {path}（{detail}）；参考输出只在本进程中计算（可以把 NNKIT_REFERENCE_CACHE "
                   "设为一个可写的文件夹）",
+    "damaged": "nnkit：参考缓存 {path} 未通过校验（{detail}）；正在重新计算参考输出",
+    "unreadable": "无法作为 JSON 读取：{detail}",
+    "other_key": "它不是这一版本评分程序的缓存",
+    "digest": "其中的用例与它的摘要不符：写入之后被改动过",
+    "cases": "其中的用例与目录不符：缺少 {missing} 个，多出 {extra} 个，格式错误 {malformed} 个",
 }
 
 RUNNER = {
