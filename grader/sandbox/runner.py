@@ -121,6 +121,12 @@ class _Trips:
         if self.calls > STAND_IN_CALLS:
             raise _StandInLimit(MESSAGES["stand_in_calls"].format(limit=STAND_IN_CALLS))
 
+    def witnessed(self, seconds):
+        """A witness report took the grader ``seconds``: given back like a stand-in's time, under the same limit."""
+        self.given += seconds
+        if self.given > self.limit:
+            raise _StandInLimit(MESSAGES["stand_in_time"].format(seconds=self.limit))
+
     def served(self):
         """(served, load) of the request whose answer is ready: the grader's time since it was read, and what the
         worker and the grader waited for a CPU since the grader last wrote to the worker, but no more than that
@@ -544,7 +550,9 @@ class Sandbox:
                     trips.count()
                     began = time.monotonic()
                     self._witnessed(answer, witnesses or {})
-                    deadline += self._credit(time.monotonic() - began, 0.0)
+                    spent = time.monotonic() - began
+                    trips.witnessed(spent)
+                    deadline += self._credit(spent, 0.0)
                     continue
                 if "stand_in" not in answer:
                     return answer
