@@ -20,7 +20,20 @@ EVALUATION = {
     "length": "{path}有 {got} 项；应有 {expected} 项",
     "keys": "{path}的键是 {got}；应为 {expected}",
     "values": "{path}在 {index} 处的值不对：应为 {expected}，实际为 {got}（最大差值 {diff:.3g}）",
-    "values_hidden": "{path}在 {index} 处的值不对：你返回的是 {got}",
+    "values_hidden": "{path}在 {index} 处的值不对",
+    "type_hidden": "{path}返回的不是 {expected}",
+    "shape_hidden": "{path}的形状不对；应为 {expected}",
+    "length_hidden": "{path}的项数不对；应有 {expected} 项",
+    "keys_hidden": "{path}的键不对；应为 {expected}",
+    "raised_hidden": "抛出了 {error}{where}（隐藏用例不显示异常的消息：其中可能带有该用例的输入）",
+    "own_exception": "一个自定义类的异常",
+    "output_too_large_hidden": "抛出了 OutputTooLarge{where}：返回的值超过了一次调用最多能传回的量（{bytes} 字节的数组，或 {values} 个值）",
+    "stand_in_hidden": "抛出了 StandInError{where}：代替它所调用的函数的参考实现无法处理传给它的参数（隐藏用例不说明原因：原因中可能带有该用例的输入）",
+    "own_warning": "一个自定义类的警告",
+    "exited_hidden": "调用了 sys.exit；请改为返回一个值",
+    "died_hidden": "运行它的进程崩溃了：请不要调用 sys.exit、os._exit，也不要发送信号",
+    "bad_value_hidden": "返回了评分程序无法读取的值",
+    "too_small_hidden": "信心十足的错误预测必须付出很大的损失（至少 {at_least:g}），而这里的损失更小",
     "not_finite": "{path}在 {index} 处出现了 nan 或 inf，而输入是有限的：请让计算在数值上保持稳定",
     "too_small": "返回了 {got}，但信心十足的错误预测必须付出很大的损失（至少 {at_least:g}）",
     "clipped_high": "概率被裁剪在一个较大的值上：请裁剪在一个极小的值上，例如 1e-12",
@@ -546,8 +559,20 @@ SIMILARITY = {
     "wrote": "已写入 {path}：在 {students} 名学生中有 {pairs} 对、{groups} 组需要复核",
 }
 
+STEPS = {
+    "no_steps": "{label}：训练后的参数并非来自对 {function} 的任何一次调用：这项任务要靠训练来完成，从给定的初始参数出发，每个 epoch "
+                "调用一次 {function}",
+    "too_few": "{label}：{function} 被调用的次数少于这次训练的 epoch 数：全批量训练每个 epoch 走一步",
+    "too_many": "{label}：{function} 被调用的次数多于这次训练的 epoch 数：全批量训练每个 epoch 走一步",
+    "not_a_step": "{label}：{function} 在第 {step} 步返回的结果，不是在整个训练集上、按给定学习率、从{previous}出发的一步梯度下降",
+    "the_start": "这次训练给定的初始参数",
+    "the_step_before": "上一步的参数",
+    "not_the_last": "{label}：这次训练返回的参数，不是最后一次 {function} 给出的参数",
+}
+
 TABLES = {
     "evaluation": EVALUATION,
+    "steps": STEPS,
     "local": LOCAL,
     "results": RESULTS,
     "plots": PLOTS,
