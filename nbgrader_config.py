@@ -8,8 +8,8 @@ importable: run nbgrader with the kit's environment (``.venv/bin`` first on PATH
 kit's checkout.
 
 Settings, and why:
-- The notebook is never executed. ``Execute`` is replaced by ``grader.adapters.nbgrader_bridge.GradeWithKit``, which grades
-  the submission's module files with ``python -m grader grade`` in a sandboxed subprocess and writes each part's
+- The notebook is never executed. ``Execute`` is replaced by ``grader.adapters.nbgrader_bridge.GradeWithKit``,
+  which grades the submission's module files with ``python -m grader grade`` in a sandboxed subprocess and writes each part's
   messages, plots and score into its grade cell. Code a student adds to the notebook cannot change a score, and a
   hanging or crashing submission still gets a grade for every part. Where this machine cannot confine the student's
   code (docs/security.md: no layer holds one of its five properties), it refuses, and nbgrader fails the
@@ -49,7 +49,7 @@ try:
     from grader.adapters import nbgrader_bridge
 except ImportError:
     for candidate in (os.environ.get("NNKIT_ROOT"), str(HERE)):
-        if candidate and (Path(candidate) / "grader" / "nbgrader_bridge.py").is_file():
+        if candidate and (Path(candidate) / "grader" / "adapters" / "nbgrader_bridge.py").is_file():
             sys.path.insert(0, candidate)
             break
     from grader.adapters import nbgrader_bridge
