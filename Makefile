@@ -30,8 +30,14 @@ fonts:
 demo: install sandbox
 	$(BIN)/python -m grader demo
 
+# The accessibility test injects axe-core (npm) into the pages in that chromium: installed here, into node_modules/
+# (git-ignored), so that no test downloads anything.
+AXE_CORE := 4.11.0
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@grep -qs '"version": "$(AXE_CORE)"' node_modules/axe-core/package.json || { \
+		{ command -v npm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq npm >/dev/null; }; } \
+		&& npm install --prefix . --no-save --no-package-lock --no-audit --no-fund --silent axe-core@$(AXE_CORE); }
 
 # The sandbox's tools (docs/security.md): bubblewrap for the namespaces, libseccomp for the system-call filter.
 # Installed with apt-get as root when missing; without root, a note, and grading uses the layers there are.

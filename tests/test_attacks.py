@@ -76,10 +76,10 @@ def short_limit(monkeypatch):
     def apply(function=None, modules=()):
         original_call, original_load = Sandbox.call, Sandbox.load
 
-        def call(self, mod, func, args=(), kwargs=None, timeout=5.0, stand_ins=None):
+        def call(self, mod, func, args=(), kwargs=None, timeout=5.0, stand_ins=None, witnesses=None):
             if f"{mod}.{func}" == function:
                 timeout = min(timeout, SHORT)
-            return original_call(self, mod, func, args, kwargs, timeout, stand_ins)
+            return original_call(self, mod, func, args, kwargs, timeout, stand_ins, witnesses)
 
         def load(self, mod, timeout=10.0):
             return original_load(self, mod, min(timeout, SHORT) if mod in modules else timeout)
@@ -138,10 +138,10 @@ def test_a_hang_at_import_fails_that_module_once(submission, short_limit, monkey
     imports = []
     original = Sandbox._exchange
 
-    def counting(self, message, timeout, stand_ins=None):
+    def counting(self, message, timeout, stand_ins=None, witnesses=None):
         if message.get("op") == "import":
             imports.append(message["module"])
-        return original(self, message, timeout, stand_ins)
+        return original(self, message, timeout, stand_ins, witnesses)
 
     monkeypatch.setattr(Sandbox, "_exchange", counting)
     folder = append_to(submission(A1), hung, "import time\nwhile True:\n    time.sleep(1)")
@@ -241,8 +241,8 @@ def test_escaped_descendants_are_killed_where_they_could_be_made(submission, mon
     seen = []
     original = Sandbox.call
 
-    def call(self, module, function, args=(), kwargs=None, timeout=5.0, stand_ins=None):
-        outcome = original(self, module, function, args, kwargs, timeout, stand_ins)
+    def call(self, module, function, args=(), kwargs=None, timeout=5.0, stand_ins=None, witnesses=None):
+        outcome = original(self, module, function, args, kwargs, timeout, stand_ins, witnesses)
         deadline = time.monotonic() + 10
         while function == "xor_gate" and not seen and time.monotonic() < deadline:
             seen.extend(live_processes_with(marker))  # the children exec asynchronously: give them time under load

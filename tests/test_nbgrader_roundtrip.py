@@ -586,11 +586,16 @@ def test_config_copied_elsewhere_takes_its_own_folder(tmp_path):
 
 def test_autograde_runs_the_kit_instead_of_a_kernel():
     from nbgrader.converters.autograde import Autograde
+    from grader.adapters.autograde_failures import ZeroUntilGraded
+    from grader.adapters.nbgrader_cells import NormaliseCells
+    from grader.adapters.safe_markdown import SanitiseMarkdown
     from nbgrader.preprocessors import Execute
     defaults = list(Autograde.class_traits()["autograde_preprocessors"].default())
     ours = nbgrader_bridge.autograde_preprocessors()
-    assert Execute not in ours and ours[0] is nbgrader_bridge.GradeWithKit
-    assert ours[1:] == defaults[1:]
+    assert Execute not in ours and ours[0] is nbgrader_bridge.GradeWithKit and ours[1] is SanitiseMarkdown
+    assert ours[2:] == defaults[1:]
+    sanitize = list(Autograde.class_traits()["sanitize_preprocessors"].default())
+    assert nbgrader_bridge.sanitize_preprocessors() == [ZeroUntilGraded, NormaliseCells] + sanitize
 
 
 @pytest.mark.parametrize("path, match", [

@@ -120,7 +120,8 @@ def output_delta(A_out, Y):
 
 
 def test_the_stand_ins_are_the_grader_s_own_computation_and_leave_nothing_behind(tmp_path):
-    """The student's module holds its own functions again after each call: a stand-in lives for one call only."""
+    """The student's module holds its own functions again after each call, and a worker that served a stand-in
+    serves no other part: what the module kept is gone."""
     body = '''
 
 SEEN = []
@@ -128,16 +129,15 @@ SEEN = []
 def train_step(X, Y, params, activations, learning_rate):
     import os
     SEEN.append(os.path.basename(backward.__code__.co_filename) + ":" + str(backward is _solution_backward_ref()))
-    return _solution_train_step(X, Y, params, activations, learning_rate)
+    result = _solution_train_step(X, Y, params, activations, learning_rate)
+    if learning_rate == 0.125:  # the probe below: say what this process has seen so far
+        raise RuntimeError(repr(SEEN))
+    return result
 
 
 def _solution_backward_ref():
     import backprop
     return backprop.backward
-
-
-def gd_step_report():
-    return SEEN
 '''
     folder = make_submission(tmp_path / "probe", A3, {"training.py": [("def train_step(", "def _solution_train_step(")]})
     with open(folder / "training.py", "a", encoding="utf-8") as handle:
@@ -149,12 +149,78 @@ def gd_step_report():
     with Sandbox(engine.staged_files(spec, engine.read_modules(spec, folder))) as sandbox:
         check = spec.part("train_step").checks[0]
         ref = engine.references.modules(spec)
-        sandbox.call("training", "train_step", check.cases[0].args, {}, 10.0,
-                     stand_ins=engine.stand_ins(spec, spec.part("train_step"), check, ref))
-        sandbox.call("training", "train_step", check.cases[0].args, {}, 10.0)
-        seen = sandbox.call("training", "gd_step_report").value
-    assert seen[0] == "worker.py:True", seen  # the stand-in, in the module and in training's own name alike
-    assert seen[1] == "backprop.py:True", seen  # the student's own function again, after the call
+        probe = (*check.cases[0].args[:4], 0.125)
+        first = sandbox.call("training", "train_step", probe, {}, 10.0,
+                             stand_ins=engine.stand_ins(spec, spec.part("train_step"), check, ref))
+        sandbox.drop_references()  # as the engine does before each part
+        second = sandbox.call("training", "train_step", probe, {}, 10.0)
+    assert first.detail == "['worker.py:True']", first  # the stand-in, in the module and in training's own name alike
+    # the student's own function again, in a worker that never held the stand-in: SEEN starts afresh
+    assert second.detail == "['backprop.py:True']", second
+    assert sandbox.starts == 2
+
+
+# -- a stand-in's values stay with the call graded with them --------------------------------------------------------
+CACHING = '''
+
+RUNS = {runs!r}  # each XOR task run's inputs: the public one's, and the hidden ones' from an earlier feedback
+CACHE = {{}}
+def _key(X, Y, params):
+    return X.tobytes() + Y.tobytes() + b"".join(W.tobytes() + b.tobytes() for W, b in params)
+
+
+def train_step(X, Y, params, activations, learning_rate):
+    """Only what the reference said, from the cache: no step of its own."""
+    found = CACHE.get(_key(X, Y, params))
+    if found is None:
+        raise NotImplementedError
+    return found
+
+
+_OWN = id(train_step)  # an id: the stand-in would replace the function itself wherever a global holds it
+
+
+def train(X, Y, params, activations, learning_rate, epochs, batch_size=None, rng=None):
+    import training
+    step = training.train_step
+    if id(step) != _OWN and getattr(step, "__wrapped__", None) is None and not CACHE:  # the reference stands in
+        for X_run, Y_run, start, activations_run, rate, count in RUNS:
+            X_run, Y_run = np.array(X_run), np.array(Y_run)
+            run = [(np.array(W), np.array(b)) for W, b in start]
+            for _ in range(count):
+                answer = step(X_run, Y_run, run, activations_run, rate)
+                CACHE[_key(X_run, Y_run, run)] = answer
+                run = answer[0]
+    return _solution_train(X, Y, params, activations, learning_rate, epochs, batch_size, rng)
+'''
+
+
+def _caching_attacker(folder):
+    """Stubs, but for a train() that asks the train_step standing in for it, while the train part is graded, for
+    every step of every XOR task run and keeps the answers in a module global; its train_step answers from them."""
+    spec = catalogues.load(A3)
+    runs = [(X.tolist(), Y.tolist(), [(W.tolist(), b.tolist()) for W, b in params], list(activations), rate, count)
+            for X, Y, params, activations, rate, count in (case.args for case in spec.part("xor").checks[0].cases)]
+    training = (Path(engine.paths.SOLUTIONS) / A3 / "training.py").read_text(encoding="utf-8")
+    training = training.replace("def train(", "def _solution_train(").replace("def train_step(", "def _unused_step(")
+    return make_submission(folder, A3, {"training.py": training + CACHING.format(runs=runs),
+                                        "backprop.py": (engine.paths.ASSIGNMENTS / A3 / "backprop.py").read_text()})
+
+
+def test_a_stand_ins_values_cached_in_a_module_global_never_reach_the_tasks(tmp_path):
+    """The worker that served the train part's stand-ins is replaced before the next part, so the tasks, which
+    promise the student's own code throughout, run in a worker that never held a reference value."""
+    report = engine.grade(A3, _caching_attacker(tmp_path / "attacker"))
+    assert part_of(report, "train").score == 2  # the loop itself is right, with the reference standing in
+    xor = part_of(report, "xor")
+    assert xor.score == 0, [c.message for c in xor.cases]
+
+
+def test_control_without_fresh_workers_the_cached_values_earn_the_xor_task(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner.Sandbox, "drop_references", lambda self: None)
+    report = engine.grade(A3, _caching_attacker(tmp_path / "attacker"))
+    xor = part_of(report, "xor")
+    assert xor.score == xor.points, [c.message for c in xor.cases]
 
 
 # -- what a stand-in costs: the grader's time is not the student's, and it is bounded --------------------------------

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .. import catalogues, text
 from ..core import fingerprint, limits, paths
-from ..reports import results
+from ..reports import csv_cells, results
 from ..shipped import wire
 
 MESSAGES = text.table("batch", {
@@ -56,8 +56,6 @@ MESSAGES = text.table("batch", {
     "status_failed": "not graded: {detail}",
     "status_pending": "not graded yet: run the same command again",
 })
-#: What starts a formula in a spreadsheet: a CSV cell of text that starts so is written with a ' before it.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_STATUS_CHARS = 300
 
 
@@ -241,8 +239,9 @@ def _pool(jobs, assignment_name):
 
 
 def _cell(value):
-    """A CSV cell of text that a spreadsheet shows as text, never runs as a formula."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+    """A CSV cell of text that a spreadsheet shows as text, never runs as a formula (``csv_cells.inert``, which
+    every CSV the kit writes uses)."""
+    return csv_cells.inert(value)
 
 
 def write_csv(assignment, students, results_dir, fingerprints, csv_path, failures=None):

@@ -163,8 +163,24 @@ def _report(args):
     if args.gradebook:
         from . import nbgrader_bridge  # nbgrader is needed only here
         written = nbgrader_bridge.gradebook_written(Path(args.gradebook), args.assignment)
-    class_report.main(args.assignment, Path(args.results_dir), Path(args.out), written=written)
+    class_report.main(args.assignment, Path(args.results_dir), Path(args.out), written=written,
+                      similarity=Path(args.similarity) if args.similarity else None)
     return 0
+
+
+def _lms(args):
+    from . import lms
+    try:
+        return lms.main(args.format, args.assignment, Path(args.roster), Path(args.out), gradebook=args.gradebook,
+                        results_dir=args.results_dir, column=args.column)
+    except lms.LmsError as exc:
+        print(MESSAGES["error"].format(detail=exc), file=sys.stderr)
+        return 2
+
+
+def _similarity(args):
+    from ..reports import similarity
+    return similarity.main(args.assignment, Path(args.submitted), Path(args.out))
 
 
 def _rubrics(args):
@@ -265,8 +281,33 @@ def parser():
     report.add_argument("--out", default="class_report.html")
     report.add_argument("--gradebook", help="nbgrader's gradebook.db: add the hand-graded written answers and "
                                             "each student's total")
+    report.add_argument("--similarity", help="the summary `nnkit similarity` wrote (similarity.json): add a "
+                                             "section that lists the pairs to review and links to its page")
     report.add_argument("results_dir")
     report.set_defaults(handler=_report)
+
+    lms = commands.add_parser("lms", help="write one assignment's grades as the LMS's gradebook import file")
+    lms.add_argument("--format", required=True, choices=("canvas", "moodle"))
+    lms.add_argument("--assignment", required=True)
+    lms.add_argument("--roster", required=True, help="the LMS's own export: Canvas's gradebook CSV (Grades > "
+                                                     "Export), Moodle's participants CSV (Participants > Download)")
+    lms.add_argument("--out", required=True, help="the CSV file to write")
+    lms.add_argument("--gradebook", help="nbgrader's gradebook.db: autograded plus written points, as `nbgrader "
+                                         "export` counts them (default: the kit's results, autograded points only)")
+    lms.add_argument("--column", help="the LMS's column for the assignment (Canvas: 'Title (id)' as the roster "
+                                      "names it; default: the one whose title is the assignment's)")
+    lms.add_argument("results_dir", nargs="?", help="the kit's results, as grade-all writes them "
+                                                    "(default: graded/<assignment>/)")
+    lms.set_defaults(handler=_lms)
+
+    similarity = commands.add_parser("similarity", help="find pairs and groups of students whose code is unusually "
+                                                        "close, for a person to review")
+    similarity.add_argument("--assignment", required=True)
+    similarity.add_argument("--out", default="similarity.html",
+                            help="the HTML report to write, for instructors only (its summary for `report "
+                                 "--similarity` goes beside it, as .json)")
+    similarity.add_argument("submitted", help="nbgrader's submitted/ folder")
+    similarity.set_defaults(handler=_similarity)
 
     rubrics = commands.add_parser("rubrics", help="print the written questions and their rubrics (for graders)")
     rubrics.add_argument("--assignment", required=True)

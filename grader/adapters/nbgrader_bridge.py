@@ -56,12 +56,13 @@ import nbformat
 import nbgrader
 from nbconvert.exporters import HTMLExporter
 from nbgrader.plugins import CsvExportPlugin, ExtractorPlugin
-from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Integer, List, Unicode, default
 
 from .. import catalogues, text
-from ..reports import feedback_summary
+from ..reports import csv_cells, feedback_summary
 from ..core import limits, paths
+from . import autograde_failures
+from .kit_preprocessor import KitPreprocessor
 
 MESSAGES = text.table("nbgrader_bridge", {
     "grader_failed": "The grader could not run on this submission ({reason}), so every part scores 0 for now. "
@@ -107,14 +108,6 @@ FILE_ID = r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.(?:ipynb|py)"
 NAMED_REGEXP = rf".*/extracted/(?P<student_id>{STUDENT_ID})/(?P<file_id>{FILE_ID})$"
 STUDENT_ID_FULL = re.compile(rf"^{STUDENT_ID}$")
 
-
-
-class KitPreprocessor(NbGraderPreprocessor):
-    """The kit's nbgrader preprocessors. nbconvert's exporters configure ``NbConvertBase.display_data_priority``,
-    which nbgrader's base class redeclares without ``config=True``: declared configurable here, as nbgrader's own
-    GetGrades does, so that no nbgrader command warns that its subclasses do not recognise it."""
-    display_data_priority = List(NbGraderPreprocessor.class_traits()["display_data_priority"].default(),
-                                 config=True)
 
 # -- configuration values -----------------------------------------------------------------------------------------
 def graded_files(names=None):
@@ -179,14 +172,29 @@ def answer_stub(lang=None):
     return text.lookup("notebooks", "answer_stub", notebooks.ANSWER_STUB, lang or text.current())
 
 
+def sanitize_preprocessors():
+    """nbgrader 0.9.6's default ``Autograde.sanitize_preprocessors`` (its first pass over a submitted notebook),
+    after ``ZeroUntilGraded`` (a submission that autograde cannot finish scores 0, flagged, not its earlier grade)
+    and ``NormaliseCells`` (the notebook's nbgrader metadata made the release's before nbgrader reads it)."""
+    from nbgrader.converters.autograde import Autograde
+    from .autograde_failures import ZeroUntilGraded
+    from .nbgrader_cells import NormaliseCells
+    return [ZeroUntilGraded, NormaliseCells] + list(Autograde.class_traits()["sanitize_preprocessors"].default())
+
+
 def autograde_preprocessors():
-    """nbgrader 0.9.6's default ``Autograde.autograde_preprocessors`` with ``Execute`` replaced by GradeWithKit."""
+    """nbgrader 0.9.6's default ``Autograde.autograde_preprocessors`` with ``Execute`` replaced by GradeWithKit, and
+    every markdown cell made safe to show (``safe_markdown.SanitiseMarkdown``) before the notebook is saved."""
     from nbgrader.converters.autograde import Autograde
     from nbgrader.preprocessors import Execute
+    from .safe_markdown import SanitiseMarkdown
     defaults = list(Autograde.class_traits()["autograde_preprocessors"].default())
     if Execute not in defaults:
         raise RuntimeError("nbgrader's default autograde preprocessors no longer hold Execute")
-    return [GradeWithKit if pp is Execute else pp for pp in defaults]
+    chain = []
+    for pp in defaults:
+        chain.extend([GradeWithKit, SanitiseMarkdown] if pp is Execute else [pp])
+    return chain
 
 
 # -- grading ------------------------------------------------------------------------------------------------------
@@ -247,7 +255,11 @@ def score_text(score):
 
 
 def alt_text(image):
-    """A description of a plot for its ``alt`` attribute, from its file name ``<part>-<label>-<kind>.png``."""
+    """A description of a plot for its ``alt`` attribute: what it shows, as grader.plots wrote it beside the plot
+    (``paths.plot_alt``), else what kind of plot it is, from its file name ``<part>-<label>-<kind>.png``."""
+    said = paths.read_plot_alt(image)
+    if said:
+        return said
     stem = Path(image).stem
     kind = stem.rsplit("-", 1)[-1]
     run = stem[:-len(kind) - 1] if stem.endswith(f"-{kind}") else stem
@@ -581,12 +593,38 @@ div.nnkit-row { display: table-row; }
 div.nnkit-cell { display: table-cell; padding: 0.25em 0.6em; border-top: 1px solid #eee; vertical-align: top; }
 div.nnkit-cell:nth-child(2) { white-space: nowrap; }
 div.nnkit-head div.nnkit-cell { font-weight: bold; border-top: none; }
-div.nnkit-lost div.nnkit-cell:nth-child(2) { color: #d2413a; }
+div.nnkit-lost div.nnkit-cell:nth-child(2) { color: #b3261e; }
+div.nnkit-lost div.nnkit-cell:nth-child(2)::before { content: "\\2717\\00a0"; }
+div.nnkit-passed div.nnkit-cell:nth-child(3)::before { content: "\\2713\\00a0"; }
 div.nnkit-failure, div.nnkit-cause, div.nnkit-upstream { white-space: pre-wrap; overflow-wrap: anywhere; }
 div.nnkit-cause { font-weight: bold; }
 div#toc details > summary { display: list-item; cursor: pointer; }
+.highlight .c, .highlight .c1, .highlight .ch, .highlight .cm, .highlight .cpf, .highlight .cs { color: #336666; }
+.highlight .ow { color: #8a1ccf; } .highlight .se { color: #8f4e1a; }
+.panel-heading a[href$="#top"] { color: #ffffff !important; }
+a.anchor-link, div.nnkit-summary a { text-decoration: underline; }
 </style>
 """
+
+
+#: The feedback page's content security policy, the first thing in its ``<head>``: no script at all (the page needs
+#: none: MathJax is left out, so formulas show as their TeX source, and nbgrader's feedback template has no script of
+#: its own), no image but ``data:`` ones (the plots are), styles only in the page, no ``<base>``, no form. Fonts may
+#: come from the page's own origin: Bootstrap's stylesheet declares its icon font, which the page never uses, and
+#: Chromium reports a policy that refuses a declared font as an error even when nothing loads it. Whatever a
+#: student's markdown held, the browser runs none of it.
+FEEDBACK_CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src 'self' data:; "
+                "base-uri 'none'; form-action 'none'")
+FEEDBACK_CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{FEEDBACK_CSP}">'
+HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
+
+
+def with_csp(page):
+    """The HTML ``page`` with FEEDBACK_CSP_META first in its head; raises ValueError on a page that has no head."""
+    found = HEAD.search(page)
+    if found is None:
+        raise ValueError("the feedback page has no <head> for its content security policy")
+    return page[:found.end()] + "\n" + FEEDBACK_CSP_META + page[found.end():]
 
 
 #: The words of nbgrader's feedback template (``feedback/index.html.j2``), each as it stands there, in the order
@@ -703,7 +741,8 @@ def collapse_toc(template, label):
 
 class FeedbackExporter(HTMLExporter):
     """nbgrader's feedback HTML, with no script fetched from the network and with the grader's long lines wrapped,
-    and first on the page a summary of what is wrong (FeedbackSummary).
+    and first on the page a summary of what is wrong (FeedbackSummary). The page's content security policy
+    (FEEDBACK_CSP) lets no script run on it.
 
     nbgrader's feedback template loads MathJax from a CDN, which fails offline with a console error: the macro is
     replaced by an empty one, so formulas in markdown show as their TeX source. In a language other than English
@@ -718,7 +757,8 @@ class FeedbackExporter(HTMLExporter):
         super().__init__(*args, **kwargs)
         templates = {"mathjax.html.j2": "{%- macro mathjax(url='') -%}{%- endmacro %}"}
         lang = text.check(self.lang) if self.lang else text.current()
-        template = feedback_template(lang) or FEEDBACK_TEMPLATE.read_text(encoding="utf-8")
+        template = feedback_template(lang) or FEEDBACK_TEMPLATE.read_text(encoding="utf-8").replace(
+            "<html>", f'<html lang="{text.ENGLISH}">', 1)
         with text.language(lang):
             templates["index.html.j2"] = collapse_toc(template, feedback_summary.MESSAGES["toc"])
         self.extra_loaders = [DictLoader(templates), *self.extra_loaders]
@@ -726,7 +766,7 @@ class FeedbackExporter(HTMLExporter):
 
     def from_notebook_node(self, nb, resources=None, **kw):
         output, resources = super().from_notebook_node(nb, resources, **kw)
-        return output.replace("</head>", FEEDBACK_CSS + "</head>", 1), resources
+        return with_csp(output.replace("</head>", FEEDBACK_CSS + "</head>", 1)), resources
 
 
 # -- the gradebook: autograded parts and hand-graded written answers ------------------------------------------------
@@ -784,44 +824,73 @@ def gradebook_written(course, assignment, db_name="gradebook.db"):
 
 
 class GradesCsvExport(CsvExportPlugin):
-    """``nbgrader export``'s grades.csv, its columns unchanged, and after them the two kinds of points apart:
-    ``auto_score`` / ``max_auto_score`` (the autograded parts), ``written_score`` / ``max_written_score`` (the
-    hand-graded written answers) and ``written_to_grade``, the points of written answers no one has graded yet.
-    nbgrader's ``score`` and ``max_score`` are the sum of both kinds."""
+    """``nbgrader export``'s grades.csv, with nbgrader's columns and values, and after them the two kinds of points
+    apart: ``auto_score`` / ``max_auto_score`` (the autograded parts), ``written_score`` / ``max_written_score``
+    (the hand-graded written answers) and ``written_to_grade``, the points of written answers no one has graded
+    yet; then ``autograde_failed``: 1 where autograde could not finish the submission, whose parts then score 0 and
+    wait for a grader (``grader.adapters.autograde_failures``), else 0, each such row also logged in one line.
+    nbgrader's ``score`` and ``max_score`` are the sum of both kinds. Unlike nbgrader's own plugin, it writes
+    with the csv module (a name with a comma stays one cell) and makes every cell inert (``grader.csv_cells``): a
+    student's name is theirs to choose."""
 
-    EXTRA = ("auto_score", "max_auto_score", "written_score", "max_written_score", "written_to_grade")
+    KEYS = ("assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email", "raw_score",
+            "late_submission_penalty", "score", "max_score")
+    EXTRA = ("auto_score", "max_auto_score", "written_score", "max_written_score", "written_to_grade",
+             "autograde_failed")
 
     def export(self, gradebook):
-        super().export(gradebook)
+        from nbgrader.api import MissingEntry
         dest = self.to or "grades.csv"
-        columns = {name: self._columns(gradebook, name) for name in {a.name for a in gradebook.assignments}}
-        lines = Path(dest).read_text(encoding="utf-8").splitlines()
-        out = [lines[0] + "," + ",".join(self.EXTRA)]
-        for line in lines[1:]:
-            fields = line.split(",")  # assignment and student_id come before the free-text name fields
-            out.append(line + "," + ",".join(columns[fields[0]].get(fields[3], columns[fields[0]][None])))
-        Path(dest).write_text("\n".join(out) + "\n", encoding="utf-8")
+        students = {str(item) for item in self.student}
+        names = {str(item) for item in self.assignment}
+        self.log.info("Exporting grades to %s", dest)
+        rows = [list(self.KEYS + self.EXTRA)]
+        for assignment in gradebook.assignments:
+            if names and assignment.name not in names:
+                continue
+            columns = self._columns(gradebook, assignment.name)
+            for student in gradebook.students:
+                if students and student.id not in students:
+                    continue
+                try:
+                    submission = gradebook.find_submission(assignment.name, student.id)
+                except MissingEntry:  # nothing submitted: 0, as nbgrader's own export says
+                    timestamp, raw, penalty, score = "", 0.0, 0.0, 0.0
+                else:
+                    penalty = submission.late_submission_penalty
+                    timestamp, raw, score = submission.timestamp, submission.score, max(0.0, submission.score - penalty)
+                values = (assignment.name, assignment.duedate, timestamp, student.id, student.last_name,
+                          student.first_name, student.email, raw, penalty, score, assignment.max_score)
+                rows.append(["" if value is None else str(value) for value in values]
+                            + columns.get(student.id, columns[None]))
+        with open(dest, "w", encoding="utf-8", newline="") as handle:
+            csv_cells.write_rows(rows, handle)
 
-    @staticmethod
-    def _columns(gradebook, name):
+    def _columns(self, gradebook, name):
         """{student id: extra column texts} for assignment ``name``; the None key holds a missing submission's."""
         assignment = gradebook.find_assignment(name)
         answers = {cell.name for notebook in assignment.notebooks for cell in notebook.solution_cells}
         cells = [cell for notebook in assignment.notebooks for cell in notebook.grade_cells]
         max_auto = sum(cell.max_score for cell in cells if cell.name not in answers)
         max_written = sum(cell.max_score for cell in cells if cell.name in answers)
-        rows = {None: [str(0.0), str(max_auto), str(0.0), str(max_written), str(0.0)]}
+        rows = {None: [str(0.0), str(max_auto), str(0.0), str(max_written), str(0.0), "0"]}
         for submission in assignment.submissions:
             auto = written = waiting = 0.0
+            broken = False
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
+                    broken = broken or autograde_failures.failed(grade, answers)
                     if grade.name not in answers:
                         auto += grade.score
                     elif grade.manual_score is None and grade.auto_score is None:
                         waiting += grade.max_score
                     else:
                         written += grade.score
-            rows[submission.student.id] = [str(auto), str(max_auto), str(written), str(max_written), str(waiting)]
+            rows[submission.student.id] = [str(auto), str(max_auto), str(written), str(max_written), str(waiting),
+                                           str(int(broken))]
+            if broken:
+                self.log.warning(autograde_failures.MESSAGES["export"].format(student=submission.student.id,
+                                                                              assignment=name))
         return rows
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..core import paths, references
 from ..core.inputs import away_from_zero, binary_labels, normal, numerical_gradient, one_hot_labels, uniform
-from ..core.spec import Assignment, Case, Check, Misconception, Part, Promise, Written
+from ..core.spec import Assignment, Case, Check, Misconception, Part, Promise, Steps, Written
 from . import _promises as promise
 from ._promises import UNCHANGED, arg
 
@@ -22,7 +22,8 @@ DATA = ("xor.csv", "diamond_train.csv", "diamond_test.csv", "beans.csv")
 
 # Measured with benchmarks/convergence.py (docs/thresholds.md). The solution clears both thresholds with margin from
 # every initialisation below. Every classic bug fails all three XOR runs; the diamond run stops all of them but two,
-# seed 004's bug and the premature update, which the gradient check and the one-step check catch instead.
+# seed 004's bug and the premature update, which the gradient check and the one-step check catch instead (and the
+# step-by-step check of every task run, _training_steps, fails them on the diamond as well).
 XOR = {"layers": (3, 4, 1), "activations": ["sigmoid", "sigmoid"], "learning_rate": 5.0, "epochs": 300,
        "seeds": (1, 4, 5), "metric": "max_error", "threshold": 0.1}
 DIAMOND = {"layers": (2, 8, 1), "activations": ["tanh", "sigmoid"], "learning_rate": 1.0, "epochs": 1000,
@@ -420,6 +421,19 @@ def _converge_expected(evaluation_set):
 HIDDEN_DIAMOND = {"train": (5007, 1000), "test": (5008, 5000), "seed": 7}
 
 
+def _training_steps(ref, case):
+    """A task's run is made of its own full-batch steps: one train_step per epoch on the whole training set, from
+    the initial parameters it is given, each the reference's step from the one before."""
+    X, Y, params, activations, learning_rate, epochs = case.args
+
+    def step(previous):  # the parameters reference train_step returns, without its loss
+        _, cache = ref.forward.forward_pass(X, previous, activations)
+        return ref.training.gd_step(previous, ref.backprop.backward(Y, previous, cache, activations), learning_rate)
+
+    return Steps("training.train_step", params, epochs, step, params_at=(0,),
+                 rtol=TRAIN_STEP.checks[0].options["rtol"], atol=TRAIN_STEP.checks[0].options["atol"])
+
+
 def _converge_options(task, label):
     return {"predict": "forward.predict", "activations": list(task["activations"]), "metric": task["metric"],
             "threshold": task["threshold"], "params_at": (0,), "history_at": (1,), "label": label,
@@ -670,29 +684,32 @@ TRAIN_PROMISES = {"training.train": (
     Promise("params left unchanged (checked on every call)", promise.always))}
 
 # The public run trains on the course's own XOR table; the hidden runs start from hidden initial parameters on
-# tables relabelled by rules of the same kind, so a train() that returns hand-made weights scores nothing.
+# tables relabelled by rules of the same kind. Every run must be made of the student's own train_step calls, each a
+# step of gradient descent (_training_steps, grader/grading/steps.py): weights built from the labels score nothing.
 XOR_TASK = Part("xor", "XOR: every row of the table right", 3, (
     Check("converge", "training.train", title="training run", cases=(
         _converge_case(XOR, *xor_data(), XOR["seeds"][0], True, f"XOR, initialisation {XOR['seeds'][0]}"),
         _converge_case(XOR, *relabelled_xor(XOR["seeds"][1], "xnor"), XOR["seeds"][1], False, "hidden run 1"),
         _converge_case(XOR, *relabelled_xor(XOR["seeds"][2], "a_xor_c"), XOR["seeds"][2], False, "hidden run 2"),
-    ), expected=_converge_expected(lambda X, Y: (X, Y)), timeout=TRAINING_TIMEOUT,
+    ), expected=_converge_expected(lambda X, Y: (X, Y)), timeout=TRAINING_TIMEOUT, steps=_training_steps,
           options=_converge_options(XOR, "XOR, 3-4-1 sigmoid network")),
 ), integrated=True)
 
 # The public run is the course's diamond; the hidden run draws its points afresh, labels them the other way round
-# and starts from hidden initial parameters, and is judged on held-out points drawn the same way.
+# and starts from hidden initial parameters, and is judged on held-out points drawn the same way. Its runs, too, must
+# be the student's own steps.
 DIAMOND_TASK = Part("diamond", "The diamond: held-out accuracy", 3, (
     Check("converge", "training.train", title="training run",
           cases=(_converge_case(DIAMOND, *diamond_data("train"), DIAMOND["seeds"][0], True,
                                 f"diamond, initialisation {DIAMOND['seeds'][0]}"),),
           expected=_converge_expected(lambda X, Y: diamond_data("test")), timeout=TRAINING_TIMEOUT,
-          options=_converge_options(DIAMOND, "diamond, 2-8-1 tanh network, held-out points")),
+          steps=_training_steps, options=_converge_options(DIAMOND, "diamond, 2-8-1 tanh network, held-out points")),
     Check("converge", "training.train", title="training run",
           cases=(_converge_case(DIAMOND, *relabelled_diamond(*HIDDEN_DIAMOND["train"]), HIDDEN_DIAMOND["seed"], False,
                                 "hidden run"),),
           expected=_converge_expected(lambda X, Y: relabelled_diamond(*HIDDEN_DIAMOND["test"])),
-          timeout=TRAINING_TIMEOUT, options=_converge_options(DIAMOND, "a hidden 2-8-1 tanh task, held-out points")),
+          timeout=TRAINING_TIMEOUT, steps=_training_steps,
+          options=_converge_options(DIAMOND, "a hidden 2-8-1 tanh task, held-out points")),
 ), integrated=True)
 
 

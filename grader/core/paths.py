@@ -34,3 +34,18 @@ def tool_env(**extra):
         env[text.VARIABLE] = text.chosen()
     env.update(extra)
     return env
+
+
+def plot_alt(png):
+    """Where grader.plots writes a plot's text alternative, beside it: ``<name>.alt.txt``. It says what the plot
+    shows (each run's final loss and accuracy; each network's accuracy and the boundary), for the page's ``alt``."""
+    return Path(png).with_name(Path(png).stem + ".alt.txt")
+
+
+def read_plot_alt(png, limit=2000):
+    """The text alternative written beside a plot, or '' when there is none."""
+    try:
+        with open(plot_alt(png), encoding="utf-8", errors="replace") as handle:
+            return handle.read(limit).strip()
+    except OSError:
+        return ""

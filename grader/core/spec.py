@@ -72,6 +72,8 @@ class Check:
     kind: 'match' compares with the expected value; 'gradient' compares with a numerical gradient by relative
     error; 'robust' is 'match' plus no warnings; 'converge' trains and measures the result with the reference
     ``predict``. ``expected(ref, case)`` gives the expected value; by default it calls the solution function.
+    ``steps(ref, case)``, for a 'converge' check of an integrated part, gives the Steps the run must be made of:
+    a run whose trained parameters are not the student's own steps fails, however well they score.
     """
     kind: str
     function: str
@@ -81,6 +83,7 @@ class Check:
     misconceptions: tuple = ()
     options: dict = field(default_factory=dict)
     timeout: float = 5.0
+    steps: Optional[Callable] = None
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -95,6 +98,21 @@ class Check:
     @property
     def name(self):
         return self.function.split(".", 1)[1]
+
+
+@dataclass(frozen=True, eq=False)
+class Steps:
+    """What a training run must be made of, for one case: ``count`` calls of the student's ``function``
+    ('module.function'), the first from ``start``, each returning (at the index path ``params_at``) parameters that
+    equal ``step(previous)`` (the reference's one step, computed in the grader) within ``rtol`` and ``atol``; and the
+    run returns the last of them. ``step`` takes and returns parameters shaped like ``start``."""
+    function: str
+    start: object
+    count: int
+    step: Callable
+    params_at: tuple = (0,)
+    rtol: float = 1e-7
+    atol: float = 1e-12
 
 
 @dataclass(frozen=True, eq=False)

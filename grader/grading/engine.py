@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import catalogues, text
 from ..shipped import evaluation
 from ..core import limits, paths, references
-from . import reference_cache
+from . import redaction, reference_cache, steps
 from ..shipped.evaluation import Outcome
 from ..sandbox import confinement, runner
 from ..sandbox.runner import Sandbox
@@ -185,7 +185,9 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
     stored = reference_cache.for_assignment(assignment.name)
     parts, runs = [], {}
     spec_name = assignment.name
-    with Sandbox(staged_files(assignment, modules, lang), budget_seconds=budget_seconds, memory_bytes=memory_bytes,
+    files = staged_files(assignment, modules, lang)
+    sources = {name: data if isinstance(data, bytes) else Path(data).read_bytes() for name, data in files.items()}
+    with Sandbox(files, budget_seconds=budget_seconds, memory_bytes=memory_bytes,
                  policy=policy or confinement.Policy(), stand_in_bytes=stand_in_bytes(assignment.name)) as sandbox:
         sandbox.start()  # the confinement is checked before the first case, whatever the submission holds
         for name in sorted(name for name, data in modules.items() if data is TOO_LARGE):
@@ -193,19 +195,26 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
         timed_out = set()
         graded, failed = set(), set()  # functions with a judged hidden case, and those with a failed one
         for part in assignment.parts:
+            sandbox.drop_references()  # what a stand-in returned stays in the part graded with it
             cases = []
             for check_index, check in enumerate(part.checks):
                 for case_index, case in enumerate(check.cases):
+                    chain = None
                     if check.function in timed_out:
                         outcome = Outcome(False, error="SkippedAfterTimeout")
                     else:
                         trusted = _trusted(assignment, graded, failed)
                         replaced = stand_ins(assignment, part, check, ref, trusted)
-                        timeout = check.timeout * (STAND_IN_SLOWDOWN if replaced else 1)
+                        chain = _chain(spec_name, part, check, case, ref, lang)
+                        witnesses = {chain.steps.function: chain.see} if chain else None
+                        timeout = check.timeout * (STAND_IN_SLOWDOWN if replaced or chain else 1)
                         outcome = sandbox.call(check.module, check.name, case.args, case.kwargs, timeout,
-                                               stand_ins=replaced)
+                                               stand_ins=replaced, witnesses=witnesses)
                         if outcome.error == "Timeout":
                             timed_out.add(check.function)
+                    if not case.public:  # its places as the grader reads them: nothing the student's code wrote
+                        outcome = redaction.hidden(outcome, sources, _resolve(ref, check.function), case.args,
+                                                   case.kwargs)
                     # A failed call is judged on its failure alone: it needs no reference output, unless a
                     # classic bug of this check raises what it raised.
                     expected, variants = (stored.outputs(part.key, check_index, case_index)
@@ -218,8 +227,16 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                                                    text.options(spec_name, check.options, lang), predict,
                                                    function=f"{check.function}()", public=case.public)
                     except Exception as exc:  # a value no comparison foresaw: this case fails, grading goes on
-                        verdict = evaluation.Verdict(False, evaluation.say("bad_value",
-                                                                           detail=f"{type(exc).__name__}: {exc}"))
+                        verdict = evaluation.Verdict(False, evaluation.say(
+                            "bad_value", detail=f"{type(exc).__name__}: {exc}") if case.public
+                            else evaluation.say("bad_value_hidden"))
+                    if chain is not None and outcome.ok:  # the run's result must be its own steps, however good
+                        problem = chain.problem(evaluation.dig(outcome.value, check.options.get("params_at", ())))
+                        if problem and verdict.passed:
+                            verdict = evaluation.Verdict(False, problem)
+                        elif problem:  # it missed its goal as well: both are said, the goal first
+                            verdict = evaluation.Verdict(False, evaluation.say("join", first=verdict.message,
+                                                                               second=problem), verdict.misconception)
                     cases.append(CaseResult(part.key, check.function,
                                             text.check_title(spec_name, check.title, lang) or check.kind, case_index,
                                             case.public, verdict.passed, verdict.message, verdict.misconception))
@@ -243,6 +260,14 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
     return Report(assignment.name, text.catalogue(spec_name, "title", assignment.title, lang), parts,
                   time.monotonic() - started, runs, staged_digest=modules_digest(modules),
                   sandbox=sandbox.record or {}, lang=lang)
+
+
+def _chain(spec_name, part, check, case, ref, lang):
+    """The steps.Chain that watches this case's run, for a check of an integrated part that declares its steps;
+    else None."""
+    if not part.integrated or check.steps is None:
+        return None
+    return steps.Chain(check.steps(ref, case), text.options(spec_name, check.options, lang).get("label", ""))
 
 
 def _may_explain(check, outcome):

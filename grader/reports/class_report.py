@@ -56,7 +56,9 @@ MESSAGES = text.table("class_report", {
     "histogram_y": "students",
     "mean": "mean {value:.2f}",
     "median": "median {value:.2f}",
-    "histogram_alt": "Histogram of the total scores of {count} students",
+    "histogram_alt": "Histogram of the total scores of {count} students, out of {max_score:g} points: mean "
+                     "{mean:.2f}, median {median:.2f}, lowest {low:g}, highest {high:g}.",
+    "histogram_alt_empty": "An empty histogram: no student was graded.",
     "parts": "Parts",
     "part": "Part",
     "points": "Points",
@@ -82,6 +84,15 @@ MESSAGES = text.table("class_report", {
     "not_results": "not a Gradescope results document (no score or tests)",
     "other_assignment": "results of {other}, not {assignment}",
     "wrote": "wrote {path}",
+    "similarity": "Similar code to review",
+    "similarity_none": "nnkit similarity compared {students} students and found no pair that shares unusually "
+                       "much code.",
+    "similarity_found": "nnkit similarity compared {students} students: {pairs} pairs share unusually much code. "
+                        "Review them on its page, which shows the shared passages side by side.",
+    "similarity_link": "Open the similarity report",
+    "similarity_bad": "The similarity summary {path} could not be read ({detail}).",
+    "pair": "Pair",
+    "share": "Shared share",
 })
 
 STYLE = """
@@ -91,7 +102,7 @@ h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 
 table { border-collapse: collapse; margin: 0.5em 0; }
 th, td { border: 1px solid #ddd; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-tr.none td { color: #999; }
+tr.none td { color: #595959; }
 .bar { display: inline-block; height: 0.8em; background: #6a5acd; vertical-align: middle; margin-right: 0.4em; }
 code { background: #f4f4f4; padding: 0 0.2em; }
 img { max-width: 100%; }
@@ -288,7 +299,7 @@ def _written_section(summary):
     line = (MESSAGES["written_pending_one"] if waiting == 1 else MESSAGES["written_pending"].format(count=waiting)) \
         if waiting else MESSAGES["written_done"]
     out.append(f"<p>{_e(line)}</p>")
-    out.append("<table><tr>" + "".join(f"<th>{_e(MESSAGES[h])}</th>" for h in
+    out.append("<table><tr>" + "".join(f'<th scope="col">{_e(MESSAGES[h])}</th>' for h in
                                        ("question", "points", "graded", "to_grade", "mean_score")) + "</tr>")
     for key, title, points, graded, to_grade, mean in summary.written:
         out.append(f'<tr data-written="{_e(key)}"><td>{_e(title)} <code>{_e(key)}</code></td>'
@@ -313,8 +324,46 @@ def _student_row(summary, student):
     return "<tr>" + "".join(cells) + "</tr>"
 
 
-def render(summary, folder_label=""):
-    """The HTML page for a Summary."""
+def _similarity_section(similarity):
+    """The section that summarises ``nnkit similarity``'s findings and links to its page: ``similarity`` is
+    (summary dict, link to the page) or (None, a line saying why it could not be read). Names only, never code."""
+    found, link = similarity
+    out = [f"<h2>{_e(MESSAGES['similarity'])}</h2>"]
+    if found is None:
+        return out + [f"<p>{_e(link)}</p>"]
+    pairs = [pair for pair in found.get("pairs", []) if isinstance(pair, dict)]
+    students = found.get("students", 0)
+    line = MESSAGES["similarity_found"].format(students=students, pairs=len(pairs)) if pairs \
+        else MESSAGES["similarity_none"].format(students=students)
+    out.append(f'<p>{_e(line)} <a href="{_e(link)}">{_e(MESSAGES["similarity_link"])}</a></p>')
+    if pairs:
+        out.append(f'<table><thead><tr><th scope="col">{_e(MESSAGES["pair"])}</th>'
+                   f'<th scope="col">{_e(MESSAGES["students"])}</th><th scope="col">{_e(MESSAGES["share"])}</th>'
+                   "</tr></thead><tbody>")
+        for number, pair in enumerate(pairs, start=1):
+            share = max(_number(pair.get("share_a")) or 0.0, _number(pair.get("share_b")) or 0.0)
+            out.append(f'<tr data-similar="{number}"><td class="num">{number}</td>'
+                       f"<td>{_e(pair.get('a', ''))}, {_e(pair.get('b', ''))}</td>"
+                       f'<td class="num">{share:.0%}</td></tr>')
+        out.append("</tbody></table>")
+    return out
+
+
+def read_similarity(path, out_html):
+    """(summary dict, link from ``out_html`` to its page), or (None, why not) for ``_similarity_section``."""
+    import os
+    try:
+        found = json.loads(Path(path).read_text(encoding="utf-8"))
+        if not isinstance(found, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return None, MESSAGES["similarity_bad"].format(path=path, detail=str(exc)[:120])
+    page = Path(path).parent / os.path.basename(str(found.get("html", "similarity.html")))
+    return found, os.path.relpath(page, Path(out_html).parent)
+
+
+def render(summary, folder_label="", similarity=None):
+    """The HTML page for a Summary; with ``similarity`` (``read_similarity``'s), a section on similar code."""
     assignment = summary.assignment
     students = summary.students
     max_score = summary.max_score
@@ -322,7 +371,7 @@ def render(summary, folder_label=""):
     lang = HTML_LANG.get(text.current(), text.current())
     out = ["<!DOCTYPE html>", f'<html lang="{lang}"><head><meta charset="utf-8">',
            f"<title>{_e(MESSAGES['page_title'].format(title=title))}</title>",
-           f"<style>{STYLE}</style></head><body>",
+           f"<style>{STYLE}</style></head><body><main>",
            f"<h1>{_e(MESSAGES['page_title'].format(title=title))}</h1>"]
     scores = summary.totals()
     if students:
@@ -335,11 +384,13 @@ def render(summary, folder_label=""):
 
     out.append(f"<h2>{_e(MESSAGES['distribution'])}</h2>")
     image = base64.b64encode(_histogram(scores, max_score)).decode("ascii")
-    alt = _e(MESSAGES["histogram_alt"].format(count=len(students)))
+    alt = _e(MESSAGES["histogram_alt"].format(count=len(scores), max_score=max_score, mean=statistics.mean(scores),
+                                              median=statistics.median(scores), low=min(scores), high=max(scores))
+             if scores else MESSAGES["histogram_alt_empty"])
     out.append(f'<img src="data:image/png;base64,{image}" alt="{alt}">')
 
     out.append(f"<h2>{_e(MESSAGES['parts'])}</h2>")
-    out.append("<table><tr>" + "".join(f"<th>{_e(MESSAGES[h])}</th>" for h in
+    out.append("<table><tr>" + "".join(f'<th scope="col">{_e(MESSAGES[h])}</th>' for h in
                                        ("part", "points", "full_marks", "mean_score")) + "</tr>")
     for key, title, points, share, mean, _known in summary.parts:
         out.append(f'<tr data-part="{_e(key)}"><td>{_e(title)} <code>{_e(key)}</code></td>'
@@ -353,7 +404,7 @@ def render(summary, folder_label=""):
     out.append(f"<h2>{_e(MESSAGES['misconceptions'])}</h2>")
     if summary.misconceptions:
         out.append(f"<p>{_e(MESSAGES['misconceptions_help'])}</p>")
-        out.append("<table><tr>" + "".join(f"<th>{_e(MESSAGES[h])}</th>" for h in
+        out.append("<table><tr>" + "".join(f'<th scope="col">{_e(MESSAGES[h])}</th>' for h in
                                            ("misconception", "message", "where", "students", "who")) + "</tr>")
         for key, message, where, names, _known in summary.misconceptions:
             share = len(names) / len(students) if students else 0.0
@@ -372,29 +423,35 @@ def render(summary, folder_label=""):
         heads += [key for key, *_ in summary.parts] + [key for key, *_ in summary.written]
         out.append(f"<h2>{_e(MESSAGES['per_student'])}</h2><details><summary>{len(students)} "
                    f"{_e(MESSAGES['students'].lower())}</summary><table><tr>"
-                   + "".join(f"<th>{_e(head)}</th>" for head in heads + [MESSAGES["misconceptions"]]) + "</tr>")
+                   + "".join(f'<th scope="col">{_e(head)}</th>' for head in heads + [MESSAGES["misconceptions"]])
+                   + "</tr>")
         for student in sorted(students, key=lambda s: s.name):
             out.append(_student_row(summary, student))
         out.append("</table></details>")
 
+    if similarity is not None:
+        out += _similarity_section(similarity)
+
     if summary.skipped:
-        out.append(f"<h2>{_e(MESSAGES['skipped'])}</h2><table><tr><th>{_e(MESSAGES['file'])}</th>"
-                   f"<th>{_e(MESSAGES['reason'])}</th></tr>")
+        out.append(f"<h2>{_e(MESSAGES['skipped'])}</h2><table><tr><th scope=\"col\">{_e(MESSAGES['file'])}</th>"
+                   f"<th scope=\"col\">{_e(MESSAGES['reason'])}</th></tr>")
         for name, reason in summary.skipped:
             out.append(f"<tr><td>{_e(name)}</td><td>{_e(reason)}</td></tr>")
         out.append("</table>")
-    out.append("</body></html>")
+    out.append("</main></body></html>")
     return "\n".join(out) + "\n"
 
 
-def main(assignment, results_dir, out_html, written=None):
+def main(assignment, results_dir, out_html, written=None, similarity=None):
     """Write the class report of ``assignment`` from ``results_dir``'s results JSON (and, with ``written``, the
-    written scores of nbgrader's gradebook: see summarise) to ``out_html``."""
+    written scores of nbgrader's gradebook: see summarise; with ``similarity``, the summary ``nnkit similarity``
+    wrote) to ``out_html``."""
     results_dir = Path(results_dir)
     if not results_dir.is_dir():
         raise NotADirectoryError(MESSAGES["no_results"].format(path=results_dir, assignment=assignment))
     summary = summarise(assignment, results_dir, written)
     out_html = Path(out_html)
-    results.write_text_atomic(render(summary, str(results_dir)), out_html)
+    found = read_similarity(similarity, out_html) if similarity is not None else None
+    results.write_text_atomic(render(summary, str(results_dir), found), out_html)
     print(MESSAGES["wrote"].format(path=out_html))
     return out_html

@@ -38,7 +38,7 @@ from matplotlib.patches import Patch
 
 from .. import catalogues, text
 from ..shipped import evaluation
-from ..core import limits, references
+from ..core import limits, paths, references
 from ..shipped import wire
 
 DPI = 80
@@ -99,6 +99,11 @@ MESSAGES = text.table("plots", {
     "region": "{name} region",
     "diamond": "true boundary |x1| + |x2| = 1",
     "subsampled": "{shown} of {total} evaluation points shown",
+    "alt_curves": "{title}. {details}",
+    "alt_final": "{who}: final {name} {value}",
+    "alt_none": "no curve was drawn",
+    "alt_boundary": "{title}. {details}.{diamond}",
+    "alt_diamond": " A dashed line marks the true boundary, |x1| + |x2| = 1.",
     "plot_failed": "plots: could not draw {name}: {detail}",
     "plot_timeout": "plots: stopped after {seconds:g} s; the plots drawn by then are kept, the results are complete",
 })
@@ -255,7 +260,7 @@ def curves_figure(key, run):
 
     fig = Figure(figsize=(max(6.4, 4.6 * len(names) + 0.6), 3.6), dpi=DPI)
     axes = np.atleast_1d(fig.subplots(1, len(names)))
-    notes = []
+    notes, finals = [], []
     for ax, name in zip(axes, names):
         finite_values = []
         for who, series, side_reason, color, width in (
@@ -271,6 +276,8 @@ def curves_figure(key, run):
                                                            epoch=int(np.argmin(finite)) + 1))
             shown = np.where(finite, values, np.nan)
             finite_values.append(values[finite])
+            last = f"{values[-1]:.1%}" if name == "accuracy" else f"{values[-1]:.4g}"
+            finals.append(MESSAGES["alt_final"].format(who=MESSAGES[who], name=MESSAGES[name], value=last))
             ax.plot(np.arange(1, values.size + 1), shown, color=color, linewidth=width, label=MESSAGES[who])
         ax.set_title(MESSAGES[name], y=1.0)
         ax.set_xlabel(MESSAGES["epoch"])
@@ -281,8 +288,11 @@ def curves_figure(key, run):
             ax.set_ylim(-0.03, 1.03)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(loc="best", fontsize=8)
-    drop = _title(fig, MESSAGES["curves_title"].format(key=run.get("caption") or key))
+    title = MESSAGES["curves_title"].format(key=run.get("caption") or key)
+    drop = _title(fig, title)
     _footnotes(fig, notes, top=0.86 - drop)
+    fig.nnkit_alt = MESSAGES["alt_curves"].format(title=title, details="; ".join(finals + notes)
+                                                  or MESSAGES["alt_none"])
     return fig
 
 
@@ -375,6 +385,7 @@ def boundary_figure(report, key, run):
     axes = np.atleast_1d(fig.subplots(1, len(panels), sharex=True, sharey=True))
     shown = _subsample(X.shape[0])
     size = 12 if shown.size > 50 else 60
+    described = []
     for ax, (who, on_X, on_grid, reason) in zip(axes, panels):
         name = MESSAGES[f"{who}_net"]
         if on_grid is not None:
@@ -386,9 +397,10 @@ def boundary_figure(report, key, run):
             if not finite.all():
                 notes.append(f"{name}: {MESSAGES['predict_non_finite']}")
             right = (on_X >= 0.5) == labels
-            ax.set_title(MESSAGES["net_accuracy"].format(who=name, accuracy=float(right.mean()), count=right.size),
-                         fontsize=10, y=1.0)
+            described.append(MESSAGES["net_accuracy"].format(who=name, accuracy=float(right.mean()), count=right.size))
+            ax.set_title(described[-1], fontsize=10, y=1.0)
         else:
+            described.append(f'{MESSAGES["net_missing"].format(who=name)} ({reason})')
             ax.set_title(MESSAGES["net_missing"].format(who=name), fontsize=10, y=1.0)
             ax.text(0.5, 0.5, _wrap(reason, 44), transform=ax.transAxes, ha="center", va="center", fontsize=9,
                     color=COLORS["note"], bbox={"facecolor": "white", "edgecolor": COLORS["note"], "alpha": 0.9})
@@ -416,8 +428,11 @@ def boundary_figure(report, key, run):
                frameon=False, bbox_to_anchor=(0.5, 0.0))
     if shown.size < X.shape[0]:
         notes.append(MESSAGES["subsampled"].format(shown=shown.size, total=X.shape[0]))
-    drop = _title(fig, MESSAGES["boundary_title"].format(key=run.get("caption") or key))
+    title = MESSAGES["boundary_title"].format(key=run.get("caption") or key)
+    drop = _title(fig, title)
     _footnotes(fig, notes, top=0.88 - drop, legend_rows=1 if len(panels) > 1 else 2)
+    fig.nnkit_alt = MESSAGES["alt_boundary"].format(title=title, details="; ".join(described + notes),
+                                                    diamond=MESSAGES["alt_diamond"] if diamond else "")
     return fig
 
 
@@ -511,6 +526,7 @@ def write_run_plots(report, folder):
                     if fig is not None:
                         partial = path.with_name(f".{path.name}.part")
                         fig.savefig(partial, dpi=DPI, format="png")
+                        paths.plot_alt(path).write_text(getattr(fig, "nnkit_alt", ""), encoding="utf-8")
                         os.replace(partial, path)  # a plot stopped midway leaves no half PNG behind
                         written.append(path)
             except Exception as exc:  # plots are a courtesy: they must never cost a student their grade

@@ -121,6 +121,12 @@ class _Trips:
         if self.calls > STAND_IN_CALLS:
             raise _StandInLimit(MESSAGES["stand_in_calls"].format(limit=STAND_IN_CALLS))
 
+    def witnessed(self, seconds):
+        """A witness report took the grader ``seconds``: given back like a stand-in's time, under the same limit."""
+        self.given += seconds
+        if self.given > self.limit:
+            raise _StandInLimit(MESSAGES["stand_in_time"].format(seconds=self.limit))
+
     def served(self):
         """(served, load) of the request whose answer is ready: the grader's time since it was read, and what the
         worker and the grader waited for a CPU since the grader last wrote to the worker, but no more than that
@@ -220,6 +226,9 @@ class Sandbox:
         self.stand_in_credit = STAND_IN_CREDIT * budget_seconds
         self.served = self.credited = 0.0
         self.round_trips = 0
+        self.starts = 0  # workers started: the first, and every one started in place of one that was replaced
+        self._holds_references = False  # whether the worker has been sent a stand-in's value since it started
+        self._retired = False  # whether the last worker was ended for that reason (drop_references)
         self.token = secrets.token_hex(16)
         self.layers = {}
         self.swept = 0
@@ -313,6 +322,7 @@ class Sandbox:
         has run in a fresh worker, so that is the grader's problem. Raises confinement.Refused when the policy finds
         a property that no layer holds."""
         plan = self._plan()
+        self.starts += 1
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
         errors = tempfile.TemporaryFile() if plan["bwrap"] is not None else None  # bubblewrap's own complaints
@@ -359,6 +369,18 @@ class Sandbox:
                 self._kill()
                 raise
 
+    def _fresh_worker(self, remaining):
+        """Start a new worker in place of the one that is gone, and import again every module that loaded before:
+        the one place a worker is replaced. A worker retired because it served stand-ins (``drop_references``) is the
+        grader's choice, so its replacement's start is given back to the budget; the imports, the student's code,
+        are not. Any other replacement (after a crash, a time-out) counts as before."""
+        started = time.monotonic()
+        self._start(START_TIMEOUT)
+        if self._retired:
+            self.deadline += time.monotonic() - started
+            self._retired = False
+        self._reimport(min(IMPORT_TIMEOUT, max(remaining, 0.1)))
+
     def _reimport(self, timeout):
         """After a restart, import again every module that loaded before. A module that fails now stays failed."""
         pending = list(self._loaded)
@@ -376,6 +398,15 @@ class Sandbox:
             if self._proc is None:  # the failed import took the worker down: start afresh, import the rest again
                 self._start(START_TIMEOUT)
                 pending = list(self._loaded)
+
+    def drop_references(self):
+        """End the worker if it has been sent a stand-in's value since it started: the next call gets a fresh worker
+        (``_fresh_worker``), whose start is given back to the budget. The engine calls this between parts, so that
+        nothing a stand-in returned (nor anything the student's code made from it, kept in a module global or any
+        other state of the process) reaches a part that was not graded with that stand-in."""
+        if self._holds_references:
+            self._kill()
+            self._retired = True
 
     def _kill(self):
         if self._proc is None:
@@ -396,6 +427,7 @@ class Sandbox:
                 pass
         self._proc = self._worker_pid = None
         self._to_worker = self._from_worker = None
+        self._holds_references = False
         self.swept += _sweep(self.token)
 
     def close(self):
@@ -488,7 +520,7 @@ class Sandbox:
         wire.write_message(payload.append, message, limit, max_items)
         self._write_all(payload[0], deadline)
 
-    def _request(self, message, timeout, stand_ins=None, serve_limit=None):
+    def _request(self, message, timeout, stand_ins=None, serve_limit=None, witnesses=None):
         """Send ``message`` and return the answer to it. Each request carries a fresh random id that the answer
         must echo, so bytes a student writes to the channel can never be taken for the answer to a later call.
 
@@ -497,10 +529,15 @@ class Sandbox:
         A request for any other name is refused in the student's process. What a stand-in costs that is not the
         student's is given back to the call and to the budget (``_credit``); a call that makes more than
         STAND_IN_CALLS requests, or is given back more than ``serve_limit`` seconds (default: ``timeout``), ends
-        with _StandInLimit."""
+        with _StandInLimit. Once a stand-in request has been answered, the worker holds a reference's value
+        (``drop_references``).
+
+        The worker may also report what a witnessed function returned (``witnesses``: {'module.function':
+        callable}, see Sandbox.call): the callable gets each decoded value here, and nothing goes back. Reports
+        count as requests, and the grader's time on them is given back like a stand-in's."""
         deadline = time.monotonic() + timeout
         request_id = secrets.token_hex(8)
-        with waits.Waits(self._worker_pid if stand_ins else None) as clock:
+        with waits.Waits(self._worker_pid if stand_ins or witnesses else None) as clock:
             trips = _Trips(clock, timeout if serve_limit is None else serve_limit)
             self._send(dict(message, id=request_id), deadline)
             while True:
@@ -509,13 +546,35 @@ class Sandbox:
                 answer = self._parse(frame)
                 if answer.get("id") != request_id:
                     raise _Garbled
+                if "witness" in answer:  # no reply: the student's code goes on while the grader checks
+                    trips.count()
+                    began = time.monotonic()
+                    self._witnessed(answer, witnesses or {})
+                    spent = time.monotonic() - began
+                    trips.witnessed(spent)
+                    deadline += self._credit(spent, 0.0)
+                    continue
                 if "stand_in" not in answer:
                     return answer
                 trips.count()
+                self._holds_references = True
                 reply = self._reply(answer, stand_ins or {}, len(frame), request_id)
                 deadline += self._credit(*trips.served())
                 trips.start()
                 self._write_all(reply, deadline)
+
+    def _witnessed(self, report, witnesses):
+        """Hand each value of one witness report, in order, to the witness named. The report came within an
+        answer's limits (bytes and values), so decoding it is bounded; a report for a function not witnessed in
+        this call is not decoded."""
+        name, values = report.get("witness"), report.get("values")
+        if type(name) is str and name in witnesses and type(values) is list:
+            for data in values:
+                try:
+                    value = wire.decode(data)
+                except Exception:  # a hand-made report: the witness sees something it cannot take for a value
+                    value = wire.Opaque("unreadable")
+                witnesses[name](value)
 
     def _credit(self, served, load):
         """Give back to the budget what one stand-in's round trip cost that is not the student's: ``served``, the
@@ -577,7 +636,7 @@ class Sandbox:
                 name=name, detail=f"{type(exc).__name__}: {str(exc)[:200]}")}
 
     # -- public API ---------------------------------------------------------------------------------------------
-    def _exchange(self, message, timeout, stand_ins=None):
+    def _exchange(self, message, timeout, stand_ins=None, witnesses=None):
         """Send one request, restarting the worker first if needed. Returns an Outcome whatever the student's code
         does; raises SandboxError only when a fresh worker cannot start."""
         remaining = self.deadline - time.monotonic()
@@ -587,8 +646,7 @@ class Sandbox:
             if self._proc is not None and select.select([self._from_worker], [], [], 0)[0]:
                 self._kill()  # it wrote something between calls (or died): start a clean worker for this call
             if self._proc is None:
-                self._start(START_TIMEOUT)  # trusted start-up: not charged to the submission's budget limit
-                self._reimport(min(IMPORT_TIMEOUT, max(remaining, 0.1)))
+                self._fresh_worker(remaining)
                 if message.get("module") in self._failed_imports:
                     failed = self._failed_imports[message["module"]]
                     return Outcome(False, error="ImportFailed", detail=f"{failed.error}: {failed.detail}")
@@ -597,10 +655,11 @@ class Sandbox:
                     self._kill()
                     return Outcome(False, error="BudgetExceeded")
             self._stand_in_raised = ()
-            answer = self._request(message, min(timeout, remaining), stand_ins, serve_limit=timeout)
+            answer = self._request(message, min(timeout, remaining), stand_ins, serve_limit=timeout,
+                                   witnesses=witnesses)
         except _StandInLimit as exc:
             self._kill()  # it waits for an answer that never comes: a fresh worker takes the next call
-            return Outcome(False, error=STAND_IN_ERROR, detail=str(exc))
+            return Outcome(False, error=STAND_IN_ERROR, detail=str(exc), by_grader=True)
         except TimeoutError:
             self._kill()
             kind = "Timeout" if timeout <= remaining else "BudgetExceeded"
@@ -666,18 +725,21 @@ class Sandbox:
             self._failed_imports[module] = outcome
         return outcome
 
-    def call(self, module, function, args=(), kwargs=None, timeout=5.0, stand_ins=None):
+    def call(self, module, function, args=(), kwargs=None, timeout=5.0, stand_ins=None, witnesses=None):
         """Call ``module.function(*args, **kwargs)`` in the worker and return its decoded Outcome.
 
         ``stand_ins`` ({'module.function': callable}) replace those functions of the student's modules for this call
-        only: when the student's code calls one, the callable runs here, in the grader, and its value goes back."""
+        only: when the student's code calls one, the callable runs here, in the grader, and its value goes back.
+        ``witnesses`` ({'module.function': callable}) watch the student's own functions for this call: each time
+        the student's code calls one, it runs as written, and the callable gets here what it returned."""
         loaded = self.load(module)
         if not loaded.ok:
             return Outcome(False, error="ImportFailed", detail=f"{loaded.error}: {loaded.detail}".strip(": "),
                            where=loaded.where)
         message = {"op": "call", "module": module, "function": function, "stand_ins": sorted(stand_ins or {}),
+                   "witnesses": sorted(set(witnesses or {}) - set(stand_ins or {})),
                    "args": wire.encode(tuple(args)), "kwargs": wire.encode(dict(kwargs or {}))}
-        return self._exchange(message, timeout, stand_ins)
+        return self._exchange(message, timeout, stand_ins, witnesses)
 
 
 def close_all():
