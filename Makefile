@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(abspath $(BIN)):$(PATH)
 export MPLBACKEND := Agg
 
-.PHONY: install demo test browser sandbox fonts clean
+.PHONY: install demo test test-fast browser sandbox fonts clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) fonts
 
 # Chinese plots need a CJK font: Debian's Noto Sans CJK (fonts-noto-cjk), installed with apt-get as root when missing;
-# without root, a note. matplotlib's font cache is then dropped, so that it finds the new font (grader/plots.py also
+# without root, a note. matplotlib's font cache is then dropped, so that it finds the new font (grader/reports/plots.py also
 # adds it when the cache predates it).
 fonts:
 	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 \
@@ -30,8 +30,14 @@ fonts:
 demo: install sandbox
 	$(BIN)/python -m grader demo
 
+# The accessibility test injects axe-core (npm) into the pages in that chromium: installed here, into node_modules/
+# (git-ignored), so that no test downloads anything.
+AXE_CORE := 4.11.0
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@grep -qs '"version": "$(AXE_CORE)"' node_modules/axe-core/package.json || { \
+		{ command -v npm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq npm >/dev/null; }; } \
+		&& npm install --prefix . --no-save --no-package-lock --no-audit --no-fund --silent axe-core@$(AXE_CORE); }
 
 # The sandbox's tools (docs/security.md): bubblewrap for the namespaces, libseccomp for the system-call filter.
 # Installed with apt-get as root when missing; without root, a note, and grading uses the layers there are.
@@ -42,6 +48,10 @@ sandbox:
 
 test: install browser sandbox
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+# The unit layer only (tests/conftest.py's LAYERS): what a contributor runs after every change.
+test-fast: install
+	$(BIN)/python -m pytest -m unit -q
 
 clean:
 	rm -rf $(VENV) release submitted autograded feedback downloaded exchange graded gradebook.db grades.csv kit_grades.csv demo-course

@@ -8,18 +8,24 @@ importable: run nbgrader with the kit's environment (``.venv/bin`` first on PATH
 kit's checkout.
 
 Settings, and why:
-- The notebook is never executed. ``Execute`` is replaced by ``grader.nbgrader_bridge.GradeWithKit``, which grades
-  the submission's module files with ``python -m grader grade`` in a sandboxed subprocess and writes each part's
+- The notebook is never executed. ``Execute`` is replaced by ``grader.adapters.nbgrader_bridge.GradeWithKit``,
+  which grades the submission's module files with ``python -m grader grade`` in a sandboxed subprocess and writes each part's
   messages, plots and score into its grade cell. Code a student adds to the notebook cannot change a score, and a
   hanging or crashing submission still gets a grade for every part. Where this machine cannot confine the student's
   code (docs/security.md: no layer holds one of its five properties), it refuses, and nbgrader fails the
   submission; ``c.GradeWithKit.waive = ["read-the-kit"]`` (or ``"all"``) grades anyway, and the results record it.
+- Before nbgrader reads a submitted notebook, its nbgrader metadata is made the release's
+  (``grader.adapters.nbgrader_cells``): a copied or edited cell cannot stop autograde. A submission autograde
+  cannot finish anyway scores 0 in every autograded part and waits for a grader, never its earlier grade; the
+  command ends with one line for it, and ``nbgrader export`` marks it (``grader.adapters.autograde_failures``).
+- Every markdown cell a student wrote is cleaned by nh3 before the autograded notebook is saved
+  (``grader.adapters.safe_markdown``): the formgrader and the feedback pages show no script from a student.
 - ``Autograde.exclude_overwriting`` keeps each student's graded modules: without it autograde copies the source's
   stubs over them.
 - Exchange (``nbgrader release_assignment`` / ``submit`` / ``collect``): ``$NNKIT_EXCHANGE``, default ``exchange/``
   in this folder. The course id is ``$NNKIT_COURSE_ID``, default ``nnkit``.
 - LMS download (``nbgrader zip_collect NAME``): put ``<student_id>.zip`` files, or ``<student_id>/`` folders, in
-  ``downloaded/NAME/archive/``. Each holds the notebook and the graded modules; see grader/nbgrader_bridge.py.
+  ``downloaded/NAME/archive/``. Each holds the notebook and the graded modules; see grader/adapters/nbgrader_bridge.py.
   ``SafeExtractor`` reads them without writing outside ``downloaded/NAME/extracted/``.
 - ``generate_feedback`` pages are self-contained HTML (no CDN scripts), and start with a summary: each part's score
   and, for each part that lost points, its first failure, its likely cause and a link to its grade cell.
@@ -40,13 +46,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 try:
-    from grader import nbgrader_bridge
+    from grader.adapters import nbgrader_bridge
 except ImportError:
     for candidate in (os.environ.get("NNKIT_ROOT"), str(HERE)):
-        if candidate and (Path(candidate) / "grader" / "nbgrader_bridge.py").is_file():
+        if candidate and (Path(candidate) / "grader" / "adapters" / "nbgrader_bridge.py").is_file():
             sys.path.insert(0, candidate)
             break
-    from grader import nbgrader_bridge
+    from grader.adapters import nbgrader_bridge
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
@@ -66,6 +72,7 @@ c.ClearSolutions.text_stub = nbgrader_bridge.answer_stub(LANG)  # a written answ
 
 # Autograde: keep the students' modules, grade them with the kit instead of running the notebook
 c.Autograde.exclude_overwriting = nbgrader_bridge.graded_files()
+c.Autograde.sanitize_preprocessors = nbgrader_bridge.sanitize_preprocessors()
 c.Autograde.autograde_preprocessors = nbgrader_bridge.autograde_preprocessors()
 c.GradeWithKit.budget = 30  # seconds of the submission's code in all; the subprocess gets this plus 90 s
 c.GradeWithKit.waive = []  # sandbox properties to grade without where no layer holds them; [] = $NNKIT_SANDBOX_WAIVE

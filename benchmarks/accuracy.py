@@ -30,7 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 import mutants  # noqa: E402
-from grader import catalogues, engine, paths  # noqa: E402
+from grader import catalogues
+from grader.grading import engine
+from grader.core import paths  # noqa: E402
 
 # The self-check as a student runs it, but printing one line of JSON: [[case id, passed, message], ...].
 SELF_CHECK = ("import json; from _selfcheck import local; "

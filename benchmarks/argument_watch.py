@@ -14,8 +14,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader import catalogues, references  # noqa: E402
-from grader.sandbox import mutation, wire  # noqa: E402
+from grader import catalogues
+from grader.core import references  # noqa: E402
+from grader.shipped import mutation, wire  # noqa: E402
 
 
 def _seconds(action, repeat):

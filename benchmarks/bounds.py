@@ -21,8 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader import catalogues, engine, paths  # noqa: E402
-from grader.sandbox import runner, wire  # noqa: E402
+from grader import catalogues
+from grader.grading import engine
+from grader.core import paths  # noqa: E402
+from grader.sandbox import runner
+from grader.shipped import wire  # noqa: E402
 
 A1, A3 = "a1_neuron_gd", "a3_backprop"
 HUGE_CLASS = "    return type('C' * 4_000_000, (), {})()\n"  # the returned object's class has a 4 MB name
@@ -42,7 +45,7 @@ def a3_figures():
     report = engine.grade(A3, paths.SOLUTIONS / A3)
     grading = time.perf_counter() - started
     started = time.perf_counter()
-    from grader import plots
+    from grader.reports import plots
     importing = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()

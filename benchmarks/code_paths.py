@@ -5,7 +5,7 @@
 Every reference value of every case (public and hidden: expected values, misconception outputs, and the case
 inputs themselves) is computed in a fresh process under the machine's default code path and under each forced one
 (OpenBLAS core types, numpy's baseline SIMD loops). The table gives the largest drift from the default, measured
-against the largest magnitude of each array, for each tolerance class of ``grader.stored_tolerance``, and the
+against the largest magnitude of each array, for each tolerance class of ``grader.core.stored_tolerance``, and the
 class's tolerance. docs/reproducibility.md quotes it.
 """
 import json
@@ -19,13 +19,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from grader import stored_tolerance  # noqa: E402
-from grader.sandbox import wire  # noqa: E402
+from grader.core import stored_tolerance  # noqa: E402
+from grader.shipped import wire  # noqa: E402
 
 DUMP = r"""
 import json, sys
-from grader import catalogues, references, stored_tolerance
-from grader.sandbox import wire
+from grader import catalogues; from grader.core import references, stored_tolerance
+from grader.shipped import wire
 out = []
 for name in catalogues.names():
     spec = catalogues.load(name)
@@ -76,7 +76,7 @@ def main():
             row[kind] = max(row[kind], drifts(wire.decode(old), wire.decode(new)))
         worst = {kind: max(worst[kind], row[kind]) for kind in worst}
         print(f"| {label} | {row['direct']:.1e} | {row['finite difference']:.1e} |")
-    print(f"| **tolerance** (grader.stored_tolerance) | {tolerance['direct']:.0e} | "
+    print(f"| **tolerance** (grader.core.stored_tolerance) | {tolerance['direct']:.0e} | "
           f"{tolerance['finite difference']:.0e} |")
     print(f"\nmargins: direct {tolerance['direct'] / max(worst['direct'], 1e-300):.0f}x, "
           f"finite differences {tolerance['finite difference'] / max(worst['finite difference'], 1e-300):.0f}x")

@@ -27,7 +27,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 import mutants  # noqa: E402
-from grader import evaluation, paths  # noqa: E402
+from grader.shipped import evaluation
+from grader.core import paths  # noqa: E402
 from grader.catalogues import a3_backprop as catalogue  # noqa: E402
 
 MODULES = {"activations": "a2_forward", "losses": "a2_forward", "forward": "a2_forward",
@@ -183,7 +184,7 @@ def gradient_table(solution, variants):
 
 def gradient_checks_table():
     """Every gradient check of the catalogue: the solution's error, and the closest classic bug's."""
-    from grader import references
+    from grader.core import references
     spec = catalogue.ASSIGNMENT
     ref = references.modules(spec)
     print("\n## Every gradient check of the catalogue: relative error (must be < 1e-6)\n")
@@ -243,7 +244,7 @@ def timing_table(solution, data, tasks):
             solution.training.train(X, Y, params, list(task["activations"]), task["learning_rate"], task["epochs"])
             best = min(best, time.perf_counter() - started)
         print(f"| one graded {name} run, in this process | {best:.3f} |")
-    from grader import engine
+    from grader.grading import engine
     runs = []
     for _ in range(3):
         started = time.perf_counter()

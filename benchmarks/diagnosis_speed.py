@@ -23,7 +23,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 import mutants  # noqa: E402
 from mutants import two_slips  # noqa: E402
-from grader import diagnosis, engine  # noqa: E402
+from grader.grading import diagnosis, engine  # noqa: E402
 
 
 def grade(assignment, edits):

@@ -22,7 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader import catalogues, engine, paths  # noqa: E402
+from grader import catalogues
+from grader.grading import engine
+from grader.core import paths  # noqa: E402
 from grader.sandbox import runner  # noqa: E402
 
 TARGET_ONE = 1.0

@@ -16,12 +16,14 @@ does for the hand-written registry. Per assignment and half (dev, the developmen
   kept as bugs and shown apart.
 
     .venv/bin/python benchmarks/mechanical_accuracy.py [--half dev|val|both] [--only a2_forward] [--jobs 2]
-        [--sample N] [--details] [--hints FILE] [--list]
+        [--sample N] [--details] [--hints FILE] [--results FILE] [--list]
 
 The table is recorded, with this command, in docs/accuracy.md.
 """
 import argparse
+import contextlib
 import hashlib
+import json
 import os
 import sys
 import tempfile
@@ -140,7 +142,8 @@ def grade_one(entry):
     for x in diagnosed:
         verdict = verdicts.get(id(x), replay.UNCHECKED)
         for text in x.diagnoses:
-            result.hints.append((x.function, text, verdict))
+            if (x.function, text, verdict) not in result.hints:
+                result.hints.append((x.function, text, verdict))
     return result
 
 
@@ -162,10 +165,28 @@ def corpus(assignments, halves, jobs, sample=0):
     return _sampled(kept, sample), built
 
 
-def run(entries, jobs):
-    """[Graded], in the order of ``entries``."""
+def run(entries, jobs, progress=None, record=None):
+    """[Graded], in the order of ``entries``; ``progress(line)`` hears every 50, ``record(graded)`` each one."""
+    results = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(grade_one, entries, chunksize=2))
+        for graded in pool.map(grade_one, entries, chunksize=2):
+            results.append(graded)
+            if record:
+                record(graded)
+            if progress and len(results) % 50 == 0:
+                progress(f"{len(results)} of {len(entries)} graded")
+    return results
+
+
+def as_json(graded):
+    """One graded mutant as a JSON line: what it is, what the grader made of it, and its hints."""
+    first = next(iter(graded.relevant.values()))
+    return json.dumps({"half": graded.half, "assignment": graded.assignment, "label": graded.label,
+                       "shape": graded.shape, "status": graded.status, "score": graded.score,
+                       "max_score": graded.max_score, "caught": graded.caught, "named": graded.named,
+                       "wrong": graded.wrong, "blind_spot": graded.blind_spot,
+                       "first_failure": first[0].message if first else "",
+                       "hints": [list(hint) for hint in graded.hints]}, ensure_ascii=False)
 
 
 def _row(label, half, items):
@@ -237,6 +258,7 @@ def main(argv=None):
     parser.add_argument("--details", action="store_true", help="list every mutant that falls short")
     parser.add_argument("--hints", default="mechanical_hints.tsv", help="where to write the (edit, hint) table")
     parser.add_argument("--list", action="store_true", help="print the corpus (half, verdict, edit) and stop")
+    parser.add_argument("--results", help="append each graded mutant to this file as a JSON line, as it is graded")
     args = parser.parse_args(argv)
     started = time.monotonic()
     halves = HALVES if args.half == "both" else (args.half,)
@@ -246,7 +268,15 @@ def main(argv=None):
             print(f"{entry.mutant.half}\t{entry.status}\t{entry.mutant.assignment}\t{entry.mutant.label}")
         return 0
     left_out = sum(e.status == mechanical.EQUIVALENT for e in built if e.mutant.half in halves)
-    results = run(entries, args.jobs)
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(open(args.results, "a", encoding="utf-8")) if args.results else None
+
+        def record(graded):
+            out.write(as_json(graded) + "\n")
+            out.flush()
+
+        results = run(entries, args.jobs, lambda line: print(f"{line} ({time.monotonic() - started:.0f} s)",
+                                                              file=sys.stderr, flush=True), record if out else None)
     print(table(results, halves))
     print(f"\n{len(results)} mutants graded ({left_out} equivalent ones left out) in "
           f"{time.monotonic() - started:.0f} s with --jobs {args.jobs}; hints in {args.hints}")

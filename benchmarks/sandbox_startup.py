@@ -15,7 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader import engine, paths  # noqa: E402
+from grader.grading import engine
+from grader.core import paths  # noqa: E402
 from grader.sandbox import confinement, runner  # noqa: E402
 
 FULL = runner.LAYERS

@@ -44,7 +44,9 @@ sys.path.insert(0, str(ROOT))
 
 import nbformat  # noqa: E402
 
-from grader import catalogues, demo, nbgrader_bridge, paths  # noqa: E402
+from grader import catalogues
+from grader.adapters import demo, nbgrader_bridge
+from grader.core import paths  # noqa: E402
 
 ASSIGNMENT = "a3_backprop"
 FIGURES = ("anchor", "cold", "plots", "autograde", "grade-all")
@@ -195,7 +197,7 @@ def recipe(index):
 
 
 def build_class(submitted, size, release):
-    """``submitted/<student>/a3_backprop/`` for ``size`` mixed students, built by grader.demo from ``release``."""
+    """``submitted/<student>/a3_backprop/`` for ``size`` mixed students, built by grader.adapters.demo from ``release``."""
     for index in range(size):
         student = recipe(index)
         demo.build_student(student, ASSIGNMENT, release, submitted / student["id"] / ASSIGNMENT)
@@ -442,8 +444,11 @@ class PhaseClock:
 def instrument(clock):
     """Wrap the grader's phases in ``clock``; return a function that undoes it."""
     import types
-    from grader import evaluation, reference_cache, references
-    from grader.sandbox import runner, wire
+    from grader.shipped import evaluation
+    from grader.grading import reference_cache
+    from grader.core import references
+    from grader.sandbox import runner
+    from grader.shipped import wire
     proxy = types.ModuleType("wire")  # the runner's view of wire, so encode's own recursion stays unwrapped
     proxy.__dict__.update(vars(wire))
     for name in ("encode", "decode", "write_message", "header_length"):
@@ -493,7 +498,9 @@ def start_costs(count=15):
 def profile(size):
     """Grade ``size`` mixed submissions in this process, as one grade-all worker does, and print each phase's
     seconds per submission and share. The reference cache is built first, untimed, as grade-all's parent does."""
-    from grader import catalogues, engine, reference_cache, references
+    from grader import catalogues
+    from grader.grading import engine, reference_cache
+    from grader.core import references
     from grader.sandbox import runner
     scratch = Path(tempfile.mkdtemp(prefix="nnkit-profile-"))
     os.environ[CACHE_VARIABLE] = str(scratch / "reference-cache")
@@ -531,8 +538,8 @@ def profile_table(clock, total, confined, bare, size):
         ("wire encoding/decoding and pipe writes, grader side", totals.get("wire", 0.0)),
         ("student code, as the worker timed each call", min(clock.student, waiting)),
         ("rest of waiting for the worker (imports, its own encoding)", max(waiting - clock.student, 0.0)),
-        ("judging (`grader.evaluation.judge`)", totals.get("judging", 0.0)),
-        ("reference outputs (`grader.references`, the cache read and decoded)", totals.get("references", 0.0)),
+        ("judging (`grader.shipped.evaluation.judge`)", totals.get("judging", 0.0)),
+        ("reference outputs (`grader.core.references`, the cache read and decoded)", totals.get("references", 0.0)),
     ]
     rows.append(("the rest (staging, the engine's loop, scoring)", total - sum(seconds for _, seconds in rows)))
     lines = [f"Where grade-all's time goes: {size} mixed {ASSIGNMENT} submissions graded in one process "

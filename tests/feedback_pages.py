@@ -1,4 +1,4 @@
-"""Reading the summary at the top of a feedback page (grader/feedback_summary.py) the way a reader sees it: the tests
+"""Reading the summary at the top of a feedback page (grader/reports/feedback_summary.py) the way a reader sees it: the tests
 of the summary and of the nbgrader round trips share it."""
 import html
 import re

@@ -52,7 +52,7 @@ def main(argv):
     refuse(no_landlock, no_namespaces)
     if not grader:
         os.execvp(command[0], command)
-    from grader import cli
+    from grader.adapters import cli
     from grader.sandbox import runner
     if layers is not None:
         runner.LAYERS = layers

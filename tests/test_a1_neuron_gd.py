@@ -5,7 +5,9 @@ self-check, notebook) are in test_assignments.py.
 import numpy as np
 import pytest
 
-from grader import catalogues, engine, references
+from grader import catalogues
+from grader.grading import engine
+from grader.core import references
 from grader.catalogues import a1_neuron_gd as catalogue
 
 NAME = "a1_neuron_gd"
@@ -75,8 +77,8 @@ def test_the_lecture_data_follows_its_model():
 
 
 def test_every_misconception_is_distinguishable_on_every_case_it_covers():
-    from grader import evaluation
-    from grader.evaluation import mismatch
+    from grader.shipped import evaluation
+    from grader.shipped.evaluation import mismatch
     assignment = catalogues.load(NAME)
     for part in assignment.parts:
         for check in part.checks:

@@ -6,7 +6,9 @@ import pytest
 import mutants
 from conftest import part_of
 from mutants import a2_forward as registered
-from grader import catalogues, engine, references
+from grader import catalogues
+from grader.grading import engine
+from grader.core import references
 from grader.catalogues import a2_forward as catalogue
 
 NAME = "a2_forward"

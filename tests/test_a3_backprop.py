@@ -11,7 +11,9 @@ import pytest
 
 import mutants
 from conftest import part_of
-from grader import catalogues, engine, paths, references
+from grader import catalogues
+from grader.grading import engine
+from grader.core import paths, references
 from grader.catalogues import a3_backprop as catalogue
 
 NAME = "a3_backprop"
@@ -140,3 +142,134 @@ def test_notebook_trains_with_the_graded_settings():
         layers = list(task["layers"])
         assert f"learning_rate={task['learning_rate']}, epochs={task['epochs']}" in source
         assert f"init_params({layers}, np.random.default_rng({task['seeds'][0]}))" in source
+
+
+# -- the tasks are earned by the student's own gradient descent ------------------------------------------------------
+MEMORISER = '''
+
+
+def train(X, Y, params, activations, learning_rate, epochs, batch_size=None, rng=None):
+    """No training at all: weights built from the labels. On a table of 0/1 rows, one detector unit per row of the
+    smaller class, then OR (the smaller class is labelled 1) or NOR (it is labelled 0); on points in the plane, the
+    diamond's four edges, then AND or NAND, whichever way round the labels say."""
+    k = 20.0
+    y = Y[:, 0] >= 0.5
+    (W1, b1), (W2, b2) = params
+    W1, b1, W2, b2 = np.zeros_like(W1), np.zeros_like(b1), np.zeros_like(W2), np.zeros_like(b2)
+    if X.shape[1] == 3:  # rows of 0s and 1s
+        ones = y.sum() <= (~y).sum()
+        rows = X[y] if ones else X[~y]
+        for unit, row in enumerate(rows):
+            W1[:, unit] = k * (2 * row - 1)
+            b1[unit] = -k * (row.sum() - 0.5)
+        W2[:len(rows), 0] = k if ones else -k
+        b2[0] = -0.5 * k if ones else 0.5 * k
+    else:  # the plane: the four edges of |x1| + |x2| < 1
+        for unit, signs in enumerate(((1, 1), (1, -1), (-1, 1), (-1, -1))):
+            W1[:, unit] = -k * np.array(signs, dtype=float)
+            b1[unit] = k
+        inside = Y[np.abs(X).sum(axis=1) < 0.5, 0].mean() >= 0.5
+        W2[:4, 0] = k if inside else -k
+        b2[0] = -3.0 * k if inside else 3.0 * k
+    trained = [(W1, b1), (W2, b2)]
+    A_out = predict(X, trained, activations)
+    history = {"loss": np.full(epochs, mean_loss(A_out, Y, activations[-1])),
+               "accuracy": np.full(epochs, accuracy(A_out, Y))}
+    return trained, history
+'''
+TASKS = ("xor", "diamond")
+
+
+def _memoriser(submission, name, base=None, stub=True):
+    """A submission whose train() builds its weights from the labels (MEMORISER, then ``base`` appended), with the
+    stubs (or, with ``stub=False``, the solution) everywhere else."""
+    source = (paths.ASSIGNMENTS if stub else paths.SOLUTIONS) / NAME / "training.py"
+    return submission(NAME, {"training.py": source.read_text(encoding="utf-8") + MEMORISER + (base or "")},
+                      stub=stub, name=name)
+
+
+def test_a_train_that_builds_its_weights_from_the_labels_earns_no_task(submission):
+    report = engine.grade(NAME, _memoriser(submission, "memoriser"))
+    for key in TASKS:
+        part = part_of(report, key)
+        assert part.score == 0, [c.message for c in part.cases]
+        assert all("come from no call of train_step()" in c.message for c in part.cases), \
+            [c.message for c in part.cases]
+
+
+def test_control_without_the_steps_the_memoriser_earns_both_tasks(submission, monkeypatch):
+    """The same memoriser, with the tasks' runs no longer watched step by step, scores 3/3 on XOR and on the diamond,
+    hidden relabelled runs included: the relabelling alone defeats constant weights only."""
+    monkeypatch.setattr(engine, "_chain", lambda *args: None)
+    report = engine.grade(NAME, _memoriser(submission, "memoriser"))
+    for key in TASKS:
+        part = part_of(report, key)
+        assert part.score == part.points, [c.message for c in part.cases]
+
+
+# With the solution's train_step, backward and gd_step, train() still does not train: it takes its steps from the
+# weights it built (so the first is not a step from the initial parameters), or it trains and then returns the
+# weights it built, or it reports steps of its own making through the watched function.
+NOT_TRAINING = {
+    "steps from built weights": ('''
+
+_built = train
+
+
+def train(X, Y, params, activations, learning_rate, epochs, batch_size=None, rng=None):
+    params, _ = _built(X, Y, params, activations, learning_rate, epochs)
+    return _trained(X, Y, params, activations, learning_rate, epochs)
+''', "at step 1 is not one gradient-descent step"),
+    "trains, then returns built weights": ('''
+
+_built = train
+
+
+def train(X, Y, params, activations, learning_rate, epochs, batch_size=None, rng=None):
+    _trained(X, Y, params, activations, learning_rate, epochs)
+    return _built(X, Y, params, activations, learning_rate, epochs)
+''', "are not those its last train_step() gave"),
+    "forged reports": ('''
+
+_built = train
+
+
+def train(X, Y, params, activations, learning_rate, epochs, batch_size=None, rng=None):
+    import training
+    built = _built(X, Y, params, activations, learning_rate, epochs)
+    watched = training.train_step
+    for cell in watched.__closure__ or ():
+        if callable(cell.cell_contents) and cell.cell_contents is not watched:
+            cell.cell_contents = lambda *args, **kwargs: (built[0], 0.0)  # what the watcher reports as the step
+    for _ in range(epochs):
+        watched(X, Y, params, activations, learning_rate)
+    return built
+''', "at step 1 is not one gradient-descent step"),
+}
+TRAINED = '''
+
+def _trained(X, Y, params, activations, learning_rate, epochs):
+    history = {"loss": np.zeros(epochs), "accuracy": np.zeros(epochs)}
+    for epoch in range(epochs):
+        params, _ = train_step(X, Y, params, activations, learning_rate)
+    return list(params), history
+'''
+
+
+@pytest.mark.parametrize("name", sorted(NOT_TRAINING))
+def test_a_train_that_does_not_train_earns_no_task_even_beside_a_correct_train_step(submission, name):
+    body, said = NOT_TRAINING[name]
+    report = engine.grade(NAME, _memoriser(submission, name.replace(" ", "-"), TRAINED + body, stub=False))
+    assert part_of(report, "train_step").score == 2 and part_of(report, "backward").score == 3
+    for key in TASKS:
+        part = part_of(report, key)
+        assert part.score == 0, [c.message for c in part.cases]
+        assert all(said in c.message for c in part.cases), [c.message for c in part.cases]
+
+
+def test_a_train_whose_only_slip_is_its_history_keeps_the_tasks(submission):
+    report = _grade(submission, mutants.mutant(NAME, "history before the epoch").edits, "history")
+    assert part_of(report, "train").score < part_of(report, "train").points
+    for key in TASKS:
+        part = part_of(report, key)
+        assert part.score == part.points, [c.message for c in part.cases]

@@ -12,7 +12,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from grader import catalogues, engine, paths
+from grader import catalogues
+from grader.grading import engine
+from grader.core import paths
 from conftest import cli_env
 
 NAMES = catalogues.names()
@@ -124,4 +126,20 @@ def test_grader_refuses_bad_input_with_one_line(tmp_path):
         result = subprocess.run([sys.executable, "-m", "grader", "grade", *args], env=cli_env(),
                                 capture_output=True, text=True)
         assert result.returncode == 2
-        assert result.stderr.count("\n") == 1 and result.stderr.startswith("grader: error:")
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith("nnkit: error:")
+
+
+def test_grade_on_a_folder_one_level_too_high_is_one_line_naming_the_folder_below(tmp_path, submission):
+    folder = submission("a1_neuron_gd", name="bob")
+    for target, wanted in ((folder.parent, f"they are in {folder}"), (tmp_path / "empty", "grade the folder")):
+        target.mkdir(exist_ok=True)
+        done = subprocess.run([sys.executable, "-m", "grader", "grade", "--assignment", "a1_neuron_gd", "--out",
+                               str(tmp_path / "r.json"), str(target)], env=cli_env(), capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+        assert done.stderr.startswith("nnkit: error:") and wanted in done.stderr and "neuron.py" in done.stderr
+        assert not (tmp_path / "r.json").exists()
+    done = subprocess.run([sys.executable, "-m", "grader", "grade", "--assignment", "a1_neuron_gd", "--out",
+                           str(tmp_path / "r.json"), str(folder)], env=cli_env(), capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0 and json.loads((tmp_path / "r.json").read_text())["score"] > 0

@@ -2,6 +2,7 @@
 import csv
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -14,7 +15,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, cli_env, make_submission, solution_anchor
-from grader import batch, catalogues, engine, paths
+from grader.adapters import batch
+from grader import catalogues
+from grader.grading import engine
+from grader.core import paths
 
 A1 = "a1_neuron_gd"
 
@@ -46,11 +50,21 @@ def read_csv(path):
         return list(csv.reader(handle))
 
 
+def total(row):
+    """A CSV row's total: the column before the status."""
+    return float(row[-2])
+
+
 def comparable(document):
+    """A results document without what differs run to run: the time, the student, the fingerprint, and the uid the
+    worker leased."""
     document = json.loads(json.dumps(document))
     document.pop("execution_time")
     for key in ("student", "fingerprint"):
         document["extra_data"].pop(key, None)
+    layers = document["extra_data"].get("sandbox", {}).get("layers", {})
+    if "uid" in layers:
+        layers["uid"] = re.sub(r"\d+", "N", layers["uid"])
     return document
 
 
@@ -76,14 +90,15 @@ def test_every_student_gets_a_row_and_a_results_file(small_class):
     assert done.returncode == 0, done.stderr
     rows = read_csv(root / "out" / "grades.csv")
     keys = [part.key for part in catalogues.load(A1).parts]
-    assert rows[0] == ["student"] + keys + ["total"]
+    assert rows[0] == ["student"] + keys + ["total", "status"]
     by_student = {row[0]: row for row in rows[1:]}
     assert sorted(by_student) == ["alice", "bob", "carol", "dave", "erin"]
     maximum = catalogues.load(A1).max_score
-    assert float(by_student["alice"][-1]) == maximum
-    assert float(by_student["bob"][-1]) == 0.0
-    assert 0 < float(by_student["carol"][-1]) < maximum and 0 < float(by_student["erin"][-1]) < maximum
-    assert by_student["dave"][1:] == ["0"] * (len(keys) + 1)
+    assert total(by_student["alice"]) == maximum
+    assert total(by_student["bob"]) == 0.0
+    assert 0 < total(by_student["carol"]) < maximum and 0 < total(by_student["erin"]) < maximum
+    assert by_student["dave"][1:] == ["0"] * (len(keys) + 1) + [""]
+    assert {row[-1] for row in rows[1:]} == {""}, "every student was graded: no status to flag"
     dave = json.loads((root / "out" / "results" / "dave.json").read_text(encoding="utf-8"))
     assert dave["score"] == 0 and "no a1_neuron_gd/ folder was submitted" in dave["tests"][0]["output"]
     erin = json.loads((root / "out" / "results" / "erin.json").read_text(encoding="utf-8"))
@@ -106,7 +121,7 @@ def test_the_csv_agrees_with_grade_for_each_student(small_class, tmp_path):
         batch_document = json.loads((root / "out" / "results" / f"{student}.json").read_text(encoding="utf-8"))
         assert comparable(document) == comparable(batch_document)
         scores = {test["extra_data"]["part"]: test["score"] for test in document["tests"]}
-        assert [float(cell) for cell in rows[student][1:]] == [scores[key] for key in keys] + [document["score"]]
+        assert [float(cell) for cell in rows[student][1:-1]] == [scores[key] for key in keys] + [document["score"]]
 
 
 def test_a_second_run_grades_only_what_changed(small_class, tmp_path):
@@ -135,7 +150,7 @@ def test_a_second_run_grades_only_what_changed(small_class, tmp_path):
         fixed.write_text(original, encoding="utf-8")
     assert again.returncode == 0 and "1 graded, 4 unchanged" in again.stderr
     carol = next(row for row in read_csv(out / "grades.csv") if row[0] == "carol")
-    assert float(carol[-1]) == catalogues.load(A1).max_score
+    assert total(carol) == catalogues.load(A1).max_score
 
 
 def test_a_result_graded_under_another_budget_is_graded_again(tmp_path):
@@ -202,7 +217,7 @@ def test_an_interrupted_run_finishes_on_the_next_one(tmp_path):
     clean = grade_all(submitted, tmp_path / "clean", env=env)
     assert read_csv(out / "grades.csv") == read_csv(tmp_path / "clean" / "grades.csv")
     slow_row = next(row for row in read_csv(out / "grades.csv") if row[0] == "a_slow")
-    assert float(slow_row[-1]) == catalogues.load(A1).max_score
+    assert total(slow_row) == catalogues.load(A1).max_score
     assert clean.returncode == 0
 
 
@@ -232,7 +247,8 @@ def test_an_empty_class_gives_a_header_only_csv(tmp_path, capsys):
     (tmp_path / "submitted").mkdir()
     code = batch.main(A1, tmp_path / "submitted", jobs=2, csv_path=tmp_path / "g.csv", results_dir=None)
     assert code == 0
-    assert read_csv(tmp_path / "g.csv") == [["student"] + [p.key for p in catalogues.load(A1).parts] + ["total"]]
+    assert read_csv(tmp_path / "g.csv") == [["student"] + [p.key for p in catalogues.load(A1).parts]
+                                            + ["total", "status"]]
     assert (tmp_path / "graded" / A1).is_dir()
 
 
@@ -281,7 +297,7 @@ def symlink_farm(submitted):
 
 
 def totals(csv_path):
-    return {row[0]: float(row[-1]) for row in read_csv(csv_path)[1:]}
+    return {row[0]: total(row) for row in read_csv(csv_path)[1:]}
 
 
 def test_linked_student_and_assignment_folders_are_refused_and_the_rest_is_graded(tmp_path):
@@ -378,3 +394,38 @@ def test_a_file_changed_while_it_was_graded_is_graded_again_on_the_next_run(tmp_
     fixed = grade_all(submitted, out)
     assert fixed.returncode == 0 and "1 graded, 1 unchanged" in fixed.stderr, fixed.stderr
     assert totals(out / "grades.csv") == {"a_slow": maximum, "s": maximum}
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_written_as_text(tmp_path, monkeypatch):
+    """Student folder names are the class's text: one that starts like a formula is quoted in the CSV, and a status
+    says why a student has no scores."""
+    assignment = catalogues.load(A1)
+    results_dir = tmp_path / "results"
+    students = {"=2+3": "fp-a", "@sum": "fp-b", "-x": "fp-c"}
+    for student, fingerprint in list(students.items())[:2]:
+        batch.results.write_results(batch._missing_document(assignment, student, fingerprint),
+                                    results_dir / f"{student}.json")
+
+    def rows():
+        batch.write_csv(assignment, list(students), results_dir, students, tmp_path / "g.csv", {"-x": "=1+1"})
+        return {row[0]: row for row in read_csv(tmp_path / "g.csv")[1:]}
+
+    written = rows()
+    assert sorted(written) == ["'-x", "'=2+3", "'@sum"]
+    assert written["'-x"][-1] == "not graded: =1+1" and total(written["'=2+3"]) == 0.0
+    monkeypatch.setattr(batch, "_cell", lambda value: value)  # the control: the names as they are
+    assert sorted(rows()) == ["-x", "=2+3", "@sum"]
+
+
+def test_grade_all_never_writes_the_file_nbgrader_export_writes(tmp_path):
+    """The README's week runs grade-all and then `nbgrader export` in one course folder: grade-all's per-part table
+    is kit_grades.csv by default, and nbgrader export's is grades.csv, so neither overwrites the other."""
+    from grader.adapters import nbgrader_bridge
+    submitted = build_class(tmp_path / "submitted", {"ada": {}})
+    done = subprocess.run([sys.executable, "-m", "grader", "grade-all", "--assignment", A1, "--jobs", "1",
+                           "--results-dir", str(tmp_path / "graded"), str(submitted)], cwd=tmp_path, env=cli_env(),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert [row[0] for row in read_csv(tmp_path / "kit_grades.csv")][1:] == ["ada"]
+    assert not (tmp_path / "grades.csv").exists()
+    assert nbgrader_bridge.GradesCsvExport().to in ("", "grades.csv")

@@ -20,9 +20,15 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, cli_env, make_submission, solution_anchor
-from grader import batch, catalogues, cli, engine, evaluation, nbgrader_bridge, paths, plots, prairielearn, results
-from grader import references
-from grader.sandbox import runner, wire
+from grader.adapters import batch, cli, nbgrader_bridge, prairielearn
+from grader import catalogues
+from grader.grading import engine
+from grader.shipped import evaluation
+from grader.core import paths
+from grader.reports import plots, results
+from grader.core import references
+from grader.sandbox import runner
+from grader.shipped import wire
 from grader.sandbox.runner import Sandbox
 from test_attacks import XOR, append_to, assert_only_hit, functions_of, in_xor_gate, short_limit  # noqa: F401
 
@@ -32,6 +38,9 @@ BGD = "gradient_descent.batch_gradient_descent"
 BGD_ANCHOR = solution_anchor(A1, "gradient_descent", "batch_gradient_descent")
 HUGE_NAME = 4_000_000  # characters in the returned object's class name: 4 MB, as measured on the landed kit
 BGD_CASES = sum(len(check.cases) for part in SPEC.parts for check in part.checks if check.function == BGD)
+# the public ones: a hidden case's message never quotes what the student's code returned (its type's name included)
+BGD_PUBLIC = sum(case.public for part in SPEC.parts for check in part.checks if check.function == BGD
+                 for case in check.cases)
 # The returned object's class has a 4 MB name; batch_gradient_descent has 7 cases, some of them training runs.
 HUGE_CLASS = {"gradient_descent.py": [(BGD_ANCHOR, BGD_ANCHOR + f"    return type('C' * {HUGE_NAME}, (), {{}})()\n")]}
 
@@ -63,7 +72,7 @@ def test_a_huge_class_name_is_cut_and_the_results_stay_small(submission, tmp_pat
     document, done, _ = grade_cli(folder, out, "--plots", str(tmp_path / "plots"))
     assert size_of(out) < 100_000
     test = next(test for test in document["tests"] if test["extra_data"]["part"] == "batch_gd")
-    assert test["score"] == 0 and test["output"].count("more characters cut]") == BGD_CASES
+    assert test["score"] == 0 and test["output"].count("more characters cut]") == BGD_PUBLIC
     assert "returned a gradient_descent.CCCC" in test["output"]
     assert all(t["score"] == t["max_score"] for t in document["tests"] if t is not test)
     assert sorted(path.name for path in (tmp_path / "plots").glob("batch_gd-*.png"))  # drawn, not stuck
@@ -76,7 +85,7 @@ def test_a_huge_class_name_is_cut_and_the_results_stay_small(submission, tmp_pat
 def test_control_without_the_cut_every_message_carries_the_whole_name(submission, monkeypatch):
     monkeypatch.setattr(wire, "MAX_NAME_CHARS", 10 ** 9)
     messages = assert_only_hit(engine.grade(A1, submission(A1, edits=HUGE_CLASS)), {BGD})
-    assert len(messages) == BGD_CASES and min(map(len, messages)) > HUGE_NAME
+    assert len(messages) == BGD_CASES and sorted(map(len, messages))[-BGD_PUBLIC] > HUGE_NAME
 
 
 @pytest.mark.parametrize("answer, field", [
@@ -113,8 +122,13 @@ def test_an_answer_too_large_or_with_too_many_values_is_refused_before_it_is_par
 def test_an_honest_answer_over_the_limits_is_told_so(submission, code, said):
     """The worker checks the same limits before it sends, so an answer that is merely too big costs its case with a
     message that says why, and the worker carries on."""
-    messages = assert_only_hit(engine.grade(A1, submission(A1, edits=in_xor_gate(code))), {XOR})
-    assert all(m.startswith("raised OutputTooLarge: the returned value") and said in m for m in messages)
+    report = engine.grade(A1, submission(A1, edits=in_xor_gate(code)))
+    assert_only_hit(report, {XOR})
+    cases = [case for part in report.parts for case in part.cases if case.function == XOR]
+    assert all(c.message.startswith("raised OutputTooLarge: the returned value") and said in c.message
+               for c in cases if c.public)
+    hidden = f"over what a call may send back ({wire.MAX_ANSWER_BYTES} bytes of arrays, or {wire.MAX_ANSWER_ITEMS}"
+    assert all(c.message.startswith("raised OutputTooLarge") and hidden in c.message for c in cases if not c.public)
 
 
 def test_control_json_builds_many_times_its_size_from_such_an_answer():
@@ -145,7 +159,12 @@ def huge_stand_in(width):
 
 
 def backward_messages(report):
-    return [case.message for part in report.parts for case in part.cases if case.function == "backprop.backward"]
+    """The messages of backward's public cases (a hidden case's says only that the stand-in could not answer) after
+    checking that every hidden one says that."""
+    cases = [case for part in report.parts for case in part.cases if case.function == "backprop.backward"]
+    assert all(c.message.startswith("raised StandInError") and "could not answer" in c.message
+               for c in cases if not c.public), [c.message for c in cases]
+    return [case.message for case in cases if case.public]
 
 
 def test_a_stand_in_asked_for_a_huge_value_costs_its_case_not_the_grading(submission):
@@ -346,7 +365,7 @@ def test_control_without_the_results_bounds_the_file_is_tens_of_megabytes(submis
     monkeypatch.setattr(results, "MAX_CASE_LINE_CHARS", 10 ** 9)
     monkeypatch.setattr(results, "fit", lambda document, limit=None: document)
     size = _write_with_each_writer("grade", submission(A1, edits=HUGE_CLASS), tmp_path, capsys)
-    assert size > 5 * HUGE_NAME
+    assert size > BGD_PUBLIC * HUGE_NAME  # the whole name, in each public case's message
 
 
 def test_the_fallback_results_are_fitted_too():
@@ -468,7 +487,7 @@ def test_grade_all_and_autograde_take_the_budget(tmp_path):
     assert all(evaluation.say("budget") in test["output"] for test in document["tests"])
     assert nbgrader_bridge.GradeWithKit(budget=12).timeout == 12 + nbgrader_bridge.TIMEOUT_MARGIN_SECONDS
 
-    script = (f"import resource\nfrom grader import batch\nbatch._warm({A1!r})\n"
+    script = (f"import resource\nfrom grader.adapters import batch\nbatch._warm({A1!r})\n"
               "print(resource.getrlimit(resource.RLIMIT_AS)[0])")
     warm = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=cli_env(), capture_output=True, text=True,
                           timeout=120)
@@ -528,7 +547,7 @@ def test_the_cap_stops_a_blowup_in_the_grading_process_and_grading_still_works(t
     source.write_text("_PAD = [" + "0," * 500_000 + "]\n", encoding="utf-8")
     script = PEAK + textwrap.dedent(f"""
         import ast, sys
-        from grader import engine, limits, paths
+        from grader.grading import engine; from grader.core import limits, paths
         if sys.argv[1] == "capped":
             limits.cap_address_space(300 * 1024 ** 2)
         report = engine.grade("{A1}", paths.SOLUTIONS / "{A1}")
@@ -550,7 +569,7 @@ def test_the_cap_stops_a_blowup_in_the_grading_process_and_grading_still_works(t
 
 
 def test_the_cap_is_relative_and_leaves_the_hard_limit_alone():
-    script = ("import resource\nfrom grader import limits\nbefore = resource.getrlimit(resource.RLIMIT_AS)[1]\n"
+    script = ("import resource\nfrom grader.core import limits\nbefore = resource.getrlimit(resource.RLIMIT_AS)[1]\n"
               "cap = limits.cap_address_space(10 ** 9)\nsoft, hard = resource.getrlimit(resource.RLIMIT_AS)\n"
               "print(cap == soft, hard == before, soft - limits.address_space())")
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=cli_env(), capture_output=True, text=True,

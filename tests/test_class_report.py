@@ -1,4 +1,4 @@
-"""grader.class_report: the instructor's page, from results that engine.grade made on real submissions."""
+"""grader.reports.class_report: the instructor's page, from results that engine.grade made on real submissions."""
 import base64
 import html
 import json
@@ -7,7 +7,13 @@ import re
 import pytest
 
 import mutants
-from grader import catalogues, class_report, cli, engine, evaluation, paths, results, sync
+from grader import catalogues
+from grader.reports import class_report, results
+from grader.adapters import cli
+from grader.grading import engine
+from grader.shipped import evaluation
+from grader.core import paths
+from grader.authoring import sync
 
 A1 = "a1_neuron_gd"
 SIGN_FLIP = {"neuron.py": [("np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))",
@@ -98,8 +104,11 @@ def test_an_empty_folder_still_gives_a_page_and_a_missing_one_a_clean_error(tmp_
     out = class_report.main(A1, empty, tmp_path / "empty.html")
     assert "No results files were found" in out.read_text(encoding="utf-8")
     assert cli.main(["report", "--assignment", A1, "--out", str(tmp_path / "x.html"), str(tmp_path / "nope")]) == 2
+    said = capsys.readouterr().err
+    assert said.count("\n") == 1 and said.startswith("nnkit: error:")
+    assert f"nnkit grade-all --assignment {A1} --results-dir {tmp_path / 'nope'}" in said
     assert cli.main(["report", "--assignment", "a0_nothing", "--out", str(tmp_path / "x.html"), str(empty)]) == 2
-    assert "grader: error:" in capsys.readouterr().err
+    assert "nnkit: error:" in capsys.readouterr().err
 
 
 def test_the_graders_own_diagnoses_are_listed_with_their_message(submission, tmp_path):

@@ -9,6 +9,9 @@ default profile does, so that bubblewrap cannot start.
 """
 import json
 import os
+import pwd
+import re
+import secrets
 import shutil
 import socket
 import stat
@@ -23,8 +26,10 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, cli_env, make_submission
-from grader import catalogues, cli, nbgrader_bridge, paths
-from grader.sandbox import access, confinement, runner, syscalls
+from grader import catalogues
+from grader.adapters import cli, nbgrader_bridge
+from grader.core import paths
+from grader.sandbox import access, confinement, runner, syscalls, uids
 from grader.sandbox.runner import Sandbox
 
 A1 = "a1_neuron_gd"
@@ -33,6 +38,7 @@ HOSTILE = Path(__file__).with_name("hostile_host.py")
 DOCKER = ("--no-landlock", "--no-namespaces")  # what a Docker container without CAP_SYS_ADMIN may refuse
 NOT_ROOT = "parent-death,capabilities,landlock,seccomp"  # the layers a grader that is not root asks for, without bwrap
 ROOT_WITHOUT_UID = "mount-namespace,pid-namespace,network-namespace,parent-death,capabilities,landlock,seccomp"
+NOT_ROOT_WITH_BWRAP = ROOT_WITHOUT_UID  # a grader that is not root asks for the same layers
 
 STEAL = '''
 
@@ -46,8 +52,8 @@ def _steal(known={known!r}):
         for entry in os.listdir(site):
             if entry.startswith("__editable__") and entry.endswith("_finder.py"):
                 importlib.import_module(entry[:-3]).install()
-        import grader.paths
-        roots.append(str(grader.paths.ROOT))
+        import grader.core.paths
+        roots.append(str(grader.core.paths.ROOT))
     except BaseException:
         pass
     for root in roots + list(known):
@@ -63,6 +69,43 @@ def _steal(known={known!r}):
 
 _steal()
 '''
+
+
+STAT = '''
+
+def _stat(path):
+    import os
+    try:
+        info = os.stat(path)
+        return f"{{info.st_size}}:{{info.st_mtime_ns}}"
+    except OSError as exc:
+        return type(exc).__name__
+
+
+raise RuntimeError("stat " + " ".join(_stat(path) for path in {targets!r}) + " end")
+'''
+
+
+def stat_probe(folder, targets):
+    """The A1 solution whose neuron.py, when imported, stats each of ``targets`` and raises what it learnt, so that
+    the feedback of every part that imports it carries it."""
+    folder = make_submission(folder, A1)
+    path = folder / "neuron.py"
+    path.write_text(path.read_text(encoding="utf-8") + STAT.format(targets=[str(t) for t in targets]),
+                    encoding="utf-8")
+    return folder
+
+
+def learnt(document):
+    """What the stat probe raised: for each target, 'size:modification time', or the name of the error."""
+    found = re.search(r"stat (.*?) end", json.dumps(document))
+    assert found, document
+    return found.group(1).split()
+
+
+def truth(path):
+    info = os.stat(path)
+    return f"{info.st_size}:{info.st_mtime_ns}"
 
 
 def stealing_stubs(folder, known=()):
@@ -107,6 +150,13 @@ def only(monkeypatch, *names):
     monkeypatch.setattr(runner, "LAYERS", names)
 
 
+def own_uid(status):
+    """The uid a worker's 'uid' layer reports (checked to be its gid too)."""
+    found = re.fullmatch(r"on \(uid (\d+), gid (\d+), no processes\)", status)
+    assert found and found.group(1) == found.group(2), status
+    return int(found.group(1))
+
+
 def one_line(text):
     lines = [line for line in text.strip().splitlines() if line.strip()]
     assert len(lines) == 1, text
@@ -115,14 +165,14 @@ def one_line(text):
 
 # -- the properties and the policy ----------------------------------------------------------------------------------
 ALL_ON = {"mount-namespace": "on", "pid-namespace": "on", "network-namespace": "on",
-          "uid": "on (uid 65534, gid 65534, no processes)", "parent-death": "on", "capabilities": "on",
+          "uid": "on (uid 1879048200, gid 1879048200, no processes)", "parent-death": "on", "capabilities": "on",
           "landlock": "on (ABI 7)", "seccomp": "on"}
 OFF = "off: not available (Function not implemented)"
 
 
 def test_each_property_is_held_only_by_layers_that_hold_it():
     assert confinement.holders(ALL_ON, kit_exposed="") == {
-        "read-the-kit": ["landlock", "mount-namespace", "uid"], "write": ["mount-namespace", "seccomp"],
+        "read-the-kit": ["mount-namespace", "uid"], "write": ["mount-namespace", "seccomp"],
         "processes": ["seccomp", "uid"], "signals": ["seccomp", "landlock", "pid-namespace"],
         "network": ["seccomp", "network-namespace"]}
     gradescope = dict(ALL_ON, landlock=OFF, **{name: "off: bwrap cannot make namespaces here"
@@ -130,10 +180,10 @@ def test_each_property_is_held_only_by_layers_that_hold_it():
     assert confinement.holders(gradescope, kit_exposed="") == {
         "read-the-kit": ["uid"], "write": ["seccomp"], "processes": ["seccomp", "uid"], "signals": ["seccomp"],
         "network": ["seccomp"]}
-    assert confinement.holders(gradescope, kit_exposed="uid 65534 can reach /kit/solutions")["read-the-kit"] == []
+    assert confinement.holders(gradescope, kit_exposed="uid 1879048200 can reach /kit/solutions")["read-the-kit"] == []
     landlock_only = {"landlock": "on (ABI 5), without signal scoping", "seccomp": "off: libseccomp is missing"}
-    assert confinement.holders(landlock_only, kit_exposed="") == {
-        "read-the-kit": ["landlock"], "write": [], "processes": [], "signals": [], "network": []}
+    assert confinement.holders(landlock_only, kit_exposed="") == {  # Landlock does not stop stat
+        "read-the-kit": [], "write": [], "processes": [], "signals": [], "network": []}
     assert confinement.holders({"uid": "on (uid 5, gid 5)"}, kit_exposed="")["processes"] == []
 
 
@@ -167,8 +217,10 @@ def test_waivers_are_properties_or_all(monkeypatch, capsys):
 
 
 # -- the kit, as the separate uid sees it ---------------------------------------------------------------------------
-def test_the_uid_layer_holds_read_the_kit_only_where_that_uid_cannot_reach_the_kit(tmp_path):
-    nobody = confinement.DEFAULT_UID
+def test_the_uid_layer_holds_read_the_kit_only_where_that_uid_cannot_even_stat_the_kit(tmp_path):
+    """A path is exposed to a uid that can search every folder on the way to it: it can stat it, whatever the
+    path's own mode. Only a folder on the way that the uid cannot search hides it."""
+    nobody = (2_000_000_000, 2_000_000_000)  # no file here belongs to it, nor to its group
     public = Path(tempfile.mkdtemp(prefix="nnkit-public-", dir="/tmp"))
     try:
         public.chmod(0o755)
@@ -178,9 +230,12 @@ def test_the_uid_layer_holds_read_the_kit_only_where_that_uid_cannot_reach_the_k
         (public / "solutions").chmod(0o711)
         assert access.exposed(public / "solutions", *nobody)  # searchable: known names can be opened and stat'ed
         (public / "solutions").chmod(0o700)
-        assert not access.exposed(public / "solutions", *nobody)
+        assert access.exposed(public / "solutions", *nobody)  # its existence, size and times still show
         assert not access.exposed(public / "solutions" / "neuron.py", *nobody)
-        assert access.exposed(public, *nobody)
+        assert access.exposed(public / "cache" / "references", *nobody)  # made later, in a searchable folder
+        public.chmod(0o700)
+        assert not access.exposed(public / "solutions", *nobody) and access.exposed(public, *nobody)
+        assert not access.exposed(public / "cache" / "references", *nobody)
     finally:
         shutil.rmtree(public)
     private = tmp_path / "kit" / "solutions"
@@ -204,7 +259,7 @@ def test_a_kit_an_editable_install_points_to_is_part_of_the_kit(tmp_path):
     secrets = confinement.secret_paths(str(site))
     assert other / "solutions" in secrets and other / "grader" / "catalogues" in secrets
     assert paths.SOLUTIONS in secrets and tmp_path / "solutions" in secrets
-    from grader import reference_cache
+    from grader.grading import reference_cache
     assert reference_cache.folder() in secrets
 
 
@@ -322,7 +377,8 @@ def test_the_mount_namespace_alone_lets_nothing_be_written(probe, layers, monkey
         only(monkeypatch, "mount-namespace")
         with Sandbox(probe) as sandbox:
             outcomes = [sandbox.call("probe", "write", (path,)) for path in
-                        (str(outside / "new.txt"), "inside.txt", "/new.txt", "/tmp/new.txt",
+                        (str(outside / "new.txt"), "inside.txt", "/new.txt",
+                         str(sandbox.workdir.parent / "new.txt"),  # /tmp, or $TMPDIR: made on the way to it
                          "/proc/sys/vm/swappiness")]
             staged = sandbox.workdir
         assert [o.error for o in outcomes] == ["FileNotFoundError"] + ["OSError"] * 4, outcomes
@@ -384,7 +440,104 @@ def test_every_layer_holds_on_this_machine(layers):
         pytest.skip("needs bubblewrap and root")
     for name in ("mount-namespace", "pid-namespace", "network-namespace", "parent-death", "capabilities", "seccomp"):
         assert layers[name] == "on", (name, layers[name])
-    assert layers["uid"] == "on (uid 65534, gid 65534, no processes)"
+    assert own_uid(layers["uid"]) in uids.RANGE
+
+
+# -- a uid of each sandbox's own --------------------------------------------------------------------------------------
+NARROWED = textwrap.dedent("""
+    import os, sys
+    from grader.sandbox import runner, uids
+    first, count, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    uids.RANGE = range(first, first + count)
+    if mode == "unchecked":  # the control: no lock, no look at the running processes
+        uids._lock = lambda folder, uid: uids.Lease(uid, os.open(os.devnull, os.O_RDONLY), "")
+        uids.ids_in_use = set
+    if sys.argv[4] == "hold":  # a grading process whose worker runs until a line comes on stdin
+        with runner.Sandbox({}) as sandbox:
+            sandbox.start()
+            print(sandbox.layers["uid"], flush=True)
+            sys.stdin.readline()
+    else:
+        from grader.adapters import cli
+        sys.exit(cli.main(sys.argv[4:]))
+""")
+
+
+def free_block(count):
+    """The first uid of ``count`` in uids.RANGE that no process uses, no database lists and no lock holds."""
+    used = uids.ids_in_use()
+    for first in range(uids.RANGE[0] + secrets.randbelow(1 << 20), uids.RANGE[-1], count):
+        block = range(first, first + count)
+        if not any(uid in used or uids.listed(uid) or os.path.exists(f"{uids.LOCKS[0]}/{uid}") for uid in block):
+            return first
+    pytest.fail("no free block of uids")
+
+
+def _concurrent_uids(tmp_path, first, count, mode):
+    """The uid of a worker that a grading process holds, and that of the worker of a real `grade` of the A1
+    solution run meanwhile, both leasing from ``count`` uids at ``first``."""
+    base = [sys.executable, "-c", NARROWED, str(first), str(count), mode]
+    holder = subprocess.Popen(base + ["hold"], cwd=ROOT, env=cli_env(), stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        held = own_uid(holder.stdout.readline().strip())
+        out = tmp_path / f"{mode}.json"
+        done = subprocess.run(base + grade_command(paths.SOLUTIONS / A1, out), cwd=ROOT, env=cli_env(),
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        graded = read(out)
+    finally:
+        holder.communicate("\n", timeout=60)
+    assert graded["score"] == MAX
+    return held, graded["extra_data"]["sandbox"]["layers"]["uid"]
+
+
+def test_two_grading_runs_never_share_a_worker_uid(tmp_path, layers):
+    """One grading process holds a running worker while another grades with the real CLI; both lease from a range
+    of two uids. They get one each, and neither is 65534 or a user of /etc/passwd. From a range of one, the second
+    finds none free and says so (its other layers still hold every property here). The control: without the lock
+    and the look at running processes, the two workers share the one uid."""
+    needs(layers, "uid")
+    first = free_block(2)
+    held, graded = _concurrent_uids(tmp_path, first, 2, "checked")
+    assert {held, own_uid(graded)} == {first, first + 1}
+    for uid in (held, own_uid(graded), own_uid(layers["uid"])):
+        assert uid != 65534 and not uids.listed(uid)
+        with pytest.raises(KeyError):
+            pwd.getpwuid(uid)
+
+    held, graded = _concurrent_uids(tmp_path, first, 1, "checked")
+    assert held == first and graded == f"off: no free uid among {uids.TRIES} tried in {first}-{first}"
+
+    held, graded = _concurrent_uids(tmp_path, first, 1, "unchecked")
+    assert held == own_uid(graded) == first
+
+
+def test_a_lease_skips_uids_in_use_listed_or_locked(monkeypatch):
+    """Each check by itself, on a range of two uids: a uid that /etc/passwd lists, one a process runs as, one
+    another lease holds. A released uid can be leased again, and its lock file is gone."""
+    first = free_block(2)
+    monkeypatch.setattr(uids, "RANGE", range(65534, 65536))  # 65534 is nobody in /etc/passwd
+    assert uids.listed(65534) and not uids.listed(65535)
+    lease = uids.lease()
+    try:
+        assert (lease.uid, lease.gid) == (65535, 65535)
+        with pytest.raises(uids.Unavailable, match="no free uid among"):
+            uids.lease()  # 65535 is locked, 65534 listed
+    finally:
+        lease.release()
+    assert not os.path.exists(f"{uids.LOCKS[0]}/65535")
+
+    monkeypatch.setattr(uids, "RANGE", range(first, first + 2))
+    sleeper = subprocess.Popen(["sleep", "60"], user=first, group=first)
+    try:
+        for _ in range(3):
+            lease = uids.lease()
+            assert lease.uid == first + 1, "a uid that a process runs as was leased"
+            lease.release()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
 
 
 # -- the attack of the issue, on a host without Landlock ------------------------------------------------------------
@@ -419,6 +572,38 @@ def test_without_landlock_or_namespaces_grading_refuses_and_a_waiver_lets_the_at
     assert document["extra_data"]["sandbox"]["waived"] == ["read-the-kit"]
     assert document["extra_data"]["sandbox"]["weak"] == ["read-the-kit"]
     assert "RuntimeWarning: nnkit sandbox: grading with read-the-kit waived" in waived.stderr
+
+
+def test_without_namespaces_landlock_alone_does_not_hold_read_the_kit(tmp_path, layers):
+    """A grader that is not root, on a host that refuses namespaces but has Landlock: Landlock refuses to open the
+    kit's files, not to stat them, so nothing holds read-the-kit and grading refuses, in one line that says what
+    Landlock leaves open. The control: waived, a submission learns the real size and modification time of a
+    solution file, of the solutions folder and of the catalogue, and reads none of them."""
+    needs(layers, "landlock")
+    catalogue = paths.ROOT / "grader" / "catalogues" / f"{A1}.py"
+    targets = [paths.SOLUTIONS / A1 / "neuron.py", paths.SOLUTIONS, catalogue]
+    folder = stat_probe(tmp_path / "probe", targets)
+    out = tmp_path / "out.json"
+    refused = hostile("--no-namespaces", layers=NOT_ROOT_WITH_BWRAP, command=grade_command(folder, out))
+    assert refused.returncode == 2 and not out.exists()
+    line = one_line(refused.stderr)
+    assert line.startswith("nnkit sandbox: refusing to grade: no confinement layer holds read-the-kit ")
+    assert "mount-namespace off: bwrap cannot make namespaces here" in line
+    assert "nothing stops the student's code from learning that the kit's files exist, their sizes and their " \
+           "modification times (" in line
+    assert "landlock on, but it refuses to open or list the kit's files, not to stat them" in line
+
+    waived = hostile("--no-namespaces", layers=NOT_ROOT_WITH_BWRAP,
+                     command=grade_command(folder, out, "--allow-weak-sandbox", "read-the-kit"))
+    assert waived.returncode == 0, waived.stderr
+    document = read(out)
+    assert learnt(document) == [truth(target) for target in targets]
+    assert document["extra_data"]["sandbox"]["layers"]["landlock"].startswith("on")
+    assert document["extra_data"]["sandbox"]["weak"] == ["read-the-kit"]
+    only_open = stealing_stubs(tmp_path / "stubs", known=[ROOT])  # Landlock still refuses to open them
+    hostile("--no-namespaces", layers=NOT_ROOT_WITH_BWRAP,
+            command=grade_command(only_open, out, "--allow-weak-sandbox", "read-the-kit"))
+    assert read(out)["score"] == 0
 
 
 def test_grade_all_refuses_before_anyone_is_graded(tmp_path):
@@ -515,7 +700,7 @@ def test_on_gradescope_a_separate_uid_and_seccomp_are_enough(docker_like, tmp_pa
     assert document["score"] == 0, document["output"]
     assert sandbox["properties"]["read-the-kit"] == ["uid"] and sandbox["layers"]["landlock"] == OFF
     assert sandbox["layers"]["mount-namespace"].startswith("off: bwrap cannot make namespaces here")
-    assert sandbox["layers"]["uid"] == "on (uid 65534, gid 65534, no processes)" and sandbox["weak"] == []
+    assert own_uid(sandbox["layers"]["uid"]) in uids.RANGE and sandbox["weak"] == []
     assert stat.S_IMODE((stubs_root / "source" / "solutions").stat().st_mode) == 0o700
 
     solution_root = autograder(docker_like, "solution", make_submission(tmp_path / "solution", A1))
@@ -529,11 +714,49 @@ def test_on_gradescope_a_separate_uid_and_seccomp_are_enough(docker_like, tmp_pa
     assert read(out)["score"] == MAX
 
 
+def test_as_root_without_namespaces_the_uid_holds_read_the_kit_only_if_it_cannot_stat_the_kit(docker_like, tmp_path):
+    """Root in Docker, no Landlock, no namespaces: the worker's own uid is all that hides the kit. With the kit's
+    folder open to every uid and only solutions/ and the catalogues root's alone (0700), the uid can open none of
+    their files but can stat both folders: grading refuses, naming the first. The control: waived, the submission
+    learns both folders' sizes and modification times. With the kit root's alone, as the runners make it, it learns
+    nothing and grading goes on with no waiver."""
+    source = docker_like["top"] / "statted" / "source"
+    secret = [source / "solutions", source / "grader" / "catalogues"]
+    targets = [source / "solutions" / A1 / "neuron.py"] + secret
+    root = autograder(docker_like, "statted", stat_probe(tmp_path / "probe", targets))
+    for folder in [source, source / "grader"]:
+        folder.chmod(0o755)
+    for folder in secret:
+        folder.chmod(0o700)
+    out = tmp_path / "out.json"
+
+    def grade(*extra):
+        return hostile(*DOCKER, python=docker_like["python"], command=grade_command(root / "submission", out, *extra),
+                       env=cli_env(PYTHONPATH=str(source)))
+
+    refused = grade()
+    assert refused.returncode == 2 and not out.exists(), refused.stderr
+    line = one_line(refused.stderr)
+    assert "no confinement layer holds read-the-kit" in line
+    assert re.search(rf"uid on, but uid \d+ can reach {re.escape(str(secret[0]))}, so it can stat it", line), line
+    waived = grade("--allow-weak-sandbox", "read-the-kit")
+    assert waived.returncode == 0, waived.stderr
+    assert learnt(read(out)) == ["PermissionError"] + [truth(folder) for folder in secret]
+
+    subprocess.run(["chmod", "-R", "go-rwx", str(source)], check=True)  # what run_autograder does as root
+    held = grade()
+    assert held.returncode == 0, held.stderr
+    document = read(out)
+    assert learnt(document) == ["PermissionError"] * 3
+    assert document["extra_data"]["sandbox"]["properties"]["read-the-kit"] == ["uid"]
+    assert document["extra_data"]["sandbox"]["waived"] == []
+
+
 def test_the_gradescope_runner_refuses_in_one_line_and_records_a_waiver(docker_like, tmp_path):
     """With this kit's interpreter (under /root, 0700), the uid cannot read the standard library, so the uid layer
     stays off and nothing holds read-the-kit: run_autograder leaves the placeholder results and one line saying
     why. With NNKIT_SANDBOX_WAIVE=read-the-kit it grades, the results record the waiver, and the attack works."""
-    if access.can_read(os.path.dirname(os.__file__), *confinement.DEFAULT_UID):
+    if access.can_read(os.path.dirname(os.__file__), uids.RANGE[0], uids.RANGE[0]):
         pytest.skip("here the separate uid can read this interpreter's standard library")
     root = autograder(docker_like, "refused", stealing_stubs(tmp_path / "stubs",
                                                               known=[docker_like["top"] / "refused" / "source"]))
@@ -541,6 +764,6 @@ def test_the_gradescope_runner_refuses_in_one_line_and_records_a_waiver(docker_l
     assert document["score"] == 0 and "placeholder" in document["output"]
     refusal = [line for line in done.stderr.splitlines() if line.startswith("nnkit sandbox:")]
     assert len(refusal) == 1 and "NNKIT_SANDBOX_WAIVE=read-the-kit" in refusal[0]
-    assert "uid 65534 could not read" in refusal[0]
+    assert re.search(r"uid \d+ could not read", refusal[0])
     document, _ = run_autograder(root, sys.executable, NNKIT_SANDBOX_WAIVE="read-the-kit")
     assert document["score"] == MAX and document["extra_data"]["sandbox"]["waived"] == ["read-the-kit"]

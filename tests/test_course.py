@@ -10,7 +10,12 @@ import sys
 import nbformat
 import pytest
 
-from grader import batch, catalogues, class_report, course, engine, nbgrader_bridge, paths, results, sync, text
+from grader.adapters import batch, nbgrader_bridge
+from grader import catalogues, text
+from grader.reports import class_report, results
+from grader.authoring import course, sync
+from grader.grading import engine
+from grader.core import paths
 from conftest import cli_env
 from test_text import english_words
 
@@ -281,7 +286,7 @@ def test_a_chinese_notebook_is_a_valid_notebook(zh_files):
 
 
 def test_every_command_takes_lang():
-    from grader import cli
+    from grader.adapters import cli
     top = cli.parser()
     commands = next(action for action in top._actions if action.dest == "command").choices
     assert {"grade", "grade-all", "sync", "report", "demo", "course", "gradescope", "prairielearn"} <= set(commands)
@@ -290,7 +295,7 @@ def test_every_command_takes_lang():
 
 
 def test_exports_built_in_chinese_grade_in_chinese(tmp_path):
-    from grader import gradescope, prairielearn
+    from grader.adapters import gradescope, prairielearn
     spec = catalogues.load("a1_neuron_gd")
     with text.language(ZH):
         runner = gradescope.run_autograder(spec)
@@ -301,7 +306,7 @@ def test_exports_built_in_chinese_grade_in_chinese(tmp_path):
 
 
 def test_a_chosen_language_reaches_the_kits_subprocesses(monkeypatch):
-    from grader import paths as kit_paths
+    from grader.core import paths as kit_paths
     monkeypatch.delenv(text.VARIABLE, raising=False)
     assert text.VARIABLE not in kit_paths.tool_env()
     with text.language(ZH):

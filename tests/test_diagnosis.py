@@ -6,8 +6,11 @@ on one failing case but not on another is not shown."""
 import numpy as np
 import pytest
 
-from grader import catalogues, diagnosis, evaluation, generated, paths, reference_cache, references, relations
-from grader.spec import Case
+from grader import catalogues
+from grader.core import generated, paths, references
+from grader.grading import diagnosis, reference_cache, relations
+from grader.shipped import evaluation
+from grader.core.spec import Case
 
 
 def _check(assignment, function, title="values"):

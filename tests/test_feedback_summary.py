@@ -4,7 +4,10 @@ import nbformat
 import pytest
 from nbconvert.filters.strings import clean_html
 
-from grader import engine, feedback_summary, nbgrader_bridge, results, text
+from grader.grading import engine
+from grader.reports import feedback_summary, results
+from grader.adapters import nbgrader_bridge
+from grader import text
 from feedback_pages import read_summary
 
 HOSTILE = "<script>alert(1)</script> & \"$x$\" </div><a href='#x'>"
@@ -123,7 +126,7 @@ def test_first_failure_takes_the_first_failed_case_and_its_cause_off():
 
 
 def test_the_results_document_carries_each_parts_first_failure(submission):
-    from grader import engine as grading
+    from grader.grading import engine as grading
     folder = submission("a1_neuron_gd", stub=True)
     document = results.to_results(grading.grade("a1_neuron_gd", folder))
     for test in document["tests"]:

@@ -1,4 +1,4 @@
-"""grader.gradescope: the autograder zip, run as Gradescope would run it, in a temporary /autograder layout."""
+"""grader.adapters.gradescope: the autograder zip, run as Gradescope would run it, in a temporary /autograder layout."""
 import json
 import os
 import shutil
@@ -8,8 +8,13 @@ from pathlib import Path
 
 import pytest
 
+import hostile_text
 from conftest import cli_env, make_submission
-from grader import bundle, catalogues, cli, engine, gradescope, paths, results, spec
+from grader.adapters import bundle, cli, gradescope
+from grader import catalogues
+from grader.grading import engine
+from grader.core import paths, spec
+from grader.reports import results
 
 A1 = "a1_neuron_gd"
 TOP_KEYS = {"score", "execution_time", "output", "tests"}
@@ -65,7 +70,7 @@ def test_the_zip_holds_the_scripts_and_the_kit_and_is_reproducible(autograder_zi
         requirements = zf.read("requirements.txt").decode()
     for name in ("setup.sh", "run_autograder"):
         assert infos[name].external_attr >> 16 == 0o100755
-    for name in ("pyproject.toml", "README.md", "grader/engine.py", "grader/sandbox/worker.py",
+    for name in ("pyproject.toml", "README.md", "grader/grading/engine.py", "grader/sandbox/worker.py",
                  "solutions/a1_neuron_gd/neuron.py", "solutions/a1_neuron_gd/gradient_descent.py", "data/xor.csv"):
         assert name in names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
@@ -116,6 +121,20 @@ def test_run_autograder_gives_engine_grade_scores(autograder_zip, tmp_path, stub
     assert scores(document) == scores(expected)
     assert document["score"] == (0 if stub else catalogues.load(A1).max_score)
     assert "graded neuron.py from the top of the submission" in done.stdout
+
+
+def test_a_surrogate_in_the_students_text_is_graded_not_the_placeholder(autograder_zip, tmp_path):
+    """tests/hostile_text.py's submission: its words reach the results as U+FFFD, and its score is the engine's."""
+    root = unpack(autograder_zip, tmp_path / "autograder")
+    folder = hostile_text.build(tmp_path / "files")
+    for path in folder.iterdir():
+        shutil.copyfile(path, root / "submission" / path.name)
+    run_autograder(root)
+    document = hostile_text.read_valid(root / "results" / "results.json")
+    assert_gradescope_schema(document)
+    assert not document["extra_data"].get("failed")
+    outputs = {test["extra_data"]["part"]: test["output"] for test in document["tests"]}
+    hostile_text.assert_graded(outputs, document["score"], engine.grade(A1, folder).score)
 
 
 def test_nested_files_are_found_and_extra_folders_ignored(autograder_zip, tmp_path):

@@ -1,13 +1,17 @@
 """Public cases are a preview, never the points: each has a hidden twin of the same shape and kind with fresh inputs,
 the twins carry the points, and a hidden case's message leaks nothing about its expected value."""
 import json
+import re
 
 import numpy as np
 import pytest
 
 from conftest import make_submission, part_of
-from grader import catalogues, engine, evaluation, paths, references
-from grader.spec import Assignment, Case, Check, Part, twins
+from grader import catalogues
+from grader.grading import engine
+from grader.shipped import evaluation
+from grader.core import paths, references
+from grader.core.spec import Assignment, Case, Check, Part, twins
 
 NAMES = catalogues.names()
 
@@ -150,6 +154,15 @@ def test_a_train_that_returns_the_public_runs_weights_scores_nothing_on_the_task
     for key in ("xor", "diamond"):
         part = part_of(report, key)
         assert part.score == 0, [c.message for c in part.cases]
+        assert not any(c.passed for c in part.cases), "no run, public or hidden, is made of train_step's steps"
+    # the relabelled hidden runs alone, with the runs not watched step by step: the copied weights pass the public
+    # run only
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine, "_chain", lambda *args: None)
+        report = engine.grade(name, folder)
+    for key in ("xor", "diamond"):
+        part = part_of(report, key)
+        assert part.score == 0, [c.message for c in part.cases]
         assert all(c.passed for c in part.cases if c.public), "the control: the copied weights pass the public run"
 
 
@@ -173,3 +186,120 @@ def test_a_hidden_gradient_check_does_not_quote_its_relative_error():
     hidden = evaluation.judge("gradient", evaluation.Outcome(True, value=got), numerical, public=False).message
     assert "relative error 0.11" in shown
     assert "0.11" not in hidden and "not below" in hidden
+
+
+# -- a hidden case's feedback carries none of its inputs -------------------------------------------------------------
+LEAKS = {
+    "backprop.py": '''
+
+def output_delta(A_out, Y):
+    raise ValueError("LEAK" + repr(A_out))
+
+
+def hidden_delta(delta_next, W_next, Z, activation):
+    raise type("LEAK" + "_".join(f"{v:.6f}" for v in Z.ravel()[:4]), (Exception,), {})()
+
+
+def layer_gradients(A_prev, delta):
+    import linecache, sys
+    name = sys._getframe().f_code.co_filename
+    linecache.cache[name] = (1, None, ["LEAK" + repr(A_prev.ravel()[:4].tolist()) + "\\n"] * 10000, name)
+    raise ValueError("x")
+
+
+def backward(Y, params, cache, activations):
+    return np.zeros((0, int(abs(Y[0, 0] * 7 + cache["A"][0][0, 0] * 1e6)) % 10 ** 6 + 1))
+''',
+    "training.py": '''
+
+def gd_step(params, grads, learning_rate):
+    return params
+
+
+def train_step(X, Y, params, activations, learning_rate):
+    import sys
+    sys.exit("LEAK" + repr(X[0].tolist()))
+'''}
+
+
+#: the marker followed by what the code put after it (the code's own line has a quote there)
+LEAKED = re.compile(r'LEAK[^"]')
+
+
+def _leaking(tmp_path):
+    """The stubs, with each function below written to send its inputs back through the feedback: in an exception's
+    message, a class's name, a forged traceback line, the shape of what it returns, the values it returns, and the
+    argument of sys.exit."""
+    folder = make_submission(tmp_path / "leaking", "a3_backprop", stub=True)
+    for name, code in LEAKS.items():
+        with open(folder / name, "a", encoding="utf-8") as handle:
+            handle.write(code)
+    return folder
+
+
+def _numbers(value):
+    """How the numbers of a case's arguments would read in a message: six digits after the point, repr, the
+    grader's own format, and the size the leaking backward above makes."""
+    arrays = [value] if isinstance(value, np.ndarray) else []
+    if isinstance(value, (tuple, list)):
+        arrays = [a for item in value for a in _flat(item)]
+    if isinstance(value, dict):
+        arrays = [a for item in value.values() for a in _flat(item)]
+    found = set()
+    for array in arrays:
+        for number in np.asarray(array, dtype=np.float64).ravel()[:4]:
+            found |= {f"{number:.6f}", repr(float(number)), evaluation._fmt(number)}
+    return {text for text in found if len(text.strip("-0.")) >= 3}
+
+
+def _flat(value):
+    if isinstance(value, np.ndarray):
+        return [value]
+    if isinstance(value, (tuple, list)):
+        return [a for item in value for a in _flat(item)]
+    if isinstance(value, dict):
+        return [a for item in value.values() for a in _flat(item)]
+    return []
+
+
+def test_a_hidden_cases_feedback_carries_none_of_its_inputs(tmp_path):
+    """Each channel shows the public cases' inputs (the control) and none of the hidden cases' numbers."""
+    spec = catalogues.load("a3_backprop")
+    report = engine.grade("a3_backprop", _leaking(tmp_path))
+    keys = ("output_delta", "hidden_delta", "layer_gradients", "backward", "gd_step", "train_step")
+    for key in keys:
+        for result, (check, _, case) in zip(part_of(report, key).cases, spec.part(key).cases()):
+            assert not result.passed
+            if result.public:
+                continue
+            assert not LEAKED.search(result.message), result.message
+            secrets = _numbers(case.args)
+            if key == "backward":
+                Y, _, cache, _ = case.args
+                secrets.add(str(int(abs(Y[0, 0] * 7 + cache["A"][0][0, 0] * 1e6)) % 10 ** 6 + 1))
+            assert not [s for s in secrets if s in result.message], (result.message, secrets)
+    shown = {key: [c.message for c in part_of(report, key).cases if not c.public] for key in keys}
+    assert all("raised ValueError at backprop.py:" in m for m in shown["output_delta"]), shown["output_delta"]
+    assert all("an exception of a class of its own" in m for m in shown["hidden_delta"]), shown["hidden_delta"]
+    assert all('raise ValueError("x")' in m for m in shown["layer_gradients"]), shown["layer_gradients"]
+    assert all("called sys.exit;" in m for m in shown["train_step"]), shown["train_step"]
+    public = [c.message for key in ("output_delta", "hidden_delta", "layer_gradients", "train_step")
+              for c in part_of(report, key).cases if c.public]
+    assert public and all(LEAKED.search(message) for message in public), public
+
+
+def test_control_with_hidden_failures_said_as_public_ones_the_inputs_leak(tmp_path, monkeypatch):
+    """The same submission, with a hidden case's failure said as a public one's and its places as the worker
+    reported them: the hidden inputs are in the feedback."""
+    said = evaluation.failure_message
+    monkeypatch.setattr(evaluation, "failure_message", lambda outcome, function, reveal=True: said(outcome, function))
+    monkeypatch.setattr(engine.redaction, "hidden", lambda outcome, *args: outcome)
+    spec = catalogues.load("a3_backprop")
+    report = engine.grade("a3_backprop", _leaking(tmp_path))
+    for key in ("output_delta", "hidden_delta", "layer_gradients", "train_step"):
+        hidden = [(result.message, case) for result, (_, _, case) in zip(part_of(report, key).cases,
+                                                                          spec.part(key).cases()) if not result.public]
+        assert hidden and all(LEAKED.search(message) for message, _ in hidden), hidden
+    output_delta = [(r.message, case) for r, (_, _, case) in zip(part_of(report, "output_delta").cases,
+                                                                 spec.part("output_delta").cases()) if not r.public]
+    assert any(any(s in message for s in _numbers(case.args)) for message, case in output_delta), output_delta

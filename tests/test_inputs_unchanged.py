@@ -15,8 +15,12 @@ import numpy as np
 import pytest
 
 from conftest import cli_env, make_submission
-from grader import catalogues, engine, evaluation, paths
-from grader.sandbox import mutation, runner, wire
+from grader import catalogues
+from grader.grading import engine
+from grader.shipped import evaluation
+from grader.core import paths
+from grader.shipped import mutation, wire
+from grader.sandbox import runner
 
 SIGMOID_START = "    z = np.asarray(z, dtype=np.float64)\n    e = np.exp(-np.abs(z))\n"
 BGD_START = "    theta = np.array(theta0, dtype=np.float64)\n    theta_path = np.empty((num_iter + 1"
@@ -257,5 +261,5 @@ def test_a_changed_input_fails_even_a_right_value_and_keeps_the_diagnosis_of_a_w
 def test_the_self_check_ships_the_same_watch():
     for name in catalogues.names():
         shipped = paths.ASSIGNMENTS / name / "_selfcheck" / "mutation.py"
-        assert shipped.read_text(encoding="utf-8") == (paths.ROOT / "grader" / "sandbox" / "mutation.py").read_text(
+        assert shipped.read_text(encoding="utf-8") == (paths.SHIPPED / "mutation.py").read_text(
             encoding="utf-8")

@@ -10,9 +10,10 @@ import sys
 import pytest
 
 import mechanical
-from grader import paths
+import mechanical_accuracy
+from grader.core import paths
 from mechanical import edits as edit_ops
-from mechanical import inputs
+from mechanical import inputs, replay
 
 
 @pytest.fixture(scope="module")
@@ -131,3 +132,30 @@ def test_every_graded_function_has_random_inputs():
     for assignment in mechanical.ASSIGNMENTS:
         for qualname in mechanical.graded_functions(assignment):
             assert len(inputs.draws(qualname, 3)) == 3
+
+
+def _mutant(assignment, label_part):
+    return next(m for m in mechanical.generate(assignment) if label_part in m.label)
+
+
+def test_the_replay_tells_a_hint_that_holds_from_one_that_does_not():
+    mutant = _mutant("a2_forward", "shifted.sum(axis=-1, keepdims=True) → shifted.sum(axis=-1) in losses.softmax")
+    # the softmax part's first check ("batch"), its public case: (5, 3) / (5,) does not broadcast
+    assert replay.replay(mutant, [("softmax", 0, 0, "softmax_keepdims"), ("softmax", 0, 0, "softmax_axis"),
+                                  ("softmax", 0, 0, "a relation the catalogue does not know")]) == [
+        replay.HOLDS, replay.FAILS, replay.UNCHECKED]
+
+
+def test_a_mechanical_mutant_is_graded_by_the_engine_and_its_hint_checked():
+    mutant = _mutant("a2_forward", "shifted.sum(axis=-1, keepdims=True) → shifted.sum(axis=-1) in losses.softmax")
+    graded = mechanical_accuracy.grade_one(mechanical.Entry(mutant, mechanical.DIFFERS))
+    assert graded.caught and graded.named and not graded.wrong and not graded.blind_spot
+    assert any(function == "losses.softmax" and "keepdims" in text and verdict == replay.HOLDS
+               for function, text, verdict in graded.hints)
+
+
+def test_the_same_exception_alone_does_not_make_a_hint_hold():
+    # A * W fails to broadcast, as A @ W + b[:, None] does, but with other shapes in its message
+    mutant = _mutant("a2_forward", "np.asarray(A_prev, dtype=np.float64) @ np.asarray(W, dtype=np.float64) → "
+                                   "np.asarray(A_prev, dtype=np.float64) * np.asarray(W, dtype=np.float64)")
+    assert replay.replay(mutant, [("forward", 0, 0, "bias_column")]) == [replay.FAILS]

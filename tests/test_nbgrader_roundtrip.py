@@ -30,8 +30,11 @@ import nbformat
 import numpy as np
 import pytest
 
-from grader import catalogues, demo, nbgrader_bridge, paths, sync, written
-from grader.nbgrader_bridge import GradesCsvExport
+from grader import catalogues
+from grader.adapters import demo, nbgrader_bridge
+from grader.core import paths
+from grader.authoring import sync, written
+from grader.adapters.nbgrader_bridge import GradesCsvExport
 from feedback_pages import link_targets, read_summary
 
 pytestmark = pytest.mark.xdist_group("nbgrader")
@@ -263,6 +266,8 @@ def test_demo_runs_every_step_and_prints_the_table(roundtrip):
     assert "Feedback pages:" in out and "Class report:" in out
     assert (roundtrip.course / "class_report.html").is_file()
     assert (roundtrip.course / "kit_grades.csv").is_file()
+    for log in sorted((roundtrip.course / "logs").glob("nbgrader_*.log")):
+        assert "not recognized by" not in log.read_text(encoding="utf-8"), f"{log.name} warns about a config option"
 
 
 def test_demo_refuses_a_folder_it_did_not_make(tmp_path):
@@ -413,7 +418,7 @@ def test_export_csv_matches_the_gradebook(roundtrip):
 
 
 # -- feedback ------------------------------------------------------------------------------------------------------
-FORBIDDEN = ("Traceback (most recent call last)", "site-packages", "grader/engine.py", "grader/sandbox",
+FORBIDDEN = ("Traceback (most recent call last)", "site-packages", "grader/grading/engine.py", "grader/sandbox",
              "grader.catalogues", "BEGIN HIDDEN TESTS", "BEGIN SOLUTION", "Misconception(", "Case((",
              "CellTimeoutError")
 
@@ -581,11 +586,16 @@ def test_config_copied_elsewhere_takes_its_own_folder(tmp_path):
 
 def test_autograde_runs_the_kit_instead_of_a_kernel():
     from nbgrader.converters.autograde import Autograde
+    from grader.adapters.autograde_failures import ZeroUntilGraded
+    from grader.adapters.nbgrader_cells import NormaliseCells
+    from grader.adapters.safe_markdown import SanitiseMarkdown
     from nbgrader.preprocessors import Execute
     defaults = list(Autograde.class_traits()["autograde_preprocessors"].default())
     ours = nbgrader_bridge.autograde_preprocessors()
-    assert Execute not in ours and ours[0] is nbgrader_bridge.GradeWithKit
-    assert ours[1:] == defaults[1:]
+    assert Execute not in ours and ours[0] is nbgrader_bridge.GradeWithKit and ours[1] is SanitiseMarkdown
+    assert ours[2:] == defaults[1:]
+    sanitize = list(Autograde.class_traits()["sanitize_preprocessors"].default())
+    assert nbgrader_bridge.sanitize_preprocessors() == [ZeroUntilGraded, NormaliseCells] + sanitize
 
 
 @pytest.mark.parametrize("path, match", [

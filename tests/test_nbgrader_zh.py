@@ -10,7 +10,9 @@ import sys
 
 import pytest
 
-from grader import catalogues, demo, engine, nbgrader_bridge, text
+from grader import catalogues, text
+from grader.adapters import demo, nbgrader_bridge
+from grader.grading import engine
 from conftest import cli_env
 from feedback_pages import read_summary
 from test_text import english_words

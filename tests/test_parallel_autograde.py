@@ -14,7 +14,8 @@ import nbformat
 import pytest
 
 from conftest import cli_env, make_submission
-from grader import batch, demo, nbgrader_bridge
+from grader import catalogues
+from grader.adapters import batch, demo, nbgrader_bridge
 
 pytestmark = pytest.mark.xdist_group("nbgrader")
 
@@ -97,7 +98,7 @@ def test_a_result_is_reused_only_for_the_bytes_it_graded_and_with_its_plots(tmp_
     assert nbgrader_bridge.reusable_results(results, ASSIGNMENT, "ada", folder) is None, "no plots: not reusable"
     grade_all("--plots")
     document, plots = nbgrader_bridge.reusable_results(results, ASSIGNMENT, "ada", folder)
-    assert document["score"] == 20 and sorted(p.name for p in plots.glob("*.png"))
+    assert document["score"] == catalogues.load(ASSIGNMENT).max_score and sorted(p.name for p in plots.glob("*.png"))
     assert json.loads((results / ASSIGNMENT / "ada.json").read_text())["extra_data"]["plots"] is True
     assert nbgrader_bridge.reusable_results(results, ASSIGNMENT, "ada", folder, budget_seconds=30) is not None
     assert nbgrader_bridge.reusable_results(results, ASSIGNMENT, "ada", folder, budget_seconds=60) is None, \

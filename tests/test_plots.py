@@ -1,11 +1,15 @@
-"""grader.plots: the training-run PNGs, drawn from hand-built Reports (no assignment with training runs exists yet)."""
+"""grader.reports.plots: the training-run PNGs, drawn from hand-built Reports (no assignment with training runs exists yet)."""
 import warnings
 
 import numpy as np
 
-from grader import cli, engine, plots, text
-from grader.engine import Report
-from grader.sandbox import wire
+from grader.adapters import cli
+from grader.grading import engine
+from grader.reports import plots
+from grader import text
+from grader.core import paths
+from grader.grading.engine import Report
+from grader.shipped import wire
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -63,7 +67,14 @@ def test_a_good_run_writes_curves_and_boundary_named_by_part_and_label(tmp_path)
     assert names == ["diamond-seed_7-boundary.png", "diamond-seed_7-curves.png"]
     for path in written:
         assert path.read_bytes()[:8] == PNG_MAGIC
-    assert sorted(p.name for p in (tmp_path / "plots").iterdir()) == names
+    alts = [paths.plot_alt(path).name for path in written]
+    assert sorted(p.name for p in (tmp_path / "plots").iterdir()) == sorted(names + alts)
+    curves, boundary = (paths.read_plot_alt(tmp_path / "plots" / name) for name in
+                        ("diamond-seed_7-curves.png", "diamond-seed_7-boundary.png"))
+    final = good_student()[1]
+    assert f"your run: final loss {final['loss'][-1]:.4g}" in curves
+    assert f"your run: final accuracy {final['accuracy'][-1]:.1%}" in curves
+    assert "your parameters: " in boundary and "% right on " in boundary and "true boundary" in boundary
 
 
 def test_plots_are_deterministic(tmp_path):
@@ -177,14 +188,15 @@ def test_a_real_report_gets_a_boundary_for_each_two_feature_classification_run(s
     folder = submission("a1_neuron_gd", name="via-cli")
     assert cli.main(["grade", "--assignment", "a1_neuron_gd", "--out", str(tmp_path / "results.json"),
                      "--plots", str(tmp_path / "cli"), str(folder)]) == 0
-    assert {path.name for path in (tmp_path / "cli").iterdir()} == written
+    assert {path.name for path in (tmp_path / "cli").glob("*.png")} == written
+    assert all(paths.read_plot_alt(path) for path in (tmp_path / "cli").glob("*.png")), "a plot without its text"
     assert "plots:" not in capsys.readouterr().err
 
 
 def test_chinese_plots_draw_every_glyph(tmp_path, submission):
     """In Chinese, titles, axis labels, legends and notes are drawn with a CJK font: saving every figure of a real
     report and of broken runs warns of no glyph "missing from font"."""
-    from grader import class_report
+    from grader.reports import class_report
     assert plots.font_settings("en") == {}
     families = plots.font_settings("zh")["font.sans-serif"]
     assert families[0] in plots.CJK_FONTS and families[-1] == plots.LATIN_FONT, families

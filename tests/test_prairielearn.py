@@ -1,4 +1,4 @@
-"""grader.prairielearn: the export, and its entrypoint run as PrairieLearn runs it, in a temporary /grade layout.
+"""grader.adapters.prairielearn: the export, and its entrypoint run as PrairieLearn runs it, in a temporary /grade layout.
 
 The export is built once with the real CLI. Each test lays out a folder as PrairieLearn's grader host does (the kit
 copied into serverFilesCourse/ and shared/, the uploads in student/, data/data.json, an empty tests/), runs the
@@ -15,8 +15,12 @@ from pathlib import Path
 
 import pytest
 
+import hostile_text
 from conftest import ROOT, cli_env, make_submission, solution_anchor
-from grader import catalogues, cli, prairielearn, results
+from grader import catalogues
+from grader.adapters import cli, prairielearn
+from grader.grading import engine
+from grader.reports import results
 from grader.sandbox import runner
 
 A1 = "a1_neuron_gd"
@@ -132,7 +136,7 @@ def test_the_export_is_a_question_and_its_grader(export, tmp_path):
 
     files = tree(export / KIT)
     assert files["run"][1] == 0o755 and files["run"][0].startswith(b"#!/usr/bin/env bash\n")
-    for name in ("pyproject.toml", "README.md", "grader/engine.py", "grader/prairielearn.py",
+    for name in ("pyproject.toml", "README.md", "grader/grading/engine.py", "grader/adapters/prairielearn.py",
                  "grader/sandbox/worker.py", f"solutions/{A1}/neuron.py", "data/xor.csv"):
         assert name in files and files[name][1] == 0o644
     assert not [n for n in files if "__pycache__" in n or n.endswith(".pyc")]
@@ -177,6 +181,20 @@ def test_the_entrypoint_scores_what_grade_scores(export, tmp_path, kind):
         assert "factor 2" in gradient["output"]
     if kind == "stubs":
         assert all("not implemented yet" in test["output"] for test in document["tests"])
+
+
+def test_a_surrogate_in_the_students_text_is_graded_and_the_attempt_counts(export, tmp_path):
+    """tests/hostile_text.py's submission: gradable, its words shown as U+FFFD, and its score the engine's."""
+    folder = hostile_text.build(tmp_path / "files")
+    root = lay_out(export, tmp_path / "grade", folder)
+    run_entrypoint(root, export)
+    document = hostile_text.read_valid(root / "results" / "results.json")
+    assert_prairielearn_schema(document)
+    assert document["gradable"] is True
+    outputs = {part.key: f"{test['message']}\n{test['output']}" for part, test in zip(SPEC.parts, document["tests"])}
+    score = round(sum(test["points"] for test in document["tests"]), 4)
+    hostile_text.assert_graded(outputs, score, engine.grade(A1, folder).score)
+    assert document["score"] == pytest.approx(score / SPEC.max_score)
 
 
 def test_a_missing_file_costs_only_its_parts(export, tmp_path):
@@ -226,7 +244,7 @@ def test_a_hostile_submission_stays_confined(export, tmp_path):
                "catalogue": root / KIT / "grader" / "catalogues" / f"{A1}.py",
                "shared": root / "shared" / "nnkit" / A1 / "run", "data": root / "data" / "data.json",
                "repository": ROOT / "solutions" / A1 / "neuron.py"}
-    writes = {"results": root / "results" / "results.json", "kit": root / KIT / "grader" / "engine.py"}
+    writes = {"results": root / "results" / "results.json", "kit": root / KIT / "grader" / "grading" / "engine.py"}
     code = SNOOP.format(targets={k: str(v) for k, v in targets.items()},
                         writes={k: str(v) for k, v in writes.items()}, forged=FORGED)
     lines = "".join(f"    {line}\n" for line in code.strip("\n").splitlines())
@@ -235,7 +253,7 @@ def test_a_hostile_submission_stays_confined(export, tmp_path):
     folder = make_submission(tmp_path / "files", A1, edits={"neuron.py": [(XOR_ANCHOR, XOR_ANCHOR + lines)]},
                              extra_files=extras)
     lay_out(export, root, folder)
-    engine_before = (root / KIT / "grader" / "engine.py").read_bytes()
+    engine_before = (root / KIT / "grader" / "grading" / "engine.py").read_bytes()
 
     document, _ = run_entrypoint(root, export)
     assert_prairielearn_schema(document)
@@ -251,7 +269,7 @@ def test_a_hostile_submission_stays_confined(export, tmp_path):
     assert gates["points"] == pytest.approx(gates["max_points"] * (1 - 1 / len(hidden)))  # xor_gate's one case
     assert all(test["points"] == test["max_points"] for test in document["tests"] if test is not gates)
     assert document["message"] != "forged" and document["score"] < 1.0
-    assert (root / KIT / "grader" / "engine.py").read_bytes() == engine_before
+    assert (root / KIT / "grader" / "grading" / "engine.py").read_bytes() == engine_before
     assert (root / "student" / "results.json").read_text() == json.dumps(FORGED)  # there, but never read
 
 

@@ -11,7 +11,10 @@ import numpy as np
 import pytest
 
 from conftest import cli_env, make_submission
-from grader import catalogues, engine, paths, reference_cache, references
+from grader import catalogues
+from grader.core import paths, references
+from grader.grading import engine, reference_cache
+from grader.shipped import wire
 
 NAME = "a3_backprop"
 
@@ -157,3 +160,98 @@ def test_an_unwritable_cache_costs_speed_never_a_grade(tmp_path, monkeypatch, ca
         reference_cache.for_assignment.cache_clear()
     assert report.score == report.max_score
     assert "cannot be written" in capsys.readouterr().err
+
+
+# -- the cache's integrity -----------------------------------------------------------------------------------------
+A1 = "a1_neuron_gd"
+
+
+def _built(empty_cache):
+    """The path and document of A1's cache file, built by grading the solution (which scores full marks)."""
+    report = engine.grade(A1, paths.SOLUTIONS / A1)
+    assert report.score == report.max_score
+    path = next(empty_cache.glob(f"{A1}-*.json"))
+    return path, json.loads(path.read_text(encoding="utf-8"))
+
+
+def _first_array_case(document):
+    """The id of the first hidden case (one that carries points) whose expected value is an array."""
+    hidden = {f"{part.key}/{check_index}/{case_index}" for part in catalogues.load(A1).parts
+              for check_index, check in enumerate(part.checks) for case_index, case in enumerate(check.cases)
+              if not case.public}
+    return next(case_id for case_id, case in document["cases"].items()
+                if case_id in hidden and "__ndarray__" in case["expected"])
+
+
+def _zeroed(document):
+    """``document`` with one expected array made zeros: a value the solution no longer matches."""
+    case_id = _first_array_case(document)
+    expected = wire.decode(document["cases"][case_id]["expected"])
+    document["cases"][case_id]["expected"] = wire.encode(np.zeros_like(expected) + 7.0)
+    return document
+
+
+def _missing(document):
+    del document["cases"][_first_array_case(document)]
+    return document
+
+
+def _undecodable(document):
+    document["cases"][_first_array_case(document)]["expected"] = {"__ndarray__": "not base64!", "dtype": "float64",
+                                                                  "shape": [2]}
+    return document
+
+
+def _regrade(path, document, capsys, digest=False):
+    """Write ``document`` over the cache file (with a digest of its cases if ``digest``), then grade the solution
+    as a new process would; return (report, what it said on standard error)."""
+    if digest:
+        document["digest"] = reference_cache.content_digest(document["cases"])
+    path.write_text(json.dumps(document), encoding="utf-8")
+    reference_cache.for_assignment.cache_clear()
+    capsys.readouterr()
+    report = engine.grade(A1, paths.SOLUTIONS / A1)
+    return report, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("damage, digest, said", [
+    (_zeroed, False, "its cases do not match its digest"),  # a value edited by hand
+    (_missing, True, "1 missing, 0 unknown, 0 malformed"),  # a case missing, the digest made to fit
+    (lambda document: "{" + json.dumps(document)[:5000], None, "cannot be read as JSON"),  # a file cut short
+], ids=["edited", "missing", "cut"])
+def test_a_damaged_cache_is_computed_again_and_the_grade_stays(empty_cache, capsys, damage, digest, said):
+    path, document = _built(empty_cache)
+    if digest is None:
+        path.write_text(damage(document), encoding="utf-8")
+        reference_cache.for_assignment.cache_clear()
+        capsys.readouterr()
+        report, err = engine.grade(A1, paths.SOLUTIONS / A1), capsys.readouterr().err
+    else:
+        report, err = _regrade(path, damage(document), capsys, digest)
+    assert report.score == report.max_score
+    lines = [line for line in err.splitlines() if "reference cache" in line]
+    assert len(lines) == 1 and "failed its check" in lines[0] and said in lines[0], err
+    rebuilt = json.loads(path.read_text(encoding="utf-8"))
+    assert rebuilt["digest"] == reference_cache.content_digest(rebuilt["cases"])
+    assert reference_cache.check_cases(catalogues.load(A1), rebuilt["cases"]) == ""
+
+
+def test_a_value_that_cannot_be_decoded_is_computed_again_for_its_case(empty_cache, capsys):
+    path, document = _built(empty_cache)
+    report, _ = _regrade(path, _undecodable(document), capsys, digest=True)
+    assert report.score == report.max_score
+
+
+def test_control_an_edited_value_with_a_digest_to_fit_changes_the_grade(empty_cache, capsys):
+    """What the digest stops: without it (or with one recomputed to fit, which needs write access to the grader's
+    own cache) an edited value changes the grade, silently."""
+    path, document = _built(empty_cache)
+    report, err = _regrade(path, _zeroed(document), capsys, digest=True)
+    assert report.score < report.max_score and "reference cache" not in err
+
+
+def test_control_without_the_case_check_a_missing_case_crashes_grading(empty_cache, capsys, monkeypatch):
+    path, document = _built(empty_cache)
+    monkeypatch.setattr(reference_cache, "check_cases", lambda assignment, cases: "")
+    with pytest.raises(KeyError):
+        _regrade(path, _missing(document), capsys, digest=True)

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 from nbgrader.api import Gradebook
 
-from grader import demo, nbgrader_bridge
+from grader.adapters import demo, nbgrader_bridge
 
 pytestmark = pytest.mark.xdist_group("nbgrader")
 

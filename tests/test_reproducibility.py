@@ -20,7 +20,8 @@ import pytest
 
 import mutants
 from conftest import cli_env, make_submission
-from grader import catalogues, paths
+from grader import catalogues
+from grader.core import paths
 
 # OpenBLAS core types by the CPU flag each needs (/proc/cpuinfo); a type the CPU cannot run would crash.
 X86_CORETYPES = {"Prescott": "pni", "Nehalem": "sse4_2", "Sandybridge": "avx", "Haswell": "avx2"}
@@ -139,7 +140,8 @@ def test_a_forced_code_path_really_changes_the_numbers():
 def test_every_gradient_check_has_margin_for_rounding():
     """The solution's analytic gradients meet every numerical gradient 100 times inside the check's limit, so a
     numerical gradient that moves with the CPU's rounding can never fail a correct submission."""
-    from grader import evaluation, references
+    from grader.shipped import evaluation
+    from grader.core import references
     for name in catalogues.names():
         spec = catalogues.load(name)
         ref = references.modules(spec)

@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.sandbox import runner, wire
+from grader.sandbox import runner, syscalls
+from grader.shipped import wire
 from grader.sandbox.runner import Sandbox, SandboxError
 
 PROBE = '''
@@ -424,6 +425,169 @@ def test_seccomp_alone_stops_processes_sockets_and_file_changes(probe, layers, m
         assert sandbox.call("probe", "remove", (str(outside),)).error == "PermissionError"
         assert sandbox.call("probe", "read", (str(outside),)).value == 7  # reading is Landlock's to stop
     assert outside.read_text(encoding="utf-8") == "keep me" and not (tmp_path / "new.txt").exists()
+
+
+SCHEDULE = textwrap.dedent('''
+    import ctypes, errno, os, resource, struct
+
+    LIBC = ctypes.CDLL(None, use_errno=True)
+    LIBC.syscall.restype = ctypes.c_long
+    WHO_PROCESS, WHO_PGRP, WHO_USER = 1, 2, 3  # ioprio_set's first argument
+    IDLE, BEST_EFFORT = 3 << 13, (2 << 13) | 4  # I/O priority classes
+    SCHED_ATTR = "=IIQiIQQQ"  # struct sched_attr of Linux 3.14 (48 bytes): size, policy, flags, nice, priority, ...
+
+
+    def _syscall(number, *args):
+        if LIBC.syscall(ctypes.c_long(number), *args) != 0:
+            code = ctypes.get_errno()
+            raise OSError(code, os.strerror(code))
+
+
+    def _try(call):
+        try:
+            call()
+            return "done"
+        except OSError as exc:
+            return errno.errorcode.get(exc.errno, str(exc.errno))
+
+
+    def _setattr(number, pid, policy, nice):
+        attr = struct.pack(SCHED_ATTR, 48, policy, 0, nice, 0, 0, 0, 0)
+        _syscall(number, ctypes.c_int(pid), ctypes.c_char_p(attr), ctypes.c_uint(0))
+
+
+    def reschedule(pid, cpus, numbers, nobody):
+        """Each way to re-schedule, limit or de-prioritise process ``pid``, its process group, or the processes of
+        uid ``nobody`` (a uid no process has): 'done', or the name of the errno it raised."""
+        group = os.getpgid(pid)
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        return {
+            "setpriority": _try(lambda: os.setpriority(os.PRIO_PROCESS, pid, 19)),
+            "setpriority PRIO_PGRP": _try(lambda: os.setpriority(os.PRIO_PGRP, group, 19)),
+            "setpriority PRIO_USER": _try(lambda: os.setpriority(os.PRIO_USER, nobody, 19)),
+            "sched_setaffinity": _try(lambda: os.sched_setaffinity(pid, cpus)),
+            "sched_setscheduler": _try(lambda: os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))),
+            "sched_setparam": _try(lambda: os.sched_setparam(pid, os.sched_param(0))),
+            "sched_setattr": _try(lambda: _setattr(numbers["sched_setattr"], pid, os.SCHED_IDLE, 19)),
+            "ioprio_set": _try(lambda: _syscall(numbers["ioprio_set"], WHO_PROCESS, pid, IDLE)),
+            "ioprio_set IOPRIO_WHO_PGRP": _try(lambda: _syscall(numbers["ioprio_set"], WHO_PGRP, group, IDLE)),
+            "ioprio_set IOPRIO_WHO_USER": _try(lambda: _syscall(numbers["ioprio_set"], WHO_USER, nobody, IDLE)),
+            "prlimit64": _try(lambda: resource.prlimit(pid, resource.RLIMIT_NOFILE, (64, hard))),
+        }
+
+
+    def reschedule_itself(numbers):
+        """The same calls on itself, named by pid 0 and by its own pid, as numpy or OpenBLAS may make them."""
+        found = {}
+        cpus = os.sched_getaffinity(0)
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        for nice, name, pid in ((1, "zero", 0), (3, "own", os.getpid())):  # nice only goes up without privileges
+            found[name] = {
+                "setpriority": _try(lambda: os.setpriority(os.PRIO_PROCESS, pid, nice)),
+                "sched_setaffinity": _try(lambda: os.sched_setaffinity(pid, cpus)),
+                "sched_setscheduler": _try(lambda: os.sched_setscheduler(pid, os.SCHED_BATCH, os.sched_param(0))),
+                "sched_setparam": _try(lambda: os.sched_setparam(pid, os.sched_param(0))),
+                "sched_setattr": _try(lambda: _setattr(numbers["sched_setattr"], pid, os.SCHED_OTHER, nice + 1)),
+                "ioprio_set": _try(lambda: _syscall(numbers["ioprio_set"], WHO_PROCESS, pid, BEST_EFFORT)),
+                "prlimit64": _try(lambda: resource.prlimit(pid, resource.RLIMIT_NOFILE, (soft, hard))),
+            }
+        found["nice"] = os.getpriority(os.PRIO_PROCESS, 0)
+        return found
+''')
+RESCHEDULING = ("setpriority", "setpriority PRIO_PGRP", "setpriority PRIO_USER", "sched_setaffinity",
+                "sched_setscheduler", "sched_setparam", "sched_setattr", "ioprio_set", "ioprio_set IOPRIO_WHO_PGRP",
+                "ioprio_set IOPRIO_WHO_USER", "prlimit64")
+
+
+@pytest.fixture
+def scheduling(tmp_path):
+    path = tmp_path / "schedule.py"
+    path.write_text(SCHEDULE, encoding="utf-8")
+    rules = syscalls.Filter()
+    try:
+        numbers = {name: rules.number(name) for name in ("sched_setattr", "ioprio_get", "ioprio_set")}
+    finally:
+        rules.release()
+    return {"files": {"schedule.py": path}, "numbers": numbers}
+
+
+def _unused_uid():
+    """A uid that no process runs as and that /etc/passwd does not list."""
+    import pwd
+    used = set()
+    for entry in os.listdir("/proc"):
+        try:
+            used.add(os.stat(f"/proc/{entry}").st_uid)
+        except OSError:
+            continue
+    return next(uid for uid in range(2_000_000_000, 2_000_001_000) if uid not in used and not _listed(pwd, uid))
+
+
+def _listed(pwd, uid):
+    try:
+        pwd.getpwuid(uid)
+        return True
+    except KeyError:
+        return False
+
+
+def _schedule_of(pid, numbers):
+    """How ``pid`` is scheduled, limited and placed, as the grader's process sees it."""
+    import ctypes
+    import resource
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    return {"nice": os.getpriority(os.PRIO_PROCESS, pid), "cpus": os.sched_getaffinity(pid),
+            "policy": os.sched_getscheduler(pid), "ioprio": libc.syscall(ctypes.c_long(numbers["ioprio_get"]), 1, pid),
+            "nofile": resource.prlimit(pid, resource.RLIMIT_NOFILE)[0]}
+
+
+def _attack_a_classmate(scheduling, monkeypatch, layers):
+    """A worker with ``layers`` tries every re-scheduling call on a classmate's worker of the same uid (no
+    namespace, no uid of its own): what each call gave, and the classmate's schedule before and after."""
+    numbers = scheduling["numbers"]
+    only(monkeypatch, "capabilities")
+    with Sandbox(scheduling["files"]) as classmate:
+        classmate.start()
+        target = classmate._worker_pid
+        before = _schedule_of(target, numbers)
+        only(monkeypatch, *layers)
+        with Sandbox(scheduling["files"]) as attacker:
+            cpus = [min(before["cpus"])]
+            done = attacker.call("schedule", "reschedule", (target, cpus, numbers, _unused_uid()))
+        after = _schedule_of(target, numbers)
+    assert done.ok, done
+    return done.value, before, after
+
+
+def test_seccomp_refuses_to_reschedule_another_process_of_the_same_uid(scheduling, layers, monkeypatch):
+    """The issue's attack: a worker pins a classmate's worker to one CPU at idle priority. Under seccomp every call
+    that names another pid, a process group or a user is refused and the classmate's schedule is as it was."""
+    needs(layers, "seccomp", "capabilities")
+    refused, before, after = _attack_a_classmate(scheduling, monkeypatch, ("capabilities", "seccomp"))
+    assert refused == {name: "EPERM" for name in RESCHEDULING}
+    assert after == before
+
+
+def test_seccomp_lets_a_worker_reschedule_itself(scheduling, layers, monkeypatch):
+    """pid 0 and its own pid are still allowed (numpy and OpenBLAS may set their own affinity)."""
+    needs(layers, "seccomp")
+    only(monkeypatch, "capabilities", "seccomp")
+    with Sandbox(scheduling["files"]) as sandbox:
+        found = sandbox.call("schedule", "reschedule_itself", (scheduling["numbers"],)).value
+    calls = ("setpriority", "sched_setaffinity", "sched_setscheduler", "sched_setparam", "sched_setattr",
+             "ioprio_set", "prlimit64")
+    assert found["zero"] == found["own"] == {name: "done" for name in calls}, found
+    assert found["nice"] == 4  # the last sched_setattr's
+
+
+def test_control_without_seccomp_a_worker_reschedules_its_classmate(scheduling, layers, monkeypatch):
+    needs(layers, "capabilities")
+    done, before, after = _attack_a_classmate(scheduling, monkeypatch, ("capabilities",))
+    assert "EPERM" not in done.values() and done["setpriority"] == done["sched_setattr"] == "done", done
+    assert done["setpriority PRIO_USER"] == done["ioprio_set IOPRIO_WHO_USER"] == "ESRCH"  # nobody to reschedule
+    assert after["nice"] == 19 and after["policy"] == os.SCHED_IDLE and after["ioprio"] == 3 << 13
+    assert after["cpus"] == {min(before["cpus"])} and after["nofile"] == 64 != before["nofile"]
 
 
 def test_landlock_alone_stops_exec_files_and_tcp(probe, layers, monkeypatch, tmp_path):

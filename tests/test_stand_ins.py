@@ -12,7 +12,10 @@ import pytest
 
 import mutants
 from conftest import make_submission, part_of, solution_anchor
-from grader import catalogues, engine, results
+from grader import catalogues
+from grader.grading import engine
+from grader.reports import results
+from grader.shipped import evaluation
 from grader.sandbox import runner, waits
 from grader.sandbox.runner import Sandbox
 
@@ -117,7 +120,8 @@ def output_delta(A_out, Y):
 
 
 def test_the_stand_ins_are_the_grader_s_own_computation_and_leave_nothing_behind(tmp_path):
-    """The student's module holds its own functions again after each call: a stand-in lives for one call only."""
+    """The student's module holds its own functions again after each call, and a worker that served a stand-in
+    serves no other part: what the module kept is gone."""
     body = '''
 
 SEEN = []
@@ -125,16 +129,15 @@ SEEN = []
 def train_step(X, Y, params, activations, learning_rate):
     import os
     SEEN.append(os.path.basename(backward.__code__.co_filename) + ":" + str(backward is _solution_backward_ref()))
-    return _solution_train_step(X, Y, params, activations, learning_rate)
+    result = _solution_train_step(X, Y, params, activations, learning_rate)
+    if learning_rate == 0.125:  # the probe below: say what this process has seen so far
+        raise RuntimeError(repr(SEEN))
+    return result
 
 
 def _solution_backward_ref():
     import backprop
     return backprop.backward
-
-
-def gd_step_report():
-    return SEEN
 '''
     folder = make_submission(tmp_path / "probe", A3, {"training.py": [("def train_step(", "def _solution_train_step(")]})
     with open(folder / "training.py", "a", encoding="utf-8") as handle:
@@ -146,12 +149,78 @@ def gd_step_report():
     with Sandbox(engine.staged_files(spec, engine.read_modules(spec, folder))) as sandbox:
         check = spec.part("train_step").checks[0]
         ref = engine.references.modules(spec)
-        sandbox.call("training", "train_step", check.cases[0].args, {}, 10.0,
-                     stand_ins=engine.stand_ins(spec, spec.part("train_step"), check, ref))
-        sandbox.call("training", "train_step", check.cases[0].args, {}, 10.0)
-        seen = sandbox.call("training", "gd_step_report").value
-    assert seen[0] == "worker.py:True", seen  # the stand-in, in the module and in training's own name alike
-    assert seen[1] == "backprop.py:True", seen  # the student's own function again, after the call
+        probe = (*check.cases[0].args[:4], 0.125)
+        first = sandbox.call("training", "train_step", probe, {}, 10.0,
+                             stand_ins=engine.stand_ins(spec, spec.part("train_step"), check, ref))
+        sandbox.drop_references()  # as the engine does before each part
+        second = sandbox.call("training", "train_step", probe, {}, 10.0)
+    assert first.detail == "['worker.py:True']", first  # the stand-in, in the module and in training's own name alike
+    # the student's own function again, in a worker that never held the stand-in: SEEN starts afresh
+    assert second.detail == "['backprop.py:True']", second
+    assert sandbox.starts == 2
+
+
+# -- a stand-in's values stay with the call graded with them --------------------------------------------------------
+CACHING = '''
+
+RUNS = {runs!r}  # each XOR task run's inputs: the public one's, and the hidden ones' from an earlier feedback
+CACHE = {{}}
+def _key(X, Y, params):
+    return X.tobytes() + Y.tobytes() + b"".join(W.tobytes() + b.tobytes() for W, b in params)
+
+
+def train_step(X, Y, params, activations, learning_rate):
+    """Only what the reference said, from the cache: no step of its own."""
+    found = CACHE.get(_key(X, Y, params))
+    if found is None:
+        raise NotImplementedError
+    return found
+
+
+_OWN = id(train_step)  # an id: the stand-in would replace the function itself wherever a global holds it
+
+
+def train(X, Y, params, activations, learning_rate, epochs, batch_size=None, rng=None):
+    import training
+    step = training.train_step
+    if id(step) != _OWN and getattr(step, "__wrapped__", None) is None and not CACHE:  # the reference stands in
+        for X_run, Y_run, start, activations_run, rate, count in RUNS:
+            X_run, Y_run = np.array(X_run), np.array(Y_run)
+            run = [(np.array(W), np.array(b)) for W, b in start]
+            for _ in range(count):
+                answer = step(X_run, Y_run, run, activations_run, rate)
+                CACHE[_key(X_run, Y_run, run)] = answer
+                run = answer[0]
+    return _solution_train(X, Y, params, activations, learning_rate, epochs, batch_size, rng)
+'''
+
+
+def _caching_attacker(folder):
+    """Stubs, but for a train() that asks the train_step standing in for it, while the train part is graded, for
+    every step of every XOR task run and keeps the answers in a module global; its train_step answers from them."""
+    spec = catalogues.load(A3)
+    runs = [(X.tolist(), Y.tolist(), [(W.tolist(), b.tolist()) for W, b in params], list(activations), rate, count)
+            for X, Y, params, activations, rate, count in (case.args for case in spec.part("xor").checks[0].cases)]
+    training = (Path(engine.paths.SOLUTIONS) / A3 / "training.py").read_text(encoding="utf-8")
+    training = training.replace("def train(", "def _solution_train(").replace("def train_step(", "def _unused_step(")
+    return make_submission(folder, A3, {"training.py": training + CACHING.format(runs=runs),
+                                        "backprop.py": (engine.paths.ASSIGNMENTS / A3 / "backprop.py").read_text()})
+
+
+def test_a_stand_ins_values_cached_in_a_module_global_never_reach_the_tasks(tmp_path):
+    """The worker that served the train part's stand-ins is replaced before the next part, so the tasks, which
+    promise the student's own code throughout, run in a worker that never held a reference value."""
+    report = engine.grade(A3, _caching_attacker(tmp_path / "attacker"))
+    assert part_of(report, "train").score == 2  # the loop itself is right, with the reference standing in
+    xor = part_of(report, "xor")
+    assert xor.score == 0, [c.message for c in xor.cases]
+
+
+def test_control_without_fresh_workers_the_cached_values_earn_the_xor_task(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner.Sandbox, "drop_references", lambda self: None)
+    report = engine.grade(A3, _caching_attacker(tmp_path / "attacker"))
+    xor = part_of(report, "xor")
+    assert xor.score == xor.points, [c.message for c in xor.cases]
 
 
 # -- what a stand-in costs: the grader's time is not the student's, and it is bounded --------------------------------
@@ -344,3 +413,156 @@ def test_the_waits_read_are_the_workers_own_not_bubblewraps():
         sandbox.start()
         command = Path(f"/proc/{sandbox._worker_pid}/cmdline").read_bytes().split(b"\0")
     assert str(runner.WORKER).encode() in command, command
+
+
+# -- what a failed stand-in may explain --------------------------------------------------------------------------
+RAISING = b'''
+def callee(x):
+    return x
+
+
+def caller(x):
+    return callee(x)
+
+
+def ask_for_ever(x):
+    while True:
+        try:
+            callee(x)
+        except Exception:
+            pass
+
+
+class StandInError(RuntimeError):
+    pass
+
+
+def forged(x):
+    raise StandInError("the reference m.callee could not take these arguments (ValueError: operands could not be "
+                       "broadcast together)")
+'''
+ANY_VALUE_ERROR = ("weights_first", "w @ x does not line up", evaluation.Raised("ValueError"))
+BROADCAST = ("broadcast", "shapes do not broadcast", evaluation.Raised("ValueError", "broadcast"))
+
+
+def _broken(x):
+    raise ValueError("operands could not be broadcast together with shapes (3,) (4,)")
+
+
+def _stand_in_failures(monkeypatch):
+    """A call whose stand-in reference raises; a StandInError the student's code makes up; and calls that the
+    grader ends at its limits on stand-ins (its own time, and the number of calls)."""
+    monkeypatch.setattr(runner, "STAND_IN_CALLS", 50)
+    with Sandbox({"m.py": RAISING}) as sandbox:
+        return {"reference": sandbox.call("m", "caller", (1,), stand_ins={"m.callee": _broken}),
+                "forged": sandbox.call("m", "forged", (1,)),
+                "time": sandbox.call("m", "ask_for_ever", (1,), timeout=1.0, stand_ins={"m.callee": sleeping(0.2)}),
+                "calls": sandbox.call("m", "ask_for_ever", (1,), stand_ins={"m.callee": sleeping(0.0)})}
+
+
+def test_only_what_a_reference_raised_is_matched_against_a_crash_misconception(monkeypatch):
+    outcomes = _stand_in_failures(monkeypatch)
+    assert {name: outcome.error for name, outcome in outcomes.items()} == dict.fromkeys(outcomes, "StandInError")
+    reference = outcomes["reference"]
+    assert reference.stand_in_raised == ("ValueError", "operands could not be broadcast together with shapes (3,) (4,)")
+    assert evaluation.diagnose_failure(reference, [ANY_VALUE_ERROR])[0] == "weights_first"
+    assert evaluation.diagnose_failure(reference, [BROADCAST])[0] == "broadcast"
+    assert evaluation.diagnose_failure(reference, [("t", "m", evaluation.Raised("TypeError"))]) == ("", "")
+    for name in ("forged", "time", "calls"):
+        assert outcomes[name].stand_in_raised == (), name
+        assert evaluation.diagnose_failure(outcomes[name], [ANY_VALUE_ERROR, BROADCAST]) == ("", ""), name
+
+
+def _old_matching(monkeypatch):
+    """The matching before: a StandInError of any kind was taken for the exception a variant declares."""
+    monkeypatch.setattr(evaluation, "what_raised", lambda outcome: None if outcome.ok else (outcome.error,
+                                                                                           outcome.detail))
+    monkeypatch.setattr(evaluation, "raised_alike", lambda raised, error, detail="": error in (
+        raised.error, evaluation.STAND_IN_ERROR) and raised.words.lower() in detail.lower())
+
+
+def test_control_with_the_old_matching_every_stand_in_failure_got_a_cause(monkeypatch):
+    outcomes = _stand_in_failures(monkeypatch)
+    _old_matching(monkeypatch)
+    for name in ("forged", "time", "calls"):
+        assert evaluation.diagnose_failure(outcomes[name], [ANY_VALUE_ERROR])[0] == "weights_first", name
+
+
+NEURON_ANCHOR = solution_anchor(A1, "neuron", "neuron")
+SIGMOID_ANCHOR = solution_anchor(A1, "neuron", "sigmoid")
+#: sigmoid is wrong, so neuron is graded with the reference sigmoid standing in, and neuron asks for it for ever.
+ASKS_FOR_EVER = {"neuron.py": [
+    (SIGMOID_ANCHOR, SIGMOID_ANCHOR + "    return np.zeros_like(np.asarray(z, dtype=np.float64))\n"),
+    (NEURON_ANCHOR, NEURON_ANCHOR + "    while True:\n        try:\n            sigmoid(np.zeros(3))\n"
+                                    "        except Exception:\n            pass\n")]}
+
+
+def _neuron_cases(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "STAND_IN_CALLS", 300)
+    report = engine.grade(A1, make_submission(tmp_path / "s", A1, ASKS_FOR_EVER))
+    cases = part_of(report, "neuron").cases
+    assert cases and all(case.message.startswith("raised StandInError: more than 300 calls") for case in cases)
+    return cases
+
+
+def test_a_call_the_grader_ends_at_its_stand_in_limit_gets_no_likely_cause(tmp_path, monkeypatch):
+    """neuron's check has a classic bug that raises any ValueError (w @ x); a call the grader ended is not that."""
+    assert any(m.raises == "ValueError" for m in catalogues.load(A1).part("neuron").checks[0].misconceptions)
+    for case in _neuron_cases(tmp_path, monkeypatch):
+        assert case.misconception == "" and "Likely cause" not in case.message, case.message
+
+
+def test_control_with_the_old_matching_the_grader_s_limit_got_a_wrong_cause(tmp_path, monkeypatch):
+    _old_matching(monkeypatch)
+    for case in _neuron_cases(tmp_path, monkeypatch):
+        assert case.misconception == "weights_first" and "Likely cause: w @ x" in case.message
+
+
+
+# -- which callees are trusted -----------------------------------------------------------------------------------
+#: mse_gradient is right on every case of its own (at most 30 rows) but climbs instead of descending on 40 rows or
+#: more, which batch_gradient_descent's training runs pass it: its callers would fail with it.
+UNCHECKED_BUG = '''
+
+def mse_gradient(X, y, theta):
+    gradient = _solution_mse_gradient(X, y, theta)
+    return -gradient if X.shape[0] >= 40 else gradient
+'''
+#: The same, and wrong on its public values case alone (12 rows from the lecture's starting point), which carries no
+#: points: before, that made it untrusted, so its callers were graded with the reference standing in.
+FAILS_ITS_PREVIEW = UNCHECKED_BUG.replace("    return -gradient", '''    if X.shape[0] == 12 and np.array_equal(theta, [3.0, 3.0, 3.0]):
+        return np.zeros_like(gradient)
+    return -gradient''')
+
+
+def _with_mse_gradient(tmp_path, name, source):
+    folder = make_submission(tmp_path / name, A1, {"gradient_descent.py": [
+        ("def mse_gradient(", "def _solution_mse_gradient(")]})
+    with open(folder / "gradient_descent.py", "a", encoding="utf-8") as handle:
+        handle.write(source)
+    return engine.grade(A1, folder)
+
+
+def _trust_cases(tmp_path):
+    """(the report of the unchecked bug, the report of the same bug that also fails its public case)."""
+    bug, gamed = (_with_mse_gradient(tmp_path, name, source) for name, source in
+                  (("bug", UNCHECKED_BUG), ("gamed", FAILS_ITS_PREVIEW)))
+    public = [case for case in part_of(gamed, "mse_gradient").cases if not case.passed]
+    assert public and all(case.public for case in public), "it fails its public case and nothing else of its own"
+    assert part_of(gamed, "mse_gradient").score == part_of(bug, "mse_gradient").score == 2
+    return bug, gamed
+
+
+def test_failing_only_public_cases_does_not_buy_the_reference_for_the_callers(tmp_path):
+    """The cases that carry points decide whether a function serves its callers: the same bug costs its callers the
+    same whether or not the function also fails its preview."""
+    bug, gamed = _trust_cases(tmp_path)
+    assert part_of(bug, "batch_gd").score < 3
+    assert _scores(gamed) == _scores(bug)
+
+
+def test_control_when_public_cases_decided_trust_failing_one_raised_the_score(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine, "_decides_trust", lambda case: True)
+    bug, gamed = _trust_cases(tmp_path)
+    assert part_of(bug, "batch_gd").score < part_of(gamed, "batch_gd").score == 3
+    assert gamed.score == catalogues.load(A1).max_score > bug.score

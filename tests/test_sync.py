@@ -5,8 +5,10 @@ import re
 import numpy as np
 import pytest
 
-from grader import catalogues, paths, sync, written
-from grader.sandbox import wire
+from grader import catalogues
+from grader.core import paths
+from grader.authoring import sync, written
+from grader.shipped import wire
 
 
 def test_assignments_folder_matches_the_generator():
@@ -138,3 +140,16 @@ def test_a_stored_numerical_gradient_may_move_more_than_a_direct_value():
     assert sync._same_cases(text, nudged(index, 1 + 1e-9))
     assert not sync._same_cases(text, nudged(index, 1 + 1e-6))
     assert not sync._same_cases(text, nudged(direct, 1 + 1e-9))
+
+
+def test_a_notebook_without_a_parts_grade_cell_is_one_line_that_says_what_to_add(tmp_path):
+    from scratch_kit import copy_kit, run_kit
+    kit = copy_kit(tmp_path / "kit")
+    notebook = kit / "notebooks" / "a1_neuron_gd.py"
+    source = notebook.read_text(encoding="utf-8")
+    part = re.search(r"^# %% \[grade\] (\S+)$", source, re.M).group(1)
+    notebook.write_text(source.replace(f"# %% [grade] {part}\n", ""), encoding="utf-8")
+    done = run_kit(kit, "sync", "a1_neuron_gd")
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("nnkit: error:")
+    assert f"no grade cell for part(s) {part}" in done.stderr and f"# %% [grade] <part>" in done.stderr

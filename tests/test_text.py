@@ -1,14 +1,16 @@
 """Every language but English is complete: each English key has its text, with the same placeholders, in the words
 of that language, and no translation is left over from a key that is gone. Run after adding any English text;
-``python -m grader.text.inventory zh`` lists what is missing."""
+``python -m grader.authoring.inventory zh`` lists what is missing."""
 import ast
 import re
 import sys
 
 import pytest
 
-from grader import catalogues, notebooks, paths, text
-from grader.text import inventory
+from grader import catalogues, text
+from grader.authoring import notebooks
+from grader.core import paths
+from grader.authoring import inventory
 
 OTHER = [lang for lang in text.LANGUAGES if lang != text.ENGLISH]
 
@@ -46,7 +48,7 @@ def test_english_prose_detector():
 @pytest.mark.parametrize("lang", OTHER)
 def test_every_english_entry_has_a_translation(lang):
     missing = inventory.missing(lang)
-    assert missing == [], f"{len(missing)} entries lack {lang}; run `python -m grader.text.inventory {lang}`: " \
+    assert missing == [], f"{len(missing)} entries lack {lang}; run `python -m grader.authoring.inventory {lang}`: " \
                           f"{missing[:5]}"
 
 
@@ -54,7 +56,7 @@ def test_every_english_entry_has_a_translation(lang):
 def test_no_english_changed_since_it_was_translated(lang):
     changed = inventory.stale(lang)
     assert changed == [], f"{len(changed)} English entries changed since their {lang} text was written: update it, " \
-                          f"then run `python -m grader.text.inventory {lang} --accept`: {changed[:3]}"
+                          f"then run `python -m grader.authoring.inventory {lang} --accept`: {changed[:3]}"
 
 
 @pytest.mark.parametrize("lang", OTHER)
@@ -156,7 +158,7 @@ def test_a_misconception_key_with_several_messages_is_translated_per_part():
 
 
 def test_the_language_comes_from_use_then_the_environment_then_english(monkeypatch):
-    from grader import results  # noqa: F401  (its MESSAGES table registers itself on import)
+    from grader.reports import results  # noqa: F401  (its MESSAGES table registers itself on import)
     monkeypatch.delenv(text.VARIABLE, raising=False)
     assert text.current() == "en"
     monkeypatch.setenv(text.VARIABLE, "zh")
@@ -172,7 +174,7 @@ def test_the_language_comes_from_use_then_the_environment_then_english(monkeypat
 
 def test_english_is_what_it_was_without_a_language(monkeypatch):
     monkeypatch.delenv(text.VARIABLE, raising=False)
-    from grader import evaluation
+    from grader.shipped import evaluation
     assert evaluation.say("not_implemented", function="f()") == "not implemented yet: fill in the TODO in f()"
     assert evaluation.changed_message(["params[0][0]", "grads"]) == (
         "changed its arguments `params` and `grads` in place (at params[0][0]): " +

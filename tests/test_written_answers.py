@@ -17,7 +17,11 @@ import shutil
 import nbformat
 import pytest
 
-from grader import catalogues, class_report, cli, demo, nbgrader_bridge, notebooks, paths, spec, sync, written
+from grader import catalogues
+from grader.reports import class_report
+from grader.adapters import cli, demo, nbgrader_bridge
+from grader.authoring import notebooks, sync, written
+from grader.core import paths, spec
 
 pytestmark = pytest.mark.xdist_group("nbgrader")
 
@@ -182,7 +186,8 @@ def test_the_class_report_adds_written_scores_and_totals_from_the_gradebook(cour
     assert "1 written answer still waits for a grader" in page
     row = re.search(r'<tr data-written="learning_rate">.*?</tr>', page).group(0)
     assert '<td class="num graded">2</td>' in row and '<td class="num to-grade">1</td>' in row
-    summary = class_report.summarise(A1, course["course"] / "graded" / A1, course["course"] / "gradebook.db")
+    summary = class_report.summarise(A1, course["course"] / "graded" / A1,
+                                     nbgrader_bridge.gradebook_written(course["course"] / "gradebook.db", A1))
     totals = {s.name: s.total for s in summary.students}
     assert totals == pytest.approx({"ada": course["kit"]["ada"]["score"] + 2.5, "ben": course["kit"]["ben"]["score"],
                                     "cy": course["kit"]["cy"]["score"] + 2.0})

@@ -14,8 +14,8 @@ The operators, each a ``kind`` of edit:
 - sign: a unary minus dropped;
 - axis: axis=0 <-> 1, axis=-1 -> 0, the axis argument dropped; keepdims dropped;
 - transpose: ``.T`` removed, or added to an operand of ``@``;
-- index: an index replaced by ``-1`` (or ``0`` for ``-1``), by ``k + 1`` for a constant k, by ``:-1`` or ``1:``;
-  a slice's start or stop dropped;
+- index: an index replaced by ``-1`` (or ``0`` for ``-1``), by ``:-1`` or by ``1:``; a slice's start or stop
+  dropped (a constant index also meets the constant operator: ``shape[0]`` -> ``shape[1]``);
 - argument order: two neighbouring positional arguments of a call, the indices of a tuple index, or the items of a
   returned pair, swapped;
 - assignment: ``x += y`` -> ``x = y``, and ``x = x + y`` -> ``x += y`` (in place);
@@ -121,8 +121,9 @@ def _in_region(node, region):
 
 
 # -- the operators --------------------------------------------------------------------------------------------------
-def _number(node):
-    return (isinstance(node, ast.Constant) and type(node.value) in (int, float)) and node.value
+def _is_number(node):
+    """Whether ``node`` is a literal int or float (not a bool)."""
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float)
 
 
 def _constant_changes(value):
@@ -185,7 +186,7 @@ def _expression_edits(node, siblings, own_name):
     elif isinstance(node, ast.Compare) and len(node.ops) == 1:
         for op in COMPARE_SWAPS.get(type(node.ops[0]), ()):
             out.append(("comparison", ast.Compare(copy.deepcopy(node.left), [op()], copy.deepcopy(node.comparators))))
-    elif _number(node) is not False:
+    elif _is_number(node):
         for value in _constant_changes(node.value):
             out.append(("constant", ast.Constant(value)))
     elif isinstance(node, ast.Attribute) and node.attr == "T":
@@ -215,19 +216,12 @@ def _subscript_edits(node):
         return out
     if isinstance(index, ast.Constant) and type(index.value) is str:
         return out
-    replacements = []
-    value = index.value if isinstance(index, ast.Constant) and type(index.value) is int else None
-    if isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub) and _number(index.operand) is not False:
-        value = -index.operand.value
-    if value is None:
-        replacements.append(ast.UnaryOp(ast.USub(), ast.Constant(1)))
-    elif value == -1:
-        replacements.append(ast.Constant(0))
-    else:
-        replacements += [ast.UnaryOp(ast.USub(), ast.Constant(1))] if value != -1 else []
-    replacements += [ast.Slice(None, ast.UnaryOp(ast.USub(), ast.Constant(1)), None),
-                     ast.Slice(ast.Constant(1), None, None)]
-    for replacement in replacements:
+    last = isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub) and _is_number(index.operand) and (
+        index.operand.value == 1)
+    # the last item (the first, for the last), everything but the last, everything but the first
+    minus_one = ast.UnaryOp(ast.USub(), ast.Constant(1))
+    for replacement in (ast.Constant(0) if last else minus_one, ast.Slice(None, copy.deepcopy(minus_one), None),
+                        ast.Slice(ast.Constant(1), None, None)):
         new = copy.deepcopy(node)
         new.slice = replacement
         out.append(("index", new))
@@ -239,9 +233,11 @@ def _call_edits(node, siblings, own_name):
     name = _call_name(node)
     keywords = {keyword.arg: keyword for keyword in node.keywords}
     # the axis of a reduction, and keepdims
-    if "axis" in keywords and _number(keywords["axis"].value) is not False or (
-            "axis" in keywords and isinstance(keywords["axis"].value, ast.UnaryOp)):
-        axis = ast.literal_eval(keywords["axis"].value)
+    if "axis" in keywords:
+        try:
+            axis = ast.literal_eval(keywords["axis"].value)
+        except ValueError:  # an axis held in a variable
+            axis = None
         if type(axis) is int:
             for other in AXIS_SWAPS.get(axis, ()):
                 new = copy.deepcopy(node)

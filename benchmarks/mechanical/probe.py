@@ -52,7 +52,7 @@ def _load(folder, names):
 
 def _call(function, args, kwargs):
     """(returned or None, exception name or '', warned, changed) of one call on copies of the arguments."""
-    from grader import evaluation
+    from grader.shipped import evaluation
     call_args, call_kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
     before = copy.deepcopy((args, kwargs))
     with np.errstate(all="warn"), warnings.catch_warnings(record=True) as caught:
@@ -114,7 +114,7 @@ def child(work):
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
     sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
     import mechanical
-    from grader import evaluation
+    from grader.shipped import evaluation
     from mechanical import inputs
     names = list(work["modules"])
     signal.signal(signal.SIGALRM, _alarm)

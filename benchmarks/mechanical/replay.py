@@ -3,8 +3,10 @@
 For each failing case that the grader diagnosed with a catalogue misconception, the mutant's function is called
 again on the case's arguments, in a child process (``python benchmarks/mechanical/replay.py``), and its output is
 compared with what the misconception's variant computes there (from the reference cache), within the check's
-tolerance; for a variant that raises, the exception must be alike. The evaluation's own diagnoses are checked by
-their fact: ``in_place``, that the call changed an argument. Any other key (a relation, say) is 'unchecked' here,
+tolerance. For a variant that raises, the grader's test (the same exception, with the words the catalogue names) is
+not enough: the same exception alone says little (``A * W`` and ``b[:, None]`` both fail to broadcast), so the
+variant is run on the case here and the mutant must raise the same exception with the same message. The
+evaluation's own diagnoses are checked by their fact: ``in_place``, that the call changed an argument. Any other key (a relation, say) is 'unchecked' here,
 and left to the table of hints that the benchmark writes for a person to read.
 
 As in a unit part of the engine, the function runs with the solution's code for every other function: only its own
@@ -32,22 +34,31 @@ def _alarm(signum, frame):
     raise TimeoutError("replay ran out of time")
 
 
-def _reproduced(check, key, got, error, detail, changed, stored, evaluation):
-    """HOLDS, FAILS or UNCHECKED for one case's diagnosis ``key``."""
+def _raised(misconception, ref, case):
+    """(exception name, message) that the misconception's variant raises on the case, or None."""
+    try:
+        misconception.variant(ref, *copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+    except Exception as exc:  # noqa: BLE001 - the variant's failure is the fact compared
+        return type(exc).__name__, str(exc)
+    return None
+
+
+def _reproduced(check, key, got, error, detail, changed, stored, evaluation, raised=()):
+    """HOLDS, FAILS or UNCHECKED for one case's diagnosis ``key``; ``raised`` holds what the variants of ``key``
+    that raise raise on the case, (name, message) each."""
     if key == evaluation.IN_PLACE:
         return HOLDS if changed else FAILS
     outputs = [output for variant_key, _, output in stored if variant_key == key]
     if not outputs:
         return UNCHECKED
+    if error and (error, detail) in raised:
+        return HOLDS
     rtol = check.options.get("rtol", evaluation.RTOL)
     atol = check.options.get("atol", evaluation.ATOL)
     if check.kind == "converge":
         rtol = atol = float("inf")
     for output in outputs:
-        if isinstance(output, evaluation.Raised):
-            if error and evaluation.raised_alike(output, error, detail):
-                return HOLDS
-        elif output is not None and not error:
+        if output is not None and not isinstance(output, evaluation.Raised) and not error:
             try:
                 if evaluation.mismatch(got, output, rtol, atol) is None:
                     return HOLDS
@@ -64,7 +75,10 @@ def child(work):
     import numpy as np
 
     import mechanical
-    from grader import catalogues, evaluation, reference_cache
+    from grader import catalogues
+    from grader.core import references
+    from grader.grading import reference_cache
+    from grader.shipped import evaluation
     from mechanical import probe
     mutant = mechanical.Mutant.from_json(work["mutant"])
     spec = catalogues.load(mutant.assignment)
@@ -73,6 +87,7 @@ def child(work):
     signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, SECONDS)
     verdicts, loaded = [], {}
+    ref = references.modules(spec)
     with tempfile.TemporaryDirectory(prefix="nnkit-replay-") as scratch:
         for part_key, check_index, case_index, key in work["cases"]:
             part = spec.part(part_key)
@@ -101,7 +116,8 @@ def child(work):
                     error, detail = type(exc).__name__, str(exc)
             changed = probe._differs((args, kwargs), (case.args, case.kwargs), evaluation)
             _, variants = stored.outputs(part_key, check_index, case_index)
-            verdicts.append(_reproduced(check, key, got, error, detail, changed, variants, evaluation))
+            raised = [_raised(m, ref, case) for m in check.misconceptions if m.key == key and m.raises]
+            verdicts.append(_reproduced(check, key, got, error, detail, changed, variants, evaluation, raised))
     return verdicts
 
 

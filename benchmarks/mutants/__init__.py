@@ -3,12 +3,15 @@
 Each assignment's module here lists ``MUTANTS``, each one bug a teacher sees again and again, and ``ALTERNATIVES``,
 correct code written another way. ``benchmarks/accuracy.py`` grades every one as a real submission and prints what
 the grader catches and names; ``tests/test_accuracy.py`` holds the kit to it. Edits are applied to the solution
-modules: {"module.py": [(old, new), ...]}, each ``old`` occurring exactly once; or {"module.py": "whole source"}.
+modules: {"module.py": [(old, new), ...]}, each ``old`` occurring exactly once, found as written or as the same
+code tokens, so that reformatting a solution breaks no mutant (``edits.py``); or {"module.py": "whole source"}.
 """
 import importlib
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .edits import apply_edit
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENTS = ("a1_neuron_gd", "a2_forward", "a3_backprop")
@@ -57,10 +60,12 @@ def make_submission(folder, assignment, edits=None, stub=False, extra_files=None
     """Build a submission folder of ``assignment`` in ``folder`` and return it.
 
     It holds the solution modules (or the untouched stubs with ``stub=True``), then ``edits`` are applied:
-    {"module.py": [(old, new), ...]} replaces text, each ``old`` must occur exactly once; {"module.py": "source"}
+    {"module.py": [(old, new), ...]} replaces code, each ``old`` occurring exactly once (as written, or as the same
+    code tokens: see edits.apply_edit, so a reformatted solution keeps its mutants); {"module.py": "source"}
     replaces the whole file. ``extra_files`` {"name": "text"} adds files a student might add.
     """
-    from grader import catalogues, paths
+    from grader import catalogues
+    from grader.core import paths
     spec = catalogues.load(assignment)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -74,9 +79,10 @@ def make_submission(folder, assignment, edits=None, stub=False, extra_files=None
             continue
         text = target.read_text(encoding="utf-8")
         for old, new in change:
-            if text.count(old) != 1:
-                raise ValueError(f"edit target occurs {text.count(old)} times in {name}: {old!r}")
-            text = text.replace(old, new)
+            try:
+                text = apply_edit(text, old, new)
+            except ValueError as exc:
+                raise ValueError(f"{name}: {exc}") from None
         target.write_text(text, encoding="utf-8")
     for name, text in (extra_files or {}).items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""One catalogue module per assignment. Each defines ``ASSIGNMENT``, a ``grader.spec.Assignment``."""
+"""One catalogue module per assignment. Each defines ``ASSIGNMENT``, a ``grader.core.spec.Assignment``."""
 import importlib
 import pkgutil
 

@@ -2,7 +2,7 @@
 both catalogues name. Its name starts with "_", so ``catalogues.names`` does not take it for an assignment."""
 import numpy as np
 
-from ..spec import Misconception
+from ..core.spec import Misconception
 
 
 def _one_over_one_plus_exp(ref, z):

@@ -8,9 +8,11 @@ import math
 
 import numpy as np
 
-from ..inputs import binary_rows, extremes, normal, numerical_gradient, uniform
+from ..core.inputs import binary_rows, extremes, normal, numerical_gradient, uniform
+from ..core.spec import Assignment, Case, Check, Misconception, Part, Promise, Written
+from . import _promises as promise
 from . import _sigmoid_bugs as sigmoid_bugs
-from ..spec import Assignment, Case, Check, Misconception, Part, Written
+from ._promises import UNCHANGED, arg
 
 TRUTH_TABLE = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 EXTREMES = np.array([-1000.0, -40.0, -1.0, 0.0, 1.0, 40.0, 1000.0])
@@ -102,6 +104,10 @@ def _xor_from(top, left, right):
     return variant
 
 
+def _sigmoid_of_float(ref, case):
+    return float(ref.neuron.sigmoid(*case.args))
+
+
 MATH_EXP = Misconception("math_not_numpy", "math.exp takes one number, not an array: use np.exp, which works "
                          "element by element", lambda ref, z: math.exp(-z), raises="TypeError")
 RETURNED_LIST = ("a list came back where an array belongs: collect the values in a list if you like, then return "
@@ -123,10 +129,17 @@ SIGMOID = Part("sigmoid", "A stable sigmoid", 2, (
         Case((normal(10001, 4, 3),)),
         Case((normal(2, 7, scale=5.0),)),
         Case((normal(3, 2, 3, 5, scale=3.0),)),
+        Case((normal(20003, 2, 3, 5, scale=3.0),), public=True),
     ), misconceptions=(
         Misconception("sigmoid_sign", "the sign of z is flipped: sigmoid(z) = 1 / (1 + exp(-z))",
                       lambda ref, z: ref.neuron.sigmoid(-z)),
         MATH_EXP,
+    )),
+    # "or a float": the value is judged as a float, so a 0-d array, a numpy float and a Python float all pass
+    Check("match", "neuron.sigmoid", title="a float", expected=_sigmoid_of_float, cases=(
+        Case((0.75,), public=True),
+        Case((-1.6,)),
+        Case((3.2,)),
     )),
     Check("robust", "neuron.sigmoid", title="large inputs", cases=(
         Case((EXTREMES,), public=True),
@@ -134,6 +147,9 @@ SIGMOID = Part("sigmoid", "A stable sigmoid", 2, (
         Case((EXTREMES.reshape(7, 1) * np.ones((1, 3)),)),
     ), misconceptions=sigmoid_bugs.OVERFLOW),
 ))
+
+SIGMOID_PROMISES = {"neuron.sigmoid": (
+    *promise.any_shape(), Promise("a float", arg(0, lambda z: type(z) is float)), promise.no_warning(), UNCHANGED)}
 
 NEURON = Part("neuron", "One neuron on a batch", 1, (
     Check("match", "neuron.neuron", title="values", cases=(
@@ -156,6 +172,11 @@ NEURON = Part("neuron", "One neuron on a batch", 1, (
                       lambda ref, x, w, b: ref.neuron.sigmoid(w @ x + b), raises="ValueError"),
     )),
 ))
+
+NEURON_PROMISES = {"neuron.neuron": (
+    Promise("a batch (N, D) with N != D", arg(0, promise.distinct_sizes)),
+    Promise("a non-zero bias b, a float", arg(2, lambda b: type(b) is float and b != 0.0)),
+    UNCHANGED)}
 
 GATE_NAMES = ("and", "or", "nand")
 XOR_TOP = "the gate on top must be AND: XOR(a, b) = AND(OR(a, b), NAND(a, b)) is 1 where both OR and NAND are"
@@ -212,6 +233,15 @@ GATES = Part("gates", "AND, OR, NAND and XOR from neurons", 3, (
           )),
 ))
 
+GATE_PROMISES = {
+    "neuron.gate_weights": (Promise("a gate's name", arg(0, lambda name: name in GATE_NAMES)),),
+    "neuron.logic_gate": tuple(Promise(f"the {name} gate on every row of the truth table",
+                                       lambda gate, x, name=name: gate == name and len(np.unique(x, axis=0)) == 4)
+                               for name in GATE_NAMES) + (UNCHANGED,),
+    "neuron.xor_gate": (Promise("every row of the truth table", arg(0, lambda x: len(np.unique(x, axis=0)) == 4)),
+                        UNCHANGED),
+}
+
 
 # -- linear regression ----------------------------------------------------------------------------------------------
 def _numerical_mse_gradient(ref, case):
@@ -246,6 +276,15 @@ MSE_LOSS = Part("mse_loss", "The mean squared error", 1, (
     )),
 ))
 
+def _regression_promises():
+    """A linear model's promises: X (m, D) with m != D and a column of ones first; non-zero parameters."""
+    return (Promise("X of shape (m, D) with m != D", arg(0, promise.distinct_sizes)),
+            Promise("parameters with non-zero entries", arg(2, lambda theta: bool(np.all(theta != 0)))),
+            UNCHANGED)
+
+
+MSE_LOSS_PROMISES = {"gradient_descent.mse_loss": _regression_promises()}
+
 _MSE_GRADIENT_BUGS = (
     Misconception("gradient_factor_2", "the factor 2 from differentiating the square is missing: the gradient is "
                                        "(2 / m) X^T (X theta - y)",
@@ -275,6 +314,8 @@ MSE_GRADIENT = Part("mse_gradient", "The gradient of the MSE", 2, (
               Case((normal(29, 11, 5), normal(30, 11), normal(31, 5))),
           ), misconceptions=_MSE_GRADIENT_BUGS),
 ))
+
+MSE_GRADIENT_PROMISES = {"gradient_descent.mse_gradient": _regression_promises()}
 
 
 def _bgd(ref, X, y, theta0, learning_rate, num_iter):
@@ -355,6 +396,11 @@ BATCH_GD = Part("batch_gd", "Batch gradient descent", 3, (
           )),
 ))
 
+RUN_PROMISES = (Promise("X of shape (m, D) with m != D", arg(0, promise.distinct_sizes)),
+                Promise("several steps", arg(4, lambda steps: steps >= 2)),
+                Promise("the starting parameters left unchanged (checked on every call)", promise.always))
+BATCH_GD_PROMISES = {"gradient_descent.batch_gradient_descent": RUN_PROMISES}
+
 def _sgd_full_batch(ref, X, y, theta0, learning_rate, visit):
     theta = np.array(theta0, dtype=np.float64)
     path = [theta]
@@ -368,6 +414,9 @@ SGD = Part("sgd", "Stochastic gradient descent", 2, (
     Check("match", "gradient_descent.sgd", title="path", cases=(
         Case((*linear_data(51, 10), LECTURE_THETA0, 1e-3, order(52, 10)), public=True),
         Case((*linear_data(10051, 10), uniform(10052, 3, low=0.0, high=6.0), 1e-3, order(10053, 10))),
+        # several epochs: samples come back, in a new order each time
+        Case((*linear_data(20051, 6), LECTURE_THETA0, 1e-3, order(20052, 6, epochs=3)), public=True),
+        Case((*linear_data(30051, 6), uniform(30052, 3, low=0.0, high=6.0), 1e-3, order(30053, 6, epochs=3))),
         Case((*linear_data(53, 15), normal(54, 3), 2e-3, order(55, 15, epochs=2))),
         Case((normal(56, 7, 4), normal(57, 7), normal(58, 4), 0.05, order(59, 7, epochs=3))),
     ), misconceptions=(
@@ -398,6 +447,12 @@ SGD = Part("sgd", "Stochastic gradient descent", 2, (
     )),
 ))
 
+SGD_PROMISES = {"gradient_descent.sgd": (
+    Promise("X of shape (m, D) with m != D", arg(0, promise.distinct_sizes)),
+    Promise("an order that visits samples more than once (several epochs)",
+            arg(4, lambda order: len(set(order.tolist())) < len(order))),
+    Promise("the starting parameters left unchanged (checked on every call)", promise.always))}
+
 
 # -- logistic regression --------------------------------------------------------------------------------------------
 def _extreme_logits(seed=None):
@@ -412,6 +467,13 @@ def _extreme_logits(seed=None):
     X = np.column_stack([z, np.ones(8), np.zeros(8)])
     k = np.array([1.0, 0.0, 3.0])
     return X, y, k
+
+
+def _confident(z, y):
+    """Whether logits ``z`` beyond exp's range are both right and wrong about labels ``y``."""
+    big = np.abs(z) > promise.OVERFLOWS
+    right = big & ((z > 0) == (y > 0.5))
+    return bool(np.any(right)) and bool(np.any(big & ~right))
 
 
 def _numerical_logistic_gradient(ref, case):
@@ -469,6 +531,12 @@ LOG_LOSS = Part("log_loss", "A stable log loss", 2, (
     )),
 ))
 
+LOG_LOSS_PROMISES = {"gradient_descent.log_loss": (
+    Promise("X of shape (m, D) with m != D", arg(0, promise.distinct_sizes)),
+    Promise("logits as large as +-1000, confidently right and confidently wrong, without a warning",
+            lambda X, y, k: _confident(X @ k, y), kinds=("robust",)),
+    UNCHANGED)}
+
 _LOGISTIC_GRADIENT_BUGS = (
     Misconception("logistic_gradient_sign",
                   "the sign is flipped: the lecture's g = X^T (y - sigmoid(X k)) is the direction to step in "
@@ -498,6 +566,10 @@ LOGISTIC_GRADIENT = Part("logistic_gradient", "The gradient of the log loss", 2,
                     normal(79, 4))),
           ), misconceptions=_LOGISTIC_GRADIENT_BUGS),
 ))
+
+LOGISTIC_GRADIENT_PROMISES = {"gradient_descent.logistic_gradient": (
+    Promise("X of shape (m, D) with m != D, several samples summed", arg(0, promise.distinct_sizes)),
+    UNCHANGED)}
 
 
 def _logistic(ref, X, y, k0, learning_rate, num_iter):
@@ -559,6 +631,8 @@ LOGISTIC_REGRESSION = Part("logistic_regression", "Logistic regression by gradie
           )),
 ))
 
+LOGISTIC_REGRESSION_PROMISES = {"gradient_descent.logistic_regression": RUN_PROMISES}
+
 
 # -- written questions, graded by hand (their prompts are in notebooks/a1_neuron_gd.py) ---------------------------
 WRITTEN = (
@@ -590,6 +664,9 @@ ASSIGNMENT = Assignment(
     parts=(SIGMOID, NEURON, GATES, MSE_LOSS, MSE_GRADIENT, BATCH_GD, SGD, LOG_LOSS, LOGISTIC_GRADIENT,
            LOGISTIC_REGRESSION),
     written=WRITTEN,
+    promises={**SIGMOID_PROMISES, **NEURON_PROMISES, **GATE_PROMISES, **MSE_LOSS_PROMISES, **MSE_GRADIENT_PROMISES,
+              **BATCH_GD_PROMISES, **SGD_PROMISES, **LOG_LOSS_PROMISES, **LOGISTIC_GRADIENT_PROMISES,
+              **LOGISTIC_REGRESSION_PROMISES},
     # The reference stands in for these when their callers are graded, so a bug costs its own part only.
     calls={"neuron.neuron": ("neuron.sigmoid",),
            "neuron.logic_gate": ("neuron.neuron",),

@@ -1,9 +1,11 @@
 """Assignment 2: activations and their derivatives, softmax and losses, and the forward pass."""
 import numpy as np
 
-from ..inputs import away_from_zero, binary_labels, extremes, normal, one_hot_labels, uniform, with_zeros
+from ..core.inputs import away_from_zero, binary_labels, extremes, normal, one_hot_labels, uniform, with_zeros
+from ..core.spec import Assignment, Case, Check, Misconception, Part, Promise, Written
+from . import _promises as promise
 from . import _sigmoid_bugs as sigmoid_bugs
-from ..spec import Assignment, Case, Check, Misconception, Part, Written
+from ._promises import UNCHANGED, arg
 
 EXTREMES = np.array([-1000.0, -40.0, -1.0, 0.0, 1.0, 40.0, 1000.0])
 # Exact zeros next to values on both sides: where the ReLU family's derivative conventions show.
@@ -159,11 +161,15 @@ ACTIVATION_VALUES = Part("activations", "Activation functions", 2, (
         Case((normal(1, 4, 3, scale=3.0),), public=True),
         Case((normal(10001, 4, 3, scale=3.0),)),
         Case((normal(2, 2, 3, 5, scale=4.0),)),
+        Case((normal(20001, 2, 3, 5, scale=4.0),), public=True),
     ), misconceptions=(SIGMOID_SIGN,)),
     Check("match", "activations.tanh", title="values", cases=(
         Case((normal(3, 4, 3, scale=2.0),), public=True),
         Case((normal(10003, 4, 3, scale=2.0),)),
         Case((normal(4, 9, scale=3.0),)),
+        Case((normal(20003, 9, scale=3.0),), public=True),
+        Case((normal(20004, 3, 2, 4, scale=2.0),), public=True),
+        Case((normal(30004, 3, 2, 4, scale=2.0),)),
     )),
     Check("robust", "activations.sigmoid", title="large inputs", cases=(
         Case((EXTREMES,), public=True),
@@ -181,21 +187,42 @@ ACTIVATION_VALUES = Part("activations", "Activation functions", 2, (
         Case((KINKS,), public=True),
         Case((with_zeros(10005, 2, 5),)),
         Case((normal(5, 3, 4, 2),)),
+        Case((with_zeros(20005, 3, 4, 2),), public=True),
+        Case((with_zeros(20105, 9),), public=True),
+        Case((with_zeros(30105, 9),)),
     ), misconceptions=(PYTHON_MAX,)),
     Check("match", "activations.leaky_relu", title="values", cases=(
         Case((KINKS,), public=True),
         Case((with_zeros(10006, 2, 5),)),
         Case((normal(6, 5, 3, scale=2.0),)),
+        Case((with_zeros(20006, 9),), public=True),
+        Case((with_zeros(30006, 9),)),
+        Case((with_zeros(20106, 3, 4, 2),), public=True),
+        Case((with_zeros(30106, 3, 4, 2),)),
         Case((normal(8, 4, 6, scale=2.0),), {"alpha": 0.3}, public=True),
         Case((normal(7, 4, 6, scale=2.0),), {"alpha": 0.2}),
     ), misconceptions=(LEAKY_RETURNS_ONE, _alpha_ignored("leaky_relu"), PYTHON_MAX)),
 ))
+
+# What each activation's docstring promises: any shape; +-1000 without a warning (sigmoid, tanh); the kink at 0 and
+# both signs (the ReLU family); alpha given, and its default (leaky ReLU).
+ZEROS_BOTH_SIGNS = Promise("exact zeros next to values of both signs",
+                           arg(0, lambda z: promise.exact_zeros(z) and promise.both_signs(z)))
+ALPHA_GIVEN = Promise("alpha given", lambda z, **kwargs: "alpha" in kwargs)
+ALPHA_DEFAULT = Promise("alpha left at its default", lambda z, **kwargs: "alpha" not in kwargs)
+ACTIVATION_PROMISES = {
+    "activations.sigmoid": (*promise.any_shape(), promise.no_warning(), UNCHANGED),
+    "activations.tanh": (*promise.any_shape(), promise.no_warning(), UNCHANGED),
+    "activations.relu": (*promise.any_shape(), ZEROS_BOTH_SIGNS, UNCHANGED),
+    "activations.leaky_relu": (*promise.any_shape(), ZEROS_BOTH_SIGNS, ALPHA_GIVEN, ALPHA_DEFAULT, UNCHANGED),
+}
 
 DERIVATIVES = Part("derivatives", "Derivatives, taken at z", 3, (
     Check("match", "activations.sigmoid_prime", title="values", cases=(
         Case((normal(11, 4, 3, scale=2.0),), public=True),
         Case((normal(10011, 4, 3, scale=2.0),)),
         Case((normal(12, 2, 3, 4, scale=3.0),)),
+        Case((normal(20012, 2, 3, 4, scale=3.0),), public=True),
     ), misconceptions=(
         Misconception("sigmoid_prime_of_a", "sigmoid_prime takes z, the pre-activation, not a = sigmoid(z): return "
                       "sigmoid(z) * (1 - sigmoid(z)), not z * (1 - z)",
@@ -220,6 +247,9 @@ DERIVATIVES = Part("derivatives", "Derivatives, taken at z", 3, (
         Case((normal(13, 4, 3, scale=2.0),), public=True),
         Case((normal(10013, 4, 3, scale=2.0),)),
         Case((normal(14, 11, scale=2.0),)),
+        Case((normal(20014, 11, scale=2.0),), public=True),
+        Case((normal(20114, 3, 2, 4, scale=2.0),), public=True),
+        Case((normal(30114, 3, 2, 4, scale=2.0),)),
     ), misconceptions=(
         Misconception("tanh_prime_of_a", "tanh_prime takes z, the pre-activation, not a = tanh(z): return "
                       "1 - tanh(z)**2, not 1 - z**2", lambda ref, z: 1.0 - z ** 2),
@@ -236,6 +266,10 @@ DERIVATIVES = Part("derivatives", "Derivatives, taken at z", 3, (
         Case((KINKS,), public=True),
         Case((with_zeros(10015, 2, 5),)),
         Case((away_from_zero(15, 3, 5),)),
+        Case((with_zeros(20015, 9),), public=True),
+        Case((with_zeros(30015, 9),)),
+        Case((with_zeros(20115, 3, 4, 2),), public=True),
+        Case((with_zeros(30115, 3, 4, 2),)),
     ), misconceptions=(
         Misconception("relu_prime_at_zero", "relu_prime(0) must be 0 in this kit: use z > 0, not z >= 0",
                       lambda ref, z: (z >= 0).astype(np.float64)),
@@ -246,6 +280,10 @@ DERIVATIVES = Part("derivatives", "Derivatives, taken at z", 3, (
     Check("match", "activations.leaky_relu_prime", title="values", cases=(
         Case((KINKS,), public=True),
         Case((with_zeros(10016, 2, 5),)),
+        Case((with_zeros(20016, 9),), public=True),
+        Case((with_zeros(30016, 9),)),
+        Case((with_zeros(20116, 3, 4, 2),), public=True),
+        Case((with_zeros(30116, 3, 4, 2),)),
         Case((away_from_zero(17, 4, 3),), {"alpha": 0.3}, public=True),
         Case((away_from_zero(16, 4, 3),), {"alpha": 0.2}),
     ), misconceptions=(
@@ -254,6 +292,16 @@ DERIVATIVES = Part("derivatives", "Derivatives, taken at z", 3, (
         _alpha_ignored("leaky_relu_prime"),
     )),
 ))
+
+# The derivatives take z, not a: values outside [0, 1] show the difference. Any shape; +-1000 without a warning
+# (sigmoid, tanh); the ReLU family's value at exactly 0; alpha given, and its default.
+AT_Z = Promise("z outside [0, 1], where a derivative of a instead of z differs", arg(0, promise.outside_unit))
+DERIVATIVE_PROMISES = {
+    "activations.sigmoid_prime": (*promise.any_shape(), AT_Z, promise.no_warning(), UNCHANGED),
+    "activations.tanh_prime": (*promise.any_shape(), AT_Z, promise.no_warning(), UNCHANGED),
+    "activations.relu_prime": (*promise.any_shape(), ZEROS_BOTH_SIGNS, UNCHANGED),
+    "activations.leaky_relu_prime": (*promise.any_shape(), ZEROS_BOTH_SIGNS, ALPHA_GIVEN, ALPHA_DEFAULT, UNCHANGED),
+}
 
 SOFTMAX = Part("softmax", "Softmax, stable and row-wise", 2, (
     Check("match", "losses.softmax", title="batch", cases=(
@@ -293,6 +341,9 @@ SOFTMAX = Part("softmax", "Softmax, stable and row-wise", 2, (
              public=True),
         Case((np.array([[1000.0, 1001.0, 999.0, 1000.5], [-1000.0, -999.0, -1001.0, -1000.0],
                         [0.0, 2.0, -1.0, 1.0]]),)),
+        # logits far apart inside a row: only the row's maximum keeps every exp in range
+        Case((np.array([[1000.0, 0.0, -1000.0, 500.0], [3.0, -2.0, 1.0, 0.5]]),), public=True),
+        Case((np.array([[-50.0, 800.0, -900.0, 0.0], [-1.0, 2.0, -3.0, 4.0]]),)),
     ), misconceptions=(
         Misconception("softmax_overflow", "exp overflows for large logits: subtract each row's maximum before "
                       "taking exp, which leaves softmax unchanged", _naive_softmax),
@@ -301,6 +352,19 @@ SOFTMAX = Part("softmax", "Softmax, stable and row-wise", 2, (
                       _global_max_softmax),
     )),
 ))
+
+SOFTMAX_PROMISES = {
+    "losses.softmax": (
+        Promise("one sample, shape (C,)", arg(0, promise.axes(1))),
+        Promise("a batch (N, C) with N != C", arg(0, promise.distinct_sizes)),
+        Promise("logits as large as 1000 without overflow or warning",
+                arg(0, lambda z: bool(np.any(np.abs(z) > promise.OVERFLOWS))), kinds=("robust",)),
+        Promise("rows far apart: each row shifted by its own maximum",
+                arg(0, lambda z: z.ndim == 2 and np.ptp(z.max(axis=1)) > 1000), kinds=("robust",)),
+        Promise("logits far apart inside one row: shifted by the row's maximum, not another of its values",
+                arg(0, lambda z: np.ptp(z, axis=-1).max() > promise.OVERFLOWS), kinds=("robust",)),
+        UNCHANGED),
+}
 
 LOSSES = Part("losses", "One-hot labels and losses", 3, (
     Check("match", "losses.one_hot", title="values", cases=(
@@ -358,6 +422,7 @@ LOSSES = Part("losses", "One-hot labels and losses", 3, (
         Case((uniform(35, 6, low=0.05, high=0.95), binary_labels(36, 6)[:, 0]), public=True),
         Case((uniform(10035, 6, low=0.05, high=0.95), binary_labels(10036, 6)[:, 0])),
         Case((uniform(37, 7, 1, low=0.01, high=0.99), binary_labels(38, 7))),
+        Case((uniform(20037, 7, 1, low=0.01, high=0.99), binary_labels(20038, 7)), public=True),
     ), misconceptions=(
         Misconception("bce_sum", "the loss is summed over the batch: take the mean over the N samples",
                       lambda ref, a, y: -float(np.sum(y * np.log(a) + (1 - y) * np.log(1 - a)))),
@@ -378,6 +443,25 @@ LOSSES = Part("losses", "One-hot labels and losses", 3, (
                  Case((np.array([0.0, 1.0, 0.5]), np.array([1.0, 0.0, 1.0])))),
           misconceptions=(BCE_LOG_OF_ZERO,)),
 ))
+
+LOSS_PROMISES = {
+    "losses.one_hot": (
+        Promise("num_classes larger than any label: a class no label uses",
+                lambda labels, classes: classes > labels.max() + 1),
+        Promise("labels in any order, with repeats", lambda labels, classes: len(set(labels)) < len(labels)),
+        UNCHANGED),
+    "losses.cross_entropy": (
+        Promise("a batch (N, C) with N != C", arg(0, promise.distinct_sizes)),
+        Promise("probabilities of exactly 0 and 1, without a warning", arg(0, promise.exact_probabilities),
+                kinds=("robust",)),
+        UNCHANGED),
+    "losses.binary_cross_entropy": (
+        Promise("a of shape (N,)", arg(0, promise.axes(1))),
+        Promise("a of shape (N, 1)", arg(0, promise.axes(2))),
+        Promise("predictions of exactly 0 and 1, without a warning", arg(0, promise.exact_probabilities),
+                kinds=("robust",)),
+        UNCHANGED),
+}
 
 FORWARD_BUGS = (
     Misconception("forward_bias_missing", "the biases are not added: Z_l = A_(l-1) @ W_l + b_l",
@@ -444,9 +528,26 @@ FORWARD = Part("forward", "The forward pass", 4, (
         Case((normal(51, 5, 3), _layers(52, [3, 4, 2]), ["tanh", "sigmoid"]), public=True),
         Case((normal(10051, 5, 3), _layers(10052, [3, 4, 2]), ["tanh", "sigmoid"])),
         Case((normal(53, 6, 4), _layers(54, [4, 5, 3, 2]), ["relu", "leaky_relu", "softmax"])),
+        Case((normal(20053, 6, 4), _layers(20054, [4, 5, 3, 2]), ["relu", "leaky_relu", "softmax"]), public=True),
         Case((normal(55, 4, 3), _layers(56, [3, 5]), ["softmax"])),
+        Case((normal(20055, 4, 3), _layers(20056, [3, 5]), ["softmax"]), public=True),
     ), misconceptions=FORWARD_BUGS),
 ))
+
+FORWARD_PROMISES = {
+    "forward.dense": (
+        Promise("N, D_in and D_out all different", lambda A, W, b: len({A.shape[0], *W.shape}) == 3),
+        Promise("non-zero biases", lambda A, W, b: bool(np.any(b != 0))),
+        UNCHANGED),
+    "forward.forward_pass": (
+        Promise("one layer", lambda X, params, names: len(params) == 1),
+        Promise("two layers or more", lambda X, params, names: len(params) >= 2),
+        Promise("one sample", lambda X, params, names: X.shape[0] == 1),
+        *(Promise(f"a {name} layer", lambda X, params, names, name=name: name in names)
+          for name in ("sigmoid", "tanh", "relu", "leaky_relu", "softmax")),
+        Promise("non-zero biases", lambda X, params, names: any(np.any(b != 0) for _, b in params)),
+        UNCHANGED),
+}
 
 
 # -- written questions, graded by hand (their prompts are in notebooks/a2_forward.py) ------------------------------
@@ -478,6 +579,7 @@ ASSIGNMENT = Assignment(
     modules=("activations", "losses", "forward"),
     parts=(ACTIVATION_VALUES, DERIVATIVES, SOFTMAX, LOSSES, FORWARD),
     written=WRITTEN,
+    promises={**ACTIVATION_PROMISES, **DERIVATIVE_PROMISES, **SOFTMAX_PROMISES, **LOSS_PROMISES, **FORWARD_PROMISES},
     # The reference stands in for these when their callers are graded, so a bug costs its own part only.
     calls={"activations.sigmoid_prime": ("activations.sigmoid",),
            "activations.tanh_prime": ("activations.tanh",),

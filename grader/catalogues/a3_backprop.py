@@ -10,9 +10,11 @@ is recorded, with the command, in ``docs/thresholds.md``.
 """
 import numpy as np
 
-from .. import paths, references
-from ..inputs import away_from_zero, binary_labels, normal, numerical_gradient, one_hot_labels, uniform
-from ..spec import Assignment, Case, Check, Misconception, Part, Written
+from ..core import paths, references
+from ..core.inputs import away_from_zero, binary_labels, normal, numerical_gradient, one_hot_labels, uniform
+from ..core.spec import Assignment, Case, Check, Misconception, Part, Promise, Steps, Written
+from . import _promises as promise
+from ._promises import UNCHANGED, arg
 
 NAME = "a3_backprop"
 PROVIDED = {"activations": "a2_forward", "losses": "a2_forward", "forward": "a2_forward", "datasets": NAME}
@@ -20,7 +22,8 @@ DATA = ("xor.csv", "diamond_train.csv", "diamond_test.csv", "beans.csv")
 
 # Measured with benchmarks/convergence.py (docs/thresholds.md). The solution clears both thresholds with margin from
 # every initialisation below. Every classic bug fails all three XOR runs; the diamond run stops all of them but two,
-# seed 004's bug and the premature update, which the gradient check and the one-step check catch instead.
+# seed 004's bug and the premature update, which the gradient check and the one-step check catch instead (and the
+# step-by-step check of every task run, _training_steps, fails them on the diamond as well).
 XOR = {"layers": (3, 4, 1), "activations": ["sigmoid", "sigmoid"], "learning_rate": 5.0, "epochs": 300,
        "seeds": (1, 4, 5), "metric": "max_error", "threshold": 0.1}
 DIAMOND = {"layers": (2, 8, 1), "activations": ["tanh", "sigmoid"], "learning_rate": 1.0, "epochs": 1000,
@@ -418,6 +421,19 @@ def _converge_expected(evaluation_set):
 HIDDEN_DIAMOND = {"train": (5007, 1000), "test": (5008, 5000), "seed": 7}
 
 
+def _training_steps(ref, case):
+    """A task's run is made of its own full-batch steps: one train_step per epoch on the whole training set, from
+    the initial parameters it is given, each the reference's step from the one before."""
+    X, Y, params, activations, learning_rate, epochs = case.args
+
+    def step(previous):  # the parameters reference train_step returns, without its loss
+        _, cache = ref.forward.forward_pass(X, previous, activations)
+        return ref.training.gd_step(previous, ref.backprop.backward(Y, previous, cache, activations), learning_rate)
+
+    return Steps("training.train_step", params, epochs, step, params_at=(0,),
+                 rtol=TRAIN_STEP.checks[0].options["rtol"], atol=TRAIN_STEP.checks[0].options["atol"])
+
+
 def _converge_options(task, label):
     return {"predict": "forward.predict", "activations": list(task["activations"]), "metric": task["metric"],
             "threshold": task["threshold"], "params_at": (0,), "history_at": (1,), "label": label,
@@ -437,6 +453,8 @@ OUTPUT_CASES = (
     Case((_helpers().activations.sigmoid(normal(10301, 6, 1, scale=1.5)), binary_labels(10302, 6)),
          label="sigmoid output"),
     Case((_helpers().losses.softmax(_Z_SOFTMAX), one_hot_labels(304, 5, 3)), label="softmax output"),
+    Case((_helpers().losses.softmax(normal(20303, 5, 3)), one_hot_labels(20304, 5, 3)), public=True,
+         label="softmax output"),
 )
 HIDDEN_CASES = (
     Case((normal(311, 6, 1), normal(312, 4, 1), normal(313, 6, 4, scale=2.0), "sigmoid"), public=True),
@@ -444,6 +462,10 @@ HIDDEN_CASES = (
     Case((normal(320, 5, 3), normal(325, 4, 3), normal(326, 5, 4), "tanh"), public=True),
     Case((normal(314, 5, 3), normal(315, 4, 3), normal(316, 5, 4), "tanh")),
     Case((normal(317, 7, 2), normal(318, 3, 2), away_from_zero(319, 7, 3), "relu")),
+    Case((normal(20317, 7, 2), normal(20318, 3, 2), away_from_zero(20319, 7, 3), "relu"), public=True),
+    Case((normal(20327, 4, 3), normal(20328, 5, 3), away_from_zero(20329, 4, 5, scale=2.0), "leaky_relu"),
+         public=True),
+    Case((normal(30327, 4, 3), normal(30328, 5, 3), away_from_zero(30329, 4, 5, scale=2.0), "leaky_relu")),
 )
 GRADIENT_CASES = (
     Case((normal(321, 6, 4), normal(322, 6, 3)), public=True),
@@ -478,6 +500,9 @@ STEP_CASES = (
          label="a hidden 8-row table, 3-4-1 sigmoid, learning rate 0.5"),
     Case((normal(391, 9, 4), one_hot_labels(392, 9, 3), _param_list(393, (4, 6, 5, 3), scale=0.7),
           ["tanh", "leaky_relu", "softmax"], 1.0), label="4-6-5-3, tanh, leaky ReLU, softmax, learning rate 1"),
+    Case((normal(20391, 9, 4), one_hot_labels(20392, 9, 3), _param_list(20393, (4, 6, 5, 3), scale=0.7),
+          ["tanh", "leaky_relu", "softmax"], 1.0), public=True,
+         label="4-6-5-3, tanh, leaky ReLU, softmax, learning rate 1"),
 )
 TRAIN_CASES = (
     Case((*xor_data(), initial_params((3, 4, 1), 12), ["sigmoid", "sigmoid"], 2.0, 5), public=True,
@@ -493,6 +518,9 @@ TRAIN_CASES = (
     Case((normal(411, 12, 3), one_hot_labels(412, 12, 4), initial_params((3, 6, 4), 413), ["relu", "softmax"],
           0.3, 4), {"batch_size": 5, "rng": np.random.default_rng(414)},
          label="12 samples, 4 classes, mini-batches of 5, 4 epochs"),
+    Case((normal(20411, 12, 3), one_hot_labels(20412, 12, 4), initial_params((3, 6, 4), 20413), ["relu", "softmax"],
+          0.3, 4), {"batch_size": 5, "rng": np.random.default_rng(20414)}, public=True,
+         label="12 samples, 4 classes, mini-batches of 5, 4 epochs"),
 )
 
 # -- the parts ------------------------------------------------------------------------------------------------------
@@ -507,6 +535,11 @@ OUTPUT_DELTA = Part("output_delta", "The output layer's delta", 2, (
     Check("gradient", "backprop.output_delta", title="gradient check", cases=OUTPUT_CASES,
           expected=_output_delta_numerical, misconceptions=_OUTPUT_BUGS),
 ))
+
+OUTPUT_DELTA_PROMISES = {"backprop.output_delta": (
+    Promise("a sigmoid output, one column (N, 1)", arg(0, lambda A: A.ndim == 2 and A.shape[1] == 1)),
+    Promise("softmax rows (N, C) with N != C > 1", arg(0, lambda A: promise.distinct_sizes(A) and A.shape[1] > 1)),
+    UNCHANGED)}
 
 _HIDDEN_BUGS = (
     _misconception("no_derivative", _delta_no_derivative),
@@ -528,6 +561,13 @@ HIDDEN_DELTA = Part("hidden_delta", "A hidden layer's delta", 2, (
           expected=_hidden_delta_numerical, misconceptions=_HIDDEN_BUGS),
 ))
 
+HIDDEN_DELTA_PROMISES = {"backprop.hidden_delta": (
+    *(Promise(f"a {name} layer", arg(3, lambda activation, name=name: activation == name))
+      for name in ("sigmoid", "tanh", "relu", "leaky_relu")),
+    Promise("D != D_next", arg(1, promise.distinct_sizes)),
+    Promise("Z outside [0, 1], where a slope taken at A instead of Z differs", arg(2, promise.outside_unit)),
+    UNCHANGED)}
+
 _GRADIENT_BUGS = (
     _misconception("no_average", _grads_sum),
     _misconception("transpose", _grads_transposed),
@@ -543,6 +583,10 @@ LAYER_GRADIENTS = Part("layer_gradients", "A layer's weight and bias gradients",
     Check("gradient", "backprop.layer_gradients", title="gradient check", cases=GRADIENT_CASES,
           expected=_layer_gradients_numerical, misconceptions=_GRADIENT_BUGS),
 ))
+
+LAYER_GRADIENTS_PROMISES = {"backprop.layer_gradients": (
+    Promise("N, D_in and D_out all different", lambda A, delta: len({*A.shape, delta.shape[1]}) == 3),
+    UNCHANGED)}
 
 _BACKWARD_BUGS = (
     _misconception("no_derivative", _hidden_bug(_delta_no_derivative)),
@@ -571,6 +615,15 @@ BACKWARD = Part("backward", "Backpropagation through a whole network", 3, (
           expected=_backward_numerical, misconceptions=_BACKWARD_BUGS),
 ))
 
+BACKWARD_PROMISES = {"backprop.backward": (
+    Promise("two layers", lambda Y, params, cache, names: len(params) == 2),
+    Promise("three layers or more", lambda Y, params, cache, names: len(params) >= 3),
+    Promise("a sigmoid output", lambda Y, params, cache, names: names[-1] == "sigmoid"),
+    Promise("a softmax output", lambda Y, params, cache, names: names[-1] == "softmax"),
+    *(Promise(f"a {name} hidden layer", lambda Y, params, cache, names, name=name: name in names[:-1])
+      for name in ("sigmoid", "tanh", "relu")),
+    UNCHANGED)}
+
 GD_STEP = Part("gd_step", "One gradient-descent update", 1, (
     Check("match", "training.gd_step", title="values", cases=GD_CASES, misconceptions=(
         _misconception("update_sign", lambda ref, params, grads, lr: ref.training.gd_step(params, grads, -lr)),
@@ -583,6 +636,10 @@ GD_STEP = Part("gd_step", "One gradient-descent update", 1, (
     )),
 ))
 
+GD_STEP_PROMISES = {"training.gd_step": (
+    Promise("two layers or more", lambda params, grads, learning_rate: len(params) >= 2),
+    Promise("params left unchanged (checked on every call)", promise.always))}
+
 TRAIN_STEP = Part("train_step", "One training step", 2, (
     Check("match", "training.train_step", title="one step at a large learning rate", cases=STEP_CASES,
           options={"rtol": 1e-7, "atol": 1e-12}, misconceptions=(
@@ -593,6 +650,11 @@ TRAIN_STEP = Part("train_step", "One training step", 2, (
               _misconception("loss_arguments_swapped", _step_loss_swapped),
           )),
 ))
+
+TRAIN_STEP_PROMISES = {"training.train_step": (
+    Promise("a sigmoid output", lambda X, Y, params, names, learning_rate: names[-1] == "sigmoid"),
+    Promise("a softmax output", lambda X, Y, params, names, learning_rate: names[-1] == "softmax"),
+    Promise("params left unchanged (checked on every call)", promise.always))}
 
 TRAIN = Part("train", "The training loop and its learning curves", 2, (
     Check("match", "training.train", title="short runs", cases=TRAIN_CASES, misconceptions=(
@@ -613,30 +675,41 @@ TRAIN = Part("train", "The training loop and its learning curves", 2, (
     )),
 ))
 
+TRAIN_PROMISES = {"training.train": (
+    Promise("full-batch gradient descent (batch_size None)", lambda *args, **kwargs: "batch_size" not in kwargs),
+    Promise("mini-batches, the last one smaller", lambda X, *args, batch_size=None, rng=None: bool(
+        batch_size) and len(X) % batch_size != 0),
+    Promise("a softmax output", lambda X, Y, params, names, *args, **kwargs: names[-1] == "softmax"),
+    Promise("several epochs", lambda X, Y, params, names, learning_rate, epochs, **kwargs: epochs >= 2),
+    Promise("params left unchanged (checked on every call)", promise.always))}
+
 # The public run trains on the course's own XOR table; the hidden runs start from hidden initial parameters on
-# tables relabelled by rules of the same kind, so a train() that returns hand-made weights scores nothing.
+# tables relabelled by rules of the same kind. Every run must be made of the student's own train_step calls, each a
+# step of gradient descent (_training_steps, grader/grading/steps.py): weights built from the labels score nothing.
 XOR_TASK = Part("xor", "XOR: every row of the table right", 3, (
     Check("converge", "training.train", title="training run", cases=(
         _converge_case(XOR, *xor_data(), XOR["seeds"][0], True, f"XOR, initialisation {XOR['seeds'][0]}"),
         _converge_case(XOR, *relabelled_xor(XOR["seeds"][1], "xnor"), XOR["seeds"][1], False, "hidden run 1"),
         _converge_case(XOR, *relabelled_xor(XOR["seeds"][2], "a_xor_c"), XOR["seeds"][2], False, "hidden run 2"),
-    ), expected=_converge_expected(lambda X, Y: (X, Y)), timeout=TRAINING_TIMEOUT,
+    ), expected=_converge_expected(lambda X, Y: (X, Y)), timeout=TRAINING_TIMEOUT, steps=_training_steps,
           options=_converge_options(XOR, "XOR, 3-4-1 sigmoid network")),
 ), integrated=True)
 
 # The public run is the course's diamond; the hidden run draws its points afresh, labels them the other way round
-# and starts from hidden initial parameters, and is judged on held-out points drawn the same way.
+# and starts from hidden initial parameters, and is judged on held-out points drawn the same way. Its runs, too, must
+# be the student's own steps.
 DIAMOND_TASK = Part("diamond", "The diamond: held-out accuracy", 3, (
     Check("converge", "training.train", title="training run",
           cases=(_converge_case(DIAMOND, *diamond_data("train"), DIAMOND["seeds"][0], True,
                                 f"diamond, initialisation {DIAMOND['seeds'][0]}"),),
           expected=_converge_expected(lambda X, Y: diamond_data("test")), timeout=TRAINING_TIMEOUT,
-          options=_converge_options(DIAMOND, "diamond, 2-8-1 tanh network, held-out points")),
+          steps=_training_steps, options=_converge_options(DIAMOND, "diamond, 2-8-1 tanh network, held-out points")),
     Check("converge", "training.train", title="training run",
           cases=(_converge_case(DIAMOND, *relabelled_diamond(*HIDDEN_DIAMOND["train"]), HIDDEN_DIAMOND["seed"], False,
                                 "hidden run"),),
           expected=_converge_expected(lambda X, Y: relabelled_diamond(*HIDDEN_DIAMOND["test"])),
-          timeout=TRAINING_TIMEOUT, options=_converge_options(DIAMOND, "a hidden 2-8-1 tanh task, held-out points")),
+          timeout=TRAINING_TIMEOUT, steps=_training_steps,
+          options=_converge_options(DIAMOND, "a hidden 2-8-1 tanh task, held-out points")),
 ), integrated=True)
 
 
@@ -677,6 +750,8 @@ ASSIGNMENT = Assignment(
     provided=PROVIDED,
     data=DATA,
     written=WRITTEN,
+    promises={**OUTPUT_DELTA_PROMISES, **HIDDEN_DELTA_PROMISES, **LAYER_GRADIENTS_PROMISES, **BACKWARD_PROMISES,
+              **GD_STEP_PROMISES, **TRAIN_STEP_PROMISES, **TRAIN_PROMISES},
     # In the unit parts, the reference stands in for these; the XOR and diamond tasks run the student's own code.
     calls={"backprop.backward": ("backprop.output_delta", "backprop.hidden_delta", "backprop.layer_gradients"),
            "training.train_step": ("backprop.backward", "training.gd_step"),

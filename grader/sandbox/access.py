@@ -52,10 +52,18 @@ def can_read(path, uid, gid):
 
 
 def exposed(path, uid, gid):
-    """Whether ``uid`` can learn anything of ``path``: reach it, and, for a folder, look inside it.
+    """Whether ``uid`` can learn anything of ``path``: whether it exists, its size and its times (``stat``), or more.
 
-    Reaching a file is enough to ``stat`` it (its size and modification time), and searching a folder is enough to
-    open the files in it whose names are known, so this is stricter than ``can_read``."""
-    if not os.path.lexists(path) or blocker(path, uid, gid):
-        return False
-    return not os.path.isdir(path) or permits(path, uid, gid, SEARCH)
+    Reaching a path is enough to ``stat`` it, whatever its own mode: a 0700 folder in a folder the uid can search
+    still shows its existence, size and modification time. So ``path`` is exposed when every folder on the way to
+    it can be searched. A path that does not exist yet is exposed when its nearest existing folder can be searched,
+    so that whatever is made there later (a reference cache made while grading, say) could be ``stat``'ed."""
+    path = os.path.abspath(path)
+    while not os.path.lexists(path):
+        parent = os.path.dirname(path)
+        if parent == path:
+            return False
+        path = parent
+        if os.path.lexists(path):
+            return not blocker(path, uid, gid) and permits(path, uid, gid, SEARCH)
+    return not blocker(path, uid, gid)

@@ -2,7 +2,8 @@
 
 Grading fails closed on *properties*, not on layers. The student's process must be unable to
 
-- ``read-the-kit``: open, list or even ``stat`` the solutions, the catalogues and the reference cache;
+- ``read-the-kit``: open, list or even ``stat`` the solutions, the catalogues and the reference cache (learn that
+  they exist, their sizes or their modification times);
 - ``write``: create, change, rename or remove any file, or change its mode, owner, times or attributes;
 - ``processes``: start a process;
 - ``signals``: signal a process other than itself;
@@ -11,16 +12,18 @@ Grading fails closed on *properties*, not on layers. The student's process must 
 Each property must be held by at least one layer that took hold in the worker (``HOLDERS``):
 
 ==================  ===========================================================================================
-read-the-kit        landlock | mount-namespace | uid (only if that uid cannot reach the kit: ``kit_exposure``)
+read-the-kit        mount-namespace | uid (only if that uid cannot even stat the kit: ``kit_exposure``)
 write               mount-namespace (read-only binds) | seccomp
 processes           seccomp | uid (RLIMIT_NPROC 0)
 signals             seccomp | landlock (ABI >= 6) | pid-namespace
 network             seccomp | network-namespace
 ==================  ===========================================================================================
 
-Landlock does not hold ``write`` (it leaves chmod, chown, utime and extended attributes alone), ``processes`` (it
-refuses exec, not fork) or ``network`` (its rules cover TCP only). A separate uid does not hold ``write`` (``/tmp``
-is writable by everyone), ``signals`` (every worker runs as the same uid) or ``network``.
+Landlock does not hold ``read-the-kit`` (it refuses to open or list a file, but not to ``stat`` it: the existence,
+size and modification time of every file of the kit show through it), ``write`` (it leaves chmod, chown, utime and
+extended attributes alone), ``processes`` (it refuses exec, not fork) or ``network`` (its rules cover TCP only). A
+separate uid does not hold ``write`` (``/tmp`` is writable by everyone), ``signals`` (``$NNKIT_SANDBOX_UID`` may
+give every worker the same uid) or ``network``.
 
 When a property has no layer and the instructor has not waived it (``--allow-weak-sandbox PROPERTY``,
 ``$NNKIT_SANDBOX_WAIVE``, ``c.GradeWithKit.waive``), ``Policy.check`` raises ``Refused`` with one line that names
@@ -28,8 +31,9 @@ the property and the option. Each result records the layers, which layer holds w
 
 The mount, pid and network namespaces come from bubblewrap (``bwrap``): ``Bwrap`` builds its command line, which
 shows the worker the interpreter, the system's shared libraries, the standard library without its site-packages,
-numpy, the sandbox's own code and the staged folder, all read-only, and nothing else. The separate uid is
-``$NNKIT_SANDBOX_UID`` (``uid[:gid]``, default 65534:65534), used when the grader runs as root.
+numpy, the sandbox's own code and the staged folder, all read-only, and nothing else. The separate uid, used when
+the grader runs as root, is one that each sandbox leases for itself (``uids.py``), or ``$NNKIT_SANDBOX_UID``
+(``uid[:gid]``) for every worker.
 """
 import ast
 import os
@@ -44,21 +48,29 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 PROPERTIES = ("read-the-kit", "write", "processes", "signals", "network")
 ALL = "all"
 OPTION = "--allow-weak-sandbox"
 VARIABLE = "NNKIT_SANDBOX_WAIVE"
 UID_VARIABLE = "NNKIT_SANDBOX_UID"
-DEFAULT_UID = (65534, 65534)
 NAMESPACE_LAYERS = ("mount-namespace", "pid-namespace", "network-namespace")
 HOLDERS = {
-    "read-the-kit": ("landlock", "mount-namespace", "uid"),
+    "read-the-kit": ("mount-namespace", "uid"),
     "write": ("mount-namespace", "seccomp"),
     "processes": ("seccomp", "uid"),
     "signals": ("seccomp", "landlock", "pid-namespace"),
     "network": ("seccomp", "network-namespace"),
 }
+# Layers that stop part of what a property covers, named in a refusal with what they stop, and what is still open
+# where they are on.
+PARTLY = {"read-the-kit": {"landlock": "it refuses to open or list the kit's files, not to stat them"}}
+STILL_OPEN = {"read-the-kit": "learning that the kit's files exist, their sizes and their modification times"}
 SANDBOX_CODE = Path(__file__).resolve().parent  # worker.py and the modules it imports: bound into the namespace
+SHIPPED_CODE = SANDBOX_CODE.parent / "shipped"  # the wire format and mutation checks the worker imports: bound too
+#: the site-packages folder numpy was imported from: the worker imports numpy from there, then forgets it
+SITE_DIR = str(Path(np.__file__).resolve().parents[1])
 PACKAGE_DIRS = ("site-packages", "dist-packages")
 
 MESSAGES = {
@@ -67,8 +79,10 @@ MESSAGES = {
     "weak": "nnkit sandbox: grading with {properties} waived: nothing stops the student's code from {what} "
             "({layers}); see docs/security.md",
     "unknown": "unknown sandbox property {name!r} to waive; the properties are {names}, or 'all'",
-    "kit_exposed": "uid {uid} can reach {path}",
+    "kit_exposed": "uid {uid} can reach {path}, so it can stat it",
     "no_bwrap": "bubblewrap (bwrap) is not installed",
+    "bad_uid": "${variable} is not uid[:gid] (two numbers above 0): {value!r}",
+    "no_lease": "no uid was leased for this worker",
     "bwrap_failed": "bwrap cannot make namespaces here ({detail})",
 }
 WHAT = {"read-the-kit": "reading the kit", "write": "writing files", "processes": "starting processes",
@@ -132,15 +146,22 @@ def holders(layers, kit_exposed=None):
 
 def _uid_of(status):
     found = re.search(r"uid (\d+), gid (\d+)", status)
-    return (int(found.group(1)), int(found.group(2))) if found else DEFAULT_UID
+    return (int(found.group(1)), int(found.group(2))) if found else (0, 0)  # unknown: root, which reaches all
+
+
+def _what(layers, prop):
+    """What nothing stops the student's code from doing, for a property no layer holds."""
+    return STILL_OPEN[prop] if any(_on(layers, layer) for layer in PARTLY.get(prop, ())) else WHAT[prop]
 
 
 def _explain(layers, prop, kit_exposed):
     parts = []
-    for layer in HOLDERS[prop]:
+    for layer in HOLDERS[prop] + tuple(PARTLY.get(prop, ())):
         status = str(layers.get(layer, "off: not asked for"))
         if layer == "uid" and prop == "read-the-kit" and status.startswith("on") and kit_exposed:
             status = f"on, but {kit_exposed}"
+        elif layer in PARTLY.get(prop, ()) and status.startswith("on"):
+            status = f"on, but {PARTLY[prop][layer]}"
         parts.append(f"{layer} {status}")
     return ", ".join(parts)
 
@@ -164,7 +185,7 @@ class Policy:
         if refused:
             names = ",".join(refused)
             raise Refused(MESSAGES["refused"].format(
-                properties=", ".join(refused), what=", ".join(WHAT[prop] for prop in refused),
+                properties=", ".join(refused), what=", ".join(_what(layers, prop) for prop in refused),
                 layers="; ".join(f"{prop}: {_explain(layers, prop, exposed)}" for prop in refused),
                 option=self.option.format(properties=names, listed=repr(refused))))
         if weak:
@@ -174,7 +195,7 @@ class Policy:
                 _WARNED.add(key)
             if fresh:
                 warnings.warn(MESSAGES["weak"].format(
-                    properties=",".join(weak), what=", ".join(WHAT[prop] for prop in weak),
+                    properties=",".join(weak), what=", ".join(_what(layers, prop) for prop in weak),
                     layers="; ".join(f"{prop}: {_explain(layers, prop, exposed)}" for prop in weak)),
                     RuntimeWarning, stacklevel=3)
         return {"layers": dict(sorted(layers.items())), "properties": held, "waived": sorted(self.waived),
@@ -212,13 +233,12 @@ def secret_paths(site_dir=None):
     """The paths whose contents a student must never learn: each kit checkout's ``solutions/`` and
     ``grader/catalogues/`` (this one, and any an editable install in numpy's site-packages points to), and the
     reference cache."""
-    from .. import paths, reference_cache
-    from . import runner
-    roots = {str(paths.ROOT)} | _editable_roots(site_dir or runner.SITE_DIR)
+    from ..core import paths
+    roots = {str(paths.ROOT)} | _editable_roots(site_dir or SITE_DIR)
     found = []
     for root in sorted(roots):
         found += [Path(root) / "solutions", Path(root) / "grader" / "catalogues"]
-    found.append(reference_cache.folder())
+    found.append(paths.reference_cache_folder())
     return found
 
 
@@ -235,12 +255,17 @@ def kit_exposure(uid, gid):
 
 
 def separate_uid():
-    """(uid, gid) the worker drops to when the grader runs as root: ``$NNKIT_SANDBOX_UID``, or 65534:65534."""
+    """(uid, gid) from ``$NNKIT_SANDBOX_UID`` (``uid[:gid]``), the one uid every worker then drops to, or None when it
+    is not set. Raises uids.Unavailable, saying why, when it is not two numbers above 0."""
+    from . import uids
     value = os.environ.get(UID_VARIABLE, "").strip()
     if not value:
-        return DEFAULT_UID
+        return None
     uid, _, gid = value.partition(":")
-    return int(uid), int(gid or uid)
+    gid = gid or uid
+    if not (uid.isdigit() and gid.isdigit() and 0 < int(uid) < 2 ** 32 - 1 and 0 < int(gid) < 2 ** 32 - 1):
+        raise uids.Unavailable(MESSAGES["bad_uid"].format(variable=UID_VARIABLE, value=value))
+    return int(uid), int(gid)
 
 
 # -- bubblewrap -----------------------------------------------------------------------------------------------------
@@ -306,9 +331,8 @@ def _hidden_folders():
     """Folders a student must not see even where a bound folder holds them: every site-packages of this
     interpreter, the kit's checkout, and the reference cache."""
     import site
-    from .. import paths, reference_cache
-    from . import runner
-    hidden = {runner.SITE_DIR, str(paths.ROOT), str(reference_cache.folder())}
+    from ..core import paths
+    hidden = {SITE_DIR, str(paths.ROOT), str(paths.reference_cache_folder())}
     try:
         hidden.update(site.getsitepackages())
     except AttributeError:
@@ -343,10 +367,9 @@ class Bwrap:
     """The bubblewrap command line the worker runs under, computed once per grader process."""
 
     def __init__(self, executable):
-        from . import runner
         self.executable = executable
         self.python = os.path.realpath(sys.executable)
-        numpy_dir = os.path.realpath(os.path.join(runner.SITE_DIR, "numpy"))
+        numpy_dir = os.path.realpath(os.path.join(SITE_DIR, "numpy"))
         self.numpy = [path for path in (numpy_dir, numpy_dir + ".libs") if os.path.isdir(path)]
         hidden = _hidden_folders()
         folders = set()
@@ -423,8 +446,8 @@ class Bwrap:
             cmd += ["--unshare-all"]
         # The folders on the way to each bound path: made searchable by anyone, because bubblewrap would copy the
         # host's modes (/root is 0700), and the worker's own uid must reach the standard library.
-        targets = self.system + self.files + [link for _, link in self.links] + self.numpy + [str(SANDBOX_CODE),
-                                                                                            str(workdir)]
+        code = [str(SANDBOX_CODE), str(SHIPPED_CODE), str(workdir)]
+        targets = self.system + self.files + [link for _, link in self.links] + self.numpy + code
         for folder in sorted({os.path.dirname(path) for path in targets} - {"/"}, key=lambda p: (p.count(os.sep), p)):
             for ancestor in _ancestors(folder):
                 if not self._covered(ancestor) and ancestor not in cmd:
@@ -438,7 +461,7 @@ class Bwrap:
             cmd += ["--symlink", target, link]
         for path in self.masks:  # an empty folder over each site-packages, the kit and the cache that are in view
             cmd += ["--tmpfs", path]
-        for path in self.numpy + [str(SANDBOX_CODE), str(workdir)]:
+        for path in self.numpy + code:
             cmd += ["--ro-bind", path, path]
         for path in self.masks:
             cmd += ["--remount-ro", path]
@@ -480,13 +503,20 @@ def namespaces():
     return found
 
 
-def plan(layers):
+def plan(layers, lease=None):
     """How to start a worker asked for ``layers``: {'bwrap': Bwrap or None, 'namespaces_off': why not,
-    'uid': (uid, gid) or None}."""
+    'uid': (uid, gid) or None, 'uid_off': why not}. ``lease`` is called for the worker's own (uid, gid) when the
+    grader runs as root and ``$NNKIT_SANDBOX_UID`` does not set one; it raises uids.Unavailable if there is none."""
+    from . import uids
     root = hasattr(os, "geteuid") and os.geteuid() == 0
-    result = {"bwrap": None, "namespaces_off": "", "uid": None}
+    result = {"bwrap": None, "namespaces_off": "", "uid": None, "uid_off": ""}
     if "uid" in layers and root:
-        result["uid"] = separate_uid()
+        try:
+            result["uid"] = separate_uid() or (lease() if lease is not None else None)
+        except uids.Unavailable as exc:
+            result["uid_off"] = str(exc)
+        if result["uid"] is None and not result["uid_off"]:
+            result["uid_off"] = MESSAGES["no_lease"]
     if "mount-namespace" in layers:
         if not sys.platform.startswith("linux"):
             result["namespaces_off"] = "namespaces need Linux"

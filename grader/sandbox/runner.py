@@ -5,7 +5,8 @@ garbles its channel is killed with its whole process group and replaced, so only
 fails. A module whose import failed or hung is remembered, and every later call into it fails at once with the same
 reason, and so does any import of it by another module: the worker is told which modules not to import, so the
 grader never has to read, let alone parse, a student's source. Nothing the worker sends can raise in the grader: a
-malformed answer is one failed call, and every string in an answer is cut short as it is decoded (``wire``).
+malformed answer is one failed call, and every string in an answer is made valid text as it is parsed and cut short
+as it is decoded (``wire``).
 
 A stand-in (a reference function computed here, for a callee of the student's function) costs the student only its
 share of the round trip: the grader's own time on it, and the time either process waited for a CPU, are given back
@@ -36,11 +37,12 @@ from pathlib import Path
 import numpy as np
 
 from .. import text
-from ..evaluation import STAND_IN_ERROR, Outcome
-from . import confinement, waits, wire
+from ..shipped.evaluation import STAND_IN_ERROR, Outcome
+from . import confinement, uids, waits
+from ..shipped import wire
 
 WORKER = Path(__file__).with_name("worker.py")
-SITE_DIR = str(Path(np.__file__).resolve().parents[1])
+SITE_DIR = confinement.SITE_DIR
 START_TIMEOUT = 30.0
 IMPORT_TIMEOUT = 10.0
 MEMORY_BYTES = 2 * 1024 ** 3  # the worker's address-space limit, when Sandbox() is not given one
@@ -118,6 +120,12 @@ class _Trips:
         self.calls += 1
         if self.calls > STAND_IN_CALLS:
             raise _StandInLimit(MESSAGES["stand_in_calls"].format(limit=STAND_IN_CALLS))
+
+    def witnessed(self, seconds):
+        """A witness report took the grader ``seconds``: given back like a stand-in's time, under the same limit."""
+        self.given += seconds
+        if self.given > self.limit:
+            raise _StandInLimit(MESSAGES["stand_in_time"].format(seconds=self.limit))
 
     def served(self):
         """(served, load) of the request whose answer is ready: the grader's time since it was read, and what the
@@ -218,15 +226,20 @@ class Sandbox:
         self.stand_in_credit = STAND_IN_CREDIT * budget_seconds
         self.served = self.credited = 0.0
         self.round_trips = 0
+        self.starts = 0  # workers started: the first, and every one started in place of one that was replaced
+        self._holds_references = False  # whether the worker has been sent a stand-in's value since it started
+        self._retired = False  # whether the last worker was ended for that reason (drop_references)
         self.token = secrets.token_hex(16)
         self.layers = {}
         self.swept = 0
         self._proc = None
         self._worker_pid = None
+        self._uid = None  # the uids.Lease of the uid every worker of this sandbox drops to, as root
         self._under_bwrap = False
         self._to_worker = self._from_worker = None
         self._loaded = []
         self._failed_imports = {}
+        self._stand_in_raised = ()  # what the reference raised on the last stand-in request, if it raised
         self.workdir = Path(tempfile.mkdtemp(prefix="nnkit-sandbox-")).resolve()
         _OPEN.add(self)  # at once: a signal that closes every sandbox must find this folder even while it fills
         try:
@@ -250,8 +263,17 @@ class Sandbox:
         self.close()
 
     # -- process management -------------------------------------------------------------------------------------
+    def _lease_uid(self):
+        """The (uid, gid) of this sandbox's workers, leased at the first start and kept until it is closed."""
+        if self._uid is None:
+            self._uid = uids.lease()
+        return self._uid.uid, self._uid.gid
+
+    def _plan(self):
+        return confinement.plan(LAYERS, lease=self._lease_uid)
+
     def _environment(self, plan=None):
-        plan = plan or confinement.plan(LAYERS)
+        plan = plan or self._plan()
         numeric = {name: os.environ[name] for name in NUMERIC_VARIABLES if name in os.environ}
         env = {**numeric, "PATH": "/usr/bin:/bin", "HOME": str(self.workdir), "TMPDIR": str(self.workdir),
                "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
@@ -266,19 +288,25 @@ class Sandbox:
             env["NNKIT_NAMESPACES_OFF"] = plan["namespaces_off"]
         if plan["uid"] is not None:
             env["NNKIT_UID"] = "{}:{}".format(*plan["uid"])
+        elif plan["uid_off"]:
+            env["NNKIT_UID_OFF"] = plan["uid_off"]
         return env
 
     def _command(self, plan, to_worker_r, from_worker_w):
         """The worker's command line: under bubblewrap when the plan has it. With a separate uid planned, the staged
-        folder becomes readable by that uid (it holds only what the student may read)."""
+        folder becomes readable by that uid's group and no other (it holds only what the student may read, and
+        the worker of another sandbox, under another uid and gid, cannot read it)."""
         # No -I or -E: the environment is built from nothing, and PYTHONHASHSEED must reach the worker.
         cmd = [sys.executable, "-S", "-B", str(WORKER), SITE_DIR, str(self.workdir),
                str(to_worker_r), str(from_worker_w)]
         if plan["uid"] is not None:
+            gid = plan["uid"][1]
             for folder, _, names in os.walk(self.workdir):
-                os.chmod(folder, 0o755)
+                os.chown(folder, -1, gid)
+                os.chmod(folder, 0o750)
                 for name in names:
-                    os.chmod(os.path.join(folder, name), 0o644)
+                    os.chown(os.path.join(folder, name), -1, gid, follow_symlinks=False)
+                    os.chmod(os.path.join(folder, name), 0o640, follow_symlinks=False)
         if plan["bwrap"] is not None:
             cmd = plan["bwrap"].command(self.workdir, cmd, root=os.geteuid() == 0,
                                         keep_uid_capabilities=plan["uid"] is not None)
@@ -293,7 +321,8 @@ class Sandbox:
         """Start a worker and wait for its ready message. Raises SandboxError if it does not come: no student code
         has run in a fresh worker, so that is the grader's problem. Raises confinement.Refused when the policy finds
         a property that no layer holds."""
-        plan = confinement.plan(LAYERS)
+        plan = self._plan()
+        self.starts += 1
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
         errors = tempfile.TemporaryFile() if plan["bwrap"] is not None else None  # bubblewrap's own complaints
@@ -340,6 +369,18 @@ class Sandbox:
                 self._kill()
                 raise
 
+    def _fresh_worker(self, remaining):
+        """Start a new worker in place of the one that is gone, and import again every module that loaded before:
+        the one place a worker is replaced. A worker retired because it served stand-ins (``drop_references``) is the
+        grader's choice, so its replacement's start is given back to the budget; the imports, the student's code,
+        are not. Any other replacement (after a crash, a time-out) counts as before."""
+        started = time.monotonic()
+        self._start(START_TIMEOUT)
+        if self._retired:
+            self.deadline += time.monotonic() - started
+            self._retired = False
+        self._reimport(min(IMPORT_TIMEOUT, max(remaining, 0.1)))
+
     def _reimport(self, timeout):
         """After a restart, import again every module that loaded before. A module that fails now stays failed."""
         pending = list(self._loaded)
@@ -357,6 +398,15 @@ class Sandbox:
             if self._proc is None:  # the failed import took the worker down: start afresh, import the rest again
                 self._start(START_TIMEOUT)
                 pending = list(self._loaded)
+
+    def drop_references(self):
+        """End the worker if it has been sent a stand-in's value since it started: the next call gets a fresh worker
+        (``_fresh_worker``), whose start is given back to the budget. The engine calls this between parts, so that
+        nothing a stand-in returned (nor anything the student's code made from it, kept in a module global or any
+        other state of the process) reaches a part that was not graded with that stand-in."""
+        if self._holds_references:
+            self._kill()
+            self._retired = True
 
     def _kill(self):
         if self._proc is None:
@@ -377,10 +427,14 @@ class Sandbox:
                 pass
         self._proc = self._worker_pid = None
         self._to_worker = self._from_worker = None
+        self._holds_references = False
         self.swept += _sweep(self.token)
 
     def close(self):
         self._kill()
+        if self._uid is not None:  # its workers are gone: another sandbox may have the uid
+            self._uid.release()
+            self._uid = None
         shutil.rmtree(self.workdir, ignore_errors=True)
         _OPEN.discard(self)
 
@@ -466,7 +520,7 @@ class Sandbox:
         wire.write_message(payload.append, message, limit, max_items)
         self._write_all(payload[0], deadline)
 
-    def _request(self, message, timeout, stand_ins=None, serve_limit=None):
+    def _request(self, message, timeout, stand_ins=None, serve_limit=None, witnesses=None):
         """Send ``message`` and return the answer to it. Each request carries a fresh random id that the answer
         must echo, so bytes a student writes to the channel can never be taken for the answer to a later call.
 
@@ -475,10 +529,15 @@ class Sandbox:
         A request for any other name is refused in the student's process. What a stand-in costs that is not the
         student's is given back to the call and to the budget (``_credit``); a call that makes more than
         STAND_IN_CALLS requests, or is given back more than ``serve_limit`` seconds (default: ``timeout``), ends
-        with _StandInLimit."""
+        with _StandInLimit. Once a stand-in request has been answered, the worker holds a reference's value
+        (``drop_references``).
+
+        The worker may also report what a witnessed function returned (``witnesses``: {'module.function':
+        callable}, see Sandbox.call): the callable gets each decoded value here, and nothing goes back. Reports
+        count as requests, and the grader's time on them is given back like a stand-in's."""
         deadline = time.monotonic() + timeout
         request_id = secrets.token_hex(8)
-        with waits.Waits(self._worker_pid if stand_ins else None) as clock:
+        with waits.Waits(self._worker_pid if stand_ins or witnesses else None) as clock:
             trips = _Trips(clock, timeout if serve_limit is None else serve_limit)
             self._send(dict(message, id=request_id), deadline)
             while True:
@@ -487,9 +546,18 @@ class Sandbox:
                 answer = self._parse(frame)
                 if answer.get("id") != request_id:
                     raise _Garbled
+                if "witness" in answer:  # no reply: the student's code goes on while the grader checks
+                    trips.count()
+                    began = time.monotonic()
+                    self._witnessed(answer, witnesses or {})
+                    spent = time.monotonic() - began
+                    trips.witnessed(spent)
+                    deadline += self._credit(spent, 0.0)
+                    continue
                 if "stand_in" not in answer:
                     return answer
                 trips.count()
+                self._holds_references = True
                 reply = self._reply(answer, stand_ins or {}, len(frame), request_id)
                 deadline += self._credit(*trips.served())
                 trips.start()
@@ -497,9 +565,22 @@ class Sandbox:
 
     def give_back(self, seconds):
         """Move the submission's deadline ``seconds`` later: the grader's own work between calls (reading or
-        building the reference cache, its diagnoses, bounded by ``grader.diagnosis.BUDGET_SECONDS``) is not the
+        building the reference cache, its diagnoses, bounded by ``grading.diagnosis.BUDGET_SECONDS``) is not the
         submission's time."""
         self.deadline += max(0.0, float(seconds))
+
+    def _witnessed(self, report, witnesses):
+        """Hand each value of one witness report, in order, to the witness named. The report came within an
+        answer's limits (bytes and values), so decoding it is bounded; a report for a function not witnessed in
+        this call is not decoded."""
+        name, values = report.get("witness"), report.get("values")
+        if type(name) is str and name in witnesses and type(values) is list:
+            for data in values:
+                try:
+                    value = wire.decode(data)
+                except Exception:  # a hand-made report: the witness sees something it cannot take for a value
+                    value = wire.Opaque("unreadable")
+                witnesses[name](value)
 
     def _credit(self, served, load):
         """Give back to the budget what one stand-in's round trip cost that is not the student's: ``served``, the
@@ -534,6 +615,7 @@ class Sandbox:
         """The grader's answer to one stand-in request of ``request_bytes`` bytes: the reference's value, or why
         there is none. Arguments over ``stand_in_bytes`` are refused before they are decoded, so what the reference
         computes on is never much larger than what the catalogue's own cases pass."""
+        self._stand_in_raised = ()
         name = request.get("stand_in")
         if type(name) is not str or name not in stand_ins:
             return {"ok": False, "detail": MESSAGES["no_stand_in"].format(name=str(name)[:80])}
@@ -544,9 +626,13 @@ class Sandbox:
             args, kwargs = wire.decode(request.get("args")), wire.decode(request.get("kwargs"))
             if type(args) is not tuple or type(kwargs) is not dict:
                 raise TypeError("arguments must be a tuple and a dict")
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
-                value = stand_ins[name](*args, **kwargs)
+            try:
+                with warnings.catch_warnings(), np.errstate(all="ignore"):
+                    warnings.simplefilter("ignore")
+                    value = stand_ins[name](*args, **kwargs)
+            except Exception as exc:  # the reference raised on the student's arguments: the call may fail of it
+                self._stand_in_raised = (type(exc).__name__, wire.cut(str(exc), MAX_DETAIL))
+                raise
             size = _array_bytes(value)
             if size > wire.MAX_ANSWER_BYTES:  # refused before it is encoded: the grader's time is bounded too
                 raise ValueError(MESSAGES["stand_in_large"].format(size=size, limit=wire.MAX_ANSWER_BYTES))
@@ -556,7 +642,7 @@ class Sandbox:
                 name=name, detail=f"{type(exc).__name__}: {str(exc)[:200]}")}
 
     # -- public API ---------------------------------------------------------------------------------------------
-    def _exchange(self, message, timeout, stand_ins=None):
+    def _exchange(self, message, timeout, stand_ins=None, witnesses=None):
         """Send one request, restarting the worker first if needed. Returns an Outcome whatever the student's code
         does; raises SandboxError only when a fresh worker cannot start."""
         remaining = self.deadline - time.monotonic()
@@ -566,8 +652,7 @@ class Sandbox:
             if self._proc is not None and select.select([self._from_worker], [], [], 0)[0]:
                 self._kill()  # it wrote something between calls (or died): start a clean worker for this call
             if self._proc is None:
-                self._start(START_TIMEOUT)  # trusted start-up: not charged to the submission's budget limit
-                self._reimport(min(IMPORT_TIMEOUT, max(remaining, 0.1)))
+                self._fresh_worker(remaining)
                 if message.get("module") in self._failed_imports:
                     failed = self._failed_imports[message["module"]]
                     return Outcome(False, error="ImportFailed", detail=f"{failed.error}: {failed.detail}")
@@ -575,10 +660,12 @@ class Sandbox:
                 if remaining <= 0:
                     self._kill()
                     return Outcome(False, error="BudgetExceeded")
-            answer = self._request(message, min(timeout, remaining), stand_ins, serve_limit=timeout)
+            self._stand_in_raised = ()
+            answer = self._request(message, min(timeout, remaining), stand_ins, serve_limit=timeout,
+                                   witnesses=witnesses)
         except _StandInLimit as exc:
             self._kill()  # it waits for an answer that never comes: a fresh worker takes the next call
-            return Outcome(False, error=STAND_IN_ERROR, detail=str(exc))
+            return Outcome(False, error=STAND_IN_ERROR, detail=str(exc), by_grader=True)
         except TimeoutError:
             self._kill()
             kind = "Timeout" if timeout <= remaining else "BudgetExceeded"
@@ -590,7 +677,10 @@ class Sandbox:
         except _Garbled:
             self._kill()
             return Outcome(False, error="WorkerDied", detail=MESSAGES["garbled"])
-        return self._outcome(answer)
+        outcome = self._outcome(answer)
+        if outcome.error == STAND_IN_ERROR:  # the grader's own record of what a reference raised, never the worker's
+            outcome.stand_in_raised = self._stand_in_raised
+        return outcome
 
     @staticmethod
     def _outcome(answer):
@@ -641,18 +731,21 @@ class Sandbox:
             self._failed_imports[module] = outcome
         return outcome
 
-    def call(self, module, function, args=(), kwargs=None, timeout=5.0, stand_ins=None):
+    def call(self, module, function, args=(), kwargs=None, timeout=5.0, stand_ins=None, witnesses=None):
         """Call ``module.function(*args, **kwargs)`` in the worker and return its decoded Outcome.
 
         ``stand_ins`` ({'module.function': callable}) replace those functions of the student's modules for this call
-        only: when the student's code calls one, the callable runs here, in the grader, and its value goes back."""
+        only: when the student's code calls one, the callable runs here, in the grader, and its value goes back.
+        ``witnesses`` ({'module.function': callable}) watch the student's own functions for this call: each time
+        the student's code calls one, it runs as written, and the callable gets here what it returned."""
         loaded = self.load(module)
         if not loaded.ok:
             return Outcome(False, error="ImportFailed", detail=f"{loaded.error}: {loaded.detail}".strip(": "),
                            where=loaded.where)
         message = {"op": "call", "module": module, "function": function, "stand_ins": sorted(stand_ins or {}),
+                   "witnesses": sorted(set(witnesses or {}) - set(stand_ins or {})),
                    "args": wire.encode(tuple(args)), "kwargs": wire.encode(dict(kwargs or {}))}
-        return self._exchange(message, timeout, stand_ins)
+        return self._exchange(message, timeout, stand_ins, witnesses)
 
 
 def close_all():

@@ -14,7 +14,10 @@ The filter allows by default (CPython and numpy make too many calls to list them
   possible), and ``clone3`` with ENOSYS (its flags sit in memory a filter cannot read, and libc then falls back to
   ``clone``); ``setsid`` and ``setpgid``, so the worker stays in the process group the grader kills;
 - ``other processes``: ``ptrace``, cross-process memory, ``kcmp``, pidfds, ``tkill``; ``kill``, ``tgkill`` and the
-  ``sigqueue`` calls to any pid but the worker's own;
+  ``sigqueue`` calls to any pid but the worker's own; and every call that changes how another process is scheduled
+  or limited (``setpriority``, ``sched_setaffinity``, ``sched_setscheduler``, ``sched_setparam``, ``sched_setattr``,
+  ``ioprio_set``, ``prlimit64``, ``migrate_pages``, ``move_pages``) unless the pid it names is 0 or the worker's own,
+  and ``setpriority`` and ``ioprio_set`` for a process group or a user (``PRIO_PGRP``, ``PRIO_USER``) at all;
 - ``file changes``: opening a file for writing (``open``/``openat`` with any write flag, ``openat2`` with ENOSYS),
   and every call that creates, removes, renames, links, truncates or changes the mode, owner, times or extended
   attributes of a file;
@@ -37,7 +40,8 @@ ALLOW = 0x7FFF0000
 KILL_PROCESS = 0x80000000
 EPERM, EACCES, ENOSYS = 1, 13, 38
 ATTR_ACT_BADARCH, ATTR_CTL_NNP, ATTR_CTL_TSYNC = 2, 3, 4
-CMP_NE, CMP_EQ, CMP_MASKED_EQ = 1, 4, 7
+CMP_NE, CMP_EQ, CMP_GT, CMP_MASKED_EQ = 1, 4, 6, 7
+WORD = (1 << 64) - 1  # libseccomp compares the 64 bits of an argument
 CLONE_THREAD = 0x00010000
 
 
@@ -66,6 +70,11 @@ FILE_CHANGES = (
     "setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr", "setxattrat",
     "removexattrat", "file_setattr",
 )
+# Calls that change how a process is scheduled or limited, and which argument names the process (0: the caller).
+SCHEDULING_SELF_ONLY = {"sched_setaffinity": 0, "sched_setscheduler": 0, "sched_setparam": 0, "sched_setattr": 0,
+                        "prlimit64": 0, "migrate_pages": 0, "move_pages": 0, "setpriority": 1, "ioprio_set": 1}
+# For those whose pid comes second, what the first argument must be: PRIO_PROCESS, IOPRIO_WHO_PROCESS.
+SCHEDULING_TARGET_KIND = {"setpriority": 0, "ioprio_set": 1}
 OPEN_FLAGS_ARGUMENT = {"open": 1, "openat": 2}  # which argument holds the flags
 ENOSYS_CALLS = ("clone3", "openat2")
 
@@ -209,6 +218,22 @@ def open_write_flags():
     return [flag for flag in (os.O_WRONLY, os.O_RDWR, os.O_CREAT, os.O_TRUNC, os.O_APPEND, tmpfile) if flag]
 
 
+def other_than(pid):
+    """Comparisons (op, datum_a[, datum_b]) of one argument, any of which holds exactly when the argument is neither
+    0 nor ``pid``: it is above ``pid``, or in one of the aligned blocks that tile 1 to ``pid`` - 1, each matched by
+    its fixed high bits. (A libseccomp rule compares each argument once, so "not 0 and not pid" is a union of rules.)
+    At most twice the bits of ``pid`` blocks: 44 for a pid under Linux's largest pid_max, 2**22."""
+    found = [(CMP_GT, pid)]
+    low = 1
+    while low < pid:
+        size = low & -low  # the largest block aligned at low ...
+        while low + size > pid:  # ... that ends before pid
+            size //= 2
+        found.append((CMP_MASKED_EQ, WORD & ~(size - 1), low))
+        low += size
+    return found
+
+
 def worker_filter(pid, arch=None):
     """The worker's filter (see the module's docstring); ``pid`` is the one process it may signal: itself."""
     rules = Filter(ALLOW, arch)
@@ -220,6 +245,11 @@ def worker_filter(pid, arch=None):
     rules.add(eperm, "clone", (0, CMP_MASKED_EQ, CLONE_THREAD, 0))  # a clone that is not a thread
     for name in SIGNALS_TO_SELF_ONLY:
         rules.add(eperm, name, (0, CMP_NE, pid))
+    for name, argument in SCHEDULING_SELF_ONLY.items():
+        for comparison in other_than(pid):
+            rules.add(eperm, name, (argument, *comparison))
+    for name, kind in SCHEDULING_TARGET_KIND.items():
+        rules.add(eperm, name, (0, CMP_NE, kind))
     for name in FILE_CHANGES:
         rules.add(eacces, name)
     for name, argument in OPEN_FLAGS_ARGUMENT.items():

@@ -8,8 +8,9 @@ Before any student code runs it confines itself, as far as the platform allows (
 - resource limits: address space, no core dumps, no bytes written to any file;
 - namespaces: when the runner started it under bubblewrap, it checks that its mount, pid and network namespaces are
   not the grader's, and that numpy's site-packages shows it numpy alone;
-- a separate uid: when the grader runs as root, it drops to an unprivileged uid and gid (``NNKIT_UID``) with no
-  supplementary groups, and may then start no process at all (``RLIMIT_NPROC`` 0);
+- a separate uid: when the grader runs as root, it drops to an unprivileged uid and gid (``NNKIT_UID``, the
+  sandbox's own: ``uids.py``) with no supplementary groups, and may then start no process at all
+  (``RLIMIT_NPROC`` 0);
 - ``PR_SET_PDEATHSIG``: it dies with the grader;
 - ``no_new_privs`` and an empty capability set, so a grader run as root does not hand root to the student;
 - Landlock: it may only read the stdlib, numpy and the submission folder, and write nowhere; it may not execute a
@@ -35,20 +36,22 @@ import traceback
 import warnings
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
+_SHIPPED = os.path.join(os.path.dirname(_HERE), "shipped")  # wire.py and mutation.py
 SITE_DIR, WORK_DIR, FD_IN, FD_OUT = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 MEMORY_BYTES = int(os.environ.get("NNKIT_MEMORY_BYTES", str(2 * 1024 ** 3)))
 LAYERS = set(filter(None, os.environ.get("NNKIT_LAYERS", "").split(",")))
 PARENT = int(os.environ.get("NNKIT_PARENT", "0"))
 SEPARATE_UID = os.environ.get("NNKIT_UID", "")  # "uid:gid", set by a runner that runs as root
+UID_OFF = os.environ.get("NNKIT_UID_OFF", "")  # why a runner that runs as root has no uid for this worker
 HOST_NAMESPACES = dict(item.split("=", 1) for item in os.environ.get("NNKIT_HOST_NAMESPACES", "").split(",")
                        if "=" in item)  # {"mnt": "mnt:[...]", ...}: the grader's own namespaces
 NAMESPACES_OFF = os.environ.get("NNKIT_NAMESPACES_OFF", "")  # why the runner could not use bubblewrap
 
 # The stdlib as this interpreter found it: what the student may import besides numpy.
-STDLIB_PATHS = [path for path in sys.path if path and path != _HERE and os.path.exists(path)]
+STDLIB_PATHS = [path for path in sys.path if path and path not in (_HERE, _SHIPPED) and os.path.exists(path)]
 
 sys.path.append(SITE_DIR)
-sys.path.insert(0, _HERE)
+sys.path[:0] = [_HERE, _SHIPPED]
 import numpy as np  # noqa: E402
 import numpy.linalg  # noqa: E402,F401
 import numpy.random  # noqa: E402,F401
@@ -68,8 +71,8 @@ try:  # loaded now, while every file is still visible and readable
 except (OSError, AttributeError) as _exc:
     SECCOMP_MISSING = f"off: libseccomp is missing ({_exc})"
 
-sys.path[:] = [path for path in sys.path if path not in (_HERE, SITE_DIR)]
-for _cached in [key for key in sys.path_importer_cache if key in (_HERE, SITE_DIR)]:
+sys.path[:] = [path for path in sys.path if path not in (_HERE, _SHIPPED, SITE_DIR)]
+for _cached in [key for key in sys.path_importer_cache if key in (_HERE, _SHIPPED, SITE_DIR)]:
     del sys.path_importer_cache[_cached]
 NUMPY_PATHS = [os.path.dirname(os.path.abspath(np.__file__))]
 if os.path.isdir(NUMPY_PATHS[0] + ".libs"):  # the manylinux wheel's bundled OpenBLAS
@@ -176,6 +179,8 @@ def _namespace(layer):
 
 def _drop_uid(libc):
     """Become the unprivileged uid and gid in NNKIT_UID, with no other groups and no way to start a process."""
+    if UID_OFF:
+        return f"off: {UID_OFF}"
     if not SEPARATE_UID:
         return "off: the grader does not run as root, so there is no other uid to drop to"
     uid, gid = (int(part) for part in SEPARATE_UID.split(":"))
@@ -396,21 +401,50 @@ def _stand_in(name, request_id):
     return stand_in
 
 
+#: the values a witnessed function returned that the grader has not been sent yet, by function name
+_REPORTS = {}
+#: how many such values travel in one message (about 47 KB for the diamond's steps: under a pipe's 64 KB, so the
+#: write does not wait while the grader checks the batch before)
+REPORT_BATCH = 64
+
+
+def _witness(name, original, request_id):
+    """``original``, the student's own function, reporting to the grader each value it returns: the value goes out
+    as it is at the return (encoded at once), a batch at a time (``_report``). Nothing comes back: the grader checks
+    the values while the student's code goes on."""
+    def witnessed(*args, **kwargs):
+        value = original(*args, **kwargs)
+        _REPORTS.setdefault(name, []).append(wire.encode(value))
+        if len(_REPORTS[name]) >= REPORT_BATCH:
+            _report(request_id)
+        return value
+    witnessed.__name__ = getattr(original, "__name__", name.rsplit(".", 1)[-1])
+    witnessed.__wrapped__ = original
+    return witnessed
+
+
+def _report(request_id):
+    """Send the grader the values witnessed and not yet sent."""
+    for name in sorted(_REPORTS):
+        _send({"id": request_id, "witness": name, "values": _REPORTS.pop(name)})
+
+
 def _student_modules():
     return [module for module in list(sys.modules.values())
             if os.path.dirname(os.path.abspath(getattr(module, "__file__", None) or "/")) == WORK_DIR]
 
 
-def _install(names, request_id):
-    """Put a stand-in in place of each named function, wherever the student's modules hold it: as a module global
-    (``from backprop import backward`` included), or inside a module-level dict, list or tuple (a table of
-    activations). Returns the undo list of (container, key, original)."""
+def _install(replacements):
+    """Put a replacement in place of each named function, wherever the student's modules hold it: as a module
+    global (``from backprop import backward`` included), or inside a module-level dict, list or tuple (a table of
+    activations). ``replacements`` maps 'module.function' to a maker of the replacement from the original. Returns
+    the undo list of (container, key, original)."""
     originals = {}
-    for name in names:
+    for name, make in replacements.items():
         module_name, _, function = name.rpartition(".")
         original = getattr(sys.modules.get(module_name), function, None)
-        if callable(original):
-            originals[id(original)] = (original, _stand_in(name, request_id))
+        if callable(original) and id(original) not in originals:
+            originals[id(original)] = (original, make(name, original))
     undo = []
 
     def swap(container, key, value):
@@ -460,18 +494,24 @@ def _call(request):
         watched = mutation.watch(func, args, kwargs)  # the arguments as they are before the call
     except BaseException as exc:  # a hostile __signature__
         return _failure(exc)
-    names = request.get("stand_ins") or []
-    undo = _install([name for name in names if type(name) is str], request["id"]) if names else []
+    replacements = {name: lambda name, original: _stand_in(name, request["id"])
+                    for name in request.get("stand_ins") or [] if type(name) is str}
+    for name in request.get("witnesses") or []:
+        if type(name) is str:
+            replacements.setdefault(name, lambda name, original: _witness(name, original, request["id"]))
+    undo = _install(replacements) if replacements else []
     _reset_random_state()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         started = time.perf_counter()
         try:
             value = func(*args, **kwargs)
+            _report(request["id"])  # the last values witnessed reach the grader before the answer
         except BaseException as exc:
             return _failure(exc)
         finally:
             _uninstall(undo)
+            _REPORTS.clear()
         elapsed = time.perf_counter() - started
     try:
         messages = sorted({f"{w.category.__name__}: {w.message}" for w in caught})

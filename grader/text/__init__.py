@@ -214,7 +214,7 @@ def _evaluation_table():
 def _install():
     """evaluation.py is copied verbatim into students' folders and imports nothing of the kit, so the grader gives it
     a function that reads the current language's table (the students' copy reads ``messages.json`` instead)."""
-    from .. import evaluation
+    from ..shipped import evaluation
     evaluation.CURRENT = _evaluation_table
 
 

@@ -7,6 +7,7 @@ assignment's ``_selfcheck/`` folder. It must import only numpy, the stdlib and `
 keys from ``messages.json`` beside this file (``TRANSLATION``), which a course in another language ships; without that
 file, everything is English. In the grader, ``CURRENT`` gives the current language's table (``grader/text`` sets it).
 """
+import builtins
 import json
 import re
 from dataclasses import dataclass, field
@@ -14,10 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-try:
-    from .sandbox import wire
-except ImportError:  # the copy inside an assignment's _selfcheck/ package, where wire.py sits beside this file
-    from . import wire
+from . import wire
 
 RTOL = 1e-6
 ATOL = 1e-9
@@ -47,7 +45,25 @@ MESSAGES = {
     "length": "{path}has {got} items; expected {expected}",
     "keys": "{path}has keys {got}; expected {expected}",
     "values": "{path}values differ at {index}: expected {expected}, got {got} (largest difference {diff:.3g})",
-    "values_hidden": "{path}values differ at {index}: you returned {got}",
+    "values_hidden": "{path}values differ at {index}",
+    "type_hidden": "{path}returned something other than {expected}",
+    "shape_hidden": "{path}has another shape; expected {expected}",
+    "length_hidden": "{path}has another number of items; expected {expected}",
+    "keys_hidden": "{path}has other keys; expected {expected}",
+    "raised_hidden": "raised {error}{where} (in a hidden case the exception's message is not shown: it may hold the "
+                     "case's inputs)",
+    "own_exception": "an exception of a class of its own",
+    "output_too_large_hidden": "raised OutputTooLarge{where}: the returned value is over what a call may send back "
+                               "({bytes} bytes of arrays, or {values} values)",
+    "stand_in_hidden": "raised StandInError{where}: the reference standing in for a function it calls could not "
+                       "answer the arguments it was given (a hidden case does not say why: the reason may hold the "
+                       "case's inputs)",
+    "own_warning": "a warning of a class of its own",
+    "exited_hidden": "called sys.exit; return a value instead",
+    "died_hidden": "crashed the process running it: no sys.exit, os._exit or signals, please",
+    "bad_value_hidden": "returned something the grader cannot read",
+    "too_small_hidden": "a confidently wrong prediction must cost a large loss (at least {at_least:g}), and this one "
+                        "costs less",
     "not_finite": "{path}contains nan or inf at {index} for finite input: make the computation numerically stable",
     "too_small": "returned {got}, but a confidently wrong prediction must cost a large loss (at least "
                  "{at_least:g})",
@@ -85,6 +101,14 @@ MESSAGES = {
 IN_PLACE, CLIPPED_HIGH = "in_place", "clipped_high"
 #: what a call raises when the reference standing in for one of its callees fails on the arguments it was given
 STAND_IN_ERROR = "StandInError"
+#: The exception names a hidden case's feedback may show: Python's own, numpy's, the sandbox's. Any other name is
+#: the student's choice (a class can be named after a case's inputs), so it is not shown.
+KNOWN_ERRORS = frozenset(
+    [name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)]
+    + [STAND_IN_ERROR, "AxisError", "LinAlgError", "OutputTooLarge", "ImportBlocked"])
+KNOWN_WARNINGS = frozenset(
+    [name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, Warning)]
+    + ["ComplexWarning", "VisibleDeprecationWarning", "RankWarning"])
 FRAME = re.compile(r"^(?P<file>[^:\s]+):(?P<line>\d+) in (?P<function>[^\s:]+)(?P<rest>: .*)?$", re.S)
 
 
@@ -113,6 +137,11 @@ class Outcome:
     warnings: list = field(default_factory=list)
     seconds: float = 0.0
     changed: list = field(default_factory=list)  # the arguments the call changed in place, as paths: params[0][0]
+    by_grader: bool = False  # the grader itself ended the call and wrote ``detail``: no text of the student's
+    # For a call that failed with STAND_IN_ERROR: what the reference standing in for a callee raised on the
+    # arguments the student's code passed it, (exception name, message), as the grader saw it; () when no reference
+    # raised (the grader's own limits on stand-ins, or a StandInError the student's code made up).
+    stand_in_raised: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -213,22 +242,25 @@ def mismatch(got, expected, rtol=RTOL, atol=ATOL, path="", reveal=True):
     """
     prefix = f"{path} " if path else ""
     if isinstance(got, wire.Opaque):
-        return say("type", path=prefix, got=got.type_name, expected=_expected_kind(expected))
+        return _say_type(prefix, got.type_name, _expected_kind(expected), reveal)
     if type(expected) is np.ndarray:
         if type(got) is not np.ndarray:
-            return say("type", path=prefix, got=describe(got), expected=_expected_kind(expected))
-        if got.dtype != expected.dtype:
+            return _say_type(prefix, describe(got), _expected_kind(expected), reveal)
+        if got.dtype != expected.dtype:  # a dtype the codec carries: one of a few, whoever chose it
             return say("dtype", path=prefix, got=got.dtype, expected=expected.dtype)
         if got.shape != expected.shape:
-            key = "shape_transposed" if got.ndim == 2 and got.shape == expected.shape[::-1] else "shape"
-            return say(key, path=prefix, got=got.shape, expected=expected.shape)
+            if got.ndim == 2 and got.shape == expected.shape[::-1]:  # the expected shape tells what it is
+                return say("shape_transposed", path=prefix, got=got.shape, expected=expected.shape)
+            if not reveal:
+                return say("shape_hidden", path=prefix, expected=expected.shape)
+            return say("shape", path=prefix, got=got.shape, expected=expected.shape)
         return _value_mismatch(got, expected, rtol, atol, prefix, reveal)
     if isinstance(expected, (float, np.floating)):
         if type(got) not in (float, int) and not isinstance(got, (np.floating, np.integer)):
             if type(got) is np.ndarray and got.shape == ():
                 got = got[()]
             else:
-                return say("type", path=prefix, got=describe(got), expected="float")
+                return _say_type(prefix, describe(got), "float", reveal)
         return _value_mismatch(np.array(float(got)), np.array(float(expected)), rtol, atol, prefix, reveal)
     if isinstance(expected, (bool, np.bool_)) or isinstance(expected, (int, np.integer)):
         if not isinstance(got, (bool, int, np.integer, np.bool_)) or got != expected:
@@ -236,8 +268,10 @@ def mismatch(got, expected, rtol=RTOL, atol=ATOL, path="", reveal=True):
         return None
     if isinstance(expected, (tuple, list)):
         if not isinstance(got, (tuple, list)):
-            return say("type", path=prefix, got=describe(got), expected=describe(expected))
+            return _say_type(prefix, describe(got), describe(expected), reveal)
         if len(got) != len(expected):
+            if not reveal:
+                return say("length_hidden", path=prefix, expected=len(expected))
             return say("length", path=prefix, got=len(got), expected=len(expected))
         for i, (g, e) in enumerate(zip(got, expected)):
             problem = mismatch(g, e, rtol, atol, f"{path}[{i}]", reveal)
@@ -246,8 +280,10 @@ def mismatch(got, expected, rtol=RTOL, atol=ATOL, path="", reveal=True):
         return None
     if isinstance(expected, dict):
         if not isinstance(got, dict):
-            return say("type", path=prefix, got=describe(got), expected="dict")
+            return _say_type(prefix, describe(got), "dict", reveal)
         if sorted(got) != sorted(expected):
+            if not reveal:
+                return say("keys_hidden", path=prefix, expected=_keys(expected))
             return say("keys", path=prefix, got=_keys(got), expected=_keys(expected))
         for key in expected:
             problem = mismatch(got[key], expected[key], rtol, atol, f"{path}[{key!r}]", reveal)
@@ -267,10 +303,20 @@ def _keys(mapping):
     return f"{str(keys[:MAX_KEYS_SHOWN])[:-1]}, … and {len(keys) - MAX_KEYS_SHOWN} more]"
 
 
+def _say_type(prefix, got, expected, reveal):
+    """What was returned is not of the expected kind. A hidden case does not quote what it was: a type's name, a
+    sequence's length or an array's shape is the student's choice, and can carry the case's inputs."""
+    if reveal:
+        return say("type", path=prefix, got=got, expected=expected)
+    return say("type_hidden", path=prefix, expected=expected)
+
+
 def _say_values(prefix, index, expected, got, diff, reveal):
+    """Values differ. A hidden case quotes neither the expected value nor the returned one (which the student's code
+    could have made from the case's inputs); only the place, one of the expected value's own."""
     if reveal:
         return say("values", path=prefix, index=index, expected=expected, got=got, diff=diff)
-    return say("values_hidden", path=prefix, index=index, got=got)
+    return say("values_hidden", path=prefix, index=index)
 
 
 def _value_mismatch(got, expected, rtol, atol, prefix, reveal=True):
@@ -338,8 +384,12 @@ def _frame(entry):
     return say("frame", file=match["file"], line=match["line"], function=match["function"]) + (match["rest"] or "")
 
 
-def failure_message(outcome, function):
-    """The sentence for a call that raised, hung, crashed or was never run. ``outcome`` is a sandbox Outcome."""
+def failure_message(outcome, function, reveal=True):
+    """The sentence for a call that raised, hung, crashed or was never run. ``outcome`` is a sandbox Outcome.
+
+    With ``reveal=False`` (a hidden case) it holds nothing the student's code chose while it had the case's inputs:
+    no exception message, no exit code or signal, no name of an exception class of the student's own. Its place,
+    ``outcome.where``, must already be the grader's own reading of the student's file (``grader.redaction``)."""
     where = say("at", place=_frame(outcome.where[-1])) if outcome.where else ""
     error, detail = outcome.error, outcome.detail
     if error == "NotImplementedError":
@@ -369,11 +419,17 @@ def failure_message(outcome, function):
     if error == "BudgetExceeded":
         return say("budget")
     if error == "WorkerDied":
-        return say("died", detail=detail)
+        return say("died", detail=detail) if reveal else say("died_hidden")
     if error == "SystemExit":
-        return say("exited", detail=detail)
+        return say("exited", detail=detail) if reveal else say("exited_hidden")
     if error == "BadValue":
-        return say("bad_value", detail=detail)
+        return say("bad_value", detail=detail) if reveal else say("bad_value_hidden")
+    if not reveal and not outcome.by_grader and error == "OutputTooLarge":
+        return say("output_too_large_hidden", where=where, bytes=wire.MAX_ANSWER_BYTES, values=wire.MAX_ANSWER_ITEMS)
+    if not reveal and not outcome.by_grader and error == STAND_IN_ERROR:
+        return say("stand_in_hidden", where=where)
+    if not reveal and not outcome.by_grader:
+        return say("raised_hidden", error=error if error in KNOWN_ERRORS else say("own_exception"), where=where)
     return say("raised", error=error, detail=detail, where=where)
 
 
@@ -386,23 +442,35 @@ def diagnose(got, variants, rtol=RTOL, atol=ATOL):
 
 
 def raised_alike(raised, error, detail=""):
-    """Whether a student's call that failed with ``error`` (and the message ``detail``) fails as the variant
-    ``raised`` (a Raised) does. A reference standing in for a callee (the sandbox worker's StandInError) fails the
-    same way when it raised the variant's exception (its name is in the detail), not when it ran out of calls or
-    time. A Raised with a ``detail`` needs that very message."""
+    """Whether a call that failed with the exception ``error`` (and the message ``detail``) fails as the variant
+    ``raised`` (a Raised) does. A Raised with a ``detail`` (an exception its misconception does not declare) needs
+    that very message."""
     if raised.detail:
-        if error == STAND_IN_ERROR:
-            return f"{raised.error}: {raised.detail[:200]}" in detail
         return error == raised.error and detail == raised.detail
-    if error == STAND_IN_ERROR:  # the reference refused what the student's code passed it, with that exception
-        return f"{raised.error}:" in detail and raised.words.lower() in detail.lower()
     return error == raised.error and raised.words.lower() in detail.lower()
 
 
+def what_raised(outcome):
+    """(exception name, message) of what made a failed call fail, to compare with a variant that raises, or None
+    when nothing the student's code or a reference raised did. A call that failed because the reference standing in
+    for a callee raised on its arguments failed with what that reference raised (the variant's reference call
+    raises the same); any other StandInError (the grader's own limits on stand-ins, or one the student's code made
+    up) is no student crash, and nothing is compared with it."""
+    if outcome.ok:
+        return None
+    if outcome.error == STAND_IN_ERROR:
+        return tuple(outcome.stand_in_raised) or None
+    return outcome.error, outcome.detail
+
+
 def diagnose_failure(outcome, variants):
-    """The first classic bug that raises what the student's call raised, as (key, message), or ('', '')."""
+    """The first classic bug that raises what the student's call raised (``what_raised``), as (key, message), or
+    ('', '')."""
+    raised = what_raised(outcome)
+    if raised is None:
+        return "", ""
     for key, message, output in variants:
-        if isinstance(output, Raised) and not output.detail and raised_alike(output, outcome.error, outcome.detail):
+        if isinstance(output, Raised) and not output.detail and raised_alike(output, *raised):
             return key, message
     return "", ""
 
@@ -435,7 +503,7 @@ def judge(kind, outcome, expected, variants=(), options=None, predict=None, func
     message says both.
     """
     if not outcome.ok:
-        message = failure_message(outcome, function)
+        message = failure_message(outcome, function, reveal=public)
         key, cause = diagnose_failure(outcome, variants)
         if key:
             return Verdict(False, with_cause(message, cause), key)
@@ -452,7 +520,7 @@ def judge(kind, outcome, expected, variants=(), options=None, predict=None, func
 def _judge_value(kind, outcome, expected, variants, options, predict, public):
     got = outcome.value
     if kind == "converge":
-        return _judge_converge(got, expected, options, predict, variants)
+        return _judge_converge(got, expected, options, predict, variants, public)
     if kind == "gradient":
         problem = gradient_mismatch(got, expected, options.get("limit", GRADIENT_RTOL), reveal=public)
     else:
@@ -462,12 +530,13 @@ def _judge_value(kind, outcome, expected, variants, options, predict, public):
         if not np.isfinite(value):
             problem = say("not_finite", path="", index=_index_text(()))
         elif value < options["at_least"]:
-            problem = say("too_small", got=_fmt(value), at_least=options["at_least"])
+            small = (say("too_small", got=_fmt(value), at_least=options["at_least"]) if public
+                     else say("too_small_hidden", at_least=options["at_least"]))
             if value <= 0:  # clipping keeps a loss positive: a negative one is another bug, which the value shows
-                return Verdict(False, problem)
-            return Verdict(False, with_cause(problem, say("clipped_high")), CLIPPED_HIGH)
+                return Verdict(False, small)
+            return Verdict(False, with_cause(small, say("clipped_high")), CLIPPED_HIGH)
     if problem is None and kind == "robust" and outcome.warnings:
-        problem = say("warned", detail="; ".join(outcome.warnings))
+        problem = say("warned", detail="; ".join(outcome.warnings if public else _warning_kinds(outcome.warnings)))
     if problem is None:
         return Verdict(True, say("passed"))
     # Each variant is compared as the expected value is: a structure-only check diagnoses by structure.
@@ -475,6 +544,13 @@ def _judge_value(kind, outcome, expected, variants, options, predict, public):
     if key:
         return Verdict(False, with_cause(problem, message), key)
     return Verdict(False, problem)
+
+
+def _warning_kinds(warnings):
+    """The categories of warnings, as a hidden case shows them: a Python or numpy warning class's name, without its
+    message (which the student's code could have written from the case's inputs)."""
+    return sorted({kind if kind in KNOWN_WARNINGS else say("own_warning")
+                   for kind in (warning.split(":", 1)[0] for warning in warnings)})
 
 
 def dig(value, path):
@@ -492,7 +568,7 @@ def dig(value, path):
     return value
 
 
-def _judge_converge(got, expected, options, predict, variants=()):
+def _judge_converge(got, expected, options, predict, variants=(), public=True):
     """Measure a training run with the reference ``predict(X, params, activations)``.
 
     ``got`` is whatever the training function returned; ``options['params_at']`` is the index path to its trained
@@ -501,8 +577,8 @@ def _judge_converge(got, expected, options, predict, variants=()):
     """
     params = dig(got, options.get("params_at", ()))
     if params is None:
-        return Verdict(False, say("type", path="", got=describe(got), expected=options.get("returns", "")))
-    problem = mismatch(params, expected["params_like"], rtol=np.inf, atol=np.inf)
+        return Verdict(False, _say_type("", describe(got), options.get("returns", ""), public))
+    problem = mismatch(params, expected["params_like"], rtol=np.inf, atol=np.inf, reveal=public)
     if problem:  # parameters of the wrong type, dtype or shape: a classic bug may say why, by structure alone
         key, message = diagnose(got, variants, rtol=np.inf, atol=np.inf)
         if key:

@@ -10,10 +10,16 @@ What a student's process sends is bounded before the grader builds anything from
 ``MAX_DEPTH`` deep (``decode``), and every string is cut as it is decoded (``MAX_NAME_CHARS`` for names: dict keys
 and type names; ``MAX_TEXT_CHARS`` for string values), the cut text saying so (``cut``).
 
+Every string in an answer is valid text once it is parsed (``load_answer``): JSON may spell a lone UTF-16
+surrogate (``"\\ud800"``), which Python keeps in a str that no UTF-8 writer can write, so each one becomes U+FFFD
+(``valid_text``), in keys and values alike, whatever the answer holds: an exception's text, a traceback, a warning,
+a returned string or a dict key.
+
 This file is copied verbatim into each assignment's ``_selfcheck/`` folder; it must import only numpy and the stdlib.
 """
 import base64
 import json
+import re
 import struct
 
 import numpy as np
@@ -30,6 +36,42 @@ MAX_NAME_CHARS = 200  # a dict key, a type name, an exception's name
 MAX_TEXT_CHARS = 4000  # a string value
 CUT = "… [{count} more characters cut]"
 _HEADER = struct.Struct(">Q")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# How JSON spells a surrogate: an answer without this holds none once parsed, as it is strict UTF-8 otherwise.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+REPLACEMENT = "\ufffd"
+
+
+def valid_text(text):
+    """``text`` with every surrogate code point replaced by U+FFFD: a str that any UTF-8 writer can write."""
+    return _SURROGATE.sub(REPLACEMENT, text)
+
+
+def valid_texts(data):
+    """Parsed JSON ``data`` with every string in it, dict keys included, made valid text (``valid_text``). Lists and
+    dicts are changed in place; it walks without recursion, so any depth the parser took is fine."""
+    if type(data) is str:
+        return valid_text(data)
+    pending = [data]
+    while pending:
+        node = pending.pop()
+        if type(node) is list:
+            for index, item in enumerate(node):
+                if type(item) is str:
+                    node[index] = valid_text(item)
+                elif type(item) in (list, dict):
+                    pending.append(item)
+        elif type(node) is dict:
+            if any(type(key) is str and _SURROGATE.search(key) for key in node):
+                items = list(node.items())
+                node.clear()
+                node.update((valid_text(key) if type(key) is str else key, value) for key, value in items)
+            for key, value in node.items():
+                if type(value) is str:
+                    node[key] = valid_text(value)
+                elif type(value) in (list, dict):
+                    pending.append(value)
+    return data
 
 
 def cut(text, limit):
@@ -162,9 +204,12 @@ def check_size(payload, limit, max_items=None):
 
 def load_answer(payload):
     """The JSON of an answer from the student's process, refused (ValueError) before it is parsed if it is over
-    ``MAX_ANSWER_BYTES`` or ``MAX_ANSWER_ITEMS``: what the grader builds from it stays small."""
+    ``MAX_ANSWER_BYTES`` or ``MAX_ANSWER_ITEMS``, or is not UTF-8: what the grader builds from it stays small. Every
+    string in it is valid text (``valid_texts``)."""
     check_size(payload, MAX_ANSWER_BYTES, MAX_ANSWER_ITEMS)
-    return json.loads(payload)
+    text = payload.decode("utf-8")
+    data = json.loads(text)
+    return valid_texts(data) if "\\u" in text and _SURROGATE_ESCAPE.search(text) else data
 
 
 def header_length(header_bytes, limit=MAX_MESSAGE_BYTES):

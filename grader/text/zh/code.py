@@ -13,7 +13,7 @@ A2_FORWARD = "solutions/a2_forward/forward.py"
 A3_BACKPROP = "solutions/a3_backprop/backprop.py"
 A3_TRAINING = "solutions/a3_backprop/training.py"
 A3_DATASETS = "solutions/a3_backprop/datasets.py"
-SELFCHECK = "grader/selfcheck/test_selfcheck.py"
+SELFCHECK = "grader/shipped/test_selfcheck.py"
 
 
 def _docs(**docs):

@@ -20,7 +20,20 @@ EVALUATION = {
     "length": "{path}有 {got} 项；应有 {expected} 项",
     "keys": "{path}的键是 {got}；应为 {expected}",
     "values": "{path}在 {index} 处的值不对：应为 {expected}，实际为 {got}（最大差值 {diff:.3g}）",
-    "values_hidden": "{path}在 {index} 处的值不对：你返回的是 {got}",
+    "values_hidden": "{path}在 {index} 处的值不对",
+    "type_hidden": "{path}返回的不是 {expected}",
+    "shape_hidden": "{path}的形状不对；应为 {expected}",
+    "length_hidden": "{path}的项数不对；应有 {expected} 项",
+    "keys_hidden": "{path}的键不对；应为 {expected}",
+    "raised_hidden": "抛出了 {error}{where}（隐藏用例不显示异常的消息：其中可能带有该用例的输入）",
+    "own_exception": "一个自定义类的异常",
+    "output_too_large_hidden": "抛出了 OutputTooLarge{where}：返回的值超过了一次调用最多能传回的量（{bytes} 字节的数组，或 {values} 个值）",
+    "stand_in_hidden": "抛出了 StandInError{where}：代替它所调用的函数的参考实现无法处理传给它的参数（隐藏用例不说明原因：原因中可能带有该用例的输入）",
+    "own_warning": "一个自定义类的警告",
+    "exited_hidden": "调用了 sys.exit；请改为返回一个值",
+    "died_hidden": "运行它的进程崩溃了：请不要调用 sys.exit、os._exit，也不要发送信号",
+    "bad_value_hidden": "返回了评分程序无法读取的值",
+    "too_small_hidden": "信心十足的错误预测必须付出很大的损失（至少 {at_least:g}），而这里的损失更小",
     "not_finite": "{path}在 {index} 处出现了 nan 或 inf，而输入是有限的：请让计算在数值上保持稳定",
     "too_small": "返回了 {got}，但信心十足的错误预测必须付出很大的损失（至少 {at_least:g}）",
     "clipped_high": "概率被裁剪在一个较大的值上：请裁剪在一个极小的值上，例如 1e-12",
@@ -95,6 +108,11 @@ PLOTS = {
     "student_net": "你的参数",
     "reference_net": "参考参数",
     "net_accuracy": "{who}：{count} 个点中判对 {accuracy:.1%}",
+    "alt_curves": "{title}。{details}",
+    "alt_final": "{who}：最终{name}为 {value}",
+    "alt_none": "没有画出任何曲线",
+    "alt_boundary": "{title}。{details}。{diamond}",
+    "alt_diamond": "虚线标出真实的边界 |x1| + |x2| = 1。",
     "net_missing": "{who}：无法绘制",
     "call_failed": "训练函数调用失败，因此没有可画的内容",
     "no_history_at": "这项检查不记录训练历史",
@@ -125,6 +143,8 @@ PLOTS = {
 }
 
 CLASS_REPORT = {
+    "no_results": "结果文件夹 {path} 不存在：班级报告读取 grade-all 写下的结果，所以请先运行 "
+                  "`nnkit grade-all --assignment {assignment} --results-dir {path} submitted/`",
     "page_title": "班级报告：{title}",
     "summary": "共评阅 {count} 名学生。平均分 {mean:.2f}，中位数 {median:.2f}，满分 {max_score:g} 分。",
     "nobody": "在 {folder} 中没有找到结果文件。",
@@ -133,7 +153,9 @@ CLASS_REPORT = {
     "histogram_y": "学生人数",
     "mean": "平均分 {value:.2f}",
     "median": "中位数 {value:.2f}",
-    "histogram_alt": "{count} 名学生总分的直方图",
+    "histogram_alt": "{count} 名学生总分的直方图，满分 {max_score:g} 分：平均 {mean:.2f}，中位数 {median:.2f}，"
+                     "最低 {low:g}，最高 {high:g}。",
+    "histogram_alt_empty": "空的直方图：没有学生得到评分。",
     "parts": "各部分",
     "part": "部分",
     "points": "分值",
@@ -159,6 +181,14 @@ CLASS_REPORT = {
     "not_results": "不是 Gradescope 结果文件（没有 score 或 tests）",
     "other_assignment": "这是 {other} 的结果，不是 {assignment} 的",
     "wrote": "已写入 {path}",
+    "similarity": "需要复核的相似代码",
+    "similarity_none": "nnkit similarity 比较了 {students} 名学生，没有发现哪一对学生的代码重合得异常多。",
+    "similarity_found": "nnkit similarity 比较了 {students} 名学生：有 {pairs} 对学生的代码重合得异常多。"
+                        "请在它的页面上复核，那里并排列出了共享的代码片段。",
+    "similarity_link": "打开相似代码报告",
+    "similarity_bad": "无法读取相似代码摘要 {path}（{detail}）。",
+    "pair": "学生对",
+    "share": "共享比例",
     "summary_total": "共评阅 {count} 名学生。总分平均 {mean:.2f}，中位数 {median:.2f}，满分 {max_score:g} 分：其中自动评分 "
                      "{auto:g} 分，人工评阅的书面回答 {written:g} 分。",
     "written": "书面回答（人工评阅）",
@@ -248,7 +278,7 @@ FEEDBACK_SUMMARY = {
 }
 
 CLI = {
-    "error": "grader：错误：{detail}",
+    "error": "nnkit：错误：{detail}",
     "sync_clean": "assignments/ 和 docs/rubrics/ 与 solutions/、notebooks/ 和检查目录一致",
     "sync_drift": "生成的文件已过时；请运行 `python -m grader sync`。不一致的文件：",
     "sync_wrote": "已写入 {path}",
@@ -262,6 +292,8 @@ CLI = {
     "bad_seconds": "必须是正的秒数，而不是 {value!r}",
     "budget_help": "提交的代码总共可以运行的秒数（默认：{default:g}）；超出之后的调用不再运行",
     "no_written": "{assignment} 没有书面问题",
+    "no_modules": "{folder} 中没有 {assignment} 的任何评分文件（{files}）；请评阅存放这些文件的文件夹",
+    "no_modules_below": "{folder} 中没有 {assignment} 的任何评分文件（{files}）；它们在 {below} 中：请评阅那个文件夹",
 }
 
 COURSE = {
@@ -300,7 +332,7 @@ ENGINE = {
 }
 
 BATCH = {
-    "error": "grader：错误：{detail}",
+    "error": "nnkit：错误：{detail}",
     "no_folder": "提交文件夹 {path} 不存在",
     "bad_jobs": "--jobs 至少为 1，而不是 {jobs}",
     "missing_folder": "没有提交 {assignment}/ 文件夹，因此没有可评阅的内容",
@@ -317,6 +349,8 @@ BATCH = {
     "linked_folder": "{path} 是一个符号链接，因此没有从中评阅任何内容",
     "linked_summary": "{assignment}：未评阅",
     "changed": "grader：{student} 的文件在评阅过程中发生了变化；这些分数对应读取时的文件，下次运行会重新评阅",
+    "status_failed": "未评阅：{detail}",
+    "status_pending": "尚未评阅：请再次运行同一条命令",
 }
 
 BUNDLE = {
@@ -328,7 +362,7 @@ BUNDLE = {
     "not_found": "提交中没有找到 {module}.py",
     "fallback": "自动评分程序本身在这份提交上出错了，所以这里的 0 分只是占位，并不是成绩。请告知你的老师，评分程序修好后"
                 "可以重新评分。",
-    "usage": "用法：python -m grader.bundle stage ASSIGNMENT SUBMISSION_DIR DEST_DIR",
+    "usage": "用法：python -m grader.adapters.bundle stage ASSIGNMENT SUBMISSION_DIR DEST_DIR",
 }
 
 GRADESCOPE = {
@@ -338,7 +372,7 @@ GRADESCOPE = {
 PRAIRIELEARN = {
     "wrote": "已写入 {path}：questions/{qid}/ 和 serverFilesCourse/{kit}/（{count} 个文件）",
     "topic": "神经网络",
-    "usage": "用法：python -m grader.prairielearn grade ASSIGNMENT GRADE_ROOT",
+    "usage": "用法：python -m grader.adapters.prairielearn grade ASSIGNMENT GRADE_ROOT",
     "upload": "请上传你的模块文件：{files}。只有这些文件会被评阅，本次作业所依赖的已完成模块由评分程序提供。请先在"
               "作业文件夹中运行 <code>pytest</code>：它用同样的输入和容差运行公开检查；评分程序还会运行隐藏用例、梯度"
               "检验和训练过程。",
@@ -352,6 +386,11 @@ REFERENCE_CACHE = {
     "built": "{assignment}：{cases} 个用例的参考输出已缓存到 {path}",
     "unwritable": "nnkit：无法写入参考缓存 {path}（{detail}）；参考输出只在本进程中计算（可以把 NNKIT_REFERENCE_CACHE "
                   "设为一个可写的文件夹）",
+    "damaged": "nnkit：参考缓存 {path} 未通过校验（{detail}）；正在重新计算参考输出",
+    "unreadable": "无法作为 JSON 读取：{detail}",
+    "other_key": "它不是这一版本评分程序的缓存",
+    "digest": "其中的用例与它的摘要不符：写入之后被改动过",
+    "cases": "其中的用例与目录不符：缺少 {missing} 个，多出 {extra} 个，格式错误 {malformed} 个",
 }
 
 RUNNER = {
@@ -503,14 +542,105 @@ DIAGNOSIS_TEXT = {
     "edit.remove": "漏掉语句 `{old}`",
 }
 
+SAFE_MARKDOWN = {
+    "cleaned": "{student}：{notebook} 中的一个 markdown 单元格（{cell}）含有可能运行脚本或改变页面的标记；"
+               "自动评分后的笔记本中显示的是清理后的内容",
+}
+
+NBGRADER_CELLS = {
+    "dropped": "{student}：{notebook} 的单元格 {cell} 带有的 nbgrader 元数据{reason}；它按普通单元格处理",
+    "not_a_dict": "不是一个映射",
+    "no_grade_id": "没有 grade_id",
+    "unknown_id": "指向的单元格在发布版本中不存在（{grade_id!r}）",
+    "repeated_id": "与后面一个单元格的 grade_id {grade_id!r} 重复",
+    "restored": "{student}：{notebook} 中单元格 {grade_id!r} 的 nbgrader 元数据被改动过（{keys}）；"
+                "已恢复为发布版本的元数据",
+    "surrogates": "{student}：{notebook} 中含有不是有效 Unicode 的文本（孤立的代理字符）；"
+                  "每个这样的字符都替换为 U+FFFD",
+}
+
+AUTOGRADE_FAILURES = {
+    "failed": "{student}：autograde 无法完成 {assignment}/{notebook}，因此它的自动评分部分现在记 0 分，并等待人工评分"
+              "（之前的成绩已清除；错误信息见上文）。请修正这份提交后重新运行 autograde，"
+              "或在 formgrader 中为这些部分手动评分",
+    "export": "{student}：autograde 无法完成 {assignment}；它的自动评分部分记 0 分，并等待人工评分"
+              "（grades.csv：autograde_failed = 1）",
+}
+
+LMS = {
+    "unknown_format": "未知的 LMS 格式 {format!r}；请用 {known} 之一",
+    "no_roster": "名单 {path} 不存在",
+    "bad_roster": "{path} 不是 {lms} 的名单：{detail}",
+    "missing_columns": "缺少 {columns} 列",
+    "no_rows": "其中没有任何学生",
+    "no_column": "名单中没有 {assignment} 的列；请用 --column 指定（名单中的作业列：{columns}）",
+    "many_columns": "名单中有 {count} 列都可能是 {assignment}（{columns}）；请用 --column 指定其中一列",
+    "column_missing": "名单中没有 {column!r} 列（名单中的作业列：{columns}）",
+    "no_results": "{folder} 中没有 {assignment} 的评分结果",
+    "unmatched": "{student}：不在名单中，未导出",
+    "ambiguous": "{student}：与名单中的 {count} 行相符（{rows}），未导出",
+    "shared_row": "{student}：与 {others} 对应名单中的同一行 {row}，未导出",
+    "no_submission": "名单行 {row}：没有提交，未导出",
+    "pending": "{student}：还有 {points:g} 分的书面回答尚待评分，未导出",
+    "auto_only": "本工具的评分结果只含自动评分的部分（{auto:g} 分）；书面回答的 {written:g} 分不在此文件中："
+                 "加上 --gradebook gradebook.db 即可包含",
+    "wrote": "已将 {assignment} 的 {count} 个成绩（满分 {max_score:g}）写入 {path}（{lms}：{column}）",
+}
+
+SIMILARITY = {
+    "title": "需要复核的相似代码：{assignment}",
+    "intro": "比较了 {students} 名学生评分模块中的代码，已除去发布的桩代码、参考答案和笔记本中给出的代码。其余部分中，"
+             "有 {pairs} 对学生的代码重合得异常多。代码相近也可能另有正当原因（一起学习、用同一本教材、同一位辅导老师）："
+             "请逐对复核，并与学生谈过之后再下任何结论。",
+    "instructors_only": "仅供教师查看：本页含有学生的代码，请勿分享给学生。",
+    "settings": "列出的每一对都至少共享 {min_shared} 个字符的代码（不计名称、注释和空白），且共享部分至少占每名学生自己代码的 "
+                "{share:.0%}。代码片段按检测器读取的样子显示：重新排版，去掉注释和文档字符串，函数按名称排序。",
+    "no_pairs": "没有哪一对学生的代码重合得异常多。",
+    "pairs": "需要复核的学生对",
+    "groups": "需要复核的学生组",
+    "groups_help": "由列出的学生对连在一起的学生，每组三人或以上。",
+    "group": "组",
+    "members": "学生",
+    "student_a": "学生",
+    "student_b": "另一名学生",
+    "shared": "共享的代码",
+    "share_of": "占各自代码的比例",
+    "passages": "共享的代码片段",
+    "details": "详情",
+    "see": "对照",
+    "pair_heading": "{a} 与 {b}",
+    "pair_summary": "共享 {shared} 个字符的代码：占 {a} 自己代码的 {share_a:.0%}，占 {b} 的 {share_b:.0%}。",
+    "passages_of": "{student} 的代码中与另一名学生共享的片段",
+    "line": "第 {line} 行",
+    "no_folder": "提交文件夹 {path} 不存在",
+    "no_students": "{path} 中没有含 {assignment} 模块的学生文件夹",
+    "skipped_link": "{student}：{module} 是符号链接，未读取",
+    "wrote": "已写入 {path}：在 {students} 名学生中有 {pairs} 对、{groups} 组需要复核",
+}
+
+STEPS = {
+    "no_steps": "{label}：训练后的参数并非来自对 {function} 的任何一次调用：这项任务要靠训练来完成，从给定的初始参数出发，每个 epoch "
+                "调用一次 {function}",
+    "too_few": "{label}：{function} 被调用的次数少于这次训练的 epoch 数：全批量训练每个 epoch 走一步",
+    "too_many": "{label}：{function} 被调用的次数多于这次训练的 epoch 数：全批量训练每个 epoch 走一步",
+    "not_a_step": "{label}：{function} 在第 {step} 步返回的结果，不是在整个训练集上、按给定学习率、从{previous}出发的一步梯度下降",
+    "the_start": "这次训练给定的初始参数",
+    "the_step_before": "上一步的参数",
+    "not_the_last": "{label}：这次训练返回的参数，不是最后一次 {function} 给出的参数",
+}
+
 TABLES = {
     "diagnosis_text": DIAGNOSIS_TEXT,
     "evaluation": EVALUATION,
+    "steps": STEPS,
     "local": LOCAL,
     "results": RESULTS,
     "plots": PLOTS,
     "class_report": CLASS_REPORT,
     "nbgrader_bridge": NBGRADER_BRIDGE,
+    "nbgrader_cells": NBGRADER_CELLS,
+    "autograde_failures": AUTOGRADE_FAILURES,
+    "safe_markdown": SAFE_MARKDOWN,
     "feedback": FEEDBACK,
     "feedback_summary": FEEDBACK_SUMMARY,
     "cli": CLI,
@@ -527,4 +657,6 @@ TABLES = {
     "notebooks": NOTEBOOKS,
     "demo": DEMO,
     "written": WRITTEN,
+    "lms": LMS,
+    "similarity": SIMILARITY,
 }

@@ -1,0 +1,1 @@
+"""What the kit generates for a course: stubs, notebooks, written questions, translations, courses."""

@@ -1,0 +1,123 @@
+"""``python -m grader course --lang LANG DIR``: a complete nbgrader course folder, in one language.
+
+DIR gets
+- ``nbgrader_config.py``: the kit's own configuration (the repository's ``nbgrader_config.py``), with its ``LANG``
+  line set to the course's language, so that autograde's grade cells, the plots and the feedback pages speak it;
+- ``assignments/<name>/`` for every assignment (or those named): the files ``python -m grader sync`` makes, built in
+  that language from the same sources (``sync.build``), and a ``README.md`` for the students, which nbgrader releases
+  with the rest;
+- ``rubrics/<name>.md`` for an assignment with written questions: their rubrics, for the graders, in that language,
+  outside ``assignments/`` so that nbgrader never releases them.
+
+``nbgrader generate_assignment``, ``zip_collect``, ``autograde``, ``generate_feedback`` and ``export`` then work in
+DIR as they do in the repository. DIR must be new, empty, or a course folder this command made before; in the
+last case only ``nbgrader_config.py`` and ``assignments/`` are written again, and everything nbgrader made there
+(release/, submitted/, the gradebook) stays.
+"""
+import shutil
+import sys
+from pathlib import Path
+
+from .. import catalogues, text
+from ..core import paths
+from . import sync, written
+
+MARKER = ".nnkit-course"
+CONFIG = paths.ROOT / "nbgrader_config.py"
+LANG_LINE = 'LANG = ""'
+
+MESSAGES = text.table("course", {
+    "refuse": "course: {course} is not empty and is not a course folder; choose a new or empty folder",
+    "no_lang_line": "course: {path} has no line {line!r} to set the course's language in",
+    "wrote": "wrote the course {course} ({lang}): nbgrader_config.py and assignments/ ({names})",
+    "marker": "made by `python -m grader course`; nbgrader_config.py and assignments/ are written again each time\n",
+    "readme": """# {title}
+
+This folder is your assignment. You write your answers in {modules}: each `# TODO` marks a place to fill in, and the
+docstring above it gives every argument's shape.
+
+1. Open `{notebook}` in Jupyter. It explains each idea, runs your code and draws it. Its **graded part** cells run
+   the public checks of each part.
+2. Run `pytest` in this folder whenever you like. It runs every public check in a few seconds and says what is
+   wrong: the expected value against yours, or the wrong shape, dtype or type. When a mistake matches a classic bug,
+   it names the bug. With untouched files, every check says "not implemented yet".
+3. Hand in the whole folder. The grader runs the public checks and hidden ones (other inputs, gradient checks and
+   training runs), so passing `pytest` is necessary, not sufficient.
+
+You need Python 3 with numpy, matplotlib and pytest (and Jupyter for the notebook). Leave `_selfcheck/`,
+`test_selfcheck.py` and `pytest.ini` as they are.
+
+| part | points |
+|---|---|
+{parts}
+""",
+    "readme_module": "`{module}.py`",
+    "readme_join": ", ",
+    "readme_part": "| {title} | {points:g} |",
+})
+
+
+def config_text(lang):
+    """The kit's nbgrader_config.py with the course's language set."""
+    source = CONFIG.read_text(encoding="utf-8")
+    if source.count(f"\n{LANG_LINE}\n") != 1:
+        raise ValueError(MESSAGES["no_lang_line"].format(path=CONFIG, line=LANG_LINE))
+    return source.replace(f"\n{LANG_LINE}\n", f"\nLANG = {lang!r}\n", 1)
+
+
+def readme(assignment, lang):
+    """The students' README.md of ``assignment`` in ``lang``."""
+    def say(key):
+        return text.lookup("course", key, MESSAGES.english()[key], lang)
+    name = assignment.name
+    modules = say("readme_join").join(say("readme_module").format(module=module) for module in assignment.modules)
+    parts = "\n".join(say("readme_part").format(title=text.catalogue(name, f"part:{part.key}", part.title, lang),
+                                               points=part.points) for part in assignment.parts)
+    return say("readme").format(title=text.catalogue(name, "title", assignment.title, lang), modules=modules,
+                                notebook=f"{name}.ipynb", parts=parts)
+
+
+def build(lang, names=None):
+    """Every file of the course folder as {relative path: text}."""
+    files = {"nbgrader_config.py": config_text(lang)}
+    for name in names or catalogues.names():
+        assignment = catalogues.load(name)
+        for relative, content in sync.build(assignment, lang).items():
+            files[f"assignments/{name}/{relative}"] = content
+        files[f"assignments/{name}/README.md"] = readme(assignment, lang)
+        sheet = written.rubric_sheet(assignment, lang)
+        if sheet:
+            files[f"rubrics/{name}.md"] = sheet
+    return files
+
+
+def write(course, lang, names=None):
+    """Write the course folder; returns its resolved path. Raises ValueError for a folder it must not touch."""
+    course = Path(course).resolve()
+    if course.exists() and not (course / MARKER).is_file() and any(course.iterdir()):
+        raise ValueError(MESSAGES["refuse"].format(course=course))
+    files = build(lang, names)
+    course.mkdir(parents=True, exist_ok=True)
+    (course / MARKER).write_text(MESSAGES["marker"], encoding="utf-8")
+    for folder in {Path(relative).parts[1] for relative in files if relative.startswith("assignments/")}:
+        shutil.rmtree(course / "assignments" / folder, ignore_errors=True)
+        (course / "rubrics" / f"{folder}.md").unlink(missing_ok=True)
+    for relative, content in sorted(files.items()):
+        target = course / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+    return course
+
+
+def main(course_dir, names=None):
+    """``python -m grader course``: write the course in the current language; returns the exit status."""
+    lang = text.current()
+    for name in names or []:
+        catalogues.load(name)  # an unknown name is reported by the CLI
+    try:
+        course = write(course_dir, lang, names)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print(MESSAGES["wrote"].format(course=course, lang=lang, names=", ".join(names or catalogues.names())))
+    return 0
