@@ -18,6 +18,7 @@ A1 = {
     "part:logistic_regression": "用梯度下降训练逻辑回归",
     "check:values": "数值",
     "check:large inputs": "很大的输入",
+    "check:a float": "一个浮点数",
     "check:truth table": "真值表",
     "check:numerical gradient": "数值梯度",
     "check:path and losses": "参数轨迹与损失",
