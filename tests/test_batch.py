@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, cli_env, make_submission, solution_anchor
+from conftest import ROOT, cli_env, comparable, make_submission, solution_anchor
 from grader.adapters import batch
 from grader import catalogues
 from grader.grading import engine
@@ -53,19 +53,6 @@ def read_csv(path):
 def total(row):
     """A CSV row's total: the column before the status."""
     return float(row[-2])
-
-
-def comparable(document):
-    """A results document without what differs run to run: the time, the student, the fingerprint, and the uid the
-    worker leased."""
-    document = json.loads(json.dumps(document))
-    document.pop("execution_time")
-    for key in ("student", "fingerprint"):
-        document["extra_data"].pop(key, None)
-    layers = document["extra_data"].get("sandbox", {}).get("layers", {})
-    if "uid" in layers:
-        layers["uid"] = re.sub(r"\d+", "N", layers["uid"])
-    return document
 
 
 @pytest.fixture(scope="module")

@@ -463,7 +463,7 @@ HIDDEN_CASES = (
     Case((normal(314, 5, 3), normal(315, 4, 3), normal(316, 5, 4), "tanh")),
     Case((normal(317, 7, 2), normal(318, 3, 2), away_from_zero(319, 7, 3), "relu")),
     Case((normal(20317, 7, 2), normal(20318, 3, 2), away_from_zero(20319, 7, 3), "relu"), public=True),
-    Case((normal(20327, 4, 3), normal(20328, 5, 3), away_from_zero(20329, 4, 5, scale=2.0), "leaky_relu"),
+    Case((normal(20347, 4, 3), normal(20348, 5, 3), away_from_zero(20349, 4, 5, scale=2.0), "leaky_relu"),
          public=True),
     Case((normal(30327, 4, 3), normal(30328, 5, 3), away_from_zero(30329, 4, 5, scale=2.0), "leaky_relu")),
 )

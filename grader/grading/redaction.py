@@ -48,7 +48,8 @@ def _place(entry, sources):
     if not 1 <= line <= len(lines):
         return None
     name = match["function"]
-    if name not in ANONYMOUS and not re.search(rb"\bdef\s+" + re.escape(name.encode("utf-8")) + rb"\s*\(", source):
+    defined = rb"\bdef\s+" + re.escape(name.encode("utf-8", "surrogatepass")) + rb"\s*\("
+    if name not in ANONYMOUS and not re.search(defined, source):
         name = "?"
     text = lines[line - 1].strip()[:MAX_LINE]
     return f"{match['file']}:{line} in {name}: {text}" if text else f"{match['file']}:{line} in {name}"
