@@ -1,5 +1,4 @@
 """A scratch copy of the kit's repository, to run its own commands on changed sources without touching the real one."""
-import os
 import shutil
 import subprocess
 import sys
@@ -27,11 +26,3 @@ def run_kit(kit, *argv, timeout=600):
     return subprocess.run([sys.executable, "-m", "grader", *argv], cwd=kit, env=env, capture_output=True, text=True,
                           timeout=timeout)
 
-
-def run_python(kit, *argv, timeout=1800):
-    """``python ARGV`` (pytest, a benchmark) in the scratch copy ``kit``, importing its grader/."""
-    env = paths.tool_env(PYTHONPATH=str(kit))
-    env.pop("PYTEST_XDIST_WORKER", None)
-    env.pop("PYTEST_CURRENT_TEST", None)
-    return subprocess.run([sys.executable, *argv], cwd=kit, env=env, capture_output=True, text=True,
-                          timeout=timeout)
