@@ -191,7 +191,10 @@ def first_divergent_step(got, expected, close):
 
 
 def discrete(value):
-    """Whether every entry is a small integer (a truth table, a 0/1 mask): a match on such values can be chance."""
+    """Whether every entry is a small integer (a truth table, a 0/1 mask): a match on such values can be chance. A
+    tuple, list or dict is discrete where each of its leaves is."""
+    if isinstance(value, (tuple, list, dict)):
+        return all(discrete(leaf) for leaf in leaves(value).values())
     a = _array(value)
     if a is None or a.size == 0:
         return True

@@ -89,22 +89,64 @@ def run(module_name, function_name, args, kwargs):
 
 def judge_case(case):
     """Run one public case from cases.json and return its evaluation.Verdict. A failure names the graded functions
-    the function calls that fail their own public checks: those come first."""
-    outcome = run(case["module"], case["function"], wire.decode(case["args"]), wire.decode(case["kwargs"]))
-    variants = [(key, message, evaluation.decode_variant(output)) for key, message, output in case["variants"]]
-    try:
-        verdict = evaluation.judge(case["kind"], outcome, wire.decode(case["expected"]), variants,
-                                   wire.decode(case["options"]), resolve(case["predict"]),
-                                   function=f"{case['module']}.{case['function']}()")
-    except Exception as exc:  # a value no comparison foresaw: the case fails, as in the grader
-        return evaluation.Verdict(False, evaluation.say("bad_value", detail=f"{type(exc).__name__}: {exc}"))
+    the function calls that fail their own public checks: those come first. A likely cause is said only where it
+    holds on every failing public case of the same check, as the grader says one only where it holds on every
+    failing case (``_agreed``)."""
+    verdict, _ = _judged(case)
     if verdict.passed:
         return verdict
+    verdict = _agreed(case, verdict)
     failing = [name for name in case.get("calls", ()) if _fails(name)]
     if not failing:
         return verdict
     cause = say("upstream", functions=", ".join(f"{name}()" for name in failing))
     return evaluation.Verdict(False, evaluation.with_cause(verdict.message, cause), verdict.misconception or "upstream")
+
+
+_JUDGED = {}  # (case id, check title) -> (Verdict, Outcome), in this run
+
+
+def _judged(case):
+    """(Verdict, Outcome) of one case, each case run once per run."""
+    key = (case["id"], case["check"])
+    if key not in _JUDGED:
+        outcome = run(case["module"], case["function"], wire.decode(case["args"]), wire.decode(case["kwargs"]))
+        variants = [(key, message, evaluation.decode_variant(output)) for key, message, output in case["variants"]]
+        try:
+            verdict = evaluation.judge(case["kind"], outcome, wire.decode(case["expected"]), variants,
+                                       wire.decode(case["options"]), resolve(case["predict"]),
+                                       function=f"{case['module']}.{case['function']}()")
+        except Exception as exc:  # a value no comparison foresaw: the case fails, as in the grader
+            verdict = evaluation.Verdict(False, evaluation.say("bad_value", detail=f"{type(exc).__name__}: {exc}"))
+        _JUDGED[key] = (verdict, outcome)
+    return _JUDGED[key]
+
+
+def _agreed(case, verdict):
+    """``verdict`` without its likely cause where a classic bug of the check named it and that bug does not name
+    every failing public case of the same check, or where the one failing case is a small discrete table (a 4-row
+    truth table can agree with a bug's by chance)."""
+    keys = {key for key, _, _ in case["variants"]}
+    if verdict.misconception not in keys:
+        return verdict
+    same = [other for other in load_cases() if (other["part"], other["module"], other["function"], other["check"])
+            == (case["part"], case["module"], case["function"], case["check"])]
+    failing = [_judged(other) for other in same]
+    failing = [(v, o) for v, o in failing if not v.passed]
+    if all(v.misconception == verdict.misconception for v, _ in failing) and not (
+            len(failing) == 1 and failing[0][1].ok and _discrete(failing[0][1].value)):
+        return verdict
+    return evaluation.Verdict(False, evaluation.split_cause(verdict.message)[0])
+
+
+def _discrete(value):
+    """Whether every entry is a small integer (a truth table, a 0/1 mask), as the grader's diagnosis tells."""
+    try:
+        a = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    finite = a[np.isfinite(a)]
+    return bool(np.all(np.abs(finite - np.round(finite)) < 1e-2) and np.all(np.abs(finite) <= 2))
 
 
 _FAILS = {}  # 'module.function' -> whether a public case of it fails, in this run
@@ -126,6 +168,7 @@ def check_part(part):
     """
     cases = [case for case in load_cases() if case["part"] == part]
     _FAILS.clear()  # the student may have changed their code since the last grade cell ran
+    _JUDGED.clear()
     failed = 0
     for case in cases:
         verdict = judge_case(case)
