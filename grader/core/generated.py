@@ -30,7 +30,7 @@ from . import paths, references
 MAX_VARIANTS = 250
 #: The most edits kept for one set of equal outputs: a raising call is told apart among them by the student's own
 #: line (``grader.diagnosis``); a set of more is kept without its edits, and names nothing.
-MAX_MEMBERS = 8
+MAX_MEMBERS = 24
 #: The largest output of one variant on one case that the cache keeps, encoded.
 MAX_OUTPUT_BYTES = 100_000
 CALL_SECONDS = 0.5
@@ -179,6 +179,8 @@ def _edits(function, lines, module_functions):
                         found.append((node, ast.Subscript(node.value, ast.Slice(*bounds), node.ctx)))
             elif isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub):
                 found.append((node, ast.Subscript(node.value, ast.Constant(0), node.ctx)))
+                for bounds in ((None, ast.UnaryOp(ast.USub(), ast.Constant(1))), (ast.Constant(1), None)):
+                    found.append((node, ast.Subscript(node.value, ast.Slice(*bounds), node.ctx)))
             elif isinstance(index, ast.BinOp) and isinstance(index.op, (ast.Add, ast.Sub)):
                 found.append((node, ast.Subscript(node.value, index.left, node.ctx)))
             elif isinstance(index, ast.Name):

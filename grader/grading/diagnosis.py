@@ -526,8 +526,10 @@ def _raised_like_generated(records, chosen, matches, out):
     """Where some failing calls raised: the generated variants that raise the very same exception, with the very
     same message, on each of those, and give the student's value on the others, on two failing cases at least.
     Of the edits that raise alike, those whose new code stands on a line of the student's own traceback on every
-    failing call that raised (``student_lines``) are said where there are some, else all of them, where they can
-    be (``generated.said``)."""
+    failing call that raised (``student_lines``) are said where there are some; else, of several edits, where the
+    traceback has lines, those whose new code cannot be looked for on a line (a bare name, a number:
+    ``checkable``), since code that stands on none is not what the student wrote; else all of them (a single edit
+    may have set up a value that fails on a later line); each where they can be said (``generated.said``)."""
     failed = [records[i] for i in chosen]
     if len(failed) < 2:
         return out
@@ -540,6 +542,11 @@ def _raised_like_generated(records, chosen, matches, out):
     pairs = list(dict.fromkeys(tuple(pair[:2]) for _, found in hits for pair in found))
     lines = [student_lines(r.outcome) for r in failed if not r.outcome.ok]
     on_lines = [pair for pair in pairs if all(on_line(pair[1], found) for found in lines)]
+    if not on_lines and len(pairs) > 1 and all(lines):
+        # of several, code that stands on no line of the student's traceback is not what they wrote
+        on_lines = [pair for pair in pairs if not checkable(pair[1])]
+        if not on_lines:
+            return out
     said = generated.said(on_lines or pairs)
     if not said:
         return out
@@ -562,16 +569,18 @@ def student_lines(outcome):
     return found
 
 
+def checkable(new):
+    """Whether an edit's new code can be looked for on a line: code with an operator, a call, an index or an
+    attribute in it (a bare name or number stands on almost any line; a statement left out, on none)."""
+    code = "".join(new.rstrip("…").split())
+    return not code.isidentifier() and len(code) >= 3 and any(c in code for c in "()[].@*/+-<>=")
+
+
 def on_line(new, lines):
-    """Whether the code ``new`` (an edit's new text) stands on one of ``lines`` (``student_lines``): code with an
-    operator, a call, an index or an attribute in it, so that a bare name or number, found on almost any line,
-    never counts."""
-    if not new or new.endswith("…"):
-        return False
-    code = "".join(new.split())
-    if code.isidentifier() or not any(c in code for c in "()[].@*/+-<>=") or len(code) < 3:
-        return False
-    return any(code in line for line in lines)
+    """Whether the code ``new`` (an edit's new text, ``checkable``; a quote cut short with "…" by its start) stands
+    on one of ``lines`` (``student_lines``)."""
+    code = "".join(new.rstrip("…").split())
+    return checkable(new) and any(code in line for line in lines)
 
 
 def _fixed(records, chosen, out):
