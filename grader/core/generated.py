@@ -183,6 +183,8 @@ def _edits(function, lines, module_functions):
                     found.append((node, ast.Subscript(node.value, ast.Slice(*bounds), node.ctx)))
             elif isinstance(index, ast.BinOp) and isinstance(index.op, (ast.Add, ast.Sub)):
                 found.append((node, ast.Subscript(node.value, index.left, node.ctx)))
+                for bounds in ((None, ast.UnaryOp(ast.USub(), ast.Constant(1))), (ast.Constant(1), None)):
+                    found.append((node, ast.Subscript(node.value, ast.Slice(*bounds), node.ctx)))
             elif isinstance(index, ast.Name):
                 for bounds in ((None, ast.UnaryOp(ast.USub(), ast.Constant(1))), (ast.Constant(1), None)):
                     found.append((node, ast.Subscript(node.value, ast.Slice(*bounds), node.ctx)))
