@@ -413,14 +413,18 @@ def pairs(members):
     return [list(pair) for pair in found] if len(found) <= MAX_MEMBERS else []
 
 
+#: Edits with equal outputs on every case say the same thing: up to this many are said together.
+MAX_SAID = 3
+
+
 def said(pairs):
-    """The edits [(old, new)] of variants with equal outputs as a diagnosis may say them: the one or two edits;
+    """The edits [(old, new)] of variants with equal outputs as a diagnosis may say them: up to MAX_SAID edits;
     [(old, new, "several")] for more that all change the same code (the slip is there, in one of several ways);
     None for none, or more that change different code (no edit can be named)."""
     pairs = [tuple(pair[:2]) for pair in pairs]
     if not pairs:
         return None
-    if len(pairs) <= 2:
+    if len(pairs) <= MAX_SAID:
         return pairs
     if len({old for old, _ in pairs}) == 1:
         return [(pairs[0][0], pairs[0][1], "several")]

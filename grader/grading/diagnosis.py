@@ -528,8 +528,9 @@ def _raised_like_generated(records, chosen, matches, out):
     Of the edits that raise alike, those whose new code stands on a line of the student's own traceback on every
     failing call that raised (``student_lines``) are said where there are some; else, of several edits, where the
     traceback has lines, those whose new code cannot be looked for on a line (a bare name, a number:
-    ``checkable``), since code that stands on none is not what the student wrote; else all of them (a single edit
-    may have set up a value that fails on a later line); each where they can be said (``generated.said``)."""
+    ``checkable``), since code that stands on none is not what the student wrote, unless they all change the same
+    code; else all of them (a single edit may have set up a value that fails on a later line); each where they
+    can be said (``generated.said``)."""
     failed = [records[i] for i in chosen]
     if len(failed) < 2:
         return out
@@ -545,7 +546,7 @@ def _raised_like_generated(records, chosen, matches, out):
     if not on_lines and len(pairs) > 1 and all(lines):
         # of several, code that stands on no line of the student's traceback is not what they wrote
         on_lines = [pair for pair in pairs if not checkable(pair[1])]
-        if not on_lines:
+        if not on_lines and len({old for old, _ in pairs}) > 1:
             return out
     said = generated.said(on_lines or pairs)
     if not said:
