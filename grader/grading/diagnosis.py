@@ -8,11 +8,15 @@ check's cases to ``explain``. A diagnosis is one of, in this order:
 2. **a relation** (``What your code computes: ...``, ``grader.relations``): the student's value is the reference's
    in another layout, times a constant named by a quantity of the case, a path whose first wrong step is a scaled
    step, the reference run with one same-shaped argument in place of another, a variant generated from the
-   reference's own source (``grader.generated``), or a catalogue variant times a constant (two slips at once).
+   reference's own source (``grader.core.generated``), or a catalogue variant times a constant (two slips at
+   once); a raise, by the generated edits that raise the very same exception and message, told apart by the
+   student's own traceback lines where several do; a value a check fixes (``generated.fixed``), by the generated
+   edit that gives it.
 
 Every diagnosis is checked numerically on every failing case, at the check's own tolerance. A match on a single
-failing case counts only when its values are not a small discrete table (where chance agreement is likely), and a
-raise alone counts only on two failing cases or with the words its misconception declares. The work is bounded by a
+failing case counts only when its values are not a small discrete table (where chance agreement is likely); a
+declared exception counts only with the very message its variant raised on the case, and an undeclared one, or a
+generated edit's, only with the very same message on two failing cases at least. The work is bounded by a
 ``Deadline`` shared by the whole submission: when it runs out, what is not yet checked is not shown. Scores never
 depend on any of this: it only adds text to failing cases.
 """
