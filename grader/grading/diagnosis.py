@@ -151,9 +151,9 @@ def _safe(matches):
 # -- catalogue misconceptions ---------------------------------------------------------------------------------------
 def _catalogue_holds(key, record, matches):
     """How a variant of misconception ``key`` reproduces this failing case: 'value' (its output), 'same' (the
-    exception it declares, with the very message the variant raised there: ``evaluation.same_failure``), 'exact' (an exception it does not
-    declare, with the very same message), or '' (it does not). The declared exception with another message (its
-    words alone) is no evidence: ``A * W`` and ``b[:, None]`` both fail to broadcast."""
+    exception it declares, with the very message the variant raised there: ``evaluation.same_failure``), 'exact'
+    (an exception it does not declare, with the very same message), or '' (it does not). The declared exception
+    with another message (its words alone) is no evidence: ``A * W`` and ``b[:, None]`` both fail to broadcast."""
     best = ""
     for variant_key, _, output in record.variants:
         if variant_key != key or output is None:
@@ -473,7 +473,8 @@ def _mixture(failed, matches, tables, deadline, names=()):
                     hits.append((base_key, base_text, explained, cause))
             if hits:
                 break
-        if not hits or len(hits) > MAX_SAID or len({h[3] for h in hits}) > 1 or any(h[1] is None for h in hits):
+        if not hits or len(hits) > MAX_SAID or len({h[3] for h in hits}) > 1 \
+                or any(h[1] is None for h in hits):
             return None
         said[path] = hits
         keys.append(f"{path}:" + "/".join(h[0] for h in hits))
