@@ -258,6 +258,8 @@ def leaf_candidates(g, b, matches, table, with_layouts):
             if matches(g, predicted):
                 found[(layout, None)] = {}
             continue
+        if abs(c) < 1e-12:  # a value of zeros is zero times anything: no scale says what it is
+            continue
         ids = identify(c, table)
         constant = np.size(predicted) >= MIN_CONSTANT_ENTRIES  # a number is always some constant times another
         if (ids or constant) and matches(g, c * predicted if not number else float(c * predicted)):
