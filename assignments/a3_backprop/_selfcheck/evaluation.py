@@ -30,6 +30,9 @@ MESSAGES = {
                  "graded (the whole solution module is a few KB: is a dataset or generated code pasted into it?)",
     "missing_function": "{function} is missing: {detail}",
     "import_failed": "could not import the module ({detail}){where}",
+    "module_broken": "{file} could not be imported: {error}{where}. Nothing in {file} can run until this is fixed, "
+                     "so fix it first.",
+    "not_imported": "{file} could not be imported, so this check did not run",
     "raised": "raised {error}: {detail}{where}",
     "timeout": "took longer than the {detail} s limit (an endless loop?)",
     "skipped_after_timeout": "not run: an earlier call of {function} ran out of time",
@@ -181,10 +184,12 @@ def decode_variant(data):
 
 @dataclass
 class Verdict:
-    """The judgement of one case. ``misconception`` is the key of a diagnosed classic bug, or ''."""
+    """The judgement of one case. ``misconception`` is the key of a diagnosed classic bug, or ''. ``not_run`` is the
+    file of a graded module that could not be imported and kept the case from running, or ''."""
     passed: bool
     message: str
     misconception: str = ""
+    not_run: str = ""
 
 
 def say(key, **fields):
@@ -431,6 +436,25 @@ def failure_message(outcome, function, reveal=True):
     if not reveal and not outcome.by_grader:
         return say("raised_hidden", error=error if error in KNOWN_ERRORS else say("own_exception"), where=where)
     return say("raised", error=error, detail=detail, where=where)
+
+
+def broken_module(module, outcome):
+    """The one sentence for a graded module whose own import failed with an error (a SyntaxError, an ImportError,
+    anything its top level raised), naming the file, the line and the error; None for any other failed import (a
+    missing or too large file, an import that hung: each has its own message). ``outcome`` is the import's failed
+    Outcome. The import runs none of a case's inputs, so the error's text is shown whole."""
+    detail = outcome.detail.split(": ", 1) if outcome.error == "ImportFailed" else [outcome.error, outcome.detail]
+    error = detail[0] if len(detail) == 2 else outcome.error
+    if outcome.ok or error in NOT_A_BROKEN_MODULE:
+        return None
+    message = f"{error}: {detail[-1]}" if detail[-1] else error
+    where = say("at", place=_frame(outcome.where[-1])) if outcome.where else ""
+    return say("module_broken", file=f"{module}.py", error=message, where=where)
+
+
+#: failed imports that are not an error of the module's own code: they keep their own messages
+NOT_A_BROKEN_MODULE = ("MissingFile", "TooLarge", "Timeout", "WorkerDied", "BudgetExceeded", "ImportBlocked",
+                       "NotImplementedError")
 
 
 def diagnose(got, variants, rtol=RTOL, atol=ATOL):

@@ -5,6 +5,8 @@ EVALUATION = {
     "missing_file": "提交中缺少 {detail}",
     "missing_function": "缺少 {function}：{detail}",
     "import_failed": "无法导入该模块（{detail}）{where}",
+    "module_broken": "无法导入 {file}：{error}{where}。修好之前，{file} 中的任何代码都无法运行，请先修好它。",
+    "not_imported": "无法导入 {file}，因此这项检查没有运行",
     "raised": "抛出了 {error}：{detail}{where}",
     "timeout": "运行超过了 {detail} 秒的时间限制（是否陷入了死循环？）",
     "skipped_after_timeout": "未运行：之前对 {function} 的一次调用已经超时",
@@ -95,6 +97,8 @@ RESULTS = {
     "cut": "\n… [另有 {count} 个字符被截去：结果文件必须小于 1 MB]",
     "line_cut": "… [另有 {count} 个字符被截去]",
     "more_failures": "… 另有 {count} 项未通过的检查，未列出",
+    "not_run": "{count} 项检查没有运行：无法导入 {file}（错误见最上方）。",
+    "not_run_one": "1 项检查没有运行：无法导入 {file}（错误见最上方）。",
 }
 
 PLOTS = {
@@ -282,8 +286,8 @@ CLI = {
     "sync_clean": "assignments/ 和 docs/rubrics/ 与 solutions/、notebooks/ 和检查目录一致",
     "sync_drift": "生成的文件已过时；请运行 `python -m grader sync`。不一致的文件：",
     "sync_wrote": "已写入 {path}",
-    "part_row": "  {title:<44} {score:>6g} / {points:<4g}",
-    "total_row": "  {title:<44} {score:>6g} / {points:<4g}",
+    "part_row": "  {title} {score:>6g} / {points:<4g}",
+    "total_row": "  {title} {score:>6g} / {points:<4g}",
     "total": "总分",
     "lang_help": "这条命令写出和显示的一切所用的语言：{known}（默认取 $NNKIT_LANG，否则为 en）",
     "course_help": "用一种语言写出完整的课程文件夹（nbgrader_config.py 和 assignments/）",
