@@ -16,7 +16,7 @@ OTHER = [lang for lang in text.LANGUAGES if lang != text.ENGLISH]
 
 #: Entries whose translation may hold no CJK character: formats of numbers, markup and names only.
 NO_WORDS = {
-    ("cli", "part_row"), ("cli", "total_row"), ("course", "readme_module"), ("course", "readme_part"),
+    ("cli", "part_row"), ("cli", "total_row"), ("student_readme", "readme_module"), ("student_readme", "readme_part"),
     ("local", "line"), ("results", "case_line"), ("evaluation", "frame"), ("evaluation", "plural"),
     ("evaluation", "sequence"), ("evaluation", "join"), ("feedback", "html"), ("feedback", "close_heading"),
     ("feedback", "close_item"), ("prairielearn", "part"),

@@ -21,6 +21,8 @@ div.output_png img { max-width: 100%; height: auto; }
 div.nnkit-summary { margin: 0 0 1.5em; padding: 0.6em 0.8em; border: 1px solid #ddd; border-radius: 4px; }
 div.nnkit-heading { font-size: 1.2em; margin-bottom: 0.3em; }
 div.nnkit-verdict { margin-bottom: 0.6em; }
+div.nnkit-broken { margin: 0.4em 0 0.6em; padding: 0.4em 0.6em; border-left: 4px solid #b3261e; background: #fdf3f2;
+                   white-space: pre-wrap; overflow-wrap: anywhere; }
 div.nnkit-table { display: table; border-collapse: collapse; width: 100%; }
 div.nnkit-row { display: table-row; }
 div.nnkit-cell { display: table-cell; padding: 0.25em 0.6em; border-top: 1px solid #eee; vertical-align: top; }
@@ -147,6 +149,11 @@ class FeedbackSummary(KitPreprocessor):
         grades, totals = submission_grades(info["db_url"], info["notebook"], info["assignment"], info["student"])
         with text.language(self.lang or text.current()):
             summary = feedback_summary.render(feedback_summary.rows(nb, grades, info["assignment"]), *totals)
+            no_response = feedback_summary.MESSAGES["no_response"]
+        for cell in nb.cells:  # nbgrader's own comment on an unanswered written question, in the page's language
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if meta.get("comment") == feedback_summary.NBGRADER_NO_RESPONSE:
+                meta["comment"] = no_response
         nb.cells.insert(0, feedback_summary.cell(summary))
         resources[SUMMARY_FLAG] = True
         return nb, resources

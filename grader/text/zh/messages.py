@@ -288,6 +288,7 @@ FEEDBACK_SUMMARY = {
     "late_penalty": "迟交扣分",
     "total": "总分",
     "toc": "所有评分单元格（按页面顺序）",
+    "no_response": "未作答。",
 }
 
 CLI = {
@@ -312,31 +313,9 @@ CLI = {
 COURSE = {
     "refuse": "course：{course} 不是空文件夹，也不是课程文件夹；请换一个新的或空的文件夹",
     "no_lang_line": "course：{path} 中没有用来设置课程语言的那一行 {line!r}",
+    "no_rubrics_place": "course：{path} 必须恰好一次写明 {place}，即评分细则所在之处",
     "wrote": "已写出课程 {course}（{lang}）：nbgrader_config.py 和 assignments/（{names}）",
     "marker": "由 `python -m grader course` 生成；每次运行都会重写 nbgrader_config.py 和 assignments/\n",
-    "readme": """# {title}
-
-这个文件夹就是你的作业。请在 {modules} 中写出你的答案：每个 `# TODO` 标出一处要填写的地方，它上方的文档字符串
-（docstring）给出了每个参数的形状。
-
-1. 在 Jupyter 中打开 `{notebook}`。它讲解每一个概念，运行你的代码并把结果画出来。其中的**评分部分**单元格会运行
-   对应部分的公开检查。
-2. 随时可以在这个文件夹中运行 `pytest`。它在几秒钟内跑完全部公开检查，并指出问题所在：期望值与你的结果的对比，
-   或者是形状、dtype、类型不对。如果你的错误与某个典型错误相符，它会说出是哪一个。文件还没有改动时，每项检查都会
-   显示“尚未实现”。
-3. 提交整个文件夹。评分程序除了运行公开检查，还会运行隐藏的检查（其他输入、梯度检验和训练过程），所以通过
-   `pytest` 是必要条件，而不是充分条件。
-
-你需要装有 numpy、matplotlib 和 pytest 的 Python 3（使用 notebook 还需要 Jupyter）。请不要改动 `_selfcheck/`、
-`test_selfcheck.py` 和 `pytest.ini`。
-
-| 部分 | 分值 |
-|---|---|
-{parts}
-""",
-    "readme_module": "`{module}.py`",
-    "readme_join": "、",
-    "readme_part": "| {title} | {points:g} |",
 }
 
 ENGINE = {
@@ -642,6 +621,43 @@ STEPS = {
     "not_the_last": "{label}：这次训练返回的参数，不是最后一次 {function} 给出的参数",
 }
 
+STUDENT_README = {
+    "readme": """# {title}
+
+这个文件夹就是你的作业。请在 {modules} 中写出你的答案：每个 `# TODO` 标出一处要填写的地方，它上方的文档字符串
+（docstring）给出了每个参数的形状。
+
+## 需要准备什么
+
+Python 3.10 或更新版本，以及 numpy、matplotlib、pytest 和 Jupyter。在终端里安装一次即可：
+
+```bash
+{install}
+```
+
+`pytest` 不需要 Jupyter 就能运行；notebook 需要它。
+
+## 怎么做
+
+1. 打开 notebook：在这个文件夹中运行 `jupyter lab {notebook}`。它讲解每一个概念，运行你的代码并把结果画出来。
+   其中的**评分部分**单元格会运行对应部分的公开检查。
+2. 随时可以在这个文件夹中运行 `pytest`。它在几秒钟内跑完全部公开检查，并指出问题所在：期望值与你的结果的对比，
+   或者是形状、dtype、类型不对。如果你的错误与某个典型错误相符，它会说出是哪一个。文件还没有改动时，每项检查都会
+   显示“尚未实现”。某个文件无法导入时（比如有语法错误），它只报一次错，并指出所在的行：请先修好它。
+3. 提交整个文件夹。评分程序除了运行公开检查，还会运行隐藏的检查（其他输入、梯度检验和训练过程），所以通过
+   `pytest` 是必要条件，而不是充分条件。
+
+请不要改动 `_selfcheck/`、`test_selfcheck.py` 和 `pytest.ini`。
+
+| 部分 | 分值 |
+|---|---|
+{parts}
+""",
+    "readme_module": "`{module}.py`",
+    "readme_join": "、",
+    "readme_part": "| {title} | {points:g} |",
+}
+
 TABLES = {
     "diagnosis_text": DIAGNOSIS_TEXT,
     "evaluation": EVALUATION,
@@ -661,6 +677,7 @@ TABLES = {
     "feedback_summary": FEEDBACK_SUMMARY,
     "cli": CLI,
     "course": COURSE,
+    "student_readme": STUDENT_README,
     "engine": ENGINE,
     "batch": BATCH,
     "bundle": BUNDLE,
