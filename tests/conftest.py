@@ -32,7 +32,8 @@ LAYERS = {
                 "test_broken_module.py"),
     "nbgrader": ("test_nbgrader_roundtrip.py", "test_nbgrader_zh.py", "test_parallel_autograde.py",
                  "test_written_answers.py", "test_zip_collect.py", "test_course.py", "test_feedback_summary.py",
-                 "test_release_order.py", "test_autograde_failures.py", "test_lms.py"),
+                 "test_release_order.py", "test_autograde_failures.py", "test_lms.py",
+                 "test_instructor_week.py"),
     "browser": ("test_feedback_browser.py", "test_markdown_safety.py", "test_accessibility.py"),
 }
 LAYER_OF = {name: layer for layer, names in LAYERS.items() for name in names}

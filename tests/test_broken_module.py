@@ -62,7 +62,8 @@ def test_one_banner_names_the_file_the_line_and_the_error(tmp_path, broken, erro
     folder = submission_with(tmp_path / "student", broken)
     line = line_of(folder, marker)
     table, document = grade(folder, tmp_path)
-    banner = document["extra_data"]["broken"]
+    banner = list(document["extra_data"]["broken"].values())
+    assert list(document["extra_data"]["broken"]) == ["backprop.py"]
     assert len(banner) == 1 and banner[0].startswith("backprop.py could not be imported: " + error)
     assert re.search(rf"\b(line {line}|backprop\.py:{line})\b", banner[0]), banner[0]
     # said once, first: in the CLI's table and in results.json's output (Gradescope's and PrairieLearn's message)

@@ -44,10 +44,7 @@ MESSAGES = text.table("feedback_summary", {
     "late_penalty": "Late submission penalty",
     "total": "Total",
     "toc": "Every graded cell, in page order",
-    "no_response": "No response.",
 })
-#: the comment nbgrader's autograde stores for a written answer left as released (SaveAutoGrades), in English only
-NBGRADER_NO_RESPONSE = "No response."
 #: the key of the record in a grade cell's score output's metadata, and the summary cell's own id
 RECORD_KEY = "nnkit"
 SUMMARY_ID = "nnkit-summary"
@@ -63,13 +60,13 @@ def record(failure=None, upstream=(), broken=()):
     return {"failure": failure, "upstream": list(upstream), "broken": list(broken)}
 
 
-def part_record(test, broken=()):
+def part_record(test, broken=None):
     """The record of a graded part, from its entry in a results document (``results.to_results``); ``broken`` is
-    the document's ``extra_data.broken``, of which the part keeps the sentences of the files it needs."""
+    the document's ``extra_data.broken`` ({module file: sentence}), of which the part keeps the files it needs."""
     extra = test.get("extra_data", {})
-    files = extra.get("broken") or ()
+    broken = broken if isinstance(broken, dict) else {}
     return record(extra.get("first_failure"), extra.get("upstream", ()),
-                  [sentence for sentence in broken if any(sentence.startswith(f"{file} ") for file in files)])
+                  [broken[file] for file in extra.get("broken") or () if isinstance(broken.get(file), str)])
 
 
 def message_record(message):

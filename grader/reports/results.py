@@ -112,7 +112,7 @@ def first_failure(part):
     if case is None:
         return None
     if getattr(case, "not_run", ""):
-        return {"function": case.function, "check": case.check, "number": case.index + 1, "public": case.public,
+        return {"function": "", "check": case.check, "number": case.index + 1, "public": case.public,
                 "message": not_run_line(sum(1 for other in part.cases if other.not_run == case.not_run),
                                         case.not_run), "cause": ""}
     problem, cause = split_cause(case.message, case.misconception)
@@ -145,10 +145,10 @@ def to_results(report):
             test["extra_data"].update(upstream=list(part.upstream), breaks=list(part.breaks),
                                       first_failure=first_failure(part), broken=list(getattr(part, "broken", ())))
     sandbox = getattr(report, "sandbox", None)  # the layers that confined the student, and any waiver
-    banners = list((getattr(report, "broken", None) or {}).values())  # a module that could not be imported
-    extra = dict({"sandbox": sandbox} if sandbox else {}, **({"broken": banners} if banners else {}))
-    return document(report.assignment, report.max_score, tests, "\n".join(banners + [summary]), report.seconds,
-                    **extra)
+    broken = dict(getattr(report, "broken", None) or {})  # {module file: its sentence}: it could not be imported
+    extra = dict({"sandbox": sandbox} if sandbox else {}, **({"broken": broken} if broken else {}))
+    return document(report.assignment, report.max_score, tests, "\n".join([*broken.values(), summary]),
+                    report.seconds, **extra)
 
 
 def to_prairielearn(document, notes=()):

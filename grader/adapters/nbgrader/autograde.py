@@ -258,8 +258,8 @@ class GradeWithKit(KitPreprocessor):
             document, plot_dir, code, reason = self._results(assignment, student, folder, scratch)
             parts = {test["extra_data"]["part"]: test for test in document["tests"]} if document else {}
             # a module that could not be imported: its sentence heads the first grade cell that needs it
-            broken = [sentence for sentence in (document or {}).get("extra_data", {}).get("broken") or ()
-                      if isinstance(sentence, str)]
+            broken = (document or {}).get("extra_data", {}).get("broken") or {}
+            told = set()
             for cell in nb.cells:
                 meta = cell.get("metadata", {}).get("nbgrader", {})
                 # only the parts' grade cells: a written answer (a solution cell) stays as the student wrote it
@@ -273,10 +273,10 @@ class GradeWithKit(KitPreprocessor):
                 else:
                     text = part["output"]
                     record = feedback_summary.part_record(part, broken)
-                    told = [sentence for sentence in record["broken"] if sentence in broken]
-                    if told:
-                        text = "\n".join(told + [text])
-                        broken = [sentence for sentence in broken if sentence not in told]
+                    first = [sentence for sentence in record["broken"] if sentence not in told]
+                    if first:
+                        text = "\n".join(first + [text])
+                        told.update(first)
                     if code != 0:  # it failed, or was killed, after it wrote the results
                         text += "\n" + MESSAGES["plots_failed"]
                     images = part_plots(plot_dir, meta["grade_id"])

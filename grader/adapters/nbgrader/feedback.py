@@ -4,6 +4,7 @@ policy that lets no script run. Each page starts with a summary of what is wrong
 ``grader.reports.feedback_summary``), from the gradebook's scores.
 """
 import html
+import json
 import re
 from pathlib import Path
 
@@ -101,7 +102,12 @@ FEEDBACK = text.table("feedback", {
     "task_code": "Task: <code>",
     "comments": "<b>Comments:</b>",
     "html": "<html>",
+    "no_response": "No response.",
 })
+#: The comment nbgrader's autograde stores for a written answer left as released (SaveAutoGrades), in English only,
+#: and where the template shows a comment: the page shows FEEDBACK["no_response"] in its place.
+NO_RESPONSE = "No response."
+COMMENT_SHOWN = "{{ cell.metadata.nbgrader.comment | markdown2html"
 FEEDBACK_TEMPLATE = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates" / "feedback" / \
     "index.html.j2"
 
@@ -113,7 +119,12 @@ def feedback_template(lang):
     template = FEEDBACK_TEMPLATE.read_text(encoding="utf-8")
     for fragment, key in FEEDBACK_FRAGMENTS:
         template = template.replace(fragment, text.lookup("feedback", key, fragment, lang))
-    return template
+    if template.count(COMMENT_SHOWN) != 1:
+        raise ValueError(f"nbgrader's feedback template shows no comment as {COMMENT_SHOWN!r}")
+    said = json.dumps(text.lookup("feedback", "no_response", NO_RESPONSE, lang), ensure_ascii=False)
+    return template.replace(COMMENT_SHOWN, "{{ (%s if cell.metadata.nbgrader.comment == %s else "
+                                          "cell.metadata.nbgrader.comment) | markdown2html"
+                            % (said, json.dumps(NO_RESPONSE)))
 
 
 def answer_state(grade):
@@ -149,11 +160,6 @@ class FeedbackSummary(KitPreprocessor):
         grades, totals = submission_grades(info["db_url"], info["notebook"], info["assignment"], info["student"])
         with text.language(self.lang or text.current()):
             summary = feedback_summary.render(feedback_summary.rows(nb, grades, info["assignment"]), *totals)
-            no_response = feedback_summary.MESSAGES["no_response"]
-        for cell in nb.cells:  # nbgrader's own comment on an unanswered written question, in the page's language
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            if meta.get("comment") == feedback_summary.NBGRADER_NO_RESPONSE:
-                meta["comment"] = no_response
         nb.cells.insert(0, feedback_summary.cell(summary))
         resources[SUMMARY_FLAG] = True
         return nb, resources

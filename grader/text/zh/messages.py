@@ -243,6 +243,9 @@ NBGRADER_COLLECT = {
     "nothing_found": "{path}：没有找到任何应有的文件（{files}）",
     "notebook_broken": "{path}：其中的 {name} 无法作为 notebook 读取；改用发布的 notebook 代替",
     "extracted": "已为学生 {student} 解压 {files}",
+    "collected_before": "zip_collect 之前运行过：{path} 中是那次收集的结果。运行 `nbgrader zip_collect --force "
+                        "{assignment}` 可以重新收集所有压缩包（包括迟交的）；它会替换每个已收集学生的 submitted/ "
+                        "文件夹，之后 `nbgrader autograde {assignment}` 会为新学生评分（加上 --force 则所有人重新评分）。",
     "notebook_supplied": "{path} 中没有 {name}：改用发布的 notebook 代替（autograde 需要一个 notebook；分数只取决于"
                          "模块文件）",
 }
@@ -269,6 +272,7 @@ FEEDBACK = {
     "task_code": "任务：<code>",
     "comments": "<b>评语：</b>",
     "html": '<html lang="zh-CN">',
+    "no_response": "未作答。",
 }
 
 FEEDBACK_SUMMARY = {
@@ -288,7 +292,6 @@ FEEDBACK_SUMMARY = {
     "late_penalty": "迟交扣分",
     "total": "总分",
     "toc": "所有评分单元格（按页面顺序）",
-    "no_response": "未作答。",
 }
 
 CLI = {
