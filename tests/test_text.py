@@ -19,7 +19,7 @@ NO_WORDS = {
     ("cli", "part_row"), ("cli", "total_row"), ("student_readme", "readme_module"), ("student_readme", "readme_part"),
     ("local", "line"), ("results", "case_line"), ("evaluation", "frame"), ("evaluation", "plural"),
     ("evaluation", "sequence"), ("evaluation", "join"), ("feedback", "html"), ("feedback", "close_heading"),
-    ("feedback", "close_item"), ("prairielearn", "part"),
+    ("feedback", "close_item"), ("prairielearn", "part"), ("class_report", "written_number"),
 }
 #: Tables whose entries are never str.format templates (prose, formulas with braces)
 NOT_TEMPLATES = ("doc:", "hint:", "notebook:", "catalogue:")

@@ -165,12 +165,13 @@ def _prairielearn(args):
 
 def _report(args):
     from ..reports import class_report
-    written = None
+    written = states = None
     if args.gradebook:
-        from .nbgrader.gradebook import gradebook_written  # nbgrader is needed only here
+        from .nbgrader.gradebook import gradebook_written, gradebook_written_states  # nbgrader is needed only here
         written = gradebook_written(Path(args.gradebook), args.assignment)
+        states = gradebook_written_states(Path(args.gradebook), args.assignment)
     class_report.main(args.assignment, Path(args.results_dir), Path(args.out), written=written,
-                      similarity=Path(args.similarity) if args.similarity else None)
+                      similarity=Path(args.similarity) if args.similarity else None, states=states)
     return 0
 
 

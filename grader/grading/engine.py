@@ -273,7 +273,8 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                         runs[f"{part.key}/{case.label or case_index}"] = {
                             "student": outcome.value if outcome.ok else None, "reference": expected,
                             "options": check.options, "function": check.function,
-                            "caption": f"{part.key}/{label or case_index}"}
+                            "caption": label or "{} #{}".format(
+                                text.catalogue(spec_name, f"part:{part.key}", part.title, lang), case_index + 1)}
                 spent = deadline.spent
                 _diagnose(check, records, cases[len(cases) - len(records):], _resolve(ref, check.function),
                           deadline)

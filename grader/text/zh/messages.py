@@ -21,8 +21,12 @@ EVALUATION = {
     "shape_transposed": "{path}的形状是 {got}；应为 {expected}：看起来是转置了",
     "length": "{path}有 {got} 项；应有 {expected} 项",
     "keys": "{path}的键是 {got}；应为 {expected}",
-    "values": "{path}在 {index} 处的值不对：应为 {expected}，实际为 {got}（最大差值 {diff:.3g}）",
+    "values": "{path}在 {index} 处的值不对：应为 {expected}，实际为 {got}{spread}",
+    "values_spread": "（{total} 个元素中有 {count} 个不对；最大差值 {diff:.3g} 出现在 {where}）",
+    "values_spread_here": "（{total} 个元素中有 {count} 个不对；最大差值就出现在这里）",
     "values_hidden": "{path}在 {index} 处的值不对",
+    "value": "{path}该值不对：应为 {expected}，实际为 {got}",
+    "value_hidden": "{path}该值不对",
     "type_hidden": "{path}返回的不是 {expected}",
     "shape_hidden": "{path}的形状不对；应为 {expected}",
     "length_hidden": "{path}的项数不对；应有 {expected} 项",
@@ -37,6 +41,7 @@ EVALUATION = {
     "bad_value_hidden": "返回了评分程序无法读取的值",
     "too_small_hidden": "信心十足的错误预测必须付出很大的损失（至少 {at_least:g}），而这里的损失更小",
     "not_finite": "{path}在 {index} 处出现了 nan 或 inf，而输入是有限的：请让计算在数值上保持稳定",
+    "not_finite_value": "{path}出现了 nan 或 inf，而输入是有限的：请让计算在数值上保持稳定",
     "too_small": "返回了 {got}，但信心十足的错误预测必须付出很大的损失（至少 {at_least:g}）",
     "clipped_high": "概率被裁剪在一个较大的值上：请裁剪在一个极小的值上，例如 1e-12",
     "too_large": "{detail} 超过了评分程序对单个模块文件接受的 {limit} KB，因此没有被评阅（完整的参考模块只有几 KB："
@@ -166,7 +171,9 @@ CLASS_REPORT = {
     "full_marks": "得满分",
     "mean_score": "平均得分",
     "misconceptions": "诊断出的典型错误",
-    "misconceptions_help": "无论有多少个用例复现了同一个典型错误，每名学生对它只计一次。",
+    "misconceptions_help": "按遇到它的学生人数排序；无论有多少个用例复现了同一个典型错误，每名学生对它只计一次。",
+    "misconceptions_none_hit": "检查目录能诊断的 {count} 种典型错误，没有一名学生遇到。",
+    "misconceptions_unhit": "检查目录能诊断、但没有学生遇到的另外 {count} 种典型错误",
     "misconception": "典型错误",
     "message": "学生看到的说明",
     "where": "出现位置",
@@ -176,6 +183,14 @@ CLASS_REPORT = {
     "unknown_part": "（不在当前的检查目录中）",
     "no_misconceptions": "这次作业的检查目录没有定义典型错误。",
     "per_student": "每名学生的得分",
+    "grid_help": "每一行是一名学生，每个带编号的列是一个部分（编号见“各部分”表），每个 W 列是一道书面问题（见书面回答表）；"
+                 "格子里是该学生的得分。",
+    "written_number": "W{number}",
+    "heat_full": "满分",
+    "heat_some": "得了部分分",
+    "heat_none": "没有得分",
+    "legend": "颜色：",
+    "number": "编号",
     "student": "学生",
     "total": "总分",
     "skipped": "未计入的文件",
@@ -200,9 +215,13 @@ CLASS_REPORT = {
                         "--gradebook gradebook.db 再运行一次即可纳入。",
     "written_pending": "还有 {count} 份书面回答等待评阅。",
     "written_pending_one": "还有 1 份书面回答等待评阅。",
-    "written_done": "所有书面回答都已评阅。",
+    "written_done": "所有作答了的书面问题都已人工评阅。",
+    "written_none_answered": "没有人作答书面问题：没有需要人工评阅的回答。",
+    "written_states": "共 {count} 份回答：{by_hand} 份已人工评阅，{waiting} 份待评阅，{blank} 份空白（由 autograde "
+                      "自动记为 0 分，没有人评阅过）。",
     "question": "问题",
-    "graded": "已评阅",
+    "graded": "已人工评阅",
+    "blank": "空白（自动记 0 分）",
     "to_grade": "待评阅",
     "to_grade_cell": "待评阅",
     "autograded": "自动评分",
@@ -414,7 +433,7 @@ SYNC = {
 }
 
 NOTEBOOKS = {
-    "grade_source": "# 评分部分：{title}（{points:g} 分）。\n"
+    "grade_source": "# 评分部分：{title}（{points:g} {unit}）。\n"
                     "# 运行这个单元格会显示该部分的公开检查；评分时还会运行隐藏的检查。\n"
                     "from _selfcheck.local import check_part\n"
                     "check_part({key!r})",
@@ -577,6 +596,7 @@ LMS = {
     "shared_row": "{student}：与 {others} 对应名单中的同一行 {row}，未导出",
     "no_submission": "名单行 {row}：没有提交，未导出",
     "pending": "{student}：还有 {points:g} 分的书面回答尚待评分，未导出",
+    "pending_one": "{student}：还有 1 分的书面回答尚待评分，未导出",
     "auto_only": "本工具的评分结果只含自动评分的部分（{auto:g} 分）；书面回答的 {written:g} 分不在此文件中："
                  "加上 --gradebook gradebook.db 即可包含",
     "wrote": "已将 {assignment} 的 {count} 个成绩（满分 {max_score:g}）写入 {path}（{lms}：{column}）",
