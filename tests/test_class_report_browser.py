@@ -102,3 +102,11 @@ def test_the_histogram_legend_covers_no_bar():
     bars = [patch.get_window_extent(renderer) for patch in ax.patches if patch.get_height() > 0]
     assert bars and not [bar for bar in bars if bar.overlaps(legend)]
     assert legend.y0 >= ax.get_window_extent(renderer).y1 - 1  # above the axes
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_report_passes_axe(reports, browser, lang):  # noqa: F811
+    from test_accessibility import _blocking, axe
+    found, images = axe(browser, reports[lang][0])
+    assert _blocking(found) == [], _blocking(found)
+    assert images and all(alt for alt in images)
