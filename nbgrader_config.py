@@ -4,8 +4,8 @@ The repository itself is a course: ``assignments/`` is nbgrader's source folder,
 ``release/``, ``submitted/``, ``autograded/``, ``feedback/``, ``downloaded/``, ``gradebook.db`` and the
 default ``exchange/`` beside this file (all git-ignored). Copied into another folder (as ``python -m grader
 demo`` does), it makes that folder a course the same way, with paths taken relative to the copy. It needs the kit
-importable: run nbgrader with the kit's environment (``.venv/bin`` first on PATH), or set ``NNKIT_ROOT`` to the
-kit's checkout.
+importable: run the kit's environment's nbgrader (``.venv/bin/nbgrader``, activated or not), or set ``NNKIT_ROOT``
+to the kit's checkout.
 
 Settings, and why:
 - The notebook is never executed. ``Execute`` is replaced by ``grader.adapters.nbgrader.autograde.GradeWithKit``,
@@ -44,6 +44,12 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+
+# nbgrader runs `alembic` by name when it opens the gradebook: the bin/ of the environment nbgrader runs in leads
+# PATH, so that `.venv/bin/nbgrader` works without activating the environment
+BIN = Path(sys.executable).parent
+if (BIN / "alembic").is_file() and os.environ.get("PATH", "").split(os.pathsep)[0] != str(BIN):
+    os.environ["PATH"] = os.pathsep.join(filter(None, [str(BIN), os.environ.get("PATH", "")]))
 
 try:
     import grader.adapters.nbgrader  # noqa: F401 (only whether the kit is importable)

@@ -15,7 +15,7 @@ from grader.adapters.nbgrader.feedback import FEEDBACK_FRAGMENTS, FEEDBACK_TEMPL
 from grader.adapters.nbgrader.release import answer_stub
 from grader import catalogues, text
 from grader.reports import class_report, results
-from grader.authoring import course, sync
+from grader.authoring import course, student_readme, sync
 from grader.grading import engine
 from grader.core import paths
 from conftest import comparable, cli_env
@@ -44,15 +44,19 @@ def zh_files():
 def test_the_english_course_is_the_repository_with_a_readme_and_its_language_set():
     files = course.build("en")
     config = (paths.ROOT / "nbgrader_config.py").read_text(encoding="utf-8")
-    assert files["nbgrader_config.py"] == config.replace('\nLANG = ""\n', "\nLANG = 'en'\n")
+    assert files["nbgrader_config.py"] == config.replace('\nLANG = ""\n', "\nLANG = 'en'\n").replace(
+        "``docs/rubrics/``", "``rubrics/``")
     for name in NAMES:
         generated = sync.build(catalogues.load(name))
         ours = {rel.split("/", 2)[2]: content for rel, content in files.items()
                 if rel.startswith(f"assignments/{name}/")}
-        assert set(ours) == set(generated) | {"README.md"}
+        assert set(ours) == set(generated) and "README.md" in ours
         for relative in generated:
             assert sync._up_to_date(paths.ASSIGNMENTS / name / relative, relative, ours[relative]), relative
         assert "pytest" in ours["README.md"] and catalogues.load(name).title in ours["README.md"]
+        # the repository's own assignments/ (what `nbgrader generate_assignment` releases) has the same README
+        assert (paths.ASSIGNMENTS / name / "README.md").read_text(encoding="utf-8") == ours["README.md"]
+        assert f"```bash\n{student_readme.INSTALL}\n```" in ours["README.md"] and "jupyter lab" in ours["README.md"]
 
 
 def test_course_command_writes_a_chinese_course_and_refuses_a_foreign_folder(tmp_path):
@@ -61,7 +65,13 @@ def test_course_command_writes_a_chinese_course_and_refuses_a_foreign_folder(tmp
                             env=cli_env(), capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "已写出课程" in result.stdout
-    assert "\nLANG = 'zh'\n" in (target / "nbgrader_config.py").read_text(encoding="utf-8")
+    config = (target / "nbgrader_config.py").read_text(encoding="utf-8")
+    assert "\nLANG = 'zh'\n" in config
+    # the rubrics are where the config says they are, and git leaves out what nbgrader and the kit write
+    assert "``rubrics/``" in config and "docs/rubrics" not in config and (target / "rubrics" / "a3_backprop.md").is_file()
+    ignored = (target / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert {"kit_grades.csv", "grades.csv", "submitted/", "gradebook.db", "graded/"} <= set(ignored)
+    assert "kit_grades.csv" in (paths.ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
     for name in NAMES:
         folder = target / "assignments" / name
         assert (folder / f"{name}.ipynb").is_file() and (folder / "_selfcheck" / "messages.json").is_file()
@@ -161,7 +171,8 @@ def _prose(files):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_a_chinese_release_carries_no_english_prose_outside_code(name, zh_files):
-    files = dict(zh_files[name], **{"README.md": course.readme(catalogues.load(name), ZH)})
+    files = zh_files[name]
+    assert "README.md" in files and student_readme.INSTALL in files["README.md"]
     prose = _prose(files)
     assert len(prose) > 20
     english = [(relative, run) for relative, piece in prose for run in english_words(piece)]

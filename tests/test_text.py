@@ -16,10 +16,10 @@ OTHER = [lang for lang in text.LANGUAGES if lang != text.ENGLISH]
 
 #: Entries whose translation may hold no CJK character: formats of numbers, markup and names only.
 NO_WORDS = {
-    ("cli", "part_row"), ("cli", "total_row"), ("course", "readme_module"), ("course", "readme_part"),
+    ("cli", "part_row"), ("cli", "total_row"), ("student_readme", "readme_module"), ("student_readme", "readme_part"),
     ("local", "line"), ("results", "case_line"), ("evaluation", "frame"), ("evaluation", "plural"),
     ("evaluation", "sequence"), ("evaluation", "join"), ("feedback", "html"), ("feedback", "close_heading"),
-    ("feedback", "close_item"), ("prairielearn", "part"),
+    ("feedback", "close_item"), ("prairielearn", "part"), ("class_report", "written_number"),
 }
 #: Tables whose entries are never str.format templates (prose, formulas with braces)
 NOT_TEMPLATES = ("doc:", "hint:", "notebook:", "catalogue:")

@@ -16,8 +16,8 @@ MESSAGES = text.table("cli", {
     "sync_clean": "assignments/ and docs/rubrics/ are up to date with solutions/, notebooks/ and the catalogues",
     "sync_drift": "generated files are out of date; run `python -m grader sync`. Differing files:",
     "sync_wrote": "wrote {path}",
-    "part_row": "  {title:<44} {score:>6g} / {points:<4g}",
-    "total_row": "  {title:<44} {score:>6g} / {points:<4g}",
+    "part_row": "  {title} {score:>6g} / {points:<4g}",
+    "total_row": "  {title} {score:>6g} / {points:<4g}",
     "total": "Total",
     "lang_help": "the language of everything this command writes and says: {known} (default: $NNKIT_LANG, else en)",
     "course_help": "write a complete course folder (nbgrader_config.py and assignments/) in one language",
@@ -30,6 +30,8 @@ MESSAGES = text.table("cli", {
     "no_modules_below": "{folder} holds none of {assignment}'s graded files ({files}); they are in {below}: grade "
                         "that folder",
 })
+#: the narrowest the part titles' column of grade's table is, in terminal columns (text.width)
+TITLE_COLUMNS = 44
 
 
 def _grade(args):
@@ -51,10 +53,14 @@ def _grade(args):
     else:
         sys.stdout.write(results.json_text(results.fit(document)))
         sys.stdout.flush()
+    for sentence in report.broken.values():  # a module that could not be imported: said once, before the table
+        print(sentence, file=sys.stderr)
+    column = max([text.width(part.title) for part in report.parts] + [text.width(MESSAGES["total"]), TITLE_COLUMNS])
     for part in report.parts:
-        print(MESSAGES["part_row"].format(title=part.title, score=part.score, points=part.points), file=sys.stderr)
-    print(MESSAGES["total_row"].format(title=MESSAGES["total"], score=report.score, points=report.max_score),
-          file=sys.stderr)
+        print(MESSAGES["part_row"].format(title=text.ljust(part.title, column), score=part.score, points=part.points),
+              file=sys.stderr)
+    print(MESSAGES["total_row"].format(title=text.ljust(MESSAGES["total"], column), score=report.score,
+                                       points=report.max_score), file=sys.stderr)
     if args.plots:
         loading.join()
         from ..reports import plots
@@ -159,12 +165,13 @@ def _prairielearn(args):
 
 def _report(args):
     from ..reports import class_report
-    written = None
+    written = states = None
     if args.gradebook:
-        from .nbgrader.gradebook import gradebook_written  # nbgrader is needed only here
+        from .nbgrader.gradebook import gradebook_written, gradebook_written_states  # nbgrader is needed only here
         written = gradebook_written(Path(args.gradebook), args.assignment)
+        states = gradebook_written_states(Path(args.gradebook), args.assignment)
     class_report.main(args.assignment, Path(args.results_dir), Path(args.out), written=written,
-                      similarity=Path(args.similarity) if args.similarity else None)
+                      similarity=Path(args.similarity) if args.similarity else None, states=states)
     return 0
 
 

@@ -26,7 +26,7 @@ from .. import text
 
 MARKER = re.compile(r"^# %%(?: \[(?P<kind>markdown|grade|written)\])?(?: (?P<part>\S+))?\s*$")
 GRADE_SOURCE = (
-    "# Graded part: {title} ({points:g} points).\n"
+    "# Graded part: {title} ({points:g} {unit}).\n"
     "# Running this cell shows the part's public checks; the grader also runs hidden ones.\n"
     "from _selfcheck.local import check_part\n"
     "check_part({key!r})"
@@ -179,7 +179,9 @@ def build(assignment, lang=text.ENGLISH):
                 raise NotebookSourceError(MESSAGES["duplicate_part"].format(path=path, part=part_key))
             seen.add(part_key)
             title = text.catalogue(assignment.name, f"part:{part.key}", part.title, lang)
-            source = grade_source.format(title=title, points=part.points, key=part.key)
+            unit_key = "point" if part.points == 1 else "points"
+            unit = text.lookup("notebooks", unit_key, TEXT.english()[unit_key], lang)
+            source = grade_source.format(title=title, points=part.points, key=part.key, unit=unit)
             metadata = {"nbgrader": {"grade": True, "grade_id": part.key, "locked": True, "points": part.points,
                                      "schema_version": 3, "solution": False, "task": False}}
             cell_id = f"grade-{part.key}"

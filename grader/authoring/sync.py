@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .. import catalogues, text
 from ..shipped import evaluation
-from . import localize, notebooks, written
+from . import localize, notebooks, student_readme, written
 from ..core import paths, references, stored_tolerance
 from ..shipped import mutation, wire
 
@@ -178,6 +178,7 @@ def build(assignment, lang=text.ENGLISH):
         files["_selfcheck/messages.json"] = messages_json(lang)
     if (paths.ROOT / "notebooks" / f"{assignment.name}.py").is_file():
         files[f"{assignment.name}.ipynb"] = notebooks.build(assignment, lang)
+    files["README.md"] = student_readme.readme(assignment, lang)
     return files
 
 

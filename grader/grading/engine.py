@@ -62,6 +62,7 @@ class CaseResult:
     message: str
     misconception: str = ""
     relation: str = ""  # the key of a relation that says what the student's code computes (grader.diagnosis)
+    not_run: str = ""  # the module file whose failed import kept this case from running (Report.broken)
 
 
 @dataclass
@@ -76,6 +77,7 @@ class PartResult:
     cases: list
     upstream: list = field(default_factory=list)
     breaks: list = field(default_factory=list)
+    broken: list = field(default_factory=list)  # the module files that could not be imported and that it needs
 
     @property
     def misconceptions(self):
@@ -93,6 +95,7 @@ class Report:
     sandbox: dict = field(default_factory=dict)  # confinement.Policy.check's record: layers, properties, waiver
     lang: str = "en"  # the language of its titles and messages
     diagnosis_seconds: float = 0.0  # the grader's own time on diagnoses (grader.diagnosis), within the budget
+    broken: dict = field(default_factory=dict)  # {module file: evaluation.broken_module's sentence}
 
     @property
     def score(self):
@@ -195,6 +198,7 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
         sandbox.start()  # the confinement is checked before the first case, whatever the submission holds
         for name in sorted(name for name, data in modules.items() if data is TOO_LARGE):
             sandbox.refuse(name[:-len(".py")], Outcome(False, error="TooLarge", detail=name))
+        broken = _load_modules(assignment, sandbox)
         timed_out = set()
         graded, failed = set(), set()  # functions with a judged hidden case, and those with a failed one
         for part in assignment.parts:
@@ -246,9 +250,13 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                         elif problem:  # it missed its goal as well: both are said, the goal first
                             verdict = evaluation.Verdict(False, evaluation.say("join", first=verdict.message,
                                                                                second=problem), verdict.misconception)
+                    not_run = "" if verdict.passed else _not_run(check, outcome, broken)
+                    if not_run:
+                        verdict = evaluation.Verdict(False, evaluation.say("not_imported", file=not_run))
                     cases.append(CaseResult(part.key, check.function,
                                             text.check_title(spec_name, check.title, lang) or check.kind, case_index,
-                                            case.public, verdict.passed, verdict.message, verdict.misconception))
+                                            case.public, verdict.passed, verdict.message, verdict.misconception,
+                                            not_run=not_run))
                     records.append(diagnosis.Record(case, outcome, expected, variants, verdict,
                                                     lambda c=case_index, ci=check_index, o=outcome:
                                                     stored.generated(part.key, ci, c)
@@ -265,7 +273,8 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                         runs[f"{part.key}/{case.label or case_index}"] = {
                             "student": outcome.value if outcome.ok else None, "reference": expected,
                             "options": check.options, "function": check.function,
-                            "caption": f"{part.key}/{label or case_index}"}
+                            "caption": label or "{} #{}".format(
+                                text.catalogue(spec_name, f"part:{part.key}", part.title, lang), case_index + 1)}
                 spent = deadline.spent
                 _diagnose(check, records, cases[len(cases) - len(records):], _resolve(ref, check.function),
                           deadline)
@@ -273,10 +282,49 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
             score = part_score(part.points, cases)
             title = text.catalogue(spec_name, f"part:{part.key}", part.title, lang)
             parts.append(PartResult(part.key, title, part.points, score, cases))
-    _explain_dependencies(assignment, parts)
+    _explain_dependencies(assignment, parts, broken)
     return Report(assignment.name, text.catalogue(spec_name, "title", assignment.title, lang), parts,
                   time.monotonic() - started, runs, staged_digest=modules_digest(modules),
-                  sandbox=sandbox.record or {}, lang=lang, diagnosis_seconds=deadline.spent)
+                  sandbox=sandbox.record or {}, lang=lang, diagnosis_seconds=deadline.spent,
+                  broken={f"{module}.py": sentence for module, sentence in broken.items()})
+
+
+def graded_functions(assignment):
+    """{module: {function name}}: every graded function of ``assignment``, by its module."""
+    functions = {module: set() for module in assignment.modules}
+    for dotted in [check.function for part in assignment.parts for check in part.checks] + [
+            name for names in assignment.calls.values() for name in names]:
+        module, _, name = dotted.partition(".")
+        functions.setdefault(module, set()).add(name)
+    return functions
+
+
+def _load_modules(assignment, sandbox):
+    """Import the graded modules, in the catalogue's order, before any case runs. Returns {module: sentence} for
+    each that failed with an error of its own (``evaluation.broken_module``): such a module, like a missing one,
+    is a placeholder of its graded functions in the worker, so the student's other modules still import, and their
+    functions that do not need it are graded."""
+    sandbox.graded_functions = graded_functions(assignment)
+    broken = {}
+    for module in assignment.modules:
+        loaded = sandbox.load(module)
+        sentence = None if loaded.ok else evaluation.broken_module(module, loaded)
+        if sentence:
+            broken[module] = sentence
+    return broken
+
+
+def _not_run(check, outcome, broken):
+    """The file of a broken module (``_load_modules``) that kept this failed case from running, or ''. Its own
+    module's failed import, or a call into a placeholder (``ModuleNotImported``), which is the grader's own
+    finding here, whatever the student's process said."""
+    if not broken or outcome.ok:
+        return ""
+    if outcome.error == "ImportFailed" and check.module in broken:
+        return f"{check.module}.py"
+    if outcome.error == "ModuleNotImported":
+        return ", ".join(f"{module}.py" for module in broken)
+    return ""
 
 
 def _diagnose(check, records, results, reference, deadline):
@@ -346,14 +394,16 @@ def stand_in_bytes(assignment_name):
     return STAND_IN_ARGUMENT_FACTOR * largest or None
 
 
-def _explain_dependencies(assignment, parts):
-    """Fill in each PartResult's ``upstream`` and ``breaks`` from the catalogue's call graph."""
+def _explain_dependencies(assignment, parts, broken=()):
+    """Fill in each PartResult's ``upstream``, ``breaks`` and ``broken`` from the catalogue's call graph. A function
+    of a module that could not be imported (``broken``) is never named: the module's file is (``broken``)."""
     failing = {case.function for result, part in zip(parts, assignment.parts) if not part.integrated
-               for case in result.cases if not case.passed}
+               for case in result.cases if not case.passed and not case.not_run}
     for result, part in zip(parts, assignment.parts):
         if result.score >= result.points:
             continue
         functions = {check.function for check in part.checks}
+        result.broken = sorted({name for case in result.cases if case.not_run for name in case.not_run.split(", ")})
         if part.integrated:
             result.upstream = sorted({name for f in functions for name in assignment.depends_on(f)} & failing)
         else:

@@ -21,6 +21,7 @@ import importlib
 import os
 import re
 import string
+import unicodedata
 from contextlib import contextmanager
 from functools import lru_cache
 
@@ -219,3 +220,16 @@ def _install():
 
 
 _install()
+
+
+# -- terminal columns ------------------------------------------------------------------------------------------------
+def width(value):
+    """How many terminal columns ``value`` takes: a wide or full-width character (Chinese, Japanese, Korean) takes
+    two, a combining mark none, any other one (Unicode's East Asian Width property)."""
+    return sum(0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
+               for char in value)
+
+
+def ljust(value, columns):
+    """``value`` padded with spaces to ``columns`` terminal columns (``width``), as str.ljust pads characters."""
+    return value + " " * max(0, columns - width(value))

@@ -257,6 +257,9 @@ class GradeWithKit(KitPreprocessor):
         with tempfile.TemporaryDirectory(prefix="nnkit-autograde-") as scratch:
             document, plot_dir, code, reason = self._results(assignment, student, folder, scratch)
             parts = {test["extra_data"]["part"]: test for test in document["tests"]} if document else {}
+            # a module that could not be imported: its sentence heads the first grade cell that needs it
+            broken = (document or {}).get("extra_data", {}).get("broken") or {}
+            told = set()
             for cell in nb.cells:
                 meta = cell.get("metadata", {}).get("nbgrader", {})
                 # only the parts' grade cells: a written answer (a solution cell) stays as the student wrote it
@@ -269,11 +272,16 @@ class GradeWithKit(KitPreprocessor):
                     outputs = grade_outputs(message, 0.0, record=feedback_summary.message_record(message))
                 else:
                     text = part["output"]
+                    record = feedback_summary.part_record(part, broken)
+                    first = [sentence for sentence in record["broken"] if sentence not in told]
+                    if first:
+                        text = "\n".join(first + [text])
+                        told.update(first)
                     if code != 0:  # it failed, or was killed, after it wrote the results
                         text += "\n" + MESSAGES["plots_failed"]
                     images = part_plots(plot_dir, meta["grade_id"])
                     score = min(float(part["score"]), float(meta.get("points", part["score"])))
-                    outputs = grade_outputs(text, score, images, feedback_summary.part_record(part))
+                    outputs = grade_outputs(text, score, images, record)
                 cell.outputs = outputs
                 cell.execution_count = None
                 self.log.info("%s/%s: %s", assignment, meta.get("grade_id"), outputs[-1]["data"]["text/plain"])

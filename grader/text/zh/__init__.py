@@ -29,6 +29,6 @@ def notebook_cells(path):
 TABLES = {**messages.TABLES, **catalogues.TABLES, **code.TABLES}
 TABLES.update({name: {key: join_wide_lines(value) if key.endswith(".prompt") else value
                       for key, value in table.items()} for name, table in written.TABLES.items()})
-TABLES["course"] = dict(TABLES["course"], readme=join_wide_lines(TABLES["course"]["readme"]))
+TABLES["student_readme"] = dict(TABLES["student_readme"], readme=join_wide_lines(TABLES["student_readme"]["readme"]))
 for _path in sorted((Path(__file__).parent / "notebooks").glob("*.md")):
     TABLES[f"notebook:{_path.stem}"] = notebook_cells(_path)

@@ -65,8 +65,8 @@ A1 = {
                                        "一致",
     "check:weights on the truth table": "真值表上的权重",
     "label:the neuron's outputs on the truth table": "神经元在真值表上的输出",
-    "misconception:sigmoid_overflow": "|z| 很大时 np.exp 会溢出，而 np.where 会对每个元素计算两个分支，所以每个分支本身都必须安全："
-                                      "改用 exp(-|z|) 来计算，它永远不会溢出",
+    "misconception:sigmoid_overflow": "|z| 很大时 np.exp 会溢出（np.exp(1000) 是 inf，并给出警告；inf / inf 是 nan）：改用 "
+                                      "exp(-|z|) 来计算，它永远不会溢出",
     "misconception:bias_after_activation": "偏置加在了 sigmoid 之后：它应该放在里面，sigmoid(x @ w + b)",
     "misconception:weights_times_inputs": "x * w 是逐元素相乘，得到的是 (N, D) 的数组：神经元需要每一行的加权和，x @ w",
     "misconception:gate_weights_int": "w 是整数数组：请把权重写成浮点数，np.array([20.0, 20.0])，因为本套作业中的数组都是 float64",
@@ -159,8 +159,8 @@ A2 = {
                                       "Z = A_prev @ W + b",
     "misconception:forward_bias_missing": "没有加上偏置：Z_l = A_(l-1) @ W_l + b_l",
     "misconception:last_activation_missing": "最后一层漏掉了激活函数：A_L = f_L(Z_L) 同样要计算",
-    "misconception:sigmoid_overflow": "|z| 很大时 np.exp 会溢出，而 np.where 会对每个元素计算两个分支，所以每个分支本身都必须安全："
-                                      "改用 exp(-|z|) 来计算，它永远不会溢出",
+    "misconception:sigmoid_overflow": "|z| 很大时 np.exp 会溢出（np.exp(1000) 是 inf，并给出警告；inf / inf 是 nan）：改用 "
+                                      "exp(-|z|) 来计算，它永远不会溢出",
     "misconception:tanh_overflow": "|z| 很大时 (e^z - e^-z) / (e^z + e^-z) 会溢出成 inf / inf = nan：请用 np.tanh，或者用永远不会"
                                    "溢出的 exp(-2|z|) 来写",
     "misconception:sigmoid_prime_factor": "少了因子 (1 - sigmoid(z))：sigmoid'(z) = sigmoid(z) * (1 - sigmoid(z))",
@@ -223,13 +223,13 @@ A3 = {
     "check:short runs": "短时间训练",
     "check:training run": "完整训练",
     "label:XOR, 3-4-1 sigmoid network": "异或，3-4-1 sigmoid 网络",
-    "label:XOR, initialisation 1": "异或，初始化 1",
+    "label:XOR, from random initial weights (seed 1)": "异或，从随机初始权重出发（种子 1）",
     "label:hidden run 1": "隐藏训练 1",
     "label:hidden run 2": "隐藏训练 2",
     "label:hidden run": "隐藏训练",
     "label:a hidden 2-8-1 tanh task, held-out points": "一个隐藏的 2-8-1 tanh 任务，留出集中的点",
     "label:diamond, 2-8-1 tanh network, held-out points": "菱形，2-8-1 tanh 网络，留出集中的点",
-    "label:diamond, initialisation 4": "菱形，初始化 4",
+    "label:diamond, from random initial weights (seed 4)": "菱形，从随机初始权重出发（种子 4）",
     "returns:a tuple (params, history)": "一个元组 (params, history)",
     "misconception:delta_averaged": "output_delta 除以了 N：delta 是逐样本的量；唯一的一次求平均在 layer_gradients 中",
     "misconception:delta_sign": "输出层的 delta 写成了 Y - A_out；应为 A_out - Y，即损失的梯度，而不是误差的梯度",

@@ -5,6 +5,8 @@ EVALUATION = {
     "missing_file": "提交中缺少 {detail}",
     "missing_function": "缺少 {function}：{detail}",
     "import_failed": "无法导入该模块（{detail}）{where}",
+    "module_broken": "无法导入 {file}：{error}{where}。修好之前，{file} 中的任何代码都无法运行，请先修好它。",
+    "not_imported": "无法导入 {file}，因此这项检查没有运行",
     "raised": "抛出了 {error}：{detail}{where}",
     "timeout": "运行超过了 {detail} 秒的时间限制（是否陷入了死循环？）",
     "skipped_after_timeout": "未运行：之前对 {function} 的一次调用已经超时",
@@ -19,8 +21,12 @@ EVALUATION = {
     "shape_transposed": "{path}的形状是 {got}；应为 {expected}：看起来是转置了",
     "length": "{path}有 {got} 项；应有 {expected} 项",
     "keys": "{path}的键是 {got}；应为 {expected}",
-    "values": "{path}在 {index} 处的值不对：应为 {expected}，实际为 {got}（最大差值 {diff:.3g}）",
+    "values": "{path}在 {index} 处的值不对：应为 {expected}，实际为 {got}{spread}",
+    "values_spread": "（{total} 个元素中有 {count} 个不对；最大差值 {diff:.3g} 出现在 {where}）",
+    "values_spread_here": "（{total} 个元素中有 {count} 个不对；最大差值就出现在这里）",
     "values_hidden": "{path}在 {index} 处的值不对",
+    "value": "{path}该值不对：应为 {expected}，实际为 {got}",
+    "value_hidden": "{path}该值不对",
     "type_hidden": "{path}返回的不是 {expected}",
     "shape_hidden": "{path}的形状不对；应为 {expected}",
     "length_hidden": "{path}的项数不对；应有 {expected} 项",
@@ -35,6 +41,7 @@ EVALUATION = {
     "bad_value_hidden": "返回了评分程序无法读取的值",
     "too_small_hidden": "信心十足的错误预测必须付出很大的损失（至少 {at_least:g}），而这里的损失更小",
     "not_finite": "{path}在 {index} 处出现了 nan 或 inf，而输入是有限的：请让计算在数值上保持稳定",
+    "not_finite_value": "{path}出现了 nan 或 inf，而输入是有限的：请让计算在数值上保持稳定",
     "too_small": "返回了 {got}，但信心十足的错误预测必须付出很大的损失（至少 {at_least:g}）",
     "clipped_high": "概率被裁剪在一个较大的值上：请裁剪在一个极小的值上，例如 1e-12",
     "too_large": "{detail} 超过了评分程序对单个模块文件接受的 {limit} KB，因此没有被评阅（完整的参考模块只有几 KB："
@@ -95,6 +102,8 @@ RESULTS = {
     "cut": "\n… [另有 {count} 个字符被截去：结果文件必须小于 1 MB]",
     "line_cut": "… [另有 {count} 个字符被截去]",
     "more_failures": "… 另有 {count} 项未通过的检查，未列出",
+    "not_run": "{count} 项检查没有运行：无法导入 {file}（错误见最上方）。",
+    "not_run_one": "1 项检查没有运行：无法导入 {file}（错误见最上方）。",
 }
 
 PLOTS = {
@@ -162,7 +171,9 @@ CLASS_REPORT = {
     "full_marks": "得满分",
     "mean_score": "平均得分",
     "misconceptions": "诊断出的典型错误",
-    "misconceptions_help": "无论有多少个用例复现了同一个典型错误，每名学生对它只计一次。",
+    "misconceptions_help": "按遇到它的学生人数排序；无论有多少个用例复现了同一个典型错误，每名学生对它只计一次。",
+    "misconceptions_none_hit": "检查目录能诊断的 {count} 种典型错误，没有一名学生遇到。",
+    "misconceptions_unhit": "检查目录能诊断、但没有学生遇到的另外 {count} 种典型错误",
     "misconception": "典型错误",
     "message": "学生看到的说明",
     "where": "出现位置",
@@ -172,6 +183,14 @@ CLASS_REPORT = {
     "unknown_part": "（不在当前的检查目录中）",
     "no_misconceptions": "这次作业的检查目录没有定义典型错误。",
     "per_student": "每名学生的得分",
+    "grid_help": "每一行是一名学生，每个带编号的列是一个部分（编号见“各部分”表），每个 W 列是一道书面问题（见书面回答表）；"
+                 "格子里是该学生的得分。",
+    "written_number": "W{number}",
+    "heat_full": "满分",
+    "heat_some": "得了部分分",
+    "heat_none": "没有得分",
+    "legend": "颜色：",
+    "number": "编号",
     "student": "学生",
     "total": "总分",
     "skipped": "未计入的文件",
@@ -196,9 +215,13 @@ CLASS_REPORT = {
                         "--gradebook gradebook.db 再运行一次即可纳入。",
     "written_pending": "还有 {count} 份书面回答等待评阅。",
     "written_pending_one": "还有 1 份书面回答等待评阅。",
-    "written_done": "所有书面回答都已评阅。",
+    "written_done": "所有作答了的书面问题都已人工评阅。",
+    "written_none_answered": "没有人作答书面问题：没有需要人工评阅的回答。",
+    "written_states": "共 {count} 份回答：{by_hand} 份已人工评阅，{waiting} 份待评阅，{blank} 份空白（由 autograde "
+                      "自动记为 0 分，没有人评阅过）。",
     "question": "问题",
-    "graded": "已评阅",
+    "graded": "已人工评阅",
+    "blank": "空白（自动记 0 分）",
     "to_grade": "待评阅",
     "to_grade_cell": "待评阅",
     "autograded": "自动评分",
@@ -239,6 +262,9 @@ NBGRADER_COLLECT = {
     "nothing_found": "{path}：没有找到任何应有的文件（{files}）",
     "notebook_broken": "{path}：其中的 {name} 无法作为 notebook 读取；改用发布的 notebook 代替",
     "extracted": "已为学生 {student} 解压 {files}",
+    "collected_before": "zip_collect 之前运行过：{path} 中是那次收集的结果。运行 `nbgrader zip_collect --force "
+                        "{assignment}` 可以重新收集所有压缩包（包括迟交的）；它会替换每个已收集学生的 submitted/ "
+                        "文件夹，之后 `nbgrader autograde {assignment}` 会为新学生评分（加上 --force 则所有人重新评分）。",
     "notebook_supplied": "{path} 中没有 {name}：改用发布的 notebook 代替（autograde 需要一个 notebook；分数只取决于"
                          "模块文件）",
 }
@@ -265,6 +291,7 @@ FEEDBACK = {
     "task_code": "任务：<code>",
     "comments": "<b>评语：</b>",
     "html": '<html lang="zh-CN">',
+    "no_response": "未作答。",
 }
 
 FEEDBACK_SUMMARY = {
@@ -291,8 +318,8 @@ CLI = {
     "sync_clean": "assignments/ 和 docs/rubrics/ 与 solutions/、notebooks/ 和检查目录一致",
     "sync_drift": "生成的文件已过时；请运行 `python -m grader sync`。不一致的文件：",
     "sync_wrote": "已写入 {path}",
-    "part_row": "  {title:<44} {score:>6g} / {points:<4g}",
-    "total_row": "  {title:<44} {score:>6g} / {points:<4g}",
+    "part_row": "  {title} {score:>6g} / {points:<4g}",
+    "total_row": "  {title} {score:>6g} / {points:<4g}",
     "total": "总分",
     "lang_help": "这条命令写出和显示的一切所用的语言：{known}（默认取 $NNKIT_LANG，否则为 en）",
     "course_help": "用一种语言写出完整的课程文件夹（nbgrader_config.py 和 assignments/）",
@@ -308,31 +335,9 @@ CLI = {
 COURSE = {
     "refuse": "course：{course} 不是空文件夹，也不是课程文件夹；请换一个新的或空的文件夹",
     "no_lang_line": "course：{path} 中没有用来设置课程语言的那一行 {line!r}",
+    "no_rubrics_place": "course：{path} 必须恰好一次写明 {place}，即评分细则所在之处",
     "wrote": "已写出课程 {course}（{lang}）：nbgrader_config.py 和 assignments/（{names}）",
     "marker": "由 `python -m grader course` 生成；每次运行都会重写 nbgrader_config.py 和 assignments/\n",
-    "readme": """# {title}
-
-这个文件夹就是你的作业。请在 {modules} 中写出你的答案：每个 `# TODO` 标出一处要填写的地方，它上方的文档字符串
-（docstring）给出了每个参数的形状。
-
-1. 在 Jupyter 中打开 `{notebook}`。它讲解每一个概念，运行你的代码并把结果画出来。其中的**评分部分**单元格会运行
-   对应部分的公开检查。
-2. 随时可以在这个文件夹中运行 `pytest`。它在几秒钟内跑完全部公开检查，并指出问题所在：期望值与你的结果的对比，
-   或者是形状、dtype、类型不对。如果你的错误与某个典型错误相符，它会说出是哪一个。文件还没有改动时，每项检查都会
-   显示“尚未实现”。
-3. 提交整个文件夹。评分程序除了运行公开检查，还会运行隐藏的检查（其他输入、梯度检验和训练过程），所以通过
-   `pytest` 是必要条件，而不是充分条件。
-
-你需要装有 numpy、matplotlib 和 pytest 的 Python 3（使用 notebook 还需要 Jupyter）。请不要改动 `_selfcheck/`、
-`test_selfcheck.py` 和 `pytest.ini`。
-
-| 部分 | 分值 |
-|---|---|
-{parts}
-""",
-    "readme_module": "`{module}.py`",
-    "readme_join": "、",
-    "readme_part": "| {title} | {points:g} |",
 }
 
 ENGINE = {
@@ -428,7 +433,7 @@ SYNC = {
 }
 
 NOTEBOOKS = {
-    "grade_source": "# 评分部分：{title}（{points:g} 分）。\n"
+    "grade_source": "# 评分部分：{title}（{points:g} {unit}）。\n"
                     "# 运行这个单元格会显示该部分的公开检查；评分时还会运行隐藏的检查。\n"
                     "from _selfcheck.local import check_part\n"
                     "check_part({key!r})",
@@ -591,6 +596,7 @@ LMS = {
     "shared_row": "{student}：与 {others} 对应名单中的同一行 {row}，未导出",
     "no_submission": "名单行 {row}：没有提交，未导出",
     "pending": "{student}：还有 {points:g} 分的书面回答尚待评分，未导出",
+    "pending_one": "{student}：还有 1 分的书面回答尚待评分，未导出",
     "auto_only": "本工具的评分结果只含自动评分的部分（{auto:g} 分）；书面回答的 {written:g} 分不在此文件中："
                  "加上 --gradebook gradebook.db 即可包含",
     "wrote": "已将 {assignment} 的 {count} 个成绩（满分 {max_score:g}）写入 {path}（{lms}：{column}）",
@@ -638,6 +644,43 @@ STEPS = {
     "not_the_last": "{label}：这次训练返回的参数，不是最后一次 {function} 给出的参数",
 }
 
+STUDENT_README = {
+    "readme": """# {title}
+
+这个文件夹就是你的作业。请在 {modules} 中写出你的答案：每个 `# TODO` 标出一处要填写的地方，它上方的文档字符串
+（docstring）给出了每个参数的形状。
+
+## 需要准备什么
+
+Python 3.10 或更新版本，以及 numpy、matplotlib、pytest 和 Jupyter。在终端里安装一次即可：
+
+```bash
+{install}
+```
+
+`pytest` 不需要 Jupyter 就能运行；notebook 需要它。
+
+## 怎么做
+
+1. 打开 notebook：在这个文件夹中运行 `jupyter lab {notebook}`。它讲解每一个概念，运行你的代码并把结果画出来。
+   其中的**评分部分**单元格会运行对应部分的公开检查。
+2. 随时可以在这个文件夹中运行 `pytest`。它在几秒钟内跑完全部公开检查，并指出问题所在：期望值与你的结果的对比，
+   或者是形状、dtype、类型不对。如果你的错误与某个典型错误相符，它会说出是哪一个。文件还没有改动时，每项检查都会
+   显示“尚未实现”。某个文件无法导入时（比如有语法错误），它只报一次错，并指出所在的行：请先修好它。
+3. 提交整个文件夹。评分程序除了运行公开检查，还会运行隐藏的检查（其他输入、梯度检验和训练过程），所以通过
+   `pytest` 是必要条件，而不是充分条件。
+
+请不要改动 `_selfcheck/`、`test_selfcheck.py` 和 `pytest.ini`。
+
+| 部分 | 分值 |
+|---|---|
+{parts}
+""",
+    "readme_module": "`{module}.py`",
+    "readme_join": "、",
+    "readme_part": "| {title} | {points:g} |",
+}
+
 TABLES = {
     "diagnosis_text": DIAGNOSIS_TEXT,
     "evaluation": EVALUATION,
@@ -657,6 +700,7 @@ TABLES = {
     "feedback_summary": FEEDBACK_SUMMARY,
     "cli": CLI,
     "course": COURSE,
+    "student_readme": STUDENT_README,
     "engine": ENGINE,
     "batch": BATCH,
     "bundle": BUNDLE,
