@@ -57,46 +57,47 @@ You need Python 3 with numpy, matplotlib and pytest (and Jupyter for the noteboo
 })
 
 
-def config_text(lang):
-    """The kit's nbgrader_config.py with the course's language set."""
+def config_text():
+    """The kit's nbgrader_config.py with the course's language (the current one) set."""
+    lang = text.current()
     source = CONFIG.read_text(encoding="utf-8")
     if source.count(f"\n{LANG_LINE}\n") != 1:
         raise ValueError(MESSAGES["no_lang_line"].format(path=CONFIG, line=LANG_LINE))
     return source.replace(f"\n{LANG_LINE}\n", f"\nLANG = {lang!r}\n", 1)
 
 
-def readme(assignment, lang):
-    """The students' README.md of ``assignment`` in ``lang``."""
+def readme(assignment):
+    """The students' README.md of ``assignment`` in the current language."""
     def say(key):
-        return text.lookup("course", key, MESSAGES.english()[key], lang)
+        return text.lookup("course", key, MESSAGES.english()[key])
     name = assignment.name
     modules = say("readme_join").join(say("readme_module").format(module=module) for module in assignment.modules)
-    parts = "\n".join(say("readme_part").format(title=text.catalogue(name, f"part:{part.key}", part.title, lang),
+    parts = "\n".join(say("readme_part").format(title=text.catalogue(name, f"part:{part.key}", part.title),
                                                points=part.points) for part in assignment.parts)
-    return say("readme").format(title=text.catalogue(name, "title", assignment.title, lang), modules=modules,
+    return say("readme").format(title=text.catalogue(name, "title", assignment.title), modules=modules,
                                 notebook=f"{name}.ipynb", parts=parts)
 
 
-def build(lang, names=None):
-    """Every file of the course folder as {relative path: text}."""
-    files = {"nbgrader_config.py": config_text(lang)}
+def build(names=None):
+    """Every file of the course folder, in the current language, as {relative path: text}."""
+    files = {"nbgrader_config.py": config_text()}
     for name in names or catalogues.names():
         assignment = catalogues.load(name)
-        for relative, content in sync.build(assignment, lang).items():
+        for relative, content in sync.build(assignment).items():
             files[f"assignments/{name}/{relative}"] = content
-        files[f"assignments/{name}/README.md"] = readme(assignment, lang)
-        sheet = written.rubric_sheet(assignment, lang)
+        files[f"assignments/{name}/README.md"] = readme(assignment)
+        sheet = written.rubric_sheet(assignment)
         if sheet:
             files[f"rubrics/{name}.md"] = sheet
     return files
 
 
-def write(course, lang, names=None):
-    """Write the course folder; returns its resolved path. Raises ValueError for a folder it must not touch."""
+def write(course, names=None):
+    """Write the course folder in the current language; returns its resolved path. Raises ValueError for a folder it must not touch."""
     course = Path(course).resolve()
     if course.exists() and not (course / MARKER).is_file() and any(course.iterdir()):
         raise ValueError(MESSAGES["refuse"].format(course=course))
-    files = build(lang, names)
+    files = build(names)
     course.mkdir(parents=True, exist_ok=True)
     (course / MARKER).write_text(MESSAGES["marker"], encoding="utf-8")
     for folder in {Path(relative).parts[1] for relative in files if relative.startswith("assignments/")}:
@@ -115,7 +116,7 @@ def main(course_dir, names=None):
     for name in names or []:
         catalogues.load(name)  # an unknown name is reported by the CLI
     try:
-        course = write(course_dir, lang, names)
+        course = write(course_dir, names)
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return 2

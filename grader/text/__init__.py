@@ -12,7 +12,10 @@ other language has one place of its own, ``grader/text/<lang>/`` (``zh`` for Chi
   ``("hint:solutions/...", "<function>")`` and ``("code:solutions/...", "<MESSAGES key>")`` for student files;
 - ``("notebook:a3_backprop", "<cell key>")``: a markdown cell, from ``# %% [markdown] <cell key>``.
 
-The language in use is, first to last: ``use(lang)`` (what ``--lang`` sets), ``$NNKIT_LANG``, then English. A module
+The language is ambient, never an argument: an entry point (the command line, a pool worker, an nbgrader
+preprocessor) decides it once with ``settle`` (``--lang``, else ``$NNKIT_LANG``, else the language of the course it
+works in, else English), a block that must speak another one says ``with language(lang):``, and everything below
+reads ``current()``. docs/architecture.md says why. A module
 makes its messages translatable with ``MESSAGES = text.table("name", {...})``: the table reads like the dict it
 wraps, and ``MESSAGES[key]`` is the current language's text where it has one. ``tests/test_text.py`` fails when any
 English key lacks a translation with the same placeholders, or a translation has no English key any more.
@@ -66,6 +69,13 @@ def use(lang):
     return current()
 
 
+def settle(flag=None, course=None):
+    """An entry point's one decision, made before anything is said: ``flag`` (``--lang``, a preprocessor's ``lang``),
+    else ``$NNKIT_LANG``, else ``course()`` (the language of the course the command works in, or None), else English.
+    Speaks it from now on, and returns it."""
+    return use(flag or os.environ.get(VARIABLE) or (course() if course else None) or ENGLISH)
+
+
 @contextmanager
 def language(lang):
     """Speak ``lang`` inside a with block, then go back to what was spoken before."""
@@ -86,10 +96,10 @@ def tables(lang):
     return importlib.import_module(f"{__name__}.{lang}").TABLES
 
 
-def lookup(table_name, key, english, lang=None):
-    """The text of ``key`` in table ``table_name``, in ``lang`` (default: the current language); ``english`` when
-    that language is English or has no such entry."""
-    lang = lang or _spoken()
+def lookup(table_name, key, english):
+    """The text of ``key`` in table ``table_name``, in the current language; ``english`` when that language is
+    English or has no such entry."""
+    lang = _spoken()
     if lang == ENGLISH:
         return english
     found = tables(lang).get(table_name, {}).get(key)
@@ -104,9 +114,9 @@ def _spoken():
         return ENGLISH
 
 
-def translation(table_name, lang=None):
-    """{key: text} of one table in ``lang`` (default: the current one); {} for English."""
-    lang = lang or current()
+def translation(table_name):
+    """{key: text} of one table in the current language; {} for English."""
+    lang = current()
     return dict(tables(lang).get(table_name, {})) if lang != ENGLISH else {}
 
 
@@ -140,16 +150,16 @@ def table(name, english):
 
 
 # -- catalogue text -------------------------------------------------------------------------------------------------
-def catalogue(name, key, english, lang=None):
-    """A catalogue's text (``title``, ``part:<key>``, ``check:<title>``, ``label:<label>``, ...) in ``lang``."""
-    return lookup(f"catalogue:{name}", key, english, lang)
+def catalogue(name, key, english):
+    """A catalogue's text (``title``, ``part:<key>``, ``check:<title>``, ``label:<label>``, ...)."""
+    return lookup(f"catalogue:{name}", key, english)
 
 
-def misconception(name, part, key, english, lang=None):
+def misconception(name, part, key, english):
     """A misconception's message: ``misconception:<key>@<part>`` where the catalogue needs one per part, else
     ``misconception:<key>``."""
     table_name = f"catalogue:{name}"
-    lang = lang or current()
+    lang = current()
     if lang == ENGLISH:
         return english
     found = tables(lang).get(table_name, {})
@@ -157,16 +167,16 @@ def misconception(name, part, key, english, lang=None):
     return english if text is None else text
 
 
-def check_title(name, title, lang=None):
-    return catalogue(name, f"check:{title}", title, lang) if title else title
+def check_title(name, title):
+    return catalogue(name, f"check:{title}", title) if title else title
 
 
-def options(name, options, lang=None):
-    """A check's options with its student-facing ``label`` and ``returns`` in ``lang``."""
+def options(name, options):
+    """A check's options with its student-facing ``label`` and ``returns`` in the current language."""
     translated = dict(options)
     for field in ("label", "returns"):
         if isinstance(translated.get(field), str) and translated[field]:
-            translated[field] = catalogue(name, f"{field}:{translated[field]}", translated[field], lang)
+            translated[field] = catalogue(name, f"{field}:{translated[field]}", translated[field])
     return translated
 
 

@@ -285,7 +285,8 @@ CLI = {
     "part_row": "  {title:<44} {score:>6g} / {points:<4g}",
     "total_row": "  {title:<44} {score:>6g} / {points:<4g}",
     "total": "总分",
-    "lang_help": "这条命令写出和显示的一切所用的语言：{known}（默认取 $NNKIT_LANG，否则为 en）",
+    "lang_help": "这条命令写出和显示的一切所用的语言：{known}（默认取 $NNKIT_LANG，否则取课程的 nbgrader_config.py 中的 "
+                 "LANG，否则为 en）",
     "course_help": "用一种语言写出完整的课程文件夹（nbgrader_config.py 和 assignments/）",
     "course_dir_help": "要写入的文件夹：新的或空的文件夹，或者这条命令以前写出的课程文件夹",
     "course_names_help": "要包含的作业（默认：全部）",
@@ -629,7 +630,12 @@ STEPS = {
     "not_the_last": "{label}：这次训练返回的参数，不是最后一次 {function} 给出的参数",
 }
 
+COURSE_CONFIG = {
+    "unknown": "{path} 设定了本套件不支持的语言：{detail}",
+}
+
 TABLES = {
+    "course_config": COURSE_CONFIG,
     "diagnosis_text": DIAGNOSIS_TEXT,
     "evaluation": EVALUATION,
     "steps": STEPS,
