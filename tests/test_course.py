@@ -10,7 +10,9 @@ import sys
 import nbformat
 import pytest
 
-from grader.adapters import batch, nbgrader_bridge
+from grader.adapters import batch
+from grader.adapters.nbgrader.feedback import FEEDBACK_FRAGMENTS, FEEDBACK_TEMPLATE, feedback_template
+from grader.adapters.nbgrader.release import answer_stub
 from grader import catalogues, text
 from grader.reports import class_report, results
 from grader.authoring import course, sync
@@ -91,9 +93,9 @@ def test_the_config_line_that_sets_the_language_is_there_once():
     for setting in ("GradeWithKit", "FeedbackExporter", "WarnRevealedAnswers"):
         assert f"c.{setting}.lang = LANG" in source, setting
     with text.language("en"):
-        assert nbgrader_bridge.answer_stub() == "YOUR ANSWER HERE"
+        assert answer_stub() == "YOUR ANSWER HERE"
     with text.language(ZH):
-        assert nbgrader_bridge.answer_stub() == "在这里写下你的回答"
+        assert answer_stub() == "在这里写下你的回答"
 
 
 # -- the Chinese release -----------------------------------------------------------------------------------------
@@ -274,15 +276,15 @@ def test_the_class_report_in_chinese(tmp_path, submission):
 
 
 def test_the_feedback_template_in_chinese():
-    english = nbgrader_bridge.FEEDBACK_TEMPLATE.read_text(encoding="utf-8")
-    for fragment, _ in nbgrader_bridge.FEEDBACK_FRAGMENTS:
+    english = FEEDBACK_TEMPLATE.read_text(encoding="utf-8")
+    for fragment, _ in FEEDBACK_FRAGMENTS:
         assert fragment in english, f"nbgrader's feedback template no longer says {fragment!r}"
     with text.language("en"):
-        assert nbgrader_bridge.feedback_template() is None
+        assert feedback_template() is None
     with text.language(ZH):
-        chinese = nbgrader_bridge.feedback_template()
+        chinese = feedback_template()
     assert "（得分：" in chinese and '<html lang="zh-CN">' in chinese
-    for fragment, _ in nbgrader_bridge.FEEDBACK_FRAGMENTS:
+    for fragment, _ in FEEDBACK_FRAGMENTS:
         assert fragment not in chinese, fragment
 
 
