@@ -15,7 +15,7 @@ from grader.adapters.nbgrader.feedback import FEEDBACK_FRAGMENTS, FEEDBACK_TEMPL
 from grader.adapters.nbgrader.release import answer_stub
 from grader import catalogues, text
 from grader.reports import class_report, results
-from grader.authoring import course, sync
+from grader.authoring import course, inventory, sync
 from grader.grading import engine
 from grader.core import paths
 from conftest import comparable, cli_env
@@ -328,7 +328,7 @@ def test_a_chosen_language_reaches_the_kits_subprocesses(monkeypatch):
 
 @pytest.mark.parametrize("name", [name for name in NAMES if catalogues.load(name).written])
 def test_a_chinese_release_holds_no_rubric_and_the_course_keeps_them_apart(name, zh_files):
-    rubrics = [value for key, value in text.tables(ZH)[f"written:{name}"].items() if ".rubric." in key]
+    rubrics = [value for key, value in inventory.translated(ZH)[f"written:{name}"].items() if ".rubric." in key]
     assert rubrics
     released = "\n".join(zh_files[name].values())
     leaked = [piece for rubric in rubrics for piece in re.split(r"[。：；]", rubric)

@@ -1,5 +1,5 @@
 """A student's Python file in another language: the same code, with its docstrings, TODO hints and messages
-replaced by that language's text from ``grader/text/<lang>/``.
+replaced by that language's text from its catalogues (``grader/text/locale/<lang>/``, read through ``grader.text``).
 
 The source of every student file is English: a solution module (``solutions/<assignment>/<module>.py``) or a file
 of the self-check (``grader/shipped/test_selfcheck.py``). ``translate_source`` rewrites, for the file at ``rel``

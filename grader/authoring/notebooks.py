@@ -2,7 +2,7 @@
 
 The source is plain Python with cell markers:
 - ``# %% [markdown] <key>`` starts a markdown cell; its lines drop their leading ``# ``. The key names the cell for
-  its translations (``("notebook:<assignment>", "<key>")`` in ``grader/text/<lang>/``): a short, unique word that
+  its translations (``notebook:<assignment>::<key>`` in ``grader/text/locale/<lang>/``): a short, unique word that
   says what the cell is about, never its position, so that inserting a cell changes no other cell's key;
 - ``# %%`` starts a code cell;
 - ``# %% [grade] <part>`` is replaced by the nbgrader grade cell of that catalogue part, with its points;

@@ -13,12 +13,16 @@ Outside ``assignments/``, for the instructor only, it writes ``docs/rubrics/<ass
 questions with their rubrics (``grader.authoring.written``). nbgrader releases only what is in ``assignments/``, so these
 never reach a student.
 
+It also compiles each language's translations, ``grader/text/locale/<lang>/LC_MESSAGES/<domain>.po``, into the
+``.mo`` beside it, which the kit reads at run time (``grader.text.po``).
+
 ``python -m grader sync`` writes them; ``python -m grader sync --check`` lists what differs, for CI and the tests.
 
-``assignments/`` is the English course. ``build(assignment, lang)`` makes the same files in another language from the
-same sources (``python -m grader course --lang zh DIR`` writes them): the code is identical, and the docstrings, TODO
-hints, notebook prose, check titles and messages come from ``grader/text/<lang>/`` (see ``grader.authoring.localize``). Such a
-build also ships ``_selfcheck/messages.json``, the language's text for the self-check's messages.
+``assignments/`` is the English course. ``build(assignment)`` spoken in another language (``with
+text.language("zh")``) makes the same files in it from the same sources (``python -m grader course --lang zh DIR``
+writes them): the code is identical, and the docstrings, TODO hints, notebook prose, check titles and messages come
+from that language's catalogues in ``grader/text/locale/`` (see ``grader.authoring.localize``). Such a build also
+ships ``_selfcheck/messages.json``, the language's text for the self-check's messages.
 """
 import json
 import re
@@ -149,7 +153,9 @@ def provided_source(assignment, module):
 def messages_json():
     """``_selfcheck/messages.json`` of a course in the current language: the text of evaluation.py's and local.py's
     messages."""
-    tables = {name: text.translation(name) for name in ("evaluation", "local")}
+    english = {"evaluation": evaluation.MESSAGES,
+               "local": localize.code_messages((SELFCHECK / "local.py").read_text(encoding="utf-8"))}
+    tables = {name: text.translation(name, messages) for name, messages in english.items()}
     return json.dumps(tables, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
 
@@ -248,6 +254,16 @@ def _up_to_date(target, relative, text):
     return relative == "_selfcheck/cases.json" and _same_cases(on_disk, text)
 
 
+def compiled_translations():
+    """{.mo path: bytes} of every language's gettext catalogues, compiled from its .po files (``grader.text.po``):
+    what the kit reads at run time."""
+    from ..text import po
+    found = {}
+    for lang in po.languages():
+        found.update(po.compiled(lang))
+    return found
+
+
 def differences(names=None):
     """Generated files that are missing or differ on disk, as paths relative to the kit ('assignments/<name>/<file>',
     'docs/rubrics/<name>.md').
@@ -259,6 +275,9 @@ def differences(names=None):
         for target, relative, text in _generated(name):
             if not _up_to_date(target, relative, text):
                 drift.append(str(target.relative_to(paths.ROOT)))
+    for target, content in compiled_translations().items():
+        if not target.is_file() or target.read_bytes() != content:
+            drift.append(str(target.relative_to(paths.ROOT)))
     return drift
 
 
@@ -271,5 +290,9 @@ def write(names=None):
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
+            changed.append(str(target.relative_to(paths.ROOT)))
+    for target, content in compiled_translations().items():
+        if not target.is_file() or target.read_bytes() != content:
+            target.write_bytes(content)
             changed.append(str(target.relative_to(paths.ROOT)))
     return changed
