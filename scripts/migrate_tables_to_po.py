@@ -6,8 +6,9 @@
 
 Each old entry becomes the entry of the same key, with the English the kit says now as its msgid. An entry whose
 English changed since it was translated (its digest in ``sources.json`` differs, or it has none) is marked fuzzy,
-as the old inventory reported it "changed". An entry the .po files already hold and the old tables do not is kept;
-where both hold one, the old table's text wins (it is what was merged last). Entries whose key is gone are dropped.
+as the old inventory reported it "changed", unless the .po files already translate that English. An entry the .po
+files already hold and the old tables do not is kept; where both hold a current one, the old table's text wins (it
+is what was merged last). Entries whose key is gone are dropped.
 Run it again after merging branches that added text the old way: it migrates what the old files hold and removes
 them again. Nothing outside grader/text/ is touched.
 """
@@ -77,8 +78,11 @@ def migrate(lang):
                 dropped += 1
                 continue
             changed = recorded.get(table, {}).get(key) != _digest(source)
-            entries[(table, key)] = po.Entry(source, value, fuzzy=changed)
+            present = entries.get((table, key))
             moved += 1
+            if changed and present is not None and present.usable and present.english == source:
+                continue  # the .po already translates this English; the old table's text is older
+            entries[(table, key)] = po.Entry(source, value, fuzzy=changed)
             fuzzy += changed
     written = po.write(lang, po.merged(lang, english, entries))
     for name in MODULES + ("__init__",):
