@@ -214,7 +214,7 @@ def main(argv):
     for kind, table_name, key, value in rows:
         print(f"{kind}\t{po.context(table_name, key)}\t{value!r}")
     if rows:
-        print(f"translate these in grader/text/locale/{lang}/LC_MESSAGES/*.po (run with --update first to add the new "
+        print(f"translate these in grader/text/locale/{lang}/LC_MESSAGES/nnkit.po (run with --update first to add the new "
               f"ones), then run `python -m grader sync`", file=sys.stderr)
     return 1 if rows else 0
 

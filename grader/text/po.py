@@ -1,6 +1,6 @@
 """Each language's text as gettext catalogues, read and written with Babel.
 
-``grader/text/locale/<lang>/LC_MESSAGES/<domain>.po`` holds, for each piece of English the kit says, one entry:
+``grader/text/locale/<lang>/LC_MESSAGES/nnkit.po`` holds, for each piece of English the kit says, one entry:
 
 - ``msgctxt``: its stable key, ``<table>::<key>`` (``results::hidden``, ``catalogue:a1_neuron_gd::part:sigmoid``,
   ``doc:solutions/a1_neuron_gd/neuron.py::sigmoid``, ``notebook:a1_neuron_gd::intro``);
@@ -11,8 +11,9 @@ A translation is used only while its ``msgid`` is the English the kit says: when
 ``python -m grader.authoring.inventory LANG --update`` keeps the old translation, marks it ``#, fuzzy`` and records
 the English it was made from (``#| msgid``), as gettext's ``msgmerge`` does; until a translator updates it and drops
 the flag, the kit says the English and ``tests/test_text.py`` names the entry. ``python -m grader sync`` compiles
-each .po into the .mo beside it (``compiled``), which the kit reads with the standard library's gettext. The domains split the entries by
-where their English lives (``DOMAINS``), so that a translator opens one file per kind of text.
+each .po into the .mo beside it (``compiled``), which the kit reads with the standard library's gettext. Entries come
+in the order of ``authoring.inventory.english()``: each module's messages, then each catalogue, each student file,
+each notebook and each assignment's written questions.
 """
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -21,13 +22,10 @@ from pathlib import Path
 
 LOCALE = Path(__file__).resolve().parent / "locale"
 SEPARATOR = "::"
-#: domain: what its entries translate
+#: domain: what its entries translate. One domain, as most programs have: a contributor's new text lands in one file.
 DOMAINS = {
-    "messages": "each module's MESSAGES (text.table), evaluation.py's and the self-check's",
-    "catalogues": "each catalogue's titles, check titles, labels and misconception messages",
-    "code": "the docstrings, TODO hints and MESSAGES of the students' files",
-    "written": "the written questions' titles, prompts and rubrics",
-    "notebooks": "each notebook's markdown cells",
+    "nnkit": "every piece of text the kit says: modules' MESSAGES, catalogues, students' files, notebooks, written "
+             "questions",
 }
 PROJECT = "nnkit"
 WIDTH = 116
@@ -48,15 +46,7 @@ class Entry:
 
 def domain(table):
     """The domain (file) of a table's entries."""
-    if table.startswith("catalogue:"):
-        return "catalogues"
-    if table.startswith(("doc:", "hint:", "code:")):
-        return "code"
-    if table.startswith("written:"):
-        return "written"
-    if table.startswith("notebook:"):
-        return "notebooks"
-    return "messages"
+    return "nnkit"
 
 
 def context(table, key):
