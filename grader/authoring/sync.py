@@ -13,8 +13,9 @@ Outside ``assignments/``, for the instructor only, it writes ``docs/rubrics/<ass
 questions with their rubrics (``grader.authoring.written``). nbgrader releases only what is in ``assignments/``, so these
 never reach a student.
 
-It also compiles each language's translations, ``grader/text/locale/<lang>/LC_MESSAGES/<domain>.po``, into the
-``.mo`` beside it, which the kit reads at run time (``grader.text.po``).
+It also compiles each language's translations, ``grader/text/locale/<lang>/LC_MESSAGES/nnkit.po``, into the
+``.mo`` beside it, which the kit reads at run time (``grader.text.po``), and writes the counts that docs/accuracy.md
+quotes (``grader.authoring.counts``).
 
 ``python -m grader sync`` writes them; ``python -m grader sync --check`` lists what differs, for CI and the tests.
 
@@ -264,6 +265,12 @@ def compiled_translations():
     return found
 
 
+def generated_docs():
+    """{path: text} of the documentation sync writes beside the assignments: the counts in docs/accuracy.md."""
+    from . import counts
+    return {counts.DOC: counts.document()}
+
+
 def differences(names=None):
     """Generated files that are missing or differ on disk, as paths relative to the kit ('assignments/<name>/<file>',
     'docs/rubrics/<name>.md').
@@ -277,6 +284,9 @@ def differences(names=None):
                 drift.append(str(target.relative_to(paths.ROOT)))
     for target, content in compiled_translations().items():
         if not target.is_file() or target.read_bytes() != content:
+            drift.append(str(target.relative_to(paths.ROOT)))
+    for target, content in generated_docs().items():
+        if target.read_text(encoding="utf-8") != content:
             drift.append(str(target.relative_to(paths.ROOT)))
     return drift
 
@@ -294,5 +304,9 @@ def write(names=None):
     for target, content in compiled_translations().items():
         if not target.is_file() or target.read_bytes() != content:
             target.write_bytes(content)
+            changed.append(str(target.relative_to(paths.ROOT)))
+    for target, content in generated_docs().items():
+        if target.read_text(encoding="utf-8") != content:
+            target.write_text(content, encoding="utf-8")
             changed.append(str(target.relative_to(paths.ROOT)))
     return changed
