@@ -3,6 +3,7 @@
 ``grader/text/locale/<lang>/LC_MESSAGES/<domain>.po`` (see ``grader/text/po.py``), then the old files removed.
 
     .venv/bin/python scripts/migrate_tables_to_po.py [LANG ...]   (default: every grader/text/<lang>/ with tables)
+    .venv/bin/python -m grader.authoring.inventory zh             (then: nothing missing, nothing changed)
 
 Each old entry becomes the entry of the same key, with the English the kit says now as its msgid. An entry whose
 English changed since it was translated (its digest in ``sources.json`` differs, or it has none) is marked fuzzy,
@@ -85,6 +86,10 @@ def migrate(lang):
             entries[(table, key)] = po.Entry(source, value, fuzzy=changed)
             fuzzy += changed
     written = po.write(lang, po.merged(lang, english, entries))
+    for target, content in po.compiled(lang).items():  # what `python -m grader sync` compiles, so the kit speaks it
+        if not target.is_file() or target.read_bytes() != content:
+            target.write_bytes(content)
+            written.append(target)
     for name in MODULES + ("__init__",):
         (folder / f"{name}.py").unlink(missing_ok=True)
     (folder / "sources.json").unlink(missing_ok=True)
