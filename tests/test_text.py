@@ -95,6 +95,10 @@ def test_a_changed_english_message_is_flagged_fuzzy_and_said_in_english_until_tr
         said = gettext.GNUTranslations(handle)
     assert said.pgettext(po.context("results", "kept"), "same") == "相同"
     assert said.pgettext(po.context("results", "changed"), "new words") == "new words"
+    assert po.same_translations(compiled, compiled)
+    catalogs["nnkit"].get("same", context=po.context("results", "kept")).string = "一样"
+    po.write("zh", catalogs)
+    assert not po.same_translations(compiled, po.compiled("zh")[po.mo_path("zh", "nnkit")])
 
 
 @pytest.mark.parametrize("lang", OTHER)

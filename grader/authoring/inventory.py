@@ -195,7 +195,7 @@ def update(lang):
     is gone dropped; then compile them. Returns the paths written."""
     written = po.write(lang, po.merged(lang, english()))
     for target, content in po.compiled(lang).items():
-        if not target.is_file() or target.read_bytes() != content:
+        if not target.is_file() or not po.same_translations(target.read_bytes(), content):
             target.write_bytes(content)
             written.append(target)
     return written

@@ -30,6 +30,7 @@ import re
 from pathlib import Path
 
 from .. import catalogues, text
+from ..text import po
 from ..shipped import evaluation
 from . import localize, notebooks, written
 from ..core import paths, references, stored_tolerance
@@ -258,7 +259,6 @@ def _up_to_date(target, relative, text):
 def compiled_translations():
     """{.mo path: bytes} of every language's gettext catalogues, compiled from its .po files (``grader.text.po``):
     what the kit reads at run time."""
-    from ..text import po
     found = {}
     for lang in po.languages():
         found.update(po.compiled(lang))
@@ -283,7 +283,7 @@ def differences(names=None):
             if not _up_to_date(target, relative, text):
                 drift.append(str(target.relative_to(paths.ROOT)))
     for target, content in compiled_translations().items():
-        if not target.is_file() or target.read_bytes() != content:
+        if not target.is_file() or not po.same_translations(target.read_bytes(), content):
             drift.append(str(target.relative_to(paths.ROOT)))
     for target, content in generated_docs().items():
         if target.read_text(encoding="utf-8") != content:
@@ -302,7 +302,7 @@ def write(names=None):
             target.write_text(text, encoding="utf-8")
             changed.append(str(target.relative_to(paths.ROOT)))
     for target, content in compiled_translations().items():
-        if not target.is_file() or target.read_bytes() != content:
+        if not target.is_file() or not po.same_translations(target.read_bytes(), content):
             target.write_bytes(content)
             changed.append(str(target.relative_to(paths.ROOT)))
     for target, content in generated_docs().items():

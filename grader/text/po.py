@@ -174,6 +174,20 @@ def compiled(lang):
     return found
 
 
+def same_translations(old, new):
+    """Whether two compiled catalogues (.mo bytes) hold the same translations. Their headers may differ: Babel writes
+    its own version there, so a byte-for-byte comparison would call a catalogue stale on a machine with another
+    Babel."""
+    import gettext
+
+    def entries(data):
+        try:
+            return {key: value for key, value in gettext.GNUTranslations(BytesIO(data))._catalog.items() if key != ""}
+        except (OSError, ValueError, UnicodeDecodeError):
+            return None
+    return entries(old) is not None and entries(old) == entries(new)
+
+
 def write(lang, catalogs):
     """Write ``catalogs`` ({domain: Catalog}) as ``lang``'s .po files; returns the paths whose text changed."""
     changed = []
