@@ -279,8 +279,8 @@ def differences(names=None):
     """
     drift = []
     for name in names or catalogues.names():
-        for target, relative, text in _generated(name):
-            if not _up_to_date(target, relative, text):
+        for target, relative, generated in _generated(name):
+            if not _up_to_date(target, relative, generated):
                 drift.append(str(target.relative_to(paths.ROOT)))
     for target, content in compiled_translations().items():
         if not target.is_file() or not po.same_translations(target.read_bytes(), content):
@@ -295,11 +295,11 @@ def write(names=None):
     """Write every generated file; returns the paths it changed."""
     changed = []
     for name in names or catalogues.names():
-        for target, relative, text in _generated(name):
-            if target.is_file() and target.read_text(encoding="utf-8") == text:
+        for target, relative, generated in _generated(name):
+            if target.is_file() and target.read_text(encoding="utf-8") == generated:
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            target.write_text(generated, encoding="utf-8")
             changed.append(str(target.relative_to(paths.ROOT)))
     for target, content in compiled_translations().items():
         if not target.is_file() or not po.same_translations(target.read_bytes(), content):
