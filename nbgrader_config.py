@@ -59,6 +59,7 @@ except ImportError:
             sys.path.insert(0, candidate)
             break
 from grader.adapters.nbgrader import autograde, collect, export, feedback, files, release  # noqa: E402
+from grader import text  # noqa: E402
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
@@ -74,7 +75,8 @@ c.Exchange.root = os.environ.get("NNKIT_EXCHANGE") or str(HERE / "exchange")
 # generate_assignment: one line when a release ships an assignment's answers before that assignment is due
 c.GenerateAssignment.preprocessors = release.generate_preprocessors()
 c.WarnRevealedAnswers.lang = LANG
-c.ClearSolutions.text_stub = release.answer_stub(LANG)  # a written answer's stub, in the course's language
+with text.language(LANG or None):  # a written answer's stub, in the course's language
+    c.ClearSolutions.text_stub = release.answer_stub()
 
 # Autograde: keep the students' modules, grade them with the kit instead of running the notebook
 c.Autograde.exclude_overwriting = files.graded_files()

@@ -1,7 +1,8 @@
 """``python -m grader``: grade one submission, grade a class, generate student files or a course, export, run the demo.
 
 Every command takes ``--lang`` (``en`` or ``zh``): the language of everything it writes and says. Without it,
-``$NNKIT_LANG`` decides, else English. Scores never depend on it.
+``$NNKIT_LANG`` decides, else the course the command works in (the ``LANG`` of the nearest ``nbgrader_config.py``
+at or above its folder arguments, then the current folder), else English. Scores never depend on it.
 """
 import argparse
 import importlib
@@ -19,7 +20,8 @@ MESSAGES = text.table("cli", {
     "part_row": "  {title} {score:>6g} / {points:<4g}",
     "total_row": "  {title} {score:>6g} / {points:<4g}",
     "total": "Total",
-    "lang_help": "the language of everything this command writes and says: {known} (default: $NNKIT_LANG, else en)",
+    "lang_help": "the language of everything this command writes and says: {known} (default: $NNKIT_LANG, else the "
+                 "LANG of the course's nbgrader_config.py, else en)",
     "course_help": "write a complete course folder (nbgrader_config.py and assignments/) in one language",
     "course_dir_help": "the folder to write: a new or empty one, or a course folder this command made before",
     "course_names_help": "assignments to include (default: all)",
@@ -332,6 +334,18 @@ def parser():
     return top
 
 
+#: The arguments that name a folder or file of a course: the course they lie in decides the language without --lang.
+PLACES = ("submission", "submitted", "results_dir", "gradebook", "course_dir")
+
+
+def _course_language(args):
+    """The language of the nbgrader course the command works in: that of the first of its folder arguments, then of
+    the current folder, whose nearest ``nbgrader_config.py`` sets ``LANG``; None when none does."""
+    from ..core import course_config
+    places = [getattr(args, name, None) for name in PLACES]
+    return course_config.language_of(*filter(None, places), Path.cwd())
+
+
 def main(argv=None):
     """The command line. Run as a program (``argv`` None: ``python -m grader``, ``nnkit``), ``grade`` also caps
     its own process's memory (``limits.cap_address_space``); called with ``argv`` from Python, it does not."""
@@ -343,7 +357,7 @@ def main(argv=None):
     from ..sandbox.confinement import BadWaiver, Refused
     from ..sandbox.runner import SandboxError
     try:
-        text.use(args.lang)  # the kit's subprocesses get it too: paths.tool_env passes it on
+        text.settle(args.lang, lambda: _course_language(args))  # paths.tool_env passes it on to subprocesses
         return args.handler(args)
     except Refused as exc:  # one line, naming the property and the option that waives it
         print(exc, file=sys.stderr)

@@ -57,8 +57,9 @@ MESSAGES = text.table("course", {
 })
 
 
-def config_text(lang):
-    """The kit's nbgrader_config.py with the course's language set."""
+def config_text():
+    """The kit's nbgrader_config.py with the course's language (the current one) set."""
+    lang = text.current()
     source = CONFIG.read_text(encoding="utf-8")
     if source.count(f"\n{LANG_LINE}\n") != 1:
         raise ValueError(MESSAGES["no_lang_line"].format(path=CONFIG, line=LANG_LINE))
@@ -67,25 +68,25 @@ def config_text(lang):
     return source.replace(f"\n{LANG_LINE}\n", f"\nLANG = {lang!r}\n", 1).replace(RUBRICS_PLACE, "``rubrics/``")
 
 
-def build(lang, names=None):
-    """Every file of the course folder as {relative path: text}."""
-    files = {"nbgrader_config.py": config_text(lang), ".gitignore": GITIGNORE}
+def build(names=None):
+    """Every file of the course folder, in the current language, as {relative path: text}."""
+    files = {"nbgrader_config.py": config_text(), ".gitignore": GITIGNORE}
     for name in names or catalogues.names():
         assignment = catalogues.load(name)
-        for relative, content in sync.build(assignment, lang).items():
+        for relative, content in sync.build(assignment).items():
             files[f"assignments/{name}/{relative}"] = content
-        sheet = written.rubric_sheet(assignment, lang)
+        sheet = written.rubric_sheet(assignment)
         if sheet:
             files[f"rubrics/{name}.md"] = sheet
     return files
 
 
-def write(course, lang, names=None):
-    """Write the course folder; returns its resolved path. Raises ValueError for a folder it must not touch."""
+def write(course, names=None):
+    """Write the course folder in the current language; returns its resolved path. Raises ValueError for a folder it must not touch."""
     course = Path(course).resolve()
     if course.exists() and not (course / MARKER).is_file() and any(course.iterdir()):
         raise ValueError(MESSAGES["refuse"].format(course=course))
-    files = build(lang, names)
+    files = build(names)
     course.mkdir(parents=True, exist_ok=True)
     (course / MARKER).write_text(MESSAGES["marker"], encoding="utf-8")
     for folder in {Path(relative).parts[1] for relative in files if relative.startswith("assignments/")}:
@@ -104,7 +105,7 @@ def main(course_dir, names=None):
     for name in names or []:
         catalogues.load(name)  # an unknown name is reported by the CLI
     try:
-        course = write(course_dir, lang, names)
+        course = write(course_dir, names)
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return 2

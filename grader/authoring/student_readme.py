@@ -46,13 +46,13 @@ Leave `_selfcheck/`, `test_selfcheck.py` and `pytest.ini` as they are.
 })
 
 
-def readme(assignment, lang):
-    """The students' README.md of ``assignment`` in ``lang``."""
+def readme(assignment):
+    """The students' README.md of ``assignment`` in the current language."""
     def say(key):
-        return text.lookup("student_readme", key, MESSAGES.english()[key], lang)
+        return text.lookup("student_readme", key, MESSAGES.english()[key])
     name = assignment.name
     modules = say("readme_join").join(say("readme_module").format(module=module) for module in assignment.modules)
-    parts = "\n".join(say("readme_part").format(title=text.catalogue(name, f"part:{part.key}", part.title, lang),
+    parts = "\n".join(say("readme_part").format(title=text.catalogue(name, f"part:{part.key}", part.title),
                                                points=part.points) for part in assignment.parts)
-    return say("readme").format(title=text.catalogue(name, "title", assignment.title, lang), modules=modules,
+    return say("readme").format(title=text.catalogue(name, "title", assignment.title), modules=modules,
                                 notebook=f"{name}.ipynb", parts=parts, install=INSTALL)

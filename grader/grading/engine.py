@@ -150,33 +150,31 @@ def modules_digest(modules):
     return sha.hexdigest()
 
 
-def staged_files(assignment, modules, lang=text.ENGLISH):
+def staged_files(assignment, modules):
     """The files the sandbox gets: the graded modules' bytes (from read_modules), the provided ones from the kit (in
-    ``lang``: their code is the same in every language, their docstrings and messages are not)."""
+    the current language: their code is the same in every language, their docstrings and messages are not)."""
     files = {name: data for name, data in modules.items() if data is not TOO_LARGE}
     for module in assignment.provided:
-        if lang == text.ENGLISH:
+        if text.current() == text.ENGLISH:
             files[f"{module}.py"] = paths.ASSIGNMENTS / assignment.name / f"{module}.py"
         else:
             from ..authoring import sync
-            files[f"{module}.py"] = sync.provided_source(assignment, module, lang).encode("utf-8")
+            files[f"{module}.py"] = sync.provided_source(assignment, module).encode("utf-8")
     return files
 
 
-def grade(assignment_name, submission_dir, *, budget_seconds=BUDGET_SECONDS, memory_bytes=None, policy=None,
-          lang=None):
+def grade(assignment_name, submission_dir, *, budget_seconds=BUDGET_SECONDS, memory_bytes=None, policy=None):
     """Grade the submission folder ``submission_dir`` and return a Report. Raises SubmissionError on bad input, and
     confinement.Refused, before any student code runs, when the sandbox lacks a property ``policy`` requires.
 
     ``budget_seconds`` is the time the submission's code may take in all; ``memory_bytes`` is the worker's
     address-space limit (default: the sandbox's ``MEMORY_BYTES``). ``policy`` is a confinement.Policy (default:
-    every property required, except those waived in ``$NNKIT_SANDBOX_WAIVE``). ``lang`` is the language of every
-    message and title (default: ``text.current()``); the scores never depend on it."""
-    with text.language(lang or text.current()):
-        return _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy, text.current())
+    every property required, except those waived in ``$NNKIT_SANDBOX_WAIVE``). Every message and title is in the
+    current language (``text.current()``, which the Report records); the scores never depend on it."""
+    return _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy)
 
 
-def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy, lang):
+def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy):
     try:
         assignment = catalogues.load(assignment_name)
     except catalogues.UnknownAssignment as exc:
@@ -191,7 +189,7 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
     parts, runs = [], {}
     spec_name = assignment.name
     deadline = diagnosis.Deadline()
-    files = staged_files(assignment, modules, lang)
+    files = staged_files(assignment, modules)
     sources = {name: data if isinstance(data, bytes) else Path(data).read_bytes() for name, data in files.items()}
     with Sandbox(files, budget_seconds=budget_seconds, memory_bytes=memory_bytes,
                  policy=policy or confinement.Policy(), stand_in_bytes=stand_in_bytes(assignment.name)) as sandbox:
@@ -213,7 +211,7 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                     else:
                         trusted = _trusted(assignment, graded, failed)
                         replaced = stand_ins(assignment, part, check, ref, trusted)
-                        chain = _chain(spec_name, part, check, case, ref, lang)
+                        chain = _chain(spec_name, part, check, case, ref)
                         witnesses = {chain.steps.function: chain.see} if chain else None
                         timeout = check.timeout * (STAND_IN_SLOWDOWN if replaced or chain else 1)
                         outcome = sandbox.call(check.module, check.name, case.args, case.kwargs, timeout,
@@ -229,7 +227,7 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                     expected, variants = (stored.outputs(part.key, check_index, case_index)
                                           if outcome.ok or _may_explain(check, outcome) else (None, ()))
                     sandbox.give_back(time.monotonic() - fetching)
-                    variants = [(key, text.misconception(spec_name, part.key, key, message, lang), output)
+                    variants = [(key, text.misconception(spec_name, part.key, key, message), output)
                                 for key, message, output in variants]
                     predict = _resolve(ref, check.options.get("predict"))
                     # The catalogue's variants name a cause in diagnosis.explain, once the whole check is judged;
@@ -237,7 +235,7 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                     try:
                         verdict = evaluation.judge(check.kind, outcome, expected,
                                                    variants if check.kind == "converge" else (),
-                                                   text.options(spec_name, check.options, lang), predict,
+                                                   text.options(spec_name, check.options), predict,
                                                    function=f"{check.function}()", public=case.public)
                     except Exception as exc:  # a value no comparison foresaw: this case fails, grading goes on
                         verdict = evaluation.Verdict(False, evaluation.say(
@@ -254,7 +252,7 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                     if not_run:
                         verdict = evaluation.Verdict(False, evaluation.say("not_imported", file=not_run))
                     cases.append(CaseResult(part.key, check.function,
-                                            text.check_title(spec_name, check.title, lang) or check.kind, case_index,
+                                            text.check_title(spec_name, check.title) or check.kind, case_index,
                                             case.public, verdict.passed, verdict.message, verdict.misconception,
                                             not_run=not_run))
                     records.append(diagnosis.Record(case, outcome, expected, variants, verdict,
@@ -268,24 +266,24 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                     # Plotted: public runs that returned. A hidden run's data stays hidden, and a failed call
                     # has no run to plot.
                     if check.kind == "converge" and outcome.ok and case.public and check.options.get("plot", True):
-                        label = (text.catalogue(spec_name, f"label:{case.label}", case.label, lang) if case.label
+                        label = (text.catalogue(spec_name, f"label:{case.label}", case.label) if case.label
                                  else "")
                         runs[f"{part.key}/{case.label or case_index}"] = {
                             "student": outcome.value if outcome.ok else None, "reference": expected,
                             "options": check.options, "function": check.function,
                             "caption": label or "{} #{}".format(
-                                text.catalogue(spec_name, f"part:{part.key}", part.title, lang), case_index + 1)}
+                                text.catalogue(spec_name, f"part:{part.key}", part.title), case_index + 1)}
                 spent = deadline.spent
                 _diagnose(check, records, cases[len(cases) - len(records):], _resolve(ref, check.function),
                           deadline)
                 sandbox.give_back(deadline.spent - spent)
             score = part_score(part.points, cases)
-            title = text.catalogue(spec_name, f"part:{part.key}", part.title, lang)
+            title = text.catalogue(spec_name, f"part:{part.key}", part.title)
             parts.append(PartResult(part.key, title, part.points, score, cases))
     _explain_dependencies(assignment, parts, broken)
-    return Report(assignment.name, text.catalogue(spec_name, "title", assignment.title, lang), parts,
+    return Report(assignment.name, text.catalogue(spec_name, "title", assignment.title), parts,
                   time.monotonic() - started, runs, staged_digest=modules_digest(modules),
-                  sandbox=sandbox.record or {}, lang=lang, diagnosis_seconds=deadline.spent,
+                  sandbox=sandbox.record or {}, lang=text.current(), diagnosis_seconds=deadline.spent,
                   broken={f"{module}.py": sentence for module, sentence in broken.items()})
 
 
@@ -346,12 +344,12 @@ NOT_RAISED = ("NotImplementedError", "ImportFailed", "Timeout", "SkippedAfterTim
               "SystemExit", "BadValue", "TooLarge")
 
 
-def _chain(spec_name, part, check, case, ref, lang):
+def _chain(spec_name, part, check, case, ref):
     """The steps.Chain that watches this case's run, for a check of an integrated part that declares its steps;
     else None."""
     if not part.integrated or check.steps is None:
         return None
-    return steps.Chain(check.steps(ref, case), text.options(spec_name, check.options, lang).get("label", ""))
+    return steps.Chain(check.steps(ref, case), text.options(spec_name, check.options).get("label", ""))
 
 
 def _may_explain(check, outcome):

@@ -84,7 +84,7 @@ MESSAGES = {
                 "is the learning rate applied?)",
     "converged": "{label}: {metric} is {value:.4g} ({relation} {threshold:g})",
     "diagnosis": "Likely cause: {message}",
-    "changed_input": "changed its argument{plural} {names} in place{where}: the caller's own data is silently "
+    "changed_input": "changed its {argument} {names} in place{where}: the caller's own data is silently "
                      "altered, so whatever uses it next (the next run from the same initial parameters, say) gets "
                      "different numbers",
     "in_place": "an in-place operation on an argument (x -= ..., out=x, or x[...] = ... on the array itself): build "
@@ -98,7 +98,8 @@ MESSAGES = {
     "the_value": "the value",
     "changed_at": " (at {places})",
     "list_and": "{items} and {last}",
-    "plural": "s",
+    "argument": "argument",
+    "arguments": "arguments",
     "metric_max_error": "max error",
     "metric_accuracy": "accuracy",
     "training": "training",
@@ -534,7 +535,7 @@ def changed_message(paths):
     inside = [path for path, name in zip(paths, names) if path != name]
     quoted = [f"`{name}`" for name in names]
     listed = quoted[0] if len(quoted) == 1 else say("list_and", items=", ".join(quoted[:-1]), last=quoted[-1])
-    changed = say("changed_input", plural=say("plural") if len(names) > 1 else "", names=listed,
+    changed = say("changed_input", argument=say("arguments" if len(names) > 1 else "argument"), names=listed,
                   where=say("changed_at", places=", ".join(inside)) if inside else "")
     return with_cause(changed, say("in_place"))
 

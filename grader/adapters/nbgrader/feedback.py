@@ -112,16 +112,17 @@ FEEDBACK_TEMPLATE = Path(nbgrader.__file__).parent / "server_extensions" / "form
     "index.html.j2"
 
 
-def feedback_template(lang):
-    """nbgrader's feedback page template with its words in ``lang``; None for English (nbgrader's own is used)."""
-    if lang == text.ENGLISH:
+def feedback_template():
+    """nbgrader's feedback page template with its words in the current language; None for English (nbgrader's own
+    is used)."""
+    if text.current() == text.ENGLISH:
         return None
     template = FEEDBACK_TEMPLATE.read_text(encoding="utf-8")
     for fragment, key in FEEDBACK_FRAGMENTS:
-        template = template.replace(fragment, text.lookup("feedback", key, fragment, lang))
+        template = template.replace(fragment, text.lookup("feedback", key, fragment))
     if template.count(COMMENT_SHOWN) != 1:
         raise ValueError(f"nbgrader's feedback template shows no comment as {COMMENT_SHOWN!r}")
-    said = json.dumps(text.lookup("feedback", "no_response", NO_RESPONSE, lang), ensure_ascii=False)
+    said = json.dumps(text.lookup("feedback", "no_response", NO_RESPONSE), ensure_ascii=False)
     return template.replace(COMMENT_SHOWN, "{{ (%s if cell.metadata.nbgrader.comment == %s else "
                                           "cell.metadata.nbgrader.comment) | markdown2html"
                             % (said, json.dumps(NO_RESPONSE)))
@@ -203,9 +204,9 @@ class FeedbackExporter(HTMLExporter):
         super().__init__(*args, **kwargs)
         templates = {"mathjax.html.j2": "{%- macro mathjax(url='') -%}{%- endmacro %}"}
         lang = text.check(self.lang) if self.lang else text.current()
-        template = feedback_template(lang) or FEEDBACK_TEMPLATE.read_text(encoding="utf-8").replace(
-            "<html>", f'<html lang="{text.ENGLISH}">', 1)
         with text.language(lang):
+            template = feedback_template() or FEEDBACK_TEMPLATE.read_text(encoding="utf-8").replace(
+                "<html>", f'<html lang="{text.ENGLISH}">', 1)
             templates["index.html.j2"] = collapse_toc(template, feedback_summary.MESSAGES["toc"])
         self.extra_loaders = [DictLoader(templates), *self.extra_loaders]
         self.register_preprocessor(FeedbackSummary(parent=self, lang=lang))
