@@ -78,9 +78,9 @@ def autograde_preprocessors():
     return chain
 
 
-def run_grader(assignment, folder, out_dir, timeout, budget=limits.BUDGET_SECONDS, waive=(), lang=None):
+def run_grader(assignment, folder, out_dir, timeout, budget=limits.BUDGET_SECONDS, waive=()):
     """Run ``python -m grader grade --budget BUDGET`` on ``folder``, with the sandbox properties ``waive`` waived,
-    killed after ``timeout`` seconds, in ``lang`` (default: the current language).
+    killed after ``timeout`` seconds, in the current language (passed on as ``--lang``).
 
     Returns (results document or None, the reason there is none, exit status (None if it was killed), the end of
     its standard error). The document is used whenever it was written and reads back, even if the process failed
@@ -89,7 +89,7 @@ def run_grader(assignment, folder, out_dir, timeout, budget=limits.BUDGET_SECOND
     out_dir = Path(out_dir)
     results, plots, log = out_dir / "results.json", out_dir / "plots", out_dir / "grader.log"
     command = [sys.executable, "-m", "grader", "grade", "--assignment", assignment, "--out", str(results),
-               "--plots", str(plots), "--budget", repr(float(budget)), "--lang", lang or text.current(), str(folder)]
+               "--plots", str(plots), "--budget", repr(float(budget)), "--lang", text.current(), str(folder)]
     if waive:
         command[-1:-1] = ["--allow-weak-sandbox", ",".join(waive)]
     with open(log, "wb") as errors:
@@ -161,9 +161,9 @@ def grade_outputs(text, score, images=(), record=None):
     return outputs
 
 
-def reusable_results(results_dir, assignment, student, folder, lang=None, budget_seconds=None):
+def reusable_results(results_dir, assignment, student, folder, budget_seconds=None):
     """(results document, plots folder) that ``grade-all --plots`` wrote for this student, if they grade exactly
-    the module files in ``folder``, in ``lang`` (default: the current language), under ``budget_seconds`` (default:
+    the module files in ``folder``, in the current language, under ``budget_seconds`` (default:
     limits.BUDGET_SECONDS); else None. Only the graded modules' bytes, the kit, the language and the budget decide a
     results document, so such a one is what ``python -m grader grade --plots`` would write again."""
     from ...grading import engine
@@ -177,7 +177,7 @@ def reusable_results(results_dir, assignment, student, folder, lang=None, budget
     path = Path(results_dir) / assignment / f"{student}.json"
     document = batch.read_results(path)
     try:
-        kit = batch.kit_fingerprint(spec, lang, budget_seconds)
+        kit = batch.kit_fingerprint(spec, budget_seconds)
         fingerprint = batch.submission_fingerprint(spec, Path(folder), kit)
     except (OSError, engine.SubmissionError):  # a folder it cannot read as plain files: grade it here instead
         return None
@@ -230,8 +230,7 @@ class GradeWithKit(KitPreprocessor):
     def _results(self, assignment, student, folder, scratch):
         """(document or None, plots folder, exit status, reason there is no document) for this submission:
         reused from grade-all, or graded now."""
-        lang = text.current()
-        reused = reusable_results(self.reuse_results, assignment, student, folder, lang, self.budget)
+        reused = reusable_results(self.reuse_results, assignment, student, folder, self.budget)
         if reused is not None:
             document, plot_dir = reused
             self.log.info(MESSAGES["reused"].format(student=student,
@@ -239,7 +238,7 @@ class GradeWithKit(KitPreprocessor):
             return document, plot_dir, 0, ""
         policy = self._policy()  # refuses before any student code runs; nbgrader then fails this submission
         document, reason, code, stderr = run_grader(assignment, folder, scratch, self.timeout, self.budget,
-                                                    sorted(policy.waived), lang)
+                                                    sorted(policy.waived))
         if document is None or code != 0:  # for the instructor's log only; the student sees one line
             why = reason or (MESSAGES["reason_timeout"].format(seconds=self.timeout) if code is None
                              else MESSAGES["reason_exit"].format(code=code))
@@ -257,6 +256,9 @@ class GradeWithKit(KitPreprocessor):
         with tempfile.TemporaryDirectory(prefix="nnkit-autograde-") as scratch:
             document, plot_dir, code, reason = self._results(assignment, student, folder, scratch)
             parts = {test["extra_data"]["part"]: test for test in document["tests"]} if document else {}
+            # a module that could not be imported: its sentence heads the first grade cell that needs it
+            broken = (document or {}).get("extra_data", {}).get("broken") or {}
+            told = set()
             for cell in nb.cells:
                 meta = cell.get("metadata", {}).get("nbgrader", {})
                 # only the parts' grade cells: a written answer (a solution cell) stays as the student wrote it
@@ -269,11 +271,16 @@ class GradeWithKit(KitPreprocessor):
                     outputs = grade_outputs(message, 0.0, record=feedback_summary.message_record(message))
                 else:
                     text = part["output"]
+                    record = feedback_summary.part_record(part, broken)
+                    first = [sentence for sentence in record["broken"] if sentence not in told]
+                    if first:
+                        text = "\n".join(first + [text])
+                        told.update(first)
                     if code != 0:  # it failed, or was killed, after it wrote the results
                         text += "\n" + MESSAGES["plots_failed"]
                     images = part_plots(plot_dir, meta["grade_id"])
                     score = min(float(part["score"]), float(meta.get("points", part["score"])))
-                    outputs = grade_outputs(text, score, images, feedback_summary.part_record(part))
+                    outputs = grade_outputs(text, score, images, record)
                 cell.outputs = outputs
                 cell.execution_count = None
                 self.log.info("%s/%s: %s", assignment, meta.get("grade_id"), outputs[-1]["data"]["text/plain"])
