@@ -22,10 +22,10 @@ def reports(tmp_path_factory):
     made = {}
     for lang in ("en", "zh"):
         graded = root / lang / "graded"
-        for name, spec in STUDENTS.items():
-            report = engine.grade(A1, make_submission(root / lang / "submitted" / name, A1, **spec), lang=lang)
-            results.write_json_atomic(results.to_results(report), graded / f"{name}.json")
         with text.language(lang):
+            for name, spec in STUDENTS.items():
+                report = engine.grade(A1, make_submission(root / lang / "submitted" / name, A1, **spec))
+                results.write_json_atomic(results.to_results(report), graded / f"{name}.json")
             page = class_report.main(A1, graded, root / lang / "class_report.html")
             made[lang] = (page, class_report.summarise(A1, graded))
     return made

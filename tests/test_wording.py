@@ -30,12 +30,14 @@ def test_the_overflow_hint_names_no_function_the_code_may_not_use(submission, bu
 def test_a_one_point_part_says_one_point(lang):
     for name in catalogues.names():
         assignment = catalogues.load(name)
-        notebook = json.loads(sync.build(assignment, lang)[f"{name}.ipynb"])
+        with text.language(lang):
+            notebook = json.loads(sync.build(assignment)[f"{name}.ipynb"])
         sources = {cell["metadata"]["nbgrader"]["grade_id"]: "".join(cell["source"]) for cell in notebook["cells"]
                    if cell["metadata"].get("nbgrader", {}).get("grade") and cell["cell_type"] == "code"}
         for part in assignment.parts:
             key = "point" if part.points == 1 else "points"
-            unit = text.lookup("notebooks", key, notebooks.TEXT.english()[key], lang)
+            with text.language(lang):
+                unit = text.lookup("notebooks", key, notebooks.TEXT.english()[key])
             assert f"{part.points:g} {unit})" in sources[part.key] or f"{part.points:g} {unit}）" in sources[part.key]
             assert "(1 points)" not in sources[part.key]
 
