@@ -84,6 +84,8 @@ class Graded:
     failures: list = field(default_factory=list)
     self_check_failures: int = 0
     hints: list = field(default_factory=list)  # (function, diagnosis, replay verdict)
+    seconds: float = 0.0  # the whole grading, and the grader's own time on diagnoses within it
+    diagnosis_seconds: float = 0.0
 
     @property
     def caught(self):
@@ -134,7 +136,8 @@ def grade_one(entry):
         report, checks = accuracy.grade_and_self_check(mutant.assignment, folder)
     result = Graded(mutant.assignment, mutant.key, mutant.label, mutant.half, mutant.shape, mutant.functions,
                     entry.status, report.score, report.max_score, _failures(spec, report),
-                    sum(not passed for _, passed, _ in checks))
+                    sum(not passed for _, passed, _ in checks), seconds=report.seconds,
+                    diagnosis_seconds=report.diagnosis_seconds)
     diagnosed = [x for found in result.relevant.values() for x in found if x.diagnoses]
     keyed = [x for x in diagnosed if x.misconception]
     verdicts = dict(zip([id(x) for x in keyed], replay.replay(
@@ -185,7 +188,8 @@ def as_json(graded):
                        "shape": graded.shape, "status": graded.status, "score": graded.score,
                        "max_score": graded.max_score, "caught": graded.caught, "named": graded.named,
                        "wrong": graded.wrong, "blind_spot": graded.blind_spot,
-                       "first_failure": first[0].message if first else "",
+                       "first_failure": first[0].message if first else "", "seconds": round(graded.seconds, 3),
+                       "diagnosis_seconds": round(graded.diagnosis_seconds, 4),
                        "hints": [list(hint) for hint in graded.hints]}, ensure_ascii=False)
 
 
@@ -214,6 +218,18 @@ def table(results, halves):
             lines.append(_row("all", half, [g for g in results if g.half == half]))
         for shape in ("one edit", "two edits in one function", "two edits in two functions"):
             lines.append(_row(f"all, {shape}", half, [g for g in results if g.half == half and g.shape == shape]))
+    return "\n".join(lines)
+
+
+def speed(results):
+    """The grader's own time on diagnoses per submission, against the whole grading, per assignment."""
+    lines = ["| assignment | submissions | grading, median / max s | diagnosis, median / max s |", "|---|---|---|---|"]
+    for assignment in dict.fromkeys(g.assignment for g in results):
+        mine = [g for g in results if g.assignment == assignment]
+        grading = sorted(g.seconds for g in mine)
+        diagnosis = sorted(g.diagnosis_seconds for g in mine)
+        lines.append(f"| `{assignment}` | {len(mine)} | {grading[len(grading) // 2]:.2f} / {grading[-1]:.2f} | "
+                     f"{diagnosis[len(diagnosis) // 2]:.3f} / {diagnosis[-1]:.3f} |")
     return "\n".join(lines)
 
 
@@ -280,6 +296,7 @@ def main(argv=None):
     print(table(results, halves))
     print(f"\n{len(results)} mutants graded ({left_out} equivalent ones left out) in "
           f"{time.monotonic() - started:.0f} s with --jobs {args.jobs}; hints in {args.hints}")
+    print(speed(results))
     write_hints(results, args.hints)
     if args.details:
         print()

@@ -228,3 +228,77 @@ def test_a_raise_is_named_by_the_generated_edit_that_raises_the_same_message():
     assert len(messages) == len(spec.part("mse_loss").checks[0].cases)
     assert all("it raises what the expected computation raises with `residual ** 2` where `np.mean(residual ** 2)` "
                "belongs, with the same message" in m for m in messages)
+
+
+def test_edits_that_raise_alike_are_told_apart_by_the_student_s_own_line():
+    """Three argument swaps in xor_gate raise the same TypeError; the line the student's traceback reports names the
+    one they made, and without it all three are said."""
+    check = _check("a1_neuron_gd", "neuron.xor_gate", "truth table")
+    stored = reference_cache.for_assignment("a1_neuron_gd")
+    line = "neuron.py:103 in xor_gate: hidden = np.column_stack([logic_gate('or', x), logic_gate(x, 'nand')])"
+
+    def records(where):
+        raised = evaluation.Outcome(False, error="TypeError", detail="unhashable type: 'numpy.ndarray'", where=where)
+        found = _records("a1_neuron_gd", check, lambda e, case: raised)
+        for index, record in enumerate(found):
+            record.generated_source = stored.generated("gates", 2, index)
+        return found
+    reference = _reference("a1_neuron_gd", "neuron.xor_gate")
+    messages = _messages(diagnosis.explain(check, records([line]), reference))
+    assert len(messages) == 2 and all(
+        "it raises what the expected computation raises with `logic_gate(x, 'nand')` where `logic_gate('nand', x)` "
+        "belongs, with the same message" in m for m in messages)
+    assert all("'or'" not in m.split("What your code computes")[1] for m in messages)
+    # without the line, the three are all said: none is picked silently
+    messages = _messages(diagnosis.explain(check, records([]), reference))
+    assert len(messages) == 2 and all(f"`logic_gate({args})`" in m for m in messages
+                                      for args in ("hidden, 'and'", "x, 'or'", "x, 'nand'"))
+
+
+def test_a_declared_exception_names_its_misconception_only_with_the_variant_s_own_message():
+    """dense_order declares a ValueError: a student's ValueError with another message (a broadcast, here) is not
+    it; the same sizes meeting in a product, in np.dot's words or @'s, are."""
+    check = _check("a2_forward", "forward.dense")
+    spec = catalogues.load("a2_forward")
+
+    def variants(case):
+        return [(key, message, output) for key, message, output in references.variant_outputs(spec, check, case)
+                if key == "dense_order"]
+
+    def student(raising):
+        def call(expected, case):
+            A, W, b = case.args
+            try:
+                raising(A, W, b)
+            except ValueError as exc:
+                return evaluation.Outcome(False, error="ValueError", detail=str(exc))
+            return expected
+        return call
+    square = [case for case in check.cases if case.args[1].shape[0] != case.args[1].shape[1]]
+    broadcast = _records("a2_forward", check, student(lambda A, W, b: A @ W + np.ones((7, 7))), cases=square,
+                         variants=variants)
+    assert all("Likely cause" not in m for m in _messages(diagnosis.explain(check, broadcast, None)))
+    dot = _records("a2_forward", check, student(lambda A, W, b: np.dot(W, A) + b), cases=square, variants=variants)
+    messages = _messages(diagnosis.explain(check, dot, None))
+    assert messages and all("Likely cause: the matrix product does not line up" in m for m in messages)
+
+
+def test_the_self_check_says_a_cause_only_where_it_holds_on_every_failing_public_case(monkeypatch):
+    """The self-check (grader/shipped/local.py) judges each public case; a classic bug's cause that names one
+    failing case of a check but not another is left out of both, as the grader leaves it out."""
+    from grader.shipped import local, wire
+    doubled = [("doubled", "the value is doubled", wire.encode(np.array([2.0, 4.0])))]
+    cases = [{"id": f"p-f-match-{i}", "part": "p", "module": "m", "function": "f", "check": "values",
+              "kind": "match", "args": wire.encode((np.array([1.0, 2.0]),)), "kwargs": wire.encode({}),
+              "expected": wire.encode(np.array([1.0, 2.0])), "variants": doubled, "options": wire.encode({}),
+              "predict": "", "calls": []} for i in (1, 2)]
+    values = {}
+    monkeypatch.setattr(local, "load_cases", lambda: cases)
+    monkeypatch.setattr(local, "run", lambda module, function, args, kwargs: evaluation.Outcome(
+        True, value=values[len(local._JUDGED)]))
+    for first, second, named in (([2.0, 4.0], [2.0, 4.0], True), ([2.0, 4.0], [3.0, 6.0], False),
+                                 ([2.0, 4.0], [1.0, 2.0], True)):
+        local._JUDGED.clear()
+        values.update({0: np.array(first), 1: np.array(second)})
+        verdict = local.judge_case(cases[0])
+        assert not verdict.passed and ("Likely cause: the value is doubled" in verdict.message) is named

@@ -5,7 +5,8 @@ again on the case's arguments, in a child process (``python benchmarks/mechanica
 compared with what the misconception's variant computes there (from the reference cache), within the check's
 tolerance. For a variant that raises, the grader's test (the same exception, with the words the catalogue names) is
 not enough: the same exception alone says little (``A * W`` and ``b[:, None]`` both fail to broadcast), so the
-variant is run on the case here and the mutant must raise the same exception with the same message. The
+variant is run on the case here and the mutant must raise the same exception with the same message
+(``evaluation.same_failure``: a product of mismatched sizes may say them in ``np.dot``'s words or ``@``'s). The
 evaluation's own diagnoses are checked by their fact: ``in_place``, that the call changed an argument. Any other key (a relation, say) is 'unchecked' here,
 and left to the table of hints that the benchmark writes for a person to read.
 
@@ -51,7 +52,7 @@ def _reproduced(check, key, got, error, detail, changed, stored, evaluation, rai
     outputs = [output for variant_key, _, output in stored if variant_key == key]
     if not outputs:
         return UNCHECKED
-    if error and (error, detail) in raised:
+    if error and any(r and evaluation.same_failure(error, detail, *r) for r in raised):
         return HOLDS
     rtol = check.options.get("rtol", evaluation.RTOL)
     atol = check.options.get("atol", evaluation.ATOL)

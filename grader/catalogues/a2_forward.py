@@ -515,6 +515,9 @@ FORWARD = Part("forward", "The forward pass", 4, (
         Misconception("dense_order", "the matrix product does not line up: rows are samples, so Z = A_prev @ W + b, "
                       "with A_prev (N, D_in) and W (D_in, D_out) as they are, with no transpose",
                       lambda ref, A, W, b: W @ A + b, raises="ValueError"),
+        Misconception("dense_order", "the matrix product does not line up: rows are samples, so Z = A_prev @ W + b, "
+                      "with A_prev (N, D_in) and W (D_in, D_out) as they are, with no transpose",
+                      lambda ref, A, W, b: A @ W.T + b, raises="ValueError"),
     )),
     Check("match", "forward.forward_pass", title="seed 001 worked example", expected=_seed_expected,
           options=SEED_TOLERANCE, misconceptions=SEED_BUGS, cases=(

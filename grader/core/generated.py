@@ -27,7 +27,10 @@ from ..shipped import evaluation
 from . import paths, references
 
 #: The most variants kept per function, and the longest one may run on one case, in seconds.
-MAX_VARIANTS = 150
+MAX_VARIANTS = 250
+#: The most edits kept for one set of equal outputs: a raising call is told apart among them by the student's own
+#: line (``grader.diagnosis``); a set of more is kept without its edits, and names nothing.
+MAX_MEMBERS = 24
 #: The largest output of one variant on one case that the cache keeps, encoded.
 MAX_OUTPUT_BYTES = 100_000
 CALL_SECONDS = 0.5
@@ -96,9 +99,12 @@ def _edits(function, lines, module_functions):
         return getattr(node, "lineno", None) in lines
 
     loop_heads = set()  # a while loop's test is left alone: an edit there may never end
+    negated = set()  # numbers written with a minus: dropping the minus changes their sign
     for node in ast.walk(function):
         if isinstance(node, ast.While):
             loop_heads.update(id(n) for n in ast.walk(node.test))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            negated.add(id(node.operand))
     for node in ast.walk(function):
         if not inside(node) or id(node) in loop_heads:
             continue
@@ -158,7 +164,10 @@ def _edits(function, lines, module_functions):
         elif isinstance(node, ast.Attribute) and node.attr == "T":
             found.append((node, node.value))
         elif isinstance(node, ast.Constant) and type(node.value) in (int, float) and not isinstance(node.value, bool):
-            for other in {0.0: (1.0,), 1.0: (2.0, 0.0), 2.0: (1.0,), 0.5: (1.0, 2.0)}.get(float(node.value), ()):
+            others = {0.0: (1.0,), 1.0: (2.0, 0.0), 2.0: (1.0,), 0.5: (1.0, 2.0)}.get(float(node.value))
+            if others is None and id(node) not in negated:  # any other number, with its sign changed
+                others = (-float(node.value),)
+            for other in others or ():
                 found.append((node, ast.Constant(type(node.value)(other))))
         elif isinstance(node, ast.Subscript):
             index = node.slice
@@ -170,9 +179,15 @@ def _edits(function, lines, module_functions):
                         found.append((node, ast.Subscript(node.value, ast.Slice(*bounds), node.ctx)))
             elif isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub):
                 found.append((node, ast.Subscript(node.value, ast.Constant(0), node.ctx)))
+                for bounds in ((None, ast.UnaryOp(ast.USub(), ast.Constant(1))), (ast.Constant(1), None)):
+                    found.append((node, ast.Subscript(node.value, ast.Slice(*bounds), node.ctx)))
             elif isinstance(index, ast.BinOp) and isinstance(index.op, (ast.Add, ast.Sub)):
                 found.append((node, ast.Subscript(node.value, index.left, node.ctx)))
+                for bounds in ((None, ast.UnaryOp(ast.USub(), ast.Constant(1))), (ast.Constant(1), None)):
+                    found.append((node, ast.Subscript(node.value, ast.Slice(*bounds), node.ctx)))
             elif isinstance(index, ast.Name):
+                for bounds in ((None, ast.UnaryOp(ast.USub(), ast.Constant(1))), (ast.Constant(1), None)):
+                    found.append((node, ast.Subscript(node.value, ast.Slice(*bounds), node.ctx)))
                 for op in (ast.Add, ast.Sub):
                     found.append((node, ast.Subscript(node.value, ast.BinOp(index, op(), ast.Constant(1)), node.ctx)))
                 for other in (0, -1):
@@ -251,7 +266,7 @@ def variants(module, function_name, module_name, folder=None):
     if definition is None or not lines:
         return []
     module_functions = _siblings(module)
-    made, seen = [], set()
+    made, seen, sources = [], set(), set()
     for number, (target, replacement) in enumerate(_edits(definition, lines, module_functions)):
         old = _quote(target)
         new = "" if replacement is None else _quote(replacement)
@@ -268,6 +283,13 @@ def variants(module, function_name, module_name, folder=None):
         edited = _Replace(twin, replacement_copy).visit(edited)
         wrapper = ast.Module([edited], type_ignores=[])
         ast.fix_missing_locations(wrapper)
+        try:
+            written = ast.unparse(wrapper)
+        except Exception:
+            continue
+        if written in sources:  # the same code by another edit (`X.shape[0]` -> `X.shape[1]`, and its `0` -> `1`)
+            continue
+        sources.add(written)
         try:
             code = compile(wrapper, f"<generated {module_name}.{function_name} #{number}>", "exec")
         except (SyntaxError, ValueError, TypeError):
@@ -317,11 +339,12 @@ def outputs(assignment, ref, expected, close):
 
     ``ref`` is the reference modules' namespace, ``expected`` {case id: expected value}, ``close(output, expected,
     check)`` whether an output passes the check. Variants whose outputs equal another's on every case share one
-    entry, with both edits (more than two: none is kept, since no one edit can be named)."""
+    entry, with every edit (``members``); the diagnosis says them only where it can tell which one the student
+    made (``said``, or the student's own line for a raise)."""
     by_function = {}
     for part in assignment.parts:
         for check_index, check in enumerate(part.checks):
-            if check.kind != "converge":
+            if check.kind != "converge" or fixed(check):
                 by_function.setdefault(check.function, []).append((part.key, check_index, check))
     edits, per_case = {}, {}
     for function, checks in by_function.items():
@@ -329,6 +352,8 @@ def outputs(assignment, ref, expected, close):
         made = variants(getattr(ref, module_name), name, module_name, paths.SOLUTIONS / assignment.name)
         case_ids = [(f"{part_key}/{check_index}/{index}", check, case) for part_key, check_index, check in checks
                     for index, case in enumerate(check.cases)]
+        reference = getattr(getattr(ref, module_name), name)
+        own = {case_id: _own(reference, case) for case_id, check, case in case_ids if fixed(check)}
         groups, order = {}, []
         for variant in made:
             results = [_storable(run(variant, case.args, case.kwargs)) for _, _, case in case_ids]
@@ -336,7 +361,8 @@ def outputs(assignment, ref, expected, close):
             if all(r is None or is_raised for (r, _), is_raised in zip(results, raised)):
                 if not all(raised):
                     continue  # raising on every case, it tells a student's raising call apart; else, nothing
-            elif all(r is None or (not is_raised and close(r, expected[case_id], check))
+            elif all(r is None or (not is_raised and (same(r, own[case_id]) if fixed(check)
+                                                      else close(r, expected[case_id], check)))
                      for (r, _), is_raised, (case_id, check, _) in zip(results, raised, case_ids)):
                 continue
             fingerprint = hashlib.sha256("\0".join(encoded for _, encoded in results).encode()).hexdigest()
@@ -344,8 +370,8 @@ def outputs(assignment, ref, expected, close):
                 groups[fingerprint] = ([], [encoded for _, encoded in results])
                 order.append(fingerprint)
             groups[fingerprint][0].append(variant)
-        kept = [(members, results, said(members)) for members, results in (groups[f] for f in order)]
-        kept = [item for item in kept if item[2]][:MAX_VARIANTS]
+        kept = [(members, results, pairs(members)) for members, results in (groups[f] for f in order)]
+        kept = kept[:MAX_VARIANTS]
         for part_key, check_index, check in checks:
             edits[(part_key, check_index)] = [[members[0].key, pairs] for members, _, pairs in kept]
         for position, (case_id, _, _) in enumerate(case_ids):
@@ -354,15 +380,54 @@ def outputs(assignment, ref, expected, close):
     return edits, per_case
 
 
-def said(members):
-    """The edits of variants with equal outputs, as a diagnosis may say them: [[old, new], ...] for one or two
-    edits; [[old, new, "several"]] for more that all change the same code (the slip is there, in one of several
-    ways); None for more that change different code (no edit can be named)."""
-    pairs = sorted({(v.old, v.new) for v in members}, key=[(v.old, v.new) for v in members].index)
-    if len(pairs) <= 2:
-        return [list(pair) for pair in pairs]
+def fixed(check):
+    """Whether a 'converge' check judges a value its function fixes for the case (the weights of a logic gate):
+    the check's option ``fixed``. Its generated variants are compared with the student's value itself, exactly
+    (``same``), as no tolerance on what the value computes tells one formula from another."""
+    return check.kind == "converge" and bool((check.options or {}).get("fixed"))
+
+
+#: the tolerance at which a fixed value is the same as a variant's
+FIXED_RTOL, FIXED_ATOL = 1e-9, 1e-12
+
+
+def same(output, target):
+    """Whether ``output`` is ``target`` to within FIXED_RTOL, FIXED_ATOL, in the same structure."""
+    try:
+        return evaluation.mismatch(output, target, FIXED_RTOL, FIXED_ATOL) is None
+    except Exception:
+        return False
+
+
+def _own(reference, case):
+    try:
+        return reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+    except Exception:
+        return None
+
+
+def pairs(members):
+    """The distinct edits [[old, new], ...] of variants with equal outputs, in order; [] for more than MAX_MEMBERS
+    (no one of them can be named)."""
+    found = sorted({(v.old, v.new) for v in members}, key=[(v.old, v.new) for v in members].index)
+    return [list(pair) for pair in found] if len(found) <= MAX_MEMBERS else []
+
+
+#: Edits with equal outputs on every case say the same thing: up to this many are said together.
+MAX_SAID = 3
+
+
+def said(pairs):
+    """The edits [(old, new)] of variants with equal outputs as a diagnosis may say them: up to MAX_SAID edits;
+    [(old, new, "several")] for more that all change the same code (the slip is there, in one of several ways);
+    None for none, or more that change different code (no edit can be named)."""
+    pairs = [tuple(pair[:2]) for pair in pairs]
+    if not pairs:
+        return None
+    if len(pairs) <= MAX_SAID:
+        return pairs
     if len({old for old, _ in pairs}) == 1:
-        return [[pairs[0][0], pairs[0][1], "several"]]
+        return [(pairs[0][0], pairs[0][1], "several")]
     return None
 
 

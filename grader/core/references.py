@@ -5,6 +5,7 @@ folder is put on ``sys.path`` while it loads, and the plain names are taken out 
 assignments' ``activations`` never collide.
 """
 import copy
+import dataclasses
 import importlib
 import sys
 import threading
@@ -68,7 +69,11 @@ def variant_output(ref, misconception, case):
     except Exception as exc:
         raised = evaluation.Raised.declared(misconception.raises) if misconception.raises else None
         if raised and evaluation.raised_alike(raised, type(exc).__name__, str(exc)):
-            return raised
+            try:
+                message = str(exc)[:500]
+            except Exception:
+                message = ""
+            return dataclasses.replace(raised, message=message)
         return raised_exactly(exc)
 
 

@@ -8,11 +8,15 @@ check's cases to ``explain``. A diagnosis is one of, in this order:
 2. **a relation** (``What your code computes: ...``, ``grader.relations``): the student's value is the reference's
    in another layout, times a constant named by a quantity of the case, a path whose first wrong step is a scaled
    step, the reference run with one same-shaped argument in place of another, a variant generated from the
-   reference's own source (``grader.generated``), or a catalogue variant times a constant (two slips at once).
+   reference's own source (``grader.core.generated``), or a catalogue variant times a constant (two slips at
+   once); a raise, by the generated edits that raise the very same exception and message, told apart by the
+   student's own traceback lines where several do; a value a check fixes (``generated.fixed``), by the generated
+   edit that gives it.
 
 Every diagnosis is checked numerically on every failing case, at the check's own tolerance. A match on a single
-failing case counts only when its values are not a small discrete table (where chance agreement is likely), and a
-raise alone counts only on two failing cases or with the words its misconception declares. The work is bounded by a
+failing case counts only when its values are not a small discrete table (where chance agreement is likely); a
+declared exception counts only with the very message its variant raised on the case, and an undeclared one, or a
+generated edit's, only with the very same message on two failing cases at least. The work is bounded by a
 ``Deadline`` shared by the whole submission: when it runs out, what is not yet checked is not shown. Scores never
 depend on any of this: it only adds text to failing cases.
 """
@@ -26,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..shipped import evaluation
+from ..core import generated
 from . import diagnosis_text as phrasing, relations
 
 #: The grader's own time on diagnoses, per submission, in seconds (docs/speed.md has what it takes).
@@ -145,35 +150,41 @@ def _safe(matches):
 
 # -- catalogue misconceptions ---------------------------------------------------------------------------------------
 def _catalogue_holds(key, record, matches):
-    """How a variant of misconception ``key`` reproduces this failing case: 'value' (its output), 'words' (the
-    exception it declares, with the words its message must hold), 'declared' (the exception it declares, any
-    message), 'exact' (an exception it does not declare, with the very same message), or '' (it does not)."""
+    """How a variant of misconception ``key`` reproduces this failing case: 'value' (its output), 'same' (the
+    exception it declares, with the very message the variant raised there: ``evaluation.same_failure``), 'exact'
+    (an exception it does not declare, with the very same message), or '' (it does not). The declared exception
+    with another message (its words alone) is no evidence: ``A * W`` and ``b[:, None]`` both fail to broadcast."""
     best = ""
     for variant_key, _, output in record.variants:
         if variant_key != key or output is None:
             continue
         if isinstance(output, evaluation.Raised):
             raised = evaluation.what_raised(record.outcome)
-            if raised is not None and evaluation.raised_alike(output, *raised):
-                how = "exact" if output.detail else "words" if output.words else "declared"
-                best = min(best or how, how, key=EVIDENCE.index)
+            if raised is None:
+                continue
+            if output.detail and evaluation.raised_alike(output, *raised):
+                best = min(best or "exact", "exact", key=EVIDENCE.index)
+            elif not output.detail and output.message and evaluation.same_failure(*raised, output.error,
+                                                                                   output.message):
+                best = min(best or "same", "same", key=EVIDENCE.index)
         elif record.outcome.ok and matches(record.outcome.value, output):
             return "value"
     return best
 
 
 #: the kinds of evidence, strongest first
-EVIDENCE = ("value", "words", "declared", "exact")
+EVIDENCE = ("value", "same", "exact")
 
 
 def enough(how, records):
     """Whether the evidence ``how`` (one entry per failing record, from ``_catalogue_holds``) names a cause: it
     holds on every record; something besides an exception it does not declare holds on one at least; and a single
-    record counts only by a value that is not a small discrete table, or by the words of a declared exception."""
-    if not all(how) or not any(h in ("value", "words", "declared") for h in how):
+    record counts only by a value that is not a small discrete table, or by the very message of the exception it
+    declares."""
+    if not all(how) or not any(h in ("value", "same") for h in how):
         return False
     if len(records) == 1:
-        return how[0] == "words" or (how[0] == "value" and not relations.discrete(records[0].outcome.value))
+        return how[0] == "same" or (how[0] == "value" and not relations.discrete(records[0].outcome.value))
     return True
 
 
@@ -187,8 +198,8 @@ def catalogue_causes(records, matches):
                 keys.append((key, message))
     evidence = {key: [_catalogue_holds(key, record, matches) for record in records] for key, _ in keys}
     held = [(key, message) for key, message in keys if enough(evidence[key], records)]
-    # a cause whose evidence is weaker on every case than another's (an exception's type, where the other's
-    # words are in its message too) gives way to it
+    # a cause whose evidence is weaker on every case than another's (an exception it does not declare, where the
+    # other declares it) gives way to it
     ranks = {key: [EVIDENCE.index(how) for how in evidence[key]] for key, _ in held}
     held = [(key, message) for key, message in held
             if not any(all(a <= b for a, b in zip(ranks[other], ranks[key])) and ranks[other] != ranks[key]
@@ -324,6 +335,8 @@ def _explain(check, records, failing, reference, deadline):
     matches = _safe(_matcher(check.kind, options))
     out = _unchecked_clips(records, failing, reference)
     chosen = _value_failures(records, failing, matches)
+    if chosen and generated.fixed(check):
+        return _fixed(records, chosen, out)
     if not chosen or check.kind == "converge":
         return out
     failed = [records[i] for i in chosen]
@@ -398,7 +411,8 @@ def _search(failed, matches, tables, reference, names, deadline, cases=()):
             continue
         best = min(item[0] for item in explained)
         explained = [item for item in explained if item[0] == best]
-        if len(explained) > MAX_SAID or len({item[4][0] if item[4] else "" for item in explained}) > 1:
+        if len(explained) > MAX_SAID or len({item[4][0] if item[4] else "" for item in explained}) > 1 \
+                or any(item[2] is None for item in explained):
             return None
         keys = "+".join(item[1] + "|" + ",".join(f"{path}:{s[0]}:{s[1]}" for path, choices in item[3].items()
                                                  for s, _ in choices[:1]) for item in explained)
@@ -459,7 +473,8 @@ def _mixture(failed, matches, tables, deadline, names=()):
                     hits.append((base_key, base_text, explained, cause))
             if hits:
                 break
-        if not hits or len(hits) > MAX_SAID or len({h[3] for h in hits}) > 1:
+        if not hits or len(hits) > MAX_SAID or len({h[3] for h in hits}) > 1 \
+                or any(h[1] is None for h in hits):
             return None
         said[path] = hits
         keys.append(f"{path}:" + "/".join(h[0] for h in hits))
@@ -514,8 +529,13 @@ def _generated_outputs(failed):
 
 def _raised_like_generated(records, chosen, matches, out):
     """Where some failing calls raised: the generated variants that raise the very same exception, with the very
-    same message, on each of those, and give the student's value on the others; said where there are one or two,
-    on two failing cases at least."""
+    same message, on each of those, and give the student's value on the others, on two failing cases at least.
+    Of the edits that raise alike, those whose new code stands on a line of the student's own traceback on every
+    failing call that raised (``student_lines``) are said where there are some; else, of several edits, where the
+    traceback has lines, those whose new code cannot be looked for on a line (a bare name, a number:
+    ``checkable``), since code that stands on none is not what the student wrote, unless they all change the same
+    code; else all of them (a single edit may have set up a value that fails on a later line); each where they
+    can be said (``generated.said``)."""
     failed = [records[i] for i in chosen]
     if len(failed) < 2:
         return out
@@ -523,10 +543,20 @@ def _raised_like_generated(records, chosen, matches, out):
     for key, pairs, outputs in _generated_outputs(failed):
         if all(_same_outcome(record.outcome, output, matches) for record, output in zip(failed, outputs)):
             hits.append((key, pairs))
-    pairs = _said_together(hits)
-    if not pairs:
+    if any(not pairs for _, pairs in hits):  # a set of edits too large to keep raises alike: none can be named
         return out
-    edits = phrasing.edit_text(pairs)
+    pairs = list(dict.fromkeys(tuple(pair[:2]) for _, found in hits for pair in found))
+    lines = [student_lines(r.outcome) for r in failed if not r.outcome.ok]
+    on_lines = [pair for pair in pairs if all(on_line(pair[1], found) for found in lines)]
+    if not on_lines and len(pairs) > 1 and all(lines):
+        # of several, code that stands on no line of the student's traceback is not what they wrote
+        on_lines = [pair for pair in pairs if not checkable(pair[1])]
+        if not on_lines and len({old for old, _ in pairs}) > 1:
+            return out
+    said = generated.said(on_lines or pairs)
+    if not said:
+        return out
+    edits = phrasing.edit_text(said)
     for i in chosen:
         fact = phrasing.MESSAGES["raises_as" if not records[i].outcome.ok else "gives_as"].format(edit=edits)
         computes = phrasing.MESSAGES["computes"].format(facts=fact)
@@ -535,18 +565,50 @@ def _raised_like_generated(records, chosen, matches, out):
     return out
 
 
-def _said_together(hits):
-    """The edits [(old, new[, "several"])] that the generated variants ``hits`` [(key, pairs)] stand for together:
-    all of them, where they are two at most; one change of the same code in several ways, where they all change
-    that code; else None (no edit can be named)."""
-    pairs = [tuple(pair) for _, found in hits for pair in found]
-    if not pairs:
-        return None
-    if len(hits) <= MAX_SAID and not any(len(pair) > 2 for pair in pairs) and len(pairs) <= MAX_SAID:
-        return pairs
-    if len({pair[0] for pair in pairs}) == 1:
-        return [(pairs[0][0], pairs[0][1], "several")]
-    return None
+def student_lines(outcome):
+    """The text of each line of the student's traceback (``Outcome.where``), without its spaces."""
+    found = []
+    for entry in outcome.where:
+        match = evaluation.FRAME.match(entry)
+        if match and match["rest"]:
+            found.append("".join(match["rest"][2:].split()))
+    return found
+
+
+def checkable(new):
+    """Whether an edit's new code can be looked for on a line: code with an operator, a call, an index or an
+    attribute in it (a bare name or number stands on almost any line; a statement left out, on none)."""
+    code = "".join(new.rstrip("…").split())
+    return not code.isidentifier() and len(code) >= 3 and any(c in code for c in "()[].@*/+-<>=")
+
+
+def on_line(new, lines):
+    """Whether the code ``new`` (an edit's new text, ``checkable``; a quote cut short with "…" by its start) stands
+    on one of ``lines`` (``student_lines``)."""
+    code = "".join(new.rstrip("…").split())
+    return checkable(new) and any(code in line for line in lines)
+
+
+def _fixed(records, chosen, out):
+    """A check of a value its function fixes (``generated.fixed``): the generated variants that give the student's
+    very value, or raise the very same exception, on every failing case; said where their edits can be."""
+    failed = [records[i] for i in chosen]
+    if not all(r.outcome.ok for r in failed):
+        return _raised_like_generated(records, chosen, generated.same, out)
+    if len(failed) == 1 and relations.discrete(failed[0].outcome.value):
+        return out
+    hits = [(key, pairs) for key, pairs, outputs in _generated_outputs(failed)
+            if all(_same_outcome(r.outcome, output, generated.same) for r, output in zip(failed, outputs))]
+    said = generated.said([tuple(pair[:2]) for _, pairs in hits for pair in pairs]) \
+        if hits and all(pairs for _, pairs in hits) else None
+    if not said:
+        return out
+    edits = phrasing.edit_text(said)
+    for i in chosen:
+        computes = phrasing.MESSAGES["computes"].format(facts=phrasing.MESSAGES["gives_as"].format(edit=edits))
+        out[i] = Explained(evaluation.say("join", first=records[i].verdict.message, second=computes), "",
+                           "fixed:" + "/".join(key for key, _ in hits))
+    return out
 
 
 def _same_outcome(outcome, output, matches):
@@ -560,11 +622,14 @@ def _same_outcome(outcome, output, matches):
 
 
 def _generated_bases(failed):
+    """The generated variants as bases; one whose edits cannot be said (``generated.said``) has no text: where it
+    explains the value as well as another, neither is said."""
     bases = []
     for key, pairs, outputs in _generated_outputs(failed):
         if all(o is not None and not isinstance(o, evaluation.Raised) for o in outputs):
-            bases.append((f"generated:{key}", phrasing.MESSAGES["base.generated"].format(edit=phrasing.edit_text(pairs)), outputs,
-                          False, None))
+            said = generated.said(pairs)
+            text = phrasing.MESSAGES["base.generated"].format(edit=phrasing.edit_text(said)) if said else None
+            bases.append((f"generated:{key}", text, outputs, False, None))
     return bases
 
 

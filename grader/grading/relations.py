@@ -191,7 +191,10 @@ def first_divergent_step(got, expected, close):
 
 
 def discrete(value):
-    """Whether every entry is a small integer (a truth table, a 0/1 mask): a match on such values can be chance."""
+    """Whether every entry is a small integer (a truth table, a 0/1 mask): a match on such values can be chance. A
+    tuple, list or dict is discrete where each of its leaves is."""
+    if isinstance(value, (tuple, list, dict)):
+        return all(discrete(leaf) for leaf in leaves(value).values())
     a = _array(value)
     if a is None or a.size == 0:
         return True
@@ -254,6 +257,8 @@ def leaf_candidates(g, b, matches, table, with_layouts):
         if not np.isfinite(c) or abs(c - 1.0) < 1e-4:
             if matches(g, predicted):
                 found[(layout, None)] = {}
+            continue
+        if abs(c) < 1e-12:  # a value of zeros is zero times anything: no scale says what it is
             continue
         ids = identify(c, table)
         constant = np.size(predicted) >= MIN_CONSTANT_ENTRIES  # a number is always some constant times another

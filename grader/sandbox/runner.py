@@ -147,6 +147,10 @@ def _text(value, limit):
     return wire.cut(value, limit) if type(value) is str else ""
 
 
+#: The traceback entries a failed call reports: the graded function's own line, and the last three
+MAX_FRAMES = 4
+
+
 def _texts(values, limit, count):
     """The first ``count`` strings of a list the worker sent, each cut to ``limit`` characters."""
     return [wire.cut(value, limit) for value in (values if type(values) is list else [])[:count]
@@ -693,7 +697,7 @@ class Sandbox:
             if not answer.get("ok"):
                 return Outcome(False, error=_text(answer.get("error", "Error"), wire.MAX_NAME_CHARS) or "Error",
                                detail=_text(answer.get("detail", ""), MAX_DETAIL),
-                               where=_texts(answer.get("where"), MAX_LINE, 3))
+                               where=_texts(answer.get("where"), MAX_LINE, MAX_FRAMES))
             value = wire.decode(answer.get("value"))
             seconds = answer.get("seconds", 0.0)
             return Outcome(True, value=value, warnings=_texts(answer.get("warnings"), MAX_LINE, MAX_LINES),

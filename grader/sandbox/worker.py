@@ -346,7 +346,8 @@ def _send(message):
 def _student_frames(tb):
     """The traceback entries that lie in the submission folder, so a student sees their own lines only."""
     frames = [frame for frame in traceback.extract_tb(tb) if frame.filename.startswith(WORK_DIR)]
-    return [f"{os.path.basename(f.filename)}:{f.lineno} in {f.name}: {f.line or ''}".strip() for f in frames[-3:]]
+    kept = frames if len(frames) <= 4 else frames[:1] + frames[-3:]  # the graded function's own line, and the last
+    return [f"{os.path.basename(f.filename)}:{f.lineno} in {f.name}: {f.line or ''}".strip() for f in kept]
 
 
 def _failure(exc):

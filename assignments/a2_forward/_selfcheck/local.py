@@ -164,25 +164,69 @@ def run(module_name, function_name, args, kwargs):
 
 def judge_case(case):
     """Run one public case from cases.json and return its evaluation.Verdict. A failure names the graded functions
-    the function calls that fail their own public checks: those come first."""
-    outcome = run(case["module"], case["function"], wire.decode(case["args"]), wire.decode(case["kwargs"]))
-    if outcome.error == "ModuleNotImported":  # its module, or one whose function it called, could not be imported
-        file = outcome.detail if _BROKEN.get(outcome.detail[:-3]) else f"{case['module']}.py"
-        return evaluation.Verdict(False, evaluation.say("not_imported", file=file), not_run=file)
-    variants = [(key, message, evaluation.decode_variant(output)) for key, message, output in case["variants"]]
-    try:
-        verdict = evaluation.judge(case["kind"], outcome, wire.decode(case["expected"]), variants,
-                                   wire.decode(case["options"]), resolve(case["predict"]),
-                                   function=f"{case['module']}.{case['function']}()")
-    except Exception as exc:  # a value no comparison foresaw: the case fails, as in the grader
-        return evaluation.Verdict(False, evaluation.say("bad_value", detail=f"{type(exc).__name__}: {exc}"))
-    if verdict.passed:
+    the function calls that fail their own public checks: those come first. A likely cause is said only where it
+    holds on every failing public case of the same check, as the grader says one only where it holds on every
+    failing case (``_agreed``)."""
+    verdict, outcome = _judged(case)
+    if verdict.passed or outcome.error == "ModuleNotImported":
         return verdict
+    verdict = _agreed(case, verdict)
     failing = [name for name in case.get("calls", ()) if not broken(name.partition(".")[0]) and _fails(name)]
     if not failing:
         return verdict
     cause = say("upstream", functions=", ".join(f"{name}()" for name in failing))
     return evaluation.Verdict(False, evaluation.with_cause(verdict.message, cause), verdict.misconception or "upstream")
+
+
+_JUDGED = {}  # (case id, check title) -> (Verdict, Outcome), in this run
+
+
+def _judged(case):
+    """(Verdict, Outcome) of one case, each case run once per run."""
+    judged = (case["id"], case["check"])
+    if judged not in _JUDGED:
+        outcome = run(case["module"], case["function"], wire.decode(case["args"]), wire.decode(case["kwargs"]))
+        if outcome.error == "ModuleNotImported":  # its module, or one whose function it called, was not imported
+            file = outcome.detail if _BROKEN.get(outcome.detail[:-3]) else f"{case['module']}.py"
+            _JUDGED[judged] = (evaluation.Verdict(False, evaluation.say("not_imported", file=file), not_run=file),
+                            outcome)
+            return _JUDGED[judged]
+        variants = [(key, message, evaluation.decode_variant(output)) for key, message, output in case["variants"]]
+        try:
+            verdict = evaluation.judge(case["kind"], outcome, wire.decode(case["expected"]), variants,
+                                       wire.decode(case["options"]), resolve(case["predict"]),
+                                       function=f"{case['module']}.{case['function']}()")
+        except Exception as exc:  # a value no comparison foresaw: the case fails, as in the grader
+            verdict = evaluation.Verdict(False, evaluation.say("bad_value", detail=f"{type(exc).__name__}: {exc}"))
+        _JUDGED[judged] = (verdict, outcome)
+    return _JUDGED[judged]
+
+
+def _agreed(case, verdict):
+    """``verdict`` without its likely cause where a classic bug of the check named it and that bug does not name
+    every failing public case of the same check, or where the one failing case is a small discrete table (a 4-row
+    truth table can agree with a bug's by chance)."""
+    keys = {key for key, _, _ in case["variants"]}
+    if verdict.misconception not in keys:
+        return verdict
+    same = [other for other in load_cases() if (other["part"], other["module"], other["function"], other["check"])
+            == (case["part"], case["module"], case["function"], case["check"])]
+    failing = [_judged(other) for other in same]
+    failing = [(v, o) for v, o in failing if not v.passed]
+    if all(v.misconception == verdict.misconception for v, _ in failing) and not (
+            len(failing) == 1 and failing[0][1].ok and _discrete(failing[0][1].value)):
+        return verdict
+    return evaluation.Verdict(False, evaluation.split_cause(verdict.message)[0])
+
+
+def _discrete(value):
+    """Whether every entry is a small integer (a truth table, a 0/1 mask), as the grader's diagnosis tells."""
+    try:
+        a = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    finite = a[np.isfinite(a)]
+    return bool(np.all(np.abs(finite - np.round(finite)) < 1e-2) and np.all(np.abs(finite) <= 2))
 
 
 _FAILS = {}  # 'module.function' -> whether a public case of it fails, in this run
@@ -204,6 +248,7 @@ def check_part(part):
     """
     cases = [case for case in load_cases() if case["part"] == part]
     _FAILS.clear()  # the student may have changed their code since the last grade cell ran
+    _JUDGED.clear()
     failed = 0
     for case in cases:
         verdict = judge_case(case)

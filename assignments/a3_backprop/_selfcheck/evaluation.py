@@ -161,10 +161,15 @@ class Raised:
     A variant that raises an exception its misconception does not declare gives its whole message as ``detail``:
     a student's call matches it only by raising the same exception with the very same message (``raised_alike``),
     and only the grader's check-wide diagnosis (``grader.diagnosis``) uses it, beside the cases where the variant
-    gives a value."""
+    gives a value.
+
+    ``message`` is the whole message of a declared exception, as the variant raised it on the case: the grader's
+    check-wide diagnosis names the misconception only where the student's call raised that very message (the same
+    exception, with the words alone, says little: ``A * W`` and ``b[:, None]`` both fail to broadcast)."""
     error: str
     words: str = ""
     detail: str = ""
+    message: str = ""
 
     @classmethod
     def declared(cls, raises):
@@ -178,13 +183,16 @@ def encode_variant(output):
     codec (which never makes that key at the top level)."""
     if isinstance(output, Raised):
         encoded = {"__raised__": output.error, "words": output.words}
+        if output.message:
+            encoded["message"] = output.message
         return dict(encoded, detail=output.detail) if output.detail else encoded
     return wire.encode(output)
 
 
 def decode_variant(data):
     if type(data) is dict and type(data.get("__raised__")) is str:
-        return Raised(data["__raised__"], str(data.get("words", "")), str(data.get("detail", "")))
+        return Raised(data["__raised__"], str(data.get("words", "")), str(data.get("detail", "")),
+                      str(data.get("message", "")))
     return wire.decode(data)
 
 
@@ -495,6 +503,28 @@ def raised_alike(raised, error, detail=""):
     return error == raised.error and raised.words.lower() in detail.lower()
 
 
+MATMUL = re.compile(r"^matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature "
+                    r"\S+ \(size (\d+) is different from (\d+)\)$")
+DOT = re.compile(r"^shapes \([\d, ]*\) and \([\d, ]*\) not aligned: (\d+) \(dim \d+\) != (\d+) \(dim \d+\)$")
+
+
+def same_failure(error, detail, other_error, other_detail):
+    """Whether two exceptions are the same failure: the same exception with the same message, or a product of
+    mismatched sizes said in numpy's two wordings (``np.dot`` and ``@``), with the same sizes on each side."""
+    if error != other_error:
+        return False
+    return detail == other_detail or (_core_sizes(detail) is not None and _core_sizes(detail) == _core_sizes(other_detail))
+
+
+def _core_sizes(detail):
+    """(the left operand's last size, the right operand's first size) of a failed matrix product's message."""
+    match = MATMUL.match(detail.strip())
+    if match:
+        return match[2], match[1]
+    match = DOT.match(detail.strip())
+    return (match[1], match[2]) if match else None
+
+
 def what_raised(outcome):
     """(exception name, message) of what made a failed call fail, to compare with a variant that raises, or None
     when nothing the student's code or a reference raised did. A call that failed because the reference standing in
@@ -509,13 +539,16 @@ def what_raised(outcome):
 
 
 def diagnose_failure(outcome, variants):
-    """The first classic bug that raises what the student's call raised (``what_raised``), as (key, message), or
-    ('', '')."""
+    """The first classic bug that raises what the student's call raised (``what_raised``): the exception it
+    declares, with the very message the variant raised on the case where it is known (else the words it declares),
+    as (key, message), or ('', '')."""
     raised = what_raised(outcome)
     if raised is None:
         return "", ""
     for key, message, output in variants:
-        if isinstance(output, Raised) and not output.detail and raised_alike(output, *raised):
+        if isinstance(output, Raised) and not output.detail and (
+                same_failure(*raised, output.error, output.message) if output.message
+                else raised_alike(output, *raised)):
             return key, message
     return "", ""
 
