@@ -33,6 +33,16 @@ MESSAGES = text.table("cli", {
 
 
 def _grade(args):
+    from ..sandbox import ahead, runner
+    if args.own_process:  # the worker boots while the grader imports and reads the references
+        runner.Sandbox.launch_ahead()
+    try:
+        return _grade_now(args)
+    finally:
+        ahead.discard()  # not taken: the submission was refused before it was staged
+
+
+def _grade_now(args):
     from ..grading import engine
     from ..core import limits
     from ..reports import results

@@ -367,6 +367,7 @@ def _import(module_name, blocked=()):
     """Import a staged module. Any import of a module in ``blocked`` (one whose import hung, crashed the worker or
     was refused) fails at once, and an import that fails that way says which (``ImportBlocked``)."""
     blocked = [name for name in blocked if type(name) is str and name != module_name]
+    sys.path_importer_cache.pop(WORK_DIR, None)  # the folder is listed afresh: a worker started ahead saw it empty
     for name in blocked:
         sys.modules.setdefault(name, None)  # `import name` now raises ModuleNotFoundError at once
     _reset_random_state()
