@@ -8,24 +8,24 @@ importable: run nbgrader with the kit's environment (``.venv/bin`` first on PATH
 kit's checkout.
 
 Settings, and why:
-- The notebook is never executed. ``Execute`` is replaced by ``grader.adapters.nbgrader_bridge.GradeWithKit``,
+- The notebook is never executed. ``Execute`` is replaced by ``grader.adapters.nbgrader.autograde.GradeWithKit``,
   which grades the submission's module files with ``python -m grader grade`` in a sandboxed subprocess and writes each part's
   messages, plots and score into its grade cell. Code a student adds to the notebook cannot change a score, and a
   hanging or crashing submission still gets a grade for every part. Where this machine cannot confine the student's
   code (docs/security.md: no layer holds one of its five properties), it refuses, and nbgrader fails the
   submission; ``c.GradeWithKit.waive = ["read-the-kit"]`` (or ``"all"``) grades anyway, and the results record it.
 - Before nbgrader reads a submitted notebook, its nbgrader metadata is made the release's
-  (``grader.adapters.nbgrader_cells``): a copied or edited cell cannot stop autograde. A submission autograde
+  (``grader.adapters.nbgrader.cells``): a copied or edited cell cannot stop autograde. A submission autograde
   cannot finish anyway scores 0 in every autograded part and waits for a grader, never its earlier grade; the
-  command ends with one line for it, and ``nbgrader export`` marks it (``grader.adapters.autograde_failures``).
+  command ends with one line for it, and ``nbgrader export`` marks it (``grader.adapters.nbgrader.failures``).
 - Every markdown cell a student wrote is cleaned by nh3 before the autograded notebook is saved
-  (``grader.adapters.safe_markdown``): the formgrader and the feedback pages show no script from a student.
+  (``grader.adapters.nbgrader.safe_markdown``): the formgrader and the feedback pages show no script from a student.
 - ``Autograde.exclude_overwriting`` keeps each student's graded modules: without it autograde copies the source's
   stubs over them.
 - Exchange (``nbgrader release_assignment`` / ``submit`` / ``collect``): ``$NNKIT_EXCHANGE``, default ``exchange/``
   in this folder. The course id is ``$NNKIT_COURSE_ID``, default ``nnkit``.
 - LMS download (``nbgrader zip_collect NAME``): put ``<student_id>.zip`` files, or ``<student_id>/`` folders, in
-  ``downloaded/NAME/archive/``. Each holds the notebook and the graded modules; see grader/adapters/nbgrader_bridge.py.
+  ``downloaded/NAME/archive/``. Each holds the notebook and the graded modules; see grader/adapters/nbgrader/collect.py.
   ``SafeExtractor`` reads them without writing outside ``downloaded/NAME/extracted/``.
 - ``generate_feedback`` pages are self-contained HTML (no CDN scripts), and start with a summary: each part's score
   and, for each part that lost points, its first failure, its likely cause and a link to its grade cell.
@@ -46,13 +46,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 try:
-    from grader.adapters import nbgrader_bridge
+    import grader.adapters.nbgrader  # noqa: F401 (only whether the kit is importable)
 except ImportError:
     for candidate in (os.environ.get("NNKIT_ROOT"), str(HERE)):
-        if candidate and (Path(candidate) / "grader" / "adapters" / "nbgrader_bridge.py").is_file():
+        if candidate and (Path(candidate) / "grader" / "adapters" / "nbgrader" / "__init__.py").is_file():
             sys.path.insert(0, candidate)
             break
-    from grader.adapters import nbgrader_bridge
+from grader.adapters.nbgrader import autograde, collect, export, feedback, files, release  # noqa: E402
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
@@ -66,14 +66,14 @@ c.CourseDirectory.source_directory = "assignments"
 c.Exchange.root = os.environ.get("NNKIT_EXCHANGE") or str(HERE / "exchange")
 
 # generate_assignment: one line when a release ships an assignment's answers before that assignment is due
-c.GenerateAssignment.preprocessors = nbgrader_bridge.generate_preprocessors()
+c.GenerateAssignment.preprocessors = release.generate_preprocessors()
 c.WarnRevealedAnswers.lang = LANG
-c.ClearSolutions.text_stub = nbgrader_bridge.answer_stub(LANG)  # a written answer's stub, in the course's language
+c.ClearSolutions.text_stub = release.answer_stub(LANG)  # a written answer's stub, in the course's language
 
 # Autograde: keep the students' modules, grade them with the kit instead of running the notebook
-c.Autograde.exclude_overwriting = nbgrader_bridge.graded_files()
-c.Autograde.sanitize_preprocessors = nbgrader_bridge.sanitize_preprocessors()
-c.Autograde.autograde_preprocessors = nbgrader_bridge.autograde_preprocessors()
+c.Autograde.exclude_overwriting = files.graded_files()
+c.Autograde.sanitize_preprocessors = autograde.sanitize_preprocessors()
+c.Autograde.autograde_preprocessors = autograde.autograde_preprocessors()
 c.GradeWithKit.budget = 30  # seconds of the submission's code in all; the subprocess gets this plus 90 s
 c.GradeWithKit.waive = []  # sandbox properties to grade without where no layer holds them; [] = $NNKIT_SANDBOX_WAIVE
 c.GradeWithKit.lang = LANG
@@ -81,13 +81,13 @@ c.OverwriteCells.add_missing_cells = True
 c.ExecutePreprocessor.timeout = 120  # only for notebooks that nbgrader itself executes (e.g. validate)
 
 # zip_collect from an LMS download
-c.ZipCollectApp.extractor_plugin = nbgrader_bridge.SafeExtractor
+c.ZipCollectApp.extractor_plugin = collect.SafeExtractor
 c.FileNameCollectorPlugin.valid_ext = [".ipynb", ".py"]
-c.FileNameCollectorPlugin.named_regexp = nbgrader_bridge.NAMED_REGEXP
+c.FileNameCollectorPlugin.named_regexp = collect.NAMED_REGEXP
 
 # Feedback pages that open offline
-c.GenerateFeedback.exporter_class = nbgrader_bridge.FeedbackExporter
+c.GenerateFeedback.exporter_class = feedback.FeedbackExporter
 c.FeedbackExporter.lang = LANG
 
 # grades.csv with the autograded and the hand-graded points apart
-c.ExportApp.plugin_class = nbgrader_bridge.GradesCsvExport
+c.ExportApp.plugin_class = export.GradesCsvExport

@@ -45,7 +45,8 @@ sys.path.insert(0, str(ROOT))
 import nbformat  # noqa: E402
 
 from grader import catalogues
-from grader.adapters import demo, nbgrader_bridge
+from grader.adapters import demo
+from grader.adapters.nbgrader.gradebook import gradebook_scores
 from grader.core import paths  # noqa: E402
 
 ASSIGNMENT = "a3_backprop"
@@ -180,7 +181,7 @@ def anchor_timers(scratch, students):
     course = anchor_course(scratch / "anchor", students)
 
     def check():
-        scores = nbgrader_bridge.gradebook_scores(course, "ps1")
+        scores = gradebook_scores(course, "ps1")
         totals = [sum(scores.get(f"student{i:02d}", {}).values() or [-1]) for i in range(students)]
         if totals != [1.0 - i % 2 for i in range(students)]:
             raise BenchError(f"the anchor graded wrongly: totals {totals}")
@@ -283,7 +284,7 @@ def autograde_timers(scratch, cache, students):
 
 def gradebook_totals(course, students):
     """Each student's total in the course's gradebook, in class order (None: a part without a grade)."""
-    scores = nbgrader_bridge.gradebook_scores(course, ASSIGNMENT)
+    scores = gradebook_scores(course, ASSIGNMENT)
     parts = [part.key for part in catalogues.load(ASSIGNMENT).parts]
     totals = []
     for index in range(students):

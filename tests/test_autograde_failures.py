@@ -1,5 +1,5 @@
-"""A resubmission that autograde cannot process never keeps the earlier grade (grader/adapters/nbgrader_cells.py,
-grader/adapters/autograde_failures.py), with the real nbgrader CLI.
+"""A resubmission that autograde cannot process never keeps the earlier grade (grader/adapters/nbgrader/cells.py,
+grader/adapters/nbgrader/failures.py), with the real nbgrader CLI.
 
 One course on ``a1_neuron_gd`` (the ``graded`` fixture): three students submit the solution and autograde gives each
 full marks. Each then resubmits the stubs in a notebook whose nbgrader metadata nbgrader 0.9.6 cannot process:
@@ -21,7 +21,9 @@ import nbformat
 import pytest
 
 from grader import catalogues
-from grader.adapters import autograde_failures, demo, nbgrader_bridge, nbgrader_cells
+from grader.adapters import demo
+from grader.adapters.nbgrader import cells as nbgrader_cells, failures as autograde_failures
+from grader.adapters.nbgrader.gradebook import gradebook_grades
 from grader.authoring import notebooks
 from grader.core import paths
 
@@ -78,7 +80,7 @@ def _malformed(student, release):
 
 def _parts(course):
     """``{student: {part: (auto score, needs a manual grade)}}`` from the gradebook."""
-    grades = nbgrader_bridge.gradebook_grades(course, A1)
+    grades = gradebook_grades(course, A1)
     return {student: {key: (grade["auto"], grade["needs_manual_grade"]) for key, grade in row.items()
                       if not grade["written"]} for student, row in grades.items()}
 

@@ -407,7 +407,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_written_as_text(tmp_path, mo
 def test_grade_all_never_writes_the_file_nbgrader_export_writes(tmp_path):
     """The README's week runs grade-all and then `nbgrader export` in one course folder: grade-all's per-part table
     is kit_grades.csv by default, and nbgrader export's is grades.csv, so neither overwrites the other."""
-    from grader.adapters import nbgrader_bridge
+    from grader.adapters.nbgrader.export import GradesCsvExport
     submitted = build_class(tmp_path / "submitted", {"ada": {}})
     done = subprocess.run([sys.executable, "-m", "grader", "grade-all", "--assignment", A1, "--jobs", "1",
                            "--results-dir", str(tmp_path / "graded"), str(submitted)], cwd=tmp_path, env=cli_env(),
@@ -415,4 +415,4 @@ def test_grade_all_never_writes_the_file_nbgrader_export_writes(tmp_path):
     assert done.returncode == 0, done.stderr
     assert [row[0] for row in read_csv(tmp_path / "kit_grades.csv")][1:] == ["ada"]
     assert not (tmp_path / "grades.csv").exists()
-    assert nbgrader_bridge.GradesCsvExport().to in ("", "grades.csv")
+    assert GradesCsvExport().to in ("", "grades.csv")

@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, cli_env, make_submission, solution_anchor
-from grader.adapters import batch, cli, nbgrader_bridge, prairielearn
+from grader.adapters import batch, cli, prairielearn
+from grader.adapters.nbgrader.autograde import GradeWithKit, TIMEOUT_MARGIN_SECONDS, run_grader
 from grader import catalogues
 from grader.grading import engine
 from grader.shipped import evaluation
@@ -482,10 +483,10 @@ def test_grade_all_and_autograde_take_the_budget(tmp_path):
     assert slow["score"] == 0 and all(evaluation.say("budget") in test["output"] for test in slow["tests"])
     assert fine["score"] == SPEC.max_score
 
-    document, reason, code, _ = nbgrader_bridge.run_grader(A1, submitted / "slow" / A1, tmp_path, 120, budget=2)
+    document, reason, code, _ = run_grader(A1, submitted / "slow" / A1, tmp_path, 120, budget=2)
     assert code == 0 and reason == "" and document["score"] == 0
     assert all(evaluation.say("budget") in test["output"] for test in document["tests"])
-    assert nbgrader_bridge.GradeWithKit(budget=12).timeout == 12 + nbgrader_bridge.TIMEOUT_MARGIN_SECONDS
+    assert GradeWithKit(budget=12).timeout == 12 + TIMEOUT_MARGIN_SECONDS
 
     script = (f"import resource\nfrom grader.adapters import batch\nbatch._warm({A1!r})\n"
               "print(resource.getrlimit(resource.RLIMIT_AS)[0])")
@@ -534,7 +535,7 @@ def test_results_written_before_the_grader_was_killed_are_kept(tmp_path, monkeyp
         return self.returncode
 
     monkeypatch.setattr(subprocess.Popen, "wait", late)
-    document, reason, code, _ = nbgrader_bridge.run_grader(A1, paths.SOLUTIONS / A1, tmp_path, 5)
+    document, reason, code, _ = run_grader(A1, paths.SOLUTIONS / A1, tmp_path, 5)
     assert code is None and reason == "" and document["score"] == SPEC.max_score
 
 

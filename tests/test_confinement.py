@@ -27,7 +27,8 @@ import pytest
 
 from conftest import ROOT, cli_env, make_submission
 from grader import catalogues
-from grader.adapters import cli, nbgrader_bridge
+from grader.adapters import cli
+from grader.adapters.nbgrader.autograde import GradeWithKit, WAIVE_OPTION
 from grader.core import paths
 from grader.sandbox import access, confinement, runner, syscalls, uids
 from grader.sandbox.runner import Sandbox
@@ -196,7 +197,7 @@ def test_a_refusal_is_one_line_that_names_the_property_and_the_option(recwarn):
     assert "no confinement layer holds read-the-kit" in line and "write" not in line.split("(")[0]
     assert "--allow-weak-sandbox read-the-kit (or NNKIT_SANDBOX_WAIVE=read-the-kit)" in line
     assert "landlock off: not available" in line and "bwrap) is not installed" in line
-    bridge = confinement.Policy((), option=nbgrader_bridge.WAIVE_OPTION)
+    bridge = confinement.Policy((), option=WAIVE_OPTION)
     with pytest.raises(confinement.Refused, match=r"c\.GradeWithKit\.waive = \['read-the-kit'\]"):
         bridge.check(layers)
     record = confinement.Policy("read-the-kit").check(layers)
@@ -624,17 +625,18 @@ def test_grade_all_refuses_before_anyone_is_graded(tmp_path):
         assert document["score"] == MAX and document["extra_data"]["sandbox"]["waived"] == ["read-the-kit"]
 
 
-def test_the_nbgrader_bridge_refuses_naming_its_own_option(monkeypatch):
-    monkeypatch.setattr(nbgrader_bridge, "_CONFINEMENT_CHECKED", set())
+def test_the_nbgrader_autograde_refuses_naming_its_own_option(monkeypatch):
+    from grader.adapters.nbgrader import autograde
+    monkeypatch.setattr(autograde, "_CONFINEMENT_CHECKED", set())
     only(monkeypatch, "parent-death", "capabilities", "seccomp")  # no layer that holds read-the-kit
     monkeypatch.delenv(confinement.VARIABLE, raising=False)
     with pytest.raises(confinement.Refused) as refused:
-        nbgrader_bridge.GradeWithKit()._policy()
+        GradeWithKit()._policy()
     line = one_line(str(refused.value))
     assert "c.GradeWithKit.waive = ['read-the-kit'] in nbgrader_config.py" in line
-    assert nbgrader_bridge.GradeWithKit(waive=["read-the-kit"])._policy().waived == {"read-the-kit"}
+    assert GradeWithKit(waive=["read-the-kit"])._policy().waived == {"read-the-kit"}
     monkeypatch.setenv(confinement.VARIABLE, "read-the-kit")
-    assert nbgrader_bridge.GradeWithKit()._policy().waived == {"read-the-kit"}
+    assert GradeWithKit()._policy().waived == {"read-the-kit"}
 
 
 # -- Gradescope: root in Docker, no Landlock, no namespaces: a separate uid and seccomp -----------------------------

@@ -10,7 +10,9 @@ import sys
 import nbformat
 import pytest
 
-from grader.adapters import batch, nbgrader_bridge
+from grader.adapters import batch
+from grader.adapters.nbgrader.feedback import FEEDBACK_FRAGMENTS, FEEDBACK_TEMPLATE, feedback_template
+from grader.adapters.nbgrader.release import answer_stub
 from grader import catalogues, text
 from grader.reports import class_report, results
 from grader.authoring import course, sync
@@ -88,8 +90,8 @@ def test_the_config_line_that_sets_the_language_is_there_once():
     assert source.count(f"\n{course.LANG_LINE}\n") == 1
     for setting in ("GradeWithKit", "FeedbackExporter", "WarnRevealedAnswers"):
         assert f"c.{setting}.lang = LANG" in source, setting
-    assert nbgrader_bridge.answer_stub("en") == "YOUR ANSWER HERE"
-    assert nbgrader_bridge.answer_stub("zh") == "在这里写下你的回答"
+    assert answer_stub("en") == "YOUR ANSWER HERE"
+    assert answer_stub("zh") == "在这里写下你的回答"
 
 
 # -- the Chinese release -----------------------------------------------------------------------------------------
@@ -265,13 +267,13 @@ def test_the_class_report_in_chinese(tmp_path, submission):
 
 
 def test_the_feedback_template_in_chinese():
-    english = nbgrader_bridge.FEEDBACK_TEMPLATE.read_text(encoding="utf-8")
-    for fragment, _ in nbgrader_bridge.FEEDBACK_FRAGMENTS:
+    english = FEEDBACK_TEMPLATE.read_text(encoding="utf-8")
+    for fragment, _ in FEEDBACK_FRAGMENTS:
         assert fragment in english, f"nbgrader's feedback template no longer says {fragment!r}"
-    assert nbgrader_bridge.feedback_template("en") is None
-    chinese = nbgrader_bridge.feedback_template(ZH)
+    assert feedback_template("en") is None
+    chinese = feedback_template(ZH)
     assert "（得分：" in chinese and '<html lang="zh-CN">' in chinese
-    for fragment, _ in nbgrader_bridge.FEEDBACK_FRAGMENTS:
+    for fragment, _ in FEEDBACK_FRAGMENTS:
         assert fragment not in chinese, fragment
 
 

@@ -6,7 +6,8 @@ from nbconvert.filters.strings import clean_html
 
 from grader.grading import engine
 from grader.reports import feedback_summary, results
-from grader.adapters import nbgrader_bridge
+from grader.adapters.nbgrader.autograde import GradeWithKit, grade_outputs
+from grader.adapters.nbgrader.feedback import FEEDBACK_TEMPLATE, FeedbackSummary, SUMMARY_FLAG, collapse_toc
 from grader import text
 from feedback_pages import read_summary
 
@@ -17,7 +18,7 @@ def _grade_cell(key, points, record=None, cell_id=None):
     cell = nbformat.v4.new_code_cell(f"check_part({key!r})")
     cell.metadata["nbgrader"] = {"grade": True, "grade_id": key, "points": points, "solution": False,
                                  "locked": True, "schema_version": 3}
-    cell.outputs = nbgrader_bridge.grade_outputs("messages", 0.0, record=record)
+    cell.outputs = grade_outputs("messages", 0.0, record=record)
     cell["id"] = cell_id or f"grade-{key}"
     return cell
 
@@ -84,7 +85,7 @@ def test_a_cell_the_grader_could_not_fill_shows_its_message():
     nb = nbformat.v4.new_notebook(cells=[_grade_cell("sigmoid", 2)])
     resources = {"nbgrader": {"assignment": "no_such_assignment", "student": "s", "notebook": "n"},
                  "metadata": {"path": "."}}
-    nb, _ = nbgrader_bridge.GradeWithKit().preprocess(nb, resources)
+    nb, _ = GradeWithKit().preprocess(nb, resources)
     row = _page(nb, {"sigmoid": (0.0, 2.0, "")}, (0.0, 2.0), "no_such_assignment")["rows"][0]
     assert row["title"] == "sigmoid" and "could not run" in row["failure"] and row["cause"] == ""
 
@@ -145,14 +146,14 @@ def test_anchor_is_nbconverts_cell_id_else_nbgraders_name(cell_id, fragment):
 
 
 def test_the_toc_folds_under_the_summary_and_an_unknown_template_stays():
-    template = nbgrader_bridge.FEEDBACK_TEMPLATE.read_text(encoding="utf-8")
-    folded = nbgrader_bridge.collapse_toc(template, "Every <cell>")
+    template = FEEDBACK_TEMPLATE.read_text(encoding="utf-8")
+    folded = collapse_toc(template, "Every <cell>")
     assert '<div id="toc">{% if resources.nnkit_summary %}<details><summary>Every &lt;cell&gt;</summary>' in folded
     assert folded.count("</details>") == 1 and folded.index("</details>") > folded.index("</ol>")
-    assert nbgrader_bridge.collapse_toc("<html>{{ super() }}</html>", "x") == "<html>{{ super() }}</html>"
+    assert collapse_toc("<html>{{ super() }}</html>", "x") == "<html>{{ super() }}</html>"
 
 
 def test_a_page_outside_generate_feedback_gets_no_summary():
     nb = nbformat.v4.new_notebook(cells=[_grade_cell("xor", 3)])
-    same, resources = nbgrader_bridge.FeedbackSummary().preprocess(nb, {})
-    assert len(same.cells) == 1 and nbgrader_bridge.SUMMARY_FLAG not in resources
+    same, resources = FeedbackSummary().preprocess(nb, {})
+    assert len(same.cells) == 1 and SUMMARY_FLAG not in resources

@@ -10,7 +10,7 @@ import pytest
 
 from grader import catalogues
 from grader.adapters import batch
-from grader.adapters.nbgrader_bridge import GradesCsvExport
+from grader.adapters.nbgrader.export import GradesCsvExport
 from grader.core import paths
 from grader.reports import csv_cells
 from test_nbgrader_roundtrip import roundtrip  # noqa: F401 (the shared course fixture)

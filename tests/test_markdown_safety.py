@@ -1,5 +1,5 @@
-"""A written answer cannot run script in the instructor's or the student's browser (grader/adapters/safe_markdown.py,
-the feedback page's content security policy in grader/adapters/nbgrader_bridge.py).
+"""A written answer cannot run script in the instructor's or the student's browser (grader/adapters/nbgrader/safe_markdown.py,
+the feedback page's content security policy in grader/adapters/nbgrader/feedback.py).
 
 One course on ``a1_neuron_gd`` (the ``course`` fixture), graded by the real ``nbgrader autograde``: ``mallory``
 submits the solution, with payloads in both written answers and in a markdown cell of her own, each of which sets a
@@ -23,7 +23,10 @@ import nbformat
 import pytest
 
 from grader import catalogues
-from grader.adapters import demo, nbgrader_bridge, safe_markdown
+from grader.adapters import demo
+from grader.adapters.nbgrader import safe_markdown
+from grader.adapters.nbgrader.autograde import GradeWithKit
+from grader.adapters.nbgrader.feedback import FEEDBACK_CSP, FEEDBACK_CSP_META, with_csp
 from grader.authoring import course as courses, notebooks
 from grader.core import paths
 from test_feedback_browser import browser  # noqa: F401 (Debian's chromium, through playwright)
@@ -48,7 +51,7 @@ HARMLESS = ("A **bold** claim, `code`, and $w^T x + b$.\n\n- one line\n- another
 WITHOUT_SANITISER = (
     "\nfrom nbgrader.converters.autograde import Autograde\n"
     "from nbgrader.preprocessors import Execute\n"
-    "c.Autograde.autograde_preprocessors = [nbgrader_bridge.GradeWithKit if pp is Execute else pp for pp in "
+    "c.Autograde.autograde_preprocessors = [GradeWithKit if pp is Execute else pp for pp in "
     "Autograde.class_traits()['autograde_preprocessors'].default()]\n")
 
 
@@ -120,9 +123,9 @@ def _feedback(course, student, tmp_path, csp=True):
     if csp:
         return path.resolve().as_uri()
     page = path.read_text(encoding="utf-8")
-    assert nbgrader_bridge.FEEDBACK_CSP_META in page
+    assert FEEDBACK_CSP_META in page
     copy_ = tmp_path / f"{student}-no-csp.html"
-    copy_.write_text(page.replace(nbgrader_bridge.FEEDBACK_CSP_META, ""), encoding="utf-8")
+    copy_.write_text(page.replace(FEEDBACK_CSP_META, ""), encoding="utf-8")
     return copy_.resolve().as_uri()
 
 
@@ -288,9 +291,9 @@ def test_every_markdown_cell_the_kit_writes_is_left_as_it_is(lang):
 
 
 def test_the_feedback_page_policy_comes_first_in_its_head():
-    page = nbgrader_bridge.with_csp("<!DOCTYPE html>\n<html><head>\n<meta charset=\"utf-8\"><style>p{}</style></head>"
+    page = with_csp("<!DOCTYPE html>\n<html><head>\n<meta charset=\"utf-8\"><style>p{}</style></head>"
                                     "<body><p>x</p></body></html>")
-    assert page.index(nbgrader_bridge.FEEDBACK_CSP_META) < page.index("<meta charset")
-    assert "script-src" not in nbgrader_bridge.FEEDBACK_CSP and "default-src 'none'" in nbgrader_bridge.FEEDBACK_CSP
+    assert page.index(FEEDBACK_CSP_META) < page.index("<meta charset")
+    assert "script-src" not in FEEDBACK_CSP and "default-src 'none'" in FEEDBACK_CSP
     with pytest.raises(ValueError, match="no <head>"):
-        nbgrader_bridge.with_csp("<p>no head</p>")
+        with_csp("<p>no head</p>")

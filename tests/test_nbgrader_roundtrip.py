@@ -31,10 +31,14 @@ import numpy as np
 import pytest
 
 from grader import catalogues
-from grader.adapters import demo, nbgrader_bridge
+from grader.adapters import demo
+from grader.adapters.nbgrader.autograde import GradeWithKit, autograde_preprocessors, sanitize_preprocessors, score_text
+from grader.adapters.nbgrader.collect import NAMED_REGEXP, SafeExtractor
+from grader.adapters.nbgrader.files import expected_files
+from grader.adapters.nbgrader.gradebook import gradebook_scores, gradebook_written
 from grader.core import paths
 from grader.authoring import sync, written
-from grader.adapters.nbgrader_bridge import GradesCsvExport
+from grader.adapters.nbgrader.export import GradesCsvExport
 from feedback_pages import link_targets, read_summary
 
 pytestmark = pytest.mark.xdist_group("nbgrader")
@@ -153,7 +157,7 @@ def _build(root):
     outcome["demo"] = {"code": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr}
     if not (course / "gradebook.db").is_file() or not (course / "autograded").is_dir():
         raise RuntimeError(f"the demo did not get as far as autograde:\n{(proc.stdout + proc.stderr)[-3000:]}")
-    outcome["demo_gradebook"] = nbgrader_bridge.gradebook_scores(course, assignment)
+    outcome["demo_gradebook"] = gradebook_scores(course, assignment)
 
     # 2. the exchange: one real `nbgrader submit`, one submission placed in the inbound folder by hand
     _run(nbgrader + ["release_assignment", assignment], course, env, "release_assignment")
@@ -171,7 +175,7 @@ def _build(root):
     _run(nbgrader + ["autograde", assignment], course, env, "autograde (exchange students)")
     outcome["recipes"] += extra
     outcome["routes"].update({"tamper": "collect", "crash": "collect"})
-    outcome["first_gradebook"] = nbgrader_bridge.gradebook_scores(course, assignment)
+    outcome["first_gradebook"] = gradebook_scores(course, assignment)
     hanging = _hanging(recipes)
     notebook = nbformat.read(course / "autograded" / hanging["id"] / assignment / f"{assignment}.ipynb", 4)
     outcome["hung_cells"] = {c.metadata.nbgrader["grade_id"]: "".join(o.get("text", "") for o in c.outputs)
@@ -196,8 +200,8 @@ def _build(root):
                         f"{module}.py")
     _run(nbgrader + ["autograde", assignment, "--student", hanging["id"], "--force"], course, env,
          "autograde --force")
-    outcome["final_gradebook"] = nbgrader_bridge.gradebook_scores(course, assignment)
-    outcome["final_written"] = nbgrader_bridge.gradebook_written(course, assignment)
+    outcome["final_gradebook"] = gradebook_scores(course, assignment)
+    outcome["final_written"] = gradebook_written(course, assignment)
 
     # 5. feedback for everyone, the CSV, and the kit's own grader on the same files, two students at a time
     _run(nbgrader + ["generate_feedback", assignment, "--force"], course, env, "generate_feedback")
@@ -303,7 +307,7 @@ def test_release_stubs_equal_the_kit_stubs(roundtrip):
 # -- collection ----------------------------------------------------------------------------------------------------
 def test_both_routes_deliver_each_submission(roundtrip):
     assert set(roundtrip.routes.values()) == {"zip_collect", "collect"}
-    expected = set(nbgrader_bridge.expected_files(roundtrip.assignment))
+    expected = set(expected_files(roundtrip.assignment))
     for student, route in roundtrip.routes.items():
         folder = roundtrip.course / "submitted" / student / roundtrip.assignment
         present = {p.name for p in folder.iterdir() if p.is_file()}
@@ -581,21 +585,21 @@ def test_config_copied_elsewhere_takes_its_own_folder(tmp_path):
     for name in catalogues.names():
         assert excluded[name] == [f"{module}.py" for module in catalogues.load(name).modules]
     assert config.FileNameCollectorPlugin.valid_ext == [".ipynb", ".py"]
-    assert config.ZipCollectApp.extractor_plugin is nbgrader_bridge.SafeExtractor
+    assert config.ZipCollectApp.extractor_plugin is SafeExtractor
 
 
 def test_autograde_runs_the_kit_instead_of_a_kernel():
     from nbgrader.converters.autograde import Autograde
-    from grader.adapters.autograde_failures import ZeroUntilGraded
-    from grader.adapters.nbgrader_cells import NormaliseCells
+    from grader.adapters.nbgrader.failures import ZeroUntilGraded
+    from grader.adapters.nbgrader.cells import NormaliseCells
     from grader.adapters.safe_markdown import SanitiseMarkdown
     from nbgrader.preprocessors import Execute
     defaults = list(Autograde.class_traits()["autograde_preprocessors"].default())
-    ours = nbgrader_bridge.autograde_preprocessors()
-    assert Execute not in ours and ours[0] is nbgrader_bridge.GradeWithKit and ours[1] is SanitiseMarkdown
+    ours = autograde_preprocessors()
+    assert Execute not in ours and ours[0] is GradeWithKit and ours[1] is SanitiseMarkdown
     assert ours[2:] == defaults[1:]
     sanitize = list(Autograde.class_traits()["sanitize_preprocessors"].default())
-    assert nbgrader_bridge.sanitize_preprocessors() == [ZeroUntilGraded, NormaliseCells] + sanitize
+    assert sanitize_preprocessors() == [ZeroUntilGraded, NormaliseCells] + sanitize
 
 
 @pytest.mark.parametrize("path, match", [
@@ -606,15 +610,15 @@ def test_autograde_runs_the_kit_instead_of_a_kernel():
     ("/c/downloaded/a1/extracted/ada/notes.txt", None),
 ])
 def test_named_regexp_takes_the_student_and_file_from_the_absolute_path(path, match):
-    found = re.match(nbgrader_bridge.NAMED_REGEXP, path)
+    found = re.match(NAMED_REGEXP, path)
     assert (found and (found["student_id"], found["file_id"])) == (match or None)
 
 
 def _extractor(tmp_path, assignment="a1_neuron_gd"):
     from traitlets.config import Config
-    extractor = nbgrader_bridge.SafeExtractor(config=Config())
+    extractor = SafeExtractor(config=Config())
     extractor._release = lambda: None
-    extractor._wanted = lambda: set(nbgrader_bridge.expected_files(assignment))
+    extractor._wanted = lambda: set(expected_files(assignment))
     return extractor
 
 
@@ -711,7 +715,7 @@ def test_a_grader_that_cannot_run_gives_zero_and_one_line_everywhere(tmp_path):
     notebook = _grade_cells({"sigmoid": 2, "neuron": 1})
     resources = {"nbgrader": {"assignment": "no_such_assignment", "student": "s", "notebook": "n"},
                  "metadata": {"path": str(tmp_path)}}
-    notebook, _ = nbgrader_bridge.GradeWithKit().preprocess(notebook, resources)
+    notebook, _ = GradeWithKit().preprocess(notebook, resources)
     from nbgrader.utils import determine_grade
     for cell in notebook.cells[1:]:
         assert [o.output_type for o in cell.outputs] == ["stream", "execute_result"]
@@ -727,7 +731,7 @@ def test_grade_cells_get_the_graders_scores_on_a_submission(tmp_path, submission
     notebook = _grade_cells(dict(points, not_a_part=1))
     resources = {"nbgrader": {"assignment": "a1_neuron_gd", "student": "s", "notebook": "n"},
                  "metadata": {"path": str(folder)}}
-    notebook, _ = nbgrader_bridge.GradeWithKit().preprocess(notebook, resources)
+    notebook, _ = GradeWithKit().preprocess(notebook, resources)
     from nbgrader.utils import determine_grade
     for cell in notebook.cells[1:]:
         assert determine_grade(cell)[0] == 0.0
@@ -735,9 +739,9 @@ def test_grade_cells_get_the_graders_scores_on_a_submission(tmp_path, submission
 
 
 def test_score_text_is_a_plain_float():
-    assert nbgrader_bridge.score_text(np.float64(1.25)) == "1.25"
-    assert nbgrader_bridge.score_text(np.float32(0.0)) == "0.0"
-    assert nbgrader_bridge.score_text(2) == "2.0"
+    assert score_text(np.float64(1.25)) == "1.25"
+    assert score_text(np.float32(0.0)) == "0.0"
+    assert score_text(2) == "2.0"
 
 
 def test_recipes_build_from_the_kit_not_from_copies():

@@ -11,7 +11,8 @@ import sys
 import pytest
 
 from grader import catalogues, text
-from grader.adapters import demo, nbgrader_bridge
+from grader.adapters import demo
+from grader.adapters.nbgrader.gradebook import gradebook_scores
 from grader.grading import engine
 from conftest import cli_env
 from feedback_pages import read_summary
@@ -55,7 +56,7 @@ def course(tmp_path_factory):
     logs["autograde"] = _run(nbgrader + ["autograde", ASSIGNMENT], folder, env)
     logs["generate_feedback"] = _run(nbgrader + ["generate_feedback", ASSIGNMENT], folder, env)
     logs["export"] = _run(nbgrader + ["export"], folder, env)
-    return {"folder": folder, "logs": logs, "gradebook": nbgrader_bridge.gradebook_scores(folder, ASSIGNMENT)}
+    return {"folder": folder, "logs": logs, "gradebook": gradebook_scores(folder, ASSIGNMENT)}
 
 
 def _page(course, student):

@@ -15,7 +15,9 @@ import pytest
 
 from conftest import cli_env, make_submission
 from grader import catalogues
-from grader.adapters import batch, demo, nbgrader_bridge
+from grader.adapters import batch, demo
+from grader.adapters.nbgrader.autograde import reusable_results
+from grader.adapters.nbgrader.gradebook import gradebook_scores
 
 pytestmark = pytest.mark.xdist_group("nbgrader")
 
@@ -68,8 +70,8 @@ def test_the_parallel_path_reused_every_student(two_runs):
 
 def test_gradebook_export_and_per_part_scores_equal_a_serial_run(two_runs):
     assert _grades(two_runs["parallel"]) == _grades(two_runs["serial"])
-    serial = nbgrader_bridge.gradebook_scores(two_runs["serial"], ASSIGNMENT)
-    assert nbgrader_bridge.gradebook_scores(two_runs["parallel"], ASSIGNMENT) == serial
+    serial = gradebook_scores(two_runs["serial"], ASSIGNMENT)
+    assert gradebook_scores(two_runs["parallel"], ASSIGNMENT) == serial
     assert len({sum(parts.values()) for parts in serial.values()}) >= 3, "the class should not all score alike"
 
 
@@ -95,18 +97,18 @@ def test_a_result_is_reused_only_for_the_bytes_it_graded_and_with_its_plots(tmp_
                         str(submitted)], env=cli_env(), check=True, capture_output=True, timeout=600)
 
     grade_all()
-    assert nbgrader_bridge.reusable_results(results, ASSIGNMENT, "ada", folder) is None, "no plots: not reusable"
+    assert reusable_results(results, ASSIGNMENT, "ada", folder) is None, "no plots: not reusable"
     grade_all("--plots")
-    document, plots = nbgrader_bridge.reusable_results(results, ASSIGNMENT, "ada", folder)
+    document, plots = reusable_results(results, ASSIGNMENT, "ada", folder)
     assert document["score"] == catalogues.load(ASSIGNMENT).max_score and sorted(p.name for p in plots.glob("*.png"))
     assert json.loads((results / ASSIGNMENT / "ada.json").read_text())["extra_data"]["plots"] is True
-    assert nbgrader_bridge.reusable_results(results, ASSIGNMENT, "ada", folder, budget_seconds=30) is not None
-    assert nbgrader_bridge.reusable_results(results, ASSIGNMENT, "ada", folder, budget_seconds=60) is None, \
+    assert reusable_results(results, ASSIGNMENT, "ada", folder, budget_seconds=30) is not None
+    assert reusable_results(results, ASSIGNMENT, "ada", folder, budget_seconds=60) is None, \
         "a result graded under another budget reused"
     for student in ("../ada", "ada/../ada", ""):
-        assert nbgrader_bridge.reusable_results(results, ASSIGNMENT, student, folder) is None
-    assert nbgrader_bridge.reusable_results("", ASSIGNMENT, "ada", folder) is None
+        assert reusable_results(results, ASSIGNMENT, student, folder) is None
+    assert reusable_results("", ASSIGNMENT, "ada", folder) is None
     module = folder / "backprop.py"
     module.write_text(module.read_text(encoding="utf-8") + "\n# changed after grade-all\n", encoding="utf-8")
-    assert nbgrader_bridge.reusable_results(results, ASSIGNMENT, "ada", folder) is None, "stale bytes reused"
+    assert reusable_results(results, ASSIGNMENT, "ada", folder) is None, "stale bytes reused"
     assert batch.current(batch.read_results(results / ASSIGNMENT / "ada.json"), "another fingerprint") is False

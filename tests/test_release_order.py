@@ -5,7 +5,8 @@ from datetime import datetime, timedelta
 import pytest
 from nbgrader.api import Gradebook
 
-from grader.adapters import demo, nbgrader_bridge
+from grader.adapters import demo
+from grader.adapters.nbgrader.release import revealed_answers
 
 pytestmark = pytest.mark.xdist_group("nbgrader")
 
@@ -33,7 +34,7 @@ def test_an_assignment_that_ships_nothing_of_another_reveals_nothing(tmp_path):
     db = f"sqlite:///{tmp_path / 'gradebook.db'}"
     with Gradebook(db):
         pass
-    assert nbgrader_bridge.revealed_answers("a1_neuron_gd", db) == []
-    assert nbgrader_bridge.revealed_answers("a2_forward", db) == []
-    assert nbgrader_bridge.revealed_answers("no_such_assignment", db) == []
-    assert len(nbgrader_bridge.revealed_answers("a3_backprop", db)) == 1
+    assert revealed_answers("a1_neuron_gd", db) == []
+    assert revealed_answers("a2_forward", db) == []
+    assert revealed_answers("no_such_assignment", db) == []
+    assert len(revealed_answers("a3_backprop", db)) == 1

@@ -17,7 +17,8 @@ import pytest
 import hostile_text
 from conftest import ROOT, cli_env, make_submission
 from grader import catalogues
-from grader.adapters import batch, nbgrader_bridge
+from grader.adapters import batch
+from grader.adapters.nbgrader.autograde import GradeWithKit
 from grader.grading import engine
 from grader.reports import class_report, results
 from grader.sandbox.runner import Sandbox
@@ -246,7 +247,7 @@ def test_autograde_fills_the_grade_cells_and_the_notebook_is_saved(hostile, tmp_
     folder, report = hostile
     resources = {"nbgrader": {"assignment": A1, "student": "mallory", "notebook": A1},
                  "metadata": {"path": str(folder)}}
-    notebook, _ = nbgrader_bridge.GradeWithKit(reuse_results="").preprocess(_grade_cells(), resources)
+    notebook, _ = GradeWithKit(reuse_results="").preprocess(_grade_cells(), resources)
     nbformat.write(notebook, tmp_path / "autograded.ipynb")  # what nbgrader does next, as UTF-8
     saved = nbformat.read(tmp_path / "autograded.ipynb", 4)
     outputs = {cell.metadata["nbgrader"]["grade_id"]: cell.outputs[0].text for cell in saved.cells}

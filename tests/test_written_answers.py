@@ -19,7 +19,9 @@ import pytest
 
 from grader import catalogues
 from grader.reports import class_report
-from grader.adapters import cli, demo, nbgrader_bridge
+from grader.adapters import cli, demo
+from grader.adapters.nbgrader.autograde import GradeWithKit
+from grader.adapters.nbgrader.gradebook import gradebook_grades, gradebook_scores, gradebook_written
 from grader.authoring import notebooks, sync, written
 from grader.core import paths, spec
 
@@ -68,7 +70,7 @@ def course(tmp_path_factory):
     run.grader("grade-all", "--assignment", A1, "--jobs", "2", "--plots", "--csv", str(course / "kit_grades.csv"),
                str(course / "submitted"))
     run.nbgrader("autograde", A1)
-    after_autograde = nbgrader_bridge.gradebook_grades(course, A1)
+    after_autograde = gradebook_grades(course, A1)
     run.nbgrader("export")
     shutil.move(course / "grades.csv", course / "grades-autograded.csv")
 
@@ -161,10 +163,10 @@ def test_export_after_hand_grading_adds_the_written_points(course):
         assert float(row["auto_score"]) == pytest.approx(auto)
         assert float(row["score"]) == pytest.approx(auto + points), student
         assert float(row["max_score"]) == spec_.total_points
-    assert nbgrader_bridge.gradebook_written(course["course"], A1) == {
+    assert gradebook_written(course["course"], A1) == {
         "ada": {"xor_one_neuron": 1.5, "learning_rate": 1.0}, "ben": {"xor_one_neuron": 0.0, "learning_rate": 0.0},
         "cy": {"xor_one_neuron": 2.0, "learning_rate": None}}
-    assert set(nbgrader_bridge.gradebook_scores(course["course"], A1)["ada"]) == {p.key for p in spec_.parts}
+    assert set(gradebook_scores(course["course"], A1)["ada"]) == {p.key for p in spec_.parts}
 
 
 def test_feedback_shows_the_written_scores_and_the_whole_total(course):
@@ -187,7 +189,7 @@ def test_the_class_report_adds_written_scores_and_totals_from_the_gradebook(cour
     row = re.search(r'<tr data-written="learning_rate">.*?</tr>', page).group(0)
     assert '<td class="num graded">2</td>' in row and '<td class="num to-grade">1</td>' in row
     summary = class_report.summarise(A1, course["course"] / "graded" / A1,
-                                     nbgrader_bridge.gradebook_written(course["course"] / "gradebook.db", A1))
+                                     gradebook_written(course["course"] / "gradebook.db", A1))
     totals = {s.name: s.total for s in summary.students}
     assert totals == pytest.approx({"ada": course["kit"]["ada"]["score"] + 2.5, "ben": course["kit"]["ben"]["score"],
                                     "cy": course["kit"]["cy"]["score"] + 2.0})
@@ -237,7 +239,7 @@ def test_grade_with_kit_leaves_a_written_answer_alone(tmp_path, submission):
     notebook = nbformat.v4.new_notebook(cells=[answer, grade])
     before = copy.deepcopy(answer)
     resources = {"nbgrader": {"assignment": A1, "student": "s", "notebook": A1}, "metadata": {"path": str(folder)}}
-    notebook, _ = nbgrader_bridge.GradeWithKit(reuse_results="").preprocess(notebook, resources)
+    notebook, _ = GradeWithKit(reuse_results="").preprocess(notebook, resources)
     assert notebook.cells[0] == before
     assert notebook.cells[1].outputs[-1]["data"]["text/plain"] == "2.0"
 

@@ -138,7 +138,7 @@ def test_control_plain_zipfile_fails_on_each_damaged_archive(tmp_path, student):
 def test_control_without_the_defence_one_damaged_archive_stops_the_whole_collection(tmp_path):
     """The same zip_collect, with the extractor's list of read errors emptied: it fails, and nobody is collected."""
     course, _ = _download(tmp_path)
-    off = ("import sys; from grader.adapters import nbgrader_bridge; nbgrader_bridge.UNREADABLE = (); "
+    off = ("import sys; from grader.adapters.nbgrader import collect; collect.UNREADABLE = (); "
            f"sys.argv = ['nbgrader', 'zip_collect', {A1!r}]; from nbgrader.apps.nbgraderapp import main; main()")
     done = _zip_collect(course, "-c", off)
     assert done.returncode != 0

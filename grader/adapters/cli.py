@@ -171,8 +171,8 @@ def _report(args):
     from ..reports import class_report
     written = None
     if args.gradebook:
-        from . import nbgrader_bridge  # nbgrader is needed only here
-        written = nbgrader_bridge.gradebook_written(Path(args.gradebook), args.assignment)
+        from .nbgrader.gradebook import gradebook_written  # nbgrader is needed only here
+        written = gradebook_written(Path(args.gradebook), args.assignment)
     class_report.main(args.assignment, Path(args.results_dir), Path(args.out), written=written,
                       similarity=Path(args.similarity) if args.similarity else None)
     return 0

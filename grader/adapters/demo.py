@@ -26,7 +26,8 @@ import zipfile
 from pathlib import Path
 
 from .. import catalogues, text
-from . import nbgrader_bridge
+from .nbgrader.files import copy_folder
+from .nbgrader.gradebook import gradebook_scores, gradebook_written
 from ..core import paths
 from ..authoring import sync, written
 
@@ -153,7 +154,7 @@ def build_student(recipe, assignment, release, folder):
     student = recipe.get("id", "?")
     spec = catalogues.load(assignment)
     folder = Path(folder)
-    nbgrader_bridge.copy_folder(release, folder)
+    copy_folder(release, folder)
 
     def fail(detail):
         raise DemoError(MESSAGES["recipe"].format(student=student, detail=detail))
@@ -331,7 +332,7 @@ def make_course(course, assignment):
     lang = text.current()
     if lang == text.ENGLISH:
         shutil.copyfile(paths.ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
-        nbgrader_bridge.copy_folder(paths.ASSIGNMENTS / assignment, course / "assignments" / assignment)
+        copy_folder(paths.ASSIGNMENTS / assignment, course / "assignments" / assignment)
         return course
     from ..authoring import course as courses
     for relative, content in courses.build(lang, [assignment]).items():
@@ -367,13 +368,13 @@ def run_round_trip(course, assignment, recipes, echo=True):
     run.nbgrader("export")
     run.grader("report", "--assignment", assignment, "--out", str(course / "class_report.html"),
                "--gradebook", str(course / "gradebook.db"), str(graded))
-    gradebook = nbgrader_bridge.gradebook_scores(course, assignment)
+    gradebook = gradebook_scores(course, assignment)
     results = {}
     for recipe in recipes:
         path = graded / f"{recipe['id']}.json"
         results[recipe["id"]] = results_by_part(json.loads(path.read_text(encoding="utf-8")))
     return {"gradebook": gradebook, "results": results,
-            "written": nbgrader_bridge.gradebook_written(course, assignment)}
+            "written": gradebook_written(course, assignment)}
 
 
 def verify(recipes, assignment, gradebook, results):

@@ -92,8 +92,8 @@ class RosterRow:
 def gradebook_grades(assignment_name, gradebook):
     """The students with a submission in nbgrader's gradebook, scored as ``nbgrader export`` scores them."""
     from nbgrader.api import Gradebook, MissingEntry
-    from . import nbgrader_bridge
-    path = nbgrader_bridge.gradebook_path(gradebook)
+    from .nbgrader.gradebook import gradebook_path
+    path = gradebook_path(gradebook)
     with Gradebook(f"sqlite:///{path}") as book:
         try:
             assignment = book.find_assignment(assignment_name)

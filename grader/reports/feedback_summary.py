@@ -1,7 +1,7 @@
 """The summary at the top of a feedback page: what is wrong comes first.
 
 nbgrader's feedback page is the whole graded notebook, and a part's failures sit far down it, in that part's grade
-cell. ``nbgrader generate_feedback`` (through ``nbgrader_bridge.FeedbackExporter``) therefore puts a summary in
+cell. ``nbgrader generate_feedback`` (through ``grader.adapters.nbgrader.feedback.FeedbackExporter``) therefore puts a summary in
 front of the notebook's first cell: a table of every part's title, score and points (the gradebook's, so hand
 grading shows), the total, and for each part that lost points its first failed check, the likely cause on a line of
 its own, the functions to fix first (an integrated part) and a link to the part's grade cell on the same page.
@@ -14,7 +14,7 @@ here: a message can quote a student's output or exception.
 The summary is a raw ``text/html`` cell, inserted only into the page, never into the graded notebook or the
 gradebook. nbconvert passes a raw cell through its ``clean_html`` filter (bleach), which escapes every tag it does
 not allow, and the ``tbody`` its parser adds to any ``table``: the summary is ``div``, ``a`` and ``strong`` only,
-laid out as a table by the feedback page's style sheet (``nbgrader_bridge.FEEDBACK_CSS``).
+laid out as a table by the feedback page's style sheet (``grader.adapters.nbgrader.feedback.FEEDBACK_CSS``).
 """
 import html
 from dataclasses import dataclass, field

@@ -204,7 +204,7 @@ CLASS_REPORT = {
     "autograded": "自动评分",
 }
 
-NBGRADER_BRIDGE = {
+NBGRADER_AUTOGRADE = {
     "grader_failed": "评分程序无法处理这份提交（{reason}），因此目前每个部分都记 0 分。请告知你的老师。",
     "reason_exit": "它以退出码 {code} 结束",
     "reason_timeout": "它运行超过了 {seconds:g} 秒",
@@ -216,11 +216,17 @@ NBGRADER_BRIDGE = {
     "alt_other": "训练过程 {run} 的图",
     "log_failure": "本工具的评分程序处理 {folder} 时出了问题（{reason}）。它的标准错误输出末尾是：\n{stderr}",
     "plots_failed": "（无法绘制训练过程的图。）",
+    "reused": "{student}：沿用 grade-all 为这些文件写下的结果（指纹 {fingerprint}）",
+}
+
+NBGRADER_RELEASE = {
     "reveals": "{assignment} 附带了 {origin} 的已完成模块 {modules}，所以发布它就会泄露 {origin} 的答案：{when}。请在 "
                "{origin} 截止之后再发布。",
     "due_unset": "成绩簿中没有它的截止日期",
     "due_ahead": "它要到 UTC 时间 {due} 才截止",
-    "reused": "{student}：沿用 grade-all 为这些文件写下的结果（指纹 {fingerprint}）",
+}
+
+NBGRADER_COLLECT = {
     "archive_skipped": "已跳过 {path}：{reason}。没有从中解压任何文件。",
     "loose_file": "已跳过 {path}：请把每名学生的文件放进 <student_id>.zip 或 <student_id>/ 文件夹",
     "bad_student_id": "已跳过 {path}：{name!r} 不是合法的学号（只能包含字母、数字、'.'、'_'、'-'）",
@@ -233,9 +239,12 @@ NBGRADER_BRIDGE = {
     "nothing_found": "{path}：没有找到任何应有的文件（{files}）",
     "notebook_broken": "{path}：其中的 {name} 无法作为 notebook 读取；改用发布的 notebook 代替",
     "extracted": "已为学生 {student} 解压 {files}",
-    "no_gradebook": "{path} 处没有 nbgrader 成绩簿",
     "notebook_supplied": "{path} 中没有 {name}：改用发布的 notebook 代替（autograde 需要一个 notebook；分数只取决于"
                          "模块文件）",
+}
+
+NBGRADER_GRADEBOOK = {
+    "no_gradebook": "{path} 处没有 nbgrader 成绩簿",
 }
 
 FEEDBACK = {
@@ -637,7 +646,10 @@ TABLES = {
     "results": RESULTS,
     "plots": PLOTS,
     "class_report": CLASS_REPORT,
-    "nbgrader_bridge": NBGRADER_BRIDGE,
+    "nbgrader_release": NBGRADER_RELEASE,
+    "nbgrader_autograde": NBGRADER_AUTOGRADE,
+    "nbgrader_collect": NBGRADER_COLLECT,
+    "nbgrader_gradebook": NBGRADER_GRADEBOOK,
     "nbgrader_cells": NBGRADER_CELLS,
     "autograde_failures": AUTOGRADE_FAILURES,
     "safe_markdown": SAFE_MARKDOWN,

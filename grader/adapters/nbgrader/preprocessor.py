@@ -1,5 +1,5 @@
-"""The base class of the kit's nbgrader preprocessors (``nbgrader_bridge``, ``nbgrader_cells``,
-``autograde_failures``, ``safe_markdown``), in a module of its own so that each of them can import it."""
+"""The base class of the kit's nbgrader preprocessors (``release``, ``cells``, ``failures``, ``autograde``,
+``safe_markdown``, ``feedback``), in a module of its own so that each of them can import it."""
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import List
 

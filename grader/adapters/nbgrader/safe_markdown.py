@@ -22,8 +22,8 @@ from html.parser import HTMLParser
 import nh3
 from pygments.token import STANDARD_TYPES
 
-from .. import text
-from .kit_preprocessor import KitPreprocessor
+from ... import text
+from .preprocessor import KitPreprocessor
 
 MESSAGES = text.table("safe_markdown", {
     "cleaned": "{student}: a markdown cell of {notebook} ({cell}) held markup that could run script or change the "

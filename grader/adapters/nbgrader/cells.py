@@ -20,8 +20,8 @@ import re
 
 from nbgrader.api import Gradebook, MissingEntry
 
-from .. import text
-from .kit_preprocessor import KitPreprocessor
+from ... import text
+from .preprocessor import KitPreprocessor
 
 MESSAGES = text.table("nbgrader_cells", {
     "dropped": "{student}: cell {cell} of {notebook} carries nbgrader metadata that {reason}; it is graded as an "

@@ -20,8 +20,8 @@ import logging
 
 from nbgrader.api import Gradebook, MissingEntry
 
-from .. import text
-from .kit_preprocessor import KitPreprocessor
+from ... import text
+from .preprocessor import KitPreprocessor
 
 MESSAGES = text.table("autograde_failures", {
     "failed": "{student}: autograde could not finish {assignment}/{notebook}, so its autograded parts now score 0 "
