@@ -29,7 +29,7 @@ LAYERS = {
                 "test_confinement.py", "test_hidden_twins.py", "test_inputs_unchanged.py", "test_plots.py",
                 "test_prairielearn.py", "test_gradescope.py", "test_reproducibility.py", "test_sandbox.py",
                 "test_stand_ins.py", "test_surrogates.py", "test_mechanical_corpus.py", "test_diagnosis.py",
-                "test_sandbox_ahead.py"),
+                "test_sandbox_ahead.py", "test_grading_helper.py"),
     "nbgrader": ("test_nbgrader_roundtrip.py", "test_nbgrader_zh.py", "test_parallel_autograde.py",
                  "test_written_answers.py", "test_zip_collect.py", "test_course.py", "test_feedback_summary.py",
                  "test_release_order.py", "test_autograde_failures.py", "test_lms.py"),
