@@ -4,9 +4,7 @@ Every command takes ``--lang`` (``en`` or ``zh``): the language of everything it
 ``$NNKIT_LANG`` decides, else English. Scores never depend on it.
 """
 import argparse
-import importlib
 import sys
-import threading
 from pathlib import Path
 
 from .. import text
@@ -48,13 +46,13 @@ def _grade_now(args):
     from ..reports import results
     if args.own_process:  # the grader's own memory is bounded too, where this process grades and nothing else
         limits.cap_address_space()
-    loading = None
-    if args.plots:  # matplotlib loads while the student's code runs, since the grader mostly waits on it
-        loading = threading.Thread(target=importlib.import_module, args=("grader.reports.plots",), daemon=True)
-        loading.start()
     _holds_modules(args.assignment, Path(args.submission))
+    plotter = None
+    if args.plots:  # a process forked now warms matplotlib, then draws each training run while grading goes on
+        from ..reports.plotter import Plotter
+        plotter = Plotter(args.plots, text.current())
     report = engine.grade(args.assignment, args.submission, budget_seconds=args.budget or limits.BUDGET_SECONDS,
-                          policy=_policy(args))
+                          policy=_policy(args), on_run=plotter.run if plotter else None)
     document = results.to_results(report)
     if args.out:  # the results are complete before any plot is drawn, and nothing after this can undo them
         results.write_results(document, args.out)
@@ -65,10 +63,8 @@ def _grade_now(args):
         print(MESSAGES["part_row"].format(title=part.title, score=part.score, points=part.points), file=sys.stderr)
     print(MESSAGES["total_row"].format(title=MESSAGES["total"], score=report.score, points=report.max_score),
           file=sys.stderr)
-    if args.plots:
-        loading.join()
-        from ..reports import plots
-        plots.write_run_plots_within(report, args.plots)
+    if plotter is not None:
+        plotter.finish(report)
     return 0
 
 

@@ -161,19 +161,21 @@ def staged_files(assignment, modules, lang=text.ENGLISH):
 
 
 def grade(assignment_name, submission_dir, *, budget_seconds=BUDGET_SECONDS, memory_bytes=None, policy=None,
-          lang=None):
+          lang=None, on_run=None):
     """Grade the submission folder ``submission_dir`` and return a Report. Raises SubmissionError on bad input, and
     confinement.Refused, before any student code runs, when the sandbox lacks a property ``policy`` requires.
 
     ``budget_seconds`` is the time the submission's code may take in all; ``memory_bytes`` is the worker's
     address-space limit (default: the sandbox's ``MEMORY_BYTES``). ``policy`` is a confinement.Policy (default:
     every property required, except those waived in ``$NNKIT_SANDBOX_WAIVE``). ``lang`` is the language of every
-    message and title (default: ``text.current()``); the scores never depend on it."""
+    message and title (default: ``text.current()``); the scores never depend on it. ``on_run(assignment, lang,
+    key, run)`` is called with each entry of ``Report.runs`` as soon as it is complete (``reports.plotter`` draws
+    it while grading goes on); what it raises is ignored."""
     with text.language(lang or text.current()):
-        return _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy, text.current())
+        return _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy, text.current(), on_run)
 
 
-def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy, lang):
+def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy, lang, on_run=None):
     try:
         assignment = catalogues.load(assignment_name)
     except catalogues.UnknownAssignment as exc:
@@ -262,10 +264,15 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                     if check.kind == "converge" and outcome.ok and case.public and check.options.get("plot", True):
                         label = (text.catalogue(spec_name, f"label:{case.label}", case.label, lang) if case.label
                                  else "")
-                        runs[f"{part.key}/{case.label or case_index}"] = {
-                            "student": outcome.value if outcome.ok else None, "reference": expected,
-                            "options": check.options, "function": check.function,
-                            "caption": f"{part.key}/{label or case_index}"}
+                        key = f"{part.key}/{case.label or case_index}"
+                        runs[key] = {"student": outcome.value if outcome.ok else None, "reference": expected,
+                                     "options": check.options, "function": check.function,
+                                     "caption": f"{part.key}/{label or case_index}"}
+                        if on_run is not None:
+                            try:
+                                on_run(assignment.name, lang, key, runs[key])
+                            except Exception:  # a courtesy: never costs the grade
+                                pass
                 spent = deadline.spent
                 _diagnose(check, records, cases[len(cases) - len(records):], _resolve(ref, check.function),
                           deadline)
