@@ -35,7 +35,7 @@ TIMEOUT = 900
 STAMP = "%Y-%m-%d %H:%M:%S.%f UTC"
 #: What each configuration appends to the course's nbgrader_config.py
 WITHOUT_NORMALISER = (
-    "\nfrom grader.adapters.autograde_failures import ZeroUntilGraded\n"
+    "\nfrom grader.adapters.nbgrader.failures import ZeroUntilGraded\n"
     "from nbgrader.converters.autograde import Autograde\n"
     "c.Autograde.sanitize_preprocessors = [ZeroUntilGraded] + "
     "list(Autograde.class_traits()['sanitize_preprocessors'].default())\n")

@@ -2,6 +2,8 @@
 the twins carry the points, and a hidden case's message leaks nothing about its expected value."""
 import json
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -25,10 +27,26 @@ def test_a_catalogue_with_a_public_case_and_no_twin_is_refused():
     lonely = Part("p", "P", 1, (Check("match", "m.f", cases=(Case((np.zeros(3),), public=True),
                                                             Case((np.zeros((2, 2)),)))),))
     with pytest.raises(ValueError, match="no hidden twin"):
-        Assignment("x", "X", modules=("m",), parts=(lonely,))
+        Assignment("x", "X", modules=("m",), parts=(lonely,)).check_cases()
     twinned = Part("p", "P", 1, (Check("match", "m.f", cases=(Case((np.zeros(3),), public=True),
-                                                             Case((np.ones(3),)))),))
-    Assignment("x", "X", modules=("m",), parts=(twinned,))
+                                                             Case(lambda: (np.ones(3),)))),))
+    Assignment("x", "X", modules=("m",), parts=(twinned,)).check_cases()
+
+
+def test_importing_a_catalogue_computes_no_case():
+    """A catalogue module's import runs no reference code: the cases that need it are made when first read."""
+    code = ("import importlib, sys\n"
+            "from grader.core import references\n"
+            "def refused(*args, **kwargs):\n"
+            "    raise AssertionError('reference code ran while a catalogue was imported')\n"
+            "references.modules = refused\n"
+            "from grader import catalogues\n"
+            "for name in catalogues.names():\n"
+            "    importlib.import_module('grader.catalogues.' + name)\n"
+            "print('imported', len(catalogues.names()))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("imported")
 
 
 @pytest.mark.parametrize("name", NAMES)

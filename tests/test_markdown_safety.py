@@ -25,7 +25,6 @@ import pytest
 from grader import catalogues
 from grader.adapters import demo
 from grader.adapters.nbgrader import safe_markdown
-from grader.adapters.nbgrader.autograde import GradeWithKit
 from grader.adapters.nbgrader.feedback import FEEDBACK_CSP, FEEDBACK_CSP_META, with_csp
 from grader.authoring import course as courses, notebooks
 from grader.core import paths
@@ -51,7 +50,7 @@ HARMLESS = ("A **bold** claim, `code`, and $w^T x + b$.\n\n- one line\n- another
 WITHOUT_SANITISER = (
     "\nfrom nbgrader.converters.autograde import Autograde\n"
     "from nbgrader.preprocessors import Execute\n"
-    "c.Autograde.autograde_preprocessors = [GradeWithKit if pp is Execute else pp for pp in "
+    "c.Autograde.autograde_preprocessors = [autograde.GradeWithKit if pp is Execute else pp for pp in "
     "Autograde.class_traits()['autograde_preprocessors'].default()]\n")
 
 

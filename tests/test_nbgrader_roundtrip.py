@@ -592,7 +592,7 @@ def test_autograde_runs_the_kit_instead_of_a_kernel():
     from nbgrader.converters.autograde import Autograde
     from grader.adapters.nbgrader.failures import ZeroUntilGraded
     from grader.adapters.nbgrader.cells import NormaliseCells
-    from grader.adapters.safe_markdown import SanitiseMarkdown
+    from grader.adapters.nbgrader.safe_markdown import SanitiseMarkdown
     from nbgrader.preprocessors import Execute
     defaults = list(Autograde.class_traits()["autograde_preprocessors"].default())
     ours = autograde_preprocessors()

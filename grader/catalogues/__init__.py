@@ -1,4 +1,7 @@
-"""One catalogue module per assignment. Each defines ``ASSIGNMENT``, a ``grader.core.spec.Assignment``."""
+"""One catalogue module per assignment. Each defines ``ASSIGNMENT``, a ``grader.core.spec.Assignment``.
+
+Importing a catalogue module computes nothing: cases whose arguments come from reference code give them as a
+function (``Case.inputs``). ``load`` checks the cases (``Assignment.check_cases``) the first time it returns one."""
 import importlib
 import pkgutil
 
@@ -21,4 +24,11 @@ def names():
 def load(name):
     if name not in names():
         raise UnknownAssignment(MESSAGES["unknown"].format(name=name, known=", ".join(names()) or MESSAGES["none"]))
-    return importlib.import_module(f"{__name__}.{name}").ASSIGNMENT
+    assignment = importlib.import_module(f"{__name__}.{name}").ASSIGNMENT
+    if name not in _CHECKED:
+        assignment.check_cases()
+        _CHECKED.add(name)
+    return assignment
+
+
+_CHECKED = set()  # the assignments whose cases load has checked

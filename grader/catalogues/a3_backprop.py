@@ -440,20 +440,22 @@ def _converge_options(task, label):
             "returns": "a tuple (params, history)"}
 
 
-def _converge_case(task, X, Y, seed, public, label):
-    return Case((X, Y, initial_params(task["layers"], seed), list(task["activations"]), task["learning_rate"],
-                 task["epochs"]), public=public, label=label)
+def _converge_case(task, data, seed, public, label):
+    """A training run of ``task`` on ``data()``'s (X, Y), from the initial parameters of ``seed``."""
+    return Case(lambda: (*data(), initial_params(task["layers"], seed), list(task["activations"]),
+                         task["learning_rate"], task["epochs"]), public=public, label=label)
 
 
 # -- the cases ------------------------------------------------------------------------------------------------------
 _Z_SIGMOID = normal(301, 6, 1, scale=1.5)
 _Z_SOFTMAX = normal(303, 5, 3)
 OUTPUT_CASES = (
-    Case((_helpers().activations.sigmoid(_Z_SIGMOID), binary_labels(302, 6)), public=True, label="sigmoid output"),
-    Case((_helpers().activations.sigmoid(normal(10301, 6, 1, scale=1.5)), binary_labels(10302, 6)),
+    Case(lambda: (_helpers().activations.sigmoid(_Z_SIGMOID), binary_labels(302, 6)), public=True,
          label="sigmoid output"),
-    Case((_helpers().losses.softmax(_Z_SOFTMAX), one_hot_labels(304, 5, 3)), label="softmax output"),
-    Case((_helpers().losses.softmax(normal(20303, 5, 3)), one_hot_labels(20304, 5, 3)), public=True,
+    Case(lambda: (_helpers().activations.sigmoid(normal(10301, 6, 1, scale=1.5)), binary_labels(10302, 6)),
+         label="sigmoid output"),
+    Case(lambda: (_helpers().losses.softmax(_Z_SOFTMAX), one_hot_labels(304, 5, 3)), label="softmax output"),
+    Case(lambda: (_helpers().losses.softmax(normal(20303, 5, 3)), one_hot_labels(20304, 5, 3)), public=True,
          label="softmax output"),
 )
 HIDDEN_CASES = (
@@ -473,12 +475,13 @@ GRADIENT_CASES = (
     Case((uniform(323, 9, 2), normal(324, 9, 5))),
 )
 BACKWARD_CASES = (
-    Case(_network(331, (3, 4, 1), ("sigmoid", "sigmoid"), 6, binary_labels(330, 6)), public=True,
+    Case(lambda: _network(331, (3, 4, 1), ("sigmoid", "sigmoid"), 6, binary_labels(330, 6)), public=True,
          label="3-4-1, sigmoid"),
-    Case(_network(10331, (3, 4, 1), ("sigmoid", "sigmoid"), 6, binary_labels(10330, 6)), label="3-4-1, sigmoid"),
-    Case(_network(395, (4, 5, 6, 3), ("tanh", "relu", "softmax"), 7, one_hot_labels(345, 7, 3)), public=True,
+    Case(lambda: _network(10331, (3, 4, 1), ("sigmoid", "sigmoid"), 6, binary_labels(10330, 6)),
+         label="3-4-1, sigmoid"),
+    Case(lambda: _network(395, (4, 5, 6, 3), ("tanh", "relu", "softmax"), 7, one_hot_labels(345, 7, 3)), public=True,
          label="4-5-6-3, tanh, relu, softmax"),
-    Case(_network(381, (4, 5, 6, 3), ("tanh", "relu", "softmax"), 7, one_hot_labels(340, 7, 3)),
+    Case(lambda: _network(381, (4, 5, 6, 3), ("tanh", "relu", "softmax"), 7, one_hot_labels(340, 7, 3)),
          label="4-5-6-3, tanh, relu, softmax"),
 )
 
@@ -494,9 +497,9 @@ GD_CASES = (
     Case((_param_list(371, (5, 3, 4, 2)), _param_list(381, (5, 3, 4, 2), scale=0.2), 0.5)),
 )
 STEP_CASES = (
-    Case((*xor_data(), initial_params((3, 4, 1), 11), ["sigmoid", "sigmoid"], 0.5), public=True,
+    Case(lambda: (*xor_data(), initial_params((3, 4, 1), 11), ["sigmoid", "sigmoid"], 0.5), public=True,
          label="XOR table, 3-4-1 sigmoid, learning rate 0.5"),
-    Case((*relabelled_xor(10011, "xnor"), initial_params((3, 4, 1), 10011), ["sigmoid", "sigmoid"], 0.5),
+    Case(lambda: (*relabelled_xor(10011, "xnor"), initial_params((3, 4, 1), 10011), ["sigmoid", "sigmoid"], 0.5),
          label="a hidden 8-row table, 3-4-1 sigmoid, learning rate 0.5"),
     Case((normal(391, 9, 4), one_hot_labels(392, 9, 3), _param_list(393, (4, 6, 5, 3), scale=0.7),
           ["tanh", "leaky_relu", "softmax"], 1.0), label="4-6-5-3, tanh, leaky ReLU, softmax, learning rate 1"),
@@ -505,21 +508,26 @@ STEP_CASES = (
          label="4-6-5-3, tanh, leaky ReLU, softmax, learning rate 1"),
 )
 TRAIN_CASES = (
-    Case((*xor_data(), initial_params((3, 4, 1), 12), ["sigmoid", "sigmoid"], 2.0, 5), public=True,
+    Case(lambda: (*xor_data(), initial_params((3, 4, 1), 12), ["sigmoid", "sigmoid"], 2.0, 5), public=True,
          label="XOR table, full batch, 5 epochs"),
-    Case((*relabelled_xor(10012, "a_xor_c"), initial_params((3, 4, 1), 10012), ["sigmoid", "sigmoid"], 2.0, 5),
+    Case(lambda: (*relabelled_xor(10012, "a_xor_c"), initial_params((3, 4, 1), 10012), ["sigmoid", "sigmoid"], 2.0,
+                  5),
          label="a hidden 8-row table, full batch, 5 epochs"),
-    Case((uniform(401, 10, 2), binary_labels(402, 10), initial_params((2, 5, 1), 403), ["tanh", "sigmoid"], 0.5, 3),
+    Case(lambda: (uniform(401, 10, 2), binary_labels(402, 10), initial_params((2, 5, 1), 403), ["tanh", "sigmoid"],
+                  0.5, 3),
          {"batch_size": 4, "rng": np.random.default_rng(404)}, public=True,
          label="10 samples, mini-batches of 4, 3 epochs"),
-    Case((uniform(10401, 10, 2), binary_labels(10402, 10), initial_params((2, 5, 1), 10403), ["tanh", "sigmoid"],
-          0.5, 3), {"batch_size": 4, "rng": np.random.default_rng(10404)},
+    Case(lambda: (uniform(10401, 10, 2), binary_labels(10402, 10), initial_params((2, 5, 1), 10403),
+                  ["tanh", "sigmoid"], 0.5, 3),
+         {"batch_size": 4, "rng": np.random.default_rng(10404)},
          label="10 samples, mini-batches of 4, 3 epochs"),
-    Case((normal(411, 12, 3), one_hot_labels(412, 12, 4), initial_params((3, 6, 4), 413), ["relu", "softmax"],
-          0.3, 4), {"batch_size": 5, "rng": np.random.default_rng(414)},
+    Case(lambda: (normal(411, 12, 3), one_hot_labels(412, 12, 4), initial_params((3, 6, 4), 413),
+                  ["relu", "softmax"], 0.3, 4),
+         {"batch_size": 5, "rng": np.random.default_rng(414)},
          label="12 samples, 4 classes, mini-batches of 5, 4 epochs"),
-    Case((normal(20411, 12, 3), one_hot_labels(20412, 12, 4), initial_params((3, 6, 4), 20413), ["relu", "softmax"],
-          0.3, 4), {"batch_size": 5, "rng": np.random.default_rng(20414)}, public=True,
+    Case(lambda: (normal(20411, 12, 3), one_hot_labels(20412, 12, 4), initial_params((3, 6, 4), 20413),
+                  ["relu", "softmax"], 0.3, 4),
+         {"batch_size": 5, "rng": np.random.default_rng(20414)}, public=True,
          label="12 samples, 4 classes, mini-batches of 5, 4 epochs"),
 )
 
@@ -688,9 +696,11 @@ TRAIN_PROMISES = {"training.train": (
 # step of gradient descent (_training_steps, grader/grading/steps.py): weights built from the labels score nothing.
 XOR_TASK = Part("xor", "XOR: every row of the table right", 3, (
     Check("converge", "training.train", title="training run", cases=(
-        _converge_case(XOR, *xor_data(), XOR["seeds"][0], True, f"XOR, initialisation {XOR['seeds'][0]}"),
-        _converge_case(XOR, *relabelled_xor(XOR["seeds"][1], "xnor"), XOR["seeds"][1], False, "hidden run 1"),
-        _converge_case(XOR, *relabelled_xor(XOR["seeds"][2], "a_xor_c"), XOR["seeds"][2], False, "hidden run 2"),
+        _converge_case(XOR, xor_data, XOR["seeds"][0], True, f"XOR, initialisation {XOR['seeds'][0]}"),
+        _converge_case(XOR, lambda: relabelled_xor(XOR["seeds"][1], "xnor"), XOR["seeds"][1], False,
+                       "hidden run 1"),
+        _converge_case(XOR, lambda: relabelled_xor(XOR["seeds"][2], "a_xor_c"), XOR["seeds"][2], False,
+                       "hidden run 2"),
     ), expected=_converge_expected(lambda X, Y: (X, Y)), timeout=TRAINING_TIMEOUT, steps=_training_steps,
           options=_converge_options(XOR, "XOR, 3-4-1 sigmoid network")),
 ), integrated=True)
@@ -700,13 +710,13 @@ XOR_TASK = Part("xor", "XOR: every row of the table right", 3, (
 # be the student's own steps.
 DIAMOND_TASK = Part("diamond", "The diamond: held-out accuracy", 3, (
     Check("converge", "training.train", title="training run",
-          cases=(_converge_case(DIAMOND, *diamond_data("train"), DIAMOND["seeds"][0], True,
+          cases=(_converge_case(DIAMOND, lambda: diamond_data("train"), DIAMOND["seeds"][0], True,
                                 f"diamond, initialisation {DIAMOND['seeds'][0]}"),),
           expected=_converge_expected(lambda X, Y: diamond_data("test")), timeout=TRAINING_TIMEOUT,
           steps=_training_steps, options=_converge_options(DIAMOND, "diamond, 2-8-1 tanh network, held-out points")),
     Check("converge", "training.train", title="training run",
-          cases=(_converge_case(DIAMOND, *relabelled_diamond(*HIDDEN_DIAMOND["train"]), HIDDEN_DIAMOND["seed"], False,
-                                "hidden run"),),
+          cases=(_converge_case(DIAMOND, lambda: relabelled_diamond(*HIDDEN_DIAMOND["train"]), HIDDEN_DIAMOND["seed"],
+                                False, "hidden run"),),
           expected=_converge_expected(lambda X, Y: relabelled_diamond(*HIDDEN_DIAMOND["test"])),
           timeout=TRAINING_TIMEOUT, steps=_training_steps,
           options=_converge_options(DIAMOND, "a hidden 2-8-1 tanh task, held-out points")),

@@ -9,6 +9,7 @@ They are not parts: the autograder never scores them, and ``max_score`` counts t
 """
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable, Optional
 
 import numpy as np
@@ -26,11 +27,20 @@ class CatalogueError(ValueError):
 class Case:
     """One call of the student's function. Public cases are the ones the self-check ships with their answers; they
     earn no points. Each needs a hidden twin in the same check (the same argument types and shapes, fresh inputs),
-    and the hidden cases share the part's points."""
-    args: tuple = ()
+    and the hidden cases share the part's points.
+
+    ``inputs`` is the tuple of positional arguments, or a function of no arguments that returns it: arguments made
+    by reference code (a forward pass's cache, a dataset read from ``data/``) are made when ``args`` is first read,
+    not when the catalogue is imported."""
+    inputs: object = ()
     kwargs: dict = field(default_factory=dict)
     public: bool = False
     label: str = ""
+
+    @cached_property
+    def args(self):
+        """The positional arguments: ``inputs``, made on first reading when it is a function."""
+        return tuple(self.inputs()) if callable(self.inputs) else self.inputs
 
 
 @dataclass(frozen=True, eq=False)
@@ -228,12 +238,19 @@ class Assignment:
         for function in self.promises:
             if function not in graded:
                 raise CatalogueError(f"{self.name}: promises name {function}, which no part checks")
+
+    def check_cases(self):
+        """Raise CatalogueError unless every public case has a hidden twin of the same shape and kind. It reads the
+        cases' arguments, so ``grader.catalogues.load`` calls it, not the constructor: importing a catalogue makes
+        no arguments."""
         for part in self.parts:
             for check, index, case in part.cases():
                 if case.public and not any(not other.public and twins(check, case, other_check, other)
                                            for other_check, _, other in part.cases()):
                     raise CatalogueError(f"{self.name}/{part.key}: public case {index + 1} of {check.function} "
-                                     f"({check.title or check.kind}) has no hidden twin of the same shape and kind")
+                                         f"({check.title or check.kind}) has no hidden twin of the same shape and "
+                                         "kind")
+        return self
 
     @property
     def max_score(self):
