@@ -2,7 +2,8 @@
 
 ``GradeWithKit`` replaces nbgrader's ``Execute`` preprocessor in ``Autograde.autograde_preprocessors``. The notebook
 is never run in a kernel. Instead ``python -m grader grade`` grades the autograded submission folder in a
-subprocess, and each grade cell (``grade_id`` == catalogue part key) gets the part's messages (a stdout stream), the
+subprocess (by default in a child of one warm grading helper per autograde run, ``grading_helper``, which writes
+what a cold process writes), and each grade cell (``grade_id`` == catalogue part key) gets the part's messages (a stdout stream), the
 part's plots (``image/png``) and the part's score as a plain float ``execute_result``, which is what nbgrader's
 ``determine_grade`` reads; that output's metadata keeps the part's first failure for the feedback page's summary.
 Code a student adds to the notebook therefore cannot change a score, and a submission that hangs or kills its
