@@ -555,7 +555,7 @@ def profile(size):
     from grader import catalogues
     from grader.grading import engine, reference_cache
     from grader.core import references
-    from grader.sandbox import runner
+    from grader.sandbox import ahead, runner
     scratch = Path(tempfile.mkdtemp(prefix="nnkit-profile-"))
     os.environ[CACHE_VARIABLE] = str(scratch / "reference-cache")
     try:
@@ -570,10 +570,12 @@ def profile(size):
         try:
             references.modules(assignment)  # what batch._warm does once per worker process
             reference_cache.for_assignment(ASSIGNMENT).load()
+            ahead.keep()  # as batch._warm: each worker starts ahead, while the submission before runs
             for folder in folders:
                 engine.grade(ASSIGNMENT, folder)
         finally:
             total = time.perf_counter() - started
+            ahead.keep(False)
             undo()
         confined, bare = start_costs()
         print(profile_table(clock, total, confined, bare, size))
@@ -587,7 +589,8 @@ def profile_table(clock, total, confined, bare, size):
     confinement = min(totals.get("start-up", 0.0), starts * max(confined - bare, 0.0))
     waiting = totals.get("waiting", 0.0)
     rows = [
-        ("worker start-up (`Sandbox._start`, less confinement)", totals.get("start-up", 0.0) - confinement),
+        ("waiting for worker starts (`Sandbox._start`, less confinement; started ahead)",
+         totals.get("start-up", 0.0) - confinement),
         ("confinement (estimated: starts × (confined − unconfined start))", confinement),
         ("wire encoding/decoding and pipe writes, grader side", totals.get("wire", 0.0)),
         ("student code, as the worker timed each call", min(clock.student, waiting)),
