@@ -51,10 +51,15 @@ def _grade_now(args):
     if args.plots:  # a process forked now warms matplotlib, then draws each training run while grading goes on
         from ..reports.plotter import Plotter
         plotter = Plotter(args.plots, text.current())
-    report = engine.grade(args.assignment, args.submission, budget_seconds=args.budget or limits.BUDGET_SECONDS,
-                          policy=_policy(args), on_run=plotter.run if plotter else None)
+    try:
+        report = engine.grade(args.assignment, args.submission, budget_seconds=args.budget or limits.BUDGET_SECONDS,
+                              policy=_policy(args), on_run=plotter.run if plotter else None)
+    except BaseException:
+        if plotter is not None:
+            plotter.abandon()
+        raise
     document = results.to_results(report)
-    if args.out:  # the results are complete before any plot is drawn, and nothing after this can undo them
+    if args.out:  # the results are written before the plots are waited for, and nothing after this can undo them
         results.write_results(document, args.out)
     else:
         sys.stdout.write(results.json_text(results.fit(document)))
