@@ -28,6 +28,7 @@ import argparse
 import csv
 import os
 import platform
+import resource
 import shlex
 import shutil
 import statistics
@@ -102,6 +103,7 @@ class Timer:
     seconds: list = field(default_factory=list)
     cpu: list = field(default_factory=list)  # the sandbox workers' CPU seconds after their start, per round
     boot: list = field(default_factory=list)  # and before it (numpy's import, the confinement), per round
+    total: list = field(default_factory=list)  # the CPU seconds of every process the round ran and waited for
     failure: str = ""
     note: str = ""  # a line for below the table, which the action may set
 
@@ -112,9 +114,12 @@ class Timer:
         try:
             self.prepare()
             CPU_LOG["path"] = log
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
             self.action()
             self.seconds.append(time.perf_counter() - started)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            self.total.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
             CPU_LOG["path"] = None
             student, boot, _ = accounting.totals(log)
             self.cpu.append(student)
@@ -131,7 +136,7 @@ class Timer:
         if self.failure:
             return self.failure
         middle = sorted(range(len(self.seconds)), key=self.seconds.__getitem__)[(len(self.seconds) - 1) // 2]
-        return self.seconds[middle] / self.per, self.cpu[middle] / self.per
+        return self.seconds[middle] / self.per, self.cpu[middle] / self.per, self.total[middle] / self.per
 
 
 def say(text):
@@ -356,8 +361,8 @@ ROWS = (
     ("reuse", "autograde", "`grade-all --jobs 2{plots}`, then `nbgrader autograde`, per student", 1.0),
 )
 GOAL_TEXT = {1.0: "≤ 1", 0.6: "≤ 0.6", 0.4: "≤ 0.4"}
-HEADER = ["| what | goal | seconds | ratio to nbgrader | student CPU s | kit overhead s | met? |",
-          "| --- | --- | --- | --- | --- | --- | --- |"]
+HEADER = ["| what | goal | seconds | ratio to nbgrader | student CPU s | kit overhead s | all CPU s | CPU ratio | met? |",
+          "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
 
 
 def machine_line():
@@ -378,7 +383,7 @@ def machine_line():
 def overhead(figure, jobs):
     """The kit's overhead per student: the wall seconds less the student's own CPU seconds, spread over ``jobs``
     cores when that many students are graded at once."""
-    seconds, cpu = figure
+    seconds, cpu = figure[:2]
     return seconds - cpu / jobs
 
 
@@ -394,7 +399,7 @@ def markdown_table(figures, selected, labels, jobs):
     """The table: one row per selected figure; seconds or the reason it failed; ratio to the anchor's figure; the
     student's CPU seconds and the kit's overhead (``overhead``); whether the goal is met."""
     anchor = figures.get("anchor")
-    anchor = anchor[0] if isinstance(anchor, tuple) else None
+    anchor, anchor_cpu = anchor[::2] if isinstance(anchor, tuple) else (None, None)
     lines = list(HEADER)
     for key, figure, what, goal in ROWS:
         if figure not in selected:
@@ -403,6 +408,8 @@ def markdown_table(figures, selected, labels, jobs):
         if isinstance(value, tuple):
             seconds, cpu = f"{value[0]:.2f}", "-" if goal is None else f"{value[1]:.2f}"
             extra = "-" if goal is None else f"{overhead(value, jobs.get(key, 1)):.2f}"
+            total = f"{value[2]:.2f}"
+            cpu_ratio = "1" if goal is None else (f"{value[2] / anchor_cpu:.2f}" if anchor_cpu else "-")
             ratio = "1" if goal is None else (f"{value[0] / anchor:.2f}" if anchor else "-")
             if goal is None:
                 met = "-"
@@ -411,8 +418,9 @@ def markdown_table(figures, selected, labels, jobs):
             else:
                 met = "-" if anchor is None else ("yes" if value[0] / anchor <= goal else "no")
         else:
-            seconds, ratio, cpu, extra, met = f"failed: {value}", "-", "-", "-", "-"
-        lines.append(f"| {what.format(**labels)} | {goal_text(goal)} | {seconds} | {ratio} | {cpu} | {extra} | {met} |")
+            seconds, ratio, cpu, extra, total, cpu_ratio, met = f"failed: {value}", "-", "-", "-", "-", "-", "-"
+        lines.append(f"| {what.format(**labels)} | {goal_text(goal)} | {seconds} | {ratio} | {cpu} | {extra} | {total} "
+                     f"| {cpu_ratio} | {met} |")
     return "\n".join(lines)
 
 
@@ -661,7 +669,9 @@ def main(argv=None):
     print(markdown_table(figures, args.only, labels, jobs))
     print("\nThe student's CPU is what the sandbox workers ran after their start, by the kernel's count (the "
           "student's code, the import of their modules, the encoding of their values); the kit's overhead is the "
-          "wall time less that CPU (for grade-all, less that CPU spread over its 2 jobs).")
+          "wall time less that CPU (for grade-all, less that CPU spread over its 2 jobs). All CPU is what every "
+          "process of the row used (the kernel's count for the processes it waited for), per student: unlike the "
+          "wall time it hardly moves with the machine's load; its ratio is to the anchor's.")
     for note in notes:
         print(f"\nNote: {note}")
     print(f"\nLoad average (1 min) {load_before:.2f} at the start, {os.getloadavg()[0]:.2f} at the end.")
