@@ -103,7 +103,8 @@ class Timer:
     seconds: list = field(default_factory=list)
     cpu: list = field(default_factory=list)  # the sandbox workers' CPU seconds after their start, per round
     boot: list = field(default_factory=list)  # and before it (numpy's import, the confinement), per round
-    total: list = field(default_factory=list)  # the CPU seconds of every process the round ran and waited for
+    total: list = field(default_factory=list)  # the CPU seconds of the processes the round ran and waited for
+    waited: bool = True  # whether those are all of the kit's processes (grade-all's pool processes are not)
     failure: str = ""
     note: str = ""  # a line for below the table, which the action may set
 
@@ -136,7 +137,8 @@ class Timer:
         if self.failure:
             return self.failure
         middle = sorted(range(len(self.seconds)), key=self.seconds.__getitem__)[(len(self.seconds) - 1) // 2]
-        return self.seconds[middle] / self.per, self.cpu[middle] / self.per, self.total[middle] / self.per
+        kit = self.total[middle] / self.per if self.waited else None
+        return self.seconds[middle] / self.per, self.cpu[middle] / self.per, kit, self.boot[middle] / self.per
 
 
 def say(text):
@@ -306,7 +308,7 @@ def autograde_timers(scratch, cache, students):
         timers[1].note = f"In the reuse row, nbgrader autograde reused grade-all's results for {reused} of " \
                          f"{students} students."
     timers = [Timer("autograde", lambda: run(autograde, course, env), prepare=fresh, check=check, per=students),
-              Timer("reuse", reuse, prepare=fresh, check=check, per=students)]
+              Timer("reuse", reuse, prepare=fresh, check=check, per=students, waited=False)]
     return timers
 
 
@@ -335,7 +337,7 @@ def grade_all_timers(scratch, cache, size):
             totals = {row["student"]: float(row["total"]) for row in csv.DictReader(handle)}
         check_class([totals.get(recipe(index)["id"]) for index in range(size)], "grade-all")
     return [Timer("grade-all", lambda: run(command, ROOT, env), prepare=lambda: _remove(out), check=check, per=size,
-                  jobs=2)]
+                  jobs=2, waited=False)]
 
 
 def check_class(totals, what):
@@ -361,8 +363,8 @@ ROWS = (
     ("reuse", "autograde", "`grade-all --jobs 2{plots}`, then `nbgrader autograde`, per student", 1.0),
 )
 GOAL_TEXT = {1.0: "≤ 1", 0.6: "≤ 0.6", 0.4: "≤ 0.4"}
-HEADER = ["| what | goal | seconds | ratio to nbgrader | student CPU s | kit overhead s | all CPU s | CPU ratio | met? |",
-          "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+HEADER = ["| what | goal | seconds | ratio to nbgrader | student CPU s | kit overhead s | kit CPU s | all CPU s | CPU ratio "
+          "| met? |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
 
 
 def machine_line():
@@ -400,6 +402,7 @@ def markdown_table(figures, selected, labels, jobs):
     student's CPU seconds and the kit's overhead (``overhead``); whether the goal is met."""
     anchor = figures.get("anchor")
     anchor, anchor_cpu = anchor[::2] if isinstance(anchor, tuple) else (None, None)
+    anchor_cpu = anchor_cpu if anchor_cpu else None
     lines = list(HEADER)
     for key, figure, what, goal in ROWS:
         if figure not in selected:
@@ -408,8 +411,11 @@ def markdown_table(figures, selected, labels, jobs):
         if isinstance(value, tuple):
             seconds, cpu = f"{value[0]:.2f}", "-" if goal is None else f"{value[1]:.2f}"
             extra = "-" if goal is None else f"{overhead(value, jobs.get(key, 1)):.2f}"
-            total = f"{value[2]:.2f}"
-            cpu_ratio = "1" if goal is None else (f"{value[2] / anchor_cpu:.2f}" if anchor_cpu else "-")
+            kit = "-" if value[2] is None else f"{value[2]:.2f}"
+            every = None if value[2] is None else value[2] + (0 if goal is None else value[1] + value[3])
+            total = "-" if every is None else f"{every:.2f}"
+            cpu_ratio = "1" if goal is None else (f"{every / anchor_cpu:.2f}" if anchor_cpu and every else "-")
+            kit = "-" if goal is None else kit
             ratio = "1" if goal is None else (f"{value[0] / anchor:.2f}" if anchor else "-")
             if goal is None:
                 met = "-"
@@ -418,9 +424,9 @@ def markdown_table(figures, selected, labels, jobs):
             else:
                 met = "-" if anchor is None else ("yes" if value[0] / anchor <= goal else "no")
         else:
-            seconds, ratio, cpu, extra, total, cpu_ratio, met = f"failed: {value}", "-", "-", "-", "-", "-", "-"
-        lines.append(f"| {what.format(**labels)} | {goal_text(goal)} | {seconds} | {ratio} | {cpu} | {extra} | {total} "
-                     f"| {cpu_ratio} | {met} |")
+            seconds, ratio, cpu, extra, kit, total, cpu_ratio, met = f"failed: {value}", *"-------"
+        lines.append(f"| {what.format(**labels)} | {goal_text(goal)} | {seconds} | {ratio} | {cpu} | {extra} | {kit} "
+                     f"| {total} | {cpu_ratio} | {met} |")
     return "\n".join(lines)
 
 
@@ -669,9 +675,11 @@ def main(argv=None):
     print(markdown_table(figures, args.only, labels, jobs))
     print("\nThe student's CPU is what the sandbox workers ran after their start, by the kernel's count (the "
           "student's code, the import of their modules, the encoding of their values); the kit's overhead is the "
-          "wall time less that CPU (for grade-all, less that CPU spread over its 2 jobs). All CPU is what every "
-          "process of the row used (the kernel's count for the processes it waited for), per student: unlike the "
-          "wall time it hardly moves with the machine's load; its ratio is to the anchor's.")
+          "wall time less that CPU (for grade-all, less that CPU spread over its 2 jobs). Kit CPU is the user and "
+          "system time of the processes the row ran and waited for (nbgrader, the grader, the helper, the plots), "
+          "not the sandbox workers; it is '-' where grade-all's pool processes, which are not waited for, are in "
+          "the row. All CPU adds the workers' (the student's and their starts); unlike the wall time it hardly "
+          "moves with the machine's load; its ratio is to the anchor's, whose kernel is waited for.")
     for note in notes:
         print(f"\nNote: {note}")
     print(f"\nLoad average (1 min) {load_before:.2f} at the start, {os.getloadavg()[0]:.2f} at the end.")
