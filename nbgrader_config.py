@@ -4,8 +4,8 @@ The repository itself is a course: ``assignments/`` is nbgrader's source folder,
 ``release/``, ``submitted/``, ``autograded/``, ``feedback/``, ``downloaded/``, ``gradebook.db`` and the
 default ``exchange/`` beside this file (all git-ignored). Copied into another folder (as ``python -m grader
 demo`` does), it makes that folder a course the same way, with paths taken relative to the copy. It needs the kit
-importable: run nbgrader with the kit's environment (``.venv/bin`` first on PATH), or set ``NNKIT_ROOT`` to the
-kit's checkout.
+importable: run the kit's environment's nbgrader (``.venv/bin/nbgrader``, activated or not), or set ``NNKIT_ROOT``
+to the kit's checkout.
 
 Settings, and why:
 - The notebook is never executed. ``Execute`` is replaced by ``grader.adapters.nbgrader.autograde.GradeWithKit``,
@@ -45,6 +45,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
+# nbgrader runs `alembic` by name when it opens the gradebook: the bin/ of the environment nbgrader runs in leads
+# PATH, so that `.venv/bin/nbgrader` works without activating the environment
+BIN = Path(sys.executable).parent
+if (BIN / "alembic").is_file() and os.environ.get("PATH", "").split(os.pathsep)[0] != str(BIN):
+    os.environ["PATH"] = os.pathsep.join(filter(None, [str(BIN), os.environ.get("PATH", "")]))
+
 try:
     import grader.adapters.nbgrader  # noqa: F401 (only whether the kit is importable)
 except ImportError:
@@ -53,6 +59,7 @@ except ImportError:
             sys.path.insert(0, candidate)
             break
 from grader.adapters.nbgrader import autograde, collect, export, feedback, files, release  # noqa: E402
+from grader import text  # noqa: E402
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
@@ -68,7 +75,8 @@ c.Exchange.root = os.environ.get("NNKIT_EXCHANGE") or str(HERE / "exchange")
 # generate_assignment: one line when a release ships an assignment's answers before that assignment is due
 c.GenerateAssignment.preprocessors = release.generate_preprocessors()
 c.WarnRevealedAnswers.lang = LANG
-c.ClearSolutions.text_stub = release.answer_stub(LANG)  # a written answer's stub, in the course's language
+with text.language(LANG or None):  # a written answer's stub, in the course's language
+    c.ClearSolutions.text_stub = release.answer_stub()
 
 # Autograde: keep the students' modules, grade them with the kit instead of running the notebook
 c.Autograde.exclude_overwriting = files.graded_files()

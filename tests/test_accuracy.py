@@ -47,12 +47,14 @@ def test_a_correct_alternative_keeps_full_marks(tmp_path, assignment, alternativ
 
 def test_every_misconception_of_the_catalogues_has_a_classic_bug_in_the_registry():
     causes = {(a, m.cause) for a, m in BUGS}
-    missing = [(name, m.key) for name in catalogues.names() for part in catalogues.load(name).parts
-               for check in part.checks for m in check.misconceptions if (name, m.key) not in causes]
-    assert missing == []
+    missing = sorted({(name, m.key) for name in catalogues.names() for part in catalogues.load(name).parts
+                      for check in part.checks for m in check.misconceptions if (name, m.key) not in causes})
+    assert missing == [], "add a Mutant(name, part, edits, cause) to benchmarks/mutants/<assignment>.py for each " \
+                          f"(assignment, misconception): {missing}"
     in_registry = {(a, m.part) for a, m in BUGS}
-    assert all((name, part.key) in in_registry for name in catalogues.names()
-               for part in catalogues.load(name).parts if not part.integrated)
+    bare = [(name, part.key) for name in catalogues.names() for part in catalogues.load(name).parts
+            if not part.integrated and (name, part.key) not in in_registry]
+    assert bare == [], f"add a Mutant of each (assignment, part) to benchmarks/mutants/<assignment>.py: {bare}"
 
 
 def _warns(misconception, ref, case):

@@ -15,7 +15,7 @@ from grader.adapters.nbgrader.feedback import FEEDBACK_FRAGMENTS, FEEDBACK_TEMPL
 from grader.adapters.nbgrader.release import answer_stub
 from grader import catalogues, text
 from grader.reports import class_report, results
-from grader.authoring import course, sync
+from grader.authoring import course, inventory, student_readme, sync
 from grader.grading import engine
 from grader.core import paths
 from conftest import comparable, cli_env
@@ -37,22 +37,28 @@ def write_folder(files, folder):
 @pytest.fixture(scope="module")
 def zh_files():
     """{assignment: {relative path: text}} of the Chinese course."""
-    return {name: sync.build(catalogues.load(name), ZH) for name in NAMES}
+    with text.language(ZH):
+        return {name: sync.build(catalogues.load(name)) for name in NAMES}
 
 
 # -- the course folder -------------------------------------------------------------------------------------------
 def test_the_english_course_is_the_repository_with_a_readme_and_its_language_set():
-    files = course.build("en")
+    with text.language("en"):
+        files = course.build()
     config = (paths.ROOT / "nbgrader_config.py").read_text(encoding="utf-8")
-    assert files["nbgrader_config.py"] == config.replace('\nLANG = ""\n', "\nLANG = 'en'\n")
+    assert files["nbgrader_config.py"] == config.replace('\nLANG = ""\n', "\nLANG = 'en'\n").replace(
+        "``docs/rubrics/``", "``rubrics/``")
     for name in NAMES:
         generated = sync.build(catalogues.load(name))
         ours = {rel.split("/", 2)[2]: content for rel, content in files.items()
                 if rel.startswith(f"assignments/{name}/")}
-        assert set(ours) == set(generated) | {"README.md"}
+        assert set(ours) == set(generated) and "README.md" in ours
         for relative in generated:
             assert sync._up_to_date(paths.ASSIGNMENTS / name / relative, relative, ours[relative]), relative
         assert "pytest" in ours["README.md"] and catalogues.load(name).title in ours["README.md"]
+        # the repository's own assignments/ (what `nbgrader generate_assignment` releases) has the same README
+        assert (paths.ASSIGNMENTS / name / "README.md").read_text(encoding="utf-8") == ours["README.md"]
+        assert f"```bash\n{student_readme.INSTALL}\n```" in ours["README.md"] and "jupyter lab" in ours["README.md"]
 
 
 def test_course_command_writes_a_chinese_course_and_refuses_a_foreign_folder(tmp_path):
@@ -61,7 +67,13 @@ def test_course_command_writes_a_chinese_course_and_refuses_a_foreign_folder(tmp
                             env=cli_env(), capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "已写出课程" in result.stdout
-    assert "\nLANG = 'zh'\n" in (target / "nbgrader_config.py").read_text(encoding="utf-8")
+    config = (target / "nbgrader_config.py").read_text(encoding="utf-8")
+    assert "\nLANG = 'zh'\n" in config
+    # the rubrics are where the config says they are, and git leaves out what nbgrader and the kit write
+    assert "``rubrics/``" in config and "docs/rubrics" not in config and (target / "rubrics" / "a3_backprop.md").is_file()
+    ignored = (target / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert {"kit_grades.csv", "grades.csv", "submitted/", "gradebook.db", "graded/"} <= set(ignored)
+    assert "kit_grades.csv" in (paths.ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
     for name in NAMES:
         folder = target / "assignments" / name
         assert (folder / f"{name}.ipynb").is_file() and (folder / "_selfcheck" / "messages.json").is_file()
@@ -90,8 +102,10 @@ def test_the_config_line_that_sets_the_language_is_there_once():
     assert source.count(f"\n{course.LANG_LINE}\n") == 1
     for setting in ("GradeWithKit", "FeedbackExporter", "WarnRevealedAnswers"):
         assert f"c.{setting}.lang = LANG" in source, setting
-    assert answer_stub("en") == "YOUR ANSWER HERE"
-    assert answer_stub("zh") == "在这里写下你的回答"
+    with text.language("en"):
+        assert answer_stub() == "YOUR ANSWER HERE"
+    with text.language(ZH):
+        assert answer_stub() == "在这里写下你的回答"
 
 
 # -- the Chinese release -----------------------------------------------------------------------------------------
@@ -161,7 +175,8 @@ def _prose(files):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_a_chinese_release_carries_no_english_prose_outside_code(name, zh_files):
-    files = dict(zh_files[name], **{"README.md": course.readme(catalogues.load(name), ZH)})
+    files = zh_files[name]
+    assert "README.md" in files and student_readme.INSTALL in files["README.md"]
     prose = _prose(files)
     assert len(prose) > 20
     english = [(relative, run) for relative, piece in prose for run in english_words(piece)]
@@ -205,8 +220,10 @@ def test_chinese_selfcheck_names_the_classic_bug_in_chinese(tmp_path, zh_files):
 # -- grading in Chinese ------------------------------------------------------------------------------------------
 def test_grading_in_chinese_gives_the_english_scores_with_chinese_messages(submission):
     folder = submission("a3_backprop", edits=HIDDEN_DELTA_BUG)
-    en = engine.grade("a3_backprop", folder, lang="en")
-    zh = engine.grade("a3_backprop", folder, lang=ZH)
+    with text.language("en"):
+        en = engine.grade("a3_backprop", folder)
+    with text.language(ZH):
+        zh = engine.grade("a3_backprop", folder)
     assert [(p.key, p.score, p.misconceptions) for p in zh.parts] == [(p.key, p.score, p.misconceptions)
                                                                        for p in en.parts]
     assert 0 < zh.score < zh.max_score
@@ -223,7 +240,8 @@ def test_grading_in_chinese_gives_the_english_scores_with_chinese_messages(submi
 
 
 def test_untouched_stubs_say_not_implemented_in_chinese():
-    report = engine.grade("a1_neuron_gd", paths.ASSIGNMENTS / "a1_neuron_gd", lang=ZH)
+    with text.language(ZH):
+        report = engine.grade("a1_neuron_gd", paths.ASSIGNMENTS / "a1_neuron_gd")
     assert report.score == 0
     assert all(case.message.startswith("尚未实现") for part in report.parts for case in part.cases)
 
@@ -249,16 +267,17 @@ def test_the_cli_speaks_the_language_of_lang_then_of_the_environment(tmp_path):
 
 def test_results_of_another_language_are_graded_again():
     spec = catalogues.load("a1_neuron_gd")
-    assert batch.kit_fingerprint(spec, "zh") != batch.kit_fingerprint(spec, "en")
+    with text.language(ZH):
+        chinese = batch.kit_fingerprint(spec)
     with text.language("en"):
-        assert batch.kit_fingerprint(spec) == batch.kit_fingerprint(spec, "en")
+        assert batch.kit_fingerprint(spec) != chinese
 
 
 def test_the_class_report_in_chinese(tmp_path, submission):
     folder = submission("a3_backprop", edits=HIDDEN_DELTA_BUG)
     graded = tmp_path / "graded"
-    results.write_json_atomic(results.to_results(engine.grade("a3_backprop", folder, lang=ZH)), graded / "dev.json")
     with text.language(ZH):
+        results.write_json_atomic(results.to_results(engine.grade("a3_backprop", folder)), graded / "dev.json")
         page = class_report.render(class_report.summarise("a3_backprop", graded))
     assert '<html lang="zh-CN">' in page and "班级报告：作业 3：反向传播与训练" in page
     assert "漏掉了激活函数的导数" in page and "隐藏层的 delta" in page
@@ -270,8 +289,10 @@ def test_the_feedback_template_in_chinese():
     english = FEEDBACK_TEMPLATE.read_text(encoding="utf-8")
     for fragment, _ in FEEDBACK_FRAGMENTS:
         assert fragment in english, f"nbgrader's feedback template no longer says {fragment!r}"
-    assert feedback_template("en") is None
-    chinese = feedback_template(ZH)
+    with text.language("en"):
+        assert feedback_template() is None
+    with text.language(ZH):
+        chinese = feedback_template()
     assert "（得分：" in chinese and '<html lang="zh-CN">' in chinese
     for fragment, _ in FEEDBACK_FRAGMENTS:
         assert fragment not in chinese, fragment
@@ -317,11 +338,12 @@ def test_a_chosen_language_reaches_the_kits_subprocesses(monkeypatch):
 
 @pytest.mark.parametrize("name", [name for name in NAMES if catalogues.load(name).written])
 def test_a_chinese_release_holds_no_rubric_and_the_course_keeps_them_apart(name, zh_files):
-    rubrics = [value for key, value in text.tables(ZH)[f"written:{name}"].items() if ".rubric." in key]
+    rubrics = [value for key, value in inventory.translated(ZH)[f"written:{name}"].items() if ".rubric." in key]
     assert rubrics
     released = "\n".join(zh_files[name].values())
     leaked = [piece for rubric in rubrics for piece in re.split(r"[。：；]", rubric)
               if len(piece) >= 15 and (piece in released or json.dumps(piece)[1:-1] in released)]
     assert leaked == []
-    sheet = course.build(ZH, [name])[f"rubrics/{name}.md"]
+    with text.language(ZH):
+        sheet = course.build([name])[f"rubrics/{name}.md"]
     assert sheet.startswith("# 评分细则：") and all(rubric in sheet for rubric in rubrics)

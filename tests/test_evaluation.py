@@ -33,7 +33,17 @@ def test_a_0d_array_is_judged_as_the_value_it_holds():
 def test_values_name_the_first_differing_index_and_the_largest_difference():
     got = EXPECTED.copy()
     got[1, 2] += 0.5
-    assert mismatch(got, EXPECTED) == "values differ at [1, 2]: expected 1.5, got 2 (largest difference 0.5)"
+    assert mismatch(got, EXPECTED) == "values differ at [1, 2]: expected 1.5, got 2"
+    got[0, 1] += 0.125  # the first entry that differs is not the one that differs most: both are said, apart
+    assert mismatch(got, EXPECTED) == (f"values differ at [0, 1]: expected {EXPECTED[0, 1]:g}, got "
+                                       f"{EXPECTED[0, 1] + 0.125:g} (2 of {EXPECTED.size} entries differ; the largest "
+                                       "difference, 0.5, is at [1, 2])")
+    got[1, 2] = EXPECTED[1, 2] + 0.0625
+    assert mismatch(got, EXPECTED).endswith(f"(2 of {EXPECTED.size} entries differ; the largest difference is this "
+                                            "one's)")
+    # one number: no place to name
+    assert mismatch(np.array(0.5), 0.25) == "the value differs: expected 0.25, got 0.5"
+    assert mismatch(3, 2) == "the value differs: expected 2, got 3"
 
 
 def test_tolerances_accept_a_different_order_of_operations_only():

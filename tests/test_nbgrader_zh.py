@@ -81,7 +81,8 @@ def test_the_gradebook_holds_the_english_graders_scores(course):
     spec = catalogues.load(ASSIGNMENT)
     for recipe in STUDENTS:
         submitted = course["folder"] / "submitted" / recipe["id"] / ASSIGNMENT
-        english = {part.key: part.score for part in engine.grade(ASSIGNMENT, submitted, lang="en").parts}
+        with text.language("en"):
+            english = {part.key: part.score for part in engine.grade(ASSIGNMENT, submitted).parts}
         assert course["gradebook"][recipe["id"]] == pytest.approx(english, abs=1e-9)
     assert course["gradebook"]["dev"]["hidden_delta"] == 0 and course["gradebook"]["dev"]["output_delta"] == 2
     assert sum(course["gradebook"]["ben"].values()) == 0

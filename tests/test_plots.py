@@ -197,10 +197,12 @@ def test_chinese_plots_draw_every_glyph(tmp_path, submission):
     """In Chinese, titles, axis labels, legends and notes are drawn with a CJK font: saving every figure of a real
     report and of broken runs warns of no glyph "missing from font"."""
     from grader.reports import class_report
-    assert plots.font_settings("en") == {}
-    families = plots.font_settings("zh")["font.sans-serif"]
+    with text.language("en"):
+        assert plots.font_settings() == {}
+    with text.language("zh"):
+        families = plots.font_settings()["font.sans-serif"]
+        graded = engine.grade("a1_neuron_gd", submission("a1_neuron_gd"))
     assert families[0] in plots.CJK_FONTS and families[-1] == plots.LATIN_FONT, families
-    graded = engine.grade("a1_neuron_gd", submission("a1_neuron_gd"), lang="zh")
     X, y = diamond_set(n=60)
     broken = Report("a1_neuron_gd", "合成", [], 0.0, {"xor/none": run(None, X, y), "xor/nan": run(
         ({**good_student()[0], "W2": np.full((4, 1), np.nan)}, history(300)), X, y)}, lang="zh")

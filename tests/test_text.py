@@ -16,10 +16,10 @@ OTHER = [lang for lang in text.LANGUAGES if lang != text.ENGLISH]
 
 #: Entries whose translation may hold no CJK character: formats of numbers, markup and names only.
 NO_WORDS = {
-    ("cli", "part_row"), ("cli", "total_row"), ("course", "readme_module"), ("course", "readme_part"),
-    ("local", "line"), ("results", "case_line"), ("evaluation", "frame"), ("evaluation", "plural"),
+    ("cli", "part_row"), ("cli", "total_row"), ("student_readme", "readme_module"), ("student_readme", "readme_part"),
+    ("local", "line"), ("results", "case_line"), ("evaluation", "frame"),
     ("evaluation", "sequence"), ("evaluation", "join"), ("feedback", "html"), ("feedback", "close_heading"),
-    ("feedback", "close_item"), ("prairielearn", "part"),
+    ("feedback", "close_item"), ("prairielearn", "part"), ("class_report", "written_number"),
 }
 #: Tables whose entries are never str.format templates (prose, formulas with braces)
 NOT_TEMPLATES = ("doc:", "hint:", "notebook:", "catalogue:")
@@ -45,33 +45,93 @@ def test_english_prose_detector():
     assert english_words("损失函数（loss function）的梯度，`np.exp(-z)` 与 sigmoid_prime(z)") == []
 
 
+CATALOGUES = "grader/text/locale/{lang}/LC_MESSAGES/nnkit.po"
+
+
 @pytest.mark.parametrize("lang", OTHER)
 def test_every_english_entry_has_a_translation(lang):
     missing = inventory.missing(lang)
-    assert missing == [], f"{len(missing)} entries lack {lang}; run `python -m grader.authoring.inventory {lang}`: " \
-                          f"{missing[:5]}"
+    assert missing == [], f"add the {lang} of these {len(missing)} entries: run `python -m grader.authoring.inventory " \
+                          f"{lang} --update`, translate them in {CATALOGUES.format(lang=lang)}, run `python -m grader " \
+                          f"sync`: {missing[:5]}"
 
 
 @pytest.mark.parametrize("lang", OTHER)
 def test_no_english_changed_since_it_was_translated(lang):
     changed = inventory.stale(lang)
-    assert changed == [], f"{len(changed)} English entries changed since their {lang} text was written: update it, " \
-                          f"then run `python -m grader.authoring.inventory {lang} --accept`: {changed[:3]}"
+    assert changed == [], f"{len(changed)} English entries changed since their {lang} text was written: run " \
+                          f"`python -m grader.authoring.inventory {lang} --update`, update the fuzzy entries in " \
+                          f"{CATALOGUES.format(lang=lang)} and drop their fuzzy flag, run `python -m grader sync`: " \
+                          f"{changed[:3]}"
 
 
 @pytest.mark.parametrize("lang", OTHER)
 def test_no_translation_outlives_its_english_key(lang):
+    gone = inventory.orphans(lang)
+    assert gone == [], f"run `python -m grader.authoring.inventory {lang} --update` to drop the entries whose English " \
+                       f"is gone: {gone[:5]}"
+
+
+def test_a_changed_english_message_is_flagged_fuzzy_and_said_in_english_until_translated_again(tmp_path,
+                                                                                                 monkeypatch):
+    """The gettext workflow on a scratch catalogue: --update's merge keeps an old translation as fuzzy, with the
+    English it was made from; the compiled catalogue leaves it out, so the kit says the new English."""
+    import gettext
+    from grader.text import po
+    monkeypatch.setattr(po, "LOCALE", tmp_path)
+    old = {("results", "kept"): po.Entry("same", "相同"), ("results", "changed"): po.Entry("old words", "旧的话"),
+           ("results", "gone"): po.Entry("gone", "没了")}
+    catalogs = po.merged("zh", {"results": {"kept": "same", "changed": "new words", "added": "added"}}, old)
+    po.write("zh", catalogs)
+    entries = po.read("zh")
+    assert entries[("results", "kept")] == po.Entry("same", "相同")
+    assert entries[("results", "changed")] == po.Entry("new words", "旧的话", fuzzy=True, previous=("old words",))
+    assert entries[("results", "added")] == po.Entry("added", "")
+    assert ("results", "gone") not in entries
+    assert "#, fuzzy" in po.path("zh", "nnkit").read_text(encoding="utf-8")
+    compiled = po.compiled("zh")[po.mo_path("zh", "nnkit")]
+    (tmp_path / "messages.mo").write_bytes(compiled)
+    with open(tmp_path / "messages.mo", "rb") as handle:
+        said = gettext.GNUTranslations(handle)
+    assert said.pgettext(po.context("results", "kept"), "same") == "相同"
+    assert said.pgettext(po.context("results", "changed"), "new words") == "new words"
+    assert po.same_translations(compiled, compiled)
+    catalogs["nnkit"].get("same", context=po.context("results", "kept")).string = "一样"
+    po.write("zh", catalogs)
+    assert not po.same_translations(compiled, po.compiled("zh")[po.mo_path("zh", "nnkit")])
+
+
+@pytest.mark.parametrize("lang", OTHER)
+def test_no_translation_holds_a_solution_line(lang):
+    """What students receive in another language is built from its translations: none may add a line that only the
+    solutions' answer regions have (tests/test_sync.py checks the English release, and so what the English says)."""
+    from grader.authoring import sync
+    secret = set()
+    for name in catalogues.names():
+        for module in catalogues.load(name).modules:
+            path = paths.SOLUTIONS / name / f"{module}.py"
+            secret.update(sync.solution_lines(path.read_text(encoding="utf-8"), path))
+    assert secret
     english = inventory.english()
-    orphans = [(table, key) for table, entries in text.tables(lang).items() for key in entries
-               if key not in english.get(table, {})]
-    assert orphans == []
+    leaked = [(table, key, line) for table, entries in inventory.translated(lang).items()
+              for key, translated in entries.items() for line in secret
+              if line in translated and line not in english[table][key]]
+    assert leaked == [], f"these {lang} translations give an answer away; reword them: {leaked[:3]}"
+
+
+def test_a_translation_is_said_only_for_the_english_it_was_made_from():
+    from grader.reports import results
+    english = results.MESSAGES.english()["hidden"]
+    with text.language("zh"):
+        assert text.lookup("results", "hidden", english) == results.MESSAGES["hidden"] != english
+        assert text.lookup("results", "hidden", english + " (reworded)") == english + " (reworded)"
 
 
 @pytest.mark.parametrize("lang", OTHER)
 def test_placeholders_match(lang):
     english = inventory.english()
     wrong = []
-    for table, entries in text.tables(lang).items():
+    for table, entries in inventory.translated(lang).items():
         if table.startswith(NOT_TEMPLATES):
             continue
         for key, translated in entries.items():
@@ -84,7 +144,7 @@ def test_placeholders_match(lang):
 def test_translations_are_in_the_language_and_hold_no_english_prose(lang):
     english = inventory.english()
     untranslated, prose = [], []
-    for table, entries in text.tables(lang).items():
+    for table, entries in inventory.translated(lang).items():
         for key, translated in entries.items():
             if (table, key) in NO_WORDS:
                 continue
@@ -108,7 +168,7 @@ def test_every_messages_table_is_translatable_or_says_why_not():
 def test_docstrings_keep_every_argument_name_and_shape(lang):
     english = inventory.english()
     problems = []
-    for table, entries in text.tables(lang).items():
+    for table, entries in inventory.translated(lang).items():
         if not table.startswith("doc:"):
             continue
         for key, translated in entries.items():
@@ -126,7 +186,7 @@ def test_docstrings_keep_every_argument_name_and_shape(lang):
 def test_notebook_translations_keep_every_formula(lang):
     english = inventory.english()
     problems = []
-    for table, entries in text.tables(lang).items():
+    for table, entries in inventory.translated(lang).items():
         if not table.startswith("notebook:"):
             continue
         for key, translated in entries.items():
@@ -151,9 +211,11 @@ def test_a_misconception_key_with_several_messages_is_translated_per_part():
     keys = inventory.misconception_keys(spec)
     assert "misconception:update_sign@logistic_regression" in keys and "misconception:update_sign" not in keys
     assert "misconception:sigmoid_sign" in keys
+    said = {part: message for part, key, message in inventory.misconceptions(spec) if key == "update_sign"}
     with text.language("zh"):
-        batch = text.misconception("a1_neuron_gd", "batch_gd", "update_sign", "x")
-        logistic = text.misconception("a1_neuron_gd", "logistic_regression", "update_sign", "x")
+        batch = text.misconception("a1_neuron_gd", "batch_gd", "update_sign", said["batch_gd"])
+        logistic = text.misconception("a1_neuron_gd", "logistic_regression", "update_sign",
+                                      said["logistic_regression"])
     assert "theta" in batch and "k - learning_rate" in logistic
 
 

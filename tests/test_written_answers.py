@@ -187,14 +187,20 @@ def test_the_class_report_adds_written_scores_and_totals_from_the_gradebook(cour
     assert f"out of {spec_.total_points:g} points" in page
     assert "1 written answer still waits for a grader" in page
     row = re.search(r'<tr data-written="learning_rate">.*?</tr>', page).group(0)
-    assert '<td class="num graded">2</td>' in row and '<td class="num to-grade">1</td>' in row
+    # ada's answer was graded by hand, cy's waits, ben left it blank (autograde's 0, which no one graded)
+    assert '<td class="num graded">1</td>' in row and '<td class="num to-grade">1</td>' in row
+    assert '<td class="num blank">1</td>' in row
+    answers = len(RECIPES) * len(spec_.written)
+    waiting = 1
+    assert (f"Of {answers} answers: {len(MANUAL)} graded by hand, {waiting} still to grade, "
+            f"{answers - len(MANUAL) - waiting} left blank (scored 0 automatically") in page
     summary = class_report.summarise(A1, course["course"] / "graded" / A1,
                                      gradebook_written(course["course"] / "gradebook.db", A1))
     totals = {s.name: s.total for s in summary.students}
     assert totals == pytest.approx({"ada": course["kit"]["ada"]["score"] + 2.5, "ben": course["kit"]["ben"]["score"],
                                     "cy": course["kit"]["cy"]["score"] + 2.0})
     assert {s.name: s.score for s in summary.students} == {s: course["kit"][s]["score"] for s in totals}
-    assert "to grade" in re.search(r"<tr><td>cy</td>.*?</tr>", page).group(0)
+    assert "to grade" in re.search(r'<tr><th scope="row">cy</th>.*?</tr>', page).group(0)
     plain = class_report.main(A1, course["course"] / "graded" / A1, course["course"] / "report-auto.html") \
         .read_text(encoding="utf-8")
     assert f"out of {spec_.max_score:g} points" in plain and "--gradebook" in plain

@@ -9,10 +9,20 @@ import pytest
 from _selfcheck import local
 
 CASES = local.load_cases()
+MODULES = list(local.graded_functions())
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_imports(module):
+    problem = local.broken(module)
+    if problem:
+        pytest.fail(problem, pytrace=False)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])
 def test_public_case(case):
     verdict = local.judge_case(case)
+    if verdict.not_run:  # said once, by test_module_imports
+        pytest.skip(verdict.message)
     if not verdict.passed:
         pytest.fail(f"{case['module']}.{case['function']}() [{case['check']}]: {verdict.message}", pytrace=False)

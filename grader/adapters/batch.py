@@ -60,14 +60,14 @@ MAX_STATUS_CHARS = 300
 
 
 # -- fingerprints ---------------------------------------------------------------------------------------------------
-def kit_fingerprint(assignment, lang=None, budget_seconds=None):
+def kit_fingerprint(assignment, budget_seconds=None):
     """A digest of everything that decides a grade besides the submission: the grader, its catalogue, the solutions,
-    the provided modules and data, the language the results speak (default: the current one) and the time budget
+    the provided modules and data, the language the results speak (the current one) and the time budget
     (default: limits.BUDGET_SECONDS), which decides which calls run at all. When any of these changes, every student
     is graded again. The worker's memory limit is no setting of grade-all or autograde: it is the grader's own
     ``runner.MEMORY_BYTES``, whose source is in the digest."""
     items = fingerprint.file_items(fingerprint.kit_sources(assignment))
-    lang = lang or text.current()
+    lang = text.current()
     if lang != text.ENGLISH:  # English results keep the fingerprint they always had
         items.append(("lang", lang.encode("ascii")))
     items.append(("budget", repr(float(budget_seconds or limits.BUDGET_SECONDS)).encode("ascii")))
@@ -154,10 +154,10 @@ def _stop(signum, frame):
     os._exit(1)
 
 
-def _warm(assignment_name, lang=None):
+def _warm(assignment_name, lang):
     """Pool initializer: load the catalogue, the reference solutions and the reference cache (which the parent
-    built) once per worker process, start each sandbox worker ahead (``sandbox.ahead``), and speak the parent's
-    language. Ctrl-C (which the terminal sends to every
+    built) once per worker process, start each sandbox worker ahead (``sandbox.ahead``), and speak ``lang``, the parent's language (a worker process is an entry point:
+    it sets the language once, as the command line does). Ctrl-C (which the terminal sends to every
     process of the run) or the parent's SIGTERM ends a worker at once."""
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)

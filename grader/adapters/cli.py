@@ -1,7 +1,8 @@
 """``python -m grader``: grade one submission, grade a class, generate student files or a course, export, run the demo.
 
 Every command takes ``--lang`` (``en`` or ``zh``): the language of everything it writes and says. Without it,
-``$NNKIT_LANG`` decides, else English. Scores never depend on it.
+``$NNKIT_LANG`` decides, else the course the command works in (the ``LANG`` of the nearest ``nbgrader_config.py``
+at or above its folder arguments, then the current folder), else English. Scores never depend on it.
 """
 import argparse
 import sys
@@ -14,10 +15,11 @@ MESSAGES = text.table("cli", {
     "sync_clean": "assignments/ and docs/rubrics/ are up to date with solutions/, notebooks/ and the catalogues",
     "sync_drift": "generated files are out of date; run `python -m grader sync`. Differing files:",
     "sync_wrote": "wrote {path}",
-    "part_row": "  {title:<44} {score:>6g} / {points:<4g}",
-    "total_row": "  {title:<44} {score:>6g} / {points:<4g}",
+    "part_row": "  {title} {score:>6g} / {points:<4g}",
+    "total_row": "  {title} {score:>6g} / {points:<4g}",
     "total": "Total",
-    "lang_help": "the language of everything this command writes and says: {known} (default: $NNKIT_LANG, else en)",
+    "lang_help": "the language of everything this command writes and says: {known} (default: $NNKIT_LANG, else the "
+                 "LANG of the course's nbgrader_config.py, else en)",
     "course_help": "write a complete course folder (nbgrader_config.py and assignments/) in one language",
     "course_dir_help": "the folder to write: a new or empty one, or a course folder this command made before",
     "course_names_help": "assignments to include (default: all)",
@@ -28,6 +30,8 @@ MESSAGES = text.table("cli", {
     "no_modules_below": "{folder} holds none of {assignment}'s graded files ({files}); they are in {below}: grade "
                         "that folder",
 })
+#: the narrowest the part titles' column of grade's table is, in terminal columns (text.width)
+TITLE_COLUMNS = 44
 
 
 def _grade(args):
@@ -64,10 +68,14 @@ def _grade_now(args):
     else:
         sys.stdout.write(results.json_text(results.fit(document)))
         sys.stdout.flush()
+    for sentence in report.broken.values():  # a module that could not be imported: said once, before the table
+        print(sentence, file=sys.stderr)
+    column = max([text.width(part.title) for part in report.parts] + [text.width(MESSAGES["total"]), TITLE_COLUMNS])
     for part in report.parts:
-        print(MESSAGES["part_row"].format(title=part.title, score=part.score, points=part.points), file=sys.stderr)
-    print(MESSAGES["total_row"].format(title=MESSAGES["total"], score=report.score, points=report.max_score),
-          file=sys.stderr)
+        print(MESSAGES["part_row"].format(title=text.ljust(part.title, column), score=part.score, points=part.points),
+              file=sys.stderr)
+    print(MESSAGES["total_row"].format(title=text.ljust(MESSAGES["total"], column), score=report.score,
+                                       points=report.max_score), file=sys.stderr)
     if plotter is not None:
         plotter.finish(report)
     return 0
@@ -170,12 +178,13 @@ def _prairielearn(args):
 
 def _report(args):
     from ..reports import class_report
-    written = None
+    written = states = None
     if args.gradebook:
-        from .nbgrader.gradebook import gradebook_written  # nbgrader is needed only here
+        from .nbgrader.gradebook import gradebook_written, gradebook_written_states  # nbgrader is needed only here
         written = gradebook_written(Path(args.gradebook), args.assignment)
+        states = gradebook_written_states(Path(args.gradebook), args.assignment)
     class_report.main(args.assignment, Path(args.results_dir), Path(args.out), written=written,
-                      similarity=Path(args.similarity) if args.similarity else None)
+                      similarity=Path(args.similarity) if args.similarity else None, states=states)
     return 0
 
 
@@ -336,6 +345,18 @@ def parser():
     return top
 
 
+#: The arguments that name a folder or file of a course: the course they lie in decides the language without --lang.
+PLACES = ("submission", "submitted", "results_dir", "gradebook", "course_dir")
+
+
+def _course_language(args):
+    """The language of the nbgrader course the command works in: that of the first of its folder arguments, then of
+    the current folder, whose nearest ``nbgrader_config.py`` sets ``LANG``; None when none does."""
+    from ..core import course_config
+    places = [getattr(args, name, None) for name in PLACES]
+    return course_config.language_of(*filter(None, places), Path.cwd())
+
+
 def main(argv=None):
     """The command line. Run as a program (``argv`` None: ``python -m grader``, ``nnkit``), ``grade`` also caps
     its own process's memory (``limits.cap_address_space``); called with ``argv`` from Python, it does not."""
@@ -347,7 +368,7 @@ def main(argv=None):
     from ..sandbox.confinement import BadWaiver, Refused
     from ..sandbox.runner import SandboxError
     try:
-        text.use(args.lang)  # the kit's subprocesses get it too: paths.tool_env passes it on
+        text.settle(args.lang, lambda: _course_language(args))  # paths.tool_env passes it on to subprocesses
         return args.handler(args)
     except Refused as exc:  # one line, naming the property and the option that waives it
         print(exc, file=sys.stderr)

@@ -335,7 +335,7 @@ def make_course(course, assignment):
         copy_folder(paths.ASSIGNMENTS / assignment, course / "assignments" / assignment)
         return course
     from ..authoring import course as courses
-    for relative, content in courses.build(lang, [assignment]).items():
+    for relative, content in courses.build([assignment]).items():
         (course / relative).parent.mkdir(parents=True, exist_ok=True)
         (course / relative).write_text(content, encoding="utf-8")
     return course

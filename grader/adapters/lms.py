@@ -55,6 +55,7 @@ MESSAGES = text.table("lms", {
     "shared_row": "{student}: shares the roster row {row} with {others}, not exported",
     "no_submission": "roster row {row}: no submission, not exported",
     "pending": "{student}: {points:g} points of written answers still to grade, not exported",
+    "pending_one": "{student}: 1 point of written answers still to grade, not exported",
     "auto_only": "the kit's results hold the autograded parts only ({auto:g} points); the {written:g} points of "
                  "written answers are not in this file: add --gradebook gradebook.db to include them",
     "wrote": "wrote {count} grades of {assignment} out of {max_score:g} to {path} ({lms}: {column})",
@@ -274,7 +275,8 @@ def main(lms, assignment_name, roster, out, gradebook=None, results_dir=None, co
     else:
         grades = kit_grades(spec.name, results_dir or Path("graded") / spec.name)
     matched, lines = match(grades.scores, rows, lms)
-    lines += [MESSAGES["pending"].format(student=student, points=grades.pending[student])
+    lines += [MESSAGES["pending_one" if grades.pending[student] == 1 else "pending"].format(
+        student=student, points=grades.pending[student])
               for student in sorted(matched) if grades.scores[student] is None]
     for line in grades.notes + lines:
         print(f"lms: {line}", file=sys.stderr)

@@ -2,21 +2,19 @@
 
 ``english()`` walks the kit's sources: each module's translatable ``MESSAGES`` (``text.table``), evaluation.py's and
 the self-check's messages, each catalogue's titles, labels and misconception messages, the docstrings, TODO hints
-and messages of every student file, and each notebook's markdown cells. ``tests/test_text.py`` compares it with each
-language's tables; ``python -m grader.authoring.inventory LANG`` lists what that language still lacks ("missing") and
-the entries whose English changed since they were translated ("changed": ``grader/text/<lang>/sources.json``
-holds a digest of the English each translation was made from). After updating a translation, record it with
-``python -m grader.authoring.inventory LANG --accept``.
+and messages of every student file, and each notebook's markdown cells. It is the template of every language's
+gettext catalogues (``grader/text/locale/<lang>/LC_MESSAGES/*.po``, see ``grader.text.po``).
+``python -m grader.authoring.inventory LANG --update`` merges it into LANG's .po files with Babel (new English
+untranslated, changed English fuzzy, gone English dropped) and compiles them; without ``--update`` it lists what LANG
+still lacks ("missing"), what changed in English since it was translated ("changed"), and entries whose English is
+gone ("gone"). ``tests/test_text.py`` fails while any of the three remains.
 """
-import ast
-import hashlib
 import importlib
-import json
 import pkgutil
 import sys
-from pathlib import Path
 
 from .. import catalogues, text
+from ..text import po
 from . import localize, notebooks, written
 from ..core import paths
 
@@ -66,11 +64,7 @@ def plain_tables():
 
 
 def _local_messages():
-    tree = ast.parse((SELFCHECK / "local.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "MESSAGES":
-            return ast.literal_eval(node.value)
-    return {}
+    return localize.code_messages((SELFCHECK / "local.py").read_text(encoding="utf-8"))
 
 
 def student_files():
@@ -155,64 +149,73 @@ def english():
     return tables
 
 
-def _digest(value):
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:12]
+def translations(lang):
+    """{(table, key): po.Entry} of ``lang``'s catalogues, as they are on disk."""
+    return po.read(lang)
 
 
-def sources_path(lang):
-    """``grader/text/<lang>/sources.json``: a digest of the English each translation was made from."""
-    return Path(text.__file__).resolve().parent / lang / "sources.json"
-
-
-def recorded(lang):
-    try:
-        return json.loads(sources_path(lang).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def stale(lang):
-    """[(table, key, English)] whose English changed since ``lang``'s text was accepted as its translation."""
-    seen = recorded(lang)
-    return [(table, key, value) for table, entries in english().items() for key, value in entries.items()
-            if seen.get(table, {}).get(key) != _digest(value)]
-
-
-def accept(lang):
-    """Record the English every translation of ``lang`` now stands for; returns the path written."""
-    have = text.tables(lang)
-    digests = {table: {key: _digest(value) for key, value in sorted(entries.items()) if key in have.get(table, {})}
-               for table, entries in sorted(english().items())}
-    path = sources_path(lang)
-    path.write_text(json.dumps({table: keys for table, keys in digests.items() if keys}, indent=1, sort_keys=True)
-                    + "\n", encoding="utf-8")
-    return path
+def translated(lang):
+    """{table: {key: translation}} of ``lang``'s entries that are translated and not marked fuzzy."""
+    found = {}
+    for (table, key), entry in translations(lang).items():
+        if entry.usable:
+            found.setdefault(table, {})[key] = entry.text
+    return found
 
 
 def missing(lang):
-    """[(table, key, English)] that ``lang`` has no text for."""
-    have = text.tables(lang)
+    """[(table, key, English)] that ``lang`` has no translation for."""
+    have = translations(lang)
+    return [(table, key, value) for table, entries in english().items() for key, value in entries.items()
+            if value and not (have.get((table, key)) and have[(table, key)].text)]
+
+
+def stale(lang):
+    """[(table, key, English)] whose translation in ``lang`` is marked fuzzy or was made from other English: the
+    English changed since it was translated."""
+    have = translations(lang)
     rows = []
-    for table_name, entries in english().items():
+    for table, entries in english().items():
         for key, value in entries.items():
-            if key not in have.get(table_name, {}):
-                rows.append((table_name, key, value))
+            entry = have.get((table, key))
+            if value and entry is not None and entry.text and (entry.fuzzy or entry.english != value):
+                rows.append((table, key, value))
     return rows
 
 
+def orphans(lang):
+    """[(table, key)] of ``lang``'s entries whose English key is gone."""
+    known = english()
+    return sorted(key for key in translations(lang) if key[1] not in known.get(key[0], {}))
+
+
+def update(lang):
+    """Bring ``lang``'s .po files up to date with the English, as gettext's ``msgmerge`` does: a new entry
+    untranslated, an entry whose English changed marked fuzzy (with the English it was made from), an entry whose key
+    is gone dropped; then compile them. Returns the paths written."""
+    written = po.write(lang, po.merged(lang, english()))
+    for target, content in po.compiled(lang).items():
+        if not target.is_file() or not po.same_translations(target.read_bytes(), content):
+            target.write_bytes(content)
+            written.append(target)
+    return written
+
+
 def main(argv):
-    """``python -m grader.authoring.inventory LANG``: what LANG lacks, and what changed in English since it was
-    translated; ``--accept`` records that LANG's translations are up to date with the English."""
+    """``python -m grader.authoring.inventory LANG``: what LANG lacks ("missing"), and what changed in English since it
+    was translated ("changed"); ``--update`` merges the English into LANG's .po files and compiles them."""
     lang = next((arg for arg in argv if not arg.startswith("-")), "zh")
-    if "--accept" in argv:
-        print(accept(lang))
+    if "--update" in argv or "--accept" in argv:
+        for path in update(lang):
+            print(path)
         return 0
-    rows = [("missing", *row) for row in missing(lang)]
-    absent, seen = {(r[1], r[2]) for r in rows}, recorded(lang)
-    rows += [("changed" if key in seen.get(table, {}) else "unaccepted", table, key, value)
-             for table, key, value in stale(lang) if (table, key) not in absent]
+    rows = [("missing", *row) for row in missing(lang)] + [("changed", *row) for row in stale(lang)]
+    rows += [("gone", table, key, "") for table, key in orphans(lang)]
     for kind, table_name, key, value in rows:
-        print(f"{kind}\t{table_name}\t{key}\t{value!r}")
+        print(f"{kind}\t{po.context(table_name, key)}\t{value!r}")
+    if rows:
+        print(f"translate these in grader/text/locale/{lang}/LC_MESSAGES/nnkit.po (run with --update first to add the new "
+              f"ones), then run `python -m grader sync`", file=sys.stderr)
     return 1 if rows else 0
 
 

@@ -1,5 +1,5 @@
 """A student's Python file in another language: the same code, with its docstrings, TODO hints and messages
-replaced by that language's text from ``grader/text/<lang>/``.
+replaced by that language's text from its catalogues (``grader/text/locale/<lang>/``, read through ``grader.text``).
 
 The source of every student file is English: a solution module (``solutions/<assignment>/<module>.py``) or a file
 of the self-check (``grader/shipped/test_selfcheck.py``). ``translate_source`` rewrites, for the file at ``rel``
@@ -100,9 +100,9 @@ def _offset(lines, lineno, col):
     return sum(len(earlier) for earlier in lines[:lineno - 1]) + len(line.encode("utf-8")[:col].decode("utf-8"))
 
 
-def translate_source(source, rel, lang):
-    """``source`` (the English file at ``rel``) with its docstrings, hints and messages in ``lang``."""
-    if lang == text.ENGLISH:
+def translate_source(source, rel):
+    """``source`` (the English file at ``rel``) with its docstrings, hints and messages in the current language."""
+    if text.current() == text.ENGLISH:
         return source
     found_hints = hints(source)
     keys = iter(found_hints)
@@ -111,7 +111,7 @@ def translate_source(source, rel, lang):
         match = BEGIN.match(line.rstrip("\n"))
         if match:
             key = next(keys)
-            hint = text.lookup(f"hint:{rel}", key, found_hints[key], lang)
+            hint = text.lookup(f"hint:{rel}", key, found_hints[key])
             line = match["head"] + hint + ("\n" if line.endswith("\n") else "")
         lines.append(line)
     source = "".join(lines)
@@ -129,14 +129,14 @@ def translate_source(source, rel, lang):
         if doc is None:
             continue
         english = ast.get_docstring(node)
-        translated = text.lookup(f"doc:{rel}", name, english, lang)
+        translated = text.lookup(f"doc:{rel}", name, english)
         if translated != english:
             replace(doc, _docstring_literal(translated, doc.col_offset))
     messages = _messages_node(tree)
     if messages is not None:
         for key, value in zip(messages.keys, messages.values):
             if isinstance(key, ast.Constant) and isinstance(value, ast.Constant) and isinstance(value.value, str):
-                translated = text.lookup(f"code:{rel}", key.value, value.value, lang)
+                translated = text.lookup(f"code:{rel}", key.value, value.value)
                 if translated != value.value:
                     replace(value, _string_literal(translated))
     for start, end, replacement in sorted(edits, reverse=True):

@@ -2,7 +2,7 @@
 
 The source is plain Python with cell markers:
 - ``# %% [markdown] <key>`` starts a markdown cell; its lines drop their leading ``# ``. The key names the cell for
-  its translations (``("notebook:<assignment>", "<key>")`` in ``grader/text/<lang>/``): a short, unique word that
+  its translations (``notebook:<assignment>::<key>`` in ``grader/text/locale/<lang>/``): a short, unique word that
   says what the cell is about, never its position, so that inserting a cell changes no other cell's key;
 - ``# %%`` starts a code cell;
 - ``# %% [grade] <part>`` is replaced by the nbgrader grade cell of that catalogue part, with its points;
@@ -26,7 +26,7 @@ from .. import text
 
 MARKER = re.compile(r"^# %%(?: \[(?P<kind>markdown|grade|written)\])?(?: (?P<part>\S+))?\s*$")
 GRADE_SOURCE = (
-    "# Graded part: {title} ({points:g} points).\n"
+    "# Graded part: {title} ({points:g} {unit}).\n"
     "# Running this cell shows the part's public checks; the grader also runs hidden ones.\n"
     "from _selfcheck.local import check_part\n"
     "check_part({key!r})"
@@ -119,10 +119,10 @@ def _nbgrader(grade_id, **flags):
     return {"nbgrader": dict(sorted(meta.items()))}
 
 
-def written_cells(question, prompt, lang=text.ENGLISH, title=None):
+def written_cells(question, prompt, title=None):
     """The two cells of a written question: its prompt (locked markdown) and its manually graded answer cell."""
     def say(key):
-        return text.lookup("notebooks", key, TEXT.english()[key], lang)
+        return text.lookup("notebooks", key, TEXT.english()[key])
     unit = say("point") if question.points == 1 else say("points")
     stub = say("answer_stub")
     body = "\n\n".join([say("written_header").format(title=title or question.title, points=question.points,
@@ -137,11 +137,11 @@ def written_cells(question, prompt, lang=text.ENGLISH, title=None):
     ]
 
 
-def build(assignment, lang=text.ENGLISH):
-    """The notebook JSON text for ``assignment``, from ``notebooks/<name>.py``, in ``lang``."""
+def build(assignment):
+    """The notebook JSON text for ``assignment``, from ``notebooks/<name>.py``, in the current language."""
     path = source_path(assignment)
     cells, seen, asked, keys = [], set(), set(), set()
-    grade_source = text.lookup("notebooks", "grade_source", GRADE_SOURCE, lang)
+    grade_source = text.lookup("notebooks", "grade_source", GRADE_SOURCE)
     written = f"written:{assignment.name}"
     index = -1  # written questions take no number, so adding one renames no other cell
     for kind, part_key, lines in _cells(path.read_text(encoding="utf-8"), path):
@@ -153,7 +153,7 @@ def build(assignment, lang=text.ENGLISH):
             keys.add(part_key)
             body = _markdown(lines)
             if part_key:
-                body = text.lookup(f"notebook:{assignment.name}", part_key, body, lang)
+                body = text.lookup(f"notebook:{assignment.name}", part_key, body)
             cells.append({"cell_type": "markdown", "id": cell_id, "metadata": {}, "source": body})
             continue
         if kind == "written":
@@ -166,9 +166,9 @@ def build(assignment, lang=text.ENGLISH):
             if not _markdown(lines).strip():
                 raise NotebookSourceError(MESSAGES["empty_prompt"].format(path=path, key=part_key))
             asked.add(part_key)
-            prompt = text.lookup(written, f"{part_key}.prompt", _markdown(lines), lang)
-            title = text.lookup(written, f"{part_key}.title", question.title, lang)
-            cells.extend(written_cells(question, prompt, lang, title))
+            prompt = text.lookup(written, f"{part_key}.prompt", _markdown(lines))
+            title = text.lookup(written, f"{part_key}.title", question.title)
+            cells.extend(written_cells(question, prompt, title))
             continue
         if kind == "grade":
             try:
@@ -178,8 +178,10 @@ def build(assignment, lang=text.ENGLISH):
             if part_key in seen:
                 raise NotebookSourceError(MESSAGES["duplicate_part"].format(path=path, part=part_key))
             seen.add(part_key)
-            title = text.catalogue(assignment.name, f"part:{part.key}", part.title, lang)
-            source = grade_source.format(title=title, points=part.points, key=part.key)
+            title = text.catalogue(assignment.name, f"part:{part.key}", part.title)
+            unit_key = "point" if part.points == 1 else "points"
+            unit = text.lookup("notebooks", unit_key, TEXT.english()[unit_key])
+            source = grade_source.format(title=title, points=part.points, key=part.key, unit=unit)
             metadata = {"nbgrader": {"grade": True, "grade_id": part.key, "locked": True, "points": part.points,
                                      "schema_version": 3, "solution": False, "task": False}}
             cell_id = f"grade-{part.key}"

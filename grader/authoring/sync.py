@@ -13,20 +13,26 @@ Outside ``assignments/``, for the instructor only, it writes ``docs/rubrics/<ass
 questions with their rubrics (``grader.authoring.written``). nbgrader releases only what is in ``assignments/``, so these
 never reach a student.
 
+It also compiles each language's translations, ``grader/text/locale/<lang>/LC_MESSAGES/nnkit.po``, into the
+``.mo`` beside it, which the kit reads at run time (``grader.text.po``), and writes the counts that docs/accuracy.md
+quotes (``grader.authoring.counts``).
+
 ``python -m grader sync`` writes them; ``python -m grader sync --check`` lists what differs, for CI and the tests.
 
-``assignments/`` is the English course. ``build(assignment, lang)`` makes the same files in another language from the
-same sources (``python -m grader course --lang zh DIR`` writes them): the code is identical, and the docstrings, TODO
-hints, notebook prose, check titles and messages come from ``grader/text/<lang>/`` (see ``grader.authoring.localize``). Such a
-build also ships ``_selfcheck/messages.json``, the language's text for the self-check's messages.
+``assignments/`` is the English course. ``build(assignment)`` spoken in another language (``with
+text.language("zh")``) makes the same files in it from the same sources (``python -m grader course --lang zh DIR``
+writes them): the code is identical, and the docstrings, TODO hints, notebook prose, check titles and messages come
+from that language's catalogues in ``grader/text/locale/`` (see ``grader.authoring.localize``). Such a build also
+ships ``_selfcheck/messages.json``, the language's text for the self-check's messages.
 """
 import json
 import re
 from pathlib import Path
 
 from .. import catalogues, text
+from ..text import po
 from ..shipped import evaluation
-from . import localize, notebooks, written
+from . import localize, notebooks, student_readme, written
 from ..core import paths, references, stored_tolerance
 from ..shipped import mutation, wire
 
@@ -106,9 +112,9 @@ def solution_lines(text, path="module"):
                    if len(lines[n].strip()) >= 8 and lines[n].strip() not in outside})
 
 
-def public_cases(assignment, lang=text.ENGLISH):
+def public_cases(assignment):
     """The self-check's cases.json: every public case with its inputs, expected value and misconception outputs,
-    its check title and messages in ``lang``."""
+    its check title and messages in the current language."""
     name = assignment.name
     cases = []
     for part in assignment.parts:
@@ -121,12 +127,12 @@ def public_cases(assignment, lang=text.ENGLISH):
                 cases.append({
                     "id": f"{part.key}-{check.name}-{check.kind}-{index + 1}",
                     "part": part.key, "module": check.module, "function": check.name,
-                    "check": text.check_title(name, check.title, lang) or check.kind, "kind": check.kind,
+                    "check": text.check_title(name, check.title) or check.kind, "kind": check.kind,
                     "args": wire.encode(tuple(case.args)), "kwargs": wire.encode(dict(case.kwargs)),
                     "expected": wire.encode(expected),
-                    "variants": [[key, text.misconception(name, part.key, key, message, lang),
+                    "variants": [[key, text.misconception(name, part.key, key, message),
                                   evaluation.encode_variant(output)] for key, message, output in variants],
-                    "options": wire.encode(text.options(name, check.options, lang)),
+                    "options": wire.encode(text.options(name, check.options)),
                     "predict": check.options.get("predict", ""),
                     "calls": sorted(assignment.depends_on(check.function)),
                     "stored_rtol": {"expected": stored_tolerance.for_expected(check),
@@ -135,66 +141,73 @@ def public_cases(assignment, lang=text.ENGLISH):
     return cases
 
 
-def _source(path, lang):
-    """A student file's English source at ``path``, in ``lang``."""
-    return localize.translate_source(path.read_text(encoding="utf-8"), path.relative_to(paths.ROOT).as_posix(), lang)
+def _source(path):
+    """A student file's English source at ``path``, in the current language."""
+    return localize.translate_source(path.read_text(encoding="utf-8"), path.relative_to(paths.ROOT).as_posix())
 
 
-def provided_source(assignment, module, lang=text.ENGLISH):
-    """The finished module ``module`` that ``assignment`` ships, in ``lang``."""
+def provided_source(assignment, module):
+    """The finished module ``module`` that ``assignment`` ships, in the current language."""
     path = paths.SOLUTIONS / assignment.provided[module] / f"{module}.py"
-    return finished_source(_source(path, lang), path)
+    return finished_source(_source(path), path)
 
 
-def messages_json(lang):
-    """``_selfcheck/messages.json`` of a course in ``lang``: the text of evaluation.py's and local.py's messages."""
-    tables = {name: text.translation(name, lang) for name in ("evaluation", "local")}
+def messages_json():
+    """``_selfcheck/messages.json`` of a course in the current language: the text of evaluation.py's and local.py's
+    messages."""
+    english = {"evaluation": evaluation.MESSAGES,
+               "local": localize.code_messages((SELFCHECK / "local.py").read_text(encoding="utf-8"))}
+    tables = {name: text.translation(name, messages) for name, messages in english.items()}
     return json.dumps(tables, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def build(assignment, lang=text.ENGLISH):
-    """Every generated file of ``assignments/<name>/`` as {relative path: text}, in ``lang`` (English: the files of
-    ``assignments/``)."""
+def build(assignment):
+    """Every generated file of ``assignments/<name>/`` as {relative path: text}, in the current language (English:
+    the files of ``assignments/``, which ``sync`` writes in English whatever language is spoken)."""
     files = {}
     source = paths.SOLUTIONS / assignment.name
-    todo = text.lookup("sync", "todo_default", TODO_DEFAULT, lang)
+    todo = text.lookup("sync", "todo_default", TODO_DEFAULT)
     for module in assignment.modules:
         path = source / f"{module}.py"
-        files[f"{module}.py"] = stub_source(_source(path, lang), path, todo)
+        files[f"{module}.py"] = stub_source(_source(path), path, todo)
     for module in assignment.provided:
-        files[f"{module}.py"] = provided_source(assignment, module, lang)
+        files[f"{module}.py"] = provided_source(assignment, module)
     for name in assignment.data:
         files[f"data/{name}"] = (paths.DATA / name).read_text(encoding="utf-8")
-    files["test_selfcheck.py"] = _source(SELFCHECK / "test_selfcheck.py", lang)
+    files["test_selfcheck.py"] = _source(SELFCHECK / "test_selfcheck.py")
     files["pytest.ini"] = (SELFCHECK / "pytest.ini").read_text(encoding="utf-8")
-    package_doc = text.lookup("sync", "selfcheck_package", TEXT.english()["selfcheck_package"], lang)
+    package_doc = text.lookup("sync", "selfcheck_package", TEXT.english()["selfcheck_package"])
     files["_selfcheck/__init__.py"] = f'"""{package_doc}"""\n'
     files["_selfcheck/local.py"] = (SELFCHECK / "local.py").read_text(encoding="utf-8")
     files["_selfcheck/evaluation.py"] = Path(evaluation.__file__).read_text(encoding="utf-8")
     files["_selfcheck/wire.py"] = Path(wire.__file__).read_text(encoding="utf-8")
     files["_selfcheck/mutation.py"] = Path(mutation.__file__).read_text(encoding="utf-8")
-    files["_selfcheck/cases.json"] = json.dumps(public_cases(assignment, lang), indent=1) + "\n"
-    if lang != text.ENGLISH:
-        files["_selfcheck/messages.json"] = messages_json(lang)
+    files["_selfcheck/cases.json"] = json.dumps(public_cases(assignment), indent=1) + "\n"
+    if text.current() != text.ENGLISH:
+        files["_selfcheck/messages.json"] = messages_json()
     if (paths.ROOT / "notebooks" / f"{assignment.name}.py").is_file():
-        files[f"{assignment.name}.ipynb"] = notebooks.build(assignment, lang)
+        files[f"{assignment.name}.ipynb"] = notebooks.build(assignment)
+    files["README.md"] = student_readme.readme(assignment)
     return files
 
 
 def instructor_files(assignment):
     """The generated files of ``assignment`` that are not for students, as {path relative to the kit: text}."""
-    sheet = written.rubric_sheet(assignment, text.ENGLISH)
+    with text.language(text.ENGLISH):
+        sheet = written.rubric_sheet(assignment)
     return {written.path(assignment): sheet} if sheet else {}
 
 
 def _generated(name):
-    """(target path, relative name, text) of every file generated for assignment ``name``."""
+    """(target path, relative name, text) of every file generated for assignment ``name``: the English course."""
     spec = catalogues.load(name)
     folder = paths.ASSIGNMENTS / name
-    for relative, text in build(spec).items():
-        yield folder / relative, relative, text
-    for relative, text in instructor_files(spec).items():
-        yield paths.ROOT / relative, relative, text
+    with text.language(text.ENGLISH):
+        generated = build(spec)
+    for relative, content in generated.items():
+        yield folder / relative, relative, content
+    for relative, content in instructor_files(spec).items():
+        yield paths.ROOT / relative, relative, content
 
 
 def _same_cases(old_text, new_text):
@@ -244,6 +257,21 @@ def _up_to_date(target, relative, text):
     return relative == "_selfcheck/cases.json" and _same_cases(on_disk, text)
 
 
+def compiled_translations():
+    """{.mo path: bytes} of every language's gettext catalogues, compiled from its .po files (``grader.text.po``):
+    what the kit reads at run time."""
+    found = {}
+    for lang in po.languages():
+        found.update(po.compiled(lang))
+    return found
+
+
+def generated_docs():
+    """{path: text} of the documentation sync writes beside the assignments: the counts in docs/accuracy.md."""
+    from . import counts
+    return {counts.DOC: counts.document()}
+
+
 def differences(names=None):
     """Generated files that are missing or differ on disk, as paths relative to the kit ('assignments/<name>/<file>',
     'docs/rubrics/<name>.md').
@@ -252,9 +280,15 @@ def differences(names=None):
     """
     drift = []
     for name in names or catalogues.names():
-        for target, relative, text in _generated(name):
-            if not _up_to_date(target, relative, text):
+        for target, relative, generated in _generated(name):
+            if not _up_to_date(target, relative, generated):
                 drift.append(str(target.relative_to(paths.ROOT)))
+    for target, content in compiled_translations().items():
+        if not target.is_file() or not po.same_translations(target.read_bytes(), content):
+            drift.append(str(target.relative_to(paths.ROOT)))
+    for target, content in generated_docs().items():
+        if target.read_text(encoding="utf-8") != content:
+            drift.append(str(target.relative_to(paths.ROOT)))
     return drift
 
 
@@ -262,10 +296,18 @@ def write(names=None):
     """Write every generated file; returns the paths it changed."""
     changed = []
     for name in names or catalogues.names():
-        for target, relative, text in _generated(name):
-            if target.is_file() and target.read_text(encoding="utf-8") == text:
+        for target, relative, generated in _generated(name):
+            if target.is_file() and target.read_text(encoding="utf-8") == generated:
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            target.write_text(generated, encoding="utf-8")
+            changed.append(str(target.relative_to(paths.ROOT)))
+    for target, content in compiled_translations().items():
+        if not target.is_file() or not po.same_translations(target.read_bytes(), content):
+            target.write_bytes(content)
+            changed.append(str(target.relative_to(paths.ROOT)))
+    for target, content in generated_docs().items():
+        if target.read_text(encoding="utf-8") != content:
+            target.write_text(content, encoding="utf-8")
             changed.append(str(target.relative_to(paths.ROOT)))
     return changed

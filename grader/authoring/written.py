@@ -47,20 +47,15 @@ def path(assignment):
     return f"{FOLDER}/{assignment.name}.md"
 
 
-def rubric_sheet(assignment, lang=None):
-    """The markdown rubric sheet of ``assignment``'s written questions, or '' when it has none, in ``lang`` (default:
-    the current language; ``sync`` writes the English one)."""
-    with text.language(lang or text.current()):
-        return _rubric_sheet(assignment, text.current())
-
-
-def _rubric_sheet(assignment, lang):
+def rubric_sheet(assignment):
+    """The markdown rubric sheet of ``assignment``'s written questions, or '' when it has none, in the current
+    language (``sync`` writes the English one)."""
     if not assignment.written:
         return ""
     english = strings(assignment)
-    translated = {key: text.lookup(f"written:{assignment.name}", key, value, lang) for key, value in english.items()}
+    translated = {key: text.lookup(f"written:{assignment.name}", key, value) for key, value in english.items()}
     prompts = {question.key: translated[f"{question.key}.prompt"] for question in assignment.written}
-    title = text.catalogue(assignment.name, "title", assignment.title, lang)
+    title = text.catalogue(assignment.name, "title", assignment.title)
     lines = [MESSAGES["title"].format(title=title), "",
              MESSAGES["intro"].format(name=assignment.name), "",
              MESSAGES["totals"].format(written=assignment.written_points, auto=assignment.max_score,

@@ -14,8 +14,8 @@ def _exp_over_one_plus_exp(ref, z):
     return e / (1.0 + e)
 
 
-MESSAGE = ("np.exp overflows for large |z|, and np.where evaluates both of its branches on every element, so each "
-           "branch must be safe on its own: compute with exp(-|z|), which never overflows")
+MESSAGE = ("np.exp overflows for large |z| (np.exp(1000) is inf, with a warning, and inf / inf is nan): compute with "
+           "exp(-|z|), which never overflows")
 #: 1 / (1 + exp(-z)) and exp(z) / (1 + exp(z)): the right values with a warning, or nan at z = 1000
 OVERFLOW = (Misconception("sigmoid_overflow", MESSAGE, _one_over_one_plus_exp),
             Misconception("sigmoid_overflow", MESSAGE, _exp_over_one_plus_exp))

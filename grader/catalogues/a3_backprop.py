@@ -696,7 +696,7 @@ TRAIN_PROMISES = {"training.train": (
 # step of gradient descent (_training_steps, grader/grading/steps.py): weights built from the labels score nothing.
 XOR_TASK = Part("xor", "XOR: every row of the table right", 3, (
     Check("converge", "training.train", title="training run", cases=(
-        _converge_case(XOR, xor_data, XOR["seeds"][0], True, f"XOR, initialisation {XOR['seeds'][0]}"),
+        _converge_case(XOR, xor_data, XOR["seeds"][0], True, f"XOR, from random initial weights (seed {XOR['seeds'][0]})"),
         _converge_case(XOR, lambda: relabelled_xor(XOR["seeds"][1], "xnor"), XOR["seeds"][1], False,
                        "hidden run 1"),
         _converge_case(XOR, lambda: relabelled_xor(XOR["seeds"][2], "a_xor_c"), XOR["seeds"][2], False,
@@ -711,7 +711,7 @@ XOR_TASK = Part("xor", "XOR: every row of the table right", 3, (
 DIAMOND_TASK = Part("diamond", "The diamond: held-out accuracy", 3, (
     Check("converge", "training.train", title="training run",
           cases=(_converge_case(DIAMOND, lambda: diamond_data("train"), DIAMOND["seeds"][0], True,
-                                f"diamond, initialisation {DIAMOND['seeds'][0]}"),),
+                                f"diamond, from random initial weights (seed {DIAMOND['seeds'][0]})"),),
           expected=_converge_expected(lambda X, Y: diamond_data("test")), timeout=TRAINING_TIMEOUT,
           steps=_training_steps, options=_converge_options(DIAMOND, "diamond, 2-8-1 tanh network, held-out points")),
     Check("converge", "training.train", title="training run",

@@ -248,8 +248,8 @@ class Assignment:
                 if case.public and not any(not other.public and twins(check, case, other_check, other)
                                            for other_check, _, other in part.cases()):
                     raise CatalogueError(f"{self.name}/{part.key}: public case {index + 1} of {check.function} "
-                                         f"({check.title or check.kind}) has no hidden twin of the same shape and "
-                                         "kind")
+                                          f"({check.title or check.kind}) has no hidden twin: add a hidden Case "
+                                          "(no public=True) of the same shape and kind to the part, with a fresh seed")
         return self
 
     @property

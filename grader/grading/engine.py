@@ -62,6 +62,7 @@ class CaseResult:
     message: str
     misconception: str = ""
     relation: str = ""  # the key of a relation that says what the student's code computes (grader.diagnosis)
+    not_run: str = ""  # the module file whose failed import kept this case from running (Report.broken)
 
 
 @dataclass
@@ -76,6 +77,7 @@ class PartResult:
     cases: list
     upstream: list = field(default_factory=list)
     breaks: list = field(default_factory=list)
+    broken: list = field(default_factory=list)  # the module files that could not be imported and that it needs
 
     @property
     def misconceptions(self):
@@ -93,6 +95,7 @@ class Report:
     sandbox: dict = field(default_factory=dict)  # confinement.Policy.check's record: layers, properties, waiver
     lang: str = "en"  # the language of its titles and messages
     diagnosis_seconds: float = 0.0  # the grader's own time on diagnoses (grader.diagnosis), within the budget
+    broken: dict = field(default_factory=dict)  # {module file: evaluation.broken_module's sentence}
 
     @property
     def score(self):
@@ -147,35 +150,34 @@ def modules_digest(modules):
     return sha.hexdigest()
 
 
-def staged_files(assignment, modules, lang=text.ENGLISH):
+def staged_files(assignment, modules):
     """The files the sandbox gets: the graded modules' bytes (from read_modules), the provided ones from the kit (in
-    ``lang``: their code is the same in every language, their docstrings and messages are not)."""
+    the current language: their code is the same in every language, their docstrings and messages are not)."""
     files = {name: data for name, data in modules.items() if data is not TOO_LARGE}
     for module in assignment.provided:
-        if lang == text.ENGLISH:
+        if text.current() == text.ENGLISH:
             files[f"{module}.py"] = paths.ASSIGNMENTS / assignment.name / f"{module}.py"
         else:
             from ..authoring import sync
-            files[f"{module}.py"] = sync.provided_source(assignment, module, lang).encode("utf-8")
+            files[f"{module}.py"] = sync.provided_source(assignment, module).encode("utf-8")
     return files
 
 
 def grade(assignment_name, submission_dir, *, budget_seconds=BUDGET_SECONDS, memory_bytes=None, policy=None,
-          lang=None, on_run=None):
+          on_run=None):
     """Grade the submission folder ``submission_dir`` and return a Report. Raises SubmissionError on bad input, and
     confinement.Refused, before any student code runs, when the sandbox lacks a property ``policy`` requires.
 
     ``budget_seconds`` is the time the submission's code may take in all; ``memory_bytes`` is the worker's
     address-space limit (default: the sandbox's ``MEMORY_BYTES``). ``policy`` is a confinement.Policy (default:
-    every property required, except those waived in ``$NNKIT_SANDBOX_WAIVE``). ``lang`` is the language of every
-    message and title (default: ``text.current()``); the scores never depend on it. ``on_run(assignment, lang,
-    key, run)`` is called with each entry of ``Report.runs`` as soon as it is complete (``reports.plotter`` draws
-    it while grading goes on); what it raises is ignored."""
-    with text.language(lang or text.current()):
-        return _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy, text.current(), on_run)
+    every property required, except those waived in ``$NNKIT_SANDBOX_WAIVE``). Every message and title is in the
+    current language (``text.current()``, which the Report records); the scores never depend on it.
+    ``on_run(assignment, lang, key, run)`` is called with each entry of ``Report.runs`` as soon as it is complete
+    (``reports.plotter`` draws it while grading goes on); what it raises is ignored."""
+    return _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy, on_run)
 
 
-def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy, lang, on_run=None):
+def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy, on_run=None):
     try:
         assignment = catalogues.load(assignment_name)
     except catalogues.UnknownAssignment as exc:
@@ -190,13 +192,14 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
     parts, runs = [], {}
     spec_name = assignment.name
     deadline = diagnosis.Deadline()
-    files = staged_files(assignment, modules, lang)
+    files = staged_files(assignment, modules)
     sources = {name: data if isinstance(data, bytes) else Path(data).read_bytes() for name, data in files.items()}
     with Sandbox(files, budget_seconds=budget_seconds, memory_bytes=memory_bytes,
                  policy=policy or confinement.Policy(), stand_in_bytes=stand_in_bytes(assignment.name)) as sandbox:
         sandbox.start()  # the confinement is checked before the first case, whatever the submission holds
         for name in sorted(name for name, data in modules.items() if data is TOO_LARGE):
             sandbox.refuse(name[:-len(".py")], Outcome(False, error="TooLarge", detail=name))
+        broken = _load_modules(assignment, sandbox)
         timed_out = set()
         graded, failed = set(), set()  # functions with a judged hidden case, and those with a failed one
         for part in assignment.parts:
@@ -211,7 +214,7 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                     else:
                         trusted = _trusted(assignment, graded, failed)
                         replaced = stand_ins(assignment, part, check, ref, trusted)
-                        chain = _chain(spec_name, part, check, case, ref, lang)
+                        chain = _chain(spec_name, part, check, case, ref)
                         witnesses = {chain.steps.function: chain.see} if chain else None
                         timeout = check.timeout * (STAND_IN_SLOWDOWN if replaced or chain else 1)
                         outcome = sandbox.call(check.module, check.name, case.args, case.kwargs, timeout,
@@ -227,7 +230,7 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                     expected, variants = (stored.outputs(part.key, check_index, case_index)
                                           if outcome.ok or _may_explain(check, outcome) else (None, ()))
                     sandbox.give_back(time.monotonic() - fetching)
-                    variants = [(key, text.misconception(spec_name, part.key, key, message, lang), output)
+                    variants = [(key, text.misconception(spec_name, part.key, key, message), output)
                                 for key, message, output in variants]
                     predict = _resolve(ref, check.options.get("predict"))
                     # The catalogue's variants name a cause in diagnosis.explain, once the whole check is judged;
@@ -235,7 +238,7 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                     try:
                         verdict = evaluation.judge(check.kind, outcome, expected,
                                                    variants if check.kind == "converge" else (),
-                                                   text.options(spec_name, check.options, lang), predict,
+                                                   text.options(spec_name, check.options), predict,
                                                    function=f"{check.function}()", public=case.public)
                     except Exception as exc:  # a value no comparison foresaw: this case fails, grading goes on
                         verdict = evaluation.Verdict(False, evaluation.say(
@@ -248,9 +251,13 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                         elif problem:  # it missed its goal as well: both are said, the goal first
                             verdict = evaluation.Verdict(False, evaluation.say("join", first=verdict.message,
                                                                                second=problem), verdict.misconception)
+                    not_run = "" if verdict.passed else _not_run(check, outcome, broken)
+                    if not_run:
+                        verdict = evaluation.Verdict(False, evaluation.say("not_imported", file=not_run))
                     cases.append(CaseResult(part.key, check.function,
-                                            text.check_title(spec_name, check.title, lang) or check.kind, case_index,
-                                            case.public, verdict.passed, verdict.message, verdict.misconception))
+                                            text.check_title(spec_name, check.title) or check.kind, case_index,
+                                            case.public, verdict.passed, verdict.message, verdict.misconception,
+                                            not_run=not_run))
                     records.append(diagnosis.Record(case, outcome, expected, variants, verdict,
                                                     lambda c=case_index, ci=check_index, o=outcome:
                                                     stored.generated(part.key, ci, c)
@@ -262,15 +269,17 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                     # Plotted: public runs that returned. A hidden run's data stays hidden, and a failed call
                     # has no run to plot.
                     if check.kind == "converge" and outcome.ok and case.public and check.options.get("plot", True):
-                        label = (text.catalogue(spec_name, f"label:{case.label}", case.label, lang) if case.label
+                        label = (text.catalogue(spec_name, f"label:{case.label}", case.label) if case.label
                                  else "")
                         key = f"{part.key}/{case.label or case_index}"
-                        runs[key] = {"student": outcome.value if outcome.ok else None, "reference": expected,
-                                     "options": check.options, "function": check.function,
-                                     "caption": f"{part.key}/{label or case_index}"}
+                        runs[key] = {
+                            "student": outcome.value if outcome.ok else None, "reference": expected,
+                            "options": check.options, "function": check.function,
+                            "caption": label or "{} #{}".format(
+                                text.catalogue(spec_name, f"part:{part.key}", part.title), case_index + 1)}
                         if on_run is not None:
                             try:
-                                on_run(assignment.name, lang, key, runs[key])
+                                on_run(assignment.name, text.current(), key, runs[key])
                             except Exception:  # a courtesy: never costs the grade
                                 pass
                 spent = deadline.spent
@@ -278,12 +287,51 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                           deadline)
                 sandbox.give_back(deadline.spent - spent)
             score = part_score(part.points, cases)
-            title = text.catalogue(spec_name, f"part:{part.key}", part.title, lang)
+            title = text.catalogue(spec_name, f"part:{part.key}", part.title)
             parts.append(PartResult(part.key, title, part.points, score, cases))
-    _explain_dependencies(assignment, parts)
-    return Report(assignment.name, text.catalogue(spec_name, "title", assignment.title, lang), parts,
+    _explain_dependencies(assignment, parts, broken)
+    return Report(assignment.name, text.catalogue(spec_name, "title", assignment.title), parts,
                   time.monotonic() - started, runs, staged_digest=modules_digest(modules),
-                  sandbox=sandbox.record or {}, lang=lang, diagnosis_seconds=deadline.spent)
+                  sandbox=sandbox.record or {}, lang=text.current(), diagnosis_seconds=deadline.spent,
+                  broken={f"{module}.py": sentence for module, sentence in broken.items()})
+
+
+def graded_functions(assignment):
+    """{module: {function name}}: every graded function of ``assignment``, by its module."""
+    functions = {module: set() for module in assignment.modules}
+    for dotted in [check.function for part in assignment.parts for check in part.checks] + [
+            name for names in assignment.calls.values() for name in names]:
+        module, _, name = dotted.partition(".")
+        functions.setdefault(module, set()).add(name)
+    return functions
+
+
+def _load_modules(assignment, sandbox):
+    """Import the graded modules, in the catalogue's order, before any case runs. Returns {module: sentence} for
+    each that failed with an error of its own (``evaluation.broken_module``): such a module, like a missing one,
+    is a placeholder of its graded functions in the worker, so the student's other modules still import, and their
+    functions that do not need it are graded."""
+    sandbox.graded_functions = graded_functions(assignment)
+    broken = {}
+    for module in assignment.modules:
+        loaded = sandbox.load(module)
+        sentence = None if loaded.ok else evaluation.broken_module(module, loaded)
+        if sentence:
+            broken[module] = sentence
+    return broken
+
+
+def _not_run(check, outcome, broken):
+    """The file of a broken module (``_load_modules``) that kept this failed case from running, or ''. Its own
+    module's failed import, or a call into a placeholder (``ModuleNotImported``), which is the grader's own
+    finding here, whatever the student's process said."""
+    if not broken or outcome.ok:
+        return ""
+    if outcome.error == "ImportFailed" and check.module in broken:
+        return f"{check.module}.py"
+    if outcome.error == "ModuleNotImported":
+        return ", ".join(f"{module}.py" for module in broken)
+    return ""
 
 
 def _diagnose(check, records, results, reference, deadline):
@@ -305,12 +353,12 @@ NOT_RAISED = ("NotImplementedError", "ImportFailed", "Timeout", "SkippedAfterTim
               "SystemExit", "BadValue", "TooLarge")
 
 
-def _chain(spec_name, part, check, case, ref, lang):
+def _chain(spec_name, part, check, case, ref):
     """The steps.Chain that watches this case's run, for a check of an integrated part that declares its steps;
     else None."""
     if not part.integrated or check.steps is None:
         return None
-    return steps.Chain(check.steps(ref, case), text.options(spec_name, check.options, lang).get("label", ""))
+    return steps.Chain(check.steps(ref, case), text.options(spec_name, check.options).get("label", ""))
 
 
 def _may_explain(check, outcome):
@@ -353,14 +401,16 @@ def stand_in_bytes(assignment_name):
     return STAND_IN_ARGUMENT_FACTOR * largest or None
 
 
-def _explain_dependencies(assignment, parts):
-    """Fill in each PartResult's ``upstream`` and ``breaks`` from the catalogue's call graph."""
+def _explain_dependencies(assignment, parts, broken=()):
+    """Fill in each PartResult's ``upstream``, ``breaks`` and ``broken`` from the catalogue's call graph. A function
+    of a module that could not be imported (``broken``) is never named: the module's file is (``broken``)."""
     failing = {case.function for result, part in zip(parts, assignment.parts) if not part.integrated
-               for case in result.cases if not case.passed}
+               for case in result.cases if not case.passed and not case.not_run}
     for result, part in zip(parts, assignment.parts):
         if result.score >= result.points:
             continue
         functions = {check.function for check in part.checks}
+        result.broken = sorted({name for case in result.cases if case.not_run for name in case.not_run.split(", ")})
         if part.integrated:
             result.upstream = sorted({name for f in functions for name in assignment.depends_on(f)} & failing)
         else:

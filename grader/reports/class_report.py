@@ -44,9 +44,13 @@ MESSAGES = text.table("class_report", {
                         "in nbgrader. They are not in this report: run it with --gradebook gradebook.db to add them.",
     "written_pending": "{count} written answers still wait for a grader.",
     "written_pending_one": "1 written answer still waits for a grader.",
-    "written_done": "Every written answer has been graded.",
+    "written_done": "Every answered written question has been graded by hand.",
+    "written_none_answered": "Nobody answered a written question: there is nothing to grade by hand.",
+    "written_states": "Of {count} answers: {by_hand} graded by hand, {waiting} still to grade, {blank} left blank "
+                      "(scored 0 automatically, by autograde: no one graded them).",
     "question": "Question",
-    "graded": "Graded",
+    "graded": "Graded by hand",
+    "blank": "Blank (0 automatically)",
     "to_grade": "Still to grade",
     "to_grade_cell": "to grade",
     "autograded": "Autograded",
@@ -65,7 +69,10 @@ MESSAGES = text.table("class_report", {
     "full_marks": "Full marks",
     "mean_score": "Mean score",
     "misconceptions": "Diagnosed misconceptions",
-    "misconceptions_help": "A student counts once per misconception, however many cases reproduced it.",
+    "misconceptions_help": "Ranked by how many students hit each one; a student counts once per misconception, "
+                           "however many cases reproduced it.",
+    "misconceptions_none_hit": "No student hit any of the {count} misconceptions the catalogue diagnoses.",
+    "misconceptions_unhit": "{count} more misconceptions the catalogue diagnoses, that no student hit",
     "misconception": "Misconception",
     "message": "What the student read",
     "where": "Where",
@@ -75,6 +82,14 @@ MESSAGES = text.table("class_report", {
     "unknown_part": "(not in the current catalogue)",
     "no_misconceptions": "The catalogue defines no misconceptions for this assignment.",
     "per_student": "Scores by student",
+    "grid_help": "Each row is a student, each numbered column a part (its number is in the Parts table), each W "
+                 "column a written question (in the written answers' table); the cell gives the student's points.",
+    "written_number": "W{number}",
+    "heat_full": "full marks",
+    "heat_some": "some points",
+    "heat_none": "no points",
+    "legend": "Colours:",
+    "number": "#",
     "student": "Student",
     "total": "Total",
     "skipped": "Files not counted",
@@ -103,6 +118,12 @@ table { border-collapse: collapse; margin: 0.5em 0; }
 th, td { border: 1px solid #ddd; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.none td { color: #595959; }
+td.who, th.who { min-width: 9em; }
+table.grid td.heat { text-align: center; min-width: 2.4em; font-variant-numeric: tabular-nums; }
+table.grid th, table.grid td.num, table.grid td.heat { white-space: nowrap; }
+.heat-full { background: #c9ebd2; } .heat-some { background: #fbe2ac; } .heat-none { background: #f7cdc8; }
+p.legend span.swatch { display: inline-block; padding: 0 0.5em; margin: 0 0.4em 0 0.2em; border: 1px solid #bbb; }
+details.unhit summary { cursor: pointer; } details.unhit li { margin: 0.2em 0; }
 .bar { display: inline-block; height: 0.8em; background: #6a5acd; vertical-align: middle; margin-right: 0.4em; }
 code { background: #f4f4f4; padding: 0 0.2em; }
 img { max-width: 100%; }
@@ -116,6 +137,7 @@ class Student:
     parts: dict                                 # part key -> score
     misconceptions: set = field(default_factory=set)
     written: dict = field(default_factory=dict)  # question key -> hand-given score, or None while ungraded
+    states: dict = field(default_factory=dict)  # question key -> "by_hand", "waiting" or "unanswered"
 
     @property
     def total(self):
@@ -131,7 +153,8 @@ class Summary:
     parts: list = field(default_factory=list)   # (key, title, points, full-marks share, mean score, known)
     misconceptions: list = field(default_factory=list)  # (key, message, where, [student names], known)
     with_written: bool = False                  # written scores were read from a gradebook
-    written: list = field(default_factory=list)  # (key, title, points, graded, still to grade, mean of the graded)
+    # (key, title, points, graded by hand, still to grade, mean of those graded by hand, blank: scored 0 by autograde)
+    written: list = field(default_factory=list)
 
     @property
     def max_score(self):
@@ -178,11 +201,13 @@ def read_student(path, assignment):
     return Student(Path(path).stem, float(document["score"]), parts, misconceptions), ""
 
 
-def summarise(assignment_name, results_dir, written=None):
+def summarise(assignment_name, results_dir, written=None, states=None):
     """Read every ``*.json`` of ``results_dir`` and compute the class figures; with ``written``, the written scores
     of nbgrader's gradebook as {student: {question key: points, or None while it waits for a grader}}, add each
     student's written scores. A student ``written`` does not have counts as waiting for a grader on every written
-    question."""
+    question. ``states`` ({student: {question key: "by_hand", "waiting" or "unanswered"}}, nbgrader.gradebook's
+    ``gradebook_written_states``) tells an answer left blank, which autograde scored 0 by itself, from one a grader
+    scored; without it, every scored answer counts as graded by hand."""
     assignment = catalogues.load(assignment_name)
     students, skipped = [], []
     for path in sorted(Path(results_dir).glob("*.json")):
@@ -198,12 +223,17 @@ def summarise(assignment_name, results_dir, written=None):
         for student in students:
             scores = given.get(student.name, {})
             student.written = {question.key: scores.get(question.key) for question in assignment.written}
+            told = (states or {}).get(student.name, {})
+            student.states = {key: "waiting" if value is None else told.get(key, "by_hand")
+                              for key, value in student.written.items()}
         for question in assignment.written:
-            scores = [student.written[question.key] for student in students]
-            graded = [score for score in scores if score is not None]
+            by_hand = [student.written[question.key] for student in students
+                       if student.states[question.key] == "by_hand"]
+            blank = sum(student.states[question.key] == "unanswered" for student in students)
+            waiting = sum(student.states[question.key] == "waiting" for student in students)
             title = text.lookup(f"written:{assignment.name}", f"{question.key}.title", question.title)
-            summary.written.append((question.key, title, question.points, len(graded),
-                                    len(scores) - len(graded), sum(graded) / len(graded) if graded else None))
+            summary.written.append((question.key, title, question.points, len(by_hand), waiting,
+                                    sum(by_hand) / len(by_hand) if by_hand else None, blank))
     count = len(students)
     name = assignment.name
     keys = [(part.key, text.catalogue(name, f"part:{part.key}", part.title), part.points, True)
@@ -244,11 +274,12 @@ def summarise(assignment_name, results_dir, written=None):
 
 
 # -- drawing -----------------------------------------------------------------------------------------------------
-def histogram_png(scores, max_score):
-    """A PNG histogram of the total scores, as bytes."""
+def histogram_figure(scores, max_score):
+    """The matplotlib Figure of the total scores' histogram. Its legend (the mean and median lines) sits above the
+    axes, so it covers no bar."""
     bins = int(min(20, max(5, round(max_score)))) if max_score > 0 else 5
     edges = np.linspace(0.0, max(max_score, 1e-9), bins + 1)
-    fig = Figure(figsize=(7.0, 3.2), dpi=80)
+    fig = Figure(figsize=(7.0, 3.4), dpi=80)
     ax = fig.subplots()
     clipped = np.clip(np.asarray(scores, dtype=np.float64), 0.0, max_score)
     ax.hist(clipped, bins=edges, color="#6a5acd", edgecolor="white")
@@ -257,14 +288,20 @@ def histogram_png(scores, max_score):
                                     (statistics.median(scores), "--", "median")):
             ax.axvline(value, color="black", linestyle=style, linewidth=1.2,
                        label=MESSAGES[label].format(value=value))
-        ax.legend(loc="upper left", fontsize=8)
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncol=2, fontsize=9, frameon=False,
+                  borderaxespad=0.0)
     ax.set_xlim(0.0, max_score if max_score > 0 else 1.0)
     ax.set_xlabel(MESSAGES["histogram_x"].format(max_score=max_score))
     ax.set_ylabel(MESSAGES["histogram_y"])
     ax.yaxis.get_major_locator().set_params(integer=True)
     fig.tight_layout()
+    return fig
+
+
+def histogram_png(scores, max_score):
+    """A PNG histogram of the total scores, as bytes."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
+    histogram_figure(scores, max_score).savefig(buffer, format="png")
     return buffer.getvalue()
 
 
@@ -296,32 +333,100 @@ def _written_section(summary):
         line = MESSAGES["written_left_out"].format(count=len(assignment.written), points=assignment.written_points)
         return out + [f"<p>{_e(line)}</p>"]
     waiting = sum(row[4] for row in summary.written)
-    line = (MESSAGES["written_pending_one"] if waiting == 1 else MESSAGES["written_pending"].format(count=waiting)) \
-        if waiting else MESSAGES["written_done"]
-    out.append(f"<p>{_e(line)}</p>")
+    by_hand = sum(row[3] for row in summary.written)
+    blank = sum(row[6] for row in summary.written)
+    if waiting:
+        line = MESSAGES["written_pending_one"] if waiting == 1 else MESSAGES["written_pending"].format(count=waiting)
+    else:
+        line = MESSAGES["written_done"] if by_hand else MESSAGES["written_none_answered"]
+    states = MESSAGES["written_states"].format(count=waiting + by_hand + blank, by_hand=by_hand, waiting=waiting,
+                                               blank=blank)
+    out.append(f'<p class="written-state">{_e(line)} {_e(states)}</p>')
     out.append("<table><tr>" + "".join(f'<th scope="col">{_e(MESSAGES[h])}</th>' for h in
-                                       ("question", "points", "graded", "to_grade", "mean_score")) + "</tr>")
-    for key, title, points, graded, to_grade, mean in summary.written:
-        out.append(f'<tr data-written="{_e(key)}"><td>{_e(title)} <code>{_e(key)}</code></td>'
+                                       ("number", "question", "points", "graded", "to_grade", "blank", "mean_score"))
+               + "</tr>")
+    for number, (key, title, points, graded, to_grade, mean, blank_count) in enumerate(summary.written, start=1):
+        out.append(f'<tr data-written="{_e(key)}"><td class="num">{_e(MESSAGES["written_number"].format(number=number))}'
+                   f'</td><td>{_e(title)} <code>{_e(key)}</code></td>'
                    f'<td class="num">{_e(_score(points))}</td><td class="num graded">{graded}</td>'
-                   f'<td class="num to-grade">{to_grade}</td>'
+                   f'<td class="num to-grade">{to_grade}</td><td class="num blank">{blank_count}</td>'
                    f'<td class="num mean">{_e(_score(mean) if mean is not None else "")}</td></tr>')
     out.append("</table>")
     return out
 
 
+def _heat(score, points):
+    """The heat map class of a part's cell: full marks, some points, or none."""
+    if points is not None and score >= points - FULL_MARKS_SLACK:
+        return "heat-full"
+    return "heat-some" if score > FULL_MARKS_SLACK else "heat-none"
+
+
 def _student_row(summary, student):
-    cells = [f"<td>{_e(student.name)}</td>"]
+    cells = [f'<th scope="row">{_e(student.name)}</th>']
     if summary.with_written:
         cells.append(f'<td class="num total">{_e(_score(student.total))}</td>')
     cells.append(f'<td class="num auto">{_e(_score(student.score))}</td>')
-    cells += [f'<td class="num">{_e(_score(student.parts.get(key, 0.0)))}</td>' for key, *_ in summary.parts]
+    for key, _title, points, *_ in summary.parts:
+        score = student.parts.get(key, 0.0)
+        cells.append(f'<td class="heat {_heat(score, points)}" data-part="{_e(key)}">{_e(_score(score))}</td>')
     for key, *_ in summary.written:
         value = student.written.get(key)
         shown = MESSAGES["to_grade_cell"] if value is None else _score(value)
         cells.append(f'<td class="num" data-written="{_e(key)}">{_e(shown)}</td>')
     cells.append(f"<td>{_e(', '.join(sorted(student.misconceptions)))}</td>")
     return "<tr>" + "".join(cells) + "</tr>"
+
+
+def _students_section(summary):
+    """The students x parts grid, open, first on the page: who is stuck where, each cell coloured by its points."""
+    heads = [MESSAGES["student"]] + ([MESSAGES["total"], MESSAGES["autograded"]] if summary.with_written
+                                     else [MESSAGES["total"]])
+    out = [f"<h2>{_e(MESSAGES['per_student'])}</h2>", f"<p>{_e(MESSAGES['grid_help'])}</p>",
+           '<table class="grid"><thead><tr>' + "".join(f'<th scope="col">{_e(head)}</th>' for head in heads)]
+    for number, (key, title, *_rest) in enumerate(summary.parts, start=1):
+        out.append(f'<th scope="col" data-part="{_e(key)}"><abbr title="{_e(title)}">{number}</abbr></th>')
+    out += [f'<th scope="col" data-written="{_e(key)}"><abbr title="{_e(title)}">{_e(MESSAGES["written_number"].format(number=number))}'
+            "</abbr></th>" for number, (key, title, *_rest) in enumerate(summary.written, start=1)]
+    out.append(f'<th scope="col">{_e(MESSAGES["misconceptions"])}</th></tr></thead><tbody>')
+    for student in sorted(summary.students, key=lambda s: s.name):
+        out.append(_student_row(summary, student))
+    out.append("</tbody></table>")
+    swatches = "".join(f'<span class="swatch {kind}">{_e(MESSAGES[kind.replace("-", "_")])}</span>'
+                       for kind in ("heat-full", "heat-some", "heat-none"))
+    out.append(f'<p class="legend">{_e(MESSAGES["legend"])}{swatches}</p>')
+    return out
+
+
+def _misconceptions_section(summary):
+    """The misconceptions students hit, most students first; those nobody hit folded into one closed list."""
+    out = [f"<h2>{_e(MESSAGES['misconceptions'])}</h2>"]
+    if not summary.misconceptions:
+        return out + [f"<p>{_e(MESSAGES['no_misconceptions'])}</p>"]
+    hit = [row for row in summary.misconceptions if row[3]]
+    unhit = [row for row in summary.misconceptions if not row[3]]
+    count = len(summary.students)
+    if hit:
+        out.append(f"<p>{_e(MESSAGES['misconceptions_help'])}</p>")
+        out.append('<table class="misconceptions"><tr>' + "".join(
+            f'<th scope="col" class="{h}">{_e(MESSAGES[h])}</th>'
+            for h in ("misconception", "message", "where", "students", "who")) + "</tr>")
+        for key, message, where, names, _known in hit:
+            share = len(names) / count if count else 0.0
+            out.append(f'<tr data-misconception="{_e(key)}"><td><code>{_e(key)}</code></td>'
+                       f"<td>{_e(message)}</td><td>{_e(where)}</td>"
+                       f'<td class="num count">{len(names)} ({share:.0%})</td>'
+                       f'<td class="who">{_e(", ".join(names))}</td></tr>')
+        out.append("</table>")
+    else:
+        out.append(f"<p>{_e(MESSAGES['misconceptions_none_hit'].format(count=len(unhit)))}</p>")
+    if unhit:
+        out.append(f'<details class="unhit"><summary>{_e(MESSAGES["misconceptions_unhit"].format(count=len(unhit)))}'
+                   "</summary><ul>")
+        out += [f'<li data-misconception="{_e(key)}"><code>{_e(key)}</code>: {_e(message)}</li>'
+                for key, message, _where, _names, _known in unhit]
+        out.append("</ul></details>")
+    return out
 
 
 def _similarity_section(similarity):
@@ -382,6 +487,10 @@ def render(summary, folder_label="", similarity=None):
     else:
         out.append(f"<p>{_e(MESSAGES['nobody'].format(folder=folder_label))}</p>")
 
+    if students:
+        out += _students_section(summary)
+    out += _misconceptions_section(summary)
+
     out.append(f"<h2>{_e(MESSAGES['distribution'])}</h2>")
     image = base64.b64encode(_histogram(scores, max_score)).decode("ascii")
     alt = _e(MESSAGES["histogram_alt"].format(count=len(scores), max_score=max_score, mean=statistics.mean(scores),
@@ -391,43 +500,15 @@ def render(summary, folder_label="", similarity=None):
 
     out.append(f"<h2>{_e(MESSAGES['parts'])}</h2>")
     out.append("<table><tr>" + "".join(f'<th scope="col">{_e(MESSAGES[h])}</th>' for h in
-                                       ("part", "points", "full_marks", "mean_score")) + "</tr>")
-    for key, title, points, share, mean, _known in summary.parts:
-        out.append(f'<tr data-part="{_e(key)}"><td>{_e(title)} <code>{_e(key)}</code></td>'
+                                       ("number", "part", "points", "full_marks", "mean_score")) + "</tr>")
+    for number, (key, title, points, share, mean, _known) in enumerate(summary.parts, start=1):
+        out.append(f'<tr data-part="{_e(key)}"><td class="num">{number}</td><td>{_e(title)} <code>{_e(key)}</code></td>'
                    f'<td class="num">{_e(_score(points) if points is not None else "")}</td>'
                    f'<td class="num full">{_bar(share)}{share:.0%}</td>'
                    f'<td class="num mean">{_e(_score(mean))}</td></tr>')
     out.append("</table>")
 
     out += _written_section(summary)
-
-    out.append(f"<h2>{_e(MESSAGES['misconceptions'])}</h2>")
-    if summary.misconceptions:
-        out.append(f"<p>{_e(MESSAGES['misconceptions_help'])}</p>")
-        out.append("<table><tr>" + "".join(f'<th scope="col">{_e(MESSAGES[h])}</th>' for h in
-                                           ("misconception", "message", "where", "students", "who")) + "</tr>")
-        for key, message, where, names, _known in summary.misconceptions:
-            share = len(names) / len(students) if students else 0.0
-            row_class = "" if names else ' class="none"'
-            out.append(f'<tr{row_class} data-misconception="{_e(key)}"><td><code>{_e(key)}</code></td>'
-                       f"<td>{_e(message)}</td><td>{_e(where)}</td>"
-                       f'<td class="num count">{len(names)} ({share:.0%})</td>'
-                       f"<td>{_e(', '.join(names))}</td></tr>")
-        out.append("</table>")
-    else:
-        out.append(f"<p>{_e(MESSAGES['no_misconceptions'])}</p>")
-
-    if students:
-        heads = [MESSAGES["student"]] + ([MESSAGES["total"], MESSAGES["autograded"]] if summary.with_written
-                                         else [MESSAGES["total"]])
-        heads += [key for key, *_ in summary.parts] + [key for key, *_ in summary.written]
-        out.append(f"<h2>{_e(MESSAGES['per_student'])}</h2><details><summary>{len(students)} "
-                   f"{_e(MESSAGES['students'].lower())}</summary><table><tr>"
-                   + "".join(f'<th scope="col">{_e(head)}</th>' for head in heads + [MESSAGES["misconceptions"]])
-                   + "</tr>")
-        for student in sorted(students, key=lambda s: s.name):
-            out.append(_student_row(summary, student))
-        out.append("</table></details>")
 
     if similarity is not None:
         out += _similarity_section(similarity)
@@ -442,14 +523,14 @@ def render(summary, folder_label="", similarity=None):
     return "\n".join(out) + "\n"
 
 
-def main(assignment, results_dir, out_html, written=None, similarity=None):
+def main(assignment, results_dir, out_html, written=None, similarity=None, states=None):
     """Write the class report of ``assignment`` from ``results_dir``'s results JSON (and, with ``written``, the
     written scores of nbgrader's gradebook: see summarise; with ``similarity``, the summary ``nnkit similarity``
-    wrote) to ``out_html``."""
+    wrote; ``states``: see summarise) to ``out_html``."""
     results_dir = Path(results_dir)
     if not results_dir.is_dir():
         raise NotADirectoryError(MESSAGES["no_results"].format(path=results_dir, assignment=assignment))
-    summary = summarise(assignment, results_dir, written)
+    summary = summarise(assignment, results_dir, written, states)
     out_html = Path(out_html)
     found = read_similarity(similarity, out_html) if similarity is not None else None
     results.write_text_atomic(render(summary, str(results_dir), found), out_html)

@@ -53,16 +53,20 @@ WRITTEN_STATES = ("by_hand", "waiting", "unanswered")
 
 
 # -- autograde: what each grade cell keeps for the summary -------------------------------------------------------
-def record(failure=None, upstream=()):
+def record(failure=None, upstream=(), broken=()):
     """What a grade cell keeps for the summary: the part's first failure (``results.first_failure``, or
-    ``{"message": ...}`` for a message of the grader's own) and the functions to fix first."""
-    return {"failure": failure, "upstream": list(upstream)}
+    ``{"message": ...}`` for a message of the grader's own), the functions to fix first, and the sentences of the
+    modules that could not be imported (``evaluation.broken_module``) that this part needs."""
+    return {"failure": failure, "upstream": list(upstream), "broken": list(broken)}
 
 
-def part_record(test):
-    """The record of a graded part, from its entry in a results document (``results.to_results``)."""
+def part_record(test, broken=None):
+    """The record of a graded part, from its entry in a results document (``results.to_results``); ``broken`` is
+    the document's ``extra_data.broken`` ({module file: sentence}), of which the part keeps the files it needs."""
     extra = test.get("extra_data", {})
-    return record(extra.get("first_failure"), extra.get("upstream", ()))
+    broken = broken if isinstance(broken, dict) else {}
+    return record(extra.get("first_failure"), extra.get("upstream", ()),
+                  [broken[file] for file in extra.get("broken") or () if isinstance(broken.get(file), str)])
 
 
 def message_record(message):
@@ -94,6 +98,7 @@ class Row:
     state: str = "by_hand"
     failure: dict = None
     upstream: list = field(default_factory=list)
+    broken: list = field(default_factory=list)  # the sentences of the modules it needs that could not be imported
 
     @property
     def lost(self):
@@ -142,7 +147,8 @@ def rows(nb, grades, assignment):
         kept = {} if written else read_record(cell)
         found.append(Row(meta["grade_id"], titles.get(meta["grade_id"], meta["grade_id"]), float(score or 0),
                          float(points or 0), anchor(cell), written, state, kept.get("failure"),
-                         [(str(name), "") for name in kept.get("upstream") or ()]))
+                         [(str(name), "") for name in kept.get("upstream") or ()],
+                         [str(sentence) for sentence in kept.get("broken") or () if isinstance(sentence, str)]))
     hrefs = {row.key: row.href for row in found}
     for row in found:
         row.upstream = [(name, hrefs.get(checked.get(name), "")) for name, _ in row.upstream]
@@ -211,8 +217,10 @@ def render(found, score, max_score, late_penalty=0.0):
         table.append(_tr("nnkit-late", _e(MESSAGES["late_penalty"]), f"-{_points(late_penalty)}", ""))
     table.append(_tr("nnkit-total", f"<strong>{_e(MESSAGES['total'])}</strong>",
                      f"<strong>{_points(score)} / {_points(max_score)}</strong>", ""))
+    broken = list(dict.fromkeys(sentence for row in found for sentence in row.broken))  # each module once
     return (f'<div id="{SUMMARY_ID}" class="nnkit-summary">'
             f'<div class="nnkit-heading"><strong>{_e(MESSAGES["heading"])}</strong></div>'
+            + "".join(f'<div class="nnkit-broken"><strong>{_e(sentence)}</strong></div>' for sentence in broken) +
             f'<div class="nnkit-verdict">{_e(verdict)}</div>'
             f'<div class="nnkit-table">{"".join(table)}</div></div>')
 

@@ -127,18 +127,18 @@ def cjk_fonts():
     return tuple(known())
 
 
-def font_settings(lang=None):
-    """matplotlib rc settings that draw ``lang``'s text: {} for English; for Chinese, the CJK fonts the machine has,
-    then DejaVu Sans."""
-    if (lang or text.current()) == text.ENGLISH:
+def font_settings():
+    """matplotlib rc settings that draw the current language's text: {} for English; for Chinese, the CJK fonts the
+    machine has, then DejaVu Sans."""
+    if text.current() == text.ENGLISH:
         return {}
     return {"font.family": "sans-serif", "font.sans-serif": [*cjk_fonts(), LATIN_FONT]}
 
 
 @contextmanager
-def fonts(lang=None):
-    """Build and save figures inside this block to draw ``lang``'s text."""
-    settings = font_settings(lang)
+def fonts():
+    """Build and save figures inside this block to draw the current language's text."""
+    settings = font_settings()
     if not settings:
         yield
         return
@@ -521,7 +521,7 @@ def write_run_plots(report, folder):
                            ("boundary", lambda: boundary_figure(report, key, run))):
             path = folder / f"{_stem(key)}-{kind}.png"
             try:
-                with fonts(getattr(report, "lang", None)):
+                with text.language(getattr(report, "lang", None) or text.current()), fonts():
                     fig = draw()
                     if fig is not None:
                         partial = path.with_name(f".{path.name}.part")
@@ -549,7 +549,7 @@ def warm(lang=None):
         return
     _WARMED.add(lang)
     try:
-        with fonts(lang):
+        with text.language(lang), fonts():
             fig = Figure(figsize=(2, 2), dpi=DPI)
             ax = fig.subplots()
             ax.plot([1, 2, 3], [10.0, 1.0, 0.01], label=MESSAGES["student"])

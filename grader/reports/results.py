@@ -38,6 +38,8 @@ MESSAGES = text.table("results", {
     "cut": "\n… [{count} more characters cut: a results file must stay under 1 MB]",
     "line_cut": "… [{count} more characters cut]",
     "more_failures": "… and {count} more failed checks, not shown",
+    "not_run": "{count} checks did not run: {file} could not be imported (the error is at the top).",
+    "not_run_one": "1 check did not run: {file} could not be imported (the error is at the top).",
 })
 # PrairieLearn refuses a results.json over 1 MiB (1,048,576 bytes); stay under it with room to spare.
 LIMIT_BYTES = 1_000_000
@@ -58,8 +60,13 @@ def part_output(part, limit=None):
     lines = [MESSAGES["part_header"].format(passed=sum(case.passed for case in graded), total=len(graded))
              + (MESSAGES["preview_header"].format(passed=sum(case.passed for case in preview), total=len(preview))
                 if preview else "")]
-    failed = [case for case in part.cases if not case.passed]
-    size = len(lines[0])
+    failed = [case for case in part.cases if not case.passed and not getattr(case, "not_run", "")]
+    not_run = {}
+    for case in part.cases:
+        if not case.passed and getattr(case, "not_run", ""):
+            not_run[case.not_run] = not_run.get(case.not_run, 0) + 1
+    lines += [f"✗ {not_run_line(count, name)}" for name, count in not_run.items()]
+    size = sum(len(line) + 1 for line in lines)
     for shown, case in enumerate(failed):
         line = _cut(case_line(case.function, case.check, case.index + 1, case.public, case.message),
                     MAX_CASE_LINE_CHARS, "line_cut")
@@ -78,6 +85,11 @@ def part_output(part, limit=None):
         lines.append(MESSAGES["breaks"].format(parts=MESSAGES["list_join"].join(
             MESSAGES["quoted"].format(title=title) for title in part.breaks)))
     return "\n".join(lines)
+
+
+def not_run_line(count, file):
+    """The one line for a part's ``count`` cases that did not run because ``file`` could not be imported."""
+    return MESSAGES["not_run_one" if count == 1 else "not_run"].format(count=count, file=file)
 
 
 def case_line(function, check, number, public, message):
@@ -99,6 +111,10 @@ def first_failure(part):
     case = next((case for case in part.cases if not case.passed), None)
     if case is None:
         return None
+    if getattr(case, "not_run", ""):
+        return {"function": "", "check": case.check, "number": case.index + 1, "public": case.public,
+                "message": not_run_line(sum(1 for other in part.cases if other.not_run == case.not_run),
+                                        case.not_run), "cause": ""}
     problem, cause = split_cause(case.message, case.misconception)
     return {"function": case.function, "check": case.check, "number": case.index + 1, "public": case.public,
             "message": _cut(problem, MAX_SUMMARY_CHARS, "line_cut"),
@@ -127,10 +143,12 @@ def to_results(report):
         summary = MESSAGES["summary"].format(assignment=report.title, score=report.score, max_score=report.max_score)
         for test, part in zip(tests, report.parts):
             test["extra_data"].update(upstream=list(part.upstream), breaks=list(part.breaks),
-                                      first_failure=first_failure(part))
+                                      first_failure=first_failure(part), broken=list(getattr(part, "broken", ())))
     sandbox = getattr(report, "sandbox", None)  # the layers that confined the student, and any waiver
-    return document(report.assignment, report.max_score, tests, summary, report.seconds,
-                    **({"sandbox": sandbox} if sandbox else {}))
+    broken = dict(getattr(report, "broken", None) or {})  # {module file: its sentence}: it could not be imported
+    extra = dict({"sandbox": sandbox} if sandbox else {}, **({"broken": broken} if broken else {}))
+    return document(report.assignment, report.max_score, tests, "\n".join([*broken.values(), summary]),
+                    report.seconds, **extra)
 
 
 def to_prairielearn(document, notes=()):

@@ -244,6 +244,9 @@ class Sandbox:
         self._launched = None  # a worker launched and not yet waited for: (Popen, to_worker, from_worker, errors, plan)
         self._loaded = []
         self._failed_imports = {}
+        # {module: graded function names}: a module here that could not be imported is replaced, in the worker, by
+        # a placeholder holding these names (worker._placeholder), so that the modules importing it still import
+        self.graded_functions = {}
         self._stand_in_raised = ()  # what the reference raised on the last stand-in request, if it raised
         spare = ahead.take(self._settings()) if files else None
         self.ahead = spare is not None  # whether this sandbox's first worker was started ahead (ahead.py)
@@ -777,6 +780,10 @@ class Sandbox:
         except Exception as exc:  # a hand-made answer: nested too deep, bad base64, a shape that does not fit
             return Outcome(False, error="BadValue", detail=f"{type(exc).__name__}: {wire.cut(str(exc), 200)}")
 
+    def import_failure(self, module):
+        """The failed Outcome of ``module``'s import (``load``), or None when it imported or was never tried."""
+        return self._failed_imports.get(module)
+
     def refuse(self, module, outcome):
         """Never import ``module``: every call into it, and every import of it by another module, fails with
         ``outcome`` (a failed Outcome; its error should be one of NOT_IMPORTED_AGAIN)."""
@@ -784,9 +791,13 @@ class Sandbox:
 
     def _import_request(self, module):
         """The request to import ``module``. It names the modules whose import hung, crashed the worker or was
-        refused: the worker fails any import of them at once, and says so (``ImportBlocked``)."""
+        refused: the worker fails any import of them at once, and says so (``ImportBlocked``); and the graded
+        modules that failed otherwise (an error of their own, a missing file), with their graded functions: each is
+        a placeholder there, so that ``module`` imports without it."""
         blocked = sorted(name for name, failed in self._failed_imports.items() if failed.error in NOT_IMPORTED_AGAIN)
-        return {"op": "import", "module": module, "blocked": blocked}
+        absent = {name: sorted(self.graded_functions[name]) for name, failed in self._failed_imports.items()
+                  if failed.error not in NOT_IMPORTED_AGAIN and name in self.graded_functions}
+        return {"op": "import", "module": module, "blocked": blocked, "absent": absent}
 
     def load(self, module, timeout=IMPORT_TIMEOUT):
         """Import ``module`` from the staged folder. A failure is remembered for every later call. A module that

@@ -33,6 +33,7 @@ import struct
 import sys
 import time
 import traceback
+import types
 import warnings
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -363,13 +364,41 @@ def _reset_random_state():
     random.seed(0)
 
 
-def _import(module_name, blocked=()):
+class ModuleNotImported(ImportError):
+    """Raised by a function of a placeholder module (``_placeholder``): its module could not be imported. Its
+    message is the module's file name."""
+
+
+def _placeholder(module_name, functions):
+    """A module that stands where a graded module could not be imported, so that the student's other modules still
+    import: it holds only ``functions``, each of which raises ModuleNotImported. A call graded with stand-ins gets
+    the reference in their place (``_install`` finds them as it finds the student's own functions)."""
+    module = types.ModuleType(module_name)
+
+    def make(name):
+        def absent(*args, **kwargs):
+            raise ModuleNotImported(f"{module_name}.py")
+        absent.__name__ = absent.__qualname__ = name
+        return absent
+
+    for name in functions:
+        if type(name) is str and name.isidentifier():
+            setattr(module, name, make(name))
+    return module
+
+
+def _import(module_name, blocked=(), absent=None):
     """Import a staged module. Any import of a module in ``blocked`` (one whose import hung, crashed the worker or
-    was refused) fails at once, and an import that fails that way says which (``ImportBlocked``)."""
+    was refused) fails at once, and an import that fails that way says which (``ImportBlocked``). ``absent`` maps
+    a graded module that could not be imported to its graded functions' names: a placeholder module
+    (``_placeholder``) stands in its place."""
     blocked = [name for name in blocked if type(name) is str and name != module_name]
     sys.path_importer_cache.pop(WORK_DIR, None)  # the folder is listed afresh: a worker started ahead saw it empty
     for name in blocked:
         sys.modules.setdefault(name, None)  # `import name` now raises ModuleNotFoundError at once
+    for name, functions in (absent if type(absent) is dict else {}).items():
+        if type(name) is str and name != module_name and name not in blocked and type(functions) is list:
+            sys.modules.setdefault(name, _placeholder(name, functions))
     _reset_random_state()
     try:
         importlib.import_module(module_name)
@@ -536,7 +565,7 @@ def main():
         except EOFError:
             return
         if request["op"] == "import":
-            answer = _import(request["module"], request.get("blocked", ()))
+            answer = _import(request["module"], request.get("blocked", ()), request.get("absent"))
         else:
             answer = _call(request)
         answer["id"] = request["id"]

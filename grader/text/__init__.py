@@ -2,7 +2,8 @@
 
 English stays where it has always been written: each module's ``MESSAGES``, the catalogues' titles and
 misconception messages, the notebooks' percent-format sources, and the solutions' docstrings and TODO hints. Every
-other language has one place of its own, ``grader/text/<lang>/`` (``zh`` for Chinese), keyed by stable keys:
+other language is a set of gettext catalogues, ``grader/text/locale/<lang>/LC_MESSAGES/*.po`` (``grader.text.po``),
+whose entries are keyed (``msgctxt``) by stable keys, ``<table>::<key>``:
 
 - ``("evaluation", "not_implemented")``: a module's ``MESSAGES`` entry (the table is named after the module);
 - ``("catalogue:a3_backprop", "part:backward")``, ``"check:<title>"``, ``"misconception:<key>"`` (or
@@ -12,15 +13,19 @@ other language has one place of its own, ``grader/text/<lang>/`` (``zh`` for Chi
   ``("hint:solutions/...", "<function>")`` and ``("code:solutions/...", "<MESSAGES key>")`` for student files;
 - ``("notebook:a3_backprop", "<cell key>")``: a markdown cell, from ``# %% [markdown] <cell key>``.
 
-The language in use is, first to last: ``use(lang)`` (what ``--lang`` sets), ``$NNKIT_LANG``, then English. A module
+The language is ambient, never an argument: an entry point (the command line, a pool worker, an nbgrader
+preprocessor) decides it once with ``settle`` (``--lang``, else ``$NNKIT_LANG``, else the language of the course it
+works in, else English), a block that must speak another one says ``with language(lang):``, and everything below
+reads ``current()``. docs/architecture.md says why. A module
 makes its messages translatable with ``MESSAGES = text.table("name", {...})``: the table reads like the dict it
-wraps, and ``MESSAGES[key]`` is the current language's text where it has one. ``tests/test_text.py`` fails when any
+wraps, and ``MESSAGES[key]`` is the current language's text where it has a translation of that very English. The
+kit reads the compiled ``.mo`` files with the standard library's gettext. ``tests/test_text.py`` fails when any
 English key lacks a translation with the same placeholders, or a translation has no English key any more.
 """
-import importlib
 import os
 import re
 import string
+import unicodedata
 from contextlib import contextmanager
 from functools import lru_cache
 
@@ -66,6 +71,13 @@ def use(lang):
     return current()
 
 
+def settle(flag=None, course=None):
+    """An entry point's one decision, made before anything is said: ``flag`` (``--lang``, a preprocessor's ``lang``),
+    else ``$NNKIT_LANG``, else ``course()`` (the language of the course the command works in, or None), else English.
+    Speaks it from now on, and returns it."""
+    return use(flag or os.environ.get(VARIABLE) or (course() if course else None) or ENGLISH)
+
+
 @contextmanager
 def language(lang):
     """Speak ``lang`` inside a with block, then go back to what was spoken before."""
@@ -79,21 +91,35 @@ def language(lang):
 
 
 @lru_cache(maxsize=None)
-def tables(lang):
-    """{table name: {key: text}} of a language other than English."""
-    if check(lang) == ENGLISH:
-        return {}
-    return importlib.import_module(f"{__name__}.{lang}").TABLES
+def _catalogues(lang):
+    """{domain: gettext translations} of a language other than English, from the .mo files ``sync`` compiles."""
+    import gettext
+    from . import po
+    found = {}
+    for name in po.DOMAINS:
+        try:
+            with open(po.mo_path(check(lang), name), "rb") as handle:
+                found[name] = gettext.GNUTranslations(handle)
+        except FileNotFoundError:
+            found[name] = gettext.NullTranslations()
+    return found
 
 
-def lookup(table_name, key, english, lang=None):
-    """The text of ``key`` in table ``table_name``, in ``lang`` (default: the current language); ``english`` when
-    that language is English or has no such entry."""
-    lang = lang or _spoken()
-    if lang == ENGLISH:
+#: the entries whose translation is wrapped markdown, whose line breaks between two CJK characters are dropped
+def _wrapped(table_name, key):
+    return table_name.startswith("notebook:") or (table_name.startswith("written:") and key.endswith(".prompt")) \
+        or (table_name, key) == ("course", "readme")
+
+
+def lookup(table_name, key, english):
+    """The text of ``key`` in table ``table_name``, in the current language; ``english`` when that language is
+    English, or has no translation of this very English (none, fuzzy, or made from English that has changed since)."""
+    lang = _spoken()
+    if lang == ENGLISH or not english:
         return english
-    found = tables(lang).get(table_name, {}).get(key)
-    return english if found is None else found
+    from . import po
+    said = _catalogues(lang)[po.domain(table_name)].pgettext(po.context(table_name, key), english)
+    return join_wide_lines(said) if said != english and _wrapped(table_name, key) else said
 
 
 def _spoken():
@@ -104,10 +130,13 @@ def _spoken():
         return ENGLISH
 
 
-def translation(table_name, lang=None):
-    """{key: text} of one table in ``lang`` (default: the current one); {} for English."""
-    lang = lang or current()
-    return dict(tables(lang).get(table_name, {})) if lang != ENGLISH else {}
+def translation(table_name, english):
+    """{key: text} of the keys of ``english`` ({key: English}) that table ``table_name`` translates in the current
+    language; {} for English."""
+    if current() == ENGLISH:
+        return {}
+    found = {key: lookup(table_name, key, value) for key, value in english.items()}
+    return {key: value for key, value in found.items() if value != english[key]}
 
 
 class Table(dict):
@@ -140,33 +169,29 @@ def table(name, english):
 
 
 # -- catalogue text -------------------------------------------------------------------------------------------------
-def catalogue(name, key, english, lang=None):
-    """A catalogue's text (``title``, ``part:<key>``, ``check:<title>``, ``label:<label>``, ...) in ``lang``."""
-    return lookup(f"catalogue:{name}", key, english, lang)
+def catalogue(name, key, english):
+    """A catalogue's text (``title``, ``part:<key>``, ``check:<title>``, ``label:<label>``, ...)."""
+    return lookup(f"catalogue:{name}", key, english)
 
 
-def misconception(name, part, key, english, lang=None):
+def misconception(name, part, key, english):
     """A misconception's message: ``misconception:<key>@<part>`` where the catalogue needs one per part, else
     ``misconception:<key>``."""
     table_name = f"catalogue:{name}"
-    lang = lang or current()
-    if lang == ENGLISH:
-        return english
-    found = tables(lang).get(table_name, {})
-    text = found.get(f"misconception:{key}@{part}", found.get(f"misconception:{key}"))
-    return english if text is None else text
+    said = lookup(table_name, f"misconception:{key}@{part}", english)
+    return said if said != english else lookup(table_name, f"misconception:{key}", english)
 
 
-def check_title(name, title, lang=None):
-    return catalogue(name, f"check:{title}", title, lang) if title else title
+def check_title(name, title):
+    return catalogue(name, f"check:{title}", title) if title else title
 
 
-def options(name, options, lang=None):
-    """A check's options with its student-facing ``label`` and ``returns`` in ``lang``."""
+def options(name, options):
+    """A check's options with its student-facing ``label`` and ``returns`` in the current language."""
     translated = dict(options)
     for field in ("label", "returns"):
         if isinstance(translated.get(field), str) and translated[field]:
-            translated[field] = catalogue(name, f"{field}:{translated[field]}", translated[field], lang)
+            translated[field] = catalogue(name, f"{field}:{translated[field]}", translated[field])
     return translated
 
 
@@ -207,8 +232,14 @@ def join_wide_lines(markdown):
 
 # -- the shared evaluation code ---------------------------------------------------------------------------------
 def _evaluation_table():
-    lang = _spoken()
-    return {} if lang == ENGLISH else tables(lang).get("evaluation", {})
+    return _evaluation_in(_spoken())
+
+
+@lru_cache(maxsize=None)
+def _evaluation_in(lang):
+    from ..shipped import evaluation
+    with language(lang):
+        return translation("evaluation", evaluation.MESSAGES)
 
 
 def _install():
@@ -219,3 +250,16 @@ def _install():
 
 
 _install()
+
+
+# -- terminal columns ------------------------------------------------------------------------------------------------
+def width(value):
+    """How many terminal columns ``value`` takes: a wide or full-width character (Chinese, Japanese, Korean) takes
+    two, a combining mark none, any other one (Unicode's East Asian Width property)."""
+    return sum(0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
+               for char in value)
+
+
+def ljust(value, columns):
+    """``value`` padded with spaces to ``columns`` terminal columns (``width``), as str.ljust pads characters."""
+    return value + " " * max(0, columns - width(value))

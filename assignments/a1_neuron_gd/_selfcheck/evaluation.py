@@ -30,6 +30,9 @@ MESSAGES = {
                  "graded (the whole solution module is a few KB: is a dataset or generated code pasted into it?)",
     "missing_function": "{function} is missing: {detail}",
     "import_failed": "could not import the module ({detail}){where}",
+    "module_broken": "{file} could not be imported: {error}{where}. Nothing in {file} can run until this is fixed, "
+                     "so fix it first.",
+    "not_imported": "{file} could not be imported, so this check did not run",
     "raised": "raised {error}: {detail}{where}",
     "timeout": "took longer than the {detail} s limit (an endless loop?)",
     "skipped_after_timeout": "not run: an earlier call of {function} ran out of time",
@@ -44,8 +47,12 @@ MESSAGES = {
     "shape_transposed": "{path}has shape {got}; expected {expected}: it looks transposed",
     "length": "{path}has {got} items; expected {expected}",
     "keys": "{path}has keys {got}; expected {expected}",
-    "values": "{path}values differ at {index}: expected {expected}, got {got} (largest difference {diff:.3g})",
+    "values": "{path}values differ at {index}: expected {expected}, got {got}{spread}",
+    "values_spread": " ({count} of {total} entries differ; the largest difference, {diff:.3g}, is at {where})",
+    "values_spread_here": " ({count} of {total} entries differ; the largest difference is this one's)",
     "values_hidden": "{path}values differ at {index}",
+    "value": "{path}the value differs: expected {expected}, got {got}",
+    "value_hidden": "{path}the value differs",
     "type_hidden": "{path}returned something other than {expected}",
     "shape_hidden": "{path}has another shape; expected {expected}",
     "length_hidden": "{path}has another number of items; expected {expected}",
@@ -65,6 +72,7 @@ MESSAGES = {
     "too_small_hidden": "a confidently wrong prediction must cost a large loss (at least {at_least:g}), and this one "
                         "costs less",
     "not_finite": "{path}contains nan or inf at {index} for finite input: make the computation numerically stable",
+    "not_finite_value": "{path}is nan or inf for finite input: make the computation numerically stable",
     "too_small": "returned {got}, but a confidently wrong prediction must cost a large loss (at least "
                  "{at_least:g})",
     "clipped_high": "the probabilities are clipped at a large value: clip at a tiny one such as 1e-12",
@@ -76,7 +84,7 @@ MESSAGES = {
                 "is the learning rate applied?)",
     "converged": "{label}: {metric} is {value:.4g} ({relation} {threshold:g})",
     "diagnosis": "Likely cause: {message}",
-    "changed_input": "changed its argument{plural} {names} in place{where}: the caller's own data is silently "
+    "changed_input": "changed its {argument} {names} in place{where}: the caller's own data is silently "
                      "altered, so whatever uses it next (the next run from the same initial parameters, say) gets "
                      "different numbers",
     "in_place": "an in-place operation on an argument (x -= ..., out=x, or x[...] = ... on the array itself): build "
@@ -90,7 +98,8 @@ MESSAGES = {
     "the_value": "the value",
     "changed_at": " (at {places})",
     "list_and": "{items} and {last}",
-    "plural": "s",
+    "argument": "argument",
+    "arguments": "arguments",
     "metric_max_error": "max error",
     "metric_accuracy": "accuracy",
     "training": "training",
@@ -181,10 +190,12 @@ def decode_variant(data):
 
 @dataclass
 class Verdict:
-    """The judgement of one case. ``misconception`` is the key of a diagnosed classic bug, or ''."""
+    """The judgement of one case. ``misconception`` is the key of a diagnosed classic bug, or ''. ``not_run`` is the
+    file of a graded module that could not be imported and kept the case from running, or ''."""
     passed: bool
     message: str
     misconception: str = ""
+    not_run: str = ""
 
 
 def say(key, **fields):
@@ -264,7 +275,7 @@ def mismatch(got, expected, rtol=RTOL, atol=ATOL, path="", reveal=True):
         return _value_mismatch(np.array(float(got)), np.array(float(expected)), rtol, atol, prefix, reveal)
     if isinstance(expected, (bool, np.bool_)) or isinstance(expected, (int, np.integer)):
         if not isinstance(got, (bool, int, np.integer, np.bool_)) or got != expected:
-            return _say_values(prefix, say("the_value"), expected, got, float("nan"), reveal)
+            return _say_values(prefix, None, expected, got, reveal)
         return None
     if isinstance(expected, (tuple, list)):
         if not isinstance(got, (tuple, list)):
@@ -291,7 +302,7 @@ def mismatch(got, expected, rtol=RTOL, atol=ATOL, path="", reveal=True):
                 return problem
         return None
     if got != expected:
-        return _say_values(prefix, say("the_value"), expected, got, float("nan"), reveal)
+        return _say_values(prefix, None, expected, got, reveal)
     return None
 
 
@@ -311,12 +322,21 @@ def _say_type(prefix, got, expected, reveal):
     return say("type_hidden", path=prefix, expected=expected)
 
 
-def _say_values(prefix, index, expected, got, diff, reveal):
-    """Values differ. A hidden case quotes neither the expected value nor the returned one (which the student's code
-    could have made from the case's inputs); only the place, one of the expected value's own."""
-    if reveal:
-        return say("values", path=prefix, index=index, expected=expected, got=got, diff=diff)
-    return say("values_hidden", path=prefix, index=index)
+def _say_values(prefix, index, expected, got, reveal, spread=None):
+    """Values differ at ``index`` (a place's text, or None for a value that is one number). A hidden case quotes
+    neither the expected value nor the returned one (which the student's code could have made from the case's
+    inputs); only the place, one of the expected value's own. ``spread`` is (entries that differ, entries, the
+    largest difference, its place's text, or None where it is ``index``) for an array of more than one entry."""
+    if index is None:
+        return say("value", path=prefix, expected=expected, got=got) if reveal else say("value_hidden", path=prefix)
+    if not reveal:
+        return say("values_hidden", path=prefix, index=index)
+    said = ""
+    if spread and spread[0] > 1:
+        count, total, diff, where = spread
+        said = say("values_spread_here", count=count, total=total) if where is None \
+            else say("values_spread", count=count, total=total, diff=diff, where=where)
+    return say("values", path=prefix, index=index, expected=expected, got=got, spread=said)
 
 
 def _value_mismatch(got, expected, rtol, atol, prefix, reveal=True):
@@ -330,14 +350,20 @@ def _value_mismatch(got, expected, rtol, atol, prefix, reveal=True):
     bad_finite = finite & ~np.isfinite(got_f)
     if bad_finite.any():
         index = tuple(np.argwhere(bad_finite)[0])
-        return say("not_finite", path=prefix, index=_index_text(index))
+        return say("not_finite", path=prefix, index=_index_text(index)) if index \
+            else say("not_finite_value", path=prefix)
     with np.errstate(invalid="ignore"):
         diff = np.where(finite, np.abs(got_f - exp_f), 0.0)
         wrong = (diff > atol + rtol * np.abs(exp_f)) | (~finite & ~((got_f == exp_f) | (np.isnan(got_f) & np.isnan(exp_f))))
     if not wrong.any():
         return None
     index = tuple(np.argwhere(wrong)[0])
-    return _say_values(prefix, _index_text(index), _fmt(exp_f[index]), _fmt(got_f[index]), float(diff.max()), reveal)
+    if not index:  # one number
+        return _say_values(prefix, None, _fmt(exp_f[index]), _fmt(got_f[index]), reveal)
+    largest = tuple(np.unravel_index(int(np.argmax(np.where(wrong, diff, -1.0))), diff.shape))
+    spread = (int(wrong.sum()), int(wrong.size), float(diff[largest]),
+              None if largest == index else _index_text(largest))
+    return _say_values(prefix, _index_text(index), _fmt(exp_f[index]), _fmt(got_f[index]), reveal, spread)
 
 
 def rel_error(got, expected):
@@ -433,6 +459,25 @@ def failure_message(outcome, function, reveal=True):
     return say("raised", error=error, detail=detail, where=where)
 
 
+def broken_module(module, outcome):
+    """The one sentence for a graded module whose own import failed with an error (a SyntaxError, an ImportError,
+    anything its top level raised), naming the file, the line and the error; None for any other failed import (a
+    missing or too large file, an import that hung: each has its own message). ``outcome`` is the import's failed
+    Outcome. The import runs none of a case's inputs, so the error's text is shown whole."""
+    detail = outcome.detail.split(": ", 1) if outcome.error == "ImportFailed" else [outcome.error, outcome.detail]
+    error = detail[0] if len(detail) == 2 else outcome.error
+    if outcome.ok or error in NOT_A_BROKEN_MODULE:
+        return None
+    message = f"{error}: {detail[-1]}" if detail[-1] else error
+    where = say("at", place=_frame(outcome.where[-1])) if outcome.where else ""
+    return say("module_broken", file=f"{module}.py", error=message, where=where)
+
+
+#: failed imports that are not an error of the module's own code: they keep their own messages
+NOT_A_BROKEN_MODULE = ("MissingFile", "TooLarge", "Timeout", "WorkerDied", "BudgetExceeded", "ImportBlocked",
+                       "NotImplementedError")
+
+
 def diagnose(got, variants, rtol=RTOL, atol=ATOL):
     """The first classic bug whose output ``got`` reproduces, as (key, message), or ('', '')."""
     for key, message, output in variants:
@@ -490,7 +535,7 @@ def changed_message(paths):
     inside = [path for path, name in zip(paths, names) if path != name]
     quoted = [f"`{name}`" for name in names]
     listed = quoted[0] if len(quoted) == 1 else say("list_and", items=", ".join(quoted[:-1]), last=quoted[-1])
-    changed = say("changed_input", plural=say("plural") if len(names) > 1 else "", names=listed,
+    changed = say("changed_input", argument=say("arguments" if len(names) > 1 else "argument"), names=listed,
                   where=say("changed_at", places=", ".join(inside)) if inside else "")
     return with_cause(changed, say("in_place"))
 
@@ -528,7 +573,7 @@ def _judge_value(kind, outcome, expected, variants, options, predict, public):
     if problem is None and "at_least" in options:
         value = float(np.max(got))
         if not np.isfinite(value):
-            problem = say("not_finite", path="", index=_index_text(()))
+            problem = say("not_finite_value", path="")
         elif value < options["at_least"]:
             small = (say("too_small", got=_fmt(value), at_least=options["at_least"]) if public
                      else say("too_small_hidden", at_least=options["at_least"]))

@@ -8,6 +8,7 @@ import importlib
 import json
 import sys
 import traceback
+import types
 import warnings
 from pathlib import Path
 
@@ -58,12 +59,86 @@ def _failure(exc):
                               where=_student_frames(exc.__traceback__))
 
 
+class ModuleNotImported(ImportError):
+    """Raised by a function of a placeholder module: its module could not be imported (the message is its file)."""
+
+
+_BROKEN = {}  # graded module -> evaluation.broken_module's sentence, or None once it imported (or failed otherwise)
+
+
+def graded_functions():
+    """{module: [function names]} of every graded function in cases.json (a case's function and those it calls)."""
+    functions = {}
+    for case in load_cases():
+        for dotted in [f"{case['module']}.{case['function']}", *case.get("calls", ())]:
+            module, _, name = dotted.partition(".")
+            functions.setdefault(module, set()).add(name)
+    return {module: sorted(names) for module, names in functions.items()}
+
+
+def _placeholder(module_name, functions):
+    """What stands in ``sys.modules`` for a graded module that could not be imported, so that the student's other
+    modules still import: its graded functions, each raising ModuleNotImported."""
+    module = types.ModuleType(module_name)
+
+    def make(name):
+        def absent(*args, **kwargs):
+            raise ModuleNotImported(f"{module_name}.py")
+        absent.__name__ = name
+        return absent
+
+    for name in functions:
+        setattr(module, name, make(name))
+    return module
+
+
+def _culprit(exc):
+    """The name of the submission's module whose own code raised ``exc`` while it was imported."""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        path = Path(exc.filename)
+    else:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename).parent == FOLDER]
+        path = Path(frames[-1].filename) if frames else Path("")
+    return path.stem if path.parent == FOLDER else ""
+
+
+def broken(module_name):
+    """evaluation.broken_module's sentence when the graded module ``module_name`` cannot be imported because of an
+    error in its own file (a SyntaxError, an ImportError, anything its top level raises), else None. A module that
+    fails only because another graded module does is imported with a placeholder for that one."""
+    if module_name in _BROKEN:
+        return _BROKEN[module_name]
+    _BROKEN[module_name] = None
+    if not (FOLDER / f"{module_name}.py").is_file():
+        return None
+    if str(FOLDER) not in sys.path:
+        sys.path.insert(0, str(FOLDER))
+    functions = graded_functions()
+    for _ in range(len(functions) + 1):
+        try:
+            importlib.import_module(module_name)
+            return None
+        except Exception as exc:
+            culprit = _culprit(exc)
+            if culprit and culprit != module_name and culprit in functions and broken(culprit):
+                continue  # it now imports with a placeholder of the culprit: try again
+            outcome = _failure(exc)
+            sentence = evaluation.broken_module(module_name, outcome) if culprit == module_name else None
+            _BROKEN[module_name] = sentence
+            if sentence:
+                sys.modules[module_name] = _placeholder(module_name, functions.get(module_name, ()))
+            return sentence
+    return None
+
+
 def run(module_name, function_name, args, kwargs):
     """Import and call the student's function; return an evaluation.Outcome like the sandbox's."""
     if not (FOLDER / f"{module_name}.py").is_file():
         return evaluation.Outcome(False, error="ImportFailed", detail=f"MissingFile: {module_name}.py")
     if str(FOLDER) not in sys.path:
         sys.path.insert(0, str(FOLDER))
+    if broken(module_name):
+        return evaluation.Outcome(False, error="ModuleNotImported", detail=f"{module_name}.py")
     try:
         module = importlib.import_module(module_name)
     except Exception as exc:
@@ -91,6 +166,9 @@ def judge_case(case):
     """Run one public case from cases.json and return its evaluation.Verdict. A failure names the graded functions
     the function calls that fail their own public checks: those come first."""
     outcome = run(case["module"], case["function"], wire.decode(case["args"]), wire.decode(case["kwargs"]))
+    if outcome.error == "ModuleNotImported":  # its module, or one whose function it called, could not be imported
+        file = outcome.detail if _BROKEN.get(outcome.detail[:-3]) else f"{case['module']}.py"
+        return evaluation.Verdict(False, evaluation.say("not_imported", file=file), not_run=file)
     variants = [(key, message, evaluation.decode_variant(output)) for key, message, output in case["variants"]]
     try:
         verdict = evaluation.judge(case["kind"], outcome, wire.decode(case["expected"]), variants,
@@ -100,7 +178,7 @@ def judge_case(case):
         return evaluation.Verdict(False, evaluation.say("bad_value", detail=f"{type(exc).__name__}: {exc}"))
     if verdict.passed:
         return verdict
-    failing = [name for name in case.get("calls", ()) if _fails(name)]
+    failing = [name for name in case.get("calls", ()) if not broken(name.partition(".")[0]) and _fails(name)]
     if not failing:
         return verdict
     cause = say("upstream", functions=", ".join(f"{name}()" for name in failing))

@@ -81,19 +81,19 @@ def autograde_preprocessors():
     return chain
 
 
-def grade_command(assignment, folder, out_dir, budget=limits.BUDGET_SECONDS, waive=(), lang=None):
+def grade_command(assignment, folder, out_dir, budget=limits.BUDGET_SECONDS, waive=()):
     """The arguments of ``python -m grader`` that grade ``folder`` into ``out_dir``: results.json, then plots/."""
     out_dir = Path(out_dir)
     command = ["grade", "--assignment", assignment, "--out", str(out_dir / "results.json"), "--plots",
-               str(out_dir / "plots"), "--budget", repr(float(budget)), "--lang", lang or text.current(), str(folder)]
+               str(out_dir / "plots"), "--budget", repr(float(budget)), "--lang", text.current(), str(folder)]
     if waive:
         command[-1:-1] = ["--allow-weak-sandbox", ",".join(waive)]
     return command
 
 
-def run_grader(assignment, folder, out_dir, timeout, budget=limits.BUDGET_SECONDS, waive=(), lang=None, helper=None):
+def run_grader(assignment, folder, out_dir, timeout, budget=limits.BUDGET_SECONDS, waive=(), helper=None):
     """Run ``python -m grader grade --budget BUDGET`` on ``folder``, with the sandbox properties ``waive`` waived,
-    killed after ``timeout`` seconds, in ``lang`` (default: the current language): in ``helper`` (a
+    killed after ``timeout`` seconds, in the current language (passed on as ``--lang``): in ``helper`` (a
     grading_helper.Helper, which runs the same command in a process forked from a warm one), else, or when the
     helper fails, in a cold process of its own.
 
@@ -103,7 +103,7 @@ def run_grader(assignment, folder, out_dir, timeout, budget=limits.BUDGET_SECOND
     """
     out_dir = Path(out_dir)
     results, log = out_dir / "results.json", out_dir / "grader.log"
-    arguments = grade_command(assignment, folder, out_dir, budget, waive, lang)
+    arguments = grade_command(assignment, folder, out_dir, budget, waive)
     try:
         if helper is None:
             raise grading_helper.HelperGone("no helper")
@@ -186,9 +186,9 @@ def grade_outputs(text, score, images=(), record=None):
     return outputs
 
 
-def reusable_results(results_dir, assignment, student, folder, lang=None, budget_seconds=None):
+def reusable_results(results_dir, assignment, student, folder, budget_seconds=None):
     """(results document, plots folder) that ``grade-all --plots`` wrote for this student, if they grade exactly
-    the module files in ``folder``, in ``lang`` (default: the current language), under ``budget_seconds`` (default:
+    the module files in ``folder``, in the current language, under ``budget_seconds`` (default:
     limits.BUDGET_SECONDS); else None. Only the graded modules' bytes, the kit, the language and the budget decide a
     results document, so such a one is what ``python -m grader grade --plots`` would write again."""
     from ...grading import engine
@@ -202,7 +202,7 @@ def reusable_results(results_dir, assignment, student, folder, lang=None, budget
     path = Path(results_dir) / assignment / f"{student}.json"
     document = batch.read_results(path)
     try:
-        kit = batch.kit_fingerprint(spec, lang, budget_seconds)
+        kit = batch.kit_fingerprint(spec, budget_seconds)
         fingerprint = batch.submission_fingerprint(spec, Path(folder), kit)
     except (OSError, engine.SubmissionError):  # a folder it cannot read as plain files: grade it here instead
         return None
@@ -258,8 +258,7 @@ class GradeWithKit(KitPreprocessor):
     def _results(self, assignment, student, folder, scratch):
         """(document or None, plots folder, exit status, reason there is no document) for this submission:
         reused from grade-all, or graded now."""
-        lang = text.current()
-        reused = reusable_results(self.reuse_results, assignment, student, folder, lang, self.budget)
+        reused = reusable_results(self.reuse_results, assignment, student, folder, self.budget)
         if reused is not None:
             document, plot_dir = reused
             self.log.info(MESSAGES["reused"].format(student=student,
@@ -268,7 +267,7 @@ class GradeWithKit(KitPreprocessor):
         policy = self._policy()  # refuses before any student code runs; nbgrader then fails this submission
         helper = grading_helper.helper(paths.tool_env()) if self.helper else None
         document, reason, code, stderr = run_grader(assignment, folder, scratch, self.timeout, self.budget,
-                                                    sorted(policy.waived), lang, helper)
+                                                    sorted(policy.waived), helper)
         if document is None or code != 0:  # for the instructor's log only; the student sees one line
             why = reason or (MESSAGES["reason_timeout"].format(seconds=self.timeout) if code is None
                              else MESSAGES["reason_exit"].format(code=code))
@@ -286,6 +285,9 @@ class GradeWithKit(KitPreprocessor):
         with tempfile.TemporaryDirectory(prefix="nnkit-autograde-") as scratch:
             document, plot_dir, code, reason = self._results(assignment, student, folder, scratch)
             parts = {test["extra_data"]["part"]: test for test in document["tests"]} if document else {}
+            # a module that could not be imported: its sentence heads the first grade cell that needs it
+            broken = (document or {}).get("extra_data", {}).get("broken") or {}
+            told = set()
             for cell in nb.cells:
                 meta = cell.get("metadata", {}).get("nbgrader", {})
                 # only the parts' grade cells: a written answer (a solution cell) stays as the student wrote it
@@ -298,11 +300,16 @@ class GradeWithKit(KitPreprocessor):
                     outputs = grade_outputs(message, 0.0, record=feedback_summary.message_record(message))
                 else:
                     text = part["output"]
+                    record = feedback_summary.part_record(part, broken)
+                    first = [sentence for sentence in record["broken"] if sentence not in told]
+                    if first:
+                        text = "\n".join(first + [text])
+                        told.update(first)
                     if code != 0:  # it failed, or was killed, after it wrote the results
                         text += "\n" + MESSAGES["plots_failed"]
                     images = part_plots(plot_dir, meta["grade_id"])
                     score = min(float(part["score"]), float(meta.get("points", part["score"])))
-                    outputs = grade_outputs(text, score, images, feedback_summary.part_record(part))
+                    outputs = grade_outputs(text, score, images, record)
                 cell.outputs = outputs
                 cell.execution_count = None
                 self.log.info("%s/%s: %s", assignment, meta.get("grade_id"), outputs[-1]["data"]["text/plain"])

@@ -44,6 +44,10 @@ MESSAGES = text.table("nbgrader_collect", {
     "nothing_found": "{path}: none of the expected files ({files}) found",
     "notebook_broken": "{path}: its {name} cannot be read as a notebook; the released notebook stands in for it",
     "extracted": "Extracted {files} for student {student}",
+    "collected_before": "zip_collect ran before: {path} holds that collection. Run `nbgrader zip_collect --force "
+                        "{assignment}` to collect every archive again (late ones included); it replaces each "
+                        "collected student's submitted/ folder, and `nbgrader autograde {assignment}` then grades "
+                        "the new students (with --force, everyone again).",
     "notebook_supplied": "{path} holds no {name}: the released notebook stands in for it (autograde needs a "
                          "notebook; the grades come from the modules)",
 })
@@ -96,6 +100,23 @@ class SafeExtractor(ExtractorPlugin):
 
     max_bytes = Integer(50 * 1024 ** 2, help="Largest total unpacked size of one student's archive.").tag(config=True)
     max_entries = Integer(2000, help="Most entries in one student's archive.").tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._refuse_an_earlier_collection()
+
+    def _refuse_an_earlier_collection(self):
+        """``zip_collect`` run again (late submissions) without ``--force``: end it in one line that says what to
+        run, before nbgrader's own refusal ("Directory not empty"), whose hint is on a second line. ``zip_collect``
+        makes this extractor just before it would refuse, and only there; elsewhere (a test) this does nothing."""
+        app = self.parent
+        coursedir = getattr(app, "coursedir", None)
+        if coursedir is None or self.force or getattr(app, "force", False) \
+                or not hasattr(app, "extracted_directory") or not hasattr(app, "_format_collect_path"):
+            return
+        extracted = Path(app._format_collect_path(app.extracted_directory))
+        if extracted.is_dir() and any(extracted.iterdir()):
+            app.fail(MESSAGES["collected_before"].format(path=extracted, assignment=coursedir.assignment_id))
 
     def _release(self):
         """The released assignment folder, or None outside ``nbgrader zip_collect``."""

@@ -4,6 +4,7 @@ policy that lets no script run. Each page starts with a summary of what is wrong
 ``grader.reports.feedback_summary``), from the gradebook's scores.
 """
 import html
+import json
 import re
 from pathlib import Path
 
@@ -21,6 +22,8 @@ div.output_png img { max-width: 100%; height: auto; }
 div.nnkit-summary { margin: 0 0 1.5em; padding: 0.6em 0.8em; border: 1px solid #ddd; border-radius: 4px; }
 div.nnkit-heading { font-size: 1.2em; margin-bottom: 0.3em; }
 div.nnkit-verdict { margin-bottom: 0.6em; }
+div.nnkit-broken { margin: 0.4em 0 0.6em; padding: 0.4em 0.6em; border-left: 4px solid #b3261e; background: #fdf3f2;
+                   white-space: pre-wrap; overflow-wrap: anywhere; }
 div.nnkit-table { display: table; border-collapse: collapse; width: 100%; }
 div.nnkit-row { display: table-row; }
 div.nnkit-cell { display: table-cell; padding: 0.25em 0.6em; border-top: 1px solid #eee; vertical-align: top; }
@@ -99,19 +102,30 @@ FEEDBACK = text.table("feedback", {
     "task_code": "Task: <code>",
     "comments": "<b>Comments:</b>",
     "html": "<html>",
+    "no_response": "No response.",
 })
+#: The comment nbgrader's autograde stores for a written answer left as released (SaveAutoGrades), in English only,
+#: and where the template shows a comment: the page shows FEEDBACK["no_response"] in its place.
+NO_RESPONSE = "No response."
+COMMENT_SHOWN = "{{ cell.metadata.nbgrader.comment | markdown2html"
 FEEDBACK_TEMPLATE = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates" / "feedback" / \
     "index.html.j2"
 
 
-def feedback_template(lang):
-    """nbgrader's feedback page template with its words in ``lang``; None for English (nbgrader's own is used)."""
-    if lang == text.ENGLISH:
+def feedback_template():
+    """nbgrader's feedback page template with its words in the current language; None for English (nbgrader's own
+    is used)."""
+    if text.current() == text.ENGLISH:
         return None
     template = FEEDBACK_TEMPLATE.read_text(encoding="utf-8")
     for fragment, key in FEEDBACK_FRAGMENTS:
-        template = template.replace(fragment, text.lookup("feedback", key, fragment, lang))
-    return template
+        template = template.replace(fragment, text.lookup("feedback", key, fragment))
+    if template.count(COMMENT_SHOWN) != 1:
+        raise ValueError(f"nbgrader's feedback template shows no comment as {COMMENT_SHOWN!r}")
+    said = json.dumps(text.lookup("feedback", "no_response", NO_RESPONSE), ensure_ascii=False)
+    return template.replace(COMMENT_SHOWN, "{{ (%s if cell.metadata.nbgrader.comment == %s else "
+                                          "cell.metadata.nbgrader.comment) | markdown2html"
+                            % (said, json.dumps(NO_RESPONSE)))
 
 
 def answer_state(grade):
@@ -190,9 +204,9 @@ class FeedbackExporter(HTMLExporter):
         super().__init__(*args, **kwargs)
         templates = {"mathjax.html.j2": "{%- macro mathjax(url='') -%}{%- endmacro %}"}
         lang = text.check(self.lang) if self.lang else text.current()
-        template = feedback_template(lang) or FEEDBACK_TEMPLATE.read_text(encoding="utf-8").replace(
-            "<html>", f'<html lang="{text.ENGLISH}">', 1)
         with text.language(lang):
+            template = feedback_template() or FEEDBACK_TEMPLATE.read_text(encoding="utf-8").replace(
+                "<html>", f'<html lang="{text.ENGLISH}">', 1)
             templates["index.html.j2"] = collapse_toc(template, feedback_summary.MESSAGES["toc"])
         self.extra_loaders = [DictLoader(templates), *self.extra_loaders]
         self.register_preprocessor(FeedbackSummary(parent=self, lang=lang))

@@ -59,3 +59,17 @@ def gradebook_written(course, assignment, db_name="gradebook.db"):
     """``{student: {question: score, or None while it waits for a grader}}`` of the written answers."""
     return {student: {key: written_score(grade) for key, grade in row.items() if grade["written"]}
             for student, row in gradebook_grades(course, assignment, db_name).items()}
+
+
+def written_state(grade):
+    """Where a written answer stands, from its ``gradebook_grades`` entry: "by_hand" (a grader scored it), "waiting"
+    (it waits for a grader) or "unanswered" (left as released: autograde scored it 0 by itself, and no grader did)."""
+    if grade["manual"] is not None:
+        return "by_hand"
+    return "waiting" if grade["needs_manual_grade"] or grade["auto"] is None else "unanswered"
+
+
+def gradebook_written_states(course, assignment, db_name="gradebook.db"):
+    """``{student: {question: written_state}}`` of the written answers."""
+    return {student: {key: written_state(grade) for key, grade in row.items() if grade["written"]}
+            for student, row in gradebook_grades(course, assignment, db_name).items()}

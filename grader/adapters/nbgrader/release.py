@@ -58,8 +58,9 @@ def generate_preprocessors():
     return [WarnRevealedAnswers] + list(GenerateAssignment.class_traits()["preprocessors"].default())
 
 
-def answer_stub(lang=None):
+def answer_stub():
     """What a released written-answer cell holds until the student writes there (nbgrader's
-    ``ClearSolutions.text_stub``), in ``lang``: the text the notebook's prompt tells the student to replace."""
+    ``ClearSolutions.text_stub``), in the current language: the text the notebook's prompt tells the student to
+    replace."""
     from ...authoring import notebooks
-    return text.lookup("notebooks", "answer_stub", notebooks.ANSWER_STUB, lang or text.current())
+    return text.lookup("notebooks", "answer_stub", notebooks.ANSWER_STUB)
