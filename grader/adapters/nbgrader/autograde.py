@@ -267,7 +267,7 @@ class GradeWithKit(KitPreprocessor):
         policy = self._policy()  # refuses before any student code runs; nbgrader then fails this submission
         helper = grading_helper.helper(paths.tool_env()) if self.helper else None
         document, reason, code, stderr = run_grader(assignment, folder, scratch, self.timeout, self.budget,
-                                                    sorted(policy.waived), helper)
+                                                    sorted(policy.waived), helper=helper)
         if document is None or code != 0:  # for the instructor's log only; the student sees one line
             why = reason or (MESSAGES["reason_timeout"].format(seconds=self.timeout) if code is None
                              else MESSAGES["reason_exit"].format(code=code))
