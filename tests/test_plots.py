@@ -213,3 +213,31 @@ def test_chinese_plots_draw_every_glyph(tmp_path, submission):
             class_report._histogram([3.0, 10.5, 17.0], 20.0)
     assert len(written) >= 6
     assert [str(w.message) for w in caught if "missing from font" in str(w.message)] == []
+
+
+def test_the_plotter_draws_each_run_while_grading_the_same_pngs_byte_for_byte(submission, tmp_path, monkeypatch):
+    """reports.plotter: a child forked before grading draws each run as the engine hands it over; its PNGs and
+    texts are those write_run_plots draws from the finished report. Grading that stops abandons the child."""
+    from grader.reports.plotter import Plotter
+    folder = submission("a1_neuron_gd")
+    plotter = Plotter(tmp_path / "during")
+    handed = []
+    report_ = engine.grade("a1_neuron_gd", folder,
+                           on_run=lambda *args: (handed.append(args[2]), plotter.run(*args)))
+    assert handed == list(report_.runs)  # each run as soon as it was judged, in grading order
+    during = plotter.finish(report_)
+    after = plots.write_run_plots(report_, tmp_path / "after")
+    assert [path.name for path in during] == sorted(path.name for path in after) and during
+    for path in during:
+        assert path.read_bytes() == (tmp_path / "after" / path.name).read_bytes()
+        assert paths.read_plot_alt(path) == paths.read_plot_alt(tmp_path / "after" / path.name)
+
+    stopped = Plotter(tmp_path / "stopped")
+    stopped.abandon()
+    assert stopped.pid is None and not list((tmp_path / "stopped").glob("*.png"))
+    monkeypatch.setattr(plots, "curves_figure", lambda key, run: __import__("time").sleep(60))
+    slow = Plotter(tmp_path / "slow", seconds=1.0)
+    for key, run in report_.runs.items():
+        slow.run(report_.assignment, report_.lang, key, run)
+    slow.finish(report_)  # killed after its second: what it drew stays, the rest is not drawn
+    assert not list((tmp_path / "slow").glob("*-curves.png"))

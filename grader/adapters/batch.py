@@ -156,14 +156,16 @@ def _stop(signum, frame):
 
 def _warm(assignment_name, lang):
     """Pool initializer: load the catalogue, the reference solutions and the reference cache (which the parent
-    built) once per worker process, and speak ``lang``, the parent's language (a worker process is an entry point:
-    it sets the language once, as the command line does). Ctrl-C (which the terminal sends to every
-    process of the run) or the parent's SIGTERM ends a worker at once."""
+    built) once per worker process, start each sandbox worker ahead (``sandbox.ahead``), and speak ``lang``, the
+    parent's language (a worker process is an entry point: it sets the language once, as the command line does).
+    Ctrl-C (which the terminal sends to every process of the run) or the parent's SIGTERM ends a worker at once."""
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     text.use(lang)
     from ..grading import reference_cache
     from ..core import references
+    from ..sandbox import ahead
+    ahead.keep()  # each submission's worker boots while the one before runs
     assignment = catalogues.load(assignment_name)
     references.modules(assignment)
     reference_cache.for_assignment(assignment_name).load()

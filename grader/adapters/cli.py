@@ -5,9 +5,7 @@ Every command takes ``--lang`` (``en`` or ``zh``): the language of everything it
 at or above its folder arguments, then the current folder), else English. Scores never depend on it.
 """
 import argparse
-import importlib
 import sys
-import threading
 from pathlib import Path
 
 from .. import text
@@ -37,20 +35,35 @@ TITLE_COLUMNS = 44
 
 
 def _grade(args):
+    from ..sandbox import ahead, runner
+    if args.own_process:  # the worker boots while the grader imports and reads the references
+        runner.Sandbox.launch_ahead()
+    try:
+        return _grade_now(args)
+    finally:
+        ahead.discard()  # not taken: the submission was refused before it was staged
+
+
+def _grade_now(args):
     from ..grading import engine
     from ..core import limits
     from ..reports import results
     if args.own_process:  # the grader's own memory is bounded too, where this process grades and nothing else
         limits.cap_address_space()
-    loading = None
-    if args.plots:  # matplotlib loads while the student's code runs, since the grader mostly waits on it
-        loading = threading.Thread(target=importlib.import_module, args=("grader.reports.plots",), daemon=True)
-        loading.start()
     _holds_modules(args.assignment, Path(args.submission))
-    report = engine.grade(args.assignment, args.submission, budget_seconds=args.budget or limits.BUDGET_SECONDS,
-                          policy=_policy(args))
+    plotter = None
+    if args.plots:  # a process forked now warms matplotlib, then draws each training run while grading goes on
+        from ..reports.plotter import Plotter
+        plotter = Plotter(args.plots, text.current())
+    try:
+        report = engine.grade(args.assignment, args.submission, budget_seconds=args.budget or limits.BUDGET_SECONDS,
+                              policy=_policy(args), on_run=plotter.run if plotter else None)
+    except BaseException:
+        if plotter is not None:
+            plotter.abandon()
+        raise
     document = results.to_results(report)
-    if args.out:  # the results are complete before any plot is drawn, and nothing after this can undo them
+    if args.out:  # the results are written before the plots are waited for, and nothing after this can undo them
         results.write_results(document, args.out)
     else:
         sys.stdout.write(results.json_text(results.fit(document)))
@@ -63,10 +76,8 @@ def _grade(args):
               file=sys.stderr)
     print(MESSAGES["total_row"].format(title=text.ljust(MESSAGES["total"], column), score=report.score,
                                        points=report.max_score), file=sys.stderr)
-    if args.plots:
-        loading.join()
-        from ..reports import plots
-        plots.write_run_plots_within(report, args.plots)
+    if plotter is not None:
+        plotter.finish(report)
     return 0
 
 

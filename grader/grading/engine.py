@@ -163,18 +163,21 @@ def staged_files(assignment, modules):
     return files
 
 
-def grade(assignment_name, submission_dir, *, budget_seconds=BUDGET_SECONDS, memory_bytes=None, policy=None):
+def grade(assignment_name, submission_dir, *, budget_seconds=BUDGET_SECONDS, memory_bytes=None, policy=None,
+          on_run=None):
     """Grade the submission folder ``submission_dir`` and return a Report. Raises SubmissionError on bad input, and
     confinement.Refused, before any student code runs, when the sandbox lacks a property ``policy`` requires.
 
     ``budget_seconds`` is the time the submission's code may take in all; ``memory_bytes`` is the worker's
     address-space limit (default: the sandbox's ``MEMORY_BYTES``). ``policy`` is a confinement.Policy (default:
     every property required, except those waived in ``$NNKIT_SANDBOX_WAIVE``). Every message and title is in the
-    current language (``text.current()``, which the Report records); the scores never depend on it."""
-    return _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy)
+    current language (``text.current()``, which the Report records); the scores never depend on it.
+    ``on_run(assignment, lang, key, run)`` is called with each entry of ``Report.runs`` as soon as it is complete
+    (``reports.plotter`` draws it while grading goes on); what it raises is ignored."""
+    return _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy, on_run)
 
 
-def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy):
+def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy, on_run=None):
     try:
         assignment = catalogues.load(assignment_name)
     except catalogues.UnknownAssignment as exc:
@@ -268,11 +271,17 @@ def _grade(assignment_name, submission_dir, budget_seconds, memory_bytes, policy
                     if check.kind == "converge" and outcome.ok and case.public and check.options.get("plot", True):
                         label = (text.catalogue(spec_name, f"label:{case.label}", case.label) if case.label
                                  else "")
-                        runs[f"{part.key}/{case.label or case_index}"] = {
+                        key = f"{part.key}/{case.label or case_index}"
+                        runs[key] = {
                             "student": outcome.value if outcome.ok else None, "reference": expected,
                             "options": check.options, "function": check.function,
                             "caption": label or "{} #{}".format(
                                 text.catalogue(spec_name, f"part:{part.key}", part.title), case_index + 1)}
+                        if on_run is not None:
+                            try:
+                                on_run(assignment.name, text.current(), key, runs[key])
+                            except Exception:  # a courtesy: never costs the grade
+                                pass
                 spent = deadline.spent
                 _diagnose(check, records, cases[len(cases) - len(records):], _resolve(ref, check.function),
                           deadline)

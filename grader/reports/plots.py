@@ -535,6 +535,32 @@ def write_run_plots(report, folder):
     return written
 
 
+_WARMED = set()  # the languages warm() has drawn in, in this process or the one it was forked from
+
+
+def warm(lang=None):
+    """Do once, ahead of any report, what drawing a first figure costs: load the fonts of ``lang`` (default: the
+    current language), and build matplotlib's text layout and the mathtext parser of log-scale tick labels, which
+    matplotlib caches per process. A process that draws later (a child forked from this one included) then spends
+    only the drawing itself. Draws into memory, writes nothing, never raises."""
+    import io
+    lang = lang or text.current()
+    if lang in _WARMED:  # this process, or the one it was forked from, has drawn in this language already
+        return
+    _WARMED.add(lang)
+    try:
+        with text.language(lang), fonts():
+            fig = Figure(figsize=(2, 2), dpi=DPI)
+            ax = fig.subplots()
+            ax.plot([1, 2, 3], [10.0, 1.0, 0.01], label=MESSAGES["student"])
+            ax.set_yscale("log")
+            ax.set_title(MESSAGES["loss"])
+            ax.legend(fontsize=8)
+            fig.savefig(io.BytesIO(), dpi=DPI, format="png")
+    except Exception:  # a warm-up only: the real figure reports its own trouble
+        pass
+
+
 def write_run_plots_within(report, folder, seconds=None):
     """``write_run_plots`` in a child process, killed after ``seconds`` (default TIME_LIMIT_SECONDS): return the
     PNGs in ``folder`` afterwards.

@@ -38,7 +38,7 @@ import numpy as np
 
 from .. import text
 from ..shipped.evaluation import STAND_IN_ERROR, Outcome
-from . import confinement, uids, waits
+from . import accounting, ahead, confinement, uids, waits
 from ..shipped import wire
 
 WORKER = Path(__file__).with_name("worker.py")
@@ -233,21 +233,38 @@ class Sandbox:
         self.starts = 0  # workers started: the first, and every one started in place of one that was replaced
         self._holds_references = False  # whether the worker has been sent a stand-in's value since it started
         self._retired = False  # whether the last worker was ended for that reason (drop_references)
-        self.token = secrets.token_hex(16)
         self.layers = {}
         self.swept = 0
+        # The CPU seconds the workers ran, by the kernel's count (waits.cpu_seconds): booting (importing numpy and
+        # confining themselves, before the ready message) and after it (the student's code, the imports of the
+        # student's modules and the worker's encoding of what they return).
+        self.boot_cpu = self.student_cpu = 0.0
+        self._ready_cpu = None
+        self._owner = os.getpid()
         self._proc = None
         self._worker_pid = None
-        self._uid = None  # the uids.Lease of the uid every worker of this sandbox drops to, as root
         self._under_bwrap = False
         self._to_worker = self._from_worker = None
+        self._launched = None  # a worker launched and not yet waited for: (Popen, to_worker, from_worker, errors, plan)
         self._loaded = []
         self._failed_imports = {}
         # {module: graded function names}: a module here that could not be imported is replaced, in the worker, by
         # a placeholder holding these names (worker._placeholder), so that the modules importing it still import
         self.graded_functions = {}
         self._stand_in_raised = ()  # what the reference raised on the last stand-in request, if it raised
-        self.workdir = Path(tempfile.mkdtemp(prefix="nnkit-sandbox-")).resolve()
+        spare = ahead.take(self._settings()) if files else None
+        self.ahead = spare is not None  # whether this sandbox's first worker was started ahead (ahead.py)
+        if spare is not None:  # its folder is empty, and no code but the kit's has run in its worker
+            self.token, self.workdir, self._uid, self._launched = spare.token, spare.workdir, spare._uid, \
+                spare._launched
+            self.starts = spare.starts
+            spare._uid = spare._launched = None
+            spare.workdir = None
+            _OPEN.discard(spare)
+        else:
+            self.token = secrets.token_hex(16)
+            self._uid = None  # the uids.Lease of the uid every worker of this sandbox drops to, as root
+            self.workdir = Path(tempfile.mkdtemp(prefix="nnkit-sandbox-")).resolve()
         _OPEN.add(self)  # at once: a signal that closes every sandbox must find this folder even while it fills
         try:
             for name, source in files.items():
@@ -259,9 +276,19 @@ class Sandbox:
                     target.write_bytes(source)
                 else:
                     shutil.copyfile(source, target)
+            if self._launched is not None and self._launched[4]["uid"] is not None:
+                self._share(self._launched[4]["uid"][1])  # what _command does for a worker launched now
         except BaseException:
             self.close()
             raise
+
+    def _settings(self):
+        """What a worker launched ahead must have been launched with to serve this sandbox (ahead.take)."""
+        return (self.memory_bytes, LAYERS, tuple((name, os.environ.get(name)) for name in NUMERIC_VARIABLES))
+
+    def launched_alive(self):
+        """Whether this sandbox has a worker launched and not yet waited for, whose process is still running."""
+        return self._launched is not None and self._launched[0].poll() is None
 
     def __enter__(self):
         return self
@@ -307,34 +334,66 @@ class Sandbox:
         cmd = [sys.executable, "-S", "-B", str(WORKER), SITE_DIR, str(self.workdir),
                str(to_worker_r), str(from_worker_w)]
         if plan["uid"] is not None:
-            gid = plan["uid"][1]
-            for folder, _, names in os.walk(self.workdir):
-                os.chown(folder, -1, gid)
-                os.chmod(folder, 0o750)
-                for name in names:
-                    os.chown(os.path.join(folder, name), -1, gid, follow_symlinks=False)
-                    os.chmod(os.path.join(folder, name), 0o640, follow_symlinks=False)
+            self._share(plan["uid"][1])
         if plan["bwrap"] is not None:
             cmd = plan["bwrap"].command(self.workdir, cmd, root=os.geteuid() == 0,
                                         keep_uid_capabilities=plan["uid"] is not None)
         return cmd
 
+    def _share(self, gid):
+        """Make the staged folder readable by group ``gid`` (the leased uid's) and no other."""
+        for folder, _, names in os.walk(self.workdir):
+            os.chown(folder, -1, gid)
+            os.chmod(folder, 0o750)
+            for name in names:
+                os.chown(os.path.join(folder, name), -1, gid, follow_symlinks=False)
+                os.chmod(os.path.join(folder, name), 0o640, follow_symlinks=False)
+
     def start(self):
-        """Start the worker now if none is running (grading does, to check its confinement before anything else)."""
+        """Start the worker now if none is running (grading does, to check its confinement before anything else).
+        With ``ahead.keep()``, the next sandbox's worker is then launched, to boot while this one's code runs."""
         if self._proc is None:
             self._start(START_TIMEOUT)
+            if ahead.keeping():
+                self.launch_ahead(self.memory_bytes)
+
+    @staticmethod
+    def launch_ahead(memory_bytes=None):
+        """Make a sandbox with an empty folder and launch its worker, for the next Sandbox of this process with
+        these settings to take over (ahead.py). Never raises: without a spare, the next sandbox starts its own."""
+        try:
+            spare = Sandbox({}, memory_bytes=memory_bytes)
+        except Exception:
+            return
+        try:
+            spare._launched = spare._launch()
+        except Exception:
+            spare.close()
+            return
+        ahead.put(spare._settings(), spare)
 
     def _start(self, timeout):
-        """Start a worker and wait for its ready message. Raises SandboxError if it does not come: no student code
-        has run in a fresh worker, so that is the grader's problem. Raises confinement.Refused when the policy finds
-        a property that no layer holds."""
+        """Start a worker (or take the one launched ahead) and wait for its ready message. Raises SandboxError if
+        it does not come: no student code has run in a fresh worker, so that is the grader's problem. Raises
+        confinement.Refused when the policy finds a property that no layer holds. A worker launched ahead that
+        fails to start is replaced by one started now."""
+        launched, self._launched = self._launched, None
+        if launched is not None:
+            try:
+                return self._await(launched, timeout)
+            except SandboxError:
+                pass
+        self._await(self._launch(), timeout)
+
+    def _launch(self):
+        """Start a worker process; return what ``_await`` needs to wait for its ready message."""
         plan = self._plan()
         self.starts += 1
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
         errors = tempfile.TemporaryFile() if plan["bwrap"] is not None else None  # bubblewrap's own complaints
         try:
-            self._proc = subprocess.Popen(self._command(plan, to_worker_r, from_worker_w),
+            proc = subprocess.Popen(self._command(plan, to_worker_r, from_worker_w),
                                           pass_fds=(to_worker_r, from_worker_w), cwd=self.workdir,
                                           env=self._environment(plan), stdin=subprocess.DEVNULL,
                                           stdout=subprocess.DEVNULL, stderr=errors or subprocess.DEVNULL,
@@ -348,9 +407,13 @@ class Sandbox:
         finally:
             os.close(to_worker_r)
             os.close(from_worker_w)
-        self._to_worker, self._from_worker = to_worker_w, from_worker_r
+        os.set_blocking(to_worker_w, False)
+        return proc, to_worker_w, from_worker_r, errors, plan
+
+    def _await(self, launched, timeout):
+        """Wait for a launched worker's ready message and check its confinement (``_start``)."""
+        self._proc, self._to_worker, self._from_worker, errors, plan = launched
         self._under_bwrap = plan["bwrap"] is not None
-        os.set_blocking(self._to_worker, False)
         try:
             ready = self._receive(time.monotonic() + timeout)
         except (TimeoutError, _WorkerGone, _Garbled) as exc:
@@ -369,6 +432,8 @@ class Sandbox:
             raise SandboxError(MESSAGES["no_start"].format(detail="no ready message"))
         self.layers = _layers(ready.get("layers"))
         self._worker_pid = waits.worker_pid(self._proc.pid)  # now, while only the kit's code has run in it
+        self._ready_cpu = waits.cpu_seconds(self._worker_pid)
+        self.boot_cpu += self._ready_cpu or 0.0
         if self.policy is not None:
             try:
                 self.record = self.policy.check(self.layers)
@@ -418,6 +483,10 @@ class Sandbox:
     def _kill(self):
         if self._proc is None:
             return
+        ran = waits.cpu_seconds(self._worker_pid)
+        if ran is not None and self._ready_cpu is not None:
+            self.student_cpu += max(0.0, ran - self._ready_cpu)
+        self._ready_cpu = None
         for kill in (lambda: os.killpg(self._proc.pid, signal.SIGKILL), self._proc.kill):
             try:
                 kill()
@@ -438,12 +507,21 @@ class Sandbox:
         self.swept += _sweep(self.token)
 
     def close(self):
+        _OPEN.discard(self)
+        if os.getpid() != self._owner:  # a forked child's copy: the workers and the folder are its parent's
+            return
+        launched, self._launched = self._launched, None
+        if launched is not None:  # a worker launched ahead and never waited for
+            self._proc, self._to_worker, self._from_worker = launched[:3]
+            if launched[3] is not None:
+                launched[3].close()
         self._kill()
         if self._uid is not None:  # its workers are gone: another sandbox may have the uid
             self._uid.release()
             self._uid = None
-        shutil.rmtree(self.workdir, ignore_errors=True)
-        _OPEN.discard(self)
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            accounting.record(self)
 
     def _exit_description(self):
         if self._proc is None:

@@ -62,3 +62,16 @@ class Waits:
         for fd in self._fds:
             os.close(fd)
         self._fds = []
+
+
+def cpu_seconds(pid):
+    """The seconds process ``pid``'s main thread has run on a CPU (``/proc/<pid>/schedstat``, the kernel's count),
+    or None where the kernel does not say or the process is gone. The worker is single-threaded, so this is all of
+    its CPU time."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/schedstat", "rb") as handle:
+            return int(handle.read(128).split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None

@@ -394,6 +394,7 @@ def _import(module_name, blocked=(), absent=None):
     a graded module that could not be imported to its graded functions' names: a placeholder module
     (``_placeholder``) stands in its place."""
     blocked = [name for name in blocked if type(name) is str and name != module_name]
+    sys.path_importer_cache.pop(WORK_DIR, None)  # the folder is listed afresh: a worker started ahead saw it empty
     for name in blocked:
         sys.modules.setdefault(name, None)  # `import name` now raises ModuleNotFoundError at once
     for name, functions in (absent if type(absent) is dict else {}).items():

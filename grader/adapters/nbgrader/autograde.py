@@ -2,7 +2,8 @@
 
 ``GradeWithKit`` replaces nbgrader's ``Execute`` preprocessor in ``Autograde.autograde_preprocessors``. The notebook
 is never run in a kernel. Instead ``python -m grader grade`` grades the autograded submission folder in a
-subprocess, and each grade cell (``grade_id`` == catalogue part key) gets the part's messages (a stdout stream), the
+subprocess (by default in a child of one warm grading helper per autograde run, ``grading_helper``, which writes
+what a cold process writes), and each grade cell (``grade_id`` == catalogue part key) gets the part's messages (a stdout stream), the
 part's plots (``image/png``) and the part's score as a plain float ``execute_result``, which is what nbgrader's
 ``determine_grade`` reads; that output's metadata keeps the part's first failure for the feedback page's summary.
 Code a student adds to the notebook therefore cannot change a score, and a submission that hangs or kills its
@@ -14,6 +15,7 @@ one as needing a manual grade, and the formgrader (or ``nbgrader.api.Gradebook``
 """
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,11 +24,12 @@ from base64 import b64encode
 from pathlib import Path
 
 import nbformat
-from traitlets import Float, Integer, List, Unicode, default
+from traitlets import Bool, Float, Integer, List, Unicode, default
 
 from ... import catalogues, text
 from ...core import limits, paths
 from ...reports import feedback_summary
+from .. import grading_helper
 from .files import STUDENT_ID_FULL
 from .preprocessor import KitPreprocessor
 
@@ -78,33 +81,38 @@ def autograde_preprocessors():
     return chain
 
 
-def run_grader(assignment, folder, out_dir, timeout, budget=limits.BUDGET_SECONDS, waive=()):
+def grade_command(assignment, folder, out_dir, budget=limits.BUDGET_SECONDS, waive=()):
+    """The arguments of ``python -m grader`` that grade ``folder`` into ``out_dir``: results.json, then plots/."""
+    out_dir = Path(out_dir)
+    command = ["grade", "--assignment", assignment, "--out", str(out_dir / "results.json"), "--plots",
+               str(out_dir / "plots"), "--budget", repr(float(budget)), "--lang", text.current(), str(folder)]
+    if waive:
+        command[-1:-1] = ["--allow-weak-sandbox", ",".join(waive)]
+    return command
+
+
+def run_grader(assignment, folder, out_dir, timeout, budget=limits.BUDGET_SECONDS, waive=(), helper=None):
     """Run ``python -m grader grade --budget BUDGET`` on ``folder``, with the sandbox properties ``waive`` waived,
-    killed after ``timeout`` seconds, in the current language (passed on as ``--lang``).
+    killed after ``timeout`` seconds, in the current language (passed on as ``--lang``): in ``helper`` (a
+    grading_helper.Helper, which runs the same command in a process forked from a warm one), else, or when the
+    helper fails, in a cold process of its own.
 
     Returns (results document or None, the reason there is none, exit status (None if it was killed), the end of
     its standard error). The document is used whenever it was written and reads back, even if the process failed
     or was killed afterwards: it writes the results before it draws the plots.
     """
     out_dir = Path(out_dir)
-    results, plots, log = out_dir / "results.json", out_dir / "plots", out_dir / "grader.log"
-    command = [sys.executable, "-m", "grader", "grade", "--assignment", assignment, "--out", str(results),
-               "--plots", str(plots), "--budget", repr(float(budget)), "--lang", text.current(), str(folder)]
-    if waive:
-        command[-1:-1] = ["--allow-weak-sandbox", ",".join(waive)]
-    with open(log, "wb") as errors:
-        proc = subprocess.Popen(command, cwd=out_dir, env=paths.tool_env(), stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
-        try:
-            code = proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:  # it ended just then, and every process of its session with it
-                pass
-            proc.wait()
-            code = None
-    stderr = log.read_bytes()[-4000:].decode("utf-8", errors="replace")
+    results, log = out_dir / "results.json", out_dir / "grader.log"
+    arguments = grade_command(assignment, folder, out_dir, budget, waive)
+    try:
+        if helper is None:
+            raise grading_helper.HelperGone("no helper")
+        code = helper.run(arguments, out_dir, log, timeout)
+    except grading_helper.HelperGone:
+        results.unlink(missing_ok=True)  # whatever a lost helper run left: the cold run writes it anew
+        shutil.rmtree(out_dir / "plots", ignore_errors=True)
+        code = _run_cold(arguments, out_dir, log, timeout)
+    stderr = log.read_bytes()[-4000:].decode("utf-8", errors="replace") if log.is_file() else ""
     if not results.is_file():
         if code is None:
             return None, MESSAGES["reason_timeout"].format(seconds=timeout), code, stderr
@@ -119,6 +127,23 @@ def run_grader(assignment, folder, out_dir, timeout, budget=limits.BUDGET_SECOND
     except (ValueError, KeyError, TypeError):
         return None, MESSAGES["reason_bad_results"], code, stderr
     return document, "", code, stderr
+
+
+def _run_cold(arguments, out_dir, log, timeout):
+    """``python -m grader`` ``arguments`` in a process of its own; its exit status, or None if it was killed."""
+    with open(log, "wb") as errors:
+        proc = subprocess.Popen([sys.executable, "-m", "grader", *arguments], cwd=out_dir, env=paths.tool_env(),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors,
+                                start_new_session=True)
+        try:
+            return proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:  # it ended just then, and every process of its session with it
+                pass
+            proc.wait()
+            return None
 
 
 def part_plots(plot_dir, part):
@@ -207,6 +232,9 @@ class GradeWithKit(KitPreprocessor):
                                            "<assignment>/<student>.json; '' to always grade here.").tag(config=True)
     lang = Unicode("", help="The language of the grade cells' messages and plots ('en', 'zh'); '' for $NNKIT_LANG, "
                             "else English. Scores do not depend on it.").tag(config=True)
+    helper = Bool(True, help="Grade every student of this run in one grading helper process, which forks a warm "
+                             "child per student (`grader.adapters.grading_helper`), instead of a cold `python -m "
+                             "grader grade` process each; the results are the same.").tag(config=True)
     waive = List(Unicode(), help="Sandbox properties to grade without, where no confinement layer holds them on this "
                                  "machine (read-the-kit, write, processes, signals, network, or 'all'). Empty: "
                                  "$NNKIT_SANDBOX_WAIVE. See docs/security.md.").tag(config=True)
@@ -237,8 +265,9 @@ class GradeWithKit(KitPreprocessor):
                                                     fingerprint=document["extra_data"]["fingerprint"][:12]))
             return document, plot_dir, 0, ""
         policy = self._policy()  # refuses before any student code runs; nbgrader then fails this submission
+        helper = grading_helper.helper(paths.tool_env()) if self.helper else None
         document, reason, code, stderr = run_grader(assignment, folder, scratch, self.timeout, self.budget,
-                                                    sorted(policy.waived))
+                                                    sorted(policy.waived), helper=helper)
         if document is None or code != 0:  # for the instructor's log only; the student sees one line
             why = reason or (MESSAGES["reason_timeout"].format(seconds=self.timeout) if code is None
                              else MESSAGES["reason_exit"].format(code=code))
