@@ -488,7 +488,7 @@ def test_grade_all_and_autograde_take_the_budget(tmp_path):
     assert all(evaluation.say("budget") in test["output"] for test in document["tests"])
     assert GradeWithKit(budget=12).timeout == 12 + TIMEOUT_MARGIN_SECONDS
 
-    script = (f"import resource\nfrom grader.adapters import batch\nbatch._warm({A1!r})\n"
+    script = (f"import resource\nfrom grader.adapters import batch\nbatch._warm({A1!r}, 'en')\n"
               "print(resource.getrlimit(resource.RLIMIT_AS)[0])")
     warm = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=cli_env(), capture_output=True, text=True,
                           timeout=120)

@@ -29,7 +29,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from .. import catalogues, text
-from ..core import fingerprint, limits, paths
+from ..core import fingerprint, limits
 from ..reports import csv_cells, results
 from ..shipped import wire
 
