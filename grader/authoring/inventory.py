@@ -29,7 +29,6 @@ UNTRANSLATED = {
                                   "with docs/security.md (English), before any student is graded",
     "grader.sandbox.uids": "MESSAGES: why the uid layer is off, for whoever sets up the grading machine with "
                            "docs/security.md (English), like the sandbox's refusals",
-    "grader.catalogues.a3_backprop": "MESSAGES: misconception messages, translated as catalogue:a3_backprop",
 }
 #: Modules translated by a table of their own, which students' copies read from messages.json (see evaluation.py).
 OWN_TRANSLATION = {"grader.shipped.evaluation": "TRANSLATION, set by grader.text or read from _selfcheck/messages.json"}

@@ -274,82 +274,80 @@ def _train_variant(ref, X, Y, params, activations, learning_rate, epochs, batch_
     return list(params), history
 
 
-MESSAGES = {
-    "delta_averaged": "output_delta divides by N: the deltas are per-sample; layer_gradients takes the one mean",
-    "delta_sign": "the output delta is Y - A_out; it is A_out - Y, the gradient of the loss, not of the error",
-    "delta_extra_slope": "the output delta is multiplied by the sigmoid's slope A(1 - A): with cross-entropy that "
-                         "slope cancels, and the delta is just A_out - Y",
-    "no_derivative": "the activation's derivative is left out: multiply by f'(Z) of the hidden layer",
-    "derivative_of_a": "the derivative is taken at A = f(Z) instead of at the pre-activation Z: "
-                       "use f_prime(Z), not f_prime(f(Z))",
-    "sigmoid_twice": "the error goes back through a second sigmoid, not through the next layer's weights (the "
-                     "course notes' bug: output = sigmoid(hidden_output) skips the output weights): use "
-                     "delta_next @ W_next.T",
-    "no_average": "the gradients are summed over the batch, not averaged: divide by N, the number of rows",
-    "transpose": "dW is transposed: it must have W's shape (D_in, D_out), that is A_prev.T @ delta / N",
-    "bias_axis": "db is averaged over the wrong axis: average delta over the samples (axis 0), one entry per unit",
-    "update_sign": "the update has the wrong sign: step against the gradient, W - learning_rate * dW",
-    "bias_not_updated": "the biases are not updated: b - learning_rate * db as well",
-    "early_update": "a layer's weights are updated before the layer below has its delta, so that delta uses the new "
-                    "weights: compute every gradient from the old parameters first, then update them all",
-    "loss_after": "the loss is measured after the update: return the loss of this step's own forward pass",
-    "history_before": "each epoch's loss and accuracy are measured before its updates: measure after the epoch",
-    "no_shuffle": "the mini-batches never change: draw order = rng.permutation(N) at the start of every epoch",
-    "shuffle_once": "the samples are shuffled only once: draw a new rng.permutation(N) at the start of every epoch",
-    "w_not_transposed": "delta_next @ W_next does not line up: W_next is (D_l, D_next), so the delta goes back "
-                        "through its transpose, delta_next @ W_next.T",
-    "slope_formula_on_z": "the slope is computed as Z * (1 - Z), the sigmoid's slope written for its OUTPUT a: at "
-                          "the pre-activation Z, use the layer's own f_prime(Z)",
-    "elementwise_not_matmul": "delta_next * W_next.T multiplies element by element: each unit's share of the error is "
-                              "a sum over the next layer's units, the matrix product delta_next @ W_next.T",
-    "bias_averaged_twice": "db is divided by N twice: delta.mean(axis=0) already averages over the samples",
-    "bias_not_averaged": "db is summed over the batch while dW is averaged: db = delta.mean(axis=0), the same 1/N",
-    "weights_no_transpose": "A_prev @ delta does not line up: dW pairs each input unit with each unit of the layer, "
-                            "A_prev.T @ delta / N, of shape (D_in, D_out)",
-    "wrong_layer_weights": "the delta is sent back through the wrong layer's weights: from layer l to layer l - 1 "
-                           "it goes through W_l, params[l][0], the weights between them",
-    "wrong_layer_inputs": "a layer's gradients use the wrong activations: layer l's dW needs its own input, "
-                          "A_(l-1), which is cache['A'][l] when A[0] = X",
-    "gradients_reversed": "the gradients come back last layer first: grads[l] belongs to params[l], so fill a list "
-                          "by index (or reverse it before returning)",
-    "first_layer_skipped": "the loop stops before the first layer: walk layer = L - 1 down to 0, so that every "
-                           "layer gets its gradients",
-    "bias_no_learning_rate": "the bias step leaves out the learning rate: b - learning_rate * db",
-    "update_discarded": "the parameters come back unchanged: return what gd_step gives, the NEW parameters, with "
-                        "the loss (and give backward the targets Y, not A_out, or every gradient is 0)",
-    "global_random": "the shuffles come from np.random, not from the rng argument: use rng.permutation(N), so that "
-                     "a run is reproducible from the Generator it is given",
-    "last_batch_dropped": "the last, smaller mini-batch is dropped: range(0, N, batch_size) keeps it, so every "
-                          "sample is used once per epoch",
-    "separate_permutations": "X and Y are shuffled with two different permutations, so the samples lose their "
-                             "labels: draw one order = rng.permutation(N) and index both with it",
-    "params_not_rebound": "the parameters never change: train_step returns NEW parameters, so write "
-                          "params, loss = train_step(...)",
-    "batch_size_ignored": "batch_size is ignored and every step uses the whole set: split each epoch's shuffled "
-                          "order into mini-batches of batch_size",
-    "history_last_batch": "the loss recorded is the last mini-batch's: after each epoch, measure the loss on the "
-                          "whole training set",
-    "delta_of_a": "this is the loss's slope in A_out, -(Y / A - (1 - Y) / (1 - A)): the delta is the slope in the "
-                  "pre-activation Z_L, where the activation's slope cancels it down to A_out - Y",
-    "sigmoid_slope_always": "the slope is the sigmoid's whatever the layer's activation: get(activation) gives that "
-                            "layer's own f_prime",
-    "activation_for_slope": "f(Z) stands where its slope f'(Z) belongs: get(activation) returns (f, f_prime)",
-    "bias_keepdims": "db has shape (1, D_out): b has shape (D_out,), so average without keepdims",
-    "wrong_layer_slope": "the slope uses the wrong layer: the delta sent back to layer l - 1 needs that layer's own "
-                         "Z and activation, Z[l - 1] and activations[l - 1]",
-    "bias_with_dw": "the bias steps with dW: b - learning_rate * db",
-    "get_not_unpacked": "get(activation) returns the pair (f, f_prime): unpack it, then call f_prime(Z)",
-    "weights_not_averaged": "dW is summed over the batch while db is averaged: divide A_prev.T @ delta by N too",
-    "wrong_layer_activation": "the slope uses another layer's activation: the delta of layer l - 1 goes through "
-                              "activations[l - 1], the function that made Z[l - 1]",
-    "shuffled_full_batch": "a full-batch run is shuffled too, with no rng to shuffle with (rng is None when "
-                           "batch_size is None): draw an order only for mini-batches",
-    "history_lists": "the history holds lists: its 'loss' and 'accuracy' are numpy arrays of shape (epochs,)",
-    "array_split": "np.array_split makes batches of other sizes: every mini-batch but the last holds batch_size "
-                   "samples, order[k : k + batch_size]",
-    "loss_arguments_swapped": "the loss is called with its arguments swapped: mean_loss(A_out, Y, output), the "
-                              "prediction first",
-}
+# Misconception messages shared by several checks, or too long to stand in a call
+DELTA_AVERAGED = "output_delta divides by N: the deltas are per-sample; layer_gradients takes the one mean"
+DELTA_SIGN = "the output delta is Y - A_out; it is A_out - Y, the gradient of the loss, not of the error"
+DELTA_EXTRA_SLOPE = ("the output delta is multiplied by the sigmoid's slope A(1 - A): with cross-entropy that slope "
+                     "cancels, and the delta is just A_out - Y")
+NO_DERIVATIVE = "the activation's derivative is left out: multiply by f'(Z) of the hidden layer"
+DERIVATIVE_OF_A = ("the derivative is taken at A = f(Z) instead of at the pre-activation Z: use f_prime(Z), not "
+                   "f_prime(f(Z))")
+SIGMOID_TWICE = ("the error goes back through a second sigmoid, not through the next layer's weights (the course "
+                 "notes' bug: output = sigmoid(hidden_output) skips the output weights): use delta_next @ W_next.T")
+NO_AVERAGE = "the gradients are summed over the batch, not averaged: divide by N, the number of rows"
+TRANSPOSE = "dW is transposed: it must have W's shape (D_in, D_out), that is A_prev.T @ delta / N"
+BIAS_AXIS = "db is averaged over the wrong axis: average delta over the samples (axis 0), one entry per unit"
+UPDATE_SIGN = "the update has the wrong sign: step against the gradient, W - learning_rate * dW"
+BIAS_NOT_UPDATED = "the biases are not updated: b - learning_rate * db as well"
+EARLY_UPDATE = ("a layer's weights are updated before the layer below has its delta, so that delta uses the new "
+                "weights: compute every gradient from the old parameters first, then update them all")
+LOSS_AFTER = "the loss is measured after the update: return the loss of this step's own forward pass"
+HISTORY_BEFORE = "each epoch's loss and accuracy are measured before its updates: measure after the epoch"
+NO_SHUFFLE = "the mini-batches never change: draw order = rng.permutation(N) at the start of every epoch"
+SHUFFLE_ONCE = "the samples are shuffled only once: draw a new rng.permutation(N) at the start of every epoch"
+W_NOT_TRANSPOSED = ("delta_next @ W_next does not line up: W_next is (D_l, D_next), so the delta goes back through "
+                    "its transpose, delta_next @ W_next.T")
+SLOPE_FORMULA_ON_Z = ("the slope is computed as Z * (1 - Z), the sigmoid's slope written for its OUTPUT a: at the "
+                      "pre-activation Z, use the layer's own f_prime(Z)")
+ELEMENTWISE_NOT_MATMUL = ("delta_next * W_next.T multiplies element by element: each unit's share of the error is a "
+                          "sum over the next layer's units, the matrix product delta_next @ W_next.T")
+BIAS_AVERAGED_TWICE = "db is divided by N twice: delta.mean(axis=0) already averages over the samples"
+BIAS_NOT_AVERAGED = "db is summed over the batch while dW is averaged: db = delta.mean(axis=0), the same 1/N"
+WEIGHTS_NO_TRANSPOSE = ("A_prev @ delta does not line up: dW pairs each input unit with each unit of the layer, "
+                        "A_prev.T @ delta / N, of shape (D_in, D_out)")
+WRONG_LAYER_WEIGHTS = ("the delta is sent back through the wrong layer's weights: from layer l to layer l - 1 it goes "
+                       "through W_l, params[l][0], the weights between them")
+WRONG_LAYER_INPUTS = ("a layer's gradients use the wrong activations: layer l's dW needs its own input, A_(l-1), "
+                      "which is cache['A'][l] when A[0] = X")
+GRADIENTS_REVERSED = ("the gradients come back last layer first: grads[l] belongs to params[l], so fill a list by "
+                      "index (or reverse it before returning)")
+FIRST_LAYER_SKIPPED = ("the loop stops before the first layer: walk layer = L - 1 down to 0, so that every layer gets "
+                       "its gradients")
+BIAS_NO_LEARNING_RATE = "the bias step leaves out the learning rate: b - learning_rate * db"
+UPDATE_DISCARDED = ("the parameters come back unchanged: return what gd_step gives, the NEW parameters, with the loss "
+                    "(and give backward the targets Y, not A_out, or every gradient is 0)")
+GLOBAL_RANDOM = ("the shuffles come from np.random, not from the rng argument: use rng.permutation(N), so that a run "
+                 "is reproducible from the Generator it is given")
+LAST_BATCH_DROPPED = ("the last, smaller mini-batch is dropped: range(0, N, batch_size) keeps it, so every sample is "
+                      "used once per epoch")
+SEPARATE_PERMUTATIONS = ("X and Y are shuffled with two different permutations, so the samples lose their labels: "
+                         "draw one order = rng.permutation(N) and index both with it")
+PARAMS_NOT_REBOUND = ("the parameters never change: train_step returns NEW parameters, so write params, loss = "
+                      "train_step(...)")
+BATCH_SIZE_IGNORED = ("batch_size is ignored and every step uses the whole set: split each epoch's shuffled order "
+                      "into mini-batches of batch_size")
+HISTORY_LAST_BATCH = ("the loss recorded is the last mini-batch's: after each epoch, measure the loss on the whole "
+                      "training set")
+DELTA_OF_A = ("this is the loss's slope in A_out, -(Y / A - (1 - Y) / (1 - A)): the delta is the slope in the "
+              "pre-activation Z_L, where the activation's slope cancels it down to A_out - Y")
+SIGMOID_SLOPE_ALWAYS = ("the slope is the sigmoid's whatever the layer's activation: get(activation) gives that "
+                        "layer's own f_prime")
+ACTIVATION_FOR_SLOPE = "f(Z) stands where its slope f'(Z) belongs: get(activation) returns (f, f_prime)"
+BIAS_KEEPDIMS = "db has shape (1, D_out): b has shape (D_out,), so average without keepdims"
+WRONG_LAYER_SLOPE = ("the slope uses the wrong layer: the delta sent back to layer l - 1 needs that layer's own Z and "
+                     "activation, Z[l - 1] and activations[l - 1]")
+BIAS_WITH_DW = "the bias steps with dW: b - learning_rate * db"
+GET_NOT_UNPACKED = "get(activation) returns the pair (f, f_prime): unpack it, then call f_prime(Z)"
+WEIGHTS_NOT_AVERAGED = "dW is summed over the batch while db is averaged: divide A_prev.T @ delta by N too"
+WRONG_LAYER_ACTIVATION = ("the slope uses another layer's activation: the delta of layer l - 1 goes through "
+                          "activations[l - 1], the function that made Z[l - 1]")
+SHUFFLED_FULL_BATCH = ("a full-batch run is shuffled too, with no rng to shuffle with (rng is None when batch_size is "
+                       "None): draw an order only for mini-batches")
+HISTORY_LISTS = "the history holds lists: its 'loss' and 'accuracy' are numpy arrays of shape (epochs,)"
+ARRAY_SPLIT = ("np.array_split makes batches of other sizes: every mini-batch but the last holds batch_size samples, "
+               "order[k : k + batch_size]")
+LOSS_ARGUMENTS_SWAPPED = ("the loss is called with its arguments swapped: mean_loss(A_out, Y, output), the prediction "
+                          "first")
 
 
 def _train_shuffling_always(ref, X, Y, params, activations, learning_rate, epochs, batch_size=None, rng=None):
@@ -361,10 +359,6 @@ def _train_shuffling_always(ref, X, Y, params, activations, learning_rate, epoch
 def _history_as_lists(result):
     params, history = result
     return params, {key: list(values) for key, values in history.items()}
-
-
-def _misconception(key, variant):
-    return Misconception(key, MESSAGES[key], variant)
 
 
 # -- expected values for the gradient checks ------------------------------------------------------------------------
@@ -533,10 +527,10 @@ TRAIN_CASES = (
 
 # -- the parts ------------------------------------------------------------------------------------------------------
 _OUTPUT_BUGS = (
-    _misconception("delta_averaged", lambda ref, A, Y: (A - Y) / A.shape[0]),
-    _misconception("delta_sign", lambda ref, A, Y: Y - A),
-    _misconception("delta_extra_slope", lambda ref, A, Y: (A - Y) * A * (1 - A)),
-    _misconception("delta_of_a", lambda ref, A, Y: -(Y / A - (1 - Y) / (1 - A))),
+    Misconception("delta_averaged", DELTA_AVERAGED, lambda ref, A, Y: (A - Y) / A.shape[0]),
+    Misconception("delta_sign", DELTA_SIGN, lambda ref, A, Y: Y - A),
+    Misconception("delta_extra_slope", DELTA_EXTRA_SLOPE, lambda ref, A, Y: (A - Y) * A * (1 - A)),
+    Misconception("delta_of_a", DELTA_OF_A, lambda ref, A, Y: -(Y / A - (1 - Y) / (1 - A))),
 )
 OUTPUT_DELTA = Part("output_delta", "The output layer's delta", 2, (
     Check("match", "backprop.output_delta", title="values", cases=OUTPUT_CASES, misconceptions=_OUTPUT_BUGS),
@@ -550,18 +544,18 @@ OUTPUT_DELTA_PROMISES = {"backprop.output_delta": (
     UNCHANGED)}
 
 _HIDDEN_BUGS = (
-    _misconception("no_derivative", _delta_no_derivative),
-    _misconception("derivative_of_a", _delta_derivative_of_a),
-    _misconception("sigmoid_twice", _delta_sigmoid_twice),
-    _misconception("slope_formula_on_z", _delta_slope_formula),
-    _misconception("sigmoid_slope_always", _delta_sigmoid_slope),
-    _misconception("activation_for_slope", _delta_activation_for_slope),
-    Misconception("get_not_unpacked", MESSAGES["get_not_unpacked"], _delta_get_called,
+    Misconception("no_derivative", NO_DERIVATIVE, _delta_no_derivative),
+    Misconception("derivative_of_a", DERIVATIVE_OF_A, _delta_derivative_of_a),
+    Misconception("sigmoid_twice", SIGMOID_TWICE, _delta_sigmoid_twice),
+    Misconception("slope_formula_on_z", SLOPE_FORMULA_ON_Z, _delta_slope_formula),
+    Misconception("sigmoid_slope_always", SIGMOID_SLOPE_ALWAYS, _delta_sigmoid_slope),
+    Misconception("activation_for_slope", ACTIVATION_FOR_SLOPE, _delta_activation_for_slope),
+    Misconception("get_not_unpacked", GET_NOT_UNPACKED, _delta_get_called,
                   raises="TypeError: not callable"),
     # numpy says "could not be broadcast" for *, and names a mismatch for @ or np.dot
-    Misconception("elementwise_not_matmul", MESSAGES["elementwise_not_matmul"], _delta_elementwise,
+    Misconception("elementwise_not_matmul", ELEMENTWISE_NOT_MATMUL, _delta_elementwise,
                   raises="ValueError: broadcast"),
-    Misconception("w_not_transposed", MESSAGES["w_not_transposed"], _delta_w_not_transposed, raises="ValueError"),
+    Misconception("w_not_transposed", W_NOT_TRANSPOSED, _delta_w_not_transposed, raises="ValueError"),
 )
 HIDDEN_DELTA = Part("hidden_delta", "A hidden layer's delta", 2, (
     Check("match", "backprop.hidden_delta", title="values", cases=HIDDEN_CASES, misconceptions=_HIDDEN_BUGS),
@@ -577,14 +571,14 @@ HIDDEN_DELTA_PROMISES = {"backprop.hidden_delta": (
     UNCHANGED)}
 
 _GRADIENT_BUGS = (
-    _misconception("no_average", _grads_sum),
-    _misconception("transpose", _grads_transposed),
-    _misconception("bias_axis", _grads_bias_axis),
-    _misconception("bias_averaged_twice", _grads_bias_averaged_twice),
-    _misconception("bias_not_averaged", _grads_bias_summed),
-    Misconception("weights_no_transpose", MESSAGES["weights_no_transpose"], _grads_no_transpose, raises="ValueError"),
-    _misconception("bias_keepdims", _grads_bias_keepdims),
-    _misconception("weights_not_averaged", _grads_weights_summed),
+    Misconception("no_average", NO_AVERAGE, _grads_sum),
+    Misconception("transpose", TRANSPOSE, _grads_transposed),
+    Misconception("bias_axis", BIAS_AXIS, _grads_bias_axis),
+    Misconception("bias_averaged_twice", BIAS_AVERAGED_TWICE, _grads_bias_averaged_twice),
+    Misconception("bias_not_averaged", BIAS_NOT_AVERAGED, _grads_bias_summed),
+    Misconception("weights_no_transpose", WEIGHTS_NO_TRANSPOSE, _grads_no_transpose, raises="ValueError"),
+    Misconception("bias_keepdims", BIAS_KEEPDIMS, _grads_bias_keepdims),
+    Misconception("weights_not_averaged", WEIGHTS_NOT_AVERAGED, _grads_weights_summed),
 )
 LAYER_GRADIENTS = Part("layer_gradients", "A layer's weight and bias gradients", 2, (
     Check("match", "backprop.layer_gradients", title="values", cases=GRADIENT_CASES, misconceptions=_GRADIENT_BUGS),
@@ -597,25 +591,27 @@ LAYER_GRADIENTS_PROMISES = {"backprop.layer_gradients": (
     UNCHANGED)}
 
 _BACKWARD_BUGS = (
-    _misconception("no_derivative", _hidden_bug(_delta_no_derivative)),
-    _misconception("derivative_of_a", _hidden_bug(_delta_derivative_of_a)),
-    _misconception("sigmoid_twice", _hidden_bug(_delta_sigmoid_twice)),
-    _misconception("no_average", _gradient_bug(_grads_sum)),
-    _misconception("transpose", _gradient_bug(_grads_transposed)),
+    Misconception("no_derivative", NO_DERIVATIVE, _hidden_bug(_delta_no_derivative)),
+    Misconception("derivative_of_a", DERIVATIVE_OF_A, _hidden_bug(_delta_derivative_of_a)),
+    Misconception("sigmoid_twice", SIGMOID_TWICE, _hidden_bug(_delta_sigmoid_twice)),
+    Misconception("no_average", NO_AVERAGE, _gradient_bug(_grads_sum)),
+    Misconception("transpose", TRANSPOSE, _gradient_bug(_grads_transposed)),
     # named before the bugs that raise any ValueError: its message says which
-    Misconception("wrong_layer_activation", MESSAGES["wrong_layer_activation"],
+    Misconception("wrong_layer_activation", WRONG_LAYER_ACTIVATION,
                   lambda ref, *a: _backward_variant(ref, *a, activation_of=lambda layer: layer),
                   raises="ValueError: unknown"),
-    Misconception("wrong_layer_weights", MESSAGES["wrong_layer_weights"],
+    Misconception("wrong_layer_weights", WRONG_LAYER_WEIGHTS,
                   lambda ref, *a: _backward_variant(ref, *a, weights_of=lambda layer: layer - 1), raises="ValueError"),
-    _misconception("wrong_layer_inputs", lambda ref, *a: _backward_variant(ref, *a, inputs_of=lambda layer: layer + 1)),
-    _misconception("wrong_layer_inputs", lambda ref, *a: _backward_variant(ref, *a, inputs_of=lambda layer: layer - 1)),
-    _misconception("wrong_layer_inputs", lambda ref, *a: _backward_variant(ref, *a,
+    Misconception("wrong_layer_inputs", WRONG_LAYER_INPUTS,
+                  lambda ref, *a: _backward_variant(ref, *a, inputs_of=lambda layer: layer + 1)),
+    Misconception("wrong_layer_inputs", WRONG_LAYER_INPUTS,
+                  lambda ref, *a: _backward_variant(ref, *a, inputs_of=lambda layer: layer - 1)),
+    Misconception("wrong_layer_inputs", WRONG_LAYER_INPUTS, lambda ref, *a: _backward_variant(ref, *a,
                                                                        inputs_of=lambda layer: max(layer - 1, 0))),
-    Misconception("wrong_layer_slope", MESSAGES["wrong_layer_slope"],
+    Misconception("wrong_layer_slope", WRONG_LAYER_SLOPE,
                   lambda ref, *a: _backward_variant(ref, *a, slope_of=lambda layer: layer), raises="ValueError"),
-    _misconception("gradients_reversed", lambda ref, *a: _backward_variant(ref, *a, reverse=True)),
-    _misconception("first_layer_skipped", lambda ref, *a: _backward_variant(ref, *a, last=1)),
+    Misconception("gradients_reversed", GRADIENTS_REVERSED, lambda ref, *a: _backward_variant(ref, *a, reverse=True)),
+    Misconception("first_layer_skipped", FIRST_LAYER_SKIPPED, lambda ref, *a: _backward_variant(ref, *a, last=1)),
 )
 BACKWARD = Part("backward", "Backpropagation through a whole network", 3, (
     Check("match", "backprop.backward", title="values", cases=BACKWARD_CASES, misconceptions=_BACKWARD_BUGS),
@@ -634,12 +630,13 @@ BACKWARD_PROMISES = {"backprop.backward": (
 
 GD_STEP = Part("gd_step", "One gradient-descent update", 1, (
     Check("match", "training.gd_step", title="values", cases=GD_CASES, misconceptions=(
-        _misconception("update_sign", lambda ref, params, grads, lr: ref.training.gd_step(params, grads, -lr)),
-        _misconception("bias_not_updated", lambda ref, params, grads, lr: [
+        Misconception("update_sign", UPDATE_SIGN,
+                      lambda ref, params, grads, lr: ref.training.gd_step(params, grads, -lr)),
+        Misconception("bias_not_updated", BIAS_NOT_UPDATED, lambda ref, params, grads, lr: [
             (W - lr * dW, b) for (W, b), (dW, _) in zip(params, grads)]),
-        _misconception("bias_no_learning_rate", lambda ref, params, grads, lr: [
+        Misconception("bias_no_learning_rate", BIAS_NO_LEARNING_RATE, lambda ref, params, grads, lr: [
             (W - lr * dW, b - db) for (W, b), (dW, db) in zip(params, grads)]),
-        _misconception("bias_with_dw", lambda ref, params, grads, lr: [
+        Misconception("bias_with_dw", BIAS_WITH_DW, lambda ref, params, grads, lr: [
             (W - lr * dW, b - lr * dW) for (W, b), (dW, db) in zip(params, grads)]),
     )),
 ))
@@ -651,11 +648,11 @@ GD_STEP_PROMISES = {"training.gd_step": (
 TRAIN_STEP = Part("train_step", "One training step", 2, (
     Check("match", "training.train_step", title="one step at a large learning rate", cases=STEP_CASES,
           options={"rtol": 1e-7, "atol": 1e-12}, misconceptions=(
-              _misconception("early_update", _step_early_update),
-              _misconception("update_sign", _step_sign),
-              _misconception("loss_after", _step_loss_after),
-              _misconception("update_discarded", _step_discarded),
-              _misconception("loss_arguments_swapped", _step_loss_swapped),
+              Misconception("early_update", EARLY_UPDATE, _step_early_update),
+              Misconception("update_sign", UPDATE_SIGN, _step_sign),
+              Misconception("loss_after", LOSS_AFTER, _step_loss_after),
+              Misconception("update_discarded", UPDATE_DISCARDED, _step_discarded),
+              Misconception("loss_arguments_swapped", LOSS_ARGUMENTS_SWAPPED, _step_loss_swapped),
           )),
 ))
 
@@ -666,19 +663,28 @@ TRAIN_STEP_PROMISES = {"training.train_step": (
 
 TRAIN = Part("train", "The training loop and its learning curves", 2, (
     Check("match", "training.train", title="short runs", cases=TRAIN_CASES, misconceptions=(
-        _misconception("history_before", lambda ref, *a, **k: _train_variant(ref, *a, **k, measure="before")),
-        _misconception("no_shuffle", lambda ref, *a, **k: _train_variant(ref, *a, **k, order="none")),
-        _misconception("shuffle_once", lambda ref, *a, **k: _train_variant(ref, *a, **k, order="once")),
-        _misconception("global_random", lambda ref, *a, **k: _train_variant(ref, *a, **k, order="global")),
-        _misconception("separate_permutations", lambda ref, *a, **k: _train_variant(ref, *a, **k, order="apart")),
-        _misconception("last_batch_dropped", lambda ref, *a, **k: _train_variant(ref, *a, **k, batches="whole")),
-        _misconception("batch_size_ignored", lambda ref, *a, **k: _train_variant(ref, *a, **k, batches="full")),
-        _misconception("params_not_rebound", lambda ref, *a, **k: _train_variant(ref, *a, **k, update=False)),
-        _misconception("history_last_batch", lambda ref, *a, **k: _train_variant(ref, *a, **k, measure="batch")),
-        _misconception("array_split", lambda ref, *a, **k: _train_variant(ref, *a, **k, batches="split")),
-        _misconception("array_split", lambda ref, *a, **k: _train_variant(ref, *a, **k, batches="split_up")),
-        _misconception("history_lists", lambda ref, *a, **k: _history_as_lists(_train_variant(ref, *a, **k))),
-        Misconception("shuffled_full_batch", MESSAGES["shuffled_full_batch"], _train_shuffling_always,
+        Misconception("history_before", HISTORY_BEFORE,
+                      lambda ref, *a, **k: _train_variant(ref, *a, **k, measure="before")),
+        Misconception("no_shuffle", NO_SHUFFLE, lambda ref, *a, **k: _train_variant(ref, *a, **k, order="none")),
+        Misconception("shuffle_once", SHUFFLE_ONCE, lambda ref, *a, **k: _train_variant(ref, *a, **k, order="once")),
+        Misconception("global_random", GLOBAL_RANDOM,
+                      lambda ref, *a, **k: _train_variant(ref, *a, **k, order="global")),
+        Misconception("separate_permutations", SEPARATE_PERMUTATIONS,
+                      lambda ref, *a, **k: _train_variant(ref, *a, **k, order="apart")),
+        Misconception("last_batch_dropped", LAST_BATCH_DROPPED,
+                      lambda ref, *a, **k: _train_variant(ref, *a, **k, batches="whole")),
+        Misconception("batch_size_ignored", BATCH_SIZE_IGNORED,
+                      lambda ref, *a, **k: _train_variant(ref, *a, **k, batches="full")),
+        Misconception("params_not_rebound", PARAMS_NOT_REBOUND,
+                      lambda ref, *a, **k: _train_variant(ref, *a, **k, update=False)),
+        Misconception("history_last_batch", HISTORY_LAST_BATCH,
+                      lambda ref, *a, **k: _train_variant(ref, *a, **k, measure="batch")),
+        Misconception("array_split", ARRAY_SPLIT, lambda ref, *a, **k: _train_variant(ref, *a, **k, batches="split")),
+        Misconception("array_split", ARRAY_SPLIT,
+                      lambda ref, *a, **k: _train_variant(ref, *a, **k, batches="split_up")),
+        Misconception("history_lists", HISTORY_LISTS,
+                      lambda ref, *a, **k: _history_as_lists(_train_variant(ref, *a, **k))),
+        Misconception("shuffled_full_batch", SHUFFLED_FULL_BATCH, _train_shuffling_always,
                       raises="AttributeError: permutation"),
     )),
 ))
@@ -696,7 +702,8 @@ TRAIN_PROMISES = {"training.train": (
 # step of gradient descent (_training_steps, grader/grading/steps.py): weights built from the labels score nothing.
 XOR_TASK = Part("xor", "XOR: every row of the table right", 3, (
     Check("converge", "training.train", title="training run", cases=(
-        _converge_case(XOR, xor_data, XOR["seeds"][0], True, f"XOR, from random initial weights (seed {XOR['seeds'][0]})"),
+        _converge_case(XOR, xor_data, XOR["seeds"][0], True,
+                       f"XOR, from random initial weights (seed {XOR['seeds'][0]})"),
         _converge_case(XOR, lambda: relabelled_xor(XOR["seeds"][1], "xnor"), XOR["seeds"][1], False,
                        "hidden run 1"),
         _converge_case(XOR, lambda: relabelled_xor(XOR["seeds"][2], "a_xor_c"), XOR["seeds"][2], False,
