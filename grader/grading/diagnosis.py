@@ -9,8 +9,8 @@ check's cases to ``explain``. A diagnosis is one of, in this order:
    in another layout, times a constant named by a quantity of the case, a path whose first wrong step is a scaled
    step, the reference run with one same-shaped argument in place of another, a variant generated from the
    reference's own source (``grader.core.generated``), or a catalogue variant times a constant (two slips at
-   once); a raise, by the generated edits that raise the very same exception and message, told apart by the
-   student's own traceback lines where several do; a value a check fixes (``generated.fixed``), by the generated
+   once); a raise, by the generated edit that raises the very same exception and message, where its code stands
+   on the student's own traceback line or it is the only edit that raises so; a value a check fixes (``generated.fixed``), by the generated
    edit that gives it.
 
 Every diagnosis is checked numerically on every failing case, at the check's own tolerance. A match on a single
