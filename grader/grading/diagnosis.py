@@ -532,9 +532,11 @@ def _raised_like_generated(records, chosen, matches, out):
     same message, on each of those, and give the student's value on the others, on two failing cases at least.
     An edit that only reproduces an exception is said where its new code stands on a line of the student's own
     traceback on every failing call that raised (``student_lines``, ``on_line``), or where it is the only
-    generated edit that raises so (a single edit may have set up a value that fails on a later line); else none is,
-    since a bare name or number, or code on no line of the traceback, may be any of them: the exception's type,
-    message and line, already shown, say what is. Each where it can be said (``generated.said``)."""
+    generated edit that raises so (a single edit may have set up a value that fails on a later line), or where all
+    those edits rewrite the same code, itself no bare name or number (``X.shape[1:]`` or ``X.shape[:-1]`` for
+    ``X.shape[0]``: the slip is there); else none is, since a bare name or number, or code on no line of the
+    traceback, may be any of them: the exception's type, message and line, already shown, say what is. Each where
+    it can be said (``generated.said``)."""
     failed = [records[i] for i in chosen]
     if len(failed) < 2:
         return out
@@ -547,9 +549,10 @@ def _raised_like_generated(records, chosen, matches, out):
     pairs = list(dict.fromkeys(tuple(pair[:2]) for _, found in hits for pair in found))
     lines = [student_lines(r.outcome) for r in failed if not r.outcome.ok]
     on_lines = [pair for pair in pairs if all(on_line(pair[1], found) for found in lines)]
-    if not on_lines and len(pairs) > 1:
+    if not on_lines and len(pairs) > 1 and not (len({old for old, _ in pairs}) == 1 and checkable(pairs[0][0])):
         # several edits raise alike and none stands on the student's own lines: which one they made is not known,
-        # and the exception, its message and line, already shown, say what is
+        # and the exception, its message and line, already shown, say what is; unless they all rewrite the same
+        # code, which a bare name or number is not (it stands in many places)
         return out
     said = generated.said(on_lines or pairs)
     if not said:
