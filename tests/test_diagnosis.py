@@ -255,6 +255,25 @@ def test_edits_that_raise_alike_are_told_apart_by_the_student_s_own_line():
         assert _messages(diagnosis.explain(check, records(where), reference)) == []
 
 
+def test_edits_that_raise_alike_and_rewrite_the_same_code_name_it_off_the_student_s_line():
+    """`X.shape[:-1]` and `X.shape[1:]` for `X.shape[0]` both make `2.0 / m` raise, on a later line than theirs:
+    they rewrite the same code, which is named; a bare name or number would not be."""
+    check = _check("a1_neuron_gd", "gradient_descent.mse_gradient")
+    stored = reference_cache.for_assignment("a1_neuron_gd")
+    group = next(pairs for _, pairs, _ in stored.generated("mse_gradient", 0, 0)
+                 if ("X.shape[0]", "X.shape[1:]") in map(tuple, pairs))
+    assert len(group) > 1 and len({old for old, _ in group}) == 1
+    line = "gradient_descent.py:49 in mse_gradient: return 2.0 / m * (X.T @ (X @ theta - y))"
+    raised = evaluation.Outcome(False, error="TypeError", detail="unsupported operand type(s) for /: 'float' and "
+                                "'tuple'", where=[line])
+    records = _records("a1_neuron_gd", check, lambda e, case: raised)
+    for index, record in enumerate(records):
+        record.generated_source = stored.generated("mse_gradient", 0, index)
+    messages = _messages(diagnosis.explain(check, records, _reference("a1_neuron_gd", "gradient_descent.mse_gradient")))
+    assert len(messages) == len(check.cases) and all(
+        "`X.shape[1:]` where `X.shape[0]` belongs" in m for m in messages)
+
+
 def test_a_declared_exception_names_its_misconception_only_with_the_variant_s_own_message():
     """dense_order declares a ValueError: a student's ValueError with another message (a broadcast, here) is not
     it; the same sizes meeting in a product, in np.dot's words or @'s, are."""
