@@ -479,6 +479,8 @@ def _old_matching(monkeypatch):
                                                                                            outcome.detail))
     monkeypatch.setattr(evaluation, "raised_alike", lambda raised, error, detail="": error in (
         raised.error, evaluation.STAND_IN_ERROR) and raised.words.lower() in detail.lower())
+    monkeypatch.setattr(evaluation, "same_failure", lambda error, detail, other_error, other_detail: error in (
+        other_error, evaluation.STAND_IN_ERROR))
 
 
 def test_control_with_the_old_matching_every_stand_in_failure_got_a_cause(monkeypatch):
