@@ -232,7 +232,7 @@ def test_a_raise_is_named_by_the_generated_edit_that_raises_the_same_message():
 
 def test_edits_that_raise_alike_are_told_apart_by_the_student_s_own_line():
     """Three argument swaps in xor_gate raise the same TypeError; the line the student's traceback reports names the
-    one they made, and without it all three are said."""
+    one they made, and without it, or with a line that holds none of them, none is said (the exception is shown)."""
     check = _check("a1_neuron_gd", "neuron.xor_gate", "truth table")
     stored = reference_cache.for_assignment("a1_neuron_gd")
     line = "neuron.py:103 in xor_gate: hidden = np.column_stack([logic_gate('or', x), logic_gate(x, 'nand')])"
@@ -249,10 +249,29 @@ def test_edits_that_raise_alike_are_told_apart_by_the_student_s_own_line():
         "it raises what the expected computation raises with `logic_gate(x, 'nand')` where `logic_gate('nand', x)` "
         "belongs, with the same message" in m for m in messages)
     assert all("'or'" not in m.split("What your code computes")[1] for m in messages)
-    # without the line, the three are all said: none is picked silently
-    messages = _messages(diagnosis.explain(check, records([]), reference))
-    assert len(messages) == 2 and all(f"`logic_gate({args})`" in m for m in messages
-                                      for args in ("hidden, 'and'", "x, 'or'", "x, 'nand'"))
+    # without the line, or on a line that holds none of the three, none is said: none is picked silently
+    other = "neuron.py:104 in xor_gate: return logic_gate('and', hidden)"
+    for where in ([], [other]):
+        assert _messages(diagnosis.explain(check, records(where), reference)) == []
+
+
+def test_edits_that_raise_alike_and_rewrite_the_same_code_name_it_off_the_student_s_line():
+    """`X.shape[:-1]` and `X.shape[1:]` for `X.shape[0]` both make `2.0 / m` raise, on a later line than theirs:
+    they rewrite the same code, which is named; a bare name or number would not be."""
+    check = _check("a1_neuron_gd", "gradient_descent.mse_gradient")
+    stored = reference_cache.for_assignment("a1_neuron_gd")
+    group = next(pairs for _, pairs, _ in stored.generated("mse_gradient", 0, 0)
+                 if ("X.shape[0]", "X.shape[1:]") in map(tuple, pairs))
+    assert len(group) > 1 and len({old for old, _ in group}) == 1
+    line = "gradient_descent.py:49 in mse_gradient: return 2.0 / m * (X.T @ (X @ theta - y))"
+    raised = evaluation.Outcome(False, error="TypeError", detail="unsupported operand type(s) for /: 'float' and "
+                                "'tuple'", where=[line])
+    records = _records("a1_neuron_gd", check, lambda e, case: raised)
+    for index, record in enumerate(records):
+        record.generated_source = stored.generated("mse_gradient", 0, index)
+    messages = _messages(diagnosis.explain(check, records, _reference("a1_neuron_gd", "gradient_descent.mse_gradient")))
+    assert len(messages) == len(check.cases) and all(
+        "`X.shape[1:]` where `X.shape[0]` belongs" in m for m in messages)
 
 
 def test_a_declared_exception_names_its_misconception_only_with_the_variant_s_own_message():

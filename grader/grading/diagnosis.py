@@ -9,8 +9,8 @@ check's cases to ``explain``. A diagnosis is one of, in this order:
    in another layout, times a constant named by a quantity of the case, a path whose first wrong step is a scaled
    step, the reference run with one same-shaped argument in place of another, a variant generated from the
    reference's own source (``grader.core.generated``), or a catalogue variant times a constant (two slips at
-   once); a raise, by the generated edits that raise the very same exception and message, told apart by the
-   student's own traceback lines where several do; a value a check fixes (``generated.fixed``), by the generated
+   once); a raise, by the generated edit that raises the very same exception and message, where its code stands
+   on the student's own traceback line or it is the only edit that raises so; a value a check fixes (``generated.fixed``), by the generated
    edit that gives it.
 
 Every diagnosis is checked numerically on every failing case, at the check's own tolerance. A match on a single
@@ -530,12 +530,13 @@ def _generated_outputs(failed):
 def _raised_like_generated(records, chosen, matches, out):
     """Where some failing calls raised: the generated variants that raise the very same exception, with the very
     same message, on each of those, and give the student's value on the others, on two failing cases at least.
-    Of the edits that raise alike, those whose new code stands on a line of the student's own traceback on every
-    failing call that raised (``student_lines``) are said where there are some; else, of several edits, where the
-    traceback has lines, those whose new code cannot be looked for on a line (a bare name, a number:
-    ``checkable``), since code that stands on none is not what the student wrote, unless they all change the same
-    code; else all of them (a single edit may have set up a value that fails on a later line); each where they
-    can be said (``generated.said``)."""
+    An edit that only reproduces an exception is said where its new code stands on a line of the student's own
+    traceback on every failing call that raised (``student_lines``, ``on_line``), or where it is the only
+    generated edit that raises so (a single edit may have set up a value that fails on a later line), or where all
+    those edits rewrite the same code, itself no bare name or number (``X.shape[1:]`` or ``X.shape[:-1]`` for
+    ``X.shape[0]``: the slip is there); else none is, since a bare name or number, or code on no line of the
+    traceback, may be any of them: the exception's type, message and line, already shown, say what is. Each where
+    it can be said (``generated.said``)."""
     failed = [records[i] for i in chosen]
     if len(failed) < 2:
         return out
@@ -548,11 +549,11 @@ def _raised_like_generated(records, chosen, matches, out):
     pairs = list(dict.fromkeys(tuple(pair[:2]) for _, found in hits for pair in found))
     lines = [student_lines(r.outcome) for r in failed if not r.outcome.ok]
     on_lines = [pair for pair in pairs if all(on_line(pair[1], found) for found in lines)]
-    if not on_lines and len(pairs) > 1 and all(lines):
-        # of several, code that stands on no line of the student's traceback is not what they wrote
-        on_lines = [pair for pair in pairs if not checkable(pair[1])]
-        if not on_lines and len({old for old, _ in pairs}) > 1:
-            return out
+    if not on_lines and len(pairs) > 1 and not (len({old for old, _ in pairs}) == 1 and checkable(pairs[0][0])):
+        # several edits raise alike and none stands on the student's own lines: which one they made is not known,
+        # and the exception, its message and line, already shown, say what is; unless they all rewrite the same
+        # code, which a bare name or number is not (it stands in many places)
+        return out
     said = generated.said(on_lines or pairs)
     if not said:
         return out
