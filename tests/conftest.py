@@ -83,6 +83,16 @@ def submission(tmp_path):
     return build
 
 
+@pytest.fixture(autouse=True)
+def no_language_chosen():
+    """Each test starts as a fresh process does, with no language chosen: an in-process ``cli.main`` settles one
+    (``text.settle``) for the rest of its process, which would otherwise reach the tests after it."""
+    from grader import text
+    text.use(None)
+    yield
+    text.use(None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def private_reference_cache(tmp_path_factory):
     """Every test session (each xdist worker) and the CLIs it starts use a reference cache of their own, never the

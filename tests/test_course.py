@@ -331,7 +331,6 @@ def test_exports_built_in_chinese_grade_in_chinese(tmp_path):
 def test_a_chosen_language_reaches_the_kits_subprocesses(monkeypatch):
     from grader.core import paths as kit_paths
     monkeypatch.delenv(text.VARIABLE, raising=False)
-    monkeypatch.setattr(text, "_chosen", None)  # as in a process whose entry point has not chosen yet
     assert text.VARIABLE not in kit_paths.tool_env()
     with text.language(ZH):
         assert kit_paths.tool_env()[text.VARIABLE] == ZH
